@@ -1,0 +1,40 @@
+"""Settings read from the environment, with defaults that run on one machine."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_INSTANCE_DIR = Path("instance")
+
+
+def default_database_url(instance_dir: Path = DEFAULT_INSTANCE_DIR) -> str:
+    """Return the SQLite URL used when nothing else is configured."""
+    return f"sqlite:///{(instance_dir / 'matchmaker.db').resolve()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Process settings; every field can be set by a ``MATCHMAKER_*`` variable."""
+
+    database_url: str = field(default_factory=default_database_url)
+    secret_key: str = ""
+    instance_dir: Path = DEFAULT_INSTANCE_DIR
+    default_language: str = "zh"
+    token_days: int = 30
+    max_upload_bytes: int = 16 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Build settings from ``environ`` (``os.environ`` by default)."""
+        env = os.environ if environ is None else environ
+        instance_dir = Path(env.get("MATCHMAKER_INSTANCE_DIR", str(DEFAULT_INSTANCE_DIR)))
+        return cls(
+            database_url=env.get("MATCHMAKER_DATABASE_URL") or default_database_url(instance_dir),
+            secret_key=env.get("MATCHMAKER_SECRET_KEY", ""),
+            instance_dir=instance_dir,
+            default_language=env.get("MATCHMAKER_LANGUAGE", "zh"),
+            token_days=int(env.get("MATCHMAKER_TOKEN_DAYS", "30")),
+            max_upload_bytes=int(env.get("MATCHMAKER_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
+        )

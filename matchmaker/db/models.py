@@ -1,0 +1,457 @@
+"""SQLAlchemy 2.0 models: the event, its sessions and slots, the parties, meetings and the ledger."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy import Table as SATable
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from matchmaker.db.types import JSONList, Money, UTCDateTime, str_enum, utcnow
+from matchmaker.domain import (
+    DueDiligenceStatus,
+    Group,
+    InstitutionType,
+    IntentStatus,
+    MeetingStatus,
+    RequestStatus,
+    Role,
+    SessionKind,
+    Stage,
+    Track,
+)
+
+# Deterministic constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+intpk = Annotated[int, mapped_column(primary_key=True)]
+code_str = Annotated[str, mapped_column(String(64))]
+name_str = Annotated[str, mapped_column(String(200))]
+created = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
+updated = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)]
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _fk(target: str, nullable: bool = False, ondelete: str = "CASCADE") -> Any:
+    return mapped_column(ForeignKey(target, ondelete=ondelete), index=True, nullable=nullable)
+
+
+class Event(Base):
+    """One competition edition (大赛 / 活动)."""
+
+    __tablename__ = "events"
+
+    id: Mapped[intpk]
+    code: Mapped[code_str] = mapped_column(unique=True)
+    name: Mapped[name_str]
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    year: Mapped[int]
+    city: Mapped[str] = mapped_column(String(100), default="")
+    organiser: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[created]
+
+    sessions: Mapped[list[MatchmakingSession]] = relationship(
+        back_populates="event", order_by="MatchmakingSession.starts_at", cascade="all, delete-orphan"
+    )
+
+
+session_projects = SATable(
+    "session_projects",
+    Base.metadata,
+    Column("session_id", ForeignKey("matchmaking_sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+session_institutions = SATable(
+    "session_institutions",
+    Base.metadata,
+    Column("session_id", ForeignKey("matchmaking_sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "institution_id", ForeignKey("institutions.id", ondelete="CASCADE"), primary_key=True,
+        index=True,
+    ),
+)
+
+
+class MatchmakingSession(Base):
+    """One matchmaking session (对接专场): a day, a venue, slots of fixed length, tables."""
+
+    __tablename__ = "matchmaking_sessions"
+    __table_args__ = (
+        UniqueConstraint("event_id", "code"),
+        CheckConstraint("slot_minutes > 0 AND slot_minutes <= 240", name="slot_minutes"),
+        CheckConstraint("table_count >= 0", name="table_count"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[intpk]
+    event_id: Mapped[int] = _fk("events.id")
+    code: Mapped[code_str]
+    kind: Mapped[SessionKind] = mapped_column(str_enum(SessionKind, "session_kind"))
+    name: Mapped[name_str]
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    slot_minutes: Mapped[int]
+    table_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[created]
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+    slots: Mapped[list[Slot]] = relationship(
+        back_populates="session", order_by="Slot.number", cascade="all, delete-orphan"
+    )
+    tables: Mapped[list[Table]] = relationship(
+        back_populates="session", order_by="Table.number", cascade="all, delete-orphan"
+    )
+    projects: Mapped[list[Project]] = relationship(
+        secondary=session_projects, back_populates="sessions"
+    )
+    institutions: Mapped[list[Institution]] = relationship(
+        secondary=session_institutions, back_populates="sessions"
+    )
+
+
+class Slot(Base):
+    """A time slot inside a session (时段)."""
+
+    __tablename__ = "slots"
+    __table_args__ = (
+        UniqueConstraint("session_id", "number"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[intpk]
+    session_id: Mapped[int] = _fk("matchmaking_sessions.id")
+    number: Mapped[int]
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    session: Mapped[MatchmakingSession] = relationship(back_populates="slots")
+
+
+class Table(Base):
+    """A numbered table (桌号) in a session's room; institutions sit, projects rotate."""
+
+    __tablename__ = "session_tables"
+    __table_args__ = (UniqueConstraint("session_id", "number"),)
+
+    id: Mapped[intpk]
+    session_id: Mapped[int] = _fk("matchmaking_sessions.id")
+    number: Mapped[int]
+    label: Mapped[str] = mapped_column(String(50), default="")
+
+    session: Mapped[MatchmakingSession] = relationship(back_populates="tables")
+
+
+class Project(Base):
+    """A registered entrant project (参赛项目). Text is kept as written; ``search_text`` is folded."""
+
+    __tablename__ = "projects"
+    __table_args__ = (
+        UniqueConstraint("event_id", "code"),
+        CheckConstraint("funding_ask IS NULL OR funding_ask >= 0", name="funding_ask_nonneg"),
+    )
+
+    id: Mapped[intpk]
+    event_id: Mapped[int] = _fk("events.id")
+    code: Mapped[code_str]
+    name: Mapped[name_str]
+    track: Mapped[Track] = mapped_column(str_enum(Track, "track"))
+    group: Mapped[Group | None] = mapped_column(str_enum(Group, "entry_group"), nullable=True)
+    sectors: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    stage: Mapped[Stage | None] = mapped_column(str_enum(Stage, "stage"), nullable=True)
+    funding_ask: Mapped[int | None] = mapped_column(Money, nullable=True)
+    region: Mapped[str] = mapped_column(String(200), default="")
+    needs: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    contact_phone: Mapped[str] = mapped_column(String(50), default="")
+    contact_email: Mapped[str] = mapped_column(String(200), default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[created]
+    updated_at: Mapped[updated]
+
+    sessions: Mapped[list[MatchmakingSession]] = relationship(
+        secondary=session_projects, back_populates="projects", order_by="MatchmakingSession.code"
+    )
+
+
+class Institution(Base):
+    """A venture or service institution (创投机构 / 对接服务机构)."""
+
+    __tablename__ = "institutions"
+    __table_args__ = (
+        UniqueConstraint("event_id", "code"),
+        CheckConstraint(
+            "(ticket_min IS NULL OR ticket_min >= 0) AND (ticket_max IS NULL OR ticket_max >= 0)",
+            name="ticket_nonneg",
+        ),
+        CheckConstraint(
+            "ticket_min IS NULL OR ticket_max IS NULL OR ticket_min <= ticket_max",
+            name="ticket_ordered",
+        ),
+    )
+
+    id: Mapped[intpk]
+    event_id: Mapped[int] = _fk("events.id")
+    code: Mapped[code_str]
+    name: Mapped[name_str]
+    type: Mapped[InstitutionType] = mapped_column(str_enum(InstitutionType, "institution_type"))
+    focus_sectors: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    stages: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    ticket_min: Mapped[int | None] = mapped_column(Money, nullable=True)
+    ticket_max: Mapped[int | None] = mapped_column(Money, nullable=True)
+    regions: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    thesis: Mapped[str] = mapped_column(Text, default="")
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    contact_phone: Mapped[str] = mapped_column(String(50), default="")
+    contact_email: Mapped[str] = mapped_column(String(200), default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[created]
+    updated_at: Mapped[updated]
+
+    portfolio: Mapped[list[PortfolioEntry]] = relationship(
+        back_populates="institution", order_by="PortfolioEntry.position",
+        cascade="all, delete-orphan",
+    )
+    sessions: Mapped[list[MatchmakingSession]] = relationship(
+        secondary=session_institutions, back_populates="institutions",
+        order_by="MatchmakingSession.code",
+    )
+
+
+class PortfolioEntry(Base):
+    """A past investment of an institution (已投项目), used to profile it."""
+
+    __tablename__ = "portfolio_entries"
+
+    id: Mapped[intpk]
+    institution_id: Mapped[int] = _fk("institutions.id")
+    position: Mapped[int] = mapped_column(default=0)
+    company: Mapped[name_str]
+    sectors: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    stage: Mapped[Stage | None] = mapped_column(str_enum(Stage, "stage"), nullable=True)
+    year: Mapped[int | None] = mapped_column(nullable=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    institution: Mapped[Institution] = relationship(back_populates="portfolio")
+
+
+class Unavailability(Base):
+    """A slot in which one party (a project or an institution) cannot meet anyone."""
+
+    __tablename__ = "unavailabilities"
+    __table_args__ = (
+        CheckConstraint(
+            "(project_id IS NULL) <> (institution_id IS NULL)", name="exactly_one_party"
+        ),
+        UniqueConstraint("slot_id", "project_id"),
+        UniqueConstraint("slot_id", "institution_id"),
+    )
+
+    id: Mapped[intpk]
+    slot_id: Mapped[int] = _fk("slots.id")
+    project_id: Mapped[int | None] = _fk("projects.id", nullable=True)
+    institution_id: Mapped[int | None] = _fk("institutions.id", nullable=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class MeetingRequest(Base):
+    """A request to meet (预约), asked by either side: pending → accepted/declined/expired."""
+
+    __tablename__ = "meeting_requests"
+
+    id: Mapped[intpk]
+    session_id: Mapped[int] = _fk("matchmaking_sessions.id")
+    project_id: Mapped[int] = _fk("projects.id")
+    institution_id: Mapped[int] = _fk("institutions.id")
+    requested_by: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    status: Mapped[RequestStatus] = mapped_column(
+        str_enum(RequestStatus, "request_status"), default=RequestStatus.PENDING
+    )
+    slot_id: Mapped[int | None] = _fk("slots.id", nullable=True, ondelete="SET NULL")
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[created]
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+_LIVE_MEETING = text("status <> 'cancelled'")
+
+
+class Meeting(Base):
+    """A meeting (会见): institution × project × slot × table. Live meetings never double-book."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (
+        Index(
+            "uq_meetings_live_institution_slot", "slot_id", "institution_id", unique=True,
+            sqlite_where=_LIVE_MEETING, postgresql_where=_LIVE_MEETING,
+        ),
+        Index(
+            "uq_meetings_live_project_slot", "slot_id", "project_id", unique=True,
+            sqlite_where=_LIVE_MEETING, postgresql_where=_LIVE_MEETING,
+        ),
+        Index(
+            "uq_meetings_live_table_slot", "slot_id", "table_id", unique=True,
+            sqlite_where=_LIVE_MEETING, postgresql_where=_LIVE_MEETING,
+        ),
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
+    )
+
+    id: Mapped[intpk]
+    session_id: Mapped[int] = _fk("matchmaking_sessions.id")
+    slot_id: Mapped[int] = _fk("slots.id")
+    table_id: Mapped[int | None] = _fk("session_tables.id", nullable=True, ondelete="SET NULL")
+    institution_id: Mapped[int] = _fk("institutions.id")
+    project_id: Mapped[int] = _fk("projects.id")
+    status: Mapped[MeetingStatus] = mapped_column(
+        str_enum(MeetingStatus, "meeting_status"), default=MeetingStatus.SCHEDULED
+    )
+    locked: Mapped[bool] = mapped_column(default=False)
+    request_id: Mapped[int | None] = _fk("meeting_requests.id", nullable=True, ondelete="SET NULL")
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[created]
+    updated_at: Mapped[updated]
+
+
+class Intent(Base):
+    """An investment intent (投资意向) on the ladder watching → … → invested, or dropped."""
+
+    __tablename__ = "intents"
+    __table_args__ = (
+        CheckConstraint("amount IS NULL OR amount >= 0", name="amount_nonneg"),
+        CheckConstraint(
+            "invested_amount IS NULL OR invested_amount >= 0", name="invested_amount_nonneg"
+        ),
+    )
+
+    id: Mapped[intpk]
+    event_id: Mapped[int] = _fk("events.id")
+    institution_id: Mapped[int] = _fk("institutions.id")
+    project_id: Mapped[int] = _fk("projects.id")
+    session_id: Mapped[int | None] = _fk(
+        "matchmaking_sessions.id", nullable=True, ondelete="SET NULL"
+    )
+    meeting_id: Mapped[int | None] = _fk("meetings.id", nullable=True, ondelete="SET NULL")
+    status: Mapped[IntentStatus] = mapped_column(
+        str_enum(IntentStatus, "intent_status"), default=IntentStatus.WATCHING
+    )
+    amount: Mapped[int | None] = mapped_column(Money, nullable=True)
+    signed_at: Mapped[date | None] = mapped_column(nullable=True)
+    signatories: Mapped[str] = mapped_column(String(300), default="")
+    invested_amount: Mapped[int | None] = mapped_column(Money, nullable=True)
+    invested_at: Mapped[date | None] = mapped_column(nullable=True)
+    drop_reason: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[created]
+    updated_at: Mapped[updated]
+
+
+class DueDiligence(Base):
+    """A due-diligence follow-up task (入场评估考察 / 尽调)."""
+
+    __tablename__ = "due_diligence_tasks"
+
+    id: Mapped[intpk]
+    intent_id: Mapped[int | None] = _fk("intents.id", nullable=True, ondelete="SET NULL")
+    project_id: Mapped[int] = _fk("projects.id")
+    institution_id: Mapped[int] = _fk("institutions.id")
+    owner: Mapped[str] = mapped_column(String(100), default="")
+    due_date: Mapped[date | None] = mapped_column(nullable=True)
+    next_follow_up: Mapped[date | None] = mapped_column(nullable=True)
+    status: Mapped[DueDiligenceStatus] = mapped_column(
+        str_enum(DueDiligenceStatus, "dd_status"), default=DueDiligenceStatus.OPEN
+    )
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[created]
+    updated_at: Mapped[updated]
+
+
+class AuditEntry(Base):
+    """One change to an audited record: who, when, before → after. Append-only."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_entity", "entity_type", "entity_id"),)
+
+    id: Mapped[intpk]
+    entity_type: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[int]
+    action: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[created]
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONList, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONList, nullable=True)
+
+
+class User(Base):
+    """A person who signs in; investors are bound to an institution, entrants to a project."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'investor' AND institution_id IS NOT NULL AND project_id IS NULL)"
+            " OR (role = 'entrant' AND project_id IS NOT NULL AND institution_id IS NULL)"
+            " OR (role IN ('organiser', 'staff') AND project_id IS NULL"
+            " AND institution_id IS NULL)",
+            name="role_binding",
+        ),
+    )
+
+    id: Mapped[intpk]
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    institution_id: Mapped[int | None] = _fk("institutions.id", nullable=True)
+    project_id: Mapped[int | None] = _fk("projects.id", nullable=True)
+    password_hash: Mapped[str] = mapped_column(String(300), default="")
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[created]
+
+    tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored, so a database leak reveals no token."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = _fk("users.id")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[created]
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    user: Mapped[User] = relationship(back_populates="tokens")

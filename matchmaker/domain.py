@@ -1,0 +1,440 @@
+"""Value objects and vocabularies: stages, tracks, needs, institution types, money parsing."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from matchmaker.errors import InvalidInput, Problem
+from matchmaker.text import fold
+
+YUAN_PER_WAN = 10_000
+YUAN_PER_YI = 100_000_000
+
+
+class Labelled(StrEnum):
+    """A string enum whose members carry a Chinese and an English label and accept aliases."""
+
+    def label(self, lang: str = "zh") -> str:
+        """Return the display label in ``lang``."""
+        zh, en = _LABELS[type(self).__name__][self.value]
+        return en if lang == "en" else zh
+
+    @classmethod
+    def choices(cls, lang: str = "zh") -> str:
+        """Return the labels joined for an error message."""
+        sep = ", " if lang == "en" else "、"
+        return sep.join(m.label(lang) for m in cls)
+
+    @classmethod
+    def parse(cls, raw: object) -> Labelled:
+        """Return the member named by ``raw`` (code, label or alias, any script); ValueError if none."""
+        key = _key(raw)
+        for member in cls:
+            zh, en = _LABELS[cls.__name__][member.value]
+            names = {member.value, zh, en, *_ALIASES.get(cls.__name__, {}).get(member.value, ())}
+            if key in {_key(n) for n in names}:
+                return member
+        raise ValueError(f"unknown {cls.__name__}: {raw!r}")
+
+
+class Stage(Labelled):
+    """Funding stage, ordered from idea to B round and later."""
+
+    IDEA = "idea"
+    SEED = "seed"
+    ANGEL = "angel"
+    PRE_A = "pre_a"
+    A = "a"
+    B_PLUS = "b_plus"
+
+    @property
+    def rank(self) -> int:
+        """Return the position on the ladder (idea = 0)."""
+        return list(Stage).index(self)
+
+
+class Track(Labelled):
+    """Competition track (赛道)."""
+
+    ADVANCED_MANUFACTURING = "advanced_manufacturing"
+    MODERN_SERVICES = "modern_services"
+    RURAL_REVITALIZATION = "rural_revitalization"
+    SILVER_ECONOMY = "silver_economy"
+    GREEN_ECONOMY = "green_economy"
+    MICRO_AV_CREATIVE = "micro_av_creative"
+
+
+class Group(Labelled):
+    """Entry group: enterprise or maker."""
+
+    ENTERPRISE = "enterprise"
+    MAKER = "maker"
+
+
+class Need(Labelled):
+    """What a project asks for besides (or instead of) money."""
+
+    FUNDING = "funding"
+    VENUE = "venue"
+    TECHNOLOGY = "technology"
+    MARKET = "market"
+    TALENT = "talent"
+    POLICY = "policy"
+    TRAINING = "training"
+
+
+class InstitutionType(Labelled):
+    """Kind of institution at the table."""
+
+    VC = "vc"
+    ANGEL = "angel"
+    CORPORATE = "corporate"
+    GOVERNMENT_FUND = "government_fund"
+    BANK = "bank"
+    INCUBATOR = "incubator"
+
+
+class SessionKind(Labelled):
+    """Kind of matchmaking session."""
+
+    LOCAL = "local"
+    NATIONAL = "national"
+    ALUMNI = "alumni"
+    OTHER = "other"
+
+
+class Role(Labelled):
+    """Who a user is."""
+
+    ORGANISER = "organiser"
+    STAFF = "staff"
+    INVESTOR = "investor"
+    ENTRANT = "entrant"
+
+
+class IntentStatus(Labelled):
+    """The intent ladder (ARCHITECTURE §2)."""
+
+    WATCHING = "watching"
+    NEGOTIATING = "negotiating"
+    SIGNED = "signed"
+    DUE_DILIGENCE = "due_diligence"
+    INVESTED = "invested"
+    DROPPED = "dropped"
+
+
+class RequestStatus(Labelled):
+    """Life of a meeting request."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class MeetingStatus(Labelled):
+    """Life of a meeting in an agenda."""
+
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+class DueDiligenceStatus(Labelled):
+    """Life of a due-diligence task."""
+
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "Stage": {
+        "idea": ("创意", "Idea"),
+        "seed": ("种子轮", "Seed"),
+        "angel": ("天使轮", "Angel"),
+        "pre_a": ("Pre-A轮", "Pre-A"),
+        "a": ("A轮", "Series A"),
+        "b_plus": ("B轮及以后", "Series B+"),
+    },
+    "Track": {
+        "advanced_manufacturing": ("先进制造", "Advanced manufacturing"),
+        "modern_services": ("现代服务", "Modern services"),
+        "rural_revitalization": ("乡村振兴", "Rural revitalisation"),
+        "silver_economy": ("银发经济", "Silver economy"),
+        "green_economy": ("绿色经济", "Green economy"),
+        "micro_av_creative": ("微视听创意", "Micro audio-visual & creative"),
+    },
+    "Group": {"enterprise": ("企业组", "Enterprise"), "maker": ("创客组", "Maker")},
+    "Need": {
+        "funding": ("资金", "Funding"),
+        "venue": ("场地", "Premises"),
+        "technology": ("技术合作", "Technology partners"),
+        "market": ("市场渠道", "Market channels"),
+        "talent": ("人才", "Talent"),
+        "policy": ("政策咨询", "Policy advice"),
+        "training": ("培训", "Training"),
+    },
+    "InstitutionType": {
+        "vc": ("风险投资", "Venture capital"),
+        "angel": ("天使投资", "Angel investor"),
+        "corporate": ("产业资本", "Corporate capital"),
+        "government_fund": ("政府引导基金", "Government guidance fund"),
+        "bank": ("银行", "Bank"),
+        "incubator": ("孵化器", "Incubator"),
+    },
+    "SessionKind": {
+        "local": ("本地专场", "Local session"),
+        "national": ("全国专场", "National session"),
+        "alumni": ("往届项目专场", "Past entrants' session"),
+        "other": ("其他专场", "Other session"),
+    },
+    "Role": {
+        "organiser": ("组委会", "Organiser"),
+        "staff": ("服务中心工作人员", "Staff"),
+        "investor": ("投资机构", "Investor"),
+        "entrant": ("参赛项目", "Entrant"),
+    },
+    "IntentStatus": {
+        "watching": ("关注", "Watching"),
+        "negotiating": ("意向洽谈", "Negotiating"),
+        "signed": ("签约意向", "Signed"),
+        "due_diligence": ("尽调", "Due diligence"),
+        "invested": ("投资落地", "Invested"),
+        "dropped": ("终止", "Dropped"),
+    },
+    "RequestStatus": {
+        "pending": ("待确认", "Pending"),
+        "accepted": ("已接受", "Accepted"),
+        "declined": ("已拒绝", "Declined"),
+        "expired": ("已过期", "Expired"),
+        "cancelled": ("已取消", "Cancelled"),
+    },
+    "MeetingStatus": {
+        "scheduled": ("已安排", "Scheduled"),
+        "held": ("已举行", "Held"),
+        "no_show": ("未到场", "No-show"),
+        "cancelled": ("已取消", "Cancelled"),
+    },
+    "DueDiligenceStatus": {
+        "open": ("进行中", "Open"),
+        "done": ("已完成", "Done"),
+        "cancelled": ("已取消", "Cancelled"),
+    },
+}
+
+_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "Stage": {
+        "idea": ("创意期", "创意阶段", "概念", "概念期", "idea stage", "pre-seed"),
+        "seed": ("种子", "种子期", "seed round"),
+        "angel": ("天使", "天使期", "angel round", "天使+", "天使+轮"),
+        "pre_a": ("pre-a", "prea", "pre a", "pre-a round", "a轮前"),
+        "a": ("a", "a+", "a+轮", "a round", "series a", "series-a"),
+        "b_plus": (
+            "b", "b轮", "b+", "b+轮", "c", "c轮", "c轮及以后", "d轮", "pre-ipo",
+            "series b", "series c", "series d", "b round", "c round", "b轮以后",
+        ),
+    },
+    "Track": {
+        "advanced_manufacturing": ("先进制造业", "制造"),
+        "modern_services": ("现代服务业", "服务"),
+        "rural_revitalization": ("乡村振兴类",),
+        "silver_economy": ("银发", "养老"),
+        "green_economy": ("绿色", "绿色低碳"),
+        "micro_av_creative": ("微视听", "微视听创意类", "creative"),
+    },
+    "Group": {"enterprise": ("企业",), "maker": ("创客",)},
+    "Need": {
+        "funding": ("融资", "资金需求", "money", "investment", "capital"),
+        "venue": ("场地需求", "办公场地", "venue", "space", "office"),
+        "technology": ("技术", "技术合作需求", "tech", "technology"),
+        "market": ("市场", "渠道", "市场拓展", "market", "channels", "sales"),
+        "talent": ("人才需求", "招聘", "hiring", "people"),
+        "policy": ("政策", "政策支持", "policy"),
+        "training": ("培训需求", "辅导", "mentoring", "training"),
+    },
+    "InstitutionType": {
+        "vc": ("vc", "创投", "风投", "创业投资", "venture"),
+        "angel": ("天使", "天使基金", "angel"),
+        "corporate": ("cvc", "产业基金", "产业投资", "企业投资", "corporate venture"),
+        "government_fund": ("引导基金", "政府基金", "政府投资基金", "government fund"),
+        "bank": ("银行机构", "科技支行", "bank"),
+        "incubator": ("众创空间", "加速器", "孵化机构", "incubator", "accelerator"),
+    },
+    "SessionKind": {
+        "local": ("本地", "local"),
+        "national": ("全国", "national"),
+        "alumni": ("往届", "往届参赛项目专场", "alumni", "past entrants"),
+    },
+}
+
+
+def _key(raw: object) -> str:
+    return fold(str(raw or "")).replace("_", "").replace("-", "")
+
+
+_SPLIT = re.compile(r"[|｜、，,;；\n]+")
+
+
+def split_multi(raw: object) -> list[str]:
+    """Split a multi-valued cell on ``| 、 ， , ; ；`` and newlines; trim, drop empties, dedupe."""
+    if raw is None:
+        return []
+    seen: dict[str, None] = {}
+    for part in _SPLIT.split(str(raw)):
+        part = part.strip()
+        if part:
+            seen.setdefault(part, None)
+    return list(seen)
+
+
+_UNITS: dict[str, int] = {
+    "": 0,  # the column's default unit
+    "元": 1, "块": 1, "rmb": 1, "cny": 1, "yuan": 1,
+    "万": YUAN_PER_WAN, "万元": YUAN_PER_WAN, "w": YUAN_PER_WAN, "wan": YUAN_PER_WAN,
+    "十万": 100_000, "百万": 1_000_000, "百万元": 1_000_000, "千万": 10_000_000,
+    "千万元": 10_000_000, "亿": YUAN_PER_YI, "亿元": YUAN_PER_YI,
+}
+_AMOUNT = re.compile(r"^(?P<num>-?\d+(?:\.\d+)?)(?P<unit>[^\d.]*)$")
+
+
+def parse_amount(raw: object, default_unit: int = YUAN_PER_WAN) -> int | None:
+    """Return integer yuan for ``500``, ``500万``, ``1.2亿``, ``3,000,000元``; None when empty.
+
+    Bare numbers are in ``default_unit`` yuan (万元 for the ``*_wan`` columns).
+    Raises :class:`InvalidInput` with code ``import.bad_amount``, ``import.negative_amount``
+    or ``import.fractional_yuan``.
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, bool):
+        raise InvalidInput("import.bad_amount", [Problem("import.bad_amount", value=raw)])
+    if isinstance(raw, int | float | Decimal):
+        number, unit = Decimal(str(raw)), default_unit
+    else:
+        text = fold(str(raw)).replace(",", "")
+        text = text.removeprefix("¥").removeprefix("rmb").removeprefix("人民币")
+        text = text.replace("人民币", "")
+        match = _AMOUNT.match(text)
+        if not match or match["unit"] not in _UNITS:
+            raise InvalidInput("import.bad_amount", [Problem("import.bad_amount", value=raw)])
+        try:
+            number = Decimal(match["num"])
+        except InvalidOperation:  # pragma: no cover - the regex admits only decimals
+            raise InvalidInput("import.bad_amount", [Problem("import.bad_amount", value=raw)])
+        unit = _UNITS[match["unit"]] or default_unit
+    if not number.is_finite():
+        raise InvalidInput("import.bad_amount", [Problem("import.bad_amount", value=raw)])
+    if number < 0:
+        raise InvalidInput("import.negative_amount", [Problem("import.negative_amount", value=raw)])
+    yuan = number * unit
+    if yuan != yuan.to_integral_value():
+        raise InvalidInput("import.fractional_yuan", [Problem("import.fractional_yuan", value=raw)])
+    return int(yuan)
+
+
+_RANGE_SPLIT = re.compile(r"\s*(?:-|－|—|–|~|～|至|到)\s*")
+_AT_LEAST = re.compile(r"^(?:≥|>=|不低于|最低|起投)?(?P<v>.+?)(?:以上|起|及以上|\+)$")
+_AT_MOST = re.compile(r"^(?:≤|<=|不超过|最高|最多)(?P<v>.+?)$|^(?P<w>.+?)(?:以下|以内)$")
+
+
+def parse_amount_range(
+    raw: object, default_unit: int = YUAN_PER_WAN
+) -> tuple[int | None, int | None]:
+    """Return ``(min_yuan, max_yuan)`` for ``100-500``, ``50万-3000万``, ``2000万-1亿``, ``500万以上``.
+
+    A bare end inherits the other end's unit (``50-300万`` is 50万 to 300万); a single amount
+    is both ends. Raises :class:`InvalidInput` (``import.bad_range`` / ``import.range_inverted``).
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, None
+    if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
+        value = parse_amount(raw, default_unit)
+        return value, value
+    text = fold(str(raw))
+    bad = InvalidInput("import.bad_range", [Problem("import.bad_range", value=raw)])
+    try:
+        if m := _AT_LEAST.match(text):
+            return parse_amount(m["v"], default_unit), None
+        if m := _AT_MOST.match(text):
+            return None, parse_amount(m["v"] or m["w"], default_unit)
+        parts = [p for p in _RANGE_SPLIT.split(text) if p]
+        if len(parts) == 1:
+            value = parse_amount(parts[0], default_unit)
+            return value, value
+        if len(parts) != 2:
+            raise bad
+        low_text, high_text = parts
+        if _unit_of(low_text) == "" and _unit_of(high_text) != "":
+            low_text += _unit_of(high_text)
+        low, high = parse_amount(low_text, default_unit), parse_amount(high_text, default_unit)
+    except InvalidInput as exc:
+        if exc.code == "import.negative_amount":
+            raise
+        raise bad from None
+    if low is not None and high is not None and low > high:
+        raise InvalidInput("import.range_inverted", [Problem("import.range_inverted", value=raw)])
+    return low, high
+
+
+def _unit_of(text: str) -> str:
+    match = _AMOUNT.match(text.replace(",", "").lower())
+    return match["unit"] if match else ""
+
+
+def format_yuan(yuan: int | None, lang: str = "zh") -> str:
+    """Format integer yuan the way the press writes it: ``7.74亿元``, ``500万元``, ``3,000元``."""
+    if yuan is None:
+        return ""
+    value = Decimal(yuan)
+    if lang == "en":
+        return f"¥{yuan:,}"
+    if abs(value) >= YUAN_PER_YI:
+        return f"{_trim(value / YUAN_PER_YI)}亿元"
+    if abs(value) >= YUAN_PER_WAN:
+        return f"{_trim(value / YUAN_PER_WAN)}万元"
+    return f"{yuan:,}元"
+
+
+def _trim(value: Decimal) -> str:
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return text
+
+
+_PORTFOLIO = re.compile(r"^(?P<name>[^（(]+?)\s*(?:[（(](?P<inner>[^）)]*)[）)])?$")
+
+
+def parse_portfolio(raw: object) -> list[dict[str, object]]:
+    """Parse ``公司A（储能，A轮）|公司B（工业机器人）`` into entries with company, sectors, stage.
+
+    Entries are separated by ``|`` or newlines (commas belong inside the parentheses).
+    Raises :class:`InvalidInput` (``import.bad_portfolio``) naming the first bad entry.
+    """
+    if raw is None or not str(raw).strip():
+        return []
+    entries: list[dict[str, object]] = []
+    for part in re.split(r"[|｜\n]+", unicodedata.normalize("NFKC", str(raw))):
+        part = part.strip()
+        if not part:
+            continue
+        match = _PORTFOLIO.match(part)
+        if not match:
+            raise InvalidInput("import.bad_portfolio", [Problem("import.bad_portfolio", value=part)])
+        labels = split_multi(match["inner"]) if match["inner"] else []
+        stage: Stage | None = None
+        if labels:
+            try:
+                stage = Stage.parse(labels[-1])  # type: ignore[assignment]
+                labels = labels[:-1]
+            except ValueError:
+                stage = None
+        entries.append(
+            {"company": match["name"].strip(), "sectors": labels,
+             "stage": stage.value if stage else None}
+        )
+    return entries

@@ -1,0 +1,135 @@
+"""User-facing sentences in Chinese (default) and English, looked up by code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGES = ("zh", "en")
+
+# code -> (中文, English). Placeholders are str.format fields.
+CATALOG: dict[str, tuple[str, str]] = {
+    "error.generic": ("请求无法完成", "The request could not be completed"),
+    "error.invalid_input": ("输入有误", "The input is invalid"),
+    "error.not_found": ("{what}不存在：{key}", "{what} not found: {key}"),
+    "error.conflict": ("与现有数据冲突", "Conflicts with existing data"),
+    "error.duplicate_code": ("编号已存在：{key}", "This id already exists: {key}"),
+    "error.route_not_found": ("没有这个地址", "No such address"),
+    "error.method_not_allowed": ("该地址不支持此请求方法", "Method not allowed for this address"),
+    "error.bad_request": ("请求格式有误", "Malformed request"),
+    "error.server": (
+        "服务器内部错误，已记录；请稍后重试",
+        "Internal error, it has been logged; please try again later",
+    ),
+    "error.too_large": ("上传的文件过大（上限 {limit}）", "The upload is too large (limit {limit})"),
+    "error.unsupported_media": ("不支持的内容类型", "Unsupported content type"),
+    "auth.required": ("请先登录或提供访问令牌", "Sign in or present an access token"),
+    "auth.forbidden": ("当前角色无权执行此操作", "Your role may not do this"),
+    "auth.bad_credentials": ("用户名或密码错误", "Wrong user name or password"),
+    "auth.bad_token": ("访问令牌无效、已过期或已撤销", "The token is invalid, expired or revoked"),
+    "where.row": ("第 {row} 行", "row {row}"),
+    "what.event": ("活动", "Event"),
+    "what.session": ("对接专场", "Session"),
+    "what.project": ("项目", "Project"),
+    "what.institution": ("机构", "Institution"),
+    "what.user": ("用户", "User"),
+    # import
+    "import.rejected": (
+        "文件未导入：发现 {count} 处问题，数据库未做任何改动",
+        "File not imported: {count} problem(s) found, nothing was changed",
+    ),
+    "import.unreadable": ("无法读取文件：{detail}", "Cannot read the file: {detail}"),
+    "import.unsupported_format": (
+        "不支持的文件格式 {suffix}，请使用 .csv 或 .xlsx",
+        "Unsupported file format {suffix}; use .csv or .xlsx",
+    ),
+    "import.encoding": (
+        "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8 和 GBK）",
+        "Cannot tell the file's encoding (UTF-8, UTF-8 with BOM and GBK are supported)",
+    ),
+    "import.empty": ("文件中没有数据行", "The file has no data rows"),
+    "import.missing_column": ("缺少必填列：{column}", "Required column missing: {column}"),
+    "import.unknown_column": ("无法识别的列名，已忽略", "Unrecognised column, ignored"),
+    "import.duplicate_column": ("列名重复", "Column appears twice"),
+    "import.required": ("必填项为空", "Required value is empty"),
+    "import.duplicate_id": (
+        "编号在文件中重复（首次出现在第 {first_row} 行）",
+        "Id repeated in the file (first seen on row {first_row})",
+    ),
+    "import.bad_amount": (
+        "无法识别的金额，应为数字，可带单位 元/万/亿，例如 500、500万、1.2亿、3,000,000元",
+        "Unparseable amount; write a number, optionally with 元/万/亿, e.g. 500, 500万, 1.2亿",
+    ),
+    "import.negative_amount": ("金额不能为负数", "Amount cannot be negative"),
+    "import.fractional_yuan": ("金额必须精确到元", "Amount must be a whole number of yuan"),
+    "import.bad_range": (
+        "无法识别的金额区间，应如 100-500 或 50万-3000万",
+        "Unparseable amount range; write e.g. 100-500 or 50万-3000万",
+    ),
+    "import.range_inverted": ("区间下限大于上限", "Range minimum is above its maximum"),
+    "import.bad_stage": (
+        "无法识别的阶段，可选：创意、种子轮、天使轮、Pre-A轮、A轮、B轮及以后",
+        "Unknown stage; use idea, seed, angel, Pre-A, Series A, Series B+",
+    ),
+    "import.bad_track": (
+        "无法识别的赛道，可选：{choices}",
+        "Unknown track; choose one of: {choices}",
+    ),
+    "import.bad_group": ("无法识别的组别，可选：企业组、创客组", "Unknown group; use 企业组 or 创客组"),
+    "import.bad_need": ("无法识别的需求，可选：{choices}", "Unknown need; choose from: {choices}"),
+    "import.bad_institution_type": (
+        "无法识别的机构类型，可选：{choices}",
+        "Unknown institution type; choose one of: {choices}",
+    ),
+    "import.bad_session": ("活动中没有这个对接专场：{value}", "No such session in the event: {value}"),
+    "import.too_long": ("内容过长（上限 {limit} 字）", "Too long (limit {limit} characters)"),
+    "import.bad_email": ("电子邮箱格式有误", "Malformed e-mail address"),
+    "import.bad_portfolio": (
+        "无法识别的已投项目，应如 公司名（行业，轮次）",
+        "Unparseable portfolio entry; write e.g. Company (sector, round)",
+    ),
+    "import.done": (
+        "已导入 {total} 行：新增 {created}，更新 {updated}",
+        "Imported {total} row(s): {created} new, {updated} updated",
+    ),
+    "import.no_event": (
+        "数据库中还没有活动，请先运行 matchmaker demo 或创建活动",
+        "There is no event yet; run `matchmaker demo` or create one first",
+    ),
+    "import.ambiguous_event": (
+        "数据库中有多个活动，请用 --event 指定：{choices}",
+        "Several events exist; choose one with --event: {choices}",
+    ),
+    "field.invalid_choice": ("取值无效，可选：{choices}", "Invalid value; choose from: {choices}"),
+    "field.range_inverted": (
+        "单笔投资额下限大于上限",
+        "Minimum ticket is above the maximum ticket",
+    ),
+}
+
+
+def render(code: str, lang: str = "zh", **params: Any) -> str:
+    """Return the sentence for ``code`` in ``lang``; unknown codes render as themselves."""
+    pair = CATALOG.get(code)
+    if pair is None:
+        return code
+    template = pair[1] if lang == "en" else pair[0]
+    return template.format_map(_Lenient(params))
+
+
+def pick_language(value: str | None, default: str = "zh") -> str:
+    """Map a header or parameter (``en-US``, ``zh-CN``, ``en``) to a supported language."""
+    if not value:
+        return default
+    value = value.strip().lower()
+    if value.startswith("en"):
+        return "en"
+    if value.startswith("zh"):
+        return "zh"
+    return default
+
+
+class _Lenient(dict):
+    """Leave unknown placeholders visible instead of raising KeyError."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
