@@ -24,6 +24,7 @@ class Settings:
     default_language: str = "zh"
     token_days: int = 30
     max_upload_bytes: int = 16 * 1024 * 1024
+    demo_hint: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -37,4 +38,5 @@ class Settings:
             default_language=env.get("MATCHMAKER_LANGUAGE", "zh"),
             token_days=int(env.get("MATCHMAKER_TOKEN_DAYS", "30")),
             max_upload_bytes=int(env.get("MATCHMAKER_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
+            demo_hint=env.get("MATCHMAKER_DEMO_HINT", "") in ("1", "true", "yes"),
         )

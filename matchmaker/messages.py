@@ -99,6 +99,82 @@ CATALOG: dict[str, tuple[str, str]] = {
         "数据库中有多个活动，请用 --event 指定：{choices}",
         "Several events exist; choose one with --event: {choices}",
     ),
+    # pages
+    "ui.app": ("创投对接", "Matchmaker"),
+    "ui.home": ("首页", "Home"),
+    "ui.projects": ("参赛项目", "Projects"),
+    "ui.institutions": ("投资机构", "Institutions"),
+    "ui.import": ("导入报名表", "Import"),
+    "ui.api_docs": ("API 文档", "API docs"),
+    "ui.login": ("登录", "Sign in"),
+    "ui.logout": ("退出", "Sign out"),
+    "ui.username": ("用户名", "User name"),
+    "ui.password": ("密码", "Password"),
+    "ui.signed_in_as": ("当前用户", "Signed in as"),
+    "ui.switch_language": ("English", "中文"),
+    "ui.sessions": ("对接专场", "Sessions"),
+    "ui.session": ("专场", "Session"),
+    "ui.date": ("日期", "Date"),
+    "ui.time": ("时间", "Time"),
+    "ui.venue": ("地点", "Venue"),
+    "ui.slots": ("时段", "Slots"),
+    "ui.tables": ("桌数", "Tables"),
+    "ui.minutes_each": ("每段 {n} 分钟", "{n} min each"),
+    "ui.count_projects": ("项目数", "Projects"),
+    "ui.count_institutions": ("机构数", "Institutions"),
+    "ui.by_track": ("按赛道", "By track"),
+    "ui.by_type": ("按机构类型", "By type"),
+    "ui.id": ("编号", "Id"),
+    "ui.name": ("名称", "Name"),
+    "ui.track": ("赛道", "Track"),
+    "ui.group": ("组别", "Group"),
+    "ui.sectors": ("行业领域", "Sectors"),
+    "ui.stage": ("阶段", "Stage"),
+    "ui.stages": ("投资阶段", "Stages"),
+    "ui.ask": ("融资需求", "Funding ask"),
+    "ui.region": ("所在地区", "Region"),
+    "ui.regions": ("关注地区", "Regions"),
+    "ui.needs": ("需求", "Needs"),
+    "ui.description": ("项目简介", "Description"),
+    "ui.type": ("机构类型", "Type"),
+    "ui.focus": ("关注领域", "Focus sectors"),
+    "ui.ticket": ("单笔投资额", "Ticket size"),
+    "ui.thesis": ("投资逻辑", "Thesis"),
+    "ui.portfolio": ("已投项目", "Portfolio"),
+    "ui.contact": ("联系方式", "Contact"),
+    "ui.any": ("全部", "Any"),
+    "ui.search": ("搜索", "Search"),
+    "ui.search_placeholder": ("名称、行业、简介关键词", "name, sector or keyword"),
+    "ui.filter": ("筛选", "Filter"),
+    "ui.results": ("共 {total} 条", "{total} result(s)"),
+    "ui.page_of": ("第 {page} / {pages} 页", "Page {page} of {pages}"),
+    "ui.prev": ("上一页", "Previous"),
+    "ui.next": ("下一页", "Next"),
+    "ui.none": ("暂无", "None"),
+    "ui.back": ("返回", "Back"),
+    "ui.import_kind": ("导入内容", "What to import"),
+    "ui.import_file": ("文件（.csv 或 .xlsx）", "File (.csv or .xlsx)"),
+    "ui.import_help": (
+        "表头可用中文或英文；多个值用 、 | ， ; 分隔；金额可写 500、500万、1.2亿、3,000,000元。"
+        "任何一行有误时整个文件不导入，并列出所有问题。",
+        "Headers in Chinese or English; separate several values with 、 | , ; "
+        "amounts as 500, 500万, 1.2亿 or 3,000,000元. "
+        "If any row is wrong nothing is imported and every problem is listed.",
+    ),
+    "ui.import_submit": ("上传并导入", "Upload and import"),
+    "ui.export": ("导出", "Export"),
+    "ui.problems": ("问题列表", "Problems"),
+    "ui.row": ("行", "Row"),
+    "ui.column": ("列", "Column"),
+    "ui.value": ("内容", "Value"),
+    "ui.message": ("说明", "Message"),
+    "ui.no_file": ("请选择文件", "Choose a file"),
+    "ui.csrf": ("页面已过期，请刷新后重试", "The page expired; reload and try again"),
+    "ui.error_title": ("出错了", "Something went wrong"),
+    "ui.demo_hint": (
+        "演示账号：organiser / staff / investor / entrant，密码 demo1234",
+        "Demo accounts: organiser / staff / investor / entrant, password demo1234",
+    ),
     "field.invalid_choice": ("取值无效，可选：{choices}", "Invalid value; choose from: {choices}"),
     "field.range_inverted": (
         "单笔投资额下限大于上限",
@@ -107,13 +183,18 @@ CATALOG: dict[str, tuple[str, str]] = {
 }
 
 
+class Ref(str):
+    """A parameter that is itself a message code, rendered in the same language."""
+
+
 def render(code: str, lang: str = "zh", **params: Any) -> str:
     """Return the sentence for ``code`` in ``lang``; unknown codes render as themselves."""
     pair = CATALOG.get(code)
     if pair is None:
         return code
     template = pair[1] if lang == "en" else pair[0]
-    return template.format_map(_Lenient(params))
+    filled = {k: render(v, lang) if isinstance(v, Ref) else v for k, v in params.items()}
+    return template.format_map(_Lenient(filled))
 
 
 def pick_language(value: str | None, default: str = "zh") -> str:

@@ -85,3 +85,14 @@ def schema_is_current(engine: Engine) -> bool:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision() == head
+
+
+def reset_schema(engine: Engine) -> None:
+    """Drop every table of the schema (and Alembic's stamp): all data in it is lost."""
+    from sqlalchemy import text
+
+    from matchmaker.db.models import Base
+
+    Base.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))

@@ -1,0 +1,1 @@
+"""The only HTTP layer: flask-smorest blueprints, marshmallow schemas, one error handler, pages."""

@@ -1,0 +1,76 @@
+"""Who is asking: bearer tokens for the API, a signed session cookie for pages; role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import g, request, session
+
+from matchmaker.api.extensions import db
+from matchmaker.db.models import User
+from matchmaker.domain import Role
+from matchmaker.errors import AuthenticationRequired, PermissionDenied
+from matchmaker.services.accounts import user_for_token
+
+F = TypeVar("F", bound=Callable[..., Any])
+ALL_ROLES = tuple(Role)
+BEARER = [{"bearerAuth": []}]
+
+
+def current_user() -> User | None:
+    """Return the signed-in user, or None. A bad bearer token is an error, not anonymity."""
+    if "user" in g:
+        return g.user
+    user: User | None = None
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise AuthenticationRequired("auth.bad_token")
+        user = user_for_token(db(), value.strip())
+        db().commit()  # keep last_used_at
+    elif not request.path.startswith("/api/") and "user_id" in session:
+        # Cookies sign in pages only; the API takes bearer tokens, so no CSRF path into it.
+        user = db().get(User, session["user_id"])
+        if user is not None and not user.active:
+            user = None
+    g.user = user
+    return user
+
+
+def require(*roles: Role) -> Callable[[F], F]:
+    """Allow the view only to signed-in users with one of ``roles`` (all roles when empty)."""
+    allowed = roles or ALL_ROLES
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                raise AuthenticationRequired()
+            if user.role not in allowed:
+                raise PermissionDenied()
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def user() -> User:
+    """Return the signed-in user inside a ``require``-guarded view."""
+    found = current_user()
+    assert found is not None  # guarded by require()
+    return found
+
+
+def sees_contacts_of_project(viewer: User, project_id: int) -> bool:
+    """Organisers, staff and the project's own entrant see its contact details."""
+    return viewer.role in (Role.ORGANISER, Role.STAFF) or viewer.project_id == project_id
+
+
+def sees_contacts_of_institution(viewer: User, institution_id: int) -> bool:
+    """Organisers, staff and the institution's own investors see its contact details."""
+    return viewer.role in (Role.ORGANISER, Role.STAFF) or viewer.institution_id == institution_id

@@ -1,0 +1,249 @@
+"""Server-rendered pages: sign-in, event overview, project and institution lists, import."""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from sqlalchemy import select
+
+from matchmaker.api.auth import current_user
+from matchmaker.api.extensions import db
+from matchmaker.api.i18n import lang, t
+from matchmaker.db.models import Event, Institution, Project
+from matchmaker.domain import Group, InstitutionType, Need, Role, Stage, Track, format_yuan
+from matchmaker.errors import AuthenticationRequired, ImportRejected, InvalidInput, NotFound
+from matchmaker.services import catalog
+from matchmaker.services.accounts import authenticate
+from matchmaker.services.events import get_event
+from matchmaker.services.registrations import KINDS, export_registrations, import_registrations
+
+bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static")
+
+
+@bp.app_context_processor
+def _globals() -> dict[str, Any]:
+    return {
+        "user": _safe_user(), "csrf_token": _csrf_token, "Track": Track, "Stage": Stage,
+        "Group": Group, "InstitutionType": InstitutionType, "Need": Need, "Role": Role, "yuan": _yuan,
+    }
+
+
+def _safe_user() -> Any:
+    try:
+        return current_user()
+    except AuthenticationRequired:
+        return None
+
+
+def _yuan(value: int | None) -> str:
+    return format_yuan(value, lang())
+
+
+def _csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return session["csrf"]
+
+
+def _check_csrf() -> None:
+    sent = request.form.get("csrf", "")
+    if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
+        abort(400, t("ui.csrf"))
+
+
+def signed_in(*roles: Role) -> Any:
+    """Page guard: send anonymous visitors to sign in; show 403 to the wrong role."""
+
+    def decorate(view: Any) -> Any:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = _safe_user()
+            if user is None:
+                return redirect(url_for("pages.login", next=request.full_path))
+            if roles and user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """Sign in with user name and password."""
+    error = None
+    if request.method == "POST":
+        _check_csrf()
+        try:
+            user = authenticate(db(), request.form.get("username", ""),
+                                request.form.get("password", ""))
+        except AuthenticationRequired as exc:
+            error = exc.message(lang())
+        else:
+            session.clear()
+            session["user_id"] = user.id
+            return redirect(_safe_next(request.args.get("next")))
+    status = 401 if error else 200
+    hint = current_app.config.get("MATCHMAKER_DEMO_HINT", False)
+    return render_template("login.html", error=error, demo_hint=hint), status
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Sign out."""
+    _check_csrf()
+    session.clear()
+    return redirect(url_for("pages.login"))
+
+
+@bp.get("/lang/<code>")
+def switch_language(code: str) -> Response:
+    """Remember the chosen language in a cookie and go back."""
+    response = redirect(_safe_next(request.args.get("next")))
+    if code in ("zh", "en"):
+        response.set_cookie("lang", code, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect would let a link send users elsewhere.
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not urlsplit(target).netloc:
+        return target
+    return url_for("pages.home")
+
+
+@bp.get("/")
+@signed_in()
+def home() -> str:
+    """The event at a glance: sessions, and registrations by track and type."""
+    events = db().scalars(select(Event).order_by(Event.code)).all()
+    overview = []
+    for event in events:
+        tracks = Counter(db().scalars(select(Project.track).where(Project.event_id == event.id)))
+        types = Counter(db().scalars(select(Institution.type)
+                                     .where(Institution.event_id == event.id)))
+        overview.append({"event": event, "tracks": tracks, "types": types,
+                         "projects": sum(tracks.values()), "institutions": sum(types.values())})
+    return render_template("home.html", overview=overview)
+
+
+@bp.get("/projects")
+@signed_in(Role.ORGANISER, Role.STAFF, Role.INVESTOR)
+def projects() -> str:
+    """Browse projects with filters."""
+    filters = _filters(("track", Track), ("stage", Stage), ("group", Group))
+    filters.update(_text_filters("session", "q", "region"))
+    page = catalog.list_projects(db(), page=_page(), page_size=30, **filters)
+    return render_template("projects.html", page=page, filters=request.args)
+
+
+@bp.get("/projects/<code>")
+@signed_in()
+def project(code: str) -> str:
+    """One project."""
+    item = catalog.get_project(db(), code, request.args.get("event") or None)
+    user = _safe_user()
+    if user.role is Role.ENTRANT and user.project_id != item.id:
+        abort(403)
+    show_contact = user.role in (Role.ORGANISER, Role.STAFF) or user.project_id == item.id
+    return render_template("project.html", p=item, show_contact=show_contact)
+
+
+@bp.get("/institutions")
+@signed_in()
+def institutions() -> str:
+    """Browse institutions with filters."""
+    filters = _filters(("type", InstitutionType), ("stage", Stage))
+    filters.update(_text_filters("session", "q"))
+    page = catalog.list_institutions(db(), page=_page(), page_size=30, **filters)
+    return render_template("institutions.html", page=page, filters=request.args)
+
+
+@bp.get("/institutions/<code>")
+@signed_in()
+def institution(code: str) -> str:
+    """One institution."""
+    item = catalog.get_institution(db(), code, request.args.get("event") or None)
+    user = _safe_user()
+    show_contact = user.role in (Role.ORGANISER, Role.STAFF) or user.institution_id == item.id
+    return render_template("institution.html", i=item, show_contact=show_contact)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@signed_in(Role.ORGANISER)
+def import_page() -> Any:
+    """Upload a registration sheet; every problem is listed and nothing is written on error."""
+    report, rejected, kind = None, None, request.form.get("kind", "projects")
+    status = 200
+    if request.method == "POST":
+        _check_csrf()
+        upload = request.files.get("file")
+        if kind not in KINDS:
+            abort(400)
+        if upload is None or not upload.filename:
+            rejected = InvalidInput("ui.no_file")
+        else:
+            try:
+                event = get_event(db(), request.form.get("event") or None)
+                report = import_registrations(db(), event, kind, upload.read(), upload.filename)
+                db().commit()
+            except (ImportRejected, InvalidInput, NotFound) as exc:
+                db().rollback()
+                rejected = exc
+        status = 422 if rejected else 200
+    return render_template("import.html", report=report, rejected=rejected, kind=kind), status
+
+
+@bp.get("/export/<kind>.<fmt>")
+@signed_in(Role.ORGANISER, Role.STAFF)
+def export(kind: str, fmt: str) -> Response:
+    """Download projects or institutions as CSV or XLSX."""
+    if kind not in KINDS or fmt not in ("csv", "xlsx"):
+        abort(404)
+    event = get_event(db(), request.args.get("event") or None)
+    data = export_registrations(db(), event, kind, fmt, lang())
+    mime = "text/csv; charset=utf-8" if fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(data, mimetype=mime, headers={
+        "Content-Disposition": f"attachment; filename={event.code}-{kind}.{fmt}"})
+
+
+def _page() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 100_000))
+    except ValueError:
+        return 1
+
+
+def _filters(*specs: tuple[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, vocab in specs:
+        value = request.args.get(name)
+        if value:
+            try:
+                out[name] = vocab.parse(value)
+            except ValueError:
+                continue  # a hand-edited URL: ignore the unknown filter
+    return out
+
+
+def _text_filters(*names: str) -> dict[str, str]:
+    return {n: request.args[n][:200] for n in names if request.args.get(n)}

@@ -1,0 +1,1 @@
+"""REST resources, one blueprint each, under /api/v1."""

@@ -1,0 +1,45 @@
+"""Helpers the resources share: page envelopes and per-viewer presentation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from matchmaker.api.auth import sees_contacts_of_institution, sees_contacts_of_project
+from matchmaker.api.extensions import db
+from matchmaker.db.models import Event, Institution, Project, User
+from matchmaker.services.catalog import Page
+
+
+def envelope(page: Page[Any]) -> dict[str, Any]:
+    """Return a page as ``{items, meta}``."""
+    return {
+        "items": page.items,
+        "meta": {"total": page.total, "page": page.page, "page_size": page.page_size,
+                 "pages": page.pages},
+    }
+
+
+def present(rows: Iterable[Project | Institution], viewer: User) -> None:
+    """Attach what the schemas show per viewer: the event code, and whether contacts are shown."""
+    rows = list(rows)
+    codes = dict(db().execute(select(Event.id, Event.code)).tuples().all()) if rows else {}
+    for row in rows:
+        row.event_code = codes.get(row.event_id)  # type: ignore[union-attr]
+        if isinstance(row, Project):
+            row.show_contact = sees_contacts_of_project(viewer, row.id)  # type: ignore[attr-defined]
+        else:
+            row.show_contact = sees_contacts_of_institution(viewer, row.id)  # type: ignore[attr-defined]
+
+
+def present_user(user: User) -> User:
+    """Attach the registration ids a user is bound to."""
+    user.institution_code = (  # type: ignore[attr-defined]
+        db().get(Institution, user.institution_id).code if user.institution_id else None
+    )
+    user.project_code = (  # type: ignore[attr-defined]
+        db().get(Project, user.project_id).code if user.project_id else None
+    )
+    return user

@@ -1,0 +1,135 @@
+"""Events and their matchmaking sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from matchmaker.api.auth import BEARER, require
+from matchmaker.api.extensions import db
+from matchmaker.api.resources.common import envelope
+from matchmaker.api.schemas import (
+    EventIn,
+    EventOut,
+    EventPage,
+    EventPatch,
+    PageArgs,
+    SessionIn,
+    SessionOut,
+    SessionPatch,
+)
+from matchmaker.db.models import Event, MatchmakingSession
+from matchmaker.domain import Role
+from matchmaker.errors import Conflict, NotFound
+from matchmaker.messages import Ref
+from matchmaker.services.catalog import paginate
+from matchmaker.services.events import SessionSpec, add_session, create_event, get_event
+
+blp = Blueprint("events", __name__, url_prefix="/api/v1/events",
+                description="Events (大赛) and their matchmaking sessions (对接专场)")
+
+
+@blp.route("")
+class Events(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, EventPage)
+    @require()
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List events."""
+        return envelope(paginate(db(), select(Event).order_by(Event.code), **args))
+
+    @blp.doc(security=BEARER)
+    @blp.arguments(EventIn)
+    @blp.response(201, EventOut)
+    @require(Role.ORGANISER)
+    def post(self, data: dict[str, Any]) -> Event:
+        """Create an event (organisers)."""
+        event = create_event(db(), **data)
+        db().commit()
+        return event
+
+
+@blp.route("/<code>")
+class EventItem(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, EventOut)
+    @require()
+    def get(self, code: str) -> Event:
+        """Get an event with its sessions and slots."""
+        return get_event(db(), code)
+
+    @blp.doc(security=BEARER)
+    @blp.arguments(EventPatch)
+    @blp.response(200, EventOut)
+    @require(Role.ORGANISER)
+    def patch(self, data: dict[str, Any], code: str) -> Event:
+        """Update an event's names, city or organiser (organisers)."""
+        event = get_event(db(), code)
+        for key, value in data.items():
+            setattr(event, key, value)
+        db().commit()
+        return event
+
+
+@blp.route("/<code>/sessions")
+class Sessions(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, SessionOut(many=True))
+    @require()
+    def get(self, code: str) -> list[MatchmakingSession]:
+        """List an event's sessions."""
+        return list(get_event(db(), code).sessions)
+
+    @blp.doc(security=BEARER)
+    @blp.arguments(SessionIn)
+    @blp.response(201, SessionOut)
+    @require(Role.ORGANISER)
+    def post(self, data: dict[str, Any], code: str) -> MatchmakingSession:
+        """Add a session; its slots and tables are laid out from start, end and slot length."""
+        event = get_event(db(), code)
+        spec = SessionSpec(code=data["code"], name=data["name"], kind=data["kind"],
+                           day=data["date"], start=data["start"], end=data["end"],
+                           slot_minutes=data["slot_minutes"], tables=data["tables"],
+                           venue=data["venue"], name_en=data["name_en"])
+        if _find_session(event, data["code"]) is not None:
+            raise Conflict("error.duplicate_code", key=data["code"])
+        session = add_session(db(), event, spec)
+        db().commit()
+        return session
+
+
+@blp.route("/<code>/sessions/<session_code>")
+class SessionItem(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, SessionOut)
+    @require()
+    def get(self, code: str, session_code: str) -> MatchmakingSession:
+        """Get a session with its slots."""
+        return _session_or_404(code, session_code)
+
+    @blp.doc(security=BEARER)
+    @blp.arguments(SessionPatch)
+    @blp.response(200, SessionOut)
+    @require(Role.ORGANISER)
+    def patch(self, data: dict[str, Any], code: str, session_code: str) -> MatchmakingSession:
+        """Rename a session or change its venue (organisers)."""
+        session = _session_or_404(code, session_code)
+        for key, value in data.items():
+            setattr(session, key, value)
+        db().commit()
+        return session
+
+
+def _find_session(event: Event, code: str) -> MatchmakingSession | None:
+    return next((s for s in event.sessions if s.code == code), None)
+
+
+def _session_or_404(code: str, session_code: str) -> MatchmakingSession:
+    session = _find_session(get_event(db(), code), session_code)
+    if session is None:
+        raise NotFound(what=Ref("what.session"), key=session_code)
+    return session

@@ -1,0 +1,157 @@
+"""Projects and institutions: filtered lists, get, create and update by registration id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from matchmaker.api.auth import BEARER, require, user
+from matchmaker.api.extensions import db
+from matchmaker.api.resources.common import envelope, present
+from matchmaker.api.schemas import (
+    EventOnly,
+    InstitutionFields,
+    InstitutionIn,
+    InstitutionOut,
+    InstitutionPage,
+    InstitutionQuery,
+    ProjectFields,
+    ProjectIn,
+    ProjectOut,
+    ProjectPage,
+    ProjectQuery,
+)
+from matchmaker.db.models import Institution, Project
+from matchmaker.domain import Role
+from matchmaker.errors import PermissionDenied
+from matchmaker.services import catalog
+from matchmaker.services.events import get_event
+
+projects = Blueprint("projects", __name__, url_prefix="/api/v1/projects",
+                     description="Entrant projects (参赛项目), addressed by registration id")
+institutions = Blueprint("institutions", __name__, url_prefix="/api/v1/institutions",
+                         description="Institutions (创投机构), addressed by registration id")
+
+STAFF_SIDE = (Role.ORGANISER, Role.STAFF)
+
+
+class NewProject(ProjectIn):
+    event = fields.String(metadata={"description": "event code (needed if several)"})
+
+
+class NewInstitution(InstitutionIn):
+    event = fields.String(metadata={"description": "event code (needed if several)"})
+
+
+@projects.route("")
+class Projects(MethodView):
+    @projects.doc(security=BEARER)
+    @projects.arguments(ProjectQuery, location="query")
+    @projects.response(200, ProjectPage)
+    @require(Role.ORGANISER, Role.STAFF, Role.INVESTOR)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List projects, filtered by track, stage, group, session, region, text and ask."""
+        page = catalog.list_projects(db(), **args)
+        present(page.items, user())
+        return envelope(page)
+
+    @projects.doc(security=BEARER)
+    @projects.arguments(NewProject)
+    @projects.response(201, ProjectOut)
+    @require(Role.ORGANISER)
+    def post(self, data: dict[str, Any]) -> Project:
+        """Register a project (organisers)."""
+        event = get_event(db(), data.pop("event", None))
+        project = catalog.create_project(db(), event, data)
+        db().commit()
+        present([project], user())
+        return project
+
+
+@projects.route("/<code>")
+class ProjectItem(MethodView):
+    @projects.doc(security=BEARER)
+    @projects.arguments(EventOnly, location="query")
+    @projects.response(200, ProjectOut)
+    @require()
+    def get(self, args: dict[str, Any], code: str) -> Project:
+        """Get a project; entrants may read only their own."""
+        project = catalog.get_project(db(), code, args.get("event"))
+        viewer = user()
+        if viewer.role is Role.ENTRANT and viewer.project_id != project.id:
+            raise PermissionDenied()
+        present([project], viewer)
+        return project
+
+    @projects.doc(security=BEARER)
+    @projects.arguments(EventOnly, location="query")
+    @projects.arguments(ProjectFields(partial=True))
+    @projects.response(200, ProjectOut)
+    @require(Role.ORGANISER, Role.ENTRANT)
+    def patch(self, args: dict[str, Any], data: dict[str, Any], code: str) -> Project:
+        """Update a project; an entrant may edit only their own."""
+        project = catalog.get_project(db(), code, args.get("event"))
+        viewer = user()
+        if viewer.role is Role.ENTRANT and viewer.project_id != project.id:
+            raise PermissionDenied()
+        catalog.update_project(db(), project, data)
+        db().commit()
+        present([project], viewer)
+        return project
+
+
+@institutions.route("")
+class Institutions(MethodView):
+    @institutions.doc(security=BEARER)
+    @institutions.arguments(InstitutionQuery, location="query")
+    @institutions.response(200, InstitutionPage)
+    @require()
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List institutions, filtered by type, stage, session and text."""
+        page = catalog.list_institutions(db(), **args)
+        present(page.items, user())
+        return envelope(page)
+
+    @institutions.doc(security=BEARER)
+    @institutions.arguments(NewInstitution)
+    @institutions.response(201, InstitutionOut)
+    @require(Role.ORGANISER)
+    def post(self, data: dict[str, Any]) -> Institution:
+        """Register an institution (organisers)."""
+        event = get_event(db(), data.pop("event", None))
+        institution = catalog.create_institution(db(), event, data)
+        db().commit()
+        present([institution], user())
+        return institution
+
+
+@institutions.route("/<code>")
+class InstitutionItem(MethodView):
+    @institutions.doc(security=BEARER)
+    @institutions.arguments(EventOnly, location="query")
+    @institutions.response(200, InstitutionOut)
+    @require()
+    def get(self, args: dict[str, Any], code: str) -> Institution:
+        """Get an institution."""
+        institution = catalog.get_institution(db(), code, args.get("event"))
+        present([institution], user())
+        return institution
+
+    @institutions.doc(security=BEARER)
+    @institutions.arguments(EventOnly, location="query")
+    @institutions.arguments(InstitutionFields(partial=True))
+    @institutions.response(200, InstitutionOut)
+    @require(Role.ORGANISER, Role.INVESTOR)
+    def patch(self, args: dict[str, Any], data: dict[str, Any], code: str) -> Institution:
+        """Update an institution; an investor may edit only their own."""
+        institution = catalog.get_institution(db(), code, args.get("event"))
+        viewer = user()
+        if viewer.role is Role.INVESTOR and viewer.institution_id != institution.id:
+            raise PermissionDenied()
+        catalog.update_institution(db(), institution, data)
+        db().commit()
+        present([institution], viewer)
+        return institution

@@ -1,0 +1,117 @@
+"""Composition root: ``create_app()`` wires settings, database, API, pages and error handling."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, send_from_directory
+
+from matchmaker.config import Settings
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the Flask app; ``test_config`` overrides settings (e.g. ``DATABASE_URL``)."""
+    import swagger_ui_bundle
+    from flask_smorest import Api
+
+    from matchmaker.api import pages
+    from matchmaker.api.errors import register_error_handlers
+    from matchmaker.api.extensions import init_db
+    from matchmaker.api.i18n import lang, t
+    from matchmaker.api.resources import auth, events, registrations
+    from matchmaker.db.engine import make_engine, session_factory
+    from matchmaker.services.events import LOCAL_TZ
+
+    settings = Settings.from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
+    app.config.from_mapping(
+        DATABASE_URL=settings.database_url,
+        SECRET_KEY=settings.secret_key or _instance_secret(settings.instance_dir),
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        MATCHMAKER_LANGUAGE=settings.default_language,
+        MATCHMAKER_TOKEN_DAYS=settings.token_days,
+        MATCHMAKER_DEMO_HINT=settings.demo_hint,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        API_TITLE="matchmaker API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="/api/docs/static/",
+        API_SPEC_OPTIONS={
+            "info": {"description": "Investor–project matchmaking. Money is integer yuan. "
+                                    "Errors: {code, status, message, errors}."},
+            "components": {"securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["matchmaker.engine"] = engine
+    init_db(app, session_factory(engine))
+    api = Api(app)  # one per app: its OpenAPI document belongs to this app
+    api.register_blueprint(events.blp)
+    api.register_blueprint(registrations.projects)
+    api.register_blueprint(registrations.institutions)
+    api.register_blueprint(auth.blp)
+    app.register_blueprint(pages.bp)
+    register_error_handlers(app)
+    app.jinja_env.globals.update(t=t, lang=lang)
+    app.jinja_env.filters["localdate"] = lambda v: v.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
+    app.jinja_env.filters["localtime"] = lambda v: v.astimezone(LOCAL_TZ).strftime("%H:%M")
+
+    swagger_dir = Path(swagger_ui_bundle.swagger_ui_path)
+
+    @app.get("/api/docs/static/<path:filename>")
+    def swagger_static(filename: str) -> Any:
+        """Serve the vendored Swagger UI, so the docs page works with no network."""
+        return send_from_directory(swagger_dir, filename, max_age=86400)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        """Liveness check."""
+        return {"status": "ok"}
+
+    return app
+
+
+def _instance_secret(instance_dir: Path) -> str:
+    """Return a secret key kept in the instance folder (made once), so restarts keep sign-ins."""
+    path = instance_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+def serve(database_url: str, host: str, port: int, workers: int) -> None:
+    """Run the app under gunicorn (the process edge)."""
+    import os
+
+    from gunicorn.app.base import BaseApplication
+
+    os.environ["MATCHMAKER_DATABASE_URL"] = database_url
+    logging.basicConfig(level=logging.INFO)
+
+    class _Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> Flask:
+            return create_app()
+
+    _Server().run()

@@ -1,0 +1,1 @@
+"""The packaged demo event (data only)."""

@@ -1,0 +1,107 @@
+"""Users, passwords and bearer tokens (stored as SHA-256, compared in constant time)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from matchmaker.db.models import ApiToken, Institution, Project, User
+from matchmaker.db.types import utcnow
+from matchmaker.domain import Role
+from matchmaker.errors import AuthenticationRequired, Conflict, InvalidInput, NotFound, Problem
+from matchmaker.messages import Ref
+
+TOKEN_PREFIX = "mm_"
+
+
+def create_user(
+    db: Session, username: str, role: Role | str, password: str = "", display_name: str = "",
+    institution: Institution | None = None, project: Project | None = None, language: str = "zh",
+) -> User:
+    """Create a user; investors need an institution, entrants a project."""
+    role = Role.parse(role) if not isinstance(role, Role) else role
+    if role is Role.INVESTOR and institution is None:
+        raise InvalidInput(problems=[Problem("error.invalid_input", column="institution")])
+    if role is Role.ENTRANT and project is None:
+        raise InvalidInput(problems=[Problem("error.invalid_input", column="project")])
+    if db.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict("error.duplicate_code", key=username)
+    user = User(
+        username=username, role=role, display_name=display_name or username,
+        institution_id=institution.id if role is Role.INVESTOR and institution else None,
+        project_id=project.id if role is Role.ENTRANT and project else None,
+        password_hash=generate_password_hash(password) if password else "",
+        language=language,
+    )
+    db.add(user)
+    db.flush()
+    return user
+
+
+def get_user(db: Session, username: str) -> User:
+    """Return the user called ``username``."""
+    user = db.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(what=Ref("what.user"), key=username)
+    return user
+
+
+def authenticate(db: Session, username: str, password: str) -> User:
+    """Return the active user whose password matches, else AuthenticationRequired."""
+    user = db.scalar(select(User).where(User.username == username))
+    # Hash even for unknown users so timing does not reveal which names exist.
+    stored = user.password_hash if user and user.password_hash else _dummy_hash()
+    ok = check_password_hash(stored, password)
+    if user is None or not user.active or not user.password_hash or not ok:
+        raise AuthenticationRequired("auth.bad_credentials")
+    return user
+
+
+def issue_token(
+    db: Session, user: User, label: str = "", days: int | None = 30
+) -> tuple[str, ApiToken]:
+    """Create a bearer token for ``user``; return it (shown once) and its stored row (hash only)."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = utcnow() + timedelta(days=days) if days else None
+    row = ApiToken(user_id=user.id, token_hash=_digest(token), label=label, expires_at=expires)
+    db.add(row)
+    db.flush()
+    return token, row
+
+
+def user_for_token(db: Session, token: str) -> User:
+    """Return the active user holding ``token``; AuthenticationRequired if invalid/expired/revoked."""
+    digest = _digest(token)
+    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        raise AuthenticationRequired("auth.bad_token")
+    now = utcnow()
+    if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+        raise AuthenticationRequired("auth.bad_token")
+    if not row.user.active:
+        raise AuthenticationRequired("auth.bad_token")
+    row.last_used_at = now
+    return row.user
+
+
+def revoke_token(db: Session, token: str) -> None:
+    """Revoke ``token`` (idempotent)."""
+    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(8))

@@ -1,0 +1,225 @@
+"""Browse and edit the registrations: filtered, paginated lists; get, create and update by id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from matchmaker.db.models import (
+    Event,
+    Institution,
+    MatchmakingSession,
+    PortfolioEntry,
+    Project,
+    session_institutions,
+    session_projects,
+)
+from matchmaker.domain import Stage
+from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
+from matchmaker.messages import Ref
+from matchmaker.services.events import get_event
+from matchmaker.services.registrations import search_text
+from matchmaker.text import fold
+
+T = TypeVar("T")
+MAX_PAGE_SIZE = 200
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a list and the size of the whole list."""
+
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        """Return the number of pages."""
+        return max(1, -(-self.total // self.page_size))
+
+
+def paginate(db: Session, query: Select[Any], page: int, page_size: int) -> Page[Any]:
+    """Run ``query`` for one page; page numbers start at 1."""
+    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidInput(problems=[Problem("error.invalid_input", column="page")])
+    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = list(db.scalars(query.limit(page_size).offset((page - 1) * page_size)))
+    return Page(items, total, page, page_size)
+
+
+def _event_filter(db: Session, event: str | None) -> int | None:
+    return get_event(db, event).id if event else None
+
+
+def list_projects(
+    db: Session, *, event: str | None = None, track: str | None = None,
+    stage: str | None = None, group: str | None = None, session: str | None = None,
+    region: str | None = None, q: str | None = None, min_ask: int | None = None,
+    max_ask: int | None = None, page: int = 1, page_size: int = 50,
+) -> Page[Project]:
+    """Return projects matching every given filter, ordered by registration id."""
+    query = select(Project).options(selectinload(Project.sessions)).order_by(Project.code)
+    if (event_id := _event_filter(db, event)) is not None:
+        query = query.where(Project.event_id == event_id)
+    if track:
+        query = query.where(Project.track == track)
+    if stage:
+        query = query.where(Project.stage == stage)
+    if group:
+        query = query.where(Project.group == group)
+    if session:
+        query = query.where(
+            Project.id.in_(
+                select(session_projects.c.project_id)
+                .join(MatchmakingSession, MatchmakingSession.id == session_projects.c.session_id)
+                .where(MatchmakingSession.code == session)
+            )
+        )
+    if region:
+        query = query.where(Project.search_text.contains(fold(region), autoescape=True))
+    if q:
+        for word in fold(q).split() or [fold(q)]:
+            query = query.where(Project.search_text.contains(word, autoescape=True))
+    if min_ask is not None:
+        query = query.where(Project.funding_ask >= min_ask)
+    if max_ask is not None:
+        query = query.where(Project.funding_ask <= max_ask)
+    return paginate(db, query, page, page_size)
+
+
+def list_institutions(
+    db: Session, *, event: str | None = None, type: str | None = None,
+    stage: str | None = None, session: str | None = None, q: str | None = None,
+    page: int = 1, page_size: int = 50,
+) -> Page[Institution]:
+    """Return institutions matching every given filter, ordered by registration id."""
+    query = (
+        select(Institution)
+        .options(selectinload(Institution.sessions), selectinload(Institution.portfolio))
+        .order_by(Institution.code)
+    )
+    if (event_id := _event_filter(db, event)) is not None:
+        query = query.where(Institution.event_id == event_id)
+    if type:
+        query = query.where(Institution.type == type)
+    if session:
+        query = query.where(
+            Institution.id.in_(
+                select(session_institutions.c.institution_id)
+                .join(MatchmakingSession,
+                      MatchmakingSession.id == session_institutions.c.session_id)
+                .where(MatchmakingSession.code == session)
+            )
+        )
+    if q:
+        for word in fold(q).split() or [fold(q)]:
+            query = query.where(Institution.search_text.contains(word, autoescape=True))
+    if stage:
+        # JSON arrays render as text the same way on SQLite and PostgreSQL: ["angel", "seed"]
+        query = query.where(cast(Institution.stages, String).contains(f'"{stage}"'))
+    return paginate(db, query, page, page_size)
+
+
+def get_project(db: Session, code: str, event: str | None = None) -> Project:
+    """Return the project with registration id ``code``."""
+    return _by_code(db, Project, code, event, "what.project")
+
+
+def get_institution(db: Session, code: str, event: str | None = None) -> Institution:
+    """Return the institution with registration id ``code``."""
+    return _by_code(db, Institution, code, event, "what.institution")
+
+
+def _by_code(db: Session, model: Any, code: str, event: str | None, what: str) -> Any:
+    query = select(model).where(model.code == code)
+    if event:
+        query = query.where(model.event_id == get_event(db, event).id)
+    rows = db.scalars(query).all()
+    if not rows:
+        raise NotFound(what=Ref(what), key=code)
+    if len(rows) > 1:
+        raise InvalidInput("import.ambiguous_event",
+                           choices=", ".join(str(r.event_id) for r in rows))
+    return rows[0]
+
+
+def create_project(db: Session, event: Event, data: dict[str, Any]) -> Project:
+    """Register a project; Conflict if its id is taken in the event."""
+    _ensure_free(db, Project, event, data["code"])
+    project = Project(event_id=event.id, code=data["code"])
+    db.add(project)
+    return update_project(db, project, data)
+
+
+def update_project(db: Session, project: Project, data: dict[str, Any]) -> Project:
+    """Apply the given fields (absent fields are left alone) and refresh the search text."""
+    sessions = data.pop("sessions", None)
+    for key, value in data.items():
+        if key != "code":
+            setattr(project, key, value)
+    if sessions is not None:
+        project.sessions = _sessions(db, project.event_id, sessions)
+    project.search_text = search_text(project)
+    db.flush()
+    return project
+
+
+def create_institution(db: Session, event: Event, data: dict[str, Any]) -> Institution:
+    """Register an institution; Conflict if its id is taken in the event."""
+    _ensure_free(db, Institution, event, data["code"])
+    institution = Institution(event_id=event.id, code=data["code"])
+    db.add(institution)
+    return update_institution(db, institution, data)
+
+
+def update_institution(db: Session, institution: Institution, data: dict[str, Any]) -> Institution:
+    """Apply the given fields; ticket bounds are checked together."""
+    sessions = data.pop("sessions", None)
+    portfolio = data.pop("portfolio", None)
+    low = data.get("ticket_min", institution.ticket_min)
+    high = data.get("ticket_max", institution.ticket_max)
+    if low is not None and high is not None and low > high:
+        raise InvalidInput(problems=[Problem("field.range_inverted", column="ticket_min",
+                                             value=f"{low}>{high}")])
+    for key, value in data.items():
+        if key != "code":
+            setattr(institution, key, value)
+    if sessions is not None:
+        institution.sessions = _sessions(db, institution.event_id, sessions)
+    if portfolio is not None:
+        institution.portfolio = [
+            PortfolioEntry(position=i, company=p["company"], sectors=p.get("sectors", []),
+                           stage=Stage(p["stage"]) if p.get("stage") else None,
+                           year=p.get("year"), description=p.get("description", ""))
+            for i, p in enumerate(portfolio)
+        ]
+    institution.search_text = search_text(institution)
+    db.flush()
+    return institution
+
+
+def _ensure_free(db: Session, model: Any, event: Event, code: str) -> None:
+    taken = db.scalar(select(model.id).where(model.event_id == event.id, model.code == code))
+    if taken is not None:
+        raise Conflict("error.duplicate_code", key=code)
+
+
+def _sessions(db: Session, event_id: int, codes: list[str]) -> list[MatchmakingSession]:
+    found = {
+        s.code: s
+        for s in db.scalars(
+            select(MatchmakingSession).where(
+                MatchmakingSession.event_id == event_id, MatchmakingSession.code.in_(codes)
+            )
+        )
+    }
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise InvalidInput(problems=[Problem("import.bad_session", column="sessions", value=c)
+                                     for c in missing])
+    return [found[c] for c in codes]

@@ -1,0 +1,187 @@
+"""Import and export of project and institution registrations: all-or-nothing, idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from matchmaker.db.models import Event, Institution, PortfolioEntry, Project
+from matchmaker.domain import YUAN_PER_WAN, Group, InstitutionType, Need, Stage, Track
+from matchmaker.errors import ImportRejected, Problem
+from matchmaker.services.events import session_lookup
+from matchmaker.tabular.read import read_sheet
+from matchmaker.tabular.records import INSTITUTIONS, PROJECTS, Column, TableSpec, parse_table
+from matchmaker.tabular.write import write_table
+from matchmaker.text import fold
+
+KINDS = ("projects", "institutions")
+Progress = Callable[[int, int], None]
+
+_PROJECT_FIELDS = (
+    "name", "track", "group", "sectors", "stage", "funding_ask", "region", "needs", "description",
+    "contact_name", "contact_phone", "contact_email",
+)
+_INSTITUTION_FIELDS = (
+    "name", "type", "focus_sectors", "stages", "ticket_min", "ticket_max", "regions", "thesis",
+    "contact_name", "contact_phone", "contact_email",
+)
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    kind: str
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    encoding: str = ""
+    warnings: list[Problem] = field(default_factory=list)
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """Return a JSON-ready summary."""
+        return {
+            "kind": self.kind, "total": self.total, "created": self.created,
+            "updated": self.updated, "unchanged": self.unchanged, "encoding": self.encoding,
+            "warnings": [w.to_dict(lang) for w in self.warnings],
+        }
+
+
+def spec_for(kind: str) -> TableSpec:
+    """Return the column spec for ``projects`` or ``institutions``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    return PROJECTS if kind == "projects" else INSTITUTIONS
+
+
+def import_registrations(
+    db: Session, event: Event, kind: str, data: bytes, filename: str,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Validate the whole file, then insert or update every row keyed by its registration id.
+
+    Raises :class:`ImportRejected` listing every problem before anything is written; the caller's
+    transaction then holds no change from this file.
+    """
+    spec = spec_for(kind)
+    sheet = read_sheet(data, filename, spec.header_names())
+    parsed = parse_table(sheet, spec, session_lookup(event))
+    if parsed.problems:
+        raise ImportRejected(problems=parsed.problems, count=len(parsed.problems))
+    report = ImportReport(kind=kind, total=len(parsed.records), encoding=sheet.encoding,
+                          warnings=parsed.warnings)
+    model = Project if kind == "projects" else Institution
+    query = select(model).where(model.event_id == event.id).options(selectinload(model.sessions))
+    if model is Institution:
+        query = query.options(selectinload(Institution.portfolio))
+    existing = {row.code: row for row in db.scalars(query)}
+    sessions = {s.code: s for s in event.sessions}
+    fields = _PROJECT_FIELDS if kind == "projects" else _INSTITUTION_FIELDS
+    for done, record in enumerate(parsed.records, start=1):
+        row = existing.get(record["code"])
+        if row is None:
+            row = model(event_id=event.id, code=record["code"])
+            db.add(row)
+            report.created += 1
+            changed = True
+        else:
+            changed = False
+        for name in fields:
+            if name in record and getattr(row, name) != record[name]:
+                setattr(row, name, record[name])
+                changed = True
+        if "sessions" in record:
+            wanted = [sessions[c] for c in record["sessions"]]
+            if [s.code for s in row.sessions] != [s.code for s in wanted]:
+                row.sessions = wanted
+                changed = True
+        if "portfolio" in record and isinstance(row, Institution):
+            changed |= _replace_portfolio(row, record["portfolio"])
+        row.search_text = search_text(row)
+        if row.id is not None:
+            report.updated += int(changed)
+            report.unchanged += int(not changed)
+        if progress:
+            progress(done, report.total)
+    db.flush()
+    return report
+
+
+def _replace_portfolio(institution: Institution, entries: list[dict[str, Any]]) -> bool:
+    current = [(p.company, list(p.sectors or []), p.stage.value if p.stage else None)
+               for p in institution.portfolio]
+    wanted = [(e["company"], e["sectors"], e["stage"]) for e in entries]
+    if current == wanted:
+        return False
+    institution.portfolio = [
+        PortfolioEntry(position=i, company=e["company"], sectors=e["sectors"],
+                       stage=Stage(e["stage"]) if e["stage"] else None)
+        for i, e in enumerate(entries)
+    ]
+    return True
+
+
+def search_text(row: Project | Institution) -> str:
+    """Return the folded text that list filters search (name, labels, region, description)."""
+    if isinstance(row, Project):
+        parts = [row.code, row.name, *row.sectors, row.region, row.description]
+    else:
+        parts = [row.code, row.name, *row.focus_sectors, *row.regions, row.thesis,
+                 *(p.company for p in row.portfolio)]
+    return fold(" ".join(p for p in parts if p))
+
+
+def export_registrations(db: Session, event: Event, kind: str, fmt: str, lang: str = "zh") -> bytes:
+    """Return the event's projects or institutions as a CSV/XLSX that imports back unchanged."""
+    spec = spec_for(kind)
+    columns = [c for c in spec.columns if c.key != "ticket"]
+    model = Project if kind == "projects" else Institution
+    query = select(model).where(model.event_id == event.id).order_by(model.code)
+    query = query.options(selectinload(model.sessions))
+    if model is Institution:
+        query = query.options(selectinload(Institution.portfolio))
+    headers = [c.header_en if lang == "en" else c.header_zh for c in columns]
+    rows = [[_cell(row, c, lang) for c in columns] for row in db.scalars(query)]
+    return write_table(headers, rows, fmt)
+
+
+_VOCAB: dict[str, Any] = {
+    "track": Track, "group": Group, "stage": Stage, "type": InstitutionType,
+    "needs": Need, "stages": Stage,
+}
+
+
+def _cell(row: Any, column: Column, lang: str) -> Any:
+    key = column.key
+    sep = ", " if lang == "en" else "、"
+    if key == "sessions":
+        return sep.join(s.code for s in row.sessions)
+    if key == "portfolio":
+        return "|".join(_portfolio_cell(p, lang) for p in row.portfolio)
+    value = getattr(row, key)
+    if column.money:
+        return None if value is None else _wan(value)
+    if key in _VOCAB:
+        vocab = _VOCAB[key]
+        if isinstance(value, list):
+            return sep.join(vocab(v).label(lang) for v in value)
+        return vocab(value).label(lang) if value is not None else None
+    if isinstance(value, list):
+        return sep.join(value)
+    return value
+
+
+def _portfolio_cell(entry: PortfolioEntry, lang: str) -> str:
+    inner = [*(entry.sectors or []), *([entry.stage.label(lang)] if entry.stage else [])]
+    return f"{entry.company}（{'，'.join(inner)}）" if inner else entry.company
+
+
+def _wan(yuan: int) -> int | str:
+    value = Decimal(yuan) / YUAN_PER_WAN
+    return int(value) if value == value.to_integral_value() else format(value.normalize(), "f")

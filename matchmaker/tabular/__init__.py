@@ -1,0 +1,1 @@
+"""Spreadsheets in and out: read CSV/XLSX as organisers have them, validate rows, write exports."""

@@ -1,0 +1,352 @@
+"""Column specs for the registration sheets and the row validator that collects every problem."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from matchmaker.domain import (
+    YUAN_PER_WAN,
+    YUAN_PER_YI,
+    Group,
+    InstitutionType,
+    Labelled,
+    Need,
+    Stage,
+    Track,
+    parse_amount,
+    parse_amount_range,
+    parse_portfolio,
+    split_multi,
+)
+from matchmaker.errors import InvalidInput, Problem
+from matchmaker.tabular.read import Sheet
+from matchmaker.text import fold
+
+Parser = Callable[[Any, "Context"], Any]
+
+
+@dataclass
+class Context:
+    """What a parser may need: the column's money unit and the event's session codes."""
+
+    unit: int = YUAN_PER_WAN
+    sessions: dict[str, str] = field(default_factory=dict)  # folded code or name -> code
+
+
+@dataclass(frozen=True)
+class Column:
+    """One logical column: its key, the headers it goes by, how to parse a cell."""
+
+    key: str
+    header_zh: str
+    header_en: str
+    parse: Parser
+    aliases: tuple[str, ...] = ()
+    required: bool = False  # the column must exist and every row must fill it
+    money: bool = False
+
+    def names(self) -> set[str]:
+        """Return the folded header names that select this column."""
+        return {_header_key(n) for n in (self.key, self.header_zh, self.header_en, *self.aliases)}
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """The columns of one kind of sheet."""
+
+    kind: str
+    columns: tuple[Column, ...]
+
+    def header_names(self) -> set[str]:
+        """Return every folded header name any column answers to."""
+        return set().union(*(c.names() for c in self.columns))
+
+
+@dataclass
+class ParsedTable:
+    """Rows that parsed, with their row numbers, and every problem found."""
+
+    records: list[dict[str, Any]]
+    problems: list[Problem]
+    warnings: list[Problem]
+    present: set[str]  # keys of the columns the file has
+
+
+def _header_key(name: str) -> str:
+    # "融资需求（万元）", "融资需求(万元)" and "融资需求" all select the same column
+    return re.sub(r"\(.*?\)", "", fold(name)).replace("_", "").replace("-", "")
+
+
+def _unit_from_header(header: str) -> int:
+    folded = fold(header)
+    if "(亿元)" in folded or "(亿)" in folded:
+        return YUAN_PER_YI
+    if "(元)" in folded or "(yuan)" in folded or folded.endswith("_yuan"):
+        return 1
+    return YUAN_PER_WAN
+
+
+# ---- cell parsers: return the value or raise InvalidInput with a message code -------------
+
+
+def text(limit: int) -> Parser:
+    """Return a parser for free text up to ``limit`` characters (numbers are kept as written)."""
+
+    def parse(value: Any, _ctx: Context) -> str:
+        if value is None:
+            return ""
+        out = _number_text(value) if isinstance(value, int | float) else str(value).strip()
+        if len(out) > limit:
+            raise InvalidInput("import.too_long", limit=limit)
+        return out
+
+    return parse
+
+
+def _number_text(value: int | float) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def labels(limit: int = 20) -> Parser:
+    """Return a parser for a multi-valued cell of free labels."""
+
+    def parse(value: Any, _ctx: Context) -> list[str]:
+        items = split_multi(value)
+        if len(items) > limit or any(len(i) > 100 for i in items):
+            raise InvalidInput("import.too_long", limit=limit)
+        return items
+
+    return parse
+
+
+def choice(enum_cls: type[Labelled], code: str) -> Parser:
+    """Return a parser for one member of a vocabulary (code, Chinese, English or alias)."""
+
+    def parse(value: Any, _ctx: Context) -> Labelled | None:
+        if value is None:
+            return None
+        try:
+            return enum_cls.parse(value)
+        except ValueError:
+            raise InvalidInput(code, choices=enum_cls.choices()) from None
+
+    return parse
+
+
+def choices(enum_cls: type[Labelled], code: str) -> Parser:
+    """Return a parser for several members of a vocabulary in one cell."""
+    one = choice(enum_cls, code)
+
+    def parse(value: Any, ctx: Context) -> list[Labelled]:
+        out: list[Labelled] = []
+        for item in split_multi(value):
+            member = one(item, ctx)
+            if member not in out:
+                out.append(member)
+        return out
+
+    return parse
+
+
+def amount(value: Any, ctx: Context) -> int | None:
+    """Parse money in the column's unit to integer yuan."""
+    return parse_amount(value, ctx.unit)
+
+
+def amount_range(value: Any, ctx: Context) -> tuple[int | None, int | None]:
+    """Parse a money range in the column's unit to integer yuan."""
+    return parse_amount_range(value, ctx.unit)
+
+
+def portfolio(value: Any, _ctx: Context) -> list[dict[str, Any]]:
+    """Parse past investments."""
+    return parse_portfolio(value)
+
+
+def sessions(value: Any, ctx: Context) -> list[str]:
+    """Parse session codes or names against the event's sessions."""
+    out: list[str] = []
+    for item in split_multi(value):
+        code = ctx.sessions.get(fold(item))
+        if code is None:
+            raise InvalidInput("import.bad_session", value=item)
+        if code not in out:
+            out.append(code)
+    return out
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def email(value: Any, _ctx: Context) -> str:
+    """Parse an e-mail address (empty allowed)."""
+    if value is None:
+        return ""
+    out = str(value).strip()
+    if not _EMAIL.match(out) or len(out) > 200:
+        raise InvalidInput("import.bad_email")
+    return out
+
+
+_CONTACTS = (
+    Column("contact_name", "联系人", "contact_name", text(100), ("contact", "负责人")),
+    Column("contact_phone", "联系电话", "contact_phone", text(50), ("phone", "电话", "手机", "手机号")),
+    Column("contact_email", "电子邮箱", "contact_email", email, ("email", "邮箱", "e-mail")),
+)
+
+PROJECTS = TableSpec(
+    "projects",
+    (
+        Column("code", "报名编号", "id", text(64), ("项目编号", "编号", "registration_id", "code"),
+               required=True),
+        Column("name", "项目名称", "name", text(200), ("名称", "project_name", "project"),
+               required=True),
+        Column("track", "赛道", "track", choice(Track, "import.bad_track"), ("参赛赛道",),
+               required=True),
+        Column("group", "组别", "group", choice(Group, "import.bad_group"), ("参赛组别",)),
+        Column("sectors", "行业领域", "sectors", labels(), ("行业", "领域", "所属行业", "sector")),
+        Column("stage", "阶段", "stage", choice(Stage, "import.bad_stage"),
+               ("融资阶段", "轮次", "发展阶段", "融资轮次", "round")),
+        Column("funding_ask", "融资需求(万元)", "funding_ask_wan", amount,
+               ("融资需求", "融资金额", "funding_ask", "funding_ask_yuan", "ask"), money=True),
+        Column("region", "所在地区", "region", text(200), ("地区", "所在地", "所在城市", "location")),
+        Column("needs", "需求", "needs", choices(Need, "import.bad_need"), ("对接需求", "需求类型")),
+        Column("description", "项目简介", "description", text(5000),
+               ("简介", "项目介绍", "项目概述", "summary")),
+        Column("sessions", "对接专场", "session", sessions, ("专场", "sessions")),
+        *_CONTACTS,
+    ),
+)
+
+INSTITUTIONS = TableSpec(
+    "institutions",
+    (
+        Column("code", "机构编号", "id", text(64), ("编号", "institution_id", "code"), required=True),
+        Column("name", "机构名称", "name", text(200), ("名称", "institution", "institution_name"),
+               required=True),
+        Column("type", "机构类型", "type", choice(InstitutionType, "import.bad_institution_type"),
+               ("类型", "institution_type"), required=True),
+        Column("focus_sectors", "关注领域", "focus_sectors", labels(),
+               ("投资领域", "关注行业", "sectors")),
+        Column("stages", "投资阶段", "stages", choices(Stage, "import.bad_stage"),
+               ("关注阶段", "投资轮次")),
+        Column("ticket", "单笔投资额(万元)", "ticket_wan", amount_range,
+               ("单笔投资额", "投资额度", "ticket", "ticket_range"), money=True),
+        Column("ticket_min", "单笔投资额下限(万元)", "ticket_min_wan", amount,
+               ("最低投资额", "ticket_min", "ticket_min_yuan"), money=True),
+        Column("ticket_max", "单笔投资额上限(万元)", "ticket_max_wan", amount,
+               ("最高投资额", "ticket_max", "ticket_max_yuan"), money=True),
+        Column("regions", "关注地区", "regions", labels(), ("投资地区", "地区", "region")),
+        Column("thesis", "投资逻辑", "thesis", text(5000), ("投资理念", "投资策略", "投资方向")),
+        Column("portfolio", "已投项目", "portfolio", portfolio, ("投资案例", "代表案例")),
+        Column("sessions", "参加专场", "sessions", sessions, ("对接专场", "专场", "session")),
+        *_CONTACTS,
+    ),
+)
+
+
+def parse_table(
+    sheet: Sheet, spec: TableSpec, session_codes: dict[str, str] | None = None
+) -> ParsedTable:
+    """Validate every row of ``sheet`` against ``spec``; never stops at the first problem.
+
+    Each record is a dict of column keys plus ``_row``. Problems carry row, header and value.
+    """
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    if not sheet.headers:
+        return ParsedTable([], [Problem("import.empty")], [], set())
+
+    by_name: dict[str, Column] = {}
+    for column in spec.columns:
+        for name in column.names():
+            by_name.setdefault(name, column)
+    mapping: dict[int, Column] = {}
+    seen: dict[str, int] = {}
+    for index, header in enumerate(sheet.headers):
+        if not header:
+            continue
+        column = by_name.get(_header_key(header))
+        if column is None:
+            warnings.append(Problem("import.unknown_column", row=sheet.header_row, column=header))
+            continue
+        if column.key in seen:
+            problems.append(Problem("import.duplicate_column", row=sheet.header_row, column=header))
+            continue
+        seen[column.key] = index
+        mapping[index] = column
+    present = set(seen)
+    for column in spec.columns:
+        if column.required and column.key not in present:
+            label = f"{column.header_zh} / {column.header_en}"
+            problems.append(Problem("import.missing_column", column=label))
+    if problems:
+        return ParsedTable([], problems, warnings, present)
+    if not sheet.rows:
+        return ParsedTable([], [Problem("import.empty")], warnings, present)
+
+    contexts = {
+        index: Context(
+            unit=_unit_from_header(sheet.headers[index]) if column.money else YUAN_PER_WAN,
+            sessions=session_codes or {},
+        )
+        for index, column in mapping.items()
+    }
+    records: list[dict[str, Any]] = []
+    first_seen: dict[str, int] = {}
+    for row_number, cells in sheet.rows:
+        record: dict[str, Any] = {"_row": row_number}
+        row_ok = True
+        for index, column in mapping.items():
+            raw = cells[index] if index < len(cells) else None
+            header = sheet.headers[index]
+            if column.required and raw in (None, ""):
+                problems.append(Problem("import.required", row=row_number, column=header))
+                row_ok = False
+                continue
+            try:
+                record[column.key] = column.parse(raw, contexts[index])
+            except InvalidInput as exc:
+                problems.append(
+                    Problem(exc.code, row=row_number, column=header, value=raw, params=exc.params)
+                )
+                row_ok = False
+        code = record.get("code")
+        if code is not None and code in first_seen:
+            problems.append(
+                Problem("import.duplicate_id", row=row_number, column=_header_of(sheet, seen, "code"),
+                        value=code, params={"first_row": first_seen[code]})
+            )
+            continue
+        if code is not None:
+            first_seen[code] = row_number
+        if not row_ok:
+            continue
+        problems.extend(_cross_checks(spec, record, sheet, seen))
+        records.append(record)
+    return ParsedTable(records, problems, warnings, present)
+
+
+def _header_of(sheet: Sheet, seen: dict[str, int], key: str) -> str:
+    return sheet.headers[seen[key]] if key in seen else key
+
+
+def _cross_checks(
+    spec: TableSpec, record: dict[str, Any], sheet: Sheet, seen: dict[str, int]
+) -> Iterable[Problem]:
+    if spec.kind != "institutions":
+        return []
+    low, high = record.pop("ticket", (None, None))
+    if "ticket_min" in record and record["ticket_min"] is not None:
+        low = record["ticket_min"]
+    if "ticket_max" in record and record["ticket_max"] is not None:
+        high = record["ticket_max"]
+    record["ticket_min"], record["ticket_max"] = low, high
+    if low is not None and high is not None and low > high:
+        column = next((k for k in ("ticket", "ticket_max", "ticket_min") if k in seen), "ticket")
+        return [Problem("field.range_inverted", row=record["_row"],
+                        column=_header_of(sheet, seen, column), value=f"{low}>{high}")]
+    return []
