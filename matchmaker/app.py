@@ -23,7 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from matchmaker.api.i18n import lang, t
     from matchmaker.api.resources import auth, events, registrations
     from matchmaker.db.engine import make_engine, session_factory
-    from matchmaker.services.events import LOCAL_TZ
+    from matchmaker.domain import LOCAL_TZ
 
     settings = Settings.from_env()
     app = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
@@ -44,10 +44,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_PATH="/docs",
         OPENAPI_SWAGGER_UI_URL="/api/docs/static/",
         API_SPEC_OPTIONS={
-            "info": {"description": "Investor–project matchmaking. Money is integer yuan. "
-                                    "Errors: {code, status, message, errors}."},
-            "components": {"securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "info": {
+                "description": "Investor–project matchmaking. Money is integer yuan. "
+                "Errors: {code, status, message, errors}."
+            },
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
     if test_config:

@@ -57,8 +57,13 @@ def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except MatchmakerError as exc:
-            _fail(ctx, exc.message(ctx.lang), [p.to_dict(ctx.lang) for p in exc.problems],
-                  [p.line(ctx.lang) for p in exc.problems], exc.code)
+            _fail(
+                ctx,
+                exc.message(ctx.lang),
+                [p.to_dict(ctx.lang) for p in exc.problems],
+                [p.line(ctx.lang) for p in exc.problems],
+                exc.code,
+            )
         except SQLAlchemyError as exc:
             reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
             _fail(ctx, f"database error: {reason}", [], [], "error.database")
@@ -67,8 +72,13 @@ def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:  # process edge: a one-line reason, never a traceback
-            _fail(ctx, f"{render('error.server', ctx.lang)} ({exc.__class__.__name__}: {exc})",
-                  [], [], "error.internal")
+            _fail(
+                ctx,
+                f"{render('error.server', ctx.lang)} ({exc.__class__.__name__}: {exc})",
+                [],
+                [],
+                "error.internal",
+            )
 
     return wrapper
 
@@ -85,10 +95,21 @@ def _fail(ctx: Context, message: str, problems: list[Any], lines: list[str], cod
 
 
 @click.group()
-@click.option("--db", "db_url", envvar="MATCHMAKER_DATABASE_URL", metavar="URL",
-              help="Database URL (default: SQLite under instance/).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              envvar="MATCHMAKER_LANGUAGE", help="Language of messages.")
+@click.option(
+    "--db",
+    "db_url",
+    envvar="MATCHMAKER_DATABASE_URL",
+    metavar="URL",
+    help="Database URL (default: SQLite under instance/).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    envvar="MATCHMAKER_LANGUAGE",
+    help="Language of messages.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 @click.version_option(package_name="matchmaker")
 @click.pass_context
@@ -108,13 +129,17 @@ def init(ctx: Context) -> None:
     from matchmaker.db.engine import make_engine, migrate
 
     migrate(make_engine(ctx.db_url))
-    ctx.emit({"ok": True, "database": _safe_url(ctx.db_url)},
-             f"database ready: {_safe_url(ctx.db_url)}")
+    ctx.emit(
+        {"ok": True, "database": _safe_url(ctx.db_url)}, f"database ready: {_safe_url(ctx.db_url)}"
+    )
 
 
 @main.command()
-@click.option("--reset/--no-reset", default=False,
-              help="Drop every table first (all data in this database is lost).")
+@click.option(
+    "--reset/--no-reset",
+    default=False,
+    help="Drop every table first (all data in this database is lost).",
+)
 @pass_ctx
 @handles_errors
 def demo(ctx: Context, reset: bool) -> None:
@@ -129,10 +154,18 @@ def demo(ctx: Context, reset: bool) -> None:
     with _progress(ctx, "导入报名数据 / importing registrations") as tick, ctx.transaction() as db:
         event, accounts = load_demo(db, tick)
         summary = {
-            "event": event.code, "name": event.name,
+            "event": event.code,
+            "name": event.name,
             "sessions": [s.code for s in event.sessions],
-            "accounts": [{"username": a.username, "role": a.role.value,
-                          "password": DEMO_PASSWORD, "bound_to": a.bound_to} for a in accounts],
+            "accounts": [
+                {
+                    "username": a.username,
+                    "role": a.role.value,
+                    "password": DEMO_PASSWORD,
+                    "bound_to": a.bound_to,
+                }
+                for a in accounts
+            ],
         }
     lines = [f"demo event {event.code}: {event.name}", "accounts (password " + DEMO_PASSWORD + "):"]
     lines += [f"  {a.username:<10} {a.role.label(ctx.lang)} {a.bound_to}" for a in accounts]
@@ -154,8 +187,9 @@ def import_(ctx: Context, kind: str, file: Path, event_code: str | None) -> None
     with _progress(ctx, f"{file.name}") as tick, ctx.transaction() as db:
         event = get_event(db, event_code)
         report = import_registrations(db, event, kind, data, file.name, tick)
-    text = render("import.done", ctx.lang, total=report.total, created=report.created,
-                  updated=report.updated)
+    text = render(
+        "import.done", ctx.lang, total=report.total, created=report.created, updated=report.updated
+    )
     for warning in report.warnings:
         text += f"\n  ! {warning.line(ctx.lang)}"
     ctx.emit({"ok": True, **report.to_dict(ctx.lang)}, text)
@@ -163,15 +197,25 @@ def import_(ctx: Context, kind: str, file: Path, event_code: str | None) -> None
 
 @main.command()
 @click.argument("kind", type=click.Choice(["projects", "institutions"]))
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
-              help="File format (default: from --output's suffix, else csv).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    default=None,
+    help="File format (default: from --output's suffix, else csv).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of standard output.",
+)
 @click.option("--event", "event_code", help="Event code (needed when there are several).")
 @pass_ctx
 @handles_errors
-def export(ctx: Context, kind: str, fmt: str | None, output: Path | None,
-           event_code: str | None) -> None:
+def export(
+    ctx: Context, kind: str, fmt: str | None, output: Path | None, event_code: str | None
+) -> None:
     """Export projects or institutions as CSV or XLSX (imports back unchanged)."""
     from matchmaker.services.events import get_event
     from matchmaker.services.registrations import export_registrations
@@ -218,14 +262,23 @@ def user() -> None:
 @click.option("--event", "event_code")
 @pass_ctx
 @handles_errors
-def user_add(ctx: Context, username: str, role: str, institution_code: str | None,
-             project_code: str | None, password: str, event_code: str | None) -> None:
+def user_add(
+    ctx: Context,
+    username: str,
+    role: str,
+    institution_code: str | None,
+    project_code: str | None,
+    password: str,
+    event_code: str | None,
+) -> None:
     """Create an account (investors need --institution, entrants --project)."""
     from matchmaker.services.accounts import create_user
     from matchmaker.services.catalog import get_institution, get_project
 
     with ctx.transaction() as db:
-        institution = get_institution(db, institution_code, event_code) if institution_code else None
+        institution = (
+            get_institution(db, institution_code, event_code) if institution_code else None
+        )
         project = get_project(db, project_code, event_code) if project_code else None
         create_user(db, username, role, password, institution=institution, project=project)
     ctx.emit({"ok": True, "username": username, "role": role}, f"created {username} ({role})")
@@ -275,15 +328,29 @@ def events(ctx: Context) -> None:
 
     with ctx.transaction() as db:
         rows = [
-            {"code": e.code, "name": e.name,
-             "sessions": [{"code": s.code, "name": s.name, "starts_at": s.starts_at.isoformat(),
-                           "slots": len(s.slots), "tables": s.table_count} for s in e.sessions]}
+            {
+                "code": e.code,
+                "name": e.name,
+                "sessions": [
+                    {
+                        "code": s.code,
+                        "name": s.name,
+                        "starts_at": s.starts_at.isoformat(),
+                        "slots": len(s.slots),
+                        "tables": s.table_count,
+                    }
+                    for s in e.sessions
+                ],
+            }
             for e in db.scalars(select(Event).order_by(Event.code))
         ]
     text = "\n".join(
-        f"{r['code']}  {r['name']}\n" + "\n".join(
+        f"{r['code']}  {r['name']}\n"
+        + "\n".join(
             f"    {s['code']}  {s['name']}  {s['starts_at']}  {s['slots']} slots, "
-            f"{s['tables']} tables" for s in r["sessions"])
+            f"{s['tables']} tables"
+            for s in r["sessions"]
+        )
         for r in rows
     )
     ctx.emit(rows, text or "no events")

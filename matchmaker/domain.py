@@ -6,10 +6,13 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from matchmaker.errors import InvalidInput, Problem
 from matchmaker.text import fold
 
+# Times are stored in UTC and shown in the competition's time zone.
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 YUAN_PER_WAN = 10_000
 YUAN_PER_YI = 100_000_000
 
@@ -30,7 +33,7 @@ class Labelled(StrEnum):
 
     @classmethod
     def parse(cls, raw: object) -> Labelled:
-        """Return the member named by ``raw`` (code, label or alias, any script); ValueError if none."""
+        """Return the member named by ``raw`` (code, label or alias); ValueError if none."""
         key = _key(raw)
         for member in cls:
             zh, en = _LABELS[cls.__name__][member.value]
@@ -236,8 +239,21 @@ _ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "pre_a": ("pre-a", "prea", "pre a", "pre-a round", "a轮前"),
         "a": ("a", "a+", "a+轮", "a round", "series a", "series-a"),
         "b_plus": (
-            "b", "b轮", "b+", "b+轮", "c", "c轮", "c轮及以后", "d轮", "pre-ipo",
-            "series b", "series c", "series d", "b round", "c round", "b轮以后",
+            "b",
+            "b轮",
+            "b+",
+            "b+轮",
+            "c",
+            "c轮",
+            "c轮及以后",
+            "d轮",
+            "pre-ipo",
+            "series b",
+            "series c",
+            "series d",
+            "b round",
+            "c round",
+            "b轮以后",
         ),
     },
     "Track": {
@@ -295,10 +311,22 @@ def split_multi(raw: object) -> list[str]:
 
 _UNITS: dict[str, int] = {
     "": 0,  # the column's default unit
-    "元": 1, "块": 1, "rmb": 1, "cny": 1, "yuan": 1,
-    "万": YUAN_PER_WAN, "万元": YUAN_PER_WAN, "w": YUAN_PER_WAN, "wan": YUAN_PER_WAN,
-    "十万": 100_000, "百万": 1_000_000, "百万元": 1_000_000, "千万": 10_000_000,
-    "千万元": 10_000_000, "亿": YUAN_PER_YI, "亿元": YUAN_PER_YI,
+    "元": 1,
+    "块": 1,
+    "rmb": 1,
+    "cny": 1,
+    "yuan": 1,
+    "万": YUAN_PER_WAN,
+    "万元": YUAN_PER_WAN,
+    "w": YUAN_PER_WAN,
+    "wan": YUAN_PER_WAN,
+    "十万": 100_000,
+    "百万": 1_000_000,
+    "百万元": 1_000_000,
+    "千万": 10_000_000,
+    "千万元": 10_000_000,
+    "亿": YUAN_PER_YI,
+    "亿元": YUAN_PER_YI,
 }
 _AMOUNT = re.compile(r"^(?P<num>-?\d+(?:\.\d+)?)(?P<unit>[^\d.]*)$")
 
@@ -326,7 +354,9 @@ def parse_amount(raw: object, default_unit: int = YUAN_PER_WAN) -> int | None:
         try:
             number = Decimal(match["num"])
         except InvalidOperation:  # pragma: no cover - the regex admits only decimals
-            raise InvalidInput("import.bad_amount", [Problem("import.bad_amount", value=raw)])
+            raise InvalidInput(
+                "import.bad_amount", [Problem("import.bad_amount", value=raw)]
+            ) from None
         unit = _UNITS[match["unit"]] or default_unit
     if not number.is_finite():
         raise InvalidInput("import.bad_amount", [Problem("import.bad_amount", value=raw)])
@@ -346,7 +376,7 @@ _AT_MOST = re.compile(r"^(?:≤|<=|不超过|最高|最多)(?P<v>.+?)$|^(?P<w>.+
 def parse_amount_range(
     raw: object, default_unit: int = YUAN_PER_WAN
 ) -> tuple[int | None, int | None]:
-    """Return ``(min_yuan, max_yuan)`` for ``100-500``, ``50万-3000万``, ``2000万-1亿``, ``500万以上``.
+    """Return ``(min_yuan, max_yuan)`` for ``100-500``, ``50万-3000万``, ``2000万-1亿``, ``≥500``.
 
     A bare end inherits the other end's unit (``50-300万`` is 50万 to 300万); a single amount
     is both ends. Raises :class:`InvalidInput` (``import.bad_range`` / ``import.range_inverted``).
@@ -424,7 +454,9 @@ def parse_portfolio(raw: object) -> list[dict[str, object]]:
             continue
         match = _PORTFOLIO.match(part)
         if not match:
-            raise InvalidInput("import.bad_portfolio", [Problem("import.bad_portfolio", value=part)])
+            raise InvalidInput(
+                "import.bad_portfolio", [Problem("import.bad_portfolio", value=part)]
+            )
         labels = split_multi(match["inner"]) if match["inner"] else []
         stage: Stage | None = None
         if labels:
@@ -434,7 +466,10 @@ def parse_portfolio(raw: object) -> list[dict[str, object]]:
             except ValueError:
                 stage = None
         entries.append(
-            {"company": match["name"].strip(), "sectors": labels,
-             "stage": stage.value if stage else None}
+            {
+                "company": match["name"].strip(),
+                "sectors": labels,
+                "stage": stage.value if stage else None,
+            }
         )
     return entries

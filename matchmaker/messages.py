@@ -20,7 +20,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "服务器内部错误，已记录；请稍后重试",
         "Internal error, it has been logged; please try again later",
     ),
-    "error.too_large": ("上传的文件过大（上限 {limit}）", "The upload is too large (limit {limit})"),
+    "error.too_large": (
+        "上传的文件过大（上限 {limit}）",
+        "The upload is too large (limit {limit})",
+    ),
     "error.unsupported_media": ("不支持的内容类型", "Unsupported content type"),
     "auth.required": ("请先登录或提供访问令牌", "Sign in or present an access token"),
     "auth.forbidden": ("当前角色无权执行此操作", "Your role may not do this"),
@@ -74,13 +77,19 @@ CATALOG: dict[str, tuple[str, str]] = {
         "无法识别的赛道，可选：{choices}",
         "Unknown track; choose one of: {choices}",
     ),
-    "import.bad_group": ("无法识别的组别，可选：企业组、创客组", "Unknown group; use 企业组 or 创客组"),
+    "import.bad_group": (
+        "无法识别的组别，可选：企业组、创客组",
+        "Unknown group; use 企业组 or 创客组",
+    ),
     "import.bad_need": ("无法识别的需求，可选：{choices}", "Unknown need; choose from: {choices}"),
     "import.bad_institution_type": (
         "无法识别的机构类型，可选：{choices}",
         "Unknown institution type; choose one of: {choices}",
     ),
-    "import.bad_session": ("活动中没有这个对接专场：{value}", "No such session in the event: {value}"),
+    "import.bad_session": (
+        "活动中没有这个对接专场：{value}",
+        "No such session in the event: {value}",
+    ),
     "import.too_long": ("内容过长（上限 {limit} 字）", "Too long (limit {limit} characters)"),
     "import.bad_email": ("电子邮箱格式有误", "Malformed e-mail address"),
     "import.bad_portfolio": (

@@ -17,7 +17,9 @@ def lang() -> str:
     chosen = request.args.get("lang") or request.cookies.get("lang")
     if chosen not in LANGUAGES:
         header = request.accept_languages.best_match(["zh", "zh-CN", "zh-TW", "en"])
-        chosen = pick_language(header, default) if request.headers.get("Accept-Language") else default
+        chosen = (
+            pick_language(header, default) if request.headers.get("Accept-Language") else default
+        )
     g.lang = chosen
     return chosen
 

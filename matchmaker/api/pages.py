@@ -32,15 +32,27 @@ from matchmaker.services.accounts import authenticate
 from matchmaker.services.events import get_event
 from matchmaker.services.registrations import KINDS, export_registrations, import_registrations
 
-bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static")
+bp = Blueprint(
+    "pages",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 
 @bp.app_context_processor
 def _globals() -> dict[str, Any]:
     return {
-        "user": _safe_user(), "csrf_token": _csrf_token, "Track": Track, "Stage": Stage,
-        "Group": Group, "InstitutionType": InstitutionType, "Need": Need, "Role": Role, "yuan": _yuan,
+        "user": _safe_user(),
+        "csrf_token": _csrf_token,
+        "Track": Track,
+        "Stage": Stage,
+        "Group": Group,
+        "InstitutionType": InstitutionType,
+        "Need": Need,
+        "Role": Role,
+        "yuan": _yuan,
     }
 
 
@@ -92,8 +104,9 @@ def login() -> Any:
     if request.method == "POST":
         _check_csrf()
         try:
-            user = authenticate(db(), request.form.get("username", ""),
-                                request.form.get("password", ""))
+            user = authenticate(
+                db(), request.form.get("username", ""), request.form.get("password", "")
+            )
         except AuthenticationRequired as exc:
             error = exc.message(lang())
         else:
@@ -124,8 +137,12 @@ def switch_language(code: str) -> Response:
 
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect would let a link send users elsewhere.
-    if target and target.startswith("/") and not target.startswith("//") \
-            and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("pages.home")
 
@@ -138,10 +155,18 @@ def home() -> str:
     overview = []
     for event in events:
         tracks = Counter(db().scalars(select(Project.track).where(Project.event_id == event.id)))
-        types = Counter(db().scalars(select(Institution.type)
-                                     .where(Institution.event_id == event.id)))
-        overview.append({"event": event, "tracks": tracks, "types": types,
-                         "projects": sum(tracks.values()), "institutions": sum(types.values())})
+        types = Counter(
+            db().scalars(select(Institution.type).where(Institution.event_id == event.id))
+        )
+        overview.append(
+            {
+                "event": event,
+                "tracks": tracks,
+                "types": types,
+                "projects": sum(tracks.values()),
+                "institutions": sum(types.values()),
+            }
+        )
     return render_template("home.html", overview=overview)
 
 
@@ -220,10 +245,16 @@ def export(kind: str, fmt: str) -> Response:
         abort(404)
     event = get_event(db(), request.args.get("event") or None)
     data = export_registrations(db(), event, kind, fmt, lang())
-    mime = "text/csv; charset=utf-8" if fmt == "csv" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(data, mimetype=mime, headers={
-        "Content-Disposition": f"attachment; filename={event.code}-{kind}.{fmt}"})
+    mime = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return Response(
+        data,
+        mimetype=mime,
+        headers={"Content-Disposition": f"attachment; filename={event.code}-{kind}.{fmt}"},
+    )
 
 
 def _page() -> int:

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from matchmaker.domain import (
+    LOCAL_TZ,
     Group,
     InstitutionType,
     Labelled,
@@ -20,6 +21,15 @@ from matchmaker.domain import (
 MAX_YUAN = 10**15  # a quadrillion yuan: beyond any real ticket, inside BIGINT
 
 
+class LocalDateTime(fields.AwareDateTime):
+    """A timestamp shown in Asia/Shanghai (``2026-12-08T09:00:00+08:00``), whatever was stored."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        return super()._serialize(value.astimezone(LOCAL_TZ), attr, obj, **kwargs)
+
+
 class Vocab(fields.String):
     """A vocabulary member: accepts its code, Chinese or English label; returns the code."""
 
@@ -27,8 +37,9 @@ class Vocab(fields.String):
         self.enum_cls = enum_cls
         values = [m.value for m in enum_cls]
         kwargs.setdefault("metadata", {})
-        kwargs["metadata"].setdefault("description", "One of: " + ", ".join(values)
-                                      + " (Chinese or English labels accepted)")
+        kwargs["metadata"].setdefault(
+            "description", "One of: " + ", ".join(values) + " (Chinese or English labels accepted)"
+        )
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Labelled:
@@ -37,20 +48,27 @@ class Vocab(fields.String):
             return self.enum_cls.parse(text)
         except ValueError:
             raise ValidationError(
-                f"Unknown value {text!r}; choose one of: {', '.join(m.value for m in self.enum_cls)}"
+                "Unknown value {!r}; choose one of: {}".format(
+                    text, ", ".join(m.value for m in self.enum_cls)
+                )
             ) from None
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else str(getattr(value, "value", value))
 
 
-Yuan = fields.Integer(strict=True, validate=validate.Range(0, MAX_YUAN), allow_none=True,
-                      metadata={"description": "integer yuan (元)"})
+Yuan = fields.Integer(
+    strict=True,
+    validate=validate.Range(0, MAX_YUAN),
+    allow_none=True,
+    metadata={"description": "integer yuan (元)"},
+)
 
 
 def _labels(max_items: int = 20) -> fields.List:
-    return fields.List(fields.String(validate=validate.Length(1, 100)),
-                       validate=validate.Length(max=max_items))
+    return fields.List(
+        fields.String(validate=validate.Length(1, 100)), validate=validate.Length(max=max_items)
+    )
 
 
 class PageArgs(Schema):
@@ -78,8 +96,8 @@ class PageMeta(Schema):
 
 class SlotSchema(Schema):
     number = fields.Integer()
-    starts_at = fields.AwareDateTime()
-    ends_at = fields.AwareDateTime()
+    starts_at = LocalDateTime()
+    ends_at = LocalDateTime()
 
 
 class SessionOut(Schema):
@@ -87,8 +105,8 @@ class SessionOut(Schema):
     kind = Vocab(SessionKind)
     name = fields.String()
     name_en = fields.String()
-    starts_at = fields.AwareDateTime()
-    ends_at = fields.AwareDateTime()
+    starts_at = LocalDateTime()
+    ends_at = LocalDateTime()
     venue = fields.String()
     slot_minutes = fields.Integer()
     tables = fields.Integer(attribute="table_count")
@@ -173,9 +191,11 @@ class ProjectOut(Schema):
     needs = fields.List(Vocab(Need))
     description = fields.String()
     sessions = fields.Function(lambda p: [s.code for s in p.sessions])
-    contact = fields.Function(lambda p: Contact().dump(p) if p.show_contact else None,
-                              metadata={"description": "only for organisers, staff and the team"})
-    updated_at = fields.AwareDateTime()
+    contact = fields.Function(
+        lambda p: Contact().dump(p) if p.show_contact else None,
+        metadata={"description": "only for organisers, staff and the team"},
+    )
+    updated_at = LocalDateTime()
 
 
 class ProjectFields(Schema):
@@ -188,16 +208,18 @@ class ProjectFields(Schema):
     region = fields.String(validate=validate.Length(max=200))
     needs = fields.List(Vocab(Need), validate=validate.Length(max=7))
     description = fields.String(validate=validate.Length(max=5000))
-    sessions = fields.List(fields.String(validate=validate.Length(1, 64)),
-                           validate=validate.Length(max=20))
+    sessions = fields.List(
+        fields.String(validate=validate.Length(1, 64)), validate=validate.Length(max=20)
+    )
     contact_name = fields.String(validate=validate.Length(max=100))
     contact_phone = fields.String(validate=validate.Length(max=50))
     contact_email = fields.Email(validate=validate.Length(max=200))
 
 
 class ProjectIn(ProjectFields):
-    id = fields.String(required=True, data_key="id", attribute="code",
-                       validate=validate.Length(1, 64))
+    id = fields.String(
+        required=True, data_key="id", attribute="code", validate=validate.Length(1, 64)
+    )
     name = fields.String(required=True, validate=validate.Length(1, 200))
     track = Vocab(Track, required=True)
 
@@ -240,16 +262,19 @@ class InstitutionOut(Schema):
     ticket_min = fields.Integer(allow_none=True, metadata={"description": "integer yuan"})
     ticket_max = fields.Integer(allow_none=True, metadata={"description": "integer yuan"})
     ticket_display = fields.Function(
-        lambda i: "–".join(format_yuan(v) for v in (i.ticket_min, i.ticket_max) if v is not None)
-        or None
+        lambda i: (
+            "–".join(format_yuan(v) for v in (i.ticket_min, i.ticket_max) if v is not None) or None
+        )
     )
     regions = fields.List(fields.String())
     thesis = fields.String()
     portfolio = fields.List(fields.Nested(PortfolioSchema))
     sessions = fields.Function(lambda i: [s.code for s in i.sessions])
-    contact = fields.Function(lambda i: Contact().dump(i) if i.show_contact else None,
-                              metadata={"description": "only for organisers, staff and its staff"})
-    updated_at = fields.AwareDateTime()
+    contact = fields.Function(
+        lambda i: Contact().dump(i) if i.show_contact else None,
+        metadata={"description": "only for organisers, staff and its staff"},
+    )
+    updated_at = LocalDateTime()
 
 
 class InstitutionFields(Schema):
@@ -262,8 +287,9 @@ class InstitutionFields(Schema):
     regions = _labels()
     thesis = fields.String(validate=validate.Length(max=5000))
     portfolio = fields.List(fields.Nested(PortfolioSchema), validate=validate.Length(max=100))
-    sessions = fields.List(fields.String(validate=validate.Length(1, 64)),
-                           validate=validate.Length(max=20))
+    sessions = fields.List(
+        fields.String(validate=validate.Length(1, 64)), validate=validate.Length(max=20)
+    )
     contact_name = fields.String(validate=validate.Length(max=100))
     contact_phone = fields.String(validate=validate.Length(max=50))
     contact_email = fields.Email(validate=validate.Length(max=200))
@@ -276,8 +302,9 @@ class InstitutionFields(Schema):
 
 
 class InstitutionIn(InstitutionFields):
-    id = fields.String(required=True, data_key="id", attribute="code",
-                       validate=validate.Length(1, 64))
+    id = fields.String(
+        required=True, data_key="id", attribute="code", validate=validate.Length(1, 64)
+    )
     name = fields.String(required=True, validate=validate.Length(1, 200))
     type = Vocab(InstitutionType, required=True)
 
@@ -300,8 +327,7 @@ class InstitutionPage(Schema):
 
 class Credentials(Schema):
     username = fields.String(required=True, validate=validate.Length(1, 100))
-    password = fields.String(required=True, validate=validate.Length(1, 200),
-                             load_only=True)
+    password = fields.String(required=True, validate=validate.Length(1, 200), load_only=True)
 
 
 class Me(Schema):
@@ -314,5 +340,5 @@ class Me(Schema):
 
 class TokenOut(Schema):
     token = fields.String()
-    expires_at = fields.AwareDateTime(allow_none=True)
+    expires_at = LocalDateTime(allow_none=True)
     user = fields.Nested(Me)

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.0 models: the event, its sessions and slots, the parties, meetings and the ledger."""
+"""SQLAlchemy 2.0 models: the event, its sessions and slots, the parties, meetings, the ledger."""
 
 from __future__ import annotations
 
@@ -75,23 +75,33 @@ class Event(Base):
     created_at: Mapped[created]
 
     sessions: Mapped[list[MatchmakingSession]] = relationship(
-        back_populates="event", order_by="MatchmakingSession.starts_at", cascade="all, delete-orphan"
+        back_populates="event",
+        order_by="MatchmakingSession.starts_at",
+        cascade="all, delete-orphan",
     )
 
 
 session_projects = SATable(
     "session_projects",
     Base.metadata,
-    Column("session_id", ForeignKey("matchmaking_sessions.id", ondelete="CASCADE"), primary_key=True),
-    Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column(
+        "session_id", ForeignKey("matchmaking_sessions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "project_id", ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
 )
 
 session_institutions = SATable(
     "session_institutions",
     Base.metadata,
-    Column("session_id", ForeignKey("matchmaking_sessions.id", ondelete="CASCADE"), primary_key=True),
     Column(
-        "institution_id", ForeignKey("institutions.id", ondelete="CASCADE"), primary_key=True,
+        "session_id", ForeignKey("matchmaking_sessions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "institution_id",
+        ForeignKey("institutions.id", ondelete="CASCADE"),
+        primary_key=True,
         index=True,
     ),
 )
@@ -169,7 +179,7 @@ class Table(Base):
 
 
 class Project(Base):
-    """A registered entrant project (参赛项目). Text is kept as written; ``search_text`` is folded."""
+    """A registered project (参赛项目). Text is kept as written; ``search_text`` is folded."""
 
     __tablename__ = "projects"
     __table_args__ = (
@@ -236,11 +246,13 @@ class Institution(Base):
     updated_at: Mapped[updated]
 
     portfolio: Mapped[list[PortfolioEntry]] = relationship(
-        back_populates="institution", order_by="PortfolioEntry.position",
+        back_populates="institution",
+        order_by="PortfolioEntry.position",
         cascade="all, delete-orphan",
     )
     sessions: Mapped[list[MatchmakingSession]] = relationship(
-        secondary=session_institutions, back_populates="institutions",
+        secondary=session_institutions,
+        back_populates="institutions",
         order_by="MatchmakingSession.code",
     )
 
@@ -310,16 +322,28 @@ class Meeting(Base):
     __tablename__ = "meetings"
     __table_args__ = (
         Index(
-            "uq_meetings_live_institution_slot", "slot_id", "institution_id", unique=True,
-            sqlite_where=_LIVE_MEETING, postgresql_where=_LIVE_MEETING,
+            "uq_meetings_live_institution_slot",
+            "slot_id",
+            "institution_id",
+            unique=True,
+            sqlite_where=_LIVE_MEETING,
+            postgresql_where=_LIVE_MEETING,
         ),
         Index(
-            "uq_meetings_live_project_slot", "slot_id", "project_id", unique=True,
-            sqlite_where=_LIVE_MEETING, postgresql_where=_LIVE_MEETING,
+            "uq_meetings_live_project_slot",
+            "slot_id",
+            "project_id",
+            unique=True,
+            sqlite_where=_LIVE_MEETING,
+            postgresql_where=_LIVE_MEETING,
         ),
         Index(
-            "uq_meetings_live_table_slot", "slot_id", "table_id", unique=True,
-            sqlite_where=_LIVE_MEETING, postgresql_where=_LIVE_MEETING,
+            "uq_meetings_live_table_slot",
+            "slot_id",
+            "table_id",
+            unique=True,
+            sqlite_where=_LIVE_MEETING,
+            postgresql_where=_LIVE_MEETING,
         ),
         CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
     )

@@ -22,8 +22,14 @@ TOKEN_PREFIX = "mm_"
 
 
 def create_user(
-    db: Session, username: str, role: Role | str, password: str = "", display_name: str = "",
-    institution: Institution | None = None, project: Project | None = None, language: str = "zh",
+    db: Session,
+    username: str,
+    role: Role | str,
+    password: str = "",
+    display_name: str = "",
+    institution: Institution | None = None,
+    project: Project | None = None,
+    language: str = "zh",
 ) -> User:
     """Create a user; investors need an institution, entrants a project."""
     role = Role.parse(role) if not isinstance(role, Role) else role
@@ -34,7 +40,9 @@ def create_user(
     if db.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict("error.duplicate_code", key=username)
     user = User(
-        username=username, role=role, display_name=display_name or username,
+        username=username,
+        role=role,
+        display_name=display_name or username,
         institution_id=institution.id if role is Role.INVESTOR and institution else None,
         project_id=project.id if role is Role.ENTRANT and project else None,
         password_hash=generate_password_hash(password) if password else "",
@@ -77,7 +85,7 @@ def issue_token(
 
 
 def user_for_token(db: Session, token: str) -> User:
-    """Return the active user holding ``token``; AuthenticationRequired if invalid/expired/revoked."""
+    """Return the active user holding ``token``; AuthenticationRequired if bad or expired."""
     digest = _digest(token)
     row = db.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
     if row is None or not hmac.compare_digest(row.token_hash, digest):

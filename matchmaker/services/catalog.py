@@ -57,10 +57,19 @@ def _event_filter(db: Session, event: str | None) -> int | None:
 
 
 def list_projects(
-    db: Session, *, event: str | None = None, track: str | None = None,
-    stage: str | None = None, group: str | None = None, session: str | None = None,
-    region: str | None = None, q: str | None = None, min_ask: int | None = None,
-    max_ask: int | None = None, page: int = 1, page_size: int = 50,
+    db: Session,
+    *,
+    event: str | None = None,
+    track: str | None = None,
+    stage: str | None = None,
+    group: str | None = None,
+    session: str | None = None,
+    region: str | None = None,
+    q: str | None = None,
+    min_ask: int | None = None,
+    max_ask: int | None = None,
+    page: int = 1,
+    page_size: int = 50,
 ) -> Page[Project]:
     """Return projects matching every given filter, ordered by registration id."""
     query = select(Project).options(selectinload(Project.sessions)).order_by(Project.code)
@@ -93,9 +102,15 @@ def list_projects(
 
 
 def list_institutions(
-    db: Session, *, event: str | None = None, type: str | None = None,
-    stage: str | None = None, session: str | None = None, q: str | None = None,
-    page: int = 1, page_size: int = 50,
+    db: Session,
+    *,
+    event: str | None = None,
+    type: str | None = None,
+    stage: str | None = None,
+    session: str | None = None,
+    q: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
 ) -> Page[Institution]:
     """Return institutions matching every given filter, ordered by registration id."""
     query = (
@@ -111,8 +126,9 @@ def list_institutions(
         query = query.where(
             Institution.id.in_(
                 select(session_institutions.c.institution_id)
-                .join(MatchmakingSession,
-                      MatchmakingSession.id == session_institutions.c.session_id)
+                .join(
+                    MatchmakingSession, MatchmakingSession.id == session_institutions.c.session_id
+                )
                 .where(MatchmakingSession.code == session)
             )
         )
@@ -143,8 +159,9 @@ def _by_code(db: Session, model: Any, code: str, event: str | None, what: str) -
     if not rows:
         raise NotFound(what=Ref(what), key=code)
     if len(rows) > 1:
-        raise InvalidInput("import.ambiguous_event",
-                           choices=", ".join(str(r.event_id) for r in rows))
+        raise InvalidInput(
+            "import.ambiguous_event", choices=", ".join(str(r.event_id) for r in rows)
+        )
     return rows[0]
 
 
@@ -184,8 +201,9 @@ def update_institution(db: Session, institution: Institution, data: dict[str, An
     low = data.get("ticket_min", institution.ticket_min)
     high = data.get("ticket_max", institution.ticket_max)
     if low is not None and high is not None and low > high:
-        raise InvalidInput(problems=[Problem("field.range_inverted", column="ticket_min",
-                                             value=f"{low}>{high}")])
+        raise InvalidInput(
+            problems=[Problem("field.range_inverted", column="ticket_min", value=f"{low}>{high}")]
+        )
     for key, value in data.items():
         if key != "code":
             setattr(institution, key, value)
@@ -193,9 +211,14 @@ def update_institution(db: Session, institution: Institution, data: dict[str, An
         institution.sessions = _sessions(db, institution.event_id, sessions)
     if portfolio is not None:
         institution.portfolio = [
-            PortfolioEntry(position=i, company=p["company"], sectors=p.get("sectors", []),
-                           stage=Stage(p["stage"]) if p.get("stage") else None,
-                           year=p.get("year"), description=p.get("description", ""))
+            PortfolioEntry(
+                position=i,
+                company=p["company"],
+                sectors=p.get("sectors", []),
+                stage=Stage(p["stage"]) if p.get("stage") else None,
+                year=p.get("year"),
+                description=p.get("description", ""),
+            )
             for i, p in enumerate(portfolio)
         ]
     institution.search_text = search_text(institution)
@@ -220,6 +243,7 @@ def _sessions(db: Session, event_id: int, codes: list[str]) -> list[MatchmakingS
     }
     missing = [c for c in codes if c not in found]
     if missing:
-        raise InvalidInput(problems=[Problem("import.bad_session", column="sessions", value=c)
-                                     for c in missing])
+        raise InvalidInput(
+            problems=[Problem("import.bad_session", column="sessions", value=c) for c in missing]
+        )
     return [found[c] for c in codes]

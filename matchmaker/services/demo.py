@@ -1,4 +1,4 @@
-"""The demo event shipped in the package: one event, three sessions, projects, institutions, users."""
+"""The demo event in the package: three sessions, projects, institutions, one account per role."""
 
 from __future__ import annotations
 
@@ -41,14 +41,20 @@ def load_demo(db: Session, progress: Progress | None = None) -> tuple[Event, lis
     spec: dict[str, Any] = json.loads(demo_file("event.json"))
     info = spec["event"]
     event = create_event(
-        db, code=info["code"], name=info["name"], name_en=info.get("name_en", ""),
-        year=int(info["year"]), city=info.get("city", ""), organiser=info.get("organiser", ""),
+        db,
+        code=info["code"],
+        name=info["name"],
+        name_en=info.get("name_en", ""),
+        year=int(info["year"]),
+        city=info.get("city", ""),
+        organiser=info.get("organiser", ""),
     )
     for session in spec["sessions"]:
         add_session(db, event, SessionSpec.from_dict(session))
     db.refresh(event)
-    import_registrations(db, event, "institutions", demo_file("institutions.csv"),
-                         "institutions.csv", progress)
+    import_registrations(
+        db, event, "institutions", demo_file("institutions.csv"), "institutions.csv", progress
+    )
     import_registrations(db, event, "projects", demo_file("projects.csv"), "projects.csv", progress)
     return event, _demo_accounts(db, event)
 
@@ -66,11 +72,19 @@ def _demo_accounts(db: Session, event: Event) -> list[DemoAccount]:
         DemoAccount("investor", Role.INVESTOR, institution.code if institution else ""),
         DemoAccount("entrant", Role.ENTRANT, project.code if project else ""),
     ]
-    names = {"organiser": "大赛组委会", "staff": "中小企业服务中心",
-             "investor": institution.name if institution else "", "entrant": project.name if project else ""}
+    names = {
+        "organiser": "大赛组委会",
+        "staff": "中小企业服务中心",
+        "investor": institution.name if institution else "",
+        "entrant": project.name if project else "",
+    }
     for account in accounts:
         create_user(
-            db, account.username, account.role, DEMO_PASSWORD, display_name=names[account.username],
+            db,
+            account.username,
+            account.role,
+            DEMO_PASSWORD,
+            display_name=names[account.username],
             institution=institution if account.role is Role.INVESTOR else None,
             project=project if account.role is Role.ENTRANT else None,
         )

@@ -5,18 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Event, MatchmakingSession, Slot, Table
-from matchmaker.domain import SessionKind
+from matchmaker.domain import LOCAL_TZ, SessionKind
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.text import fold
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -47,10 +44,14 @@ class SessionSpec:
                 return None
 
         spec = dict(
-            code=get("code", str), name=get("name", str),
-            kind=get("kind", lambda v: SessionKind.parse(v)), day=get("date", date.fromisoformat),
-            start=get("start", time.fromisoformat), end=get("end", time.fromisoformat),
-            slot_minutes=get("slot_minutes", int), tables=get("tables", int),
+            code=get("code", str),
+            name=get("name", str),
+            kind=get("kind", lambda v: SessionKind.parse(v)),
+            day=get("date", date.fromisoformat),
+            start=get("start", time.fromisoformat),
+            end=get("end", time.fromisoformat),
+            slot_minutes=get("slot_minutes", int),
+            tables=get("tables", int),
         )
         if problems:
             raise InvalidInput("error.invalid_input", problems)
@@ -58,7 +59,12 @@ class SessionSpec:
 
 
 def create_event(
-    db: Session, code: str, name: str, year: int, city: str = "", organiser: str = "",
+    db: Session,
+    code: str,
+    name: str,
+    year: int,
+    city: str = "",
+    organiser: str = "",
     name_en: str = "",
 ) -> Event:
     """Create an event; Conflict if the code is taken."""
@@ -77,8 +83,15 @@ def add_session(db: Session, event: Event, spec: SessionSpec) -> MatchmakingSess
     if ends <= starts or spec.slot_minutes <= 0 or spec.tables < 0:
         raise InvalidInput("error.invalid_input", [Problem("error.invalid_input", column="end")])
     session = MatchmakingSession(
-        event_id=event.id, code=spec.code, kind=spec.kind, name=spec.name, name_en=spec.name_en,
-        starts_at=starts, ends_at=ends, venue=spec.venue, slot_minutes=spec.slot_minutes,
+        event_id=event.id,
+        code=spec.code,
+        kind=spec.kind,
+        name=spec.name,
+        name_en=spec.name_en,
+        starts_at=starts,
+        ends_at=ends,
+        venue=spec.venue,
+        slot_minutes=spec.slot_minutes,
         table_count=spec.tables,
     )
     step = timedelta(minutes=spec.slot_minutes)

@@ -23,12 +23,31 @@ KINDS = ("projects", "institutions")
 Progress = Callable[[int, int], None]
 
 _PROJECT_FIELDS = (
-    "name", "track", "group", "sectors", "stage", "funding_ask", "region", "needs", "description",
-    "contact_name", "contact_phone", "contact_email",
+    "name",
+    "track",
+    "group",
+    "sectors",
+    "stage",
+    "funding_ask",
+    "region",
+    "needs",
+    "description",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
 )
 _INSTITUTION_FIELDS = (
-    "name", "type", "focus_sectors", "stages", "ticket_min", "ticket_max", "regions", "thesis",
-    "contact_name", "contact_phone", "contact_email",
+    "name",
+    "type",
+    "focus_sectors",
+    "stages",
+    "ticket_min",
+    "ticket_max",
+    "regions",
+    "thesis",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
 )
 
 
@@ -47,8 +66,12 @@ class ImportReport:
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """Return a JSON-ready summary."""
         return {
-            "kind": self.kind, "total": self.total, "created": self.created,
-            "updated": self.updated, "unchanged": self.unchanged, "encoding": self.encoding,
+            "kind": self.kind,
+            "total": self.total,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "encoding": self.encoding,
             "warnings": [w.to_dict(lang) for w in self.warnings],
         }
 
@@ -61,7 +84,11 @@ def spec_for(kind: str) -> TableSpec:
 
 
 def import_registrations(
-    db: Session, event: Event, kind: str, data: bytes, filename: str,
+    db: Session,
+    event: Event,
+    kind: str,
+    data: bytes,
+    filename: str,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Validate the whole file, then insert or update every row keyed by its registration id.
@@ -74,8 +101,9 @@ def import_registrations(
     parsed = parse_table(sheet, spec, session_lookup(event))
     if parsed.problems:
         raise ImportRejected(problems=parsed.problems, count=len(parsed.problems))
-    report = ImportReport(kind=kind, total=len(parsed.records), encoding=sheet.encoding,
-                          warnings=parsed.warnings)
+    report = ImportReport(
+        kind=kind, total=len(parsed.records), encoding=sheet.encoding, warnings=parsed.warnings
+    )
     model = Project if kind == "projects" else Institution
     query = select(model).where(model.event_id == event.id).options(selectinload(model.sessions))
     if model is Institution:
@@ -114,14 +142,20 @@ def import_registrations(
 
 
 def _replace_portfolio(institution: Institution, entries: list[dict[str, Any]]) -> bool:
-    current = [(p.company, list(p.sectors or []), p.stage.value if p.stage else None)
-               for p in institution.portfolio]
+    current = [
+        (p.company, list(p.sectors or []), p.stage.value if p.stage else None)
+        for p in institution.portfolio
+    ]
     wanted = [(e["company"], e["sectors"], e["stage"]) for e in entries]
     if current == wanted:
         return False
     institution.portfolio = [
-        PortfolioEntry(position=i, company=e["company"], sectors=e["sectors"],
-                       stage=Stage(e["stage"]) if e["stage"] else None)
+        PortfolioEntry(
+            position=i,
+            company=e["company"],
+            sectors=e["sectors"],
+            stage=Stage(e["stage"]) if e["stage"] else None,
+        )
         for i, e in enumerate(entries)
     ]
     return True
@@ -132,8 +166,14 @@ def search_text(row: Project | Institution) -> str:
     if isinstance(row, Project):
         parts = [row.code, row.name, *row.sectors, row.region, row.description]
     else:
-        parts = [row.code, row.name, *row.focus_sectors, *row.regions, row.thesis,
-                 *(p.company for p in row.portfolio)]
+        parts = [
+            row.code,
+            row.name,
+            *row.focus_sectors,
+            *row.regions,
+            row.thesis,
+            *(p.company for p in row.portfolio),
+        ]
     return fold(" ".join(p for p in parts if p))
 
 
@@ -152,8 +192,12 @@ def export_registrations(db: Session, event: Event, kind: str, fmt: str, lang: s
 
 
 _VOCAB: dict[str, Any] = {
-    "track": Track, "group": Group, "stage": Stage, "type": InstitutionType,
-    "needs": Need, "stages": Stage,
+    "track": Track,
+    "group": Group,
+    "stage": Stage,
+    "type": InstitutionType,
+    "needs": Need,
+    "stages": Stage,
 }
 
 

@@ -18,7 +18,7 @@ HEADER_SEARCH_ROWS = 10
 
 @dataclass
 class Sheet:
-    """A table as the user sees it: ``rows`` pairs each row with its 1-based spreadsheet row number."""
+    """A table as the user sees it: ``rows`` pairs each row with its spreadsheet row number."""
 
     headers: list[str]
     rows: list[tuple[int, list[Any]]]
@@ -93,7 +93,8 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
 
 def _unreadable(detail: str) -> ImportRejected:
     return ImportRejected(
-        "import.unreadable", [Problem("import.unreadable", params={"detail": detail})],
+        "import.unreadable",
+        [Problem("import.unreadable", params={"detail": detail})],
         detail=detail,
     )
 
@@ -115,7 +116,7 @@ def _to_sheet(grid: list[list[Any]], encoding: str, hint: set[str]) -> Sheet:
         return Sheet(headers=[], rows=[], encoding=encoding)
     headers = ["" if v is None else str(v).strip() for v in grid[header_index]]
     rows = []
-    for offset, row in enumerate(grid[header_index + 1:], start=header_index + 2):
+    for offset, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
         if all(v in (None, "") for v in row):
             continue
         rows.append((offset, row + [None] * (len(headers) - len(row))))

@@ -193,29 +193,69 @@ def email(value: Any, _ctx: Context) -> str:
 
 _CONTACTS = (
     Column("contact_name", "联系人", "contact_name", text(100), ("contact", "负责人")),
-    Column("contact_phone", "联系电话", "contact_phone", text(50), ("phone", "电话", "手机", "手机号")),
+    Column(
+        "contact_phone", "联系电话", "contact_phone", text(50), ("phone", "电话", "手机", "手机号")
+    ),
     Column("contact_email", "电子邮箱", "contact_email", email, ("email", "邮箱", "e-mail")),
 )
 
 PROJECTS = TableSpec(
     "projects",
     (
-        Column("code", "报名编号", "id", text(64), ("项目编号", "编号", "registration_id", "code"),
-               required=True),
-        Column("name", "项目名称", "name", text(200), ("名称", "project_name", "project"),
-               required=True),
-        Column("track", "赛道", "track", choice(Track, "import.bad_track"), ("参赛赛道",),
-               required=True),
+        Column(
+            "code",
+            "报名编号",
+            "id",
+            text(64),
+            ("项目编号", "编号", "registration_id", "code"),
+            required=True,
+        ),
+        Column(
+            "name",
+            "项目名称",
+            "name",
+            text(200),
+            ("名称", "project_name", "project"),
+            required=True,
+        ),
+        Column(
+            "track",
+            "赛道",
+            "track",
+            choice(Track, "import.bad_track"),
+            ("参赛赛道",),
+            required=True,
+        ),
         Column("group", "组别", "group", choice(Group, "import.bad_group"), ("参赛组别",)),
         Column("sectors", "行业领域", "sectors", labels(), ("行业", "领域", "所属行业", "sector")),
-        Column("stage", "阶段", "stage", choice(Stage, "import.bad_stage"),
-               ("融资阶段", "轮次", "发展阶段", "融资轮次", "round")),
-        Column("funding_ask", "融资需求(万元)", "funding_ask_wan", amount,
-               ("融资需求", "融资金额", "funding_ask", "funding_ask_yuan", "ask"), money=True),
-        Column("region", "所在地区", "region", text(200), ("地区", "所在地", "所在城市", "location")),
-        Column("needs", "需求", "needs", choices(Need, "import.bad_need"), ("对接需求", "需求类型")),
-        Column("description", "项目简介", "description", text(5000),
-               ("简介", "项目介绍", "项目概述", "summary")),
+        Column(
+            "stage",
+            "阶段",
+            "stage",
+            choice(Stage, "import.bad_stage"),
+            ("融资阶段", "轮次", "发展阶段", "融资轮次", "round"),
+        ),
+        Column(
+            "funding_ask",
+            "融资需求(万元)",
+            "funding_ask_wan",
+            amount,
+            ("融资需求", "融资金额", "funding_ask", "funding_ask_yuan", "ask"),
+            money=True,
+        ),
+        Column(
+            "region", "所在地区", "region", text(200), ("地区", "所在地", "所在城市", "location")
+        ),
+        Column(
+            "needs", "需求", "needs", choices(Need, "import.bad_need"), ("对接需求", "需求类型")
+        ),
+        Column(
+            "description",
+            "项目简介",
+            "description",
+            text(5000),
+            ("简介", "项目介绍", "项目概述", "summary"),
+        ),
         Column("sessions", "对接专场", "session", sessions, ("专场", "sessions")),
         *_CONTACTS,
     ),
@@ -224,21 +264,63 @@ PROJECTS = TableSpec(
 INSTITUTIONS = TableSpec(
     "institutions",
     (
-        Column("code", "机构编号", "id", text(64), ("编号", "institution_id", "code"), required=True),
-        Column("name", "机构名称", "name", text(200), ("名称", "institution", "institution_name"),
-               required=True),
-        Column("type", "机构类型", "type", choice(InstitutionType, "import.bad_institution_type"),
-               ("类型", "institution_type"), required=True),
-        Column("focus_sectors", "关注领域", "focus_sectors", labels(),
-               ("投资领域", "关注行业", "sectors")),
-        Column("stages", "投资阶段", "stages", choices(Stage, "import.bad_stage"),
-               ("关注阶段", "投资轮次")),
-        Column("ticket", "单笔投资额(万元)", "ticket_wan", amount_range,
-               ("单笔投资额", "投资额度", "ticket", "ticket_range"), money=True),
-        Column("ticket_min", "单笔投资额下限(万元)", "ticket_min_wan", amount,
-               ("最低投资额", "ticket_min", "ticket_min_yuan"), money=True),
-        Column("ticket_max", "单笔投资额上限(万元)", "ticket_max_wan", amount,
-               ("最高投资额", "ticket_max", "ticket_max_yuan"), money=True),
+        Column(
+            "code", "机构编号", "id", text(64), ("编号", "institution_id", "code"), required=True
+        ),
+        Column(
+            "name",
+            "机构名称",
+            "name",
+            text(200),
+            ("名称", "institution", "institution_name"),
+            required=True,
+        ),
+        Column(
+            "type",
+            "机构类型",
+            "type",
+            choice(InstitutionType, "import.bad_institution_type"),
+            ("类型", "institution_type"),
+            required=True,
+        ),
+        Column(
+            "focus_sectors",
+            "关注领域",
+            "focus_sectors",
+            labels(),
+            ("投资领域", "关注行业", "sectors"),
+        ),
+        Column(
+            "stages",
+            "投资阶段",
+            "stages",
+            choices(Stage, "import.bad_stage"),
+            ("关注阶段", "投资轮次"),
+        ),
+        Column(
+            "ticket",
+            "单笔投资额(万元)",
+            "ticket_wan",
+            amount_range,
+            ("单笔投资额", "投资额度", "ticket", "ticket_range"),
+            money=True,
+        ),
+        Column(
+            "ticket_min",
+            "单笔投资额下限(万元)",
+            "ticket_min_wan",
+            amount,
+            ("最低投资额", "ticket_min", "ticket_min_yuan"),
+            money=True,
+        ),
+        Column(
+            "ticket_max",
+            "单笔投资额上限(万元)",
+            "ticket_max_wan",
+            amount,
+            ("最高投资额", "ticket_max", "ticket_max_yuan"),
+            money=True,
+        ),
         Column("regions", "关注地区", "regions", labels(), ("投资地区", "地区", "region")),
         Column("thesis", "投资逻辑", "thesis", text(5000), ("投资理念", "投资策略", "投资方向")),
         Column("portfolio", "已投项目", "portfolio", portfolio, ("投资案例", "代表案例")),
@@ -317,8 +399,13 @@ def parse_table(
         code = record.get("code")
         if code is not None and code in first_seen:
             problems.append(
-                Problem("import.duplicate_id", row=row_number, column=_header_of(sheet, seen, "code"),
-                        value=code, params={"first_row": first_seen[code]})
+                Problem(
+                    "import.duplicate_id",
+                    row=row_number,
+                    column=_header_of(sheet, seen, "code"),
+                    value=code,
+                    params={"first_row": first_seen[code]},
+                )
             )
             continue
         if code is not None:
@@ -347,6 +434,12 @@ def _cross_checks(
     record["ticket_min"], record["ticket_max"] = low, high
     if low is not None and high is not None and low > high:
         column = next((k for k in ("ticket", "ticket_max", "ticket_min") if k in seen), "ticket")
-        return [Problem("field.range_inverted", row=record["_row"],
-                        column=_header_of(sheet, seen, column), value=f"{low}>{high}")]
+        return [
+            Problem(
+                "field.range_inverted",
+                row=record["_row"],
+                column=_header_of(sheet, seen, column),
+                value=f"{low}>{high}",
+            )
+        ]
     return []

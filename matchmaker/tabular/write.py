@@ -1,4 +1,4 @@
-"""Write tables as CSV (UTF-8 with BOM, so Excel shows Chinese) or XLSX, safe from formula injection."""
+"""Write tables as CSV (UTF-8 with BOM, for Excel) or XLSX, safe from formula injection."""
 
 from __future__ import annotations
 

@@ -17,15 +17,19 @@ def envelope(page: Page[Any]) -> dict[str, Any]:
     """Return a page as ``{items, meta}``."""
     return {
         "items": page.items,
-        "meta": {"total": page.total, "page": page.page, "page_size": page.page_size,
-                 "pages": page.pages},
+        "meta": {
+            "total": page.total,
+            "page": page.page,
+            "page_size": page.page_size,
+            "pages": page.pages,
+        },
     }
 
 
 def present(rows: Iterable[Project | Institution], viewer: User) -> None:
     """Attach what the schemas show per viewer: the event code, and whether contacts are shown."""
     rows = list(rows)
-    codes = dict(db().execute(select(Event.id, Event.code)).tuples().all()) if rows else {}
+    codes = {row.id: row.code for row in db().execute(select(Event.id, Event.code))} if rows else {}
     for row in rows:
         row.event_code = codes.get(row.event_id)  # type: ignore[union-attr]
         if isinstance(row, Project):

@@ -28,8 +28,12 @@ from matchmaker.messages import Ref
 from matchmaker.services.catalog import paginate
 from matchmaker.services.events import SessionSpec, add_session, create_event, get_event
 
-blp = Blueprint("events", __name__, url_prefix="/api/v1/events",
-                description="Events (大赛) and their matchmaking sessions (对接专场)")
+blp = Blueprint(
+    "events",
+    __name__,
+    url_prefix="/api/v1/events",
+    description="Events (大赛) and their matchmaking sessions (对接专场)",
+)
 
 
 @blp.route("")
@@ -91,10 +95,18 @@ class Sessions(MethodView):
     def post(self, data: dict[str, Any], code: str) -> MatchmakingSession:
         """Add a session; its slots and tables are laid out from start, end and slot length."""
         event = get_event(db(), code)
-        spec = SessionSpec(code=data["code"], name=data["name"], kind=data["kind"],
-                           day=data["date"], start=data["start"], end=data["end"],
-                           slot_minutes=data["slot_minutes"], tables=data["tables"],
-                           venue=data["venue"], name_en=data["name_en"])
+        spec = SessionSpec(
+            code=data["code"],
+            name=data["name"],
+            kind=data["kind"],
+            day=data["date"],
+            start=data["start"],
+            end=data["end"],
+            slot_minutes=data["slot_minutes"],
+            tables=data["tables"],
+            venue=data["venue"],
+            name_en=data["name_en"],
+        )
         if _find_session(event, data["code"]) is not None:
             raise Conflict("error.duplicate_code", key=data["code"])
         session = add_session(db(), event, spec)

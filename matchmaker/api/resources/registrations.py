@@ -30,10 +30,18 @@ from matchmaker.errors import PermissionDenied
 from matchmaker.services import catalog
 from matchmaker.services.events import get_event
 
-projects = Blueprint("projects", __name__, url_prefix="/api/v1/projects",
-                     description="Entrant projects (参赛项目), addressed by registration id")
-institutions = Blueprint("institutions", __name__, url_prefix="/api/v1/institutions",
-                         description="Institutions (创投机构), addressed by registration id")
+projects = Blueprint(
+    "projects",
+    __name__,
+    url_prefix="/api/v1/projects",
+    description="Entrant projects (参赛项目), addressed by registration id",
+)
+institutions = Blueprint(
+    "institutions",
+    __name__,
+    url_prefix="/api/v1/institutions",
+    description="Institutions (创投机构), addressed by registration id",
+)
 
 STAFF_SIDE = (Role.ORGANISER, Role.STAFF)
 

@@ -1,0 +1,181 @@
+"""Fixtures that build on each other: database URL → engine → event → app → client → auth."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from matchmaker.db.engine import make_engine, migrate, session_factory, transaction
+from matchmaker.domain import Role
+
+DATA = Path(__file__).parent / "data"
+PG_ADMIN_URL = os.environ.get(
+    "MATCHMAKER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+# ---- databases: every db test runs on SQLite and on PostgreSQL -----------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once is the slow part)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test process, migrated, dropped at the end."""
+    try:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server here"
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
+    name = f"mm_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("pg_database")
+    _truncate(url)
+    return url
+
+
+def _truncate(url: str) -> None:
+    from matchmaker.db.models import Base
+
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def factory(engine: Engine) -> sessionmaker[Session]:
+    return session_factory(engine)
+
+
+@pytest.fixture
+def event(factory: sessionmaker[Session]) -> str:
+    """The small test event (tests/data/event.json): two sessions, no registrations."""
+    from matchmaker.services.events import SessionSpec, add_session, create_event
+
+    spec = json.loads((DATA / "event.json").read_text(encoding="utf-8"))
+    with transaction(factory) as db:
+        created = create_event(db, **spec["event"])
+        for session in spec["sessions"]:
+            add_session(db, created, SessionSpec.from_dict(session))
+    return spec["event"]["code"]
+
+
+@pytest.fixture
+def registered(factory: sessionmaker[Session], event: str) -> str:
+    """The test event with tests/data/projects.csv and institutions.csv imported."""
+    from matchmaker.services.events import get_event
+    from matchmaker.services.registrations import import_registrations
+
+    with transaction(factory) as db:
+        found = get_event(db, event)
+        for kind in ("institutions", "projects"):
+            path = DATA / f"{kind}.csv"
+            import_registrations(db, found, kind, path.read_bytes(), path.name)
+    return event
+
+
+# ---- app, client, accounts -----------------------------------------------------------------
+
+
+@pytest.fixture
+def app(db_url: str, registered: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from matchmaker.app import create_app
+
+    monkeypatch.setenv("MATCHMAKER_INSTANCE_DIR", str(tmp_path / "instance"))
+    app = create_app({"DATABASE_URL": db_url, "TESTING": True})
+    yield app
+    app.extensions["matchmaker.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+class Accounts:
+    """One signed-in user per role (entrant of T-P001 and of T-P002, investor of T-I01 and T-I02).
+
+    Only ``investor`` has a password (hashing is deliberately slow); the others use tokens.
+    """
+
+    password = "correct horse battery staple"
+
+    def __init__(self, tokens: dict[str, str]) -> None:
+        self.tokens = tokens
+
+    def headers(self, who: str) -> dict[str, str]:
+        """Return the Authorization header for ``who`` (e.g. ``organiser``, ``investor_b``)."""
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
+@pytest.fixture
+def accounts(factory: sessionmaker[Session], registered: str) -> Accounts:
+    from matchmaker.services.accounts import create_user, issue_token
+    from matchmaker.services.catalog import get_institution, get_project
+
+    people = {
+        "organiser": (Role.ORGANISER, None, None),
+        "staff": (Role.STAFF, None, None),
+        "investor": (Role.INVESTOR, "T-I01", None),
+        "investor_b": (Role.INVESTOR, "T-I02", None),
+        "entrant": (Role.ENTRANT, None, "T-P001"),
+        "entrant_b": (Role.ENTRANT, None, "T-P002"),
+    }
+    tokens = {}
+    with transaction(factory) as db:
+        for name, (role, institution, project) in people.items():
+            user = create_user(
+                db,
+                name,
+                role,
+                Accounts.password if name == "investor" else "",
+                institution=get_institution(db, institution) if institution else None,
+                project=get_project(db, project) if project else None,
+            )
+            tokens[name], _ = issue_token(db, user, "test")
+    return Accounts(tokens)

@@ -1,0 +1,124 @@
+"""The schema: migrations match the models, and the database itself refuses impossible rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from matchmaker.db.engine import alembic_config, schema_is_current
+from matchmaker.db.models import (
+    Base,
+    Institution,
+    MatchmakingSession,
+    Meeting,
+    Project,
+    User,
+)
+from matchmaker.domain import MeetingStatus, Role
+
+
+def test_migrations_produce_exactly_the_models(engine) -> None:  # type: ignore[no-untyped-def]
+    assert schema_is_current(engine)
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_downgrade_to_nothing_and_back(engine) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+
+    with engine.begin() as connection:
+        config = alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    assert "meetings" in inspect(engine).get_table_names()
+
+
+def _meeting(
+    db,
+    slot_number: int,
+    project: str,
+    institution: str,
+    table: int | None = 1,
+    status: MeetingStatus = MeetingStatus.SCHEDULED,
+) -> Meeting:  # type: ignore[no-untyped-def]
+    session = db.scalar(select(MatchmakingSession).where(MatchmakingSession.code == "S1"))
+    meeting = Meeting(
+        session_id=session.id,
+        slot_id=session.slots[slot_number - 1].id,
+        table_id=session.tables[table - 1].id if table else None,
+        project_id=db.scalar(select(Project.id).where(Project.code == project)),
+        institution_id=db.scalar(select(Institution.id).where(Institution.code == institution)),
+        status=status,
+    )
+    db.add(meeting)
+    db.flush()
+    return meeting
+
+
+@pytest.mark.parametrize(
+    ("second", "why"),
+    [
+        (("T-P002", "T-I01", 2), "institution twice in one slot"),
+        (("T-P001", "T-I02", 2), "project twice in one slot"),
+        (("T-P002", "T-I02", 1), "table twice in one slot"),
+    ],
+)
+def test_database_refuses_double_booking(factory, registered, second, why) -> None:  # type: ignore[no-untyped-def]
+    with factory() as db:
+        _meeting(db, 1, "T-P001", "T-I01", 1)
+        with pytest.raises(IntegrityError):
+            _meeting(db, 1, *second)
+        db.rollback()
+
+
+def test_cancelled_meetings_free_their_slot(factory, registered) -> None:  # type: ignore[no-untyped-def]
+    with factory() as db:
+        _meeting(db, 1, "T-P001", "T-I01", 1, MeetingStatus.CANCELLED)
+        _meeting(db, 1, "T-P001", "T-I01", 1)
+        db.commit()
+        assert len(db.scalars(select(Meeting)).all()) == 2
+
+
+def test_role_binding_is_enforced_by_the_database(factory, registered) -> None:  # type: ignore[no-untyped-def]
+    with factory() as db:
+        db.add(User(username="ghost", role=Role.INVESTOR))  # an investor with no institution
+        with pytest.raises(IntegrityError):
+            db.flush()
+        db.rollback()
+
+
+def test_money_constraints(factory, registered) -> None:  # type: ignore[no-untyped-def]
+    with factory() as db:
+        project = db.scalar(select(Project).where(Project.code == "T-P001"))
+        project.funding_ask = -1
+        with pytest.raises(IntegrityError):
+            db.flush()
+        db.rollback()
+        institution = db.scalar(select(Institution).where(Institution.code == "T-I01"))
+        institution.ticket_min, institution.ticket_max = 10, 5
+        with pytest.raises(IntegrityError):
+            db.flush()
+        db.rollback()
+
+
+def test_large_amounts_and_aware_times_round_trip(factory, registered) -> None:  # type: ignore[no-untyped-def]
+    with factory() as db:
+        project = db.scalar(select(Project).where(Project.code == "T-P001"))
+        project.funding_ask = 9_000_000_000_000  # 9万亿: beyond 32-bit, still exact
+        db.commit()
+    with factory() as db:
+        project = db.scalar(select(Project).where(Project.code == "T-P001"))
+        assert project.funding_ask == 9_000_000_000_000
+        session = db.scalar(select(MatchmakingSession).where(MatchmakingSession.code == "S1"))
+        assert session.starts_at == datetime(2026, 12, 8, 1, 0, tzinfo=UTC)  # 09:00 Shanghai
+        assert len(session.slots) == 9 and len(session.tables) == 4
