@@ -26,7 +26,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from matchmaker.domain import LOCAL_TZ
 
     settings = Settings.from_env()
-    app = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_dir.resolve()),
+        static_folder="api/static",
+        template_folder="api/templates",
+    )
     app.config.from_mapping(
         DATABASE_URL=settings.database_url,
         SECRET_KEY=settings.secret_key or _instance_secret(settings.instance_dir),

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from matchmaker.config import Settings
-from matchmaker.domain import Role
+from matchmaker.domain import LOCAL_TZ, Role
 from matchmaker.errors import MatchmakerError
 from matchmaker.messages import render
 
@@ -335,7 +335,7 @@ def events(ctx: Context) -> None:
                     {
                         "code": s.code,
                         "name": s.name,
-                        "starts_at": s.starts_at.isoformat(),
+                        "starts_at": s.starts_at.astimezone(LOCAL_TZ).isoformat(),
                         "slots": len(s.slots),
                         "tables": s.table_count,
                     }

@@ -107,3 +107,21 @@ def test_xlsx_export_has_chinese_headers(factory, registered) -> None:  # type: 
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert [c.value for c in sheet[1]][:4] == ["报名编号", "项目名称", "赛道", "组别"]
     assert sheet.max_row == 6
+
+
+def test_minimal_columns_create_complete_rows(factory, event) -> None:  # type: ignore[no-untyped-def]
+    data = "报名编号,项目名称,赛道\nM-1,极简报名,先进制造\n".encode()
+    run_import(factory, "projects", data, "m.csv")
+    data = "机构编号,机构名称,机构类型\nM-I,极简机构,孵化器\n".encode()
+    run_import(factory, "institutions", data, "i.csv")
+    with factory() as db:
+        project = db.scalar(select(Project).where(Project.code == "M-1"))
+        assert (project.sectors, project.needs, project.stage, project.funding_ask) == (
+            [],
+            [],
+            None,
+            None,
+        )
+        assert "极简报名" in project.search_text
+        institution = db.scalar(select(Institution).where(Institution.code == "M-I"))
+        assert (institution.focus_sectors, institution.ticket_min) == ([], None)

@@ -32,13 +32,7 @@ from matchmaker.services.accounts import authenticate
 from matchmaker.services.events import get_event
 from matchmaker.services.registrations import KINDS, export_registrations, import_registrations
 
-bp = Blueprint(
-    "pages",
-    __name__,
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static",
-)
+bp = Blueprint("pages", __name__)
 
 
 @bp.app_context_processor

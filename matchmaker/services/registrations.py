@@ -164,13 +164,13 @@ def _replace_portfolio(institution: Institution, entries: list[dict[str, Any]]) 
 def search_text(row: Project | Institution) -> str:
     """Return the folded text that list filters search (name, labels, region, description)."""
     if isinstance(row, Project):
-        parts = [row.code, row.name, *row.sectors, row.region, row.description]
+        parts = [row.code, row.name, *(row.sectors or []), row.region, row.description]
     else:
         parts = [
             row.code,
             row.name,
-            *row.focus_sectors,
-            *row.regions,
+            *(row.focus_sectors or []),
+            *(row.regions or []),
             row.thesis,
             *(p.company for p in row.portfolio),
         ]

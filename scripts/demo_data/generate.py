@@ -46,7 +46,7 @@ EVENT = {
     "name_en": "The 10th \u201cXinghuo Cup\u201d Innovation and Entrepreneurship Competition 2026",
     "year": 2026,
     "city": "太原市",
-    "organiser": "太原市人力资源和社会保障局、太原市中小企业服务中心",
+    "organiser": "“星火杯”创新创业大赛组委会秘书处",
 }
 SESSIONS = [
     {"code": "S1", "kind": "local", "name": "本地专场", "name_en": "Local session",

@@ -1,0 +1,188 @@
+"""Pages in a real browser (Debian's Chromium via Playwright) against the real server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DATA = Path(__file__).parent / "data"
+MATCHMAKER = str(Path(sys.executable).parent / "matchmaker")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`matchmaker demo` then `matchmaker serve` (gunicorn), as the README's first command does."""
+    home = tmp_path_factory.mktemp("server")
+    env = {
+        **os.environ,
+        "MATCHMAKER_INSTANCE_DIR": str(home / "instance"),
+        "MATCHMAKER_DATABASE_URL": f"sqlite:///{home / 'demo.db'}",
+    }
+    subprocess.run([MATCHMAKER, "demo", "--reset"], env=env, check=True, capture_output=True)
+    port = _free_port()
+    process = subprocess.Popen(
+        [MATCHMAKER, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("server did not start")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    """A fresh page that refuses, and records, every request leaving this machine."""
+    context = browser.new_context(base_url=server, locale="zh-CN")
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.outside = outside
+    yield page
+    context.close()
+
+
+def sign_in(page: Any, username: str, password: str = "demo1234") -> None:
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def test_sign_in_and_event_overview_in_chinese_then_english(page: Any) -> None:
+    page.goto("/")
+    assert page.url.endswith("/login?next=/?") or "/login" in page.url
+    assert page.locator("h1").inner_text() == "登录"
+    sign_in(page, "organiser", "wrong")
+    assert page.locator("[role=alert]").inner_text() == "用户名或密码错误"
+    sign_in(page, "organiser")
+    assert page.locator("[data-testid=count-projects]").inner_text() == "240"
+    assert page.locator("[data-testid=count-institutions]").inner_text() == "41"
+    assert page.get_by_text("往届参赛项目专场").count() == 1
+    header_rule = "getComputedStyle(document.querySelector('header.top')).borderBottomWidth"
+    assert page.evaluate(header_rule) == "3px"  # the stylesheet is served and applied
+    page.screenshot(
+        path=str(Path(os.environ.get("MM_SHOTS", "/tmp")) / "mm-home.png"), full_page=True
+    )
+    page.click("text=English")
+    assert page.locator("nav").inner_text().split()[:2] == ["Home", "Projects"]
+    assert page.get_by_text("Past entrants session").count() == 1
+    assert page.outside == []
+
+
+def test_project_list_filters(page: Any) -> None:
+    sign_in(page, "investor")
+    page.goto("/projects")
+    page.select_option("select[name=track]", "green_economy")
+    page.click("form.filters button")
+    tracks = page.locator("[data-testid=project-list] tbody tr td:nth-child(3)").all_inner_texts()
+    assert tracks and set(tracks) == {"绿色经济"}
+    page.fill("input[name=q]", "陶瓷3D打印")
+    page.select_option("select[name=track]", "")
+    page.click("form.filters button")
+    names = page.locator("[data-testid=project-list] tbody tr td:nth-child(2)").all_inner_texts()
+    assert names == ["光固化陶瓷3D打印设备与浆料"]
+    page.click("text=光固化陶瓷3D打印设备与浆料")
+    assert "打印精度25μm" in page.locator(".prose").inner_text()
+    assert page.get_by_text("联系方式").count() == 0  # investors do not see entrants' phones
+
+
+def test_import_page_lists_every_problem_then_imports(page: Any, tmp_path: Path) -> None:
+    sign_in(page, "organiser")
+    page.goto("/import")
+    page.set_input_files("input[type=file]", str(DATA / "projects_bad.csv"))
+    page.click("form.stack button")
+    assert "发现 5 处问题" in page.locator("[data-testid=import-rejected]").inner_text()
+    rows = page.locator("[data-testid=import-problems] tbody tr").all_inner_texts()
+    assert [r.split("\t")[0] for r in rows] == ["3", "4", "5", "6", "7"]
+    good = tmp_path / "新报名.csv"
+    good.write_text(
+        "报名编号,项目名称,赛道,阶段\nXH2026-P950,<b>粗体</b>智能灌溉,乡村振兴,种子轮\n",
+        encoding="utf-8",
+    )
+    page.set_input_files("input[type=file]", str(good))
+    page.click("form.stack button")
+    assert "新增 1" in page.locator("[data-testid=import-ok]").inner_text()
+    page.goto("/projects?q=XH2026-P950")
+    assert page.locator("td a").first.inner_text() == "<b>粗体</b>智能灌溉"  # escaped, not bold
+
+
+def test_entrant_sees_institutions_not_other_projects(page: Any) -> None:
+    sign_in(page, "entrant")
+    assert page.locator("nav").get_by_text("参赛项目").count() == 0
+    page.goto("/institutions?type=bank")
+    types = page.locator(
+        "[data-testid=institution-list] tbody tr td:nth-child(3)"
+    ).all_inner_texts()
+    assert types and set(types) == {"银行"}
+    response = page.goto("/projects")
+    assert response.status == 403
+    assert "无权" in page.locator(".error").inner_text()
+
+
+def test_api_docs_render_offline(page: Any) -> None:
+    page.goto("/api/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=15000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/v1/projects" in paths
+    assert page.outside == []
