@@ -6,6 +6,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from matchmaker.errors import InvalidInput, Problem
@@ -34,13 +35,21 @@ class Labelled(StrEnum):
     @classmethod
     def parse(cls, raw: object) -> Labelled:
         """Return the member named by ``raw`` (code, label or alias); ValueError if none."""
-        key = _key(raw)
-        for member in cls:
-            zh, en = _LABELS[cls.__name__][member.value]
-            names = {member.value, zh, en, *_ALIASES.get(cls.__name__, {}).get(member.value, ())}
-            if key in {_key(n) for n in names}:
-                return member
-        raise ValueError(f"unknown {cls.__name__}: {raw!r}")
+        member = _lookup(cls).get(_key(raw))
+        if member is None:
+            raise ValueError(f"unknown {cls.__name__}: {raw!r}")
+        return member
+
+
+@cache
+def _lookup(cls: type[Labelled]) -> dict[str, Labelled]:
+    """Return every folded name of every member of ``cls`` → the member (built once per class)."""
+    table: dict[str, Labelled] = {}
+    for member in cls:
+        zh, en = _LABELS[cls.__name__][member.value]
+        for name in (member.value, zh, en, *_ALIASES.get(cls.__name__, {}).get(member.value, ())):
+            table.setdefault(_key(name), member)
+    return table
 
 
 class Stage(Labelled):
