@@ -243,7 +243,11 @@ def export(
 def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     """Serve the web app and API with gunicorn."""
     from matchmaker.app import serve as run
+    from matchmaker.db.engine import make_engine, migrate
 
+    engine = make_engine(ctx.db_url)
+    migrate(engine)  # once, before the workers fork; a no-op when the schema is current
+    engine.dispose()
     click.echo(f"matchmaker: http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)")
     run(ctx.db_url, host, port, workers)
 

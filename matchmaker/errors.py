@@ -64,6 +64,7 @@ class MatchmakerError(Exception):
         self,
         code: str | None = None,
         problems: Iterable[Problem] = (),
+        /,
         **params: Any,
     ) -> None:
         self.code = code or self.default_code

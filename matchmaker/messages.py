@@ -184,6 +184,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "演示账号：organiser / staff / investor / entrant，密码 demo1234",
         "Demo accounts: organiser / staff / investor / entrant, password demo1234",
     ),
+    "demo.exists": (
+        "演示活动 {code} 已存在；如需重新载入请加 --reset（会清空数据库）",
+        "The demo event {code} is already loaded; add --reset to reload it (empties the database)",
+    ),
+    "ui.event": ("活动", "Event"),
     "field.invalid_choice": ("取值无效，可选：{choices}", "Invalid value; choose from: {choices}"),
     "field.range_inverted": (
         "单笔投资额下限大于上限",
@@ -196,7 +201,7 @@ class Ref(str):
     """A parameter that is itself a message code, rendered in the same language."""
 
 
-def render(code: str, lang: str = "zh", **params: Any) -> str:
+def render(code: str, lang: str = "zh", /, **params: Any) -> str:
     """Return the sentence for ``code`` in ``lang``; unknown codes render as themselves."""
     pair = CATALOG.get(code)
     if pair is None:

@@ -135,3 +135,9 @@ def test_tokens_issue_and_revoke(demo_db: str) -> None:
     assert run("token", "revoke", token, db=demo_db).returncode == 0
     missing = run("token", "issue", "nobody", db=demo_db)
     assert missing.returncode == 2 and "nobody" in missing.stderr
+
+
+def test_demo_twice_says_how_to_reload(demo_db: str) -> None:
+    result = run("demo", db=demo_db)
+    assert result.returncode == 2 and "--reset" in result.stderr
+    assert counts(demo_db) == (240, 41)

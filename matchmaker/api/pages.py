@@ -228,7 +228,10 @@ def import_page() -> Any:
                 db().rollback()
                 rejected = exc
         status = 422 if rejected else 200
-    return render_template("import.html", report=report, rejected=rejected, kind=kind), status
+    events = db().scalars(select(Event).order_by(Event.code)).all()
+    return render_template(
+        "import.html", report=report, rejected=rejected, kind=kind, events=events
+    ), status
 
 
 @bp.get("/export/<kind>.<fmt>")

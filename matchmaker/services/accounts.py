@@ -34,9 +34,9 @@ def create_user(
     """Create a user; investors need an institution, entrants a project."""
     role = Role.parse(role) if not isinstance(role, Role) else role
     if role is Role.INVESTOR and institution is None:
-        raise InvalidInput(problems=[Problem("error.invalid_input", column="institution")])
+        raise InvalidInput(None, [Problem("error.invalid_input", column="institution")])
     if role is Role.ENTRANT and project is None:
-        raise InvalidInput(problems=[Problem("error.invalid_input", column="project")])
+        raise InvalidInput(None, [Problem("error.invalid_input", column="project")])
     if db.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict("error.duplicate_code", key=username)
     user = User(

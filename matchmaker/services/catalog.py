@@ -46,7 +46,7 @@ class Page(Generic[T]):
 def paginate(db: Session, query: Select[Any], page: int, page_size: int) -> Page[Any]:
     """Run ``query`` for one page; page numbers start at 1."""
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InvalidInput(problems=[Problem("error.invalid_input", column="page")])
+        raise InvalidInput(None, [Problem("error.invalid_input", column="page")])
     total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = list(db.scalars(query.limit(page_size).offset((page - 1) * page_size)))
     return Page(items, total, page, page_size)
@@ -202,7 +202,7 @@ def update_institution(db: Session, institution: Institution, data: dict[str, An
     high = data.get("ticket_max", institution.ticket_max)
     if low is not None and high is not None and low > high:
         raise InvalidInput(
-            problems=[Problem("field.range_inverted", column="ticket_min", value=f"{low}>{high}")]
+            None, [Problem("field.range_inverted", column="ticket_min", value=f"{low}>{high}")]
         )
     for key, value in data.items():
         if key != "code":
@@ -244,6 +244,6 @@ def _sessions(db: Session, event_id: int, codes: list[str]) -> list[MatchmakingS
     missing = [c for c in codes if c not in found]
     if missing:
         raise InvalidInput(
-            problems=[Problem("import.bad_session", column="sessions", value=c) for c in missing]
+            None, [Problem("import.bad_session", column="sessions", value=c) for c in missing]
         )
     return [found[c] for c in codes]

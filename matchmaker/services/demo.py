@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Event, Institution, Project
 from matchmaker.domain import Role
+from matchmaker.errors import Conflict
 from matchmaker.services.accounts import create_user
 from matchmaker.services.events import SessionSpec, add_session, create_event
 from matchmaker.services.registrations import Progress, import_registrations
@@ -40,6 +41,8 @@ def load_demo(db: Session, progress: Progress | None = None) -> tuple[Event, lis
     """
     spec: dict[str, Any] = json.loads(demo_file("event.json"))
     info = spec["event"]
+    if db.scalar(select(Event.id).where(Event.code == info["code"])) is not None:
+        raise Conflict("demo.exists", code=info["code"])
     event = create_event(
         db,
         code=info["code"],

@@ -100,7 +100,7 @@ def import_registrations(
     sheet = read_sheet(data, filename, spec.header_names())
     parsed = parse_table(sheet, spec, session_lookup(event))
     if parsed.problems:
-        raise ImportRejected(problems=parsed.problems, count=len(parsed.problems))
+        raise ImportRejected(None, parsed.problems, count=len(parsed.problems))
     report = ImportReport(
         kind=kind, total=len(parsed.records), encoding=sheet.encoding, warnings=parsed.warnings
     )
