@@ -58,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable Chinese in JSON
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["matchmaker.engine"] = engine

@@ -89,6 +89,11 @@ def test_roles(client, accounts, who, method, url, body, status) -> None:  # typ
         assert response.status_code == status, response.get_json()
 
 
+def test_roles_are_checked_before_the_body(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    assert_error(client.post("/api/v1/projects", json={}, headers=accounts.headers("investor")), 403)
+    assert_error(client.get("/api/v1/projects?page=-1"), 401)
+
+
 def test_contacts_are_shown_only_to_those_who_may_see_them(client, accounts) -> None:  # type: ignore[no-untyped-def]
     seen = client.get("/api/v1/projects/T-P001", headers=accounts.headers("investor")).get_json()
     assert seen["contact"] is None

@@ -30,8 +30,8 @@ class Token(MethodView):
         return {"token": token, "expires_at": row.expires_at, "user": present_user(found)}
 
     @blp.doc(security=BEARER)
-    @blp.response(204)
     @require()
+    @blp.response(204)
     def delete(self) -> None:
         """Revoke the token this request presents (sign out)."""
         revoke_token(db(), request.headers["Authorization"].partition(" ")[2].strip())
@@ -41,8 +41,8 @@ class Token(MethodView):
 @blp.route("/me")
 class CurrentUser(MethodView):
     @blp.doc(security=BEARER)
-    @blp.response(200, Me)
     @require()
+    @blp.response(200, Me)
     def get(self) -> User:
         """Who the token belongs to: role and the institution or project it is bound to."""
         return present_user(user())

@@ -39,17 +39,17 @@ blp = Blueprint(
 @blp.route("")
 class Events(MethodView):
     @blp.doc(security=BEARER)
+    @require()
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, EventPage)
-    @require()
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List events."""
         return envelope(paginate(db(), select(Event).order_by(Event.code), **args))
 
     @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
     @blp.arguments(EventIn)
     @blp.response(201, EventOut)
-    @require(Role.ORGANISER)
     def post(self, data: dict[str, Any]) -> Event:
         """Create an event (organisers)."""
         event = create_event(db(), **data)
@@ -60,16 +60,16 @@ class Events(MethodView):
 @blp.route("/<code>")
 class EventItem(MethodView):
     @blp.doc(security=BEARER)
-    @blp.response(200, EventOut)
     @require()
+    @blp.response(200, EventOut)
     def get(self, code: str) -> Event:
         """Get an event with its sessions and slots."""
         return get_event(db(), code)
 
     @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
     @blp.arguments(EventPatch)
     @blp.response(200, EventOut)
-    @require(Role.ORGANISER)
     def patch(self, data: dict[str, Any], code: str) -> Event:
         """Update an event's names, city or organiser (organisers)."""
         event = get_event(db(), code)
@@ -82,16 +82,16 @@ class EventItem(MethodView):
 @blp.route("/<code>/sessions")
 class Sessions(MethodView):
     @blp.doc(security=BEARER)
-    @blp.response(200, SessionOut(many=True))
     @require()
+    @blp.response(200, SessionOut(many=True))
     def get(self, code: str) -> list[MatchmakingSession]:
         """List an event's sessions."""
         return list(get_event(db(), code).sessions)
 
     @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
     @blp.arguments(SessionIn)
     @blp.response(201, SessionOut)
-    @require(Role.ORGANISER)
     def post(self, data: dict[str, Any], code: str) -> MatchmakingSession:
         """Add a session; its slots and tables are laid out from start, end and slot length."""
         event = get_event(db(), code)
@@ -117,16 +117,16 @@ class Sessions(MethodView):
 @blp.route("/<code>/sessions/<session_code>")
 class SessionItem(MethodView):
     @blp.doc(security=BEARER)
-    @blp.response(200, SessionOut)
     @require()
+    @blp.response(200, SessionOut)
     def get(self, code: str, session_code: str) -> MatchmakingSession:
         """Get a session with its slots."""
         return _session_or_404(code, session_code)
 
     @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
     @blp.arguments(SessionPatch)
     @blp.response(200, SessionOut)
-    @require(Role.ORGANISER)
     def patch(self, data: dict[str, Any], code: str, session_code: str) -> MatchmakingSession:
         """Rename a session or change its venue (organisers)."""
         session = _session_or_404(code, session_code)

@@ -57,9 +57,9 @@ class NewInstitution(InstitutionIn):
 @projects.route("")
 class Projects(MethodView):
     @projects.doc(security=BEARER)
+    @require(Role.ORGANISER, Role.STAFF, Role.INVESTOR)
     @projects.arguments(ProjectQuery, location="query")
     @projects.response(200, ProjectPage)
-    @require(Role.ORGANISER, Role.STAFF, Role.INVESTOR)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List projects, filtered by track, stage, group, session, region, text and ask."""
         page = catalog.list_projects(db(), **args)
@@ -67,9 +67,9 @@ class Projects(MethodView):
         return envelope(page)
 
     @projects.doc(security=BEARER)
+    @require(Role.ORGANISER)
     @projects.arguments(NewProject)
     @projects.response(201, ProjectOut)
-    @require(Role.ORGANISER)
     def post(self, data: dict[str, Any]) -> Project:
         """Register a project (organisers)."""
         event = get_event(db(), data.pop("event", None))
@@ -82,9 +82,9 @@ class Projects(MethodView):
 @projects.route("/<code>")
 class ProjectItem(MethodView):
     @projects.doc(security=BEARER)
+    @require()
     @projects.arguments(EventOnly, location="query")
     @projects.response(200, ProjectOut)
-    @require()
     def get(self, args: dict[str, Any], code: str) -> Project:
         """Get a project; entrants may read only their own."""
         project = catalog.get_project(db(), code, args.get("event"))
@@ -95,10 +95,10 @@ class ProjectItem(MethodView):
         return project
 
     @projects.doc(security=BEARER)
+    @require(Role.ORGANISER, Role.ENTRANT)
     @projects.arguments(EventOnly, location="query")
     @projects.arguments(ProjectFields(partial=True))
     @projects.response(200, ProjectOut)
-    @require(Role.ORGANISER, Role.ENTRANT)
     def patch(self, args: dict[str, Any], data: dict[str, Any], code: str) -> Project:
         """Update a project; an entrant may edit only their own."""
         project = catalog.get_project(db(), code, args.get("event"))
@@ -114,9 +114,9 @@ class ProjectItem(MethodView):
 @institutions.route("")
 class Institutions(MethodView):
     @institutions.doc(security=BEARER)
+    @require()
     @institutions.arguments(InstitutionQuery, location="query")
     @institutions.response(200, InstitutionPage)
-    @require()
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List institutions, filtered by type, stage, session and text."""
         page = catalog.list_institutions(db(), **args)
@@ -124,9 +124,9 @@ class Institutions(MethodView):
         return envelope(page)
 
     @institutions.doc(security=BEARER)
+    @require(Role.ORGANISER)
     @institutions.arguments(NewInstitution)
     @institutions.response(201, InstitutionOut)
-    @require(Role.ORGANISER)
     def post(self, data: dict[str, Any]) -> Institution:
         """Register an institution (organisers)."""
         event = get_event(db(), data.pop("event", None))
@@ -139,9 +139,9 @@ class Institutions(MethodView):
 @institutions.route("/<code>")
 class InstitutionItem(MethodView):
     @institutions.doc(security=BEARER)
+    @require()
     @institutions.arguments(EventOnly, location="query")
     @institutions.response(200, InstitutionOut)
-    @require()
     def get(self, args: dict[str, Any], code: str) -> Institution:
         """Get an institution."""
         institution = catalog.get_institution(db(), code, args.get("event"))
@@ -149,10 +149,10 @@ class InstitutionItem(MethodView):
         return institution
 
     @institutions.doc(security=BEARER)
+    @require(Role.ORGANISER, Role.INVESTOR)
     @institutions.arguments(EventOnly, location="query")
     @institutions.arguments(InstitutionFields(partial=True))
     @institutions.response(200, InstitutionOut)
-    @require(Role.ORGANISER, Role.INVESTOR)
     def patch(self, args: dict[str, Any], data: dict[str, Any], code: str) -> Institution:
         """Update an institution; an investor may edit only their own."""
         institution = catalog.get_institution(db(), code, args.get("event"))
