@@ -178,7 +178,15 @@ class Table(Base):
     session: Mapped[MatchmakingSession] = relationship(back_populates="tables")
 
 
-class Project(Base):
+class Contact:
+    """Contact columns shared by projects and institutions (shown only to those allowed)."""
+
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    contact_phone: Mapped[str] = mapped_column(String(50), default="")
+    contact_email: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Project(Contact, Base):
     """A registered project (参赛项目). Text is kept as written; ``search_text`` is folded."""
 
     __tablename__ = "projects"
@@ -199,9 +207,6 @@ class Project(Base):
     region: Mapped[str] = mapped_column(String(200), default="")
     needs: Mapped[list[str]] = mapped_column(JSONList, default=list)
     description: Mapped[str] = mapped_column(Text, default="")
-    contact_name: Mapped[str] = mapped_column(String(100), default="")
-    contact_phone: Mapped[str] = mapped_column(String(50), default="")
-    contact_email: Mapped[str] = mapped_column(String(200), default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[created]
     updated_at: Mapped[updated]
@@ -211,7 +216,7 @@ class Project(Base):
     )
 
 
-class Institution(Base):
+class Institution(Contact, Base):
     """A venture or service institution (创投机构 / 对接服务机构)."""
 
     __tablename__ = "institutions"
@@ -238,9 +243,6 @@ class Institution(Base):
     ticket_max: Mapped[int | None] = mapped_column(Money, nullable=True)
     regions: Mapped[list[str]] = mapped_column(JSONList, default=list)
     thesis: Mapped[str] = mapped_column(Text, default="")
-    contact_name: Mapped[str] = mapped_column(String(100), default="")
-    contact_phone: Mapped[str] = mapped_column(String(50), default="")
-    contact_email: Mapped[str] = mapped_column(String(200), default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[created]
     updated_at: Mapped[updated]
