@@ -1,0 +1,1 @@
+"""Ranking cores: shortlists, reasons and registration checks (numpy, scikit-learn)."""
