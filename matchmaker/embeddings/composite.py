@@ -1,0 +1,273 @@
+"""Composite vectors: one inner product = the whole match score, block by block (ARCHITECTURE §4).
+
+score(institution, project) = Σ_b w_b · fit_b, with fit_b = ⟨p_b, q_b⟩ ∈ [0, 1] for the blocks
+
+    text    cosine of the text embeddings (project description; institution thesis + portfolio)
+    sector  taxonomy node vectors with decaying ancestors (储能 meets 新能源)
+    stage   the project's stage one-hot against the institution's stages (neighbours half)
+    ticket  the ask's log-scale bucket against the buckets the ticket range covers
+    region  the project's province against the provinces the institution covers
+    needs   the share of the project's needs the institution's type offers
+
+Each block is scaled by √w_b on both sides, so FAISS inner-product search over the concatenation
+returns the exact top-k of the full score, and the per-block products are the reasons. Where one
+side does not say (no stage, no ask, no region, no needs), a "neutral" coordinate makes the fit
+0.5: neither a reason to rank up nor to hide.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matchmaker.domain import InstitutionType, Need, Stage
+from matchmaker.embeddings import regions
+from matchmaker.embeddings.taxonomy import SectorMapper
+
+BLOCKS = ("text", "sector", "stage", "ticket", "region", "needs")
+
+# Log-scale ask/ticket buckets (yuan): <30万, 30–100万, 100–300万, 300–1000万, 1000–3000万,
+# 3000万–1亿, 1–3亿, 3–10亿, ≥10亿.
+TICKET_EDGES = (
+    300_000,
+    1_000_000,
+    3_000_000,
+    10_000_000,
+    30_000_000,
+    100_000_000,
+    300_000_000,
+    1_000_000_000,
+)
+N_TICKET = len(TICKET_EDGES) + 1
+STAGES = list(Stage)
+NEEDS = list(Need)
+NEUTRAL = 0.5
+
+# What each kind of institution can offer a project besides its own judgement.
+OFFERS: dict[InstitutionType, frozenset[Need]] = {
+    InstitutionType.VC: frozenset({Need.FUNDING}),
+    InstitutionType.ANGEL: frozenset({Need.FUNDING, Need.TRAINING}),
+    InstitutionType.CORPORATE: frozenset({Need.FUNDING, Need.TECHNOLOGY, Need.MARKET}),
+    InstitutionType.GOVERNMENT_FUND: frozenset({Need.FUNDING, Need.POLICY}),
+    InstitutionType.BANK: frozenset({Need.FUNDING}),
+    InstitutionType.INCUBATOR: frozenset(
+        {Need.VENUE, Need.TRAINING, Need.POLICY, Need.TALENT, Need.MARKET}
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Block weights; they need not sum to 1 but are normalised so that they do."""
+
+    text: float = 0.35
+    sector: float = 0.25
+    stage: float = 0.12
+    ticket: float = 0.10
+    region: float = 0.10
+    needs: float = 0.08
+
+    def normalised(self) -> dict[str, float]:
+        """Return the weights as a dict summing to 1 (all ≥ 0)."""
+        raw = {b: max(0.0, float(getattr(self, b))) for b in BLOCKS}
+        total = sum(raw.values())
+        if total <= 0:
+            raise ValueError("at least one block weight must be positive")
+        return {b: v / total for b, v in raw.items()}
+
+
+@dataclass(frozen=True)
+class ProjectProfile:
+    """What the matcher sees of a project: ids and plain values, no ORM."""
+
+    id: int
+    sectors: tuple[str, ...] = ()
+    stage: str | None = None
+    ask: int | None = None
+    region: str = ""
+    needs: tuple[str, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class InstitutionProfile:
+    """What the matcher sees of an institution."""
+
+    id: int
+    type: str = InstitutionType.VC.value
+    sectors: tuple[str, ...] = ()
+    portfolio_sectors: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    ticket_min: int | None = None
+    ticket_max: int | None = None
+    regions: tuple[str, ...] = ()
+    text: str = ""
+
+
+def ticket_bucket(yuan: int) -> int:
+    """Return the log-scale bucket of an amount."""
+    for i, edge in enumerate(TICKET_EDGES):
+        if yuan < edge:
+            return i
+    return len(TICKET_EDGES)
+
+
+@dataclass
+class CompositeSpace:
+    """The block layout and both sides' encoders.
+
+    Parameters
+    ----------
+    text_dim : int
+        Width of the text embeddings given to the encode methods.
+    weights : Weights
+        Block weights (normalised to sum to 1).
+    mapper : SectorMapper
+        Maps sector labels to taxonomy nodes.
+    """
+
+    text_dim: int
+    weights: Weights = field(default_factory=Weights)
+    mapper: SectorMapper = field(default_factory=SectorMapper)
+
+    def __post_init__(self) -> None:
+        widths = {
+            "text": self.text_dim,
+            "sector": self.mapper.dim,
+            "stage": len(STAGES) + 1,
+            "ticket": N_TICKET + 1,
+            "region": regions.DIM + 1,
+            "needs": len(NEEDS) + 1,
+        }
+        self.slices: dict[str, slice] = {}
+        start = 0
+        for block in BLOCKS:
+            self.slices[block] = slice(start, start + widths[block])
+            start += widths[block]
+        self.dim = start
+        self.w = self.weights.normalised()
+
+    # ---- encoding -----------------------------------------------------------------------
+
+    def encode_projects(
+        self, profiles: Sequence[ProjectProfile], text_vectors: np.ndarray
+    ) -> np.ndarray:
+        """Return the (n, dim) float32 matrix of project vectors, each block scaled by √w.
+
+        ``text_vectors`` is (n, text_dim), L2-normalised, row i for ``profiles[i]``.
+        """
+        text_vectors = self._check(text_vectors, len(profiles))
+        out = np.zeros((len(profiles), self.dim), dtype=np.float32)
+        out[:, self.slices["text"]] = text_vectors
+        for i, p in enumerate(profiles):
+            nodes = [n for _label, n in self.mapper.nodes_for(p.sectors, p.text)]
+            out[i, self.slices["sector"]] = self.mapper.vector(nodes)
+            out[i, self.slices["stage"]] = _one_hot_or_neutral(
+                STAGES.index(Stage(p.stage)) if p.stage else None, len(STAGES)
+            )
+            out[i, self.slices["ticket"]] = _one_hot_or_neutral(
+                ticket_bucket(p.ask) if p.ask else None, N_TICKET
+            )
+            out[i, self.slices["region"]] = _one_hot_or_neutral(
+                regions.province_of(p.region), regions.DIM
+            )
+            out[i, self.slices["needs"]] = _needs_vector(p.needs)
+        return self._scale(out)
+
+    def encode_institutions(
+        self, profiles: Sequence[InstitutionProfile], text_vectors: np.ndarray
+    ) -> np.ndarray:
+        """Return the (m, dim) float32 matrix of institution vectors, each block scaled by √w."""
+        text_vectors = self._check(text_vectors, len(profiles))
+        out = np.zeros((len(profiles), self.dim), dtype=np.float32)
+        out[:, self.slices["text"]] = text_vectors
+        for i, q in enumerate(profiles):
+            out[i, self.slices["sector"]] = self.institution_sector_vector(q)
+            out[i, self.slices["stage"]] = _stage_coverage(q.stages)
+            out[i, self.slices["ticket"]] = _ticket_coverage(q.ticket_min, q.ticket_max)
+            coverage = regions.coverage(q.regions)
+            out[i, self.slices["region"]] = np.append(coverage, NEUTRAL)
+            offers = OFFERS.get(InstitutionType(q.type), frozenset())
+            out[i, self.slices["needs"]] = np.array(
+                [1.0 if n in offers else 0.0 for n in NEEDS] + [NEUTRAL], dtype=np.float32
+            )
+        return self._scale(out)
+
+    def institution_sector_vector(self, q: InstitutionProfile) -> np.ndarray:
+        """Focus sectors count fully, portfolio sectors half (they lead when focus is empty)."""
+        focus = [n for _l, n in self.mapper.nodes_for(q.sectors)]
+        held = [n for _l, n in self.mapper.nodes_for(q.portfolio_sectors)]
+        if not focus and not held and q.text:
+            focus = [n for _l, n in self.mapper.nodes_for((), q.text)]
+        nodes = focus + held
+        return self.mapper.vector(nodes, [1.0] * len(focus) + [0.5] * len(held))
+
+    def fits(self, project_vector: np.ndarray, institution_vector: np.ndarray) -> dict[str, float]:
+        """Return fit_b ∈ [0, 1] per block for one pair (the reasons' raw material)."""
+        out = {}
+        for block, cut in self.slices.items():
+            weight = self.w[block]
+            dot = float(np.dot(project_vector[cut], institution_vector[cut]))
+            out[block] = dot / weight if weight > 0 else 0.0
+        return out
+
+    def _scale(self, matrix: np.ndarray) -> np.ndarray:
+        for block, cut in self.slices.items():
+            matrix[:, cut] *= math.sqrt(self.w[block])
+        return matrix
+
+    def _check(self, vectors: np.ndarray, n: int) -> np.ndarray:
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.shape != (n, self.text_dim):
+            raise ValueError(f"text vectors must be ({n}, {self.text_dim}), got {vectors.shape}")
+        return vectors
+
+
+def _one_hot_or_neutral(index: int | None, width: int) -> np.ndarray:
+    out = np.zeros(width + 1, dtype=np.float32)
+    out[width if index is None else index] = 1.0
+    return out
+
+
+def _stage_coverage(stages: Sequence[str]) -> np.ndarray:
+    out = np.zeros(len(STAGES) + 1, dtype=np.float32)
+    if not stages:
+        out[:] = NEUTRAL
+        return out
+    for stage in stages:
+        i = STAGES.index(Stage(stage))
+        out[i] = 1.0
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(STAGES):
+                out[j] = max(out[j], 0.5)
+    out[-1] = NEUTRAL
+    return out
+
+
+def _ticket_coverage(low: int | None, high: int | None) -> np.ndarray:
+    out = np.zeros(N_TICKET + 1, dtype=np.float32)
+    if low is None and high is None:
+        out[:] = NEUTRAL
+        return out
+    first = ticket_bucket(low) if low else 0
+    last = ticket_bucket(high) if high else N_TICKET - 1
+    out[first : last + 1] = 1.0
+    for j in (first - 1, last + 1):
+        if 0 <= j < N_TICKET:
+            out[j] = 0.5
+    out[-1] = NEUTRAL
+    return out
+
+
+def _needs_vector(needs: Sequence[str]) -> np.ndarray:
+    out = np.zeros(len(NEEDS) + 1, dtype=np.float32)
+    known = [NEEDS.index(Need(n)) for n in needs if n in {m.value for m in NEEDS}]
+    if not known:
+        out[-1] = 1.0
+        return out
+    for i in known:
+        out[i] = 1.0 / len(known)
+    return out

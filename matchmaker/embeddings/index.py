@@ -1,0 +1,109 @@
+"""FAISS inner-product index over composite vectors: exact by default, HNSW above a threshold."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+# Exact search costs ~1 ms per 1,000 vectors of ~640 floats on these 2-core machines; above
+# 10,000 (a national project library, not one competition) HNSW keeps a query near 1 ms.
+HNSW_THRESHOLD = int(os.environ.get("MATCHMAKER_HNSW_THRESHOLD", "10000"))
+HNSW_M = 32
+
+
+class VectorIndex:
+    """Search vectors by inner product, returning ``(ids, scores)`` best first.
+
+    Parameters
+    ----------
+    hnsw_threshold : int
+        Above this many vectors an approximate ``IndexHNSWFlat`` is built instead of the exact
+        ``IndexFlatIP``; its recall is measured by ``benchmarks/shortlist_speed.py``.
+    """
+
+    def __init__(self, hnsw_threshold: int = HNSW_THRESHOLD, ef_search: int = 128) -> None:
+        self.hnsw_threshold = hnsw_threshold
+        self.ef_search = ef_search
+
+    def build(self, vectors: np.ndarray, ids: np.ndarray) -> VectorIndex:
+        """Index ``vectors`` (n, d) float32 under int64 ``ids`` (n,); returns self."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        if vectors.ndim != 2 or ids.shape != (vectors.shape[0],):
+            raise ValueError(f"need (n, d) vectors and (n,) ids, got {vectors.shape}, {ids.shape}")
+        dim = vectors.shape[1]
+        if len(vectors) > self.hnsw_threshold:
+            inner: faiss.Index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            inner.hnsw.efSearch = self.ef_search
+        else:
+            inner = faiss.IndexFlatIP(dim)
+        self.index_ = faiss.IndexIDMap2(inner)
+        if len(vectors):
+            self.index_.add_with_ids(vectors, ids)
+        self.ids_ = ids
+        self.approximate_ = isinstance(inner, faiss.IndexHNSWFlat)
+        return self
+
+    @property
+    def size(self) -> int:
+        """Return the number of indexed vectors."""
+        return int(self.index_.ntotal)
+
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(ids, scores)``, each (q, k'), k' = min(k, candidates), best first.
+
+        An approximate index may return fewer hits than asked; the missing ones are id -1.
+
+        ``allowed`` restricts the search to those ids (hard filters, exclusions) exactly: FAISS
+        skips the others during the scan instead of filtering a truncated list afterwards.
+        """
+        queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        pool = self.size if allowed is None else int(len(allowed))
+        k = max(0, min(k, pool))
+        if k == 0:
+            empty = np.zeros((len(queries), 0))
+            return empty.astype(np.int64), empty.astype(np.float32)
+        params = None
+        if allowed is not None:
+            selector = _bitmap(allowed)
+            params = (
+                faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))
+                if self.approximate_
+                else faiss.SearchParameters(sel=selector)
+            )
+        scores, ids = self.index_.search(queries, k, params=params)
+        return ids, scores
+
+    def save(self, path: Path) -> None:
+        """Write the index to ``path`` (atomically: a reader never sees half a file)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(path.suffix + ".partial")
+        faiss.write_index(self.index_, str(partial))
+        os.replace(partial, path)
+
+    @classmethod
+    def load(cls, path: Path) -> VectorIndex:
+        """Read an index written by :meth:`save`."""
+        self = cls()
+        self.index_ = faiss.read_index(str(path))
+        inner = faiss.downcast_index(self.index_.index)
+        self.approximate_ = isinstance(inner, faiss.IndexHNSWFlat)
+        self.ids_ = faiss.vector_to_array(self.index_.id_map).astype(np.int64)
+        return self
+
+
+def _bitmap(allowed: np.ndarray) -> faiss.IDSelector:
+    """Return a selector over external ids as a bitmap: O(1) a test, cheap to build for 100k."""
+    allowed = np.asarray(allowed, dtype=np.int64)
+    size = int(allowed.max()) + 1 if len(allowed) else 1
+    bits = np.zeros(size, dtype=bool)
+    bits[allowed] = True
+    packed = np.packbits(bits, bitorder="little")
+    selector = faiss.IDSelectorBitmap(size, faiss.swig_ptr(packed))
+    selector.keep_alive = packed  # FAISS keeps a pointer, not a copy
+    return selector

@@ -1,0 +1,205 @@
+"""Why a project fits an institution: per-block fits turned into sentences a person can read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from matchmaker.domain import InstitutionType, Need, Stage, format_yuan
+from matchmaker.embeddings import regions
+from matchmaker.embeddings.composite import (
+    OFFERS,
+    CompositeSpace,
+    InstitutionProfile,
+    ProjectProfile,
+    ticket_bucket,
+)
+from matchmaker.messages import render
+
+# Below these fits a block is not worth a sentence (it is still in the score).
+SHOW_TEXT_FROM = 0.35
+SHOW_SECTOR_FROM = 0.45
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One sentence about a match; ``positive`` False marks a concern."""
+
+    block: str
+    code: str
+    fit: float
+    contribution: float
+    positive: bool = True
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str = "zh") -> str:
+        """Return the sentence in ``lang``."""
+        return render(self.code, lang, **{k: _local(v, lang) for k, v in self.params.items()})
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """Return a JSON-ready form."""
+        return {
+            "block": self.block,
+            "fit": round(self.fit, 4),
+            "contribution": round(self.contribution, 4),
+            "positive": self.positive,
+            "text": self.text(lang),
+        }
+
+
+@dataclass(frozen=True)
+class _Bilingual:
+    zh: str
+    en: str
+
+
+def _local(value: Any, lang: str) -> Any:
+    if isinstance(value, _Bilingual):
+        return value.en if lang == "en" else value.zh
+    return value
+
+
+def explain(
+    space: CompositeSpace,
+    project: ProjectProfile,
+    institution: InstitutionProfile,
+    project_vector: np.ndarray,
+    institution_vector: np.ndarray,
+    fits: dict[str, float] | None = None,
+) -> list[Reason]:
+    """Return the reasons for one pair, strongest contribution first, concerns last.
+
+    ``fits`` may be passed when the caller already has ``space.fits`` of the pair.
+    """
+    fits = fits or space.fits(project_vector, institution_vector)
+    w = space.w
+    out: list[Reason] = []
+    sector = _sector_reason(space, project, institution, fits["sector"], w["sector"])
+    if sector:
+        out.append(sector)
+    if fits["text"] >= SHOW_TEXT_FROM:
+        out.append(
+            Reason(
+                "text",
+                "reason.text",
+                fits["text"],
+                fits["text"] * w["text"],
+                params={"percent": round(100 * fits["text"])},
+            )
+        )
+    out += _stage_reasons(project, institution, fits["stage"], w["stage"])
+    out += _ticket_reasons(project, institution, fits["ticket"], w["ticket"])
+    out += _region_reasons(project, institution, fits["region"], w["region"])
+    out += _needs_reasons(project, institution, fits["needs"], w["needs"])
+    return sorted(out, key=lambda r: (not r.positive, -r.contribution))
+
+
+def _sector_reason(
+    space: CompositeSpace,
+    project: ProjectProfile,
+    institution: InstitutionProfile,
+    fit: float,
+    weight: float,
+) -> Reason | None:
+    if fit < SHOW_SECTOR_FROM:
+        return None
+    mapper = space.mapper
+    mine = mapper.nodes_for(project.sectors, project.text)
+    theirs = mapper.nodes_for(institution.sectors) + mapper.nodes_for(institution.portfolio_sectors)
+    best: tuple[float, str, int, str, int] | None = None
+    for label, node in mine:
+        for their_label, their_node in theirs:
+            similarity = mapper.similarity(node, their_node)
+            if best is None or similarity > best[0]:
+                best = (similarity, label, node, their_label, their_node)
+    if best is None:
+        return None
+    _sim, label, node, their_label, their_node = best
+    tax = mapper.taxonomy
+    mine_name = _Bilingual(label or tax.name(node), label or tax.name(node, "en"))
+    theirs_name = _Bilingual(
+        their_label or tax.name(their_node), their_label or tax.name(their_node, "en")
+    )
+    if not label:
+        mine_name = _Bilingual(tax.name(node), tax.name(node, "en"))
+        return Reason(
+            "sector",
+            "reason.sector_inferred",
+            fit,
+            fit * weight,
+            params={"project": mine_name, "institution": theirs_name},
+        )
+    if node == their_node and label == their_label:
+        return Reason("sector", "reason.sector_same", fit, fit * weight, params={"label": label})
+    return Reason(
+        "sector",
+        "reason.sector_near",
+        fit,
+        fit * weight,
+        params={"project": mine_name, "institution": theirs_name},
+    )
+
+
+def _stage_names(stages: tuple[str, ...]) -> _Bilingual:
+    members = [Stage(s) for s in stages]
+    return _Bilingual(
+        "、".join(m.label("zh") for m in members), ", ".join(m.label("en") for m in members)
+    )
+
+
+def _stage_reasons(p: ProjectProfile, q: InstitutionProfile, fit: float, w: float) -> list[Reason]:
+    if not p.stage or not q.stages:
+        return []
+    stage = Stage(p.stage)
+    params = {
+        "stage": _Bilingual(stage.label("zh"), stage.label("en")),
+        "stages": _stage_names(q.stages),
+    }
+    if fit >= 0.99:
+        return [Reason("stage", "reason.stage_match", fit, fit * w, params=params)]
+    if fit >= 0.49:
+        return [Reason("stage", "reason.stage_near", fit, fit * w, params=params)]
+    return [Reason("stage", "reason.stage_off", fit, fit * w, positive=False, params=params)]
+
+
+def _ticket_reasons(p: ProjectProfile, q: InstitutionProfile, fit: float, w: float) -> list[Reason]:
+    if not p.ask or (q.ticket_min is None and q.ticket_max is None):
+        return []
+    ends = [v for v in (q.ticket_min, q.ticket_max) if v is not None]
+    params = {
+        "ask": _Bilingual(format_yuan(p.ask), format_yuan(p.ask, "en")),
+        "range": _Bilingual(
+            "–".join(format_yuan(v) for v in ends), "–".join(format_yuan(v, "en") for v in ends)
+        ),
+    }
+    low, high = q.ticket_min or 0, q.ticket_max
+    if low <= p.ask and (high is None or p.ask <= high):
+        return [Reason("ticket", "reason.ticket_in", fit, fit * w, params=params)]
+    if fit >= 0.49 or (high is not None and ticket_bucket(p.ask) == ticket_bucket(high)):
+        return [Reason("ticket", "reason.ticket_near", fit, fit * w, params=params)]
+    return [Reason("ticket", "reason.ticket_off", fit, fit * w, positive=False, params=params)]
+
+
+def _region_reasons(p: ProjectProfile, q: InstitutionProfile, fit: float, w: float) -> list[Reason]:
+    province = regions.province_of(p.region)
+    if province is None:
+        return []
+    name = _Bilingual(regions.name(province), regions.name(province, "en"))
+    if regions.is_nationwide(q.regions):
+        return [Reason("region", "reason.region_any", fit, fit * w)]
+    if fit >= 0.99:
+        return [Reason("region", "reason.region_in", fit, fit * w, params={"region": name})]
+    return [
+        Reason("region", "reason.region_off", fit, fit * w, positive=False, params={"region": name})
+    ]
+
+
+def _needs_reasons(p: ProjectProfile, q: InstitutionProfile, fit: float, w: float) -> list[Reason]:
+    offers = OFFERS.get(InstitutionType(q.type), frozenset())
+    met = [Need(n) for n in p.needs if Need(n) in offers]
+    if not met:
+        return []
+    names = _Bilingual("、".join(n.label("zh") for n in met), ", ".join(n.label("en") for n in met))
+    return [Reason("needs", "reason.needs", fit, fit * w, params={"needs": names})]

@@ -1,0 +1,123 @@
+"""Shortlists: hard filters, exclusions, exact top-k through the index, optional diversity."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from matchmaker.domain import Stage
+from matchmaker.embeddings import regions
+from matchmaker.embeddings.composite import InstitutionProfile, ProjectProfile
+from matchmaker.embeddings.index import VectorIndex
+
+STAGES = list(Stage)
+
+
+@dataclass(frozen=True)
+class HardFilters:
+    """Which preferences an institution treats as hard limits rather than as score."""
+
+    region: bool = True  # only when it names regions; 全国 never filters
+    stage: bool = False
+    ticket: bool = False
+
+
+@dataclass
+class ProjectColumns:
+    """Projects' filterable facts as arrays aligned with their ids (built once per index)."""
+
+    ids: np.ndarray  # (n,) int64
+    province: np.ndarray  # (n,) int, -1 unknown
+    stage: np.ndarray  # (n,) int, -1 unknown
+    ask: np.ndarray  # (n,) int64 yuan, -1 unknown
+
+    @classmethod
+    def of(cls, profiles: Sequence[ProjectProfile]) -> ProjectColumns:
+        """Extract the columns from profiles."""
+        province = [regions.province_of(p.region) for p in profiles]
+        return cls(
+            ids=np.array([p.id for p in profiles], dtype=np.int64),
+            province=np.array([-1 if v is None else v for v in province], dtype=np.int64),
+            stage=np.array(
+                [STAGES.index(Stage(p.stage)) if p.stage else -1 for p in profiles], dtype=np.int64
+            ),
+            ask=np.array([p.ask if p.ask is not None else -1 for p in profiles], dtype=np.int64),
+        )
+
+
+def allowed_projects(
+    columns: ProjectColumns, institution: InstitutionProfile, hard: HardFilters
+) -> np.ndarray:
+    """Return a boolean mask over ``columns.ids``: the projects the institution's limits admit.
+
+    Unknown facts pass (a project that does not say its region is not hidden for it).
+    """
+    mask = np.ones(len(columns.ids), dtype=bool)
+    if hard.region and institution.regions:
+        covered = regions.coverage(institution.regions).astype(bool)
+        if not covered.all():
+            known = columns.province >= 0
+            mask &= ~known | covered[np.where(known, columns.province, 0)]
+    if hard.stage and institution.stages:
+        wanted = np.zeros(len(STAGES), dtype=bool)
+        wanted[[STAGES.index(Stage(s)) for s in institution.stages]] = True
+        known = columns.stage >= 0
+        mask &= ~known | wanted[np.where(known, columns.stage, 0)]
+    if hard.ticket and (institution.ticket_min is not None or institution.ticket_max is not None):
+        known = columns.ask >= 0
+        low = institution.ticket_min or 0
+        high = (
+            institution.ticket_max if institution.ticket_max is not None else np.iinfo(np.int64).max
+        )
+        mask &= ~known | ((columns.ask >= low) & (columns.ask <= high))
+    return mask
+
+
+def rank(
+    index: VectorIndex,
+    query: np.ndarray,
+    k: int,
+    offset: int = 0,
+    allowed: np.ndarray | None = None,
+    diversity: float = 0.0,
+    vectors: dict[int, np.ndarray] | None = None,
+) -> list[tuple[int, float]]:
+    """Return ``(id, score)`` for ranks ``offset … offset+k-1``.
+
+    With ``diversity`` λ > 0, maximal marginal relevance re-ranks a pool of three times the
+    needed depth: each pick maximises (1 − λ)·score − λ·(max cosine to the picks so far), where
+    cosines use ``vectors[id]`` (e.g. the normalised text block), so ten near-copies do not fill
+    the top ten.
+    """
+    depth = offset + k
+    if depth <= 0:
+        return []
+    pool = depth * 3 if diversity > 0 else depth
+    ids, scores = index.search(query, pool, allowed)
+    hits = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+    if diversity > 0 and vectors is not None and hits:
+        hits = _mmr(hits, vectors, diversity, depth)
+    return hits[offset:depth]
+
+
+def _mmr(
+    hits: list[tuple[int, float]], vectors: dict[int, np.ndarray], lam: float, depth: int
+) -> list[tuple[int, float]]:
+    matrix = np.stack([vectors[i] for i, _s in hits])
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    matrix = matrix / np.where(norms > 0, norms, 1.0)
+    similarity = matrix @ matrix.T
+    scores = np.array([s for _i, s in hits])
+    chosen: list[int] = []
+    closest = np.full(len(hits), -np.inf)
+    remaining = np.ones(len(hits), dtype=bool)
+    while len(chosen) < min(depth, len(hits)):
+        penalty = np.where(np.isfinite(closest), closest, 0.0)
+        value = np.where(remaining, (1 - lam) * scores - lam * penalty, -np.inf)
+        pick = int(np.argmax(value))
+        chosen.append(pick)
+        remaining[pick] = False
+        closest = np.maximum(closest, similarity[pick])
+    return [hits[i] for i in chosen]
