@@ -21,9 +21,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from matchmaker.api.errors import register_error_handlers
     from matchmaker.api.extensions import init_db
     from matchmaker.api.i18n import lang, t
-    from matchmaker.api.resources import auth, events, registrations
+    from matchmaker.api.resources import auth, events, matching, registrations
     from matchmaker.db.engine import make_engine, session_factory
     from matchmaker.domain import LOCAL_TZ
+    from matchmaker.services.matching import Matcher, index_dir_for
 
     settings = Settings.from_env()
     app = Flask(
@@ -68,6 +69,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(registrations.projects)
     api.register_blueprint(registrations.institutions)
     api.register_blueprint(auth.blp)
+    api.register_blueprint(matching.blp)
+    # One matcher per process: it caches each event's vectors and indexes between requests.
+    app.extensions["matchmaker.matcher"] = app.config.get("MATCHER") or Matcher(
+        index_dir=index_dir_for(app.config["DATABASE_URL"], settings.instance_dir)
+    )
     app.register_blueprint(pages.bp)
     register_error_handlers(app)
     app.jinja_env.globals.update(t=t, lang=lang)

@@ -30,6 +30,12 @@ class Context:
         self.as_json = as_json
         self._factory: Any = None
 
+    def matcher(self) -> Any:
+        """Return a matcher that keeps its indexes beside this database."""
+        from matchmaker.services.matching import Matcher, index_dir_for
+
+        return Matcher(index_dir=index_dir_for(self.db_url, Settings.from_env().instance_dir))
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """Yield a session committed on success and rolled back on any error."""
@@ -250,6 +256,135 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     engine.dispose()
     click.echo(f"matchmaker: http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)")
     run(ctx.db_url, host, port, workers)
+
+
+@main.group()
+def index() -> None:
+    """Build the matching index (text vectors are cached in the database)."""
+
+
+@index.command("build")
+@click.option("--event", "event_code", help="Event code (needed when there are several).")
+@pass_ctx
+@handles_errors
+def index_build(ctx: Context, event_code: str | None) -> None:
+    """Encode every registration whose text changed and rebuild the FAISS indexes."""
+    import time
+
+    from matchmaker.services.events import get_event
+
+    matcher = ctx.matcher()
+    started = time.perf_counter()
+    with _progress(ctx, "编码文本 / encoding texts") as tick, ctx.transaction() as db:
+        state = matcher.rebuild(db, get_event(db, event_code), tick)
+    seconds = time.perf_counter() - started
+    summary = {
+        "ok": True,
+        "encoder": matcher.encoder.name,
+        "dimension": state.space.dim,
+        "projects": len(state.projects),
+        "institutions": len(state.institutions),
+        "approximate": state.project_index.approximate_,
+        "seconds": round(seconds, 2),
+    }
+    ctx.emit(
+        summary,
+        f"index built: {summary['projects']} projects, "
+        f"{summary['institutions']} institutions, encoder {summary['encoder']}, "
+        f"{summary['dimension']} dimensions, {seconds:.1f} s",
+    )
+
+
+def _matches(ctx: Context, items: list, total: int, kind: str) -> None:
+    data = {"ok": True, "total": total, "items": [m.to_dict(ctx.lang) for m in items]}
+    lines = []
+    for rank_, item in enumerate(items, start=1):
+        lines.append(f"{rank_:>3}. {item.code}  {item.name}  ({item.score:.3f})")
+        lines += [f"       + {r.text(ctx.lang)}" for r in item.reasons if r.positive]
+        lines += [f"       - {r.text(ctx.lang)}" for r in item.reasons if not r.positive]
+    ctx.emit(data, "\n".join(lines) or f"no {kind} fits")
+
+
+@main.command()
+@click.option("--institution", "code", required=True, help="Institution registration id.")
+@click.option("--k", default=10, show_default=True, type=click.IntRange(1, 200))
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--diversity", default=0.0, show_default=True, type=click.FloatRange(0, 1))
+@click.option("--event", "event_code")
+@pass_ctx
+@handles_errors
+def shortlist(
+    ctx: Context, code: str, k: int, page: int, diversity: float, event_code: str | None
+) -> None:
+    """Projects that fit an institution best, with the reasons."""
+    from matchmaker.services.catalog import get_institution
+    from matchmaker.services.events import get_event
+    from matchmaker.services.matching import ShortlistQuery
+
+    with ctx.transaction() as db:
+        institution = get_institution(db, code, event_code)
+        event = get_event(db, event_code) if event_code else _event_by_id(db, institution)
+        items, total = ctx.matcher().shortlist(
+            db, event, institution, ShortlistQuery(k=k, page=page, diversity=diversity)
+        )
+    _matches(ctx, items, total, "project")
+
+
+@main.command()
+@click.option("--project", "code", required=True, help="Project registration id.")
+@click.option("--k", default=10, show_default=True, type=click.IntRange(1, 200))
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--event", "event_code")
+@pass_ctx
+@handles_errors
+def recommend(ctx: Context, code: str, k: int, page: int, event_code: str | None) -> None:
+    """Institutions that fit a project best, with the reasons."""
+    from matchmaker.services.catalog import get_project
+    from matchmaker.services.events import get_event
+    from matchmaker.services.matching import ShortlistQuery
+
+    with ctx.transaction() as db:
+        project = get_project(db, code, event_code)
+        event = get_event(db, event_code) if event_code else _event_by_id(db, project)
+        items, total = ctx.matcher().recommend(db, event, project, ShortlistQuery(k=k, page=page))
+    _matches(ctx, items, total, "institution")
+
+
+def _event_by_id(db: Session, row: Any) -> Any:
+    from matchmaker.db.models import Event
+
+    return db.get_one(Event, row.event_id)
+
+
+@main.command()
+@click.option("--event", "event_code")
+@pass_ctx
+@handles_errors
+def duplicates(ctx: Context, event_code: str | None) -> None:
+    """Registrations that look like the same project entered twice or copied."""
+    from matchmaker.services.duplicates import event_duplicates
+    from matchmaker.services.events import get_event
+
+    with ctx.transaction() as db:
+        pairs = event_duplicates(db, get_event(db, event_code), ctx.matcher())
+    data = {
+        "ok": True,
+        "pairs": [
+            {
+                "a": p.a,
+                "b": p.b,
+                "similarity": round(p.similarity, 4),
+                "kind": p.kind,
+                "evidence": list(p.evidence),
+            }
+            for p in pairs
+        ],
+    }
+    lines = []
+    for p in pairs:
+        lines.append(f"{p.a} ~ {p.b}  {p.similarity:.2f}  {p.kind}")
+        lines += [f"    {e}" for e in p.evidence]
+    ctx.emit(data, "\n".join(lines) or "no suspicious pairs")
 
 
 @main.group()

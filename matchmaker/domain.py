@@ -157,6 +157,13 @@ class MeetingStatus(Labelled):
     CANCELLED = "cancelled"
 
 
+class Verdict(Labelled):
+    """An investor's verdict on a shortlisted project."""
+
+    LIKE = "like"
+    PASS = "pass"
+
+
 class DueDiligenceStatus(Labelled):
     """Life of a due-diligence task."""
 
@@ -233,6 +240,7 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "no_show": ("未到场", "No-show"),
         "cancelled": ("已取消", "Cancelled"),
     },
+    "Verdict": {"like": ("感兴趣", "Interested"), "pass": ("不合适", "Pass")},
     "DueDiligenceStatus": {
         "open": ("进行中", "Open"),
         "done": ("已完成", "Done"),
@@ -291,6 +299,7 @@ _ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "bank": ("银行机构", "科技支行", "bank"),
         "incubator": ("众创空间", "加速器", "孵化机构", "incubator", "accelerator"),
     },
+    "Verdict": {"like": ("喜欢", "interested", "yes"), "pass": ("不感兴趣", "no", "skip")},
     "SessionKind": {
         "local": ("本地", "local"),
         "national": ("全国", "national"),

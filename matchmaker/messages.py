@@ -108,6 +108,13 @@ CATALOG: dict[str, tuple[str, str]] = {
         "数据库中有多个活动，请用 --event 指定：{choices}",
         "Several events exist; choose one with --event: {choices}",
     ),
+    # embeddings
+    "embedding.unknown_model": (
+        "无法加载文本向量模型 {name!r}：{reason}（可用 use、e5-small、minilm、tfidf、ensemble，"
+        "或本机已有的 sentence-transformers 模型名称或路径）",
+        "Cannot load the text embedding model {name!r}: {reason} (use use, e5-small, minilm, "
+        "tfidf, ensemble, or a sentence-transformers model name or path present on this machine)",
+    ),
     # pages
     "ui.app": ("创投对接", "Matchmaker"),
     "ui.home": ("首页", "Home"),
@@ -189,6 +196,74 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The demo event {code} is already loaded; add --reset to reload it (empties the database)",
     ),
     "ui.event": ("活动", "Event"),
+    # match reasons
+    "reason.sector_same": ("行业相同：{label}", "Same sector: {label}"),
+    "reason.sector_near": (
+        "行业契合：{project} ≈ {institution}",
+        "Sector fit: {project} ≈ {institution}",
+    ),
+    "reason.sector_inferred": (
+        "行业契合（据简介推断）：{project} ≈ {institution}",
+        "Sector fit (inferred from the description): {project} ≈ {institution}",
+    ),
+    "reason.stage_match": ("阶段匹配：{stage}", "Stage fits: {stage}"),
+    "reason.stage_near": (
+        "阶段相近：{stage}（机构投{stages}）",
+        "Stage close: {stage} (invests at {stages})",
+    ),
+    "reason.stage_off": (
+        "阶段不符：{stage}（机构投{stages}）",
+        "Stage outside: {stage} (invests at {stages})",
+    ),
+    "reason.ticket_in": (
+        "额度在区间内：{ask}（单笔{range}）",
+        "Ask within the ticket: {ask} ({range})",
+    ),
+    "reason.ticket_near": (
+        "额度接近区间：{ask}（单笔{range}）",
+        "Ask near the ticket: {ask} ({range})",
+    ),
+    "reason.ticket_off": (
+        "额度不在区间：{ask}（单笔{range}）",
+        "Ask outside the ticket: {ask} ({range})",
+    ),
+    "reason.region_in": ("地区：{region}", "Region: {region}"),
+    "reason.region_any": ("地区：机构不限地区", "Region: the institution invests anywhere"),
+    "reason.region_off": ("地区不在关注范围：{region}", "Region outside its focus: {region}"),
+    "reason.needs": ("可满足需求：{needs}", "Can meet needs: {needs}"),
+    "reason.text": (
+        "投资逻辑与项目简介相近（{percent}%）",
+        "Thesis and description are close ({percent}%)",
+    ),
+    "ui.shortlist": ("项目推荐", "Shortlist"),
+    "ui.duplicates": ("疑似重复报名", "Possible duplicates"),
+    "ui.duplicates_help": (
+        "同一项目重复报名或抄袭他人项目的可疑组合（繁简转换、改写、改名、调换句序），请人工核实。",
+        "Pairs that look like one project entered twice or copied (Traditional copy, "
+        "paraphrase, renamed, reordered); check them by hand.",
+    ),
+    "ui.similarity": ("相似度", "Similarity"),
+    "ui.kind": ("类型", "Kind"),
+    "ui.evidence": ("依据", "Evidence"),
+    "ui.recommendations": ("推荐机构", "Recommended institutions"),
+    "ui.shortlist_for": ("为 {name} 推荐的项目", "Projects for {name}"),
+    "ui.recommendations_for": ("适合 {name} 的投资机构", "Institutions for {name}"),
+    "ui.choose_institution": ("选择机构", "Choose an institution"),
+    "ui.choose_project": ("选择项目", "Choose a project"),
+    "ui.score": ("匹配度", "Fit"),
+    "ui.reasons": ("推荐理由", "Why"),
+    "ui.concerns": ("注意", "Watch out"),
+    "ui.like": ("感兴趣", "Interested"),
+    "ui.pass": ("不合适", "Pass"),
+    "ui.liked": ("已标记感兴趣", "Marked interested"),
+    "ui.request_meeting": ("预约洽谈", "Request a meeting"),
+    "ui.request_meeting_soon": (
+        "预约功能将随对接排程上线",
+        "Meeting requests open with session scheduling",
+    ),
+    "ui.diversity": ("避免相似项目扎堆", "Spread out similar projects"),
+    "ui.show_passed": ("显示已标记不合适的", "Show passed projects"),
+    "ui.candidates": ("符合条件的候选 {total} 个", "{total} candidate(s) match"),
     "field.invalid_choice": ("取值无效，可选：{choices}", "Invalid value; choose from: {choices}"),
     "field.range_inverted": (
         "单笔投资额下限大于上限",

@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-
-ERROR_KEYS = {"code", "status", "message", "errors"}
-
-
-def assert_error(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()
-    assert set(body) == ERROR_KEYS and body["code"] == status
-    assert isinstance(body["errors"], list) and body["message"]
-    return body
+from tests_support import assert_error
 
 
 def test_token_sign_in_and_me(client, accounts) -> None:  # type: ignore[no-untyped-def]
@@ -90,7 +79,8 @@ def test_roles(client, accounts, who, method, url, body, status) -> None:  # typ
 
 
 def test_roles_are_checked_before_the_body(client, accounts) -> None:  # type: ignore[no-untyped-def]
-    assert_error(client.post("/api/v1/projects", json={}, headers=accounts.headers("investor")), 403)
+    investor = accounts.headers("investor")
+    assert_error(client.post("/api/v1/projects", json={}, headers=investor), 403)
     assert_error(client.get("/api/v1/projects?page=-1"), 401)
 
 

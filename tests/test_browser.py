@@ -186,3 +186,41 @@ def test_api_docs_render_offline(page: Any) -> None:
     paths = page.locator(".opblock-summary-path").all_inner_texts()
     assert "/api/v1/projects" in paths
     assert page.outside == []
+
+
+def test_investor_shortlist_with_reasons_and_pass(page: Any) -> None:
+    sign_in(page, "investor")
+    page.click("nav >> text=项目推荐")
+    items = page.locator("[data-testid=shortlist] li.match")
+    assert items.count() == 20
+    first = items.first
+    code = first.get_attribute("data-project")
+    assert first.locator("ul.reasons li.pro").count() >= 3
+    assert "地区：山西" in first.locator("ul.reasons").inner_text()
+    assert first.locator("button", has_text="预约洽谈").is_disabled()
+    first.locator("button", has_text="不合适").click()
+    assert page.locator(f"li.match[data-project='{code}']").count() == 0
+    page.check("input[name=passed]")
+    page.click("form.filters button[type=submit]")
+    assert page.locator(f"li.match[data-project='{code}'].verdict-pass").count() == 1
+    assert page.outside == []
+
+
+def test_entrant_recommendations_page(page: Any) -> None:
+    sign_in(page, "entrant")
+    page.goto("/recommendations?lang=en")
+    items = page.locator("[data-testid=recommendations] li.match")
+    assert items.count() >= 5
+    assert "Stage fits" in page.locator("[data-testid=recommendations]").inner_text()
+    response = page.goto("/shortlist")
+    assert response.status == 403
+
+
+def test_organiser_sees_the_planted_duplicates(page: Any) -> None:
+    sign_in(page, "organiser")
+    page.click("nav >> text=疑似重复报名")
+    rows = page.locator("[data-testid=duplicates] tbody tr").all_inner_texts()
+    pairs = {tuple(sorted(c for c in row.split() if c.startswith("XH2026-P"))) for row in rows}
+    assert pairs == {("XH2026-P099", "XH2026-P171"), ("XH2026-P188", "XH2026-P227"),
+                     ("XH2026-P190", "XH2026-P206")}
+    assert "繁简转换后" in page.locator("[data-testid=duplicates]").inner_text()

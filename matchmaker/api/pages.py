@@ -25,11 +25,23 @@ from matchmaker.api.auth import current_user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang, t
 from matchmaker.db.models import Event, Institution, Project
-from matchmaker.domain import Group, InstitutionType, Need, Role, Stage, Track, format_yuan
+from matchmaker.domain import (
+    Group,
+    InstitutionType,
+    Need,
+    Role,
+    Stage,
+    Track,
+    Verdict,
+    format_yuan,
+)
 from matchmaker.errors import AuthenticationRequired, ImportRejected, InvalidInput, NotFound
 from matchmaker.services import catalog
 from matchmaker.services.accounts import authenticate
+from matchmaker.services.catalog import Page
+from matchmaker.services.duplicates import event_duplicates
 from matchmaker.services.events import get_event
+from matchmaker.services.matching import ShortlistQuery, record_verdict
 from matchmaker.services.registrations import KINDS, export_registrations, import_registrations
 
 bp = Blueprint("pages", __name__)
@@ -204,6 +216,101 @@ def institution(code: str) -> str:
     user = _safe_user()
     show_contact = user.role in (Role.ORGANISER, Role.STAFF) or user.institution_id == item.id
     return render_template("institution.html", i=item, show_contact=show_contact)
+
+
+def _matcher() -> Any:
+    return current_app.extensions["matchmaker.matcher"]
+
+
+@bp.get("/shortlist")
+@signed_in(Role.ORGANISER, Role.STAFF, Role.INVESTOR)
+def shortlist_page() -> Any:
+    """An institution's ranked projects with reasons and like/pass."""
+    user = _safe_user()
+    code = request.args.get("institution") or None
+    if user.role is Role.INVESTOR:
+        institution = db().get_one(Institution, user.institution_id)
+    elif code:
+        institution = catalog.get_institution(db(), code)
+    else:
+        choices = db().scalars(select(Institution).order_by(Institution.code)).all()
+        return render_template(
+            "choose.html", choices=choices, param="institution", title=t("ui.choose_institution")
+        )
+    filters = _filters(("track", Track), ("stage", Stage))
+    filters.update(_text_filters("session", "region"))
+    query = ShortlistQuery(
+        k=20,
+        page=_page(),
+        diversity=0.3 if request.args.get("diverse") else 0.0,
+        include_passed=bool(request.args.get("passed")),
+        **{k: getattr(v, "value", v) for k, v in filters.items()},
+    )
+    event = db().get_one(Event, institution.event_id)
+    items, total = _matcher().shortlist(db(), event, institution, query)
+    db().commit()
+    pager = Page(items, total, query.page, query.k)
+    return render_template(
+        "shortlist.html", institution=institution, items=items, page=pager, filters=request.args
+    )
+
+
+@bp.post("/shortlist/feedback")
+@signed_in(Role.ORGANISER, Role.INVESTOR)
+def shortlist_feedback() -> Any:
+    """Record like/pass from the shortlist page and go back to it."""
+    _check_csrf()
+    user = _safe_user()
+    institution = catalog.get_institution(db(), request.form.get("institution", ""))
+    if user.role is Role.INVESTOR and user.institution_id != institution.id:
+        abort(403)
+    try:
+        verdict = Verdict.parse(request.form.get("verdict", ""))
+    except ValueError:
+        abort(400)
+    project = catalog.get_project(db(), request.form.get("project", ""))
+    record_verdict(db(), institution, project, verdict, user.id)
+    db().commit()
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.get("/recommendations")
+@signed_in(Role.ORGANISER, Role.STAFF, Role.ENTRANT)
+def recommendations_page() -> Any:
+    """A project's best-fitting institutions with reasons."""
+    user = _safe_user()
+    code = request.args.get("project") or None
+    if user.role is Role.ENTRANT:
+        project = db().get_one(Project, user.project_id)
+    elif code:
+        project = catalog.get_project(db(), code)
+    else:
+        choices = db().scalars(select(Project).order_by(Project.code)).all()
+        return render_template(
+            "choose.html", choices=choices, param="project", title=t("ui.choose_project")
+        )
+    kind = _filters(("type", InstitutionType))
+    query = ShortlistQuery(k=20, page=_page(), type=kind["type"].value if kind else None)
+    event = db().get_one(Event, project.event_id)
+    items, total = _matcher().recommend(db(), event, project, query)
+    db().commit()
+    pager = Page(items, total, query.page, query.k)
+    return render_template(
+        "recommendations.html", project=project, items=items, page=pager, filters=request.args
+    )
+
+
+@bp.get("/duplicates")
+@signed_in(Role.ORGANISER, Role.STAFF)
+def duplicates_page() -> Any:
+    """Registrations that look like one project entered twice or copied."""
+    event = get_event(db(), request.args.get("event") or None)
+    pairs = event_duplicates(db(), event, _matcher())
+    db().commit()
+    names = dict(
+        db().execute(select(Project.code, Project.name).where(Project.event_id == event.id)).all()
+    )
+    return render_template("duplicates.html", pairs=pairs, names=names)
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -51,6 +51,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Return the session factory the shell (CLI, app) uses; services never open sessions."""
+    import matchmaker.db.versioning  # noqa: F401 - registers the version bump on flush
+
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

@@ -11,11 +11,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
+    true,
 )
 from sqlalchemy import Table as SATable
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -32,6 +35,7 @@ from matchmaker.domain import (
     SessionKind,
     Stage,
     Track,
+    Verdict,
 )
 
 # Deterministic constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -72,6 +76,8 @@ class Event(Base):
     year: Mapped[int]
     city: Mapped[str] = mapped_column(String(100), default="")
     organiser: Mapped[str] = mapped_column(String(300), default="")
+    # Bumped by every flush that changes its registrations (db/versioning.py).
+    registrations_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     created_at: Mapped[created]
 
     sessions: Mapped[list[MatchmakingSession]] = relationship(
@@ -243,6 +249,10 @@ class Institution(Contact, Base):
     ticket_max: Mapped[int | None] = mapped_column(Money, nullable=True)
     regions: Mapped[list[str]] = mapped_column(JSONList, default=list)
     thesis: Mapped[str] = mapped_column(Text, default="")
+    # Which preferences are hard limits (hide what falls outside) rather than score.
+    hard_region: Mapped[bool] = mapped_column(default=True, server_default=true())
+    hard_stage: Mapped[bool] = mapped_column(default=False, server_default=false())
+    hard_ticket: Mapped[bool] = mapped_column(default=False, server_default=false())
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[created]
     updated_at: Mapped[updated]
@@ -481,3 +491,38 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class TextVector(Base):
+    """A cached text embedding of a project or institution, keyed by encoder and text hash.
+
+    A switch of encoder never mixes spaces: vectors are looked up by the encoder's name, and a
+    changed text (hash) is encoded again.
+    """
+
+    __tablename__ = "text_vectors"
+    __table_args__ = (UniqueConstraint("kind", "entity_id", "encoder"),)
+
+    id: Mapped[intpk]
+    kind: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[int]
+    encoder: Mapped[str] = mapped_column(String(200))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    dim: Mapped[int]
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[created]
+
+
+class Feedback(Base):
+    """An investor's like/pass on a shortlisted project; a pass hides it from the shortlist."""
+
+    __tablename__ = "shortlist_feedback"
+    __table_args__ = (UniqueConstraint("institution_id", "project_id"),)
+
+    id: Mapped[intpk]
+    institution_id: Mapped[int] = _fk("institutions.id")
+    project_id: Mapped[int] = _fk("projects.id")
+    verdict: Mapped[Verdict] = mapped_column(str_enum(Verdict, "verdict"))
+    user_id: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[created]
+    updated_at: Mapped[updated]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.db.models import Event, Institution, PortfolioEntry, Project
+from matchmaker.db.types import utcnow
 from matchmaker.domain import YUAN_PER_WAN, Group, InstitutionType, Need, Stage, Track
 from matchmaker.errors import ImportRejected, Problem
 from matchmaker.services.events import session_lookup
@@ -132,6 +133,8 @@ def import_registrations(
         if "portfolio" in record and isinstance(row, Institution):
             changed |= _replace_portfolio(row, record["portfolio"])
         row.search_text = search_text(row)
+        if changed and row.id is not None:
+            row.updated_at = utcnow()  # portfolio-only edits must move the matcher's stamp too
         if row.id is not None:
             report.updated += int(changed)
             report.unchanged += int(not changed)

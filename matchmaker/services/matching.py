@@ -1,0 +1,541 @@
+"""Shortlists and recommendations from the database: profiles, cached text vectors, the index.
+
+A ``Matcher`` lives as long as its process. It keeps one ``MatchState`` per event (composite
+vectors, the two FAISS indexes, filter columns) and checks a stamp read from the database on
+every call — counts and last-update times of the event's registrations — so a registration
+written by any process is ranked by the next call of every process, without a manual rebuild.
+Text embeddings, the slow part, are cached in the ``text_vectors`` table per encoder and text
+hash, so a rebuild re-encodes only what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from matchmaker.db.models import (
+    Event,
+    Feedback,
+    Institution,
+    Meeting,
+    PortfolioEntry,
+    Project,
+    TextVector,
+)
+from matchmaker.domain import MeetingStatus, Role, Stage, Verdict
+from matchmaker.embeddings import regions
+from matchmaker.embeddings.composite import (
+    CompositeSpace,
+    InstitutionProfile,
+    ProjectProfile,
+    Weights,
+)
+from matchmaker.embeddings.index import VectorIndex
+from matchmaker.errors import PermissionDenied
+from matchmaker.ranking.reasons import Reason, explain
+from matchmaker.ranking.shortlist import (
+    STAGES,
+    HardFilters,
+    ProjectColumns,
+    allowed_projects,
+    rank,
+)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class MatchState:
+    """Everything a shortlist needs for one event, built from one database stamp."""
+
+    stamp: tuple[Any, ...]
+    space: CompositeSpace
+    projects: list[ProjectProfile]
+    institutions: list[InstitutionProfile]
+    project_vectors: np.ndarray
+    institution_vectors: np.ndarray
+    project_row: dict[int, int]
+    institution_row: dict[int, int]
+    project_index: VectorIndex
+    institution_index: VectorIndex
+    columns: ProjectColumns
+    hard: dict[int, HardFilters]
+    codes: dict[tuple[str, int], str]
+    names: dict[tuple[str, int], str]
+    tracks: np.ndarray
+    sessions: dict[int, set[str]]
+
+
+@dataclass
+class Match:
+    """One shortlist item."""
+
+    kind: str  # "project" or "institution": what the item is
+    id: int
+    code: str
+    name: str
+    score: float
+    reasons: list[Reason]
+    fits: dict[str, float] = field(default_factory=dict)
+    verdict: str | None = None
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """Return the JSON-ready item (``project_id``/``institution_id`` = registration id)."""
+        return {
+            f"{self.kind}_id": self.code,
+            "name": self.name,
+            "score": round(self.score, 4),
+            "reasons": [r.text(lang) for r in self.reasons if r.positive],
+            "concerns": [r.text(lang) for r in self.reasons if not r.positive],
+            "fits": {block: round(fit, 4) for block, fit in self.fits.items()},
+            "verdict": self.verdict,
+        }
+
+
+@dataclass
+class ShortlistQuery:
+    """Filters and paging for a shortlist."""
+
+    k: int = 20
+    page: int = 1
+    track: str | None = None
+    stage: str | None = None
+    session: str | None = None
+    region: str | None = None
+    min_ask: int | None = None
+    max_ask: int | None = None
+    type: str | None = None
+    diversity: float = 0.0
+    include_passed: bool = False
+
+
+@dataclass
+class Matcher:
+    """Process-wide matcher: one encoder, cached per-event states."""
+
+    encoder: Any = None  # an embeddings Encoder; resolved on first use
+    weights: Weights = field(default_factory=Weights)
+    index_dir: Path | None = None  # where built indexes are kept for other processes and restarts
+    states: dict[int, MatchState] = field(default_factory=dict)
+
+    def _encoder(self) -> Any:
+        if self.encoder is None:
+            from matchmaker.embeddings.encoders import get_encoder
+
+            self.encoder = get_encoder()
+        return self.encoder
+
+    # ---- state ----------------------------------------------------------------------------
+
+    def state(self, db: Session, event: Event, progress: Progress | None = None) -> MatchState:
+        """Return the event's state, rebuilt when the database stamp has moved."""
+        stamp = _stamp(db, event.id, self._encoder().name, self.weights)
+        current = self.states.get(event.id)
+        if current is not None and current.stamp == stamp:
+            return current
+        state = self._build(db, event, stamp, progress)
+        self.states[event.id] = state
+        return state
+
+    def rebuild(self, db: Session, event: Event, progress: Progress | None = None) -> MatchState:
+        """Rebuild the event's state from scratch (re-encoding texts whose hash changed)."""
+        self.states.pop(event.id, None)
+        if self.index_dir is not None:
+            for old in self.index_dir.glob(f"event-{event.id}-*"):
+                old.unlink(missing_ok=True)
+        return self.state(db, event, progress)
+
+    def _build(
+        self, db: Session, event: Event, stamp: tuple[Any, ...], progress: Progress | None
+    ) -> MatchState:
+        projects = db.scalars(
+            select(Project)
+            .where(Project.event_id == event.id)
+            .options(selectinload(Project.sessions))
+            .order_by(Project.id)
+        ).all()
+        institutions = db.scalars(
+            select(Institution)
+            .where(Institution.event_id == event.id)
+            .options(selectinload(Institution.portfolio))
+            .order_by(Institution.id)
+        ).all()
+        p_profiles = [project_profile(p) for p in projects]
+        q_profiles = [institution_profile(i) for i in institutions]
+        encoder = self._encoder()
+        space = CompositeSpace(text_dim=encoder.dim, weights=self.weights)
+        p_ids = np.array([p.id for p in p_profiles], dtype=np.int64)
+        q_ids = np.array([q.id for q in q_profiles], dtype=np.int64)
+        stored = self._load(event.id, stamp, p_ids, q_ids)
+        if stored is not None:
+            p_vectors, q_vectors, p_index, q_index = stored
+        else:
+            p_text = self._text_vectors(db, "project", p_profiles, progress)
+            q_text = self._text_vectors(db, "institution", q_profiles, progress)
+            p_vectors = space.encode_projects(p_profiles, p_text)
+            q_vectors = space.encode_institutions(q_profiles, q_text)
+            p_index = VectorIndex().build(p_vectors, p_ids)
+            q_index = VectorIndex().build(q_vectors, q_ids)
+            self._save(event.id, stamp, p_ids, q_ids, p_vectors, q_vectors, p_index, q_index)
+        return MatchState(
+            stamp=stamp,
+            space=space,
+            projects=p_profiles,
+            institutions=q_profiles,
+            project_vectors=p_vectors,
+            institution_vectors=q_vectors,
+            project_row={p.id: i for i, p in enumerate(p_profiles)},
+            institution_row={q.id: i for i, q in enumerate(q_profiles)},
+            project_index=p_index,
+            institution_index=q_index,
+            columns=ProjectColumns.of(p_profiles),
+            hard={
+                i.id: HardFilters(i.hard_region, i.hard_stage, i.hard_ticket) for i in institutions
+            },
+            codes={
+                **{("project", p.id): p.code for p in projects},
+                **{("institution", i.id): i.code for i in institutions},
+            },
+            names={
+                **{("project", p.id): p.name for p in projects},
+                **{("institution", i.id): i.name for i in institutions},
+            },
+            tracks=np.array([p.track.value for p in projects], dtype=object),
+            sessions={p.id: {s.code for s in p.sessions} for p in projects},
+        )
+
+    # ---- persistence beside the database -----------------------------------------------------
+
+    def _paths(self, event_id: int, stamp: tuple[Any, ...]) -> tuple[Path, Path, Path] | None:
+        if self.index_dir is None:
+            return None
+        key = hashlib.sha256(repr(stamp).encode()).hexdigest()[:16]
+        base = self.index_dir / f"event-{event_id}-{key}"
+        return (
+            base.with_suffix(".npz"),
+            base.with_suffix(".projects.faiss"),
+            base.with_suffix(".institutions.faiss"),
+        )
+
+    def _save(
+        self,
+        event_id: int,
+        stamp: tuple[Any, ...],
+        p_ids: np.ndarray,
+        q_ids: np.ndarray,
+        p_vectors: np.ndarray,
+        q_vectors: np.ndarray,
+        p_index: VectorIndex,
+        q_index: VectorIndex,
+    ) -> None:
+        paths = self._paths(event_id, stamp)
+        if paths is None:
+            return
+        matrices, p_file, q_file = paths
+        matrices.parent.mkdir(parents=True, exist_ok=True)
+        for old in matrices.parent.glob(f"event-{event_id}-*"):
+            if old.name.split(".")[0] != matrices.name.split(".")[0]:
+                old.unlink(missing_ok=True)  # superseded by this stamp
+        p_index.save(p_file)
+        q_index.save(q_file)
+        partial = matrices.with_name(matrices.name + ".partial.npz")
+        np.savez(partial, p_ids=p_ids, q_ids=q_ids, p=p_vectors, q=q_vectors)
+        os.replace(partial, matrices)  # written last: its presence means the set is complete
+
+    def _load(
+        self, event_id: int, stamp: tuple[Any, ...], p_ids: np.ndarray, q_ids: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, VectorIndex, VectorIndex] | None:
+        paths = self._paths(event_id, stamp)
+        if paths is None or not paths[0].exists():
+            return None
+        matrices, p_file, q_file = paths
+        try:
+            with np.load(matrices, allow_pickle=False) as data:
+                if not (
+                    np.array_equal(data["p_ids"], p_ids) and np.array_equal(data["q_ids"], q_ids)
+                ):
+                    return None
+                p_vectors, q_vectors = data["p"], data["q"]
+            return p_vectors, q_vectors, VectorIndex.load(p_file), VectorIndex.load(q_file)
+        except (OSError, ValueError, RuntimeError, KeyError):
+            return None  # a damaged or half-written set is rebuilt, never trusted
+
+    def _text_vectors(
+        self, db: Session, kind: str, profiles: Sequence[Any], progress: Progress | None
+    ) -> np.ndarray:
+        encoder = self._encoder()
+        cached = {
+            row.entity_id: row
+            for row in db.scalars(
+                select(TextVector).where(
+                    TextVector.kind == kind, TextVector.encoder == encoder.name
+                )
+            )
+        }
+        out = np.zeros((len(profiles), encoder.dim), dtype=np.float32)
+        todo: list[int] = []
+        hashes = [_hash(p.text) for p in profiles]
+        for i, profile in enumerate(profiles):
+            row = cached.get(profile.id)
+            if row is not None and row.text_hash == hashes[i] and row.dim == encoder.dim:
+                out[i] = np.frombuffer(row.vector, dtype=np.float32)
+            else:
+                todo.append(i)
+        batch = 256
+        for start in range(0, len(todo), batch):
+            chunk = todo[start : start + batch]
+            vectors = encoder.encode([profiles[i].text for i in chunk])
+            for i, vector in zip(chunk, vectors, strict=True):
+                out[i] = vector
+                row = cached.get(profiles[i].id)
+                blob = np.asarray(vector, dtype=np.float32).tobytes()
+                if row is None:
+                    db.add(
+                        TextVector(
+                            kind=kind,
+                            entity_id=profiles[i].id,
+                            encoder=encoder.name,
+                            text_hash=hashes[i],
+                            dim=encoder.dim,
+                            vector=blob,
+                        )
+                    )
+                else:
+                    row.text_hash, row.dim, row.vector = hashes[i], encoder.dim, blob
+            if progress:
+                progress(min(start + batch, len(todo)), len(todo))
+        db.flush()
+        return out
+
+    # ---- queries --------------------------------------------------------------------------
+
+    def shortlist(
+        self, db: Session, event: Event, institution: Institution, query: ShortlistQuery
+    ) -> tuple[list[Match], int]:
+        """Return one page of projects for ``institution``, best first, and the candidate count."""
+        state = self.state(db, event)
+        row = state.institution_row[institution.id]
+        profile = state.institutions[row]
+        mask = allowed_projects(state.columns, profile, state.hard[institution.id])
+        mask &= _project_filters(state, query)
+        verdicts = _verdicts(db, institution_id=institution.id)
+        excluded = set(_met(db, institution_id=institution.id))
+        if not query.include_passed:
+            excluded |= {p for p, v in verdicts.items() if v == Verdict.PASS.value}
+        if excluded:
+            mask &= ~np.isin(state.columns.ids, np.fromiter(excluded, dtype=np.int64))
+        allowed = state.columns.ids[mask]
+        text = state.space.slices["text"]
+        vectors = (
+            {pid: state.project_vectors[state.project_row[pid], text] for pid in allowed}
+            if query.diversity > 0
+            else None
+        )
+        offset = (query.page - 1) * query.k
+        hits = rank(
+            state.project_index,
+            state.institution_vectors[row],
+            query.k,
+            offset,
+            allowed,
+            query.diversity,
+            vectors,
+        )
+        items = [
+            _match(state, "project", pid, state.project_row[pid], row, score, verdicts.get(pid))
+            for pid, score in hits
+        ]
+        return items, int(mask.sum())
+
+    def recommend(
+        self, db: Session, event: Event, project: Project, query: ShortlistQuery
+    ) -> tuple[list[Match], int]:
+        """Return one page of institutions for ``project``, best first, and the candidate count."""
+        state = self.state(db, event)
+        row = state.project_row[project.id]
+        single = ProjectColumns.of([state.projects[row]])
+        allowed_ids = [
+            q.id
+            for q in state.institutions
+            if allowed_projects(single, q, state.hard[q.id])[0]
+            and (query.type is None or q.type == query.type)
+        ]
+        allowed = np.array(allowed_ids, dtype=np.int64)
+        offset = (query.page - 1) * query.k
+        hits = rank(state.institution_index, state.project_vectors[row], query.k, offset, allowed)
+        items = [
+            _match(state, "institution", qid, row, state.institution_row[qid], score)
+            for qid, score in hits
+        ]
+        return items, len(allowed)
+
+
+def _match(
+    state: MatchState,
+    kind: str,
+    item_id: int,
+    p_row: int,
+    q_row: int,
+    score: float,
+    verdict: str | None = None,
+) -> Match:
+    """Return one item with its reasons and per-block fits."""
+    p_vector, q_vector = state.project_vectors[p_row], state.institution_vectors[q_row]
+    fits = state.space.fits(p_vector, q_vector)
+    reasons = explain(
+        state.space, state.projects[p_row], state.institutions[q_row], p_vector, q_vector, fits
+    )
+    return Match(
+        kind,
+        item_id,
+        state.codes[(kind, item_id)],
+        state.names[(kind, item_id)],
+        score,
+        reasons,
+        fits,
+        verdict,
+    )
+
+
+def project_profile(p: Project) -> ProjectProfile:
+    """Return what the matcher sees of a project (text: name, sectors, description)."""
+    text = "。".join(part for part in (p.name, "、".join(p.sectors or []), p.description) if part)
+    return ProjectProfile(
+        id=p.id,
+        sectors=tuple(p.sectors or ()),
+        stage=p.stage.value if p.stage else None,
+        ask=p.funding_ask,
+        region=p.region or "",
+        needs=tuple(p.needs or ()),
+        text=text,
+    )
+
+
+def institution_profile(i: Institution) -> InstitutionProfile:
+    """Return what the matcher sees of an institution; with no thesis its portfolio speaks."""
+    held = [_portfolio_text(e) for e in i.portfolio]
+    parts = [i.thesis, "、".join(i.focus_sectors or []), "；".join(held)]
+    return InstitutionProfile(
+        id=i.id,
+        type=i.type.value,
+        sectors=tuple(i.focus_sectors or ()),
+        portfolio_sectors=tuple(s for e in i.portfolio for s in (e.sectors or [])),
+        stages=tuple(i.stages or ()),
+        ticket_min=i.ticket_min,
+        ticket_max=i.ticket_max,
+        regions=tuple(i.regions or ()),
+        text="。".join(p for p in parts if p),
+    )
+
+
+def _portfolio_text(entry: PortfolioEntry) -> str:
+    sectors = "、".join(entry.sectors or [])
+    body = f"{entry.company}（{sectors}）" if sectors else entry.company
+    return f"{body}：{entry.description}" if entry.description else body
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _stamp(db: Session, event_id: int, encoder: str, weights: Weights) -> tuple[Any, ...]:
+    version = db.scalar(select(Event.registrations_version).where(Event.id == event_id))
+    return (version, encoder, weights)
+
+
+def _project_filters(state: MatchState, query: ShortlistQuery) -> np.ndarray:
+    columns = state.columns
+    mask = np.ones(len(columns.ids), dtype=bool)
+    if query.track:
+        mask &= state.tracks == query.track
+    if query.stage:
+        mask &= columns.stage == STAGES.index(Stage(query.stage))
+    if query.min_ask is not None:
+        mask &= columns.ask >= query.min_ask
+    if query.max_ask is not None:
+        mask &= (columns.ask >= 0) & (columns.ask <= query.max_ask)
+    if query.session:
+        mask &= np.array([query.session in state.sessions[int(i)] for i in columns.ids], dtype=bool)
+    if query.region:
+        wanted = regions.coverage([query.region]).astype(bool)
+        mask &= (columns.province >= 0) & wanted[
+            np.where(columns.province >= 0, columns.province, 0)
+        ]
+    return mask
+
+
+def _verdicts(db: Session, institution_id: int) -> dict[int, str]:
+    rows = db.execute(
+        select(Feedback.project_id, Feedback.verdict).where(
+            Feedback.institution_id == institution_id
+        )
+    )
+    return {pid: verdict.value for pid, verdict in rows}
+
+
+def _met(db: Session, institution_id: int) -> list[int]:
+    return list(
+        db.scalars(
+            select(Meeting.project_id).where(
+                Meeting.institution_id == institution_id, Meeting.status == MeetingStatus.HELD
+            )
+        )
+    )
+
+
+def record_verdict(
+    db: Session, institution: Institution, project: Project, verdict: Verdict, user_id: int | None
+) -> Feedback:
+    """Record (or change) an investor's like/pass on a project."""
+    row = db.scalar(
+        select(Feedback).where(
+            Feedback.institution_id == institution.id, Feedback.project_id == project.id
+        )
+    )
+    if row is None:
+        row = Feedback(
+            institution_id=institution.id, project_id=project.id, verdict=verdict, user_id=user_id
+        )
+        db.add(row)
+    else:
+        row.verdict, row.user_id = verdict, user_id
+    db.flush()
+    return row
+
+
+def ensure_may_view_shortlist(
+    role: Role, user_institution: int | None, institution_id: int
+) -> None:
+    """Investors see only their own institution's shortlist; organisers and staff see all."""
+    if role in (Role.ORGANISER, Role.STAFF):
+        return
+    if role is Role.INVESTOR and user_institution == institution_id:
+        return
+    raise PermissionDenied()
+
+
+def ensure_may_view_recommendations(role: Role, user_project: int | None, project_id: int) -> None:
+    """Entrants see only their own project's recommendations; organisers and staff see all."""
+    if role in (Role.ORGANISER, Role.STAFF):
+        return
+    if role is Role.ENTRANT and user_project == project_id:
+        return
+    raise PermissionDenied()
+
+
+def index_dir_for(database_url: str, instance_dir: Path) -> Path:
+    """Return where indexes live: beside a SQLite file, else in the instance folder."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).resolve().parent / "index"
+    return instance_dir.resolve() / "index"
