@@ -59,6 +59,15 @@ def test_widening_the_region_shows_the_project(client, accounts) -> None:  # typ
     assert "T-P003" in ids(shortlist(client, accounts.headers("investor")))
 
 
+def test_stage_as_a_hard_limit(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    investor = accounts.headers("investor")
+    assert "T-P005" in ids(shortlist(client, investor))  # 创意 stage: shown, lower
+    response = client.patch("/api/v1/institutions/T-I01", headers=investor,
+                            json={"hard_stage": True})
+    assert response.get_json()["hard_stage"] is True
+    assert "T-P005" not in ids(shortlist(client, investor))
+
+
 def test_new_registration_appears_in_the_next_shortlist(client, accounts) -> None:  # type: ignore[no-untyped-def]
     organiser = accounts.headers("organiser")
     before = shortlist(client, accounts.headers("investor"))

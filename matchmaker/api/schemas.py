@@ -269,6 +269,9 @@ class InstitutionOut(Schema):
     regions = fields.List(fields.String())
     thesis = fields.String()
     portfolio = fields.List(fields.Nested(PortfolioSchema))
+    hard_region = fields.Boolean()
+    hard_stage = fields.Boolean()
+    hard_ticket = fields.Boolean()
     sessions = fields.Function(lambda i: [s.code for s in i.sessions])
     contact = fields.Function(
         lambda i: Contact().dump(i) if i.show_contact else None,
@@ -287,6 +290,9 @@ class InstitutionFields(Schema):
     regions = _labels()
     thesis = fields.String(validate=validate.Length(max=5000))
     portfolio = fields.List(fields.Nested(PortfolioSchema), validate=validate.Length(max=100))
+    hard_region = fields.Boolean(metadata={"description": "hide projects outside its regions"})
+    hard_stage = fields.Boolean(metadata={"description": "hide projects outside its stages"})
+    hard_ticket = fields.Boolean(metadata={"description": "hide asks outside its ticket range"})
     sessions = fields.List(
         fields.String(validate=validate.Length(1, 64)), validate=validate.Length(max=20)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -42,7 +43,7 @@ class TfidfEncoder(Encoder):
         self.sublinear_tf = sublinear_tf
 
     @property
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         lo, hi = self.ngram_range
         base = f"tfidf-{self.analyzer}-{lo}-{hi}"
         vectorizer = getattr(self, "vectorizer_", None)
@@ -55,7 +56,7 @@ class TfidfEncoder(Encoder):
     def dim(self) -> int:
         return len(self._fitted().vocabulary_)
 
-    def fit(self, corpus: Any) -> TfidfEncoder:
+    def fit(self, corpus: Sequence[str]) -> TfidfEncoder:
         """Learn the vocabulary and idf of ``corpus`` (a sequence of texts); return ``self``."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
