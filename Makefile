@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/matchmaker serve --host 127.0.0.1 --port 5000
 
 test: $(STAMP) chromium
-	$(BIN)/ruff check matchmaker tests
+	$(BIN)/ruff check matchmaker tests benchmarks scripts
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadgroup
 
@@ -38,7 +38,7 @@ chromium:
 	  else echo "chromium missing and not root: browser tests will be skipped"; fi; }
 
 lint: $(STAMP)
-	$(BIN)/ruff check matchmaker tests
+	$(BIN)/ruff check matchmaker tests benchmarks scripts
 	$(BIN)/lint-imports
 
 clean:

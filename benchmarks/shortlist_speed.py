@@ -32,7 +32,6 @@ from matchmaker.db.engine import make_engine, migrate, session_factory, transact
 from matchmaker.db.models import Event, Institution, Project, TextVector
 from matchmaker.domain import InstitutionType, Stage, Track
 from matchmaker.embeddings.encoders import get_encoder
-from matchmaker.embeddings.index import VectorIndex
 from matchmaker.services.demo import demo_file
 from matchmaker.services.matching import (
     Matcher,

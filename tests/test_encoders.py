@@ -123,7 +123,7 @@ def test_traditional_and_simplified_give_the_same_vector(default_encoder: Encode
     assert float(simplified @ taiwanese) > 0.9
 
 
-def test_default_ranks_each_theses_fitting_projects_on_top(default_encoder: Encoder):
+def test_default_ranks_each_thesis_fitting_projects_on_top(default_encoder: Encoder):
     """Every thesis's best project fits it, and both of its projects are in its top 3 of 12.
 
     Not "exactly its top 2": for the 银发经济 thesis the default puts the pig-farm project (体重

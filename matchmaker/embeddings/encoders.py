@@ -2,13 +2,14 @@
 
 # The default, chosen by measurement: USE multilingual v3 ("use").
 #
-#   .venv/bin/python benchmarks/encoder_quality.py     (itjuzi_ai820 + smoothnlp_cn; ~4-6 min)
+#   .venv/bin/python benchmarks/encoder_quality.py   (7 min at load 3.5 on the shared 2 cores)
 #
 # nDCG@10 / R@50. A: 100 smoothnlp investors (介绍 + 行业 names) → 214 itjuzi companies, gain =
 # portfolio share of the company's 行业. B: 17 itjuzi 子行业 → 300 companies; "masked" deletes
 # every label word from every description; "thesis" is a phrasing we wrote that avoids the
 # label. C: B-thesis-masked in Traditional fed raw (encode() folds it, and then scores equal B's).
-# D: an English thesis → the same Chinese companies. 17-query rows move ±0.03 on a few queries.
+# D: an English thesis → the same Chinese companies. B-D have 17 queries each: one query
+# moves a row by up to 1/17 ≈ 0.06, so read gaps under ~0.03 as ties.
 #
 #                        random    TF-IDF    MiniLM    e5-small  USE       USE+e5    USE+TF-IDF
 #   A investor→company   .20/.29   .26/.39   .26/.31   .37/.42   .38/.40   .38/.41   .37/.41
@@ -18,23 +19,28 @@
 #   C Traditional, raw   .05/.16   .34/.45   .10/.22   .43/.61   .48/.62   .50/.62   .50/.61
 #   D English→Chinese    .05/.16   .08/.18   .15/.27   .53/.70   .57/.72   .58/.73   .54/.70
 #
-# Speed on Chinese descriptions (~110 characters), 2 threads, batch 32, quietest run (load 1.7;
-# the machine is shared and busier runs measured 3-7x slower for all models alike):
+# Speed on Chinese descriptions (~110 characters), 2 threads, batch 32, in the quietest run
+# (load 1.7; the 2 cores are shared). Load time measured; memory from shared/notes/embeddings.md.
 #
-#                sentences/s   one query   100k projects     load
-#   TF-IDF          410          1.5 ms        4 min          fit on the pool first
-#   USE             165          4 ms         10 min          1.5 s, ~155 MB
-#   e5-small q4      10         21 ms          2.7 h          0.1 s, ~370 MB
-#   MiniLM           17         14 ms          1.6 h          8 s, ~1 GB (torch)
+#                sentences/s   one query   100k projects   load, memory
+#   TF-IDF          410          1.5 ms        4 min        fit on the pool first
+#   USE             165          4 ms         10 min        1.5 s, ~155 MB
+#   e5-small q4      10         21 ms          2.7 h        0.1 s, ~370 MB
+#   MiniLM           17         14 ms          1.6 h        8 s, ~1 GB (torch)
 #
-# Why USE: it is the best or within ~0.05 of the best on every task, handles Traditional even
-# unfolded and English theses against Chinese projects, and is 16x faster than e5-small (the
-# only single model of equal quality), so a 100k-project index builds in minutes and a query
-# encodes in a few ms. USE+e5 gains ≤0.05 nDCG on some tasks at e5's cost (a 100k index in
-# hours): it is the "ensemble" option, not the default. TF-IDF adds nothing to USE here and
-# needs a fit per corpus. The packaged MiniLM is English-only: near random on Chinese.
-# e5 takes "query: " on both sides (symmetric, as its card advises for similarity): with
-# "passage: " on documents it scored lower on 4 of 5 tasks (B-thesis-masked .42 vs .46).
+# Four busier runs (load 2.8-3.5) gave USE 24-60/s, e5 3.7-6.9/s, MiniLM 10-27/s; the median
+# one-query latency of the OpenMP engines swung run to run (e5 20-700 ms, MiniLM 160-430 ms)
+# while USE stayed at 8-13 ms.
+#
+# Why USE: it is the best or within 0.06 nDCG of the best on every task (widest: B label
+# masked, where e5 reads the masked text better), handles Traditional even unfolded and English
+# theses against Chinese projects, and is 16x faster than e5-small, the only single model as
+# good, so a 100k-project index builds in minutes and a query encodes in a few ms. USE+e5 gains
+# up to 0.06 nDCG on some tasks at e5's cost (a 100k index in hours): it is the "ensemble"
+# option, not the default. TF-IDF adds nothing to USE here and needs a fit per corpus. The
+# packaged MiniLM is English-only: near random on Chinese. e5 takes "query: " on both sides
+# (symmetric, as its model card advises for similarity): with "passage: " on the documents it
+# scored lower on 4 of 5 tasks (B thesis masked .42 vs .46; measured with --e5-passage).
 
 from __future__ import annotations
 
