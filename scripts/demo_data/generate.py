@@ -296,7 +296,7 @@ def build_projects(rng: random.Random, contacts: Contacts):
     ask_style[unit_rows[0]] = "亿"
     candidates = [idx for idx in plain if asks[idx] is not None and idx not in unit_rows
                   and STAGE_RANK[specs[idx].stage] < 6]
-    for idx, style in zip(rng.sample(candidates, 5), ["万", "万元", "元", "万", "万元"]):
+    for idx, style in zip(rng.sample(candidates, 5), ["万", "万元", "元", "万", "万元"], strict=True):
         ask_style[idx] = style
         unit_rows.append(idx)
 
@@ -421,8 +421,8 @@ def build_institutions(rng: random.Random, contacts: Contacts):
             "电子邮箱": email,
         })
     quirks = {
-        "empty_thesis": [r["机构编号"] for r, s in zip(rows, INSTITUTIONS) if not s.thesis],
-        "english_thesis": [r["机构编号"] for r, s in zip(rows, INSTITUTIONS) if s.thesis_lang == "en"],
+        "empty_thesis": [r["机构编号"] for r, s in zip(rows, INSTITUTIONS, strict=True) if not s.thesis],
+        "english_thesis": [r["机构编号"] for r, s in zip(rows, INSTITUTIONS, strict=True) if s.thesis_lang == "en"],
         "unit_tickets": [(r["机构编号"], r["单笔投资额(万元)"]) for r in rows if "万" in r["单笔投资额(万元)"]],
         "all_sessions": [r["机构编号"] for r in rows if r["参加专场"].count("S") == 3],
     }
