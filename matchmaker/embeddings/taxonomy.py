@@ -9,6 +9,7 @@ narrow label (储能). Labels that match nothing can be mapped by a callback (``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -25,7 +26,7 @@ _NODES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         "先进制造",
         "Advanced manufacturing",
         "",
-        ("制造业", "高端制造", "manufacturing", "硬科技", "hardware", "硬件"),
+        ("制造业", "高端制造", "manufacturing", "硬科技", "高科技"),
     ),
     (
         "smart_mfg",
@@ -92,7 +93,7 @@ _NODES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         "汽车零部件",
         "Auto parts",
         "manufacturing",
-        ("汽车电子", "轻量化", "自动驾驶", "毫米波雷达", "automotive"),
+        ("汽车交通", "汽车电子", "轻量化", "自动驾驶", "毫米波雷达", "automotive"),
     ),
     (
         "aerospace",
@@ -255,14 +256,24 @@ _NODES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         "企业服务",
         "Enterprise software",
         "digital",
-        ("SaaS", "企业软件", "数据服务", "数据治理", "云计算", "enterprise", "b2b"),
+        (
+            "SaaS",
+            "企业软件",
+            "工具软件",
+            "数据服务",
+            "数据治理",
+            "大数据",
+            "云计算",
+            "enterprise",
+            "b2b",
+        ),
     ),
     (
         "iot",
         "物联网",
         "Internet of things",
         "digital",
-        ("智能硬件", "可穿戴设备", "iot", "hardware"),
+        ("智能硬件", "可穿戴设备", "硬件", "iot", "hardware"),
     ),
     ("vr", "虚拟现实", "VR/AR", "digital", ("VR", "AR", "元宇宙", "裸眼3D", "数字人", "虚拟主播")),
     (
@@ -270,8 +281,9 @@ _NODES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         "金融科技",
         "Fintech",
         "digital",
-        ("跨境支付", "供应链金融", "绿色信贷", "fintech", "finance"),
+        ("金融", "跨境支付", "供应链金融", "绿色信贷", "fintech", "finance"),
     ),
+    ("social", "社交网络", "Social networks", "digital", ("社交", "社区社交", "social")),
     ("legaltech", "法律科技", "Legal tech", "digital", ("法律服务", "知识产权", "版权服务")),
     ("security", "网络安全", "Cybersecurity", "digital", ("信息安全", "数据安全", "security")),
     # 医疗健康
@@ -481,7 +493,7 @@ _NODES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         "文旅",
         "Culture & tourism",
         "culture",
-        ("文化旅游", "沉浸式演艺", "沉浸式展陈", "景区", "tourism"),
+        ("旅游", "文化旅游", "沉浸式演艺", "沉浸式展陈", "景区", "tourism", "travel"),
     ),
     # 现代服务
     ("services", "现代服务", "Modern services", "", ("服务业", "生活服务", "本地生活", "services")),
@@ -515,6 +527,20 @@ _NODES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ),
     ("auto_services", "汽车后市场", "Automotive services", "services", ("车辆租赁", "汽车服务")),
     ("sports", "体育", "Sports", "services", ("运动器材", "赛事运营", "sports")),
+    (
+        "real_estate",
+        "房产服务",
+        "Real estate",
+        "services",
+        ("房产", "房地产", "物业", "real estate"),
+    ),
+    (
+        "marketing",
+        "广告营销",
+        "Advertising & marketing",
+        "services",
+        ("广告", "营销", "advertising"),
+    ),
 )
 
 
@@ -578,8 +604,14 @@ class Taxonomy:
         if len(key) < 2:
             return None
         for alias, index in self._by_length:
-            # containment both ways: "工商业储能" ⊃ "储能"; "ai" ⊂ "ai医疗" only for aliases of 2+
-            if len(alias) >= 2 and (alias in key or (len(key) >= 3 and key in alias)):
+            # containment both ways: "工商业储能" ⊃ "储能"; Latin aliases only as whole words,
+            # so "search" does not contain "ar" (VR) nor "messaging" "aging" (elderly care)
+            if len(alias) < 2:
+                continue
+            if alias.isascii():
+                if re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", key):
+                    return index
+            elif alias in key or (len(key) >= 3 and key in alias):
                 return index
         return None
 
