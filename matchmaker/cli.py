@@ -356,6 +356,46 @@ def _event_by_id(db: Session, row: Any) -> Any:
     return db.get_one(Event, row.event_id)
 
 
+@main.group()
+def weights() -> None:
+    """Learn the shortlist's block weights from the event's own outcomes."""
+
+
+@weights.command("fit")
+@click.option("--event", "event_code")
+@click.option("--dry-run", is_flag=True, help="Report only; never store the weights.")
+@pass_ctx
+@handles_errors
+def weights_fit(ctx: Context, event_code: str | None, dry_run: bool) -> None:
+    """Fit weights on likes/passes, meeting ratings and intents; keep them only if they win."""
+    from matchmaker.services.events import get_event
+    from matchmaker.services.learning import learn_weights
+
+    with ctx.transaction() as db:
+        learned = learn_weights(db, get_event(db, event_code), ctx.matcher(), apply=not dry_run)
+    report = learned.to_dict()
+    lines = [
+        f"outcomes: {learned.outcomes} pairs",
+        f"fitted: {learned.fit.fitted} ({learned.fit.reason})",
+    ]
+    if learned.fit.fitted:
+        m = learned.fit.metrics
+        lines.append(
+            f"held out ({m.get('evaluated_groups')} institutions): nDCG@10 fitted "
+            f"{m.get('ndcg_fitted', float('nan')):.4f} vs default "
+            f"{m.get('ndcg_default', float('nan')):.4f}; AUC "
+            f"{m.get('auc_fitted', float('nan')):.4f} vs "
+            f"{m.get('auc_default', float('nan')):.4f}"
+        )
+        lines.append("weights: " + " ".join(f"{b}={w:.3f}" for b, w in report["weights"].items()))
+    lines.append(
+        "applied: the event's shortlists now use these weights"
+        if learned.applied
+        else "applied: no — shortlists keep their current weights"
+    )
+    ctx.emit({"ok": True, **report}, "\n".join(lines))
+
+
 @main.command()
 @click.option("--event", "event_code")
 @pass_ctx

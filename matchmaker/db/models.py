@@ -526,3 +526,15 @@ class Feedback(Base):
     user_id: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
     created_at: Mapped[created]
     updated_at: Mapped[updated]
+
+
+class MatchWeights(Base):
+    """Block weights learned from an event's own outcomes, used by its shortlists."""
+
+    __tablename__ = "match_weights"
+
+    id: Mapped[intpk]
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    weights: Mapped[dict[str, Any]] = mapped_column(JSONList)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSONList, default=dict)
+    fitted_at: Mapped[created]

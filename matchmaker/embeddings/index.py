@@ -12,6 +12,7 @@ import numpy as np
 # 10,000 (a national project library, not one competition) HNSW keeps a query near 1 ms.
 HNSW_THRESHOLD = int(os.environ.get("MATCHMAKER_HNSW_THRESHOLD", "10000"))
 HNSW_M = 32
+HNSW_EF_SEARCH = int(os.environ.get("MATCHMAKER_HNSW_EF", "256"))
 
 
 class VectorIndex:
@@ -24,7 +25,9 @@ class VectorIndex:
         ``IndexFlatIP``; its recall is measured by ``benchmarks/shortlist_speed.py``.
     """
 
-    def __init__(self, hnsw_threshold: int = HNSW_THRESHOLD, ef_search: int = 128) -> None:
+    def __init__(
+        self, hnsw_threshold: int = HNSW_THRESHOLD, ef_search: int = HNSW_EF_SEARCH
+    ) -> None:
         self.hnsw_threshold = hnsw_threshold
         self.ef_search = ef_search
 

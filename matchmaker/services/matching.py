@@ -25,6 +25,7 @@ from matchmaker.db.models import (
     Event,
     Feedback,
     Institution,
+    MatchWeights,
     Meeting,
     PortfolioEntry,
     Project,
@@ -33,6 +34,7 @@ from matchmaker.db.models import (
 from matchmaker.domain import MeetingStatus, Role, Stage, Verdict
 from matchmaker.embeddings import regions
 from matchmaker.embeddings.composite import (
+    BLOCKS,
     CompositeSpace,
     InstitutionProfile,
     ProjectProfile,
@@ -137,7 +139,8 @@ class Matcher:
 
     def state(self, db: Session, event: Event, progress: Progress | None = None) -> MatchState:
         """Return the event's state, rebuilt when the database stamp has moved."""
-        stamp = _stamp(db, event.id, self._encoder().name, self.weights)
+        weights = event_weights(db, event.id, self.weights)
+        stamp = _stamp(db, event.id, self._encoder().name, weights)
         current = self.states.get(event.id)
         if current is not None and current.stamp == stamp:
             return current
@@ -171,7 +174,7 @@ class Matcher:
         p_profiles = [project_profile(p) for p in projects]
         q_profiles = [institution_profile(i) for i in institutions]
         encoder = self._encoder()
-        space = CompositeSpace(text_dim=encoder.dim, weights=self.weights)
+        space = CompositeSpace(text_dim=encoder.dim, weights=stamp[2])
         p_ids = np.array([p.id for p in p_profiles], dtype=np.int64)
         q_ids = np.array([q.id for q in q_profiles], dtype=np.int64)
         stored = self._load(event.id, stamp, p_ids, q_ids)
@@ -529,6 +532,12 @@ def ensure_may_view_recommendations(role: Role, user_project: int | None, projec
     if role is Role.ENTRANT and user_project == project_id:
         return
     raise PermissionDenied()
+
+
+def event_weights(db: Session, event_id: int, default: Weights) -> Weights:
+    """Return the event's learned weights (``matchmaker weights fit``), else ``default``."""
+    stored = db.scalar(select(MatchWeights.weights).where(MatchWeights.event_id == event_id))
+    return Weights(**{b: float(stored[b]) for b in BLOCKS}) if stored else default
 
 
 def index_dir_for(database_url: str, instance_dir: Path) -> Path:
