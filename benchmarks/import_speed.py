@@ -89,8 +89,10 @@ def main() -> None:
         base = floor(header, csv_bytes, folder)
         results.append(("floor: csv + sqlite3 executemany (no validation)", base))
         first, again = matchmaker_import(f"sqlite:///{folder / 'a.db'}", csv_bytes, "p.csv")
-        results += [("matchmaker CSV → SQLite, first import", first),
-                    ("matchmaker CSV → SQLite, same file again", again)]
+        results += [
+            ("matchmaker CSV → SQLite, first import", first),
+            ("matchmaker CSV → SQLite, same file again", again),
+        ]
         first, _ = matchmaker_import(f"sqlite:///{folder / 'b.db'}", xlsx_bytes, "p.xlsx")
         results.append(("matchmaker XLSX → SQLite, first import", first))
         try:
@@ -100,8 +102,10 @@ def main() -> None:
                 c.execute(text(f'CREATE DATABASE "{name}"'))
             url = admin.url.set(database=name).render_as_string(hide_password=False)
             first, again = matchmaker_import(url, csv_bytes, "p.csv")
-            results += [("matchmaker CSV → PostgreSQL, first import", first),
-                        ("matchmaker CSV → PostgreSQL, same file again", again)]
+            results += [
+                ("matchmaker CSV → PostgreSQL, first import", first),
+                ("matchmaker CSV → PostgreSQL, same file again", again),
+            ]
             with admin.connect() as c:
                 c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         except Exception as exc:  # noqa: BLE001 - report and go on without PostgreSQL

@@ -24,7 +24,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from matchmaker.api.resources import auth, events, matching, registrations
     from matchmaker.db.engine import make_engine, session_factory
     from matchmaker.domain import LOCAL_TZ
-    from matchmaker.services.matching import Matcher, index_dir_for
+    from matchmaker.services.index_store import index_dir_for
+    from matchmaker.services.matching import Matcher
 
     settings = Settings.from_env()
     app = Flask(

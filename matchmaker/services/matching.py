@@ -10,9 +10,7 @@ hash, so a rebuild re-encodes only what changed.
 
 from __future__ import annotations
 
-import hashlib
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,9 +25,7 @@ from matchmaker.db.models import (
     Institution,
     MatchWeights,
     Meeting,
-    PortfolioEntry,
     Project,
-    TextVector,
 )
 from matchmaker.domain import MeetingStatus, Role, Stage, Verdict
 from matchmaker.embeddings import regions
@@ -49,6 +45,12 @@ from matchmaker.ranking.shortlist import (
     ProjectColumns,
     allowed_projects,
     rank,
+)
+from matchmaker.services.index_store import IndexStore
+from matchmaker.services.profiles import (
+    cached_text_vectors,
+    institution_profile,
+    project_profile,
 )
 
 Progress = Callable[[int, int], None]
@@ -152,8 +154,7 @@ class Matcher:
         """Rebuild the event's state from scratch (re-encoding texts whose hash changed)."""
         self.states.pop(event.id, None)
         if self.index_dir is not None:
-            for old in self.index_dir.glob(f"event-{event.id}-*"):
-                old.unlink(missing_ok=True)
+            IndexStore(self.index_dir).clear(event.id)
         return self.state(db, event, progress)
 
     def _build(
@@ -177,17 +178,22 @@ class Matcher:
         space = CompositeSpace(text_dim=encoder.dim, weights=stamp[2])
         p_ids = np.array([p.id for p in p_profiles], dtype=np.int64)
         q_ids = np.array([q.id for q in q_profiles], dtype=np.int64)
-        stored = self._load(event.id, stamp, p_ids, q_ids)
-        if stored is not None:
-            p_vectors, q_vectors, p_index, q_index = stored
-        else:
-            p_text = self._text_vectors(db, "project", p_profiles, progress)
-            q_text = self._text_vectors(db, "institution", q_profiles, progress)
+        store = IndexStore(self.index_dir) if self.index_dir is not None else None
+        built = store.load(event.id, stamp, p_ids, q_ids) if store else None
+        if built is None:
+            p_text = cached_text_vectors(db, encoder, "project", p_profiles, progress)
+            q_text = cached_text_vectors(db, encoder, "institution", q_profiles, progress)
             p_vectors = space.encode_projects(p_profiles, p_text)
             q_vectors = space.encode_institutions(q_profiles, q_text)
-            p_index = VectorIndex().build(p_vectors, p_ids)
-            q_index = VectorIndex().build(q_vectors, q_ids)
-            self._save(event.id, stamp, p_ids, q_ids, p_vectors, q_vectors, p_index, q_index)
+            built = (
+                p_vectors,
+                q_vectors,
+                VectorIndex().build(p_vectors, p_ids),
+                VectorIndex().build(q_vectors, q_ids),
+            )
+            if store:
+                store.save(event.id, stamp, p_ids, q_ids, built)
+        p_vectors, q_vectors, p_index, q_index = built
         return MatchState(
             stamp=stamp,
             space=space,
@@ -214,109 +220,6 @@ class Matcher:
             tracks=np.array([p.track.value for p in projects], dtype=object),
             sessions={p.id: {s.code for s in p.sessions} for p in projects},
         )
-
-    # ---- persistence beside the database -----------------------------------------------------
-
-    def _paths(self, event_id: int, stamp: tuple[Any, ...]) -> tuple[Path, Path, Path] | None:
-        if self.index_dir is None:
-            return None
-        key = hashlib.sha256(repr(stamp).encode()).hexdigest()[:16]
-        base = self.index_dir / f"event-{event_id}-{key}"
-        return (
-            base.with_suffix(".npz"),
-            base.with_suffix(".projects.faiss"),
-            base.with_suffix(".institutions.faiss"),
-        )
-
-    def _save(
-        self,
-        event_id: int,
-        stamp: tuple[Any, ...],
-        p_ids: np.ndarray,
-        q_ids: np.ndarray,
-        p_vectors: np.ndarray,
-        q_vectors: np.ndarray,
-        p_index: VectorIndex,
-        q_index: VectorIndex,
-    ) -> None:
-        paths = self._paths(event_id, stamp)
-        if paths is None:
-            return
-        matrices, p_file, q_file = paths
-        matrices.parent.mkdir(parents=True, exist_ok=True)
-        for old in matrices.parent.glob(f"event-{event_id}-*"):
-            if old.name.split(".")[0] != matrices.name.split(".")[0]:
-                old.unlink(missing_ok=True)  # superseded by this stamp
-        p_index.save(p_file)
-        q_index.save(q_file)
-        partial = matrices.with_name(matrices.name + ".partial.npz")
-        np.savez(partial, p_ids=p_ids, q_ids=q_ids, p=p_vectors, q=q_vectors)
-        os.replace(partial, matrices)  # written last: its presence means the set is complete
-
-    def _load(
-        self, event_id: int, stamp: tuple[Any, ...], p_ids: np.ndarray, q_ids: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, VectorIndex, VectorIndex] | None:
-        paths = self._paths(event_id, stamp)
-        if paths is None or not paths[0].exists():
-            return None
-        matrices, p_file, q_file = paths
-        try:
-            with np.load(matrices, allow_pickle=False) as data:
-                if not (
-                    np.array_equal(data["p_ids"], p_ids) and np.array_equal(data["q_ids"], q_ids)
-                ):
-                    return None
-                p_vectors, q_vectors = data["p"], data["q"]
-            return p_vectors, q_vectors, VectorIndex.load(p_file), VectorIndex.load(q_file)
-        except (OSError, ValueError, RuntimeError, KeyError):
-            return None  # a damaged or half-written set is rebuilt, never trusted
-
-    def _text_vectors(
-        self, db: Session, kind: str, profiles: Sequence[Any], progress: Progress | None
-    ) -> np.ndarray:
-        encoder = self._encoder()
-        cached = {
-            row.entity_id: row
-            for row in db.scalars(
-                select(TextVector).where(
-                    TextVector.kind == kind, TextVector.encoder == encoder.name
-                )
-            )
-        }
-        out = np.zeros((len(profiles), encoder.dim), dtype=np.float32)
-        todo: list[int] = []
-        hashes = [_hash(p.text) for p in profiles]
-        for i, profile in enumerate(profiles):
-            row = cached.get(profile.id)
-            if row is not None and row.text_hash == hashes[i] and row.dim == encoder.dim:
-                out[i] = np.frombuffer(row.vector, dtype=np.float32)
-            else:
-                todo.append(i)
-        batch = 256
-        for start in range(0, len(todo), batch):
-            chunk = todo[start : start + batch]
-            vectors = encoder.encode([profiles[i].text for i in chunk])
-            for i, vector in zip(chunk, vectors, strict=True):
-                out[i] = vector
-                row = cached.get(profiles[i].id)
-                blob = np.asarray(vector, dtype=np.float32).tobytes()
-                if row is None:
-                    db.add(
-                        TextVector(
-                            kind=kind,
-                            entity_id=profiles[i].id,
-                            encoder=encoder.name,
-                            text_hash=hashes[i],
-                            dim=encoder.dim,
-                            vector=blob,
-                        )
-                    )
-                else:
-                    row.text_hash, row.dim, row.vector = hashes[i], encoder.dim, blob
-            if progress:
-                progress(min(start + batch, len(todo)), len(todo))
-        db.flush()
-        return out
 
     # ---- queries --------------------------------------------------------------------------
 
@@ -408,47 +311,6 @@ def _match(
     )
 
 
-def project_profile(p: Project) -> ProjectProfile:
-    """Return what the matcher sees of a project (text: name, sectors, description)."""
-    text = "。".join(part for part in (p.name, "、".join(p.sectors or []), p.description) if part)
-    return ProjectProfile(
-        id=p.id,
-        sectors=tuple(p.sectors or ()),
-        stage=p.stage.value if p.stage else None,
-        ask=p.funding_ask,
-        region=p.region or "",
-        needs=tuple(p.needs or ()),
-        text=text,
-    )
-
-
-def institution_profile(i: Institution) -> InstitutionProfile:
-    """Return what the matcher sees of an institution; with no thesis its portfolio speaks."""
-    held = [_portfolio_text(e) for e in i.portfolio]
-    parts = [i.thesis, "、".join(i.focus_sectors or []), "；".join(held)]
-    return InstitutionProfile(
-        id=i.id,
-        type=i.type.value,
-        sectors=tuple(i.focus_sectors or ()),
-        portfolio_sectors=tuple(s for e in i.portfolio for s in (e.sectors or [])),
-        stages=tuple(i.stages or ()),
-        ticket_min=i.ticket_min,
-        ticket_max=i.ticket_max,
-        regions=tuple(i.regions or ()),
-        text="。".join(p for p in parts if p),
-    )
-
-
-def _portfolio_text(entry: PortfolioEntry) -> str:
-    sectors = "、".join(entry.sectors or [])
-    body = f"{entry.company}（{sectors}）" if sectors else entry.company
-    return f"{body}：{entry.description}" if entry.description else body
-
-
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def _stamp(db: Session, event_id: int, encoder: str, weights: Weights) -> tuple[Any, ...]:
     version = db.scalar(select(Event.registrations_version).where(Event.id == event_id))
     return (version, encoder, weights)
@@ -538,13 +400,3 @@ def event_weights(db: Session, event_id: int, default: Weights) -> Weights:
     """Return the event's learned weights (``matchmaker weights fit``), else ``default``."""
     stored = db.scalar(select(MatchWeights.weights).where(MatchWeights.event_id == event_id))
     return Weights(**{b: float(stored[b]) for b in BLOCKS}) if stored else default
-
-
-def index_dir_for(database_url: str, instance_dir: Path) -> Path:
-    """Return where indexes live: beside a SQLite file, else in the instance folder."""
-    from sqlalchemy.engine import make_url
-
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).resolve().parent / "index"
-    return instance_dir.resolve() / "index"

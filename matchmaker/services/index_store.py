@@ -1,0 +1,88 @@
+"""Built indexes kept beside the database, so restarts and other processes skip the rebuild."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy.engine import make_url
+
+from matchmaker.embeddings.index import VectorIndex
+
+Built = tuple[np.ndarray, np.ndarray, VectorIndex, VectorIndex]
+
+
+@dataclass(frozen=True)
+class IndexStore:
+    """One folder of ``event-<id>-<stamp>.{npz,projects.faiss,institutions.faiss}`` sets.
+
+    A set is keyed by the database stamp it was built from; the ``.npz`` is written last, so its
+    presence means the set is complete, and a damaged set is rebuilt, never trusted.
+    """
+
+    directory: Path
+
+    def _paths(self, event_id: int, stamp: tuple[Any, ...]) -> tuple[Path, Path, Path]:
+        key = hashlib.sha256(repr(stamp).encode()).hexdigest()[:16]
+        base = self.directory / f"event-{event_id}-{key}"
+        return (
+            base.with_suffix(".npz"),
+            base.with_suffix(".projects.faiss"),
+            base.with_suffix(".institutions.faiss"),
+        )
+
+    def save(
+        self,
+        event_id: int,
+        stamp: tuple[Any, ...],
+        p_ids: np.ndarray,
+        q_ids: np.ndarray,
+        built: Built,
+    ) -> None:
+        """Write a set and remove the event's superseded ones."""
+        p_vectors, q_vectors, p_index, q_index = built
+        matrices, p_file, q_file = self._paths(event_id, stamp)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for old in self.directory.glob(f"event-{event_id}-*"):
+            if old.name.split(".")[0] != matrices.name.split(".")[0]:
+                old.unlink(missing_ok=True)
+        p_index.save(p_file)
+        q_index.save(q_file)
+        partial = matrices.with_name(matrices.name + ".partial.npz")
+        np.savez(partial, p_ids=p_ids, q_ids=q_ids, p=p_vectors, q=q_vectors)
+        os.replace(partial, matrices)
+
+    def load(
+        self, event_id: int, stamp: tuple[Any, ...], p_ids: np.ndarray, q_ids: np.ndarray
+    ) -> Built | None:
+        """Return the set built from ``stamp`` for exactly these ids, or None."""
+        matrices, p_file, q_file = self._paths(event_id, stamp)
+        if not matrices.exists():
+            return None
+        try:
+            with np.load(matrices, allow_pickle=False) as data:
+                if not (
+                    np.array_equal(data["p_ids"], p_ids) and np.array_equal(data["q_ids"], q_ids)
+                ):
+                    return None
+                p_vectors, q_vectors = data["p"], data["q"]
+            return p_vectors, q_vectors, VectorIndex.load(p_file), VectorIndex.load(q_file)
+        except (OSError, ValueError, RuntimeError, KeyError):
+            return None
+
+    def clear(self, event_id: int) -> None:
+        """Remove every set of the event."""
+        for old in self.directory.glob(f"event-{event_id}-*"):
+            old.unlink(missing_ok=True)
+
+
+def index_dir_for(database_url: str, instance_dir: Path) -> Path:
+    """Return where indexes live: beside a SQLite file, else in the instance folder."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).resolve().parent / "index"
+    return instance_dir.resolve() / "index"

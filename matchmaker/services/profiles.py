@@ -1,0 +1,111 @@
+"""What the matcher sees of registrations: plain profiles, and their cached text vectors."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matchmaker.db.models import Institution, PortfolioEntry, Project, TextVector
+from matchmaker.embeddings.composite import InstitutionProfile, ProjectProfile
+
+Progress = Callable[[int, int], None]
+BATCH = 256
+
+
+def project_profile(p: Project) -> ProjectProfile:
+    """Return what the matcher sees of a project (text: name, sectors, description)."""
+    text = "。".join(part for part in (p.name, "、".join(p.sectors or []), p.description) if part)
+    return ProjectProfile(
+        id=p.id,
+        sectors=tuple(p.sectors or ()),
+        stage=p.stage.value if p.stage else None,
+        ask=p.funding_ask,
+        region=p.region or "",
+        needs=tuple(p.needs or ()),
+        text=text,
+    )
+
+
+def institution_profile(i: Institution) -> InstitutionProfile:
+    """Return what the matcher sees of an institution; with no thesis its portfolio speaks."""
+    held = [_portfolio_text(e) for e in i.portfolio]
+    parts = [i.thesis, "、".join(i.focus_sectors or []), "；".join(held)]
+    return InstitutionProfile(
+        id=i.id,
+        type=i.type.value,
+        sectors=tuple(i.focus_sectors or ()),
+        portfolio_sectors=tuple(s for e in i.portfolio for s in (e.sectors or [])),
+        stages=tuple(i.stages or ()),
+        ticket_min=i.ticket_min,
+        ticket_max=i.ticket_max,
+        regions=tuple(i.regions or ()),
+        text="。".join(p for p in parts if p),
+    )
+
+
+def _portfolio_text(entry: PortfolioEntry) -> str:
+    sectors = "、".join(entry.sectors or [])
+    body = f"{entry.company}（{sectors}）" if sectors else entry.company
+    return f"{body}：{entry.description}" if entry.description else body
+
+
+def text_hash(text: str) -> str:
+    """Return the key under which a text's vector is cached."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def cached_text_vectors(
+    db: Session,
+    encoder: Any,
+    kind: str,
+    profiles: Sequence[Any],
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Return (n, dim) vectors: cached ones whose text is unchanged, the rest encoded and stored.
+
+    The cache is keyed by encoder name, so a switch of encoder never mixes vector spaces.
+    """
+    cached = {
+        row.entity_id: row
+        for row in db.scalars(
+            select(TextVector).where(TextVector.kind == kind, TextVector.encoder == encoder.name)
+        )
+    }
+    out = np.zeros((len(profiles), encoder.dim), dtype=np.float32)
+    hashes = [text_hash(p.text) for p in profiles]
+    todo: list[int] = []
+    for i, profile in enumerate(profiles):
+        row = cached.get(profile.id)
+        if row is not None and row.text_hash == hashes[i] and row.dim == encoder.dim:
+            out[i] = np.frombuffer(row.vector, dtype=np.float32)
+        else:
+            todo.append(i)
+    for start in range(0, len(todo), BATCH):
+        chunk = todo[start : start + BATCH]
+        vectors = encoder.encode([profiles[i].text for i in chunk])
+        for i, vector in zip(chunk, vectors, strict=True):
+            out[i] = vector
+            blob = np.asarray(vector, dtype=np.float32).tobytes()
+            row = cached.get(profiles[i].id)
+            if row is None:
+                db.add(
+                    TextVector(
+                        kind=kind,
+                        entity_id=profiles[i].id,
+                        encoder=encoder.name,
+                        text_hash=hashes[i],
+                        dim=encoder.dim,
+                        vector=blob,
+                    )
+                )
+            else:
+                row.text_hash, row.dim, row.vector = hashes[i], encoder.dim, blob
+        if progress:
+            progress(min(start + BATCH, len(todo)), len(todo))
+    db.flush()
+    return out
