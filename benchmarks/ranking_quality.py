@@ -64,6 +64,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from chinese_labels import SMOOTHNLP_TO_ITJUZI
 
 from matchmaker.domain import Stage
 from matchmaker.embeddings import Encoder, TfidfEncoder, get_encoder, normalize_rows
@@ -99,14 +100,6 @@ CN_ROUND_STAGE = {
     "种子轮": "seed", "天使轮": "angel", "Pre-A轮": "pre_a", "A轮": "a", "A+轮": "a",
     "Pre-B轮": "b_plus", "B轮": "b_plus", "B+轮": "b_plus", "C轮": "b_plus", "C+轮": "b_plus",
     "D轮": "b_plus", "D+轮": "b_plus", "E轮": "b_plus",
-}  # fmt: skip
-# smoothnlp 行业 → itjuzi 行业 (both IT桔子 names; as in encoder_quality.py). Unmapped: left out.
-SMOOTHNLP_TO_ITJUZI = {
-    "企业服务": "企业服务", "金融": "金融", "医疗": "医疗健康", "硬件": "硬件", "教育": "教育",
-    "汽车交通": "汽车交通", "旅游": "旅游", "农业": "农业", "房产": "房产服务", "物流": "物流",
-    "物流仓储": "物流", "工具软件与服务": "工具软件", "文娱内容游戏": "文化娱乐",
-    "文化内容游戏": "文化娱乐", "电商消费": "电子商务", "生活服务": "本地生活",
-    "社区社交": "社交网络",
 }  # fmt: skip
 
 
