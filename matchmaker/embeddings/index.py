@@ -85,7 +85,7 @@ class VectorIndex:
     def save(self, path: Path) -> None:
         """Write the index to ``path`` (atomically: a reader never sees half a file)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(path.suffix + ".partial")
+        partial = path.with_suffix(f"{path.suffix}.{os.getpid()}-{id(self)}.partial")
         faiss.write_index(self.index_, str(partial))
         os.replace(partial, path)
 

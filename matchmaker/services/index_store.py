@@ -52,7 +52,8 @@ class IndexStore:
                 old.unlink(missing_ok=True)
         p_index.save(p_file)
         q_index.save(q_file)
-        partial = matrices.with_name(matrices.name + ".partial.npz")
+        # unique per writer: two workers may build the same set at once; the last rename wins
+        partial = matrices.with_name(f"{matrices.name}.{os.getpid()}-{id(built)}.partial.npz")
         np.savez(partial, p_ids=p_ids, q_ids=q_ids, p=p_vectors, q=q_vectors)
         os.replace(partial, matrices)
 

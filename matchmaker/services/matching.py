@@ -10,6 +10,7 @@ hash, so a rebuild re-encodes only what changed.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,6 +130,8 @@ class Matcher:
     weights: Weights = field(default_factory=Weights)
     index_dir: Path | None = None  # where built indexes are kept for other processes and restarts
     states: dict[int, MatchState] = field(default_factory=dict)
+    # One build at a time per process: threads of one worker share the states and the files.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def _encoder(self) -> Any:
         if self.encoder is None:
@@ -146,9 +149,13 @@ class Matcher:
         current = self.states.get(event.id)
         if current is not None and current.stamp == stamp:
             return current
-        state = self._build(db, event, stamp, progress)
-        self.states[event.id] = state
-        return state
+        with self._lock:
+            current = self.states.get(event.id)  # another thread may have built it meanwhile
+            if current is not None and current.stamp == stamp:
+                return current
+            state = self._build(db, event, stamp, progress)
+            self.states[event.id] = state
+            return state
 
     def rebuild(self, db: Session, event: Event, progress: Progress | None = None) -> MatchState:
         """Rebuild the event's state from scratch (re-encoding texts whose hash changed)."""
