@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from matchmaker.embeddings.index import VectorIndex
 
+log = logging.getLogger(__name__)
 Built = tuple[np.ndarray, np.ndarray, VectorIndex, VectorIndex]
 
 
@@ -43,7 +45,24 @@ class IndexStore:
         q_ids: np.ndarray,
         built: Built,
     ) -> None:
-        """Write a set and remove the event's superseded ones."""
+        """Write a set and remove the event's superseded ones (best effort: never fails a caller).
+
+        The set only saves a rebuild; if the disk is full or another writer races this one, the
+        in-memory state is still right, so the failure is logged and the caller goes on.
+        """
+        try:
+            self._write(event_id, stamp, p_ids, q_ids, built)
+        except OSError as exc:
+            log.warning("could not keep the index beside the database: %s", exc)
+
+    def _write(
+        self,
+        event_id: int,
+        stamp: tuple[Any, ...],
+        p_ids: np.ndarray,
+        q_ids: np.ndarray,
+        built: Built,
+    ) -> None:
         p_vectors, q_vectors, p_index, q_index = built
         matrices, p_file, q_file = self._paths(event_id, stamp)
         self.directory.mkdir(parents=True, exist_ok=True)
