@@ -52,7 +52,7 @@ class IndexStore:
         """
         try:
             self._write(event_id, stamp, p_ids, q_ids, built)
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # FAISS reports I/O errors as RuntimeError
             log.warning("could not keep the index beside the database: %s", exc)
 
     def _write(
