@@ -221,6 +221,9 @@ def test_organiser_sees_the_planted_duplicates(page: Any) -> None:
     page.click("nav >> text=疑似重复报名")
     rows = page.locator("[data-testid=duplicates] tbody tr").all_inner_texts()
     pairs = {tuple(sorted(c for c in row.split() if c.startswith("XH2026-P"))) for row in rows}
-    assert pairs == {("XH2026-P099", "XH2026-P171"), ("XH2026-P188", "XH2026-P227"),
-                     ("XH2026-P190", "XH2026-P206")}
+    assert pairs == {
+        ("XH2026-P099", "XH2026-P171"),
+        ("XH2026-P188", "XH2026-P227"),
+        ("XH2026-P190", "XH2026-P206"),
+    }
     assert "繁简转换后" in page.locator("[data-testid=duplicates]").inner_text()

@@ -68,7 +68,8 @@ def test_likes_that_follow_the_sector_teach_a_heavier_sector_weight(
         institution = db.scalars(select(Institution)).first()
         matcher.shortlist(db, _event(db), institution, ShortlistQuery(k=5))
         assert matcher.states[_event(db).id].space.w["sector"] == pytest.approx(
-            stored.weights["sector"])
+            stored.weights["sector"]
+        )
 
 
 def _event(db: Session):  # type: ignore[no-untyped-def]

@@ -29,10 +29,19 @@ def node(name: str) -> str:
 
 @pytest.mark.parametrize(
     ("label", "code"),
-    [("储能", "energy_storage"), ("新型储能", "energy_storage"), ("工商业储能", "energy_storage"),
-     ("儲能", "energy_storage"), ("Energy storage", "energy_storage"), ("大模型", "ai"),
-     ("AIGC", "ai"), ("智慧养老", "smart_eldercare"), ("預製菜", "food"),
-     ("陶瓷3D打印", "additive"), ("新能源", "new_energy")],
+    [
+        ("储能", "energy_storage"),
+        ("新型储能", "energy_storage"),
+        ("工商业储能", "energy_storage"),
+        ("儲能", "energy_storage"),
+        ("Energy storage", "energy_storage"),
+        ("大模型", "ai"),
+        ("AIGC", "ai"),
+        ("智慧养老", "smart_eldercare"),
+        ("預製菜", "food"),
+        ("陶瓷3D打印", "additive"),
+        ("新能源", "new_energy"),
+    ],
 )
 def test_labels_map_to_nodes(label: str, code: str) -> None:
     assert node(label) == code
@@ -58,8 +67,14 @@ def test_sectors_are_inferred_from_text_when_no_label() -> None:
 
 @pytest.mark.parametrize(
     ("place", "names"),
-    [("山西省太原市", ["山西"]), ("太原", ["山西"]), ("陝西省西安市", ["陕西"]),
-     ("台灣台中市", ["台湾"]), ("长三角", ["上海", "江苏", "浙江", "安徽"]), ("Shanxi", ["山西"])],
+    [
+        ("山西省太原市", ["山西"]),
+        ("太原", ["山西"]),
+        ("陝西省西安市", ["陕西"]),
+        ("台灣台中市", ["台湾"]),
+        ("长三角", ["上海", "江苏", "浙江", "安徽"]),
+        ("Shanxi", ["山西"]),
+    ],
 )
 def test_regions(place: str, names: list[str]) -> None:
     assert [regions.name(i) for i in regions.provinces_of(place)] == names
@@ -79,10 +94,12 @@ def unit(i: int) -> np.ndarray:
 STORAGE = ProjectProfile(1, ("储能",), "a", 5_000_000, "山西省太原市", ("funding",), "储能系统")
 VIDEO = ProjectProfile(2, ("短视频",), "seed", 300_000, "广东省深圳市", ("venue",), "短视频")
 UNKNOWN = ProjectProfile(3, (), None, None, "", (), "")
-FUND = InstitutionProfile(10, "vc", ("新能源",), (), ("pre_a", "a"), 3_000_000, 30_000_000,
-                          ("山西",), "新型电力系统")
-INCUBATOR = InstitutionProfile(11, "incubator", ("文化创意",), (), ("idea", "seed"), None, None,
-                               ("全国",), "")
+FUND = InstitutionProfile(
+    10, "vc", ("新能源",), (), ("pre_a", "a"), 3_000_000, 30_000_000, ("山西",), "新型电力系统"
+)
+INCUBATOR = InstitutionProfile(
+    11, "incubator", ("文化创意",), (), ("idea", "seed"), None, None, ("全国",), ""
+)
 
 
 @pytest.fixture
@@ -124,8 +141,9 @@ def test_block_fits(space: CompositeSpace) -> None:
 
 
 def test_weights_change_the_ranking_not_the_fits() -> None:
-    sector_heavy = CompositeSpace(TEXT_DIM, Weights(text=0, sector=1, stage=0, ticket=0,
-                                                    region=0, needs=0))
+    sector_heavy = CompositeSpace(
+        TEXT_DIM, Weights(text=0, sector=1, stage=0, ticket=0, region=0, needs=0)
+    )
     p, q = encode(sector_heavy)
     assert float(p[0] @ q[0]) == pytest.approx(sector_heavy.fits(p[0], q[0])["sector"])
     with pytest.raises(ValueError):
@@ -189,8 +207,10 @@ def test_diversity_spreads_near_copies() -> None:
     index = VectorIndex().build(vectors, ids)
     plain = [i for i, _s in rank(index, base, 3)]
     assert set(plain) <= set(range(5))  # the top three are all near-copies
-    spread = [i for i, _s in rank(index, base, 3, diversity=0.7,
-                                  vectors={i: vectors[i] for i in range(10)})]
+    spread = [
+        i
+        for i, _s in rank(index, base, 3, diversity=0.7, vectors={i: vectors[i] for i in range(10)})
+    ]
     assert spread[0] in range(5) and len(set(spread) & set(range(5))) == 1
     assert rank(index, base, 2, offset=1) == rank(index, base, 3)[1:]
 

@@ -8,8 +8,9 @@ from tests_support import assert_error
 
 
 def shortlist(client: Any, headers: dict[str, str], code: str = "T-I01", **query: Any) -> Any:
-    response = client.get(f"/api/v1/institutions/{code}/shortlist", query_string=query,
-                          headers=headers)
+    response = client.get(
+        f"/api/v1/institutions/{code}/shortlist", query_string=query, headers=headers
+    )
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
@@ -53,8 +54,11 @@ def test_investors_see_only_their_own_shortlist(client, accounts) -> None:  # ty
 
 def test_widening_the_region_shows_the_project(client, accounts) -> None:  # type: ignore[no-untyped-def]
     assert "T-P003" not in ids(shortlist(client, accounts.headers("investor")))
-    widened = client.patch("/api/v1/institutions/T-I01", headers=accounts.headers("investor"),
-                           json={"regions": ["山西", "粤港澳大湾区"]})
+    widened = client.patch(
+        "/api/v1/institutions/T-I01",
+        headers=accounts.headers("investor"),
+        json={"regions": ["山西", "粤港澳大湾区"]},
+    )
     assert widened.status_code == 200
     assert "T-P003" in ids(shortlist(client, accounts.headers("investor")))
 
@@ -62,8 +66,9 @@ def test_widening_the_region_shows_the_project(client, accounts) -> None:  # typ
 def test_stage_as_a_hard_limit(client, accounts) -> None:  # type: ignore[no-untyped-def]
     investor = accounts.headers("investor")
     assert "T-P005" in ids(shortlist(client, investor))  # 创意 stage: shown, lower
-    response = client.patch("/api/v1/institutions/T-I01", headers=investor,
-                            json={"hard_stage": True})
+    response = client.patch(
+        "/api/v1/institutions/T-I01", headers=investor, json={"hard_stage": True}
+    )
     assert response.get_json()["hard_stage"] is True
     assert "T-P005" not in ids(shortlist(client, investor))
 
@@ -72,12 +77,21 @@ def test_new_registration_appears_in_the_next_shortlist(client, accounts) -> Non
     organiser = accounts.headers("organiser")
     before = shortlist(client, accounts.headers("investor"))
     assert "T-P777" not in ids(before)
-    created = client.post("/api/v1/projects", headers=organiser, json={
-        "id": "T-P777", "name": "工商业储能柜与能量管理系统", "track": "绿色经济",
-        "sectors": ["新型储能"], "stage": "Pre-A轮", "funding_ask": 8_000_000,
-        "region": "山西省晋中市", "needs": ["资金"],
-        "description": "为工业园区提供储能柜和能量管理系统，削峰填谷，已签约两个园区。",
-    })
+    created = client.post(
+        "/api/v1/projects",
+        headers=organiser,
+        json={
+            "id": "T-P777",
+            "name": "工商业储能柜与能量管理系统",
+            "track": "绿色经济",
+            "sectors": ["新型储能"],
+            "stage": "Pre-A轮",
+            "funding_ask": 8_000_000,
+            "region": "山西省晋中市",
+            "needs": ["资金"],
+            "description": "为工业园区提供储能柜和能量管理系统，削峰填谷，已签约两个园区。",
+        },
+    )
     assert created.status_code == 201, created.get_json()
     after = shortlist(client, accounts.headers("investor"))
     assert ids(after)[:2] == ["T-P777", "T-P001"] or ids(after)[:2] == ["T-P001", "T-P777"]
@@ -86,10 +100,16 @@ def test_new_registration_appears_in_the_next_shortlist(client, accounts) -> Non
 
 def test_traditional_and_simplified_rank_the_same(client, accounts) -> None:  # type: ignore[no-untyped-def]
     organiser, investor = accounts.headers("organiser"), accounts.headers("investor")
-    simplified = {"name": "智慧储能电站运维平台", "sectors": ["储能"],
-                  "description": "为新能源电站提供储能系统的远程监控、故障诊断和运维服务。"}
-    traditional = {"name": "智慧儲能電站運維平台", "sectors": ["儲能"],
-                   "description": "為新能源電站提供儲能系統的遠程監控、故障診斷和運維服務。"}
+    simplified = {
+        "name": "智慧储能电站运维平台",
+        "sectors": ["储能"],
+        "description": "为新能源电站提供储能系统的远程监控、故障诊断和运维服务。",
+    }
+    traditional = {
+        "name": "智慧儲能電站運維平台",
+        "sectors": ["儲能"],
+        "description": "為新能源電站提供儲能系統的遠程監控、故障診斷和運維服務。",
+    }
     client.patch("/api/v1/projects/T-P002", headers=organiser, json=simplified)
     first = {i["project_id"]: i for i in shortlist(client, investor)["items"]}
     client.patch("/api/v1/projects/T-P002", headers=organiser, json=traditional)
@@ -101,19 +121,34 @@ def test_traditional_and_simplified_rank_the_same(client, accounts) -> None:  # 
 def test_pass_hides_and_like_marks(client, accounts) -> None:  # type: ignore[no-untyped-def]
     investor = accounts.headers("investor")
     url = "/api/v1/institutions/T-I01/feedback"
-    assert client.post(url, headers=investor,
-                       json={"project_id": "T-P001", "verdict": "pass"}).status_code == 200
-    assert client.post(url, headers=investor,
-                       json={"project_id": "T-P004", "verdict": "感兴趣"}).status_code == 200
+    assert (
+        client.post(
+            url, headers=investor, json={"project_id": "T-P001", "verdict": "pass"}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            url, headers=investor, json={"project_id": "T-P004", "verdict": "感兴趣"}
+        ).status_code
+        == 200
+    )
     body = shortlist(client, investor)
     assert "T-P001" not in ids(body)
     assert {i["project_id"]: i["verdict"] for i in body["items"]}["T-P004"] == "like"
     shown = shortlist(client, investor, include_passed="true")
     assert "T-P001" in ids(shown)
-    assert_error(client.post(url, headers=accounts.headers("investor_b"),
-                             json={"project_id": "T-P001", "verdict": "pass"}), 403)
-    assert_error(client.post(url, headers=investor,
-                             json={"project_id": "T-P001", "verdict": "maybe"}), 422)
+    assert_error(
+        client.post(
+            url,
+            headers=accounts.headers("investor_b"),
+            json={"project_id": "T-P001", "verdict": "pass"},
+        ),
+        403,
+    )
+    assert_error(
+        client.post(url, headers=investor, json={"project_id": "T-P001", "verdict": "maybe"}), 422
+    )
 
 
 def test_filters_and_pages(client, accounts) -> None:  # type: ignore[no-untyped-def]
@@ -128,8 +163,9 @@ def test_filters_and_pages(client, accounts) -> None:  # type: ignore[no-untyped
 
 
 def test_recommendations_for_an_entrant(client, accounts) -> None:  # type: ignore[no-untyped-def]
-    response = client.get("/api/v1/projects/T-P002/recommendations",
-                          headers=accounts.headers("entrant_b"))
+    response = client.get(
+        "/api/v1/projects/T-P002/recommendations", headers=accounts.headers("entrant_b")
+    )
     body = response.get_json()
     assert response.status_code == 200, body
     names = [item["institution_id"] for item in body["items"]]
@@ -139,15 +175,22 @@ def test_recommendations_for_an_entrant(client, accounts) -> None:  # type: igno
 
 def test_duplicates_endpoint_finds_a_traditional_copy(client, accounts) -> None:  # type: ignore[no-untyped-def]
     organiser = accounts.headers("organiser")
-    copy = {"id": "T-P901", "name": "晉能儲能電池管理系統", "track": "綠色經濟",
-            "sectors": ["儲能", "電池管理"], "stage": "天使輪",
-            "description": "面向工商業儲能電站的電池管理系統，已在3個園區試點。"}
+    copy = {
+        "id": "T-P901",
+        "name": "晉能儲能電池管理系統",
+        "track": "綠色經濟",
+        "sectors": ["儲能", "電池管理"],
+        "stage": "天使輪",
+        "description": "面向工商業儲能電站的電池管理系統，已在3個園區試點。",
+    }
     assert client.post("/api/v1/projects", headers=organiser, json=copy).status_code == 201
     response = client.get("/api/v1/events/T2026/duplicates", headers=organiser)
     pairs = response.get_json()
     assert response.status_code == 200, pairs
-    assert [(p["a"], p["b"], p["kind"]) for p in pairs] == [("T-P001", "T-P901",
-                                                             "traditional_copy")]
+    assert [(p["a"], p["b"], p["kind"]) for p in pairs] == [
+        ("T-P001", "T-P901", "traditional_copy")
+    ]
     assert any("繁简" in e for e in pairs[0]["evidence"])
-    assert_error(client.get("/api/v1/events/T2026/duplicates",
-                            headers=accounts.headers("investor")), 403)
+    assert_error(
+        client.get("/api/v1/events/T2026/duplicates", headers=accounts.headers("investor")), 403
+    )

@@ -1,0 +1,57 @@
+"""Indexes kept beside the database: loaded when the stamp matches, rebuilt otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from matchmaker.embeddings.index import VectorIndex
+from matchmaker.services.index_store import IndexStore, index_dir_for
+
+
+def built(n: int = 20) -> tuple[np.ndarray, np.ndarray, tuple]:  # type: ignore[type-arg]
+    rng = np.random.default_rng(n)
+    p = rng.normal(size=(n, 8)).astype(np.float32)
+    q = rng.normal(size=(3, 8)).astype(np.float32)
+    p_ids, q_ids = np.arange(n, dtype=np.int64) + 1, np.arange(3, dtype=np.int64) + 1
+    return p_ids, q_ids, (p, q, VectorIndex().build(p, p_ids), VectorIndex().build(q, q_ids))
+
+
+def test_a_saved_set_loads_for_the_same_stamp_only(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    p_ids, q_ids, data = built()
+    store.save(1, (5, "use", "w"), p_ids, q_ids, data)
+    loaded = store.load(1, (5, "use", "w"), p_ids, q_ids)
+    assert loaded is not None
+    assert np.array_equal(loaded[0], data[0])
+    assert list(loaded[2].search(data[0][4], 1)[0][0]) == [5]
+    assert store.load(1, (6, "use", "w"), p_ids, q_ids) is None  # registrations changed
+    assert store.load(1, (5, "use", "w"), p_ids[:-1], q_ids) is None  # other rows
+
+
+def test_a_new_stamp_replaces_the_old_files_and_damage_is_not_trusted(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    p_ids, q_ids, data = built()
+    store.save(1, (1,), p_ids, q_ids, data)
+    store.save(1, (2,), p_ids, q_ids, data)
+    assert len(list(tmp_path.glob("event-1-*"))) == 3  # one set: npz + two indexes
+    npz = next(tmp_path.glob("event-1-*.npz"))
+    npz.write_bytes(b"half a file")
+    assert store.load(1, (2,), p_ids, q_ids) is None
+    store.clear(1)
+    assert list(tmp_path.glob("event-1-*")) == []
+
+
+def test_saving_into_an_unwritable_place_does_not_raise(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    p_ids, q_ids, data = built()
+    IndexStore(blocker / "index").save(1, (1,), p_ids, q_ids, data)  # logged, not raised
+
+
+def test_indexes_live_beside_a_sqlite_file_else_in_the_instance(tmp_path: Path) -> None:
+    assert index_dir_for(f"sqlite:///{tmp_path}/x/app.db", tmp_path / "inst") == (
+        tmp_path / "x" / "index"
+    )
+    assert index_dir_for("postgresql://u@h/db", tmp_path / "inst") == tmp_path / "inst" / "index"
