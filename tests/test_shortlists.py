@@ -158,6 +158,8 @@ def test_filters_and_pages(client, accounts) -> None:  # type: ignore[no-untyped
     full = ids(shortlist(client, staff, code="T-I02", k=10))
     paged = ids(shortlist(client, staff, code="T-I02", k=2, page=2))
     assert paged == full[2:4]
+    diverse = ids(shortlist(client, staff, code="T-I02", k=10, diversity=0.5))
+    assert sorted(diverse) == sorted(full) and diverse[0] == full[0]
     assert_error(client.get("/api/v1/institutions/T-I02/shortlist?k=0", headers=staff), 422)
     assert_error(client.get("/api/v1/institutions/NOPE/shortlist", headers=staff), 404)
 

@@ -16,6 +16,7 @@ from functools import cached_property
 
 import numpy as np
 
+from matchmaker.embeddings.sector_nodes import EXTRA_ALIASES
 from matchmaker.embeddings.sector_nodes import NODES as _NODES
 from matchmaker.text import fold
 
@@ -34,15 +35,22 @@ class Node:
 class Taxonomy:
     """The node list with lookups; ``ancestors`` and names are precomputed."""
 
-    def __init__(self, nodes: Sequence[tuple[str, str, str, str, tuple[str, ...]]] = _NODES):
+    def __init__(
+        self,
+        nodes: Sequence[tuple[str, str, str, str, tuple[str, ...]]] = _NODES,
+        extra: dict[str, tuple[str, ...]] = EXTRA_ALIASES,
+    ) -> None:
+        unknown = set(extra) - {code for code, *_rest in nodes}
+        if unknown:
+            raise ValueError(f"aliases for unknown nodes: {sorted(unknown)}")
         codes = {code: i for i, (code, *_rest) in enumerate(nodes)}
         self.nodes = [
             Node(i, code, zh, en, codes[parent] if parent else None)
             for i, (code, zh, en, parent, _aliases) in enumerate(nodes)
         ]
         self.aliases: dict[str, int] = {}
-        for i, (_code, zh, en, _parent, aliases) in enumerate(nodes):
-            for name in (zh, en, *aliases):
+        for i, (code, zh, en, _parent, aliases) in enumerate(nodes):
+            for name in (zh, en, *aliases, *extra.get(code, ())):
                 self.aliases.setdefault(fold(name), i)
         # longest alias first, so 工商业储能 matches 储能 rather than 能源
         self._by_length = sorted(self.aliases.items(), key=lambda kv: -len(kv[0]))

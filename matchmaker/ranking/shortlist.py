@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,7 +82,7 @@ def rank(
     offset: int = 0,
     allowed: np.ndarray | None = None,
     diversity: float = 0.0,
-    vectors: dict[int, np.ndarray] | None = None,
+    vectors: Mapping[int, np.ndarray] | None = None,
 ) -> list[tuple[int, float]]:
     """Return ``(id, score)`` for ranks ``offset … offset+k-1``.
 
@@ -103,7 +103,7 @@ def rank(
 
 
 def _mmr(
-    hits: list[tuple[int, float]], vectors: dict[int, np.ndarray], lam: float, depth: int
+    hits: list[tuple[int, float]], vectors: Mapping[int, np.ndarray], lam: float, depth: int
 ) -> list[tuple[int, float]]:
     matrix = np.stack([vectors[i] for i, _s in hits])
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)

@@ -11,7 +11,7 @@ hash, so a rebuild re-encodes only what changed.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -245,13 +245,10 @@ class Matcher:
             excluded |= {p for p, v in verdicts.items() if v == Verdict.PASS.value}
         if excluded:
             mask &= ~np.isin(state.columns.ids, np.fromiter(excluded, dtype=np.int64))
-        allowed = state.columns.ids[mask]
+        # no selector at all when nothing is filtered out: the index scans without a bitmap
+        allowed = None if mask.all() else state.columns.ids[mask]
         text = state.space.slices["text"]
-        vectors = (
-            {pid: state.project_vectors[state.project_row[pid], text] for pid in allowed}
-            if query.diversity > 0
-            else None
-        )
+        vectors = _Rows(state.project_vectors, state.project_row, text) if query.diversity else None
         offset = (query.page - 1) * query.k
         hits = rank(
             state.project_index,
@@ -289,6 +286,22 @@ class Matcher:
             for qid, score in hits
         ]
         return items, len(allowed)
+
+
+class _Rows(Mapping[int, np.ndarray]):
+    """Read-only id → text-block view of the project matrix (MMR reads only the hits)."""
+
+    def __init__(self, matrix: np.ndarray, row: dict[int, int], cut: slice) -> None:
+        self.matrix, self.row, self.cut = matrix, row, cut
+
+    def __getitem__(self, key: int) -> np.ndarray:
+        return self.matrix[self.row[key], self.cut]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.row)
+
+    def __len__(self) -> int:
+        return len(self.row)
 
 
 def _match(
