@@ -226,3 +226,12 @@ def test_reasons_read_as_sentences(space: CompositeSpace) -> None:
     assert "Stage fits: Series A" in en and "Region: Shanxi" in en
     concerns = [r for r in explain(space, VIDEO, FUND, p[1], q[0]) if not r.positive]
     assert {r.block for r in concerns} == {"stage", "ticket", "region"}
+
+
+def test_a_custom_taxonomy_needs_no_built_in_aliases() -> None:
+    from matchmaker.embeddings.taxonomy import Taxonomy
+
+    custom = Taxonomy((("software", "software", "software", "", ()),))
+    assert custom.match_label("Software") == 0 and custom.match_label("仓储") is None
+    with pytest.raises(ValueError):
+        Taxonomy((("x", "x", "x", "", ()),), extra={"nope": ("y",)})

@@ -38,8 +38,11 @@ class Taxonomy:
     def __init__(
         self,
         nodes: Sequence[tuple[str, str, str, str, tuple[str, ...]]] = _NODES,
-        extra: dict[str, tuple[str, ...]] = EXTRA_ALIASES,
+        extra: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
+        # the extra aliases belong to the built-in nodes; a custom node list brings its own
+        if extra is None:
+            extra = EXTRA_ALIASES if nodes is _NODES else {}
         unknown = set(extra) - {code for code, *_rest in nodes}
         if unknown:
             raise ValueError(f"aliases for unknown nodes: {sorted(unknown)}")
