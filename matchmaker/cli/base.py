@@ -1,0 +1,148 @@
+"""The ``matchmaker`` command group: context, error handling, progress, output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from matchmaker.config import Settings
+from matchmaker.errors import MatchmakerError
+from matchmaker.messages import render
+
+
+class Context:
+    """What every subcommand gets: settings, language, output mode, a lazily made engine."""
+
+    def __init__(self, db_url: str | None, lang: str, as_json: bool) -> None:
+        settings = Settings.from_env()
+        self.db_url = db_url or settings.database_url
+        self.lang = lang
+        self.as_json = as_json
+        self._factory: Any = None
+
+    def matcher(self) -> Any:
+        """Return a matcher that keeps its indexes beside this database."""
+        from matchmaker.services.index_store import index_dir_for
+        from matchmaker.services.matching import Matcher
+
+        return Matcher(index_dir=index_dir_for(self.db_url, Settings.from_env().instance_dir))
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Yield a session committed on success and rolled back on any error."""
+        from matchmaker.db.engine import make_engine, session_factory, transaction
+
+        if self._factory is None:
+            self._factory = session_factory(make_engine(self.db_url))
+        with transaction(self._factory) as session:
+            yield session
+
+    def emit(self, data: Any, text: str) -> None:
+        """Print ``data`` as JSON with --json, else ``text``."""
+        if self.as_json:
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        else:
+            click.echo(text)
+
+
+def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn expected failures into a one-line reason (plus a line per problem) and exit 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx: Context = click.get_current_context().find_object(Context)
+        try:
+            return func(*args, **kwargs)
+        except MatchmakerError as exc:
+            _fail(
+                ctx,
+                exc.message(ctx.lang),
+                [p.to_dict(ctx.lang) for p in exc.problems],
+                [p.line(ctx.lang) for p in exc.problems],
+                exc.code,
+            )
+        except SQLAlchemyError as exc:
+            reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+            _fail(ctx, f"database error: {reason}", [], [], "error.database")
+        except OSError as exc:
+            _fail(ctx, f"{exc.strerror or exc}: {exc.filename or ''}".strip(), [], [], "error.os")
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # process edge: a one-line reason, never a traceback
+            _fail(
+                ctx,
+                f"{render('error.server', ctx.lang)} ({exc.__class__.__name__}: {exc})",
+                [],
+                [],
+                "error.internal",
+            )
+
+    return wrapper
+
+
+def _fail(ctx: Context, message: str, problems: list[Any], lines: list[str], code: str) -> None:
+    if ctx.as_json:
+        payload = {"ok": False, "code": code, "message": message, "errors": problems}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"error: {message}", err=True)
+        for line in lines:
+            click.echo(f"  - {line}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+@click.option(
+    "--db",
+    "db_url",
+    envvar="MATCHMAKER_DATABASE_URL",
+    metavar="URL",
+    help="Database URL (default: SQLite under instance/).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    envvar="MATCHMAKER_LANGUAGE",
+    help="Language of messages.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.version_option(package_name="matchmaker")
+@click.pass_context
+def main(ctx: click.Context, db_url: str | None, lang: str, as_json: bool) -> None:
+    """matchmaker: investor–project matchmaking for entrepreneurship competitions."""
+    ctx.obj = Context(db_url, lang, as_json)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@contextmanager
+def progress_bar(ctx: Context, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    if ctx.as_json or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield tick
+
+
+def safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
