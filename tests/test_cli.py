@@ -141,3 +141,35 @@ def test_demo_twice_says_how_to_reload(demo_db: str) -> None:
     result = run("demo", db=demo_db)
     assert result.returncode == 2 and "--reset" in result.stderr
     assert counts(demo_db) == (240, 41)
+
+
+def test_matching_commands(demo_db: str) -> None:
+    built = json.loads(run("--json", "index", "build", db=demo_db).stdout)
+    assert (built["projects"], built["institutions"]) == (240, 41)
+    assert built["encoder"] == "use-multilingual-v3" and not built["approximate"]
+    listed = json.loads(
+        run("--json", "shortlist", "--institution", "XH2026-I01", "--k", "3", db=demo_db).stdout
+    )
+    assert len(listed["items"]) == 3
+    assert all(i["project_id"].startswith("XH2026-P") and i["reasons"] for i in listed["items"])
+    scores = [i["score"] for i in listed["items"]]
+    assert scores == sorted(scores, reverse=True)
+    recs = json.loads(
+        run("--json", "recommend", "--project", "XH2026-P001", "--k", "2", db=demo_db).stdout
+    )
+    assert [len(recs["items"]), set(recs["items"][0])] == [
+        2,
+        {"institution_id", "name", "score", "reasons", "concerns", "fits", "verdict"},
+    ]
+    text = run("shortlist", "--institution", "XH2026-I01", "--k", "1", db=demo_db).stdout
+    assert text.startswith("  1. XH2026-P") and "+ 地区：山西" in text
+    pairs = json.loads(run("--json", "duplicates", db=demo_db).stdout)["pairs"]
+    assert {(p["a"], p["b"]) for p in pairs} == {
+        ("XH2026-P099", "XH2026-P171"),
+        ("XH2026-P188", "XH2026-P227"),
+        ("XH2026-P190", "XH2026-P206"),
+    }
+    learned = json.loads(run("--json", "weights", "fit", "--dry-run", db=demo_db).stdout)
+    assert learned["fitted"] is False and learned["applied"] is False and learned["outcomes"] == 0
+    missing = run("shortlist", "--institution", "XH2026-I99", db=demo_db)
+    assert missing.returncode == 2 and missing.stderr.strip() == "error: 机构不存在：XH2026-I99"
