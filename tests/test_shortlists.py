@@ -175,6 +175,16 @@ def test_recommendations_for_an_entrant(client, accounts) -> None:  # type: igno
     assert any("养老" in reason or "银发" in reason for reason in body["items"][0]["reasons"])
 
 
+def test_weights_fit_endpoint_says_when_there_is_too_little_signal(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    url = "/api/v1/events/T2026/weights/fit"
+    assert_error(client.post(url, headers=accounts.headers("staff")), 403)
+    response = client.post(url, headers=accounts.headers("organiser"))
+    body = response.get_json()
+    assert response.status_code == 200, body
+    assert (body["fitted"], body["applied"], body["outcomes"]) == (False, False, 0)
+    assert "30" in body["reason"]
+
+
 def test_duplicates_endpoint_finds_a_traditional_copy(client, accounts) -> None:  # type: ignore[no-untyped-def]
     organiser = accounts.headers("organiser")
     copy = {

@@ -7,6 +7,7 @@ strongest signal wins when a pair has several (signed intent > meeting rating > 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +50,11 @@ class Learned:
             "outcomes": self.outcomes,
             "weights": self.fit.weights.normalised(),
             "default": self.fit.default.normalised(),
-            "metrics": self.fit.metrics,
+            # NaN (no held-out group to score) is not JSON: say "unknown" as null
+            "metrics": {
+                k: None if isinstance(v, float) and not math.isfinite(v) else v
+                for k, v in self.fit.metrics.items()
+            },
         }
 
 

@@ -18,6 +18,7 @@ from matchmaker.domain import InstitutionType, Role, Stage, Track, Verdict
 from matchmaker.services import catalog
 from matchmaker.services.duplicates import event_duplicates
 from matchmaker.services.events import get_event
+from matchmaker.services.learning import learn_weights
 from matchmaker.services.matching import (
     Matcher,
     ShortlistQuery,
@@ -181,6 +182,36 @@ class Duplicates(MethodView):
         pairs = event_duplicates(db(), get_event(db(), code), matcher())
         db().commit()
         return pairs
+
+
+class FitArgs(Schema):
+    dry_run = fields.Boolean(
+        load_default=False, metadata={"description": "report only; never store the weights"}
+    )
+
+
+class FitOut(Schema):
+    fitted = fields.Boolean()
+    better = fields.Boolean(metadata={"description": "beat the defaults on held-out institutions"})
+    applied = fields.Boolean(metadata={"description": "the event's shortlists now use them"})
+    reason = fields.String()
+    outcomes = fields.Integer(metadata={"description": "pairs with a like/pass, rating or intent"})
+    weights = fields.Dict(keys=fields.String(), values=fields.Float())
+    default = fields.Dict(keys=fields.String(), values=fields.Float())
+    metrics = fields.Dict(keys=fields.String(), values=fields.Raw())
+
+
+@blp.route("/events/<code>/weights/fit")
+class WeightsFit(MethodView):
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @blp.arguments(FitArgs, location="query")
+    @blp.response(200, FitOut)
+    def post(self, args: dict[str, Any], code: str) -> dict[str, Any]:
+        """Learn block weights from the event's outcomes; kept only if they win held out."""
+        learned = learn_weights(db(), get_event(db(), code), matcher(), apply=not args["dry_run"])
+        db().commit()
+        return learned.to_dict()
 
 
 def event_of(row: Project | Institution) -> Event:
