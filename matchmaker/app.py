@@ -117,6 +117,7 @@ def serve(database_url: str, host: str, port: int, workers: int) -> None:
 
     os.environ["MATCHMAKER_DATABASE_URL"] = database_url
     logging.basicConfig(level=logging.INFO)
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)  # which CPU build it picked
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
