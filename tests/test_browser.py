@@ -227,3 +227,14 @@ def test_organiser_sees_the_planted_duplicates(page: Any) -> None:
         ("XH2026-P190", "XH2026-P206"),
     }
     assert "繁简转换后" in page.locator("[data-testid=duplicates]").inner_text()
+
+
+def test_organiser_chooses_whose_shortlist_to_see(page: Any) -> None:
+    sign_in(page, "organiser")
+    page.goto("/shortlist")
+    page.select_option("select[name=institution]", "XH2026-I07")
+    page.click("form.filters button[type=submit]")
+    assert "东岭资本管理有限公司" in page.locator("h1").inner_text()
+    assert page.locator("[data-testid=shortlist] li.match").count() == 20
+    page.goto("/recommendations?project=XH2026-P139")
+    assert "新能源汽车一体化压铸结构件" in page.locator("h1").inner_text()

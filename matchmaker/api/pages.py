@@ -222,21 +222,30 @@ def _matcher() -> Any:
     return current_app.extensions["matchmaker.matcher"]
 
 
+def _subject(model: Any, bound_id: int | None, param: str, title: str) -> Any:
+    """Return the page's subject: the user's own record, the one in ``?param=``, or a chooser."""
+    if bound_id is not None:
+        return db().get_one(model, bound_id)
+    code = request.args.get(param) or None
+    if code:
+        return (
+            catalog.get_institution(db(), code)
+            if model is Institution
+            else catalog.get_project(db(), code)
+        )
+    choices = db().scalars(select(model).order_by(model.code)).all()
+    return render_template("choose.html", choices=choices, param=param, title=title)
+
+
 @bp.get("/shortlist")
 @signed_in(Role.ORGANISER, Role.STAFF, Role.INVESTOR)
 def shortlist_page() -> Any:
     """An institution's ranked projects with reasons and like/pass."""
     user = _safe_user()
-    code = request.args.get("institution") or None
-    if user.role is Role.INVESTOR:
-        institution = db().get_one(Institution, user.institution_id)
-    elif code:
-        institution = catalog.get_institution(db(), code)
-    else:
-        choices = db().scalars(select(Institution).order_by(Institution.code)).all()
-        return render_template(
-            "choose.html", choices=choices, param="institution", title=t("ui.choose_institution")
-        )
+    bound = user.institution_id if user.role is Role.INVESTOR else None
+    institution = _subject(Institution, bound, "institution", t("ui.choose_institution"))
+    if not isinstance(institution, Institution):
+        return institution  # the chooser page
     filters = _filters(("track", Track), ("stage", Stage))
     filters.update(_text_filters("session", "region"))
     query = ShortlistQuery(
@@ -279,16 +288,10 @@ def shortlist_feedback() -> Any:
 def recommendations_page() -> Any:
     """A project's best-fitting institutions with reasons."""
     user = _safe_user()
-    code = request.args.get("project") or None
-    if user.role is Role.ENTRANT:
-        project = db().get_one(Project, user.project_id)
-    elif code:
-        project = catalog.get_project(db(), code)
-    else:
-        choices = db().scalars(select(Project).order_by(Project.code)).all()
-        return render_template(
-            "choose.html", choices=choices, param="project", title=t("ui.choose_project")
-        )
+    bound = user.project_id if user.role is Role.ENTRANT else None
+    project = _subject(Project, bound, "project", t("ui.choose_project"))
+    if not isinstance(project, Project):
+        return project  # the chooser page
     kind = _filters(("type", InstitutionType))
     query = ShortlistQuery(k=20, page=_page(), type=kind["type"].value if kind else None)
     event = db().get_one(Event, project.event_id)
