@@ -17,13 +17,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import swagger_ui_bundle
     from flask_smorest import Api
 
-    from matchmaker.api import pages
+    from matchmaker.api import agenda_pages, pages
     from matchmaker.api.errors import register_error_handlers
     from matchmaker.api.extensions import init_db
     from matchmaker.api.i18n import lang, t
-    from matchmaker.api.resources import auth, events, matching, registrations
+    from matchmaker.api.resources import agendas, auth, bookings, events, matching, registrations
     from matchmaker.db.engine import make_engine, session_factory
     from matchmaker.domain import LOCAL_TZ
+    from matchmaker.services.bookings import BookingRules
     from matchmaker.services.index_store import index_dir_for
     from matchmaker.services.matching import Matcher
 
@@ -41,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MATCHMAKER_LANGUAGE=settings.default_language,
         MATCHMAKER_TOKEN_DAYS=settings.token_days,
         MATCHMAKER_DEMO_HINT=settings.demo_hint,
+        MATCHMAKER_BOOKING_RULES=BookingRules.from_settings(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         API_TITLE="matchmaker API",
@@ -71,13 +73,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(registrations.institutions)
     api.register_blueprint(auth.blp)
     api.register_blueprint(matching.blp)
+    api.register_blueprint(agendas.blp)
+    api.register_blueprint(bookings.blp)
     # One matcher per process: it caches each event's vectors and indexes between requests.
     app.extensions["matchmaker.matcher"] = app.config.get("MATCHER") or Matcher(
         index_dir=index_dir_for(app.config["DATABASE_URL"], settings.instance_dir)
     )
     app.register_blueprint(pages.bp)
+    app.register_blueprint(agenda_pages.bp)
     register_error_handlers(app)
-    app.jinja_env.globals.update(t=t, lang=lang)
+    app.jinja_env.globals.update(t=t, lang=lang, tz=LOCAL_TZ)
     app.jinja_env.filters["localdate"] = lambda v: v.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
     app.jinja_env.filters["localtime"] = lambda v: v.astimezone(LOCAL_TZ).strftime("%H:%M")
 

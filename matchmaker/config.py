@@ -25,6 +25,10 @@ class Settings:
     token_days: int = 30
     max_upload_bytes: int = 16 * 1024 * 1024
     demo_hint: bool = False
+    # Bookings: a pending request holds its slot this long; caps per session (0 = no cap).
+    request_hours: int = 24
+    institution_request_cap: int = 0  # 0: twice the session's slots
+    project_request_cap: int = 6
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -39,4 +43,7 @@ class Settings:
             token_days=int(env.get("MATCHMAKER_TOKEN_DAYS", "30")),
             max_upload_bytes=int(env.get("MATCHMAKER_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
             demo_hint=env.get("MATCHMAKER_DEMO_HINT", "") in ("1", "true", "yes"),
+            request_hours=int(env.get("MATCHMAKER_REQUEST_HOURS", "24")),
+            institution_request_cap=int(env.get("MATCHMAKER_INSTITUTION_REQUEST_CAP", "0")),
+            project_request_cap=int(env.get("MATCHMAKER_PROJECT_REQUEST_CAP", "6")),
         )

@@ -151,10 +151,18 @@ class RequestStatus(Labelled):
 class MeetingStatus(Labelled):
     """Life of a meeting in an agenda."""
 
+    REQUESTED = "requested"  # a pending booking holds its slot until decided or expired
     SCHEDULED = "scheduled"
     HELD = "held"
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
+
+
+class AgendaStatus(Labelled):
+    """Whether a session's agenda is still being built or has been shown to the parties."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
 
 
 class Verdict(Labelled):
@@ -235,11 +243,13 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "cancelled": ("已取消", "Cancelled"),
     },
     "MeetingStatus": {
+        "requested": ("待确认", "Awaiting reply"),
         "scheduled": ("已安排", "Scheduled"),
         "held": ("已举行", "Held"),
         "no_show": ("未到场", "No-show"),
         "cancelled": ("已取消", "Cancelled"),
     },
+    "AgendaStatus": {"draft": ("草稿", "Draft"), "published": ("已发布", "Published")},
     "Verdict": {"like": ("感兴趣", "Interested"), "pass": ("不合适", "Pass")},
     "DueDiligenceStatus": {
         "open": ("进行中", "Open"),

@@ -35,6 +35,198 @@ CATALOG: dict[str, tuple[str, str]] = {
     "what.project": ("项目", "Project"),
     "what.institution": ("机构", "Institution"),
     "what.user": ("用户", "User"),
+    # scheduling core (matchmaker/scheduling)
+    "schedule.invalid": (
+        "排程输入有误：{count} 处问题",
+        "The schedule instance has {count} problems",
+    ),
+    "schedule.not_object": ("应为对象（JSON object）", "Expected a JSON object"),
+    "schedule.missing": ("缺少必填字段", "This field is required"),
+    "schedule.not_list": ("应为列表，实际是 {value}", "Expected a list, got {value}"),
+    "schedule.not_count": ("应为非负整数", "Expected a whole number ≥ 0"),
+    "schedule.not_id": ("应为非空编号", "Expected a non-empty id"),
+    "schedule.bad_time": (
+        "时间格式应为 ISO 8601，例如 2026-12-08T09:00",
+        "Expected an ISO 8601 time such as 2026-12-08T09:00",
+    ),
+    "schedule.min_above_max": (
+        "最少会见数大于最多会见数 {high}",
+        "min_meetings is above max_meetings {high}",
+    ),
+    "schedule.unknown_slot": ("没有这个时段", "No such slot"),
+    "schedule.unknown_party": ("没有这个机构或项目", "No such institution or project"),
+    "schedule.bad_score": ("分数应为有限的数字", "The score must be a finite number"),
+    "schedule.duplicate_id": ("编号重复", "Duplicate id"),
+    "schedule.must_and_forbidden": (
+        "同一对既是必须会见又是禁止会见",
+        "The same pair is both must-meet and forbidden",
+    ),
+    "schedule.diag.no_partner": (
+        "{party}：去除回避关系后没有可会见的一方（至少需要 {need} 场）",
+        "{party}: no one left to meet once conflicts are removed (needs {need})",
+    ),
+    "schedule.diag.min_above_capacity": (
+        "{party}：至少需要 {need} 场，但空闲时段与可会见对象只够 {capacity} 场",
+        "{party}: needs {need} meetings but its free slots and partners allow only {capacity}",
+    ),
+    "schedule.diag.min_sum_above_capacity": (
+        "最低会见数之和 {need} > 总容量 {capacity}",
+        "The minimum meetings add up to {need} > total capacity {capacity}",
+    ),
+    "schedule.diag.must_meet_impossible": (
+        "必须会见的 {institution} × {project} 无法安排：被禁止、未评分或没有共同空闲时段",
+        "Must-meet {institution} × {project} cannot happen: forbidden, unscored or no common "
+        "free slot",
+    ),
+    "schedule.diag.must_above_max": (
+        "{party}：必须会见与锁定的会见共 {count} 场，超过上限 {limit}",
+        "{party}: {count} must-meet and locked meetings exceed its maximum {limit}",
+    ),
+    "schedule.diag.locked_unavailable": (
+        "{party} 在第 {slot} 时段不在场，但有锁定的会见",
+        "{party} is away in slot {slot} but has a locked meeting there",
+    ),
+    "schedule.diag.locked_forbidden": (
+        "锁定的会见 {institution} × {project} 属于禁止会见",
+        "Locked meeting {institution} × {project} is a forbidden pair",
+    ),
+    "schedule.diag.locked_clash": (
+        "{party} 在第 {slot} 时段有 {count} 场锁定的会见",
+        "{party} has {count} locked meetings in slot {slot}",
+    ),
+    "schedule.diag.no_pairing": (
+        "各方的最低/最高会见数无法同时满足（可会见的组合不够）",
+        "The minimum and maximum meetings cannot all be met with the admissible pairs",
+    ),
+    "schedule.diag.no_timetable": (
+        "在时限内找不到满足空闲时段与桌数的时间表",
+        "No timetable fits the free slots and tables within the time limit",
+    ),
+    "schedule.violation.unknown_slot": (
+        "会见安排在不存在的时段 {slot}",
+        "Meeting in unknown slot {slot}",
+    ),
+    "schedule.violation.unknown_party": (
+        "会见涉及未知的一方 {party}",
+        "Meeting with unknown party {party}",
+    ),
+    "schedule.violation.forbidden": (
+        "{institution} × {project} 属于禁止会见",
+        "{institution} × {project} is a forbidden pair",
+    ),
+    "schedule.violation.unscored": (
+        "{institution} × {project} 没有匹配分，不应会见",
+        "{institution} × {project} has no score and may not meet",
+    ),
+    "schedule.violation.unavailable": (
+        "{party} 在第 {slot} 时段不在场",
+        "{party} is away in slot {slot}",
+    ),
+    "schedule.violation.pair_twice": (
+        "{institution} × {project} 被安排了 {count} 次",
+        "{institution} × {project} meet {count} times",
+    ),
+    "schedule.violation.double_booked": (
+        "{party} 在第 {slot} 时段被安排了 {count} 场",
+        "{party} is booked {count} times in slot {slot}",
+    ),
+    "schedule.violation.above_maximum": (
+        "{party} 有 {count} 场，超过上限 {limit}",
+        "{party} has {count} meetings, above its maximum {limit}",
+    ),
+    "schedule.violation.below_minimum": (
+        "{party} 只有 {count} 场，低于下限 {limit}",
+        "{party} has {count} meetings, below its minimum {limit}",
+    ),
+    "schedule.violation.must_meet_missing": (
+        "缺少必须会见：{institution} × {project}",
+        "Must-meet missing: {institution} × {project}",
+    ),
+    "schedule.violation.locked_moved": (
+        "锁定的会见 {institution} × {project}（第 {slot} 时段）不在原位",
+        "Locked meeting {institution} × {project} (slot {slot}) is missing or moved",
+    ),
+    "schedule.violation.unknown_table": (
+        "{session} 专场没有 {table} 号桌",
+        "Session {session} has no table {table}",
+    ),
+    "schedule.violation.two_tables": (
+        "{party} 在 {session} 专场用了多张桌子：{tables}",
+        "{party} uses several tables in session {session}: {tables}",
+    ),
+    "schedule.violation.table_shared": (
+        "{table} 号桌在第 {slot} 时段有 {count} 家机构",
+        "Table {table} holds {count} institutions in slot {slot}",
+    ),
+    # agendas and bookings (services/agendas.py, bookings.py)
+    "what.slot": ("时段", "Slot"),
+    "what.request": ("预约", "Request"),
+    "what.meeting": ("会见", "Meeting"),
+    "agenda.too_few_tables": (
+        "{session} 专场只有 {tables}张桌子，但需要 {needed} 张（每家机构整场一张桌）",
+        "Session {session} has {tables} tables but needs {needed} (one per institution)",
+    ),
+    "agenda.published": (
+        "议程已发布，请用“调整”处理变更，而不是重新生成",
+        "The agenda is published: use repair for changes instead of rebuilding",
+    ),
+    "agenda.one_party": (
+        "请只填写项目编号或机构编号中的一个",
+        "Give either a project id or an institution id, not both",
+    ),
+    "agenda.not_built": ("议程尚未生成", "The agenda has not been built yet"),
+    "agenda.invalid": (
+        "议程未通过校验（{count} 处问题），例如：{first}",
+        "The agenda failed validation ({count} problems), e.g. {first}",
+    ),
+    "agenda.meeting_cancelled": ("该会见已取消", "This meeting is already cancelled"),
+    "agenda.table": ("{number}号桌", "Table {number}"),
+    "agenda.calendar": ("创投对接会议程", "Matchmaking agenda"),
+    "agenda.ics_summary": ("对接：{institution} × {project}", "Meeting: {institution} × {project}"),
+    "agenda.ics_description": (
+        "{session}，{table}，状态：{status}",
+        "{session}, {table}, status: {status}",
+    ),
+    "agenda.col.session": ("专场", "Session"),
+    "agenda.col.date": ("日期", "Date"),
+    "agenda.col.start": ("开始", "Start"),
+    "agenda.col.end": ("结束", "End"),
+    "agenda.col.table": ("桌号", "Table"),
+    "agenda.col.institution_id": ("机构编号", "Institution id"),
+    "agenda.col.institution": ("机构名称", "Institution"),
+    "agenda.col.project_id": ("报名编号", "Project id"),
+    "agenda.col.project": ("项目名称", "Project"),
+    "agenda.col.status": ("状态", "Status"),
+    "booking.not_in_session": (
+        "{what} 未报名 {session} 专场",
+        "{what} is not registered for session {session}",
+    ),
+    "status.pending": ("待确认", "pending"),
+    "status.accepted": ("已接受", "accepted"),
+    "status.declined": ("已拒绝", "declined"),
+    "status.expired": ("已过期", "expired"),
+    "status.cancelled": ("已取消", "cancelled"),
+    "booking.slot_taken": (
+        "第 {slot} 时段已被占用，请选择其他时段",
+        "Slot {slot} is already taken; please pick another",
+    ),
+    "booking.not_pending": (
+        "该预约当前状态为“{status}”，无法再处理",
+        "This request is {status} and can no longer be changed",
+    ),
+    "booking.already_requested": (
+        "{project} 与 {institution} 在本专场已有预约",
+        "{project} and {institution} already have a request in this session",
+    ),
+    "booking.project_cap": (
+        "每个项目在一个专场最多同时发起 {cap} 个预约",
+        "A project may hold at most {cap} requests per session",
+    ),
+    "booking.institution_cap": (
+        "{institution} 本专场的预约已满（上限 {cap} 个），请选择其他机构",
+        "{institution} has reached its limit of {cap} requests in this session; "
+        "please choose another institution",
+    ),
     # import
     "import.rejected": (
         "文件未导入：发现 {count} 处问题，数据库未做任何改动",
@@ -235,6 +427,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "投资逻辑与项目简介相近（{percent}%）",
         "Thesis and description are close ({percent}%)",
     ),
+    "reason.portfolio_near": (
+        "与已投企业相近：{company}（{percent}%）",
+        "Close to a portfolio company: {company} ({percent}%)",
+    ),
+    "reason.follow_on": (
+        "已投企业后续轮次：{company} 已在投资组合中",
+        "Follow-on of a portfolio company: {company} is already in the portfolio",
+    ),
     "ui.shortlist": ("项目推荐", "Shortlist"),
     "ui.duplicates": ("疑似重复报名", "Possible duplicates"),
     "ui.duplicates_help": (
@@ -257,10 +457,73 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.pass": ("不合适", "Pass"),
     "ui.liked": ("已标记感兴趣", "Marked interested"),
     "ui.request_meeting": ("预约洽谈", "Request a meeting"),
-    "ui.request_meeting_soon": (
-        "预约功能将随对接排程上线",
-        "Meeting requests open with session scheduling",
+    "ui.my_agenda": ("我的议程", "My agenda"),
+    "ui.agenda_grid": ("专场排程", "Session grid"),
+    "ui.agenda_state": ("议程状态", "Agenda"),
+    "ui.agenda_none": ("尚未生成", "not built yet"),
+    "ui.agenda_revision": ("第 {revision} 版", "revision {revision}"),
+    "ui.agenda_meetings": ("{count} 场会见", "{count} meetings"),
+    "ui.agenda_objective": (
+        "总匹配分 {objective}（上界 {bound}）",
+        "score {objective} (bound {bound})",
     ),
+    "ui.agenda_fair_minimum": (
+        "每个项目至少 {m} 场（在可行范围内）",
+        "every project gets at least {m} (where feasible)",
+    ),
+    "ui.agenda_fair": ("公平模式", "Fair mode"),
+    "ui.agenda_build": ("生成议程", "Build agenda"),
+    "ui.agenda_publish": ("校验并发布", "Check and publish"),
+    "ui.agenda_published": (
+        "议程已通过校验并发布",
+        "The agenda passed validation and is published",
+    ),
+    "ui.agenda_late_party": ("迟到方编号", "Late party's id"),
+    "ui.agenda_late_from": ("从第几时段起到场", "arrives for slot"),
+    "ui.agenda_late": ("登记迟到并调整", "Record late arrival and repair"),
+    "ui.agenda_lock": ("锁定", "Lock"),
+    "ui.agenda_unlock": ("解锁", "Unlock"),
+    "ui.agenda_cancel": ("取消", "Cancel"),
+    "ui.agenda_print": ("打印版", "Printable"),
+    "ui.agenda_add_calendar": ("加入日历", "Add to calendar"),
+    "ui.agenda_empty": ("暂无会见安排", "No meetings yet"),
+    "ui.agenda_status_optimal": (
+        "已生成最优议程：{meetings} 场会见",
+        "Optimal agenda: {meetings} meetings",
+    ),
+    "ui.agenda_status_feasible": (
+        "已生成可行议程（未证明最优）：{meetings} 场会见",
+        "Feasible agenda (not proven optimal): {meetings} meetings",
+    ),
+    "ui.agenda_status_infeasible": ("无法生成议程，原因如下", "No agenda is possible, because"),
+    "ui.agenda_moved": (
+        "{institution} × {project}：第 {frm} 时段 → 第 {to} 时段",
+        "{institution} × {project}: slot {frm} → slot {to}",
+    ),
+    "ui.agenda_added": (
+        "新增 {institution} × {project}：第 {slot} 时段",
+        "Added {institution} × {project} in slot {slot}",
+    ),
+    "ui.requests": ("预约", "Requests"),
+    "ui.request_accept": ("接受", "Accept"),
+    "ui.request_decline": ("拒绝", "Decline"),
+    "ui.request_withdraw": ("撤回", "Withdraw"),
+    "ui.request_accepted": ("已接受预约", "Request accepted"),
+    "ui.request_declined": ("已拒绝预约", "Request declined"),
+    "ui.request_withdrawed": ("已撤回预约", "Request withdrawn"),
+    "ui.request_sent": (
+        "已向 {institution} 发送预约，等待对方确认",
+        "Request sent to {institution}; waiting for their answer",
+    ),
+    "ui.book_title": ("预约洽谈：{institution}", "Request a meeting with {institution}"),
+    "ui.book_no_session": (
+        "你们没有共同参加的对接专场",
+        "You do not attend a common session",
+    ),
+    "ui.book_pick_slot": ("选择一个双方都空闲的时段", "Pick a slot in which both of you are free"),
+    "ui.book_no_slot": ("本专场已没有双方都空闲的时段", "No common free slot left in this session"),
+    "ui.book_message": ("留言（可选）", "Message (optional)"),
+    "ui.book_send": ("发送预约", "Send request"),
     "ui.diversity": ("避免相似项目扎堆", "Spread out similar projects"),
     "ui.show_passed": ("显示已标记不合适的", "Show passed projects"),
     "ui.candidates": ("符合条件的候选 {total} 个", "{total} candidate(s) match"),

@@ -1,6 +1,6 @@
 """The ``matchmaker`` command: set up the database, import/export registrations, match, serve."""
 
-from matchmaker.cli import matching, registrations  # noqa: F401 - registers the commands
+from matchmaker.cli import agendas, matching, registrations, scheduling  # noqa: F401 - registers the commands
 from matchmaker.cli.base import main
 
 __all__ = ["main"]

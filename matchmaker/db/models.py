@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -25,6 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from matchmaker.db.types import JSONList, Money, UTCDateTime, str_enum, utcnow
 from matchmaker.domain import (
+    AgendaStatus,
     DueDiligenceStatus,
     Group,
     InstitutionType,
@@ -324,6 +326,11 @@ class MeetingRequest(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
+    session: Mapped[MatchmakingSession] = relationship()
+    project: Mapped[Project] = relationship()
+    institution: Mapped[Institution] = relationship()
+    slot: Mapped[Slot | None] = relationship()
+
 
 _LIVE_MEETING = text("status <> 'cancelled'")
 
@@ -374,6 +381,12 @@ class Meeting(Base):
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[created]
     updated_at: Mapped[updated]
+
+    session: Mapped[MatchmakingSession] = relationship()
+    slot: Mapped[Slot] = relationship()
+    table: Mapped[Table | None] = relationship()
+    institution: Mapped[Institution] = relationship()
+    project: Mapped[Project] = relationship()
 
 
 class Intent(Base):
@@ -474,6 +487,8 @@ class User(Base):
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    institution: Mapped[Institution | None] = relationship()
+    project: Mapped[Project | None] = relationship()
 
 
 class ApiToken(Base):
@@ -538,3 +553,44 @@ class MatchWeights(Base):
     weights: Mapped[dict[str, Any]] = mapped_column(JSONList)
     metrics: Mapped[dict[str, Any]] = mapped_column(JSONList, default=dict)
     fitted_at: Mapped[created]
+
+
+class SessionSeat(Base):
+    """Where an institution sits (桌号) for a whole session: one table each, never shared."""
+
+    __tablename__ = "session_seats"
+    __table_args__ = (
+        UniqueConstraint("session_id", "institution_id"),
+        UniqueConstraint("session_id", "table_id"),
+    )
+
+    id: Mapped[intpk]
+    session_id: Mapped[int] = _fk("matchmaking_sessions.id")
+    institution_id: Mapped[int] = _fk("institutions.id")
+    table_id: Mapped[int] = _fk("session_tables.id")
+
+
+class Agenda(Base):
+    """A session's agenda (议程): how it was built, whether it is published, its certificate."""
+
+    __tablename__ = "agendas"
+    __table_args__ = (CheckConstraint("revision >= 0", name="revision_nonneg"),)
+
+    id: Mapped[intpk]
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("matchmaking_sessions.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[AgendaStatus] = mapped_column(
+        str_enum(AgendaStatus, "agenda_status"), default=AgendaStatus.DRAFT
+    )
+    revision: Mapped[int] = mapped_column(default=0)
+    solver_status: Mapped[str] = mapped_column(String(20), default="")
+    objective: Mapped[float] = mapped_column(Float, default=0.0)
+    bound: Mapped[float] = mapped_column(Float, default=0.0)
+    fair: Mapped[bool] = mapped_column(default=False)
+    fair_minimum: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Solver figures and the diagnostics of the last build or repair, as shown to the organiser.
+    summary: Mapped[dict[str, Any]] = mapped_column(JSONList, default=dict)
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    updated_at: Mapped[updated]

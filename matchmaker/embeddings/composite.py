@@ -2,7 +2,9 @@
 
 score(institution, project) = Σ_b w_b · fit_b, with fit_b = ⟨p_b, q_b⟩ ∈ [0, 1] for the blocks
 
-    text    cosine of the text embeddings (project description; institution thesis + portfolio)
+    text    cosine of the text embeddings (project description; institution thesis + portfolio,
+            and the nearest portfolio entry: see views.py, which turns one institution into one
+            query vector per entry so that this block can hold a max)
     sector  taxonomy node vectors with decaying ancestors (储能 meets 新能源)
     stage   the project's stage one-hot against the institution's stages (neighbours half)
     ticket  the ask's log-scale bucket against the buckets the ticket range covers
@@ -25,6 +27,7 @@ import numpy as np
 
 from matchmaker.domain import InstitutionType, Need, Stage
 from matchmaker.embeddings import regions
+from matchmaker.embeddings.portfolio import PortfolioItem
 from matchmaker.embeddings.taxonomy import SectorMapper
 
 BLOCKS = ("text", "sector", "stage", "ticket", "region", "needs")
@@ -90,6 +93,7 @@ class ProjectProfile:
     region: str = ""
     needs: tuple[str, ...] = ()
     text: str = ""
+    name: str = ""  # only to recognise a follow-on of a portfolio company
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ class InstitutionProfile:
     ticket_max: int | None = None
     regions: tuple[str, ...] = ()
     text: str = ""
+    portfolio: tuple[PortfolioItem, ...] = ()  # entry by entry: the views (embeddings/views.py)
 
 
 def ticket_bucket(yuan: int) -> int:

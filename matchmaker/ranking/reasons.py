@@ -16,11 +16,29 @@ from matchmaker.embeddings.composite import (
     ProjectProfile,
     ticket_bucket,
 )
+from matchmaker.embeddings.portfolio import follow_on
 from matchmaker.messages import render
 
 # Below these fits a block is not worth a sentence (it is still in the score).
 SHOW_TEXT_FROM = 0.35
 SHOW_SECTOR_FROM = 0.45
+# A portfolio neighbour is named from this cosine: unrelated Chinese descriptions in one field
+# reach ~0.4 with the default encoder, a company doing much the same thing ~0.6 and more.
+SHOW_NEIGHBOUR_FROM = 0.5
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """The text fit's two parts for a pair whose winning view is a portfolio entry.
+
+    ``profile`` and ``entry`` are cosines; ``share`` s weighs them: fit_text = (1 − s)·profile +
+    s·entry (``embeddings/views.py``).
+    """
+
+    company: str
+    profile: float
+    entry: float
+    share: float
 
 
 @dataclass(frozen=True)
@@ -68,10 +86,15 @@ def explain(
     project_vector: np.ndarray,
     institution_vector: np.ndarray,
     fits: dict[str, float] | None = None,
+    neighbour: Neighbour | None = None,
 ) -> list[Reason]:
     """Return the reasons for one pair, strongest contribution first, concerns last.
 
-    ``fits`` may be passed when the caller already has ``space.fits`` of the pair.
+    ``institution_vector`` is the view that scored the pair (``embeddings/views.py``); ``fits``
+    may be passed when the caller already has ``space.fits`` of the pair. With ``neighbour`` the
+    text block speaks as its two parts (profile, nearest portfolio company), whose contributions
+    add up to the block's. A follow-on (the project is a portfolio company by name) comes first;
+    it is a fact, not part of the score (contribution 0).
     """
     fits = fits or space.fits(project_vector, institution_vector)
     w = space.w
@@ -79,21 +102,48 @@ def explain(
     sector = _sector_reason(space, project, institution, fits["sector"], w["sector"])
     if sector:
         out.append(sector)
-    if fits["text"] >= SHOW_TEXT_FROM:
-        out.append(
-            Reason(
-                "text",
-                "reason.text",
-                fits["text"],
-                fits["text"] * w["text"],
-                params={"percent": round(100 * fits["text"])},
-            )
-        )
+    out += _text_reasons(fits["text"], w["text"], neighbour)
     out += _stage_reasons(project, institution, fits["stage"], w["stage"])
     out += _ticket_reasons(project, institution, fits["ticket"], w["ticket"])
     out += _region_reasons(project, institution, fits["region"], w["region"])
     out += _needs_reasons(project, institution, fits["needs"], w["needs"])
-    return sorted(out, key=lambda r: (not r.positive, -r.contribution))
+    out = sorted(out, key=lambda r: (not r.positive, -r.contribution))
+    held = follow_on(project.name, institution.portfolio) if project.name else None
+    if held is not None:
+        out.insert(
+            0, Reason("portfolio", "reason.follow_on", 1.0, 0.0, params={"company": held.company})
+        )
+    return out
+
+
+def _text_reasons(fit: float, weight: float, neighbour: Neighbour | None) -> list[Reason]:
+    if neighbour is None:
+        if fit < SHOW_TEXT_FROM:
+            return []
+        params = {"percent": round(100 * fit)}
+        return [Reason("text", "reason.text", fit, fit * weight, params=params)]
+    out = []
+    if neighbour.profile >= SHOW_TEXT_FROM:
+        out.append(
+            Reason(
+                "text",
+                "reason.text",
+                neighbour.profile,
+                (1 - neighbour.share) * neighbour.profile * weight,
+                params={"percent": round(100 * neighbour.profile)},
+            )
+        )
+    if neighbour.entry >= SHOW_NEIGHBOUR_FROM:
+        out.append(
+            Reason(
+                "text",
+                "reason.portfolio_near",
+                neighbour.entry,
+                neighbour.share * neighbour.entry * weight,
+                params={"company": neighbour.company, "percent": round(100 * neighbour.entry)},
+            )
+        )
+    return out
 
 
 def _sector_reason(

@@ -86,6 +86,10 @@ def rank(
 ) -> list[tuple[int, float]]:
     """Return ``(id, score)`` for ranks ``offset … offset+k-1``.
 
+    ``query`` is one vector (dim,) or an institution's views (v, dim) (``embeddings/views.py``):
+    an item's score is then its best inner product over the views, and the merge of each view's
+    top ``offset+k`` is the exact top of that max (with an exact index).
+
     With ``diversity`` λ > 0, maximal marginal relevance re-ranks a pool of three times the
     needed depth: each pick maximises (1 − λ)·score − λ·(max cosine to the picks so far), where
     cosines use ``vectors[id]`` (e.g. the normalised text block), so ten near-copies do not fill
@@ -96,10 +100,45 @@ def rank(
         return []
     pool = depth * 3 if diversity > 0 else depth
     ids, scores = index.search(query, pool, allowed)
-    hits = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+    best: dict[int, float] = {}
+    for row_ids, row_scores in zip(ids, scores, strict=True):
+        for i, s in zip(row_ids.tolist(), row_scores.tolist(), strict=True):
+            if i >= 0 and s > best.get(i, -np.inf):
+                best[i] = s
+    hits = sorted(best.items(), key=lambda hit: -hit[1])[:pool]  # stable: FAISS order on ties
     if diversity > 0 and vectors is not None and hits:
         hits = _mmr(hits, vectors, diversity, depth)
     return hits[offset:depth]
+
+
+def rank_owners(
+    index: VectorIndex,
+    query: np.ndarray,
+    owner: np.ndarray,
+    k: int,
+    offset: int = 0,
+    allowed: np.ndarray | None = None,
+) -> list[tuple[int, float]]:
+    """Return ``(owner, score)`` for ranks ``offset … offset+k-1`` of owners of indexed views.
+
+    The index holds views under ids 0…v-1 and ``owner[id]`` says whose each is; an owner scores
+    its best view. The search widens until ``offset+k`` distinct owners are found (or every
+    allowed view is), so the result is exact with an exact index.
+    """
+    depth = offset + k
+    pool = index.size if allowed is None else len(allowed)
+    if depth <= 0 or pool == 0:
+        return []
+    want = min(pool, depth)
+    while True:
+        ids, scores = index.search(query, want, allowed)
+        best: dict[int, float] = {}
+        for i, s in zip(ids[0].tolist(), scores[0].tolist(), strict=True):
+            if i >= 0:
+                best.setdefault(int(owner[i]), s)  # hits come best first: the first is the max
+        if len(best) >= depth or want >= pool:
+            return list(best.items())[offset:depth]
+        want = min(pool, 2 * want)
 
 
 def _mmr(

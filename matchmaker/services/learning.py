@@ -97,19 +97,10 @@ def learn_weights(
         for (q, p), y in outcomes(db, event).items()
         if q in state.institution_row and p in state.project_row
     ]
-    fits = np.array(
-        [
-            [
-                state.space.fits(
-                    state.project_vectors[state.project_row[p]],
-                    state.institution_vectors[state.institution_row[q]],
-                )[b]
-                for b in BLOCKS
-            ]
-            for q, p, _y in pairs
-        ],
-        dtype=np.float64,
-    ).reshape(len(pairs), len(BLOCKS))
+    per_pair = [state.fits(state.project_row[p], state.institution_row[q]) for q, p, _y in pairs]
+    fits = np.array([[f[b] for b in BLOCKS] for f in per_pair], dtype=np.float64).reshape(
+        len(pairs), len(BLOCKS)
+    )
     labels = np.array([y for _q, _p, y in pairs], dtype=np.int64)
     groups = np.array([q for q, _p, _y in pairs], dtype=np.int64)
     fit = BlockWeightLearner(default=matcher.weights, **params).fit(fits, labels, groups).result_

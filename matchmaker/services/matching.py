@@ -18,66 +18,37 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from matchmaker.db.models import (
-    Event,
-    Feedback,
-    Institution,
-    MatchWeights,
-    Meeting,
-    Project,
-)
-from matchmaker.domain import MeetingStatus, Role, Stage, Verdict
+from matchmaker.db.models import Event, Institution, Project
+from matchmaker.domain import Role, Stage, Verdict
 from matchmaker.embeddings import regions
-from matchmaker.embeddings.composite import (
-    BLOCKS,
-    CompositeSpace,
-    InstitutionProfile,
-    ProjectProfile,
-    Weights,
-)
-from matchmaker.embeddings.index import VectorIndex
+from matchmaker.embeddings.composite import Weights
 from matchmaker.errors import PermissionDenied
 from matchmaker.ranking.reasons import Reason, explain
 from matchmaker.ranking.shortlist import (
     STAGES,
-    HardFilters,
     ProjectColumns,
     allowed_projects,
     rank,
+    rank_owners,
 )
 from matchmaker.services.index_store import IndexStore
-from matchmaker.services.profiles import (
-    cached_text_vectors,
-    institution_profile,
-    project_profile,
-)
+from matchmaker.services.match_state import MatchState, build_state, event_stamp, event_weights
+from matchmaker.services.verdicts import met_projects, record_verdict, verdicts
 
 Progress = Callable[[int, int], None]
 
-
-@dataclass
-class MatchState:
-    """Everything a shortlist needs for one event, built from one database stamp."""
-
-    stamp: tuple[Any, ...]
-    space: CompositeSpace
-    projects: list[ProjectProfile]
-    institutions: list[InstitutionProfile]
-    project_vectors: np.ndarray
-    institution_vectors: np.ndarray
-    project_row: dict[int, int]
-    institution_row: dict[int, int]
-    project_index: VectorIndex
-    institution_index: VectorIndex
-    columns: ProjectColumns
-    hard: dict[int, HardFilters]
-    codes: dict[tuple[str, int], str]
-    names: dict[tuple[str, int], str]
-    tracks: np.ndarray
-    sessions: dict[int, set[str]]
+__all__ = [
+    "Match",
+    "MatchState",
+    "Matcher",
+    "ShortlistQuery",
+    "ensure_may_view_recommendations",
+    "ensure_may_view_shortlist",
+    "event_weights",
+    "record_verdict",
+]
 
 
 @dataclass
@@ -146,7 +117,7 @@ class Matcher:
     def state(self, db: Session, event: Event, progress: Progress | None = None) -> MatchState:
         """Return the event's state, rebuilt when the database stamp has moved."""
         weights = event_weights(db, event.id, self.weights)
-        stamp = _stamp(db, event.id, self._encoder().name, weights)
+        stamp = event_stamp(db, event.id, self._encoder().name, weights)
         current = self.states.get(event.id)
         if current is not None and current.stamp == stamp:
             return current
@@ -155,7 +126,7 @@ class Matcher:
             if current is not None and current.stamp == stamp:
                 return current
             gc.unfreeze()  # what the last freeze kept becomes collectable again
-            state = self._build(db, event, stamp, progress)
+            state = build_state(db, event, stamp, self._encoder(), self.index_dir, progress)
             self.states[event.id] = state
             # The state is long-lived: keep the collector from walking its 100k-profile heap on
             # every full collection (those walks were the p99 of a shortlist at 100k projects).
@@ -170,70 +141,6 @@ class Matcher:
             IndexStore(self.index_dir).clear(event.id)
         return self.state(db, event, progress)
 
-    def _build(
-        self, db: Session, event: Event, stamp: tuple[Any, ...], progress: Progress | None
-    ) -> MatchState:
-        projects = db.scalars(
-            select(Project)
-            .where(Project.event_id == event.id)
-            .options(selectinload(Project.sessions))
-            .order_by(Project.id)
-        ).all()
-        institutions = db.scalars(
-            select(Institution)
-            .where(Institution.event_id == event.id)
-            .options(selectinload(Institution.portfolio))
-            .order_by(Institution.id)
-        ).all()
-        p_profiles = [project_profile(p) for p in projects]
-        q_profiles = [institution_profile(i) for i in institutions]
-        encoder = self._encoder()
-        space = CompositeSpace(text_dim=encoder.dim, weights=stamp[2])
-        p_ids = np.array([p.id for p in p_profiles], dtype=np.int64)
-        q_ids = np.array([q.id for q in q_profiles], dtype=np.int64)
-        store = IndexStore(self.index_dir) if self.index_dir is not None else None
-        built = store.load(event.id, stamp, p_ids, q_ids) if store else None
-        if built is None:
-            p_text = cached_text_vectors(db, encoder, "project", p_profiles, progress)
-            q_text = cached_text_vectors(db, encoder, "institution", q_profiles, progress)
-            p_vectors = space.encode_projects(p_profiles, p_text)
-            q_vectors = space.encode_institutions(q_profiles, q_text)
-            built = (
-                p_vectors,
-                q_vectors,
-                VectorIndex().build(p_vectors, p_ids),
-                VectorIndex().build(q_vectors, q_ids),
-            )
-            if store:
-                store.save(event.id, stamp, p_ids, q_ids, built)
-        p_vectors, q_vectors, p_index, q_index = built
-        return MatchState(
-            stamp=stamp,
-            space=space,
-            projects=p_profiles,
-            institutions=q_profiles,
-            project_vectors=p_vectors,
-            institution_vectors=q_vectors,
-            project_row={p.id: i for i, p in enumerate(p_profiles)},
-            institution_row={q.id: i for i, q in enumerate(q_profiles)},
-            project_index=p_index,
-            institution_index=q_index,
-            columns=ProjectColumns.of(p_profiles),
-            hard={
-                i.id: HardFilters(i.hard_region, i.hard_stage, i.hard_ticket) for i in institutions
-            },
-            codes={
-                **{("project", p.id): p.code for p in projects},
-                **{("institution", i.id): i.code for i in institutions},
-            },
-            names={
-                **{("project", p.id): p.name for p in projects},
-                **{("institution", i.id): i.name for i in institutions},
-            },
-            tracks=np.array([p.track.value for p in projects], dtype=object),
-            sessions={p.id: {s.code for s in p.sessions} for p in projects},
-        )
-
     # ---- queries --------------------------------------------------------------------------
 
     def shortlist(
@@ -245,10 +152,10 @@ class Matcher:
         profile = state.institutions[row]
         mask = allowed_projects(state.columns, profile, state.hard[institution.id])
         mask &= _project_filters(state, query)
-        verdicts = _verdicts(db, institution_id=institution.id)
-        excluded = set(_met(db, institution_id=institution.id))
+        given = verdicts(db, institution.id)
+        excluded = set(met_projects(db, institution.id))
         if not query.include_passed:
-            excluded |= {p for p, v in verdicts.items() if v == Verdict.PASS.value}
+            excluded |= {p for p, v in given.items() if v == Verdict.PASS.value}
         if excluded:
             mask &= ~np.isin(state.columns.ids, np.fromiter(excluded, dtype=np.int64))
         # no selector at all when nothing is filtered out: the index scans without a bitmap
@@ -258,7 +165,7 @@ class Matcher:
         offset = (query.page - 1) * query.k
         hits = rank(
             state.project_index,
-            state.institution_vectors[row],
+            state.institution_views(row),
             query.k,
             offset,
             allowed,
@@ -266,7 +173,7 @@ class Matcher:
             vectors,
         )
         items = [
-            _match(state, "project", pid, state.project_row[pid], row, score, verdicts.get(pid))
+            _match(state, "project", pid, state.project_row[pid], row, score, given.get(pid))
             for pid, score in hits
         ]
         return items, int(mask.sum())
@@ -284,14 +191,23 @@ class Matcher:
             if allowed_projects(single, q, state.hard[q.id])[0]
             and (query.type is None or q.type == query.type)
         ]
-        allowed = np.array(allowed_ids, dtype=np.int64)
+        views = state.views
+        q_rows = np.array([state.institution_row[q] for q in allowed_ids], dtype=np.int64)
+        allowed_views = np.flatnonzero(np.isin(views.owner, q_rows))
         offset = (query.page - 1) * query.k
-        hits = rank(state.institution_index, state.project_vectors[row], query.k, offset, allowed)
+        hits = rank_owners(
+            state.institution_index,
+            state.project_vectors[row],
+            views.owner,
+            query.k,
+            offset,
+            None if len(allowed_views) == len(views.owner) else allowed_views,
+        )
         items = [
-            _match(state, "institution", qid, row, state.institution_row[qid], score)
-            for qid, score in hits
+            _match(state, "institution", state.institutions[q_row].id, row, q_row, score)
+            for q_row, score in hits
         ]
-        return items, len(allowed)
+        return items, len(allowed_ids)
 
 
 class _Rows(Mapping[int, np.ndarray]):
@@ -319,11 +235,19 @@ def _match(
     score: float,
     verdict: str | None = None,
 ) -> Match:
-    """Return one item with its reasons and per-block fits."""
-    p_vector, q_vector = state.project_vectors[p_row], state.institution_vectors[q_row]
+    """Return one item with its reasons and the per-block fits of the view that scored it."""
+    view = state.best_view(p_row, q_row)
+    p_vector, q_vector = state.project_vectors[p_row], state.views.vectors[view]
     fits = state.space.fits(p_vector, q_vector)
+    neighbour = state.neighbour(p_row, q_row, view)
     reasons = explain(
-        state.space, state.projects[p_row], state.institutions[q_row], p_vector, q_vector, fits
+        state.space,
+        state.projects[p_row],
+        state.institutions[q_row],
+        p_vector,
+        q_vector,
+        fits,
+        neighbour,
     )
     return Match(
         kind,
@@ -335,11 +259,6 @@ def _match(
         fits,
         verdict,
     )
-
-
-def _stamp(db: Session, event_id: int, encoder: str, weights: Weights) -> tuple[Any, ...]:
-    version = db.scalar(select(Event.registrations_version).where(Event.id == event_id))
-    return (version, encoder, weights)
 
 
 def _project_filters(state: MatchState, query: ShortlistQuery) -> np.ndarray:
@@ -363,45 +282,6 @@ def _project_filters(state: MatchState, query: ShortlistQuery) -> np.ndarray:
     return mask
 
 
-def _verdicts(db: Session, institution_id: int) -> dict[int, str]:
-    rows = db.execute(
-        select(Feedback.project_id, Feedback.verdict).where(
-            Feedback.institution_id == institution_id
-        )
-    )
-    return {pid: verdict.value for pid, verdict in rows}
-
-
-def _met(db: Session, institution_id: int) -> list[int]:
-    return list(
-        db.scalars(
-            select(Meeting.project_id).where(
-                Meeting.institution_id == institution_id, Meeting.status == MeetingStatus.HELD
-            )
-        )
-    )
-
-
-def record_verdict(
-    db: Session, institution: Institution, project: Project, verdict: Verdict, user_id: int | None
-) -> Feedback:
-    """Record (or change) an investor's like/pass on a project."""
-    row = db.scalar(
-        select(Feedback).where(
-            Feedback.institution_id == institution.id, Feedback.project_id == project.id
-        )
-    )
-    if row is None:
-        row = Feedback(
-            institution_id=institution.id, project_id=project.id, verdict=verdict, user_id=user_id
-        )
-        db.add(row)
-    else:
-        row.verdict, row.user_id = verdict, user_id
-    db.flush()
-    return row
-
-
 def ensure_may_view_shortlist(
     role: Role, user_institution: int | None, institution_id: int
 ) -> None:
@@ -420,9 +300,3 @@ def ensure_may_view_recommendations(role: Role, user_project: int | None, projec
     if role is Role.ENTRANT and user_project == project_id:
         return
     raise PermissionDenied()
-
-
-def event_weights(db: Session, event_id: int, default: Weights) -> Weights:
-    """Return the event's learned weights (``matchmaker weights fit``), else ``default``."""
-    stored = db.scalar(select(MatchWeights.weights).where(MatchWeights.event_id == event_id))
-    return Weights(**{b: float(stored[b]) for b in BLOCKS}) if stored else default

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Institution, PortfolioEntry, Project, TextVector
 from matchmaker.embeddings.composite import InstitutionProfile, ProjectProfile
+from matchmaker.embeddings.portfolio import PortfolioItem, institution_text, project_text
 
 Progress = Callable[[int, int], None]
 BATCH = 256
@@ -19,7 +20,6 @@ BATCH = 256
 
 def project_profile(p: Project) -> ProjectProfile:
     """Return what the matcher sees of a project (text: name, sectors, description)."""
-    text = "。".join(part for part in (p.name, "、".join(p.sectors or []), p.description) if part)
     return ProjectProfile(
         id=p.id,
         sectors=tuple(p.sectors or ()),
@@ -27,14 +27,14 @@ def project_profile(p: Project) -> ProjectProfile:
         ask=p.funding_ask,
         region=p.region or "",
         needs=tuple(p.needs or ()),
-        text=text,
+        text=project_text(p.name, p.sectors or (), p.description),
+        name=p.name,
     )
 
 
 def institution_profile(i: Institution) -> InstitutionProfile:
     """Return what the matcher sees of an institution; with no thesis its portfolio speaks."""
-    held = [_portfolio_text(e) for e in i.portfolio]
-    parts = [i.thesis, "、".join(i.focus_sectors or []), "；".join(held)]
+    held = tuple(portfolio_item(e) for e in i.portfolio)
     return InstitutionProfile(
         id=i.id,
         type=i.type.value,
@@ -44,14 +44,14 @@ def institution_profile(i: Institution) -> InstitutionProfile:
         ticket_min=i.ticket_min,
         ticket_max=i.ticket_max,
         regions=tuple(i.regions or ()),
-        text="。".join(p for p in parts if p),
+        text=institution_text(i.thesis, i.focus_sectors or (), held),
+        portfolio=held,
     )
 
 
-def _portfolio_text(entry: PortfolioEntry) -> str:
-    sectors = "、".join(entry.sectors or [])
-    body = f"{entry.company}（{sectors}）" if sectors else entry.company
-    return f"{body}：{entry.description}" if entry.description else body
+def portfolio_item(entry: PortfolioEntry) -> PortfolioItem:
+    """Return what the matcher sees of one past investment."""
+    return PortfolioItem(entry.id, entry.company, tuple(entry.sectors or ()), entry.description)
 
 
 def text_hash(text: str) -> str:

@@ -121,7 +121,7 @@ class SessionItem(MethodView):
     @blp.response(200, SessionOut)
     def get(self, code: str, session_code: str) -> MatchmakingSession:
         """Get a session with its slots."""
-        return _session_or_404(code, session_code)
+        return session_or_404(code, session_code)
 
     @blp.doc(security=BEARER)
     @require(Role.ORGANISER)
@@ -129,7 +129,7 @@ class SessionItem(MethodView):
     @blp.response(200, SessionOut)
     def patch(self, data: dict[str, Any], code: str, session_code: str) -> MatchmakingSession:
         """Rename a session or change its venue (organisers)."""
-        session = _session_or_404(code, session_code)
+        session = session_or_404(code, session_code)
         for key, value in data.items():
             setattr(session, key, value)
         db().commit()
@@ -140,7 +140,7 @@ def _find_session(event: Event, code: str) -> MatchmakingSession | None:
     return next((s for s in event.sessions if s.code == code), None)
 
 
-def _session_or_404(code: str, session_code: str) -> MatchmakingSession:
+def session_or_404(code: str, session_code: str) -> MatchmakingSession:
     session = _find_session(get_event(db(), code), session_code)
     if session is None:
         raise NotFound(what=Ref("what.session"), key=session_code)

@@ -1,0 +1,288 @@
+"""Agenda pages: the organiser's session grid, booking, everyone's own day, printable agendas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+
+from matchmaker.api.auth import current_user
+from matchmaker.api.extensions import db
+from matchmaker.api.i18n import lang, t
+from matchmaker.api.pages import _check_csrf, _matcher, signed_in
+from matchmaker.api.resources.agendas import _download, export_file
+from matchmaker.api.resources.bookings import rules
+from matchmaker.api.resources.events import session_or_404
+from matchmaker.db.models import Event, MatchmakingSession, Meeting, User
+from matchmaker.domain import Role
+from matchmaker.errors import MatchmakerError
+from matchmaker.services import catalog
+from matchmaker.services.agenda_instance import AgendaOptions
+from matchmaker.services.agenda_views import agenda_rows, session_grid
+from matchmaker.services.agendas import (
+    arrives_late,
+    build_agenda,
+    cancel_meeting,
+    publish_agenda,
+    set_locked,
+)
+from matchmaker.services.bookings import (
+    decide,
+    free_slots,
+    get_request,
+    request_meeting,
+    requests_of,
+    withdraw,
+)
+from matchmaker.services.events import get_event
+
+bp = Blueprint("agenda_pages", __name__)
+
+
+def _me() -> User:
+    user = current_user()
+    assert user is not None  # guarded by signed_in()
+    return user
+
+
+def _notice(kind: str, text: str, details: list[str] | None = None) -> None:
+    session["notice"] = {"kind": kind, "text": text, "details": details or []}
+
+
+def _run(action: Any) -> Any:
+    """Run a page action: commit on success, show the error's sentence on failure."""
+    try:
+        result = action()
+    except MatchmakerError as exc:
+        db().rollback()
+        _notice("error", exc.message(lang()), [p.line(lang()) for p in exc.problems])
+        return None
+    db().commit()
+    return result
+
+
+def _outcome_notice(outcome: Any) -> None:
+    data = outcome.to_dict()
+    details = [d["message"] for d in data["diagnostics"]]
+    details += [
+        t(
+            "ui.agenda_moved",
+            institution=m["institution"],
+            project=m["project"],
+            frm=m["slot"],
+            to=m["to_slot"],
+        )
+        for m in data["moved"]
+    ]
+    details += [
+        t("ui.agenda_added", institution=m["institution"], project=m["project"], slot=m["slot"])
+        for m in data["added"]
+    ]
+    kind = "error" if data["status"] == "infeasible" else "ok"
+    _notice(kind, t(f"ui.agenda_status_{data['status']}", meetings=data["meetings"]), details)
+
+
+@bp.get("/sessions/<session_code>/agenda")
+@signed_in(Role.ORGANISER, Role.STAFF)
+def grid(session_code: str) -> str:
+    """The session grid (tables × slots) with build, publish, lock and repair."""
+    found = _session(session_code)
+    return render_template(
+        "agenda_grid.html",
+        grid=session_grid(db(), found, lang()),
+        notice=session.pop("notice", None),
+        sessions=found.event.sessions,
+    )
+
+
+@bp.post("/sessions/<session_code>/agenda")
+@signed_in(Role.ORGANISER)
+def grid_action(session_code: str) -> Response:
+    """Build, publish, lock/unlock, cancel or mark a late arrival, then show the grid again."""
+    _check_csrf()
+    found = _session(session_code)
+    action = request.form.get("action", "")
+    me = _me()
+    if action == "build":
+        options = AgendaOptions(fair=request.form.get("fair") == "on")
+        outcome = _run(lambda: build_agenda(db(), _matcher(), found, options, me, lang()))
+        if outcome is not None:
+            _outcome_notice(outcome)
+    elif action == "publish":
+        if _run(lambda: publish_agenda(db(), _matcher(), found, me)) is not None:
+            _notice("ok", t("ui.agenda_published"))
+    elif action in ("lock", "unlock", "cancel"):
+        meeting = db().get(Meeting, request.form.get("meeting", type=int) or 0)
+        if meeting is None or meeting.session_id != found.id:
+            abort(404)
+        if action == "cancel":
+            outcome = _run(lambda: cancel_meeting(db(), _matcher(), meeting, me, lang()))
+            if outcome is not None:
+                _outcome_notice(outcome)
+        else:
+            _run(lambda: set_locked(db(), meeting, action == "lock", me))
+    elif action == "late":
+        code = request.form.get("party", "").strip()
+        first = request.form.get("first_slot", type=int) or 1
+
+        def late() -> Any:
+            party = _party(found.event, code)
+            return arrives_late(db(), _matcher(), found, party, first, me, lang())
+
+        outcome = _run(late)
+        if outcome is not None:
+            _outcome_notice(outcome)
+    else:
+        abort(400)
+    return redirect(url_for("agenda_pages.grid", session_code=session_code))
+
+
+@bp.get("/agenda")
+@signed_in()
+def my_agenda() -> str:
+    """Your own day: meetings by session, requests to answer or withdraw, downloads."""
+    me = _me()
+    event = get_event(db(), request.args.get("event") or None)
+    scope: dict[str, Any] = {}
+    requests: list[Any] = []
+    if me.role == Role.INVESTOR:
+        scope["institution"] = me.institution
+        requests = requests_of(db(), institution_id=me.institution_id)
+    elif me.role == Role.ENTRANT:
+        scope["project"] = me.project
+        requests = requests_of(db(), project_id=me.project_id)
+    rows = agenda_rows(db(), event, published_only=bool(scope), lang=lang(), **scope)
+    return render_template(
+        "agenda_mine.html",
+        event=event,
+        rows=rows,
+        requests=requests,
+        notice=session.pop("notice", None),
+    )
+
+
+@bp.post("/agenda/requests/<int:request_id>")
+@signed_in(Role.ORGANISER, Role.INVESTOR, Role.ENTRANT)
+def answer(request_id: int) -> Response:
+    """Accept, decline or withdraw a request."""
+    _check_csrf()
+    action = request.form.get("action", "")
+    if action not in ("accept", "decline", "withdraw"):
+        abort(400)
+    me = _me()
+
+    def apply() -> Any:
+        found = get_request(db(), request_id)
+        if action == "withdraw":
+            return withdraw(db(), me, found)
+        return decide(db(), me, found, accept=action == "accept")
+
+    if _run(apply) is not None:
+        _notice("ok", t(f"ui.request_{action}ed"))
+    return redirect(url_for("agenda_pages.my_agenda"))
+
+
+@bp.route("/book", methods=["GET", "POST"])
+@signed_in(Role.ENTRANT, Role.INVESTOR, Role.ORGANISER)
+def book() -> Any:
+    """Pick a slot in which both sides are free and send the request (either side may ask)."""
+    me = _me()
+    project = me.project or catalog.get_project(db(), request.values.get("project", ""))
+    institution = me.institution or catalog.get_institution(
+        db(), request.values.get("institution", "")
+    )
+    if institution.event_id != project.event_id:
+        abort(404)
+    shared = [s for s in project.sessions if institution in s.institutions]
+    chosen = next(
+        (s for s in shared if s.code == request.values.get("session")),
+        shared[0] if shared else None,
+    )
+    if request.method == "POST" and chosen is not None:
+        _check_csrf()
+        slot = request.form.get("slot", type=int) or 0
+        made = _run(
+            lambda: request_meeting(
+                db(),
+                rules(),
+                me,
+                chosen,
+                project,
+                institution,
+                slot,
+                request.form.get("message", ""),
+            )
+        )
+        if made is not None:
+            _notice("ok", t("ui.request_sent", institution=institution.name))
+            return redirect(url_for("agenda_pages.my_agenda"))
+    slots = free_slots(db(), chosen, project, institution) if chosen else []
+    db().commit()
+    return render_template(
+        "agenda_book.html",
+        project=project,
+        institution=institution,
+        sessions=shared,
+        chosen=chosen,
+        slots=slots,
+        notice=session.pop("notice", None),
+    )
+
+
+@bp.get("/agenda/print")
+@signed_in()
+def printable() -> str:
+    """A printable agenda (paper is normal at venues with poor connectivity)."""
+    me = _me()
+    scope = _scope(me)
+    event = get_event(db(), request.args.get("event") or None)
+    rows = agenda_rows(
+        db(), event, published_only=me.role in (Role.INVESTOR, Role.ENTRANT), lang=lang(), **scope
+    )
+    return render_template("agenda_print.html", event=event, rows=rows, scope=scope)
+
+
+@bp.get("/agenda/export.<fmt>")
+@signed_in()
+def download(fmt: str) -> Response:
+    """The same agenda as a file: ``xlsx``, ``csv`` or ``ics``."""
+    event = get_event(db(), request.args.get("event") or None)
+    args = {
+        k: request.args.get(k) for k in ("session", "institution", "project") if request.args.get(k)
+    }
+    if request.args.get("table", type=int):
+        args["table"] = request.args.get("table", type=int)
+    content, name = export_file(_me(), event.code, fmt, args)
+    return _download(content, fmt, name)
+
+
+def _session(code: str) -> MatchmakingSession:
+    event = get_event(db(), request.args.get("event") or None)
+    return session_or_404(event.code, code)
+
+
+def _party(event: Event, code: str) -> Any:
+    try:
+        return catalog.get_project(db(), code, event.code)
+    except MatchmakerError:
+        return catalog.get_institution(db(), code, event.code)
+
+
+def _scope(me: User) -> dict[str, Any]:
+    if me.role == Role.INVESTOR:
+        return {"institution": me.institution}
+    if me.role == Role.ENTRANT:
+        return {"project": me.project}
+    event = get_event(db(), request.args.get("event") or None)
+    scope: dict[str, Any] = {}
+    if request.args.get("session"):
+        scope["session"] = session_or_404(event.code, request.args["session"])
+    if request.args.get("institution"):
+        scope["institution"] = catalog.get_institution(
+            db(), request.args["institution"], event.code
+        )
+    if request.args.get("project"):
+        scope["project"] = catalog.get_project(db(), request.args["project"], event.code)
+    if request.args.get("table", type=int):
+        scope["table"] = request.args.get("table", type=int)
+    return scope

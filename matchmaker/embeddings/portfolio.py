@@ -1,0 +1,72 @@
+"""Portfolio entries and the texts both sides are embedded from (one place, product and benchmarks).
+
+An institution's ``portfolio`` (已投项目) speaks twice: joined into its profile text (the mean
+picture of what it funds) and entry by entry, as the "views" of ``embeddings/views.py`` (the
+nearest company it already funded). A project whose name is a portfolio entry's is a follow-on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matchmaker.text import to_simplified
+
+
+@dataclass(frozen=True)
+class PortfolioItem:
+    """One past investment as the matcher sees it; ``id`` keys its cached text vector."""
+
+    id: int
+    company: str
+    sectors: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def text(self) -> str:
+        """Return ``公司（行业）：简介`` (the parts that are given)."""
+        sectors = "、".join(self.sectors)
+        body = f"{self.company}（{sectors}）" if sectors else self.company
+        return f"{body}：{self.description}" if self.description else body
+
+
+def project_text(name: str, sectors: Sequence[str], description: str) -> str:
+    """Return what a project's text vector is made from: name, sectors, description."""
+    return "。".join(part for part in (name, "、".join(sectors), description) if part)
+
+
+def institution_text(
+    thesis: str, focus_sectors: Sequence[str], portfolio: Sequence[PortfolioItem]
+) -> str:
+    """Return an institution's profile text: thesis, focus sectors, then its portfolio joined."""
+    held = "；".join(item.text for item in portfolio)
+    return "。".join(part for part in (thesis, "、".join(focus_sectors), held) if part)
+
+
+# Legal-form and filler suffixes that differ between a brand name and a registered name.
+_SUFFIXES = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团|公司|科技|技术|inc|ltd|co)$")
+_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def company_key(name: str) -> str:
+    """Return a comparison key for company names: Simplified, case-folded, no punctuation/suffix.
+
+    ``company_key("晋能儲能科技有限公司") == company_key("晋能储能")``; a key shorter than two
+    characters is returned as "" (too short to claim two names are one company).
+    """
+    key = _NOISE.sub("", to_simplified(name).casefold())
+    for _ in range(3):  # "某某科技有限公司" loses both suffixes
+        stripped = _SUFFIXES.sub("", key)
+        if stripped == key:
+            break
+        key = stripped
+    return key if len(key) >= 2 else ""
+
+
+def follow_on(project_name: str, portfolio: Sequence[PortfolioItem]) -> PortfolioItem | None:
+    """Return the portfolio entry that names the same company as the project, if one does."""
+    key = company_key(project_name)
+    if not key:
+        return None
+    return next((item for item in portfolio if company_key(item.company) == key), None)

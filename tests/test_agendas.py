@@ -1,0 +1,201 @@
+"""Session agendas through the API on SQLite and PostgreSQL: build, publish, repair, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import icalendar
+import openpyxl
+from tests_support import assert_error
+
+S1 = "/api/v1/events/T2026/sessions/S1/agenda"
+
+
+def build(client: Any, headers: dict[str, str], **body: Any) -> dict[str, Any]:
+    response = client.post(S1 + "/build", json=body, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def meetings(client: Any, headers: dict[str, str]) -> list[dict[str, Any]]:
+    response = client.get(S1, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["meetings"]
+
+
+def assert_no_double_booking(rows: list[dict[str, Any]]) -> None:
+    for key in ("institution_id", "project_id", "table"):
+        clashes = Counter((r["slot"], r[key]) for r in rows)
+        assert max(clashes.values(), default=1) == 1, key
+    tables = {}
+    for r in rows:
+        assert tables.setdefault(r["institution_id"], r["table"]) == r["table"]  # one seat each
+
+
+def test_organiser_builds_a_certified_agenda(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    organiser = accounts.headers("organiser")
+    outcome = build(client, organiser)
+    # S1: T-I01 and T-I02 × T-P001, T-P002, T-P005 (T-I01 only invests in 山西: all three are)
+    assert outcome["status"] == "optimal"
+    assert outcome["objective"] > 0 and abs(outcome["objective"] - outcome["bound"]) < 1e-6
+    rows = meetings(client, organiser)
+    assert len(rows) == outcome["meetings"] > 0
+    assert_no_double_booking(rows)
+    assert {r["project_id"] for r in rows} <= {"T-P001", "T-P002", "T-P005"}
+    # fair mode: every project in the session meets someone
+    assert {r["project_id"] for r in rows} == {"T-P001", "T-P002", "T-P005"}
+    assert outcome["fair_minimum"] >= 1
+    # a second build gives the same agenda (deterministic), revision goes up
+    again = build(client, organiser)
+    assert again["revision"] == outcome["revision"] + 1
+    assert sorted((r["slot"], r["institution_id"], r["project_id"]) for r in rows) == sorted(
+        (r["slot"], r["institution_id"], r["project_id"]) for r in meetings(client, organiser)
+    )
+
+
+def test_parties_see_their_meetings_only_once_published(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    organiser, entrant = accounts.headers("organiser"), accounts.headers("entrant")
+    build(client, organiser)
+    assert meetings(client, entrant) == []
+    published = client.post(S1 + "/publish", headers=organiser)
+    assert published.status_code == 200 and published.get_json()["status"] == "published"
+    mine = meetings(client, entrant)
+    assert mine and {r["project_id"] for r in mine} == {"T-P001"}
+    investor = meetings(client, accounts.headers("investor"))
+    assert investor and {r["institution_id"] for r in investor} == {"T-I01"}
+    # published agendas change only by repair
+    body = assert_error(client.post(S1 + "/build", json={}, headers=organiser), 409)
+    assert "调整" in body["message"]
+
+
+def test_only_organisers_build_publish_and_repair(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    for who in ("staff", "investor", "entrant"):
+        assert_error(client.post(S1 + "/build", json={}, headers=accounts.headers(who)), 403)
+        assert_error(client.post(S1 + "/publish", headers=accounts.headers(who)), 403)
+    assert_error(client.post(S1 + "/build", json={}), 401)
+    body = assert_error(
+        client.post(
+            S1 + "/build", json={"time_limit": "soon"}, headers=accounts.headers("organiser")
+        ),
+        422,
+    )
+    assert "time_limit" in str(body["errors"])
+    assert_error(client.post(S1 + "/publish", headers=accounts.headers("organiser")), 409)
+
+
+def test_bookings_and_locks_survive_a_rebuild(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    organiser = accounts.headers("organiser")
+    made = client.post(
+        "/api/v1/meeting-requests",
+        json={"session": "S1", "project_id": "T-P002", "institution_id": "T-I02", "slot": 9},
+        headers=accounts.headers("entrant_b"),
+    ).get_json()
+    client.post(f"/api/v1/meeting-requests/{made['id']}/accept", headers=organiser)
+    build(client, organiser)
+    rows = meetings(client, organiser)
+    assert ("T-I02", "T-P002", 9) in {
+        (r["institution_id"], r["project_id"], r["slot"]) for r in rows
+    }
+    other = next(r for r in rows if r["slot"] != 9)
+    locked = client.post(
+        f"/api/v1/meetings/{other['meeting_id']}/lock", json={"locked": True}, headers=organiser
+    )
+    assert locked.get_json()["locked"] is True
+    build(client, organiser, fair=False, project_max=1)
+    after = {(r["institution_id"], r["project_id"], r["slot"]) for r in meetings(client, organiser)}
+    assert (other["institution_id"], other["project_id"], other["slot"]) in after
+    assert ("T-I02", "T-P002", 9) in after
+
+
+def test_cancel_repairs_with_few_moves_and_never_rebooks_the_pair(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    organiser = accounts.headers("organiser")
+    build(client, organiser)
+    rows = meetings(client, organiser)
+    victim = rows[0]
+    response = client.post(f"/api/v1/meetings/{victim['meeting_id']}/cancel", headers=organiser)
+    assert response.status_code == 200, response.get_json()
+    outcome = response.get_json()
+    assert outcome["status"] in ("optimal", "feasible") and len(outcome["moved"]) <= 2
+    after = meetings(client, organiser)
+    assert (victim["institution_id"], victim["project_id"]) not in {
+        (r["institution_id"], r["project_id"]) for r in after
+    }
+    assert_no_double_booking(after)
+    assert_error(
+        client.post(f"/api/v1/meetings/{victim['meeting_id']}/cancel", headers=organiser), 409
+    )
+    assert_error(client.post("/api/v1/meetings/999999/cancel", headers=organiser), 404)
+
+
+def test_late_arrival_moves_their_early_meetings(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    organiser = accounts.headers("organiser")
+    build(client, organiser)
+    response = client.post(
+        S1 + "/late", json={"project_id": "T-P001", "first_slot": 5}, headers=organiser
+    )
+    assert response.status_code == 200, response.get_json()
+    mine = [r for r in meetings(client, organiser) if r["project_id"] == "T-P001"]
+    assert mine and all(r["slot"] >= 5 for r in mine)
+    body = assert_error(client.post(S1 + "/late", json={"first_slot": 5}, headers=organiser), 422)
+    assert body["errors"]
+
+
+def test_infeasible_build_names_the_blocking_rule_and_changes_nothing(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    organiser = accounts.headers("organiser")
+    build(client, organiser)
+    before = meetings(client, organiser)
+    outcome = build(client, organiser, fair=False, project_min=5, project_max=5)
+    assert outcome["status"] == "infeasible" and outcome["diagnostics"]
+    text = " ".join(d["message"] for d in outcome["diagnostics"])
+    assert "T-P" in text or "容量" in text  # names a project or the room's capacity
+    assert meetings(client, organiser) == before
+
+
+def test_exports_ics_xlsx_csv(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    organiser = accounts.headers("organiser")
+    build(client, organiser)
+    client.post(S1 + "/publish", headers=organiser)
+    entrant = accounts.headers("entrant")
+    mine = meetings(client, entrant)
+    response = client.get("/api/v1/events/T2026/agenda.ics", headers=entrant)
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    calendar = icalendar.Calendar.from_ical(response.data)
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == len(mine)
+    start = events[0].decoded("dtstart")
+    assert str(start.tzinfo) == "Asia/Shanghai" and start.hour >= 9
+    assert events[0].decoded("dtend") - start == timedelta(minutes=20)
+    assert "对接" in str(events[0]["summary"]) and "会展中心A厅" in str(events[0]["location"])
+    assert calendar.walk("VTIMEZONE")  # the zone is in the file, so any calendar shows +08:00
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(
+            client.get("/api/v1/events/T2026/agenda.xlsx?session=S1", headers=organiser).data
+        )
+    ).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("专场", "日期", "开始", "结束", "桌号")
+    assert len(rows) - 1 == len(meetings(client, organiser))
+    text = client.get(
+        "/api/v1/events/T2026/agenda.csv?table=1", headers={**organiser, "Accept-Language": "en"}
+    ).data.decode("utf-8-sig")
+    table_rows = list(csv.reader(io.StringIO(text)))
+    assert table_rows[0][0] == "Session" and {r[4] for r in table_rows[1:]} == {"Table 1"}
+    # an entrant cannot export another project's agenda
+    assert_error(client.get("/api/v1/events/T2026/agenda.csv?project=T-P002", headers=entrant), 403)
+    assert_error(client.get("/api/v1/events/T2026/agenda.pdf", headers=organiser), 422)
+
+
+def test_instance_endpoint_gives_the_standalone_solver_format(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    from matchmaker.scheduling import parse_instance
+
+    response = client.get(S1 + "/instance", headers=accounts.headers("organiser"))
+    assert response.status_code == 200
+    data = response.get_json()
+    instance = parse_instance(data)
+    assert [s.id for s in instance.slots] == [str(n) for n in range(1, 10)]
+    assert {p.id for p in instance.projects} == {"T-P001", "T-P002", "T-P005"}
+    assert {i.id for i in instance.institutions} == {"T-I01", "T-I02"}
