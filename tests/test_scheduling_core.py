@@ -172,7 +172,10 @@ def test_validator_catches_each_planted_violation(meetings: list[Placement], cod
 
 def test_standalone_cli(tmp_path: Path) -> None:
     source, out = tmp_path / "instance.json", tmp_path / "agenda.json"
-    source.write_text(json.dumps(make_instance(30, 6, 1, 6, project_min=1, project_max=2, seed=2)), encoding="utf-8")
+    source.write_text(
+        json.dumps(make_instance(30, 6, 1, 6, project_min=1, project_max=2, seed=2)),
+        encoding="utf-8",
+    )
     done = subprocess.run(
         [MATCHMAKER, "schedule", "--input", str(source), "--output", str(out), "--fair"],
         capture_output=True,
