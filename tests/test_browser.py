@@ -197,7 +197,8 @@ def test_investor_shortlist_with_reasons_and_pass(page: Any) -> None:
     code = first.get_attribute("data-project")
     assert first.locator("ul.reasons li.pro").count() >= 3
     assert "地区：山西" in first.locator("ul.reasons").inner_text()
-    assert first.locator("button", has_text="预约洽谈").is_disabled()
+    book = first.locator("a.button", has_text="预约洽谈").get_attribute("href")
+    assert book and "/book?" in book and f"project={code}" in book
     first.locator("button", has_text="不合适").click()
     assert page.locator(f"li.match[data-project='{code}']").count() == 0
     page.check("input[name=passed]")
