@@ -61,46 +61,111 @@ CATALOG: dict[str, tuple[str, str]] = {
         "同一对既是必须会见又是禁止会见",
         "The same pair is both must-meet and forbidden",
     ),
+    # more parse problems: typos, repeated pairs, tables, JSON syntax
+    "schedule.unknown_key": ("未知字段（拼写错误？）", "Unknown field (a typo?)"),
+    "schedule.not_positive": ("应为正整数", "Expected a whole number ≥ 1"),
+    "schedule.duplicate_pair": ("同一对重复出现", "The same pair is listed twice"),
+    "schedule.unknown_session": (
+        "没有这个专场（没有时段属于它）",
+        "No slot belongs to this session",
+    ),
+    "schedule.unknown_table": ("该专场没有这个桌号", "This session has no such table"),
+    "schedule.table_count_mismatch": (
+        "桌数 {count} 与桌号列表的长度不一致",
+        "count {count} does not match the number of table ids",
+    ),
+    "schedule.bad_json": ("不是有效的 JSON：{detail}", "Not valid JSON: {detail}"),
+    # who is who in diagnostics (params "side": "project" | "institution")
+    "schedule.party.project": ("项目", "Project"),
+    "schedule.party.institution": ("机构", "Institution"),
+    "schedule.partner.project": ("项目", "project"),
+    "schedule.partner.institution": ("机构", "institution"),
+    # why an instance has no valid agenda (matchmaker/scheduling/diagnose.py, explain.py)
     "schedule.diag.no_partner": (
-        "{party}：去除回避关系后没有可会见的一方（至少需要 {need} 场）",
-        "{party}: no one left to meet once conflicts are removed (needs {need})",
+        "{kind} {party}：去除回避关系后没有可会见的{other}",
+        "{kind} {party}: no {other} left to meet once conflicts are removed",
     ),
     "schedule.diag.min_above_capacity": (
-        "{party}：至少需要 {need} 场，但空闲时段与可会见对象只够 {capacity} 场",
-        "{party}: needs {need} meetings but its free slots and partners allow only {capacity}",
+        "{kind} {party}：至少需要 {need} 场，但只有 {slots} 个空闲时段、"
+        "{partners} 个可会见的{other}（最多 {capacity} 场）",
+        "{kind} {party}: needs {need} meetings but has only {slots} free slots and {partners} "
+        "{other} partners to meet (at most {capacity})",
     ),
     "schedule.diag.min_sum_above_capacity": (
         "最低会见数之和 {need} > 总容量 {capacity}",
-        "The minimum meetings add up to {need} > total capacity {capacity}",
+        "sum of minimum meetings {need} > total capacity {capacity}",
     ),
-    "schedule.diag.must_meet_impossible": (
-        "必须会见的 {institution} × {project} 无法安排：被禁止、未评分或没有共同空闲时段",
-        "Must-meet {institution} × {project} cannot happen: forbidden, unscored or no common "
-        "free slot",
+    "schedule.diag.must_meet_forbidden": (
+        "必须会见的 {institution} × {project} 同时属于回避（禁止会见）",
+        "Must-meet {institution} × {project} is also a forbidden pair",
+    ),
+    "schedule.diag.must_meet_unscored": (
+        "必须会见的 {institution} × {project} 没有匹配分（不在可会见的组合中）",
+        "Must-meet {institution} × {project} has no score, so it may not meet",
+    ),
+    "schedule.diag.must_meet_no_common_slot": (
+        "必须会见的 {institution} × {project} 没有共同的空闲时段",
+        "Must-meet {institution} × {project} has no free slot in common",
     ),
     "schedule.diag.must_above_max": (
-        "{party}：必须会见与锁定的会见共 {count} 场，超过上限 {limit}",
-        "{party}: {count} must-meet and locked meetings exceed its maximum {limit}",
+        "{kind} {party}：必须会见与锁定的会见共 {count} 场，超过上限 {limit}",
+        "{kind} {party}: {count} must-meet and locked meetings exceed its maximum {limit}",
     ),
     "schedule.diag.locked_unavailable": (
-        "{party} 在第 {slot} 时段不在场，但有锁定的会见",
-        "{party} is away in slot {slot} but has a locked meeting there",
+        "{kind} {party} 在时段 {slot} 不在场，但有锁定的会见",
+        "{kind} {party} is away in slot {slot} but has a locked meeting there",
     ),
     "schedule.diag.locked_forbidden": (
-        "锁定的会见 {institution} × {project} 属于禁止会见",
+        "锁定的会见 {institution} × {project} 属于回避（禁止会见）",
         "Locked meeting {institution} × {project} is a forbidden pair",
     ),
     "schedule.diag.locked_clash": (
-        "{party} 在第 {slot} 时段有 {count} 场锁定的会见",
-        "{party} has {count} locked meetings in slot {slot}",
+        "{kind} {party} 在时段 {slot} 有 {count} 场锁定的会见",
+        "{kind} {party} has {count} locked meetings in slot {slot}",
+    ),
+    "schedule.diag.locked_two_tables": (
+        "机构 {institution} 在 {session} 专场被锁定在多张桌子：{tables}",
+        "Institution {institution} is locked at several tables in session {session}: {tables}",
+    ),
+    "schedule.diag.locked_table_clash": (
+        "{table} 号桌在时段 {slot} 锁定了 {count} 家机构",
+        "Table {table} has {count} institutions locked in slot {slot}",
+    ),
+    "schedule.diag.too_few_tables": (
+        "{session} 专场有 {needed} 家机构需要桌子，但只有 {tables} 张",
+        "Session {session}: {needed} institutions need a table but there are only {tables}",
+    ),
+    "schedule.diag.conflict": (
+        "以下 {count} 项要求不能同时满足：",
+        "These {count} requirements cannot all be met together:",
+    ),
+    "schedule.diag.need_min": (
+        "· {kind} {party} 至少 {need} 场",
+        "· {kind} {party}: at least {need} meetings",
+    ),
+    "schedule.diag.need_max": (
+        "· {kind} {party} 至多 {limit} 场",
+        "· {kind} {party}: at most {limit} meetings",
+    ),
+    "schedule.diag.need_must": (
+        "· 必须会见 {institution} × {project}",
+        "· must meet: {institution} × {project}",
+    ),
+    "schedule.diag.need_tables": (
+        "· {session} 专场只有 {tables} 张桌子",
+        "· session {session} has only {tables} tables",
     ),
     "schedule.diag.no_pairing": (
         "各方的最低/最高会见数无法同时满足（可会见的组合不够）",
         "The minimum and maximum meetings cannot all be met with the admissible pairs",
     ),
     "schedule.diag.no_timetable": (
-        "在时限内找不到满足空闲时段与桌数的时间表",
-        "No timetable fits the free slots and tables within the time limit",
+        "没有满足空闲时段与桌数的时间表",
+        "No timetable fits the free slots and tables",
+    ),
+    "schedule.diag.timeout": (
+        "在 {seconds} 秒内没有找到有效的议程；请放宽时限",
+        "No valid agenda was found within {seconds} s; allow more time",
     ),
     "schedule.violation.unknown_slot": (
         "会见安排在不存在的时段 {slot}",
@@ -143,8 +208,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Must-meet missing: {institution} × {project}",
     ),
     "schedule.violation.locked_moved": (
-        "锁定的会见 {institution} × {project}（第 {slot} 时段）不在原位",
+        "锁定的会见 {institution} × {project}（时段 {slot}）不在原位",
         "Locked meeting {institution} × {project} (slot {slot}) is missing or moved",
+    ),
+    "schedule.violation.locked_table": (
+        "锁定的会见 {institution} × {project} 应在 {table} 号桌",
+        "Locked meeting {institution} × {project} must be at table {table}",
     ),
     "schedule.violation.unknown_table": (
         "{session} 专场没有 {table} 号桌",

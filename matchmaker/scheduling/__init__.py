@@ -1,6 +1,6 @@
 """Meeting schedules: pair selection, slot assignment, repair and an independent validator.
 
-Pure Python + OR-Tools (ARCHITECTURE §5); sees ids, never ORM objects or requests.
+Pure Python + numpy + OR-Tools (ARCHITECTURE §5); sees ids, never ORM objects or requests.
 """
 
 from matchmaker.scheduling.instance import (

@@ -1,15 +1,14 @@
-"""A scheduling instance: slots, parties, scores and rules, read from JSON, problems named."""
+"""A scheduling instance: slots, parties, scores and rules, read from JSON, every problem named."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from matchmaker.domain import LOCAL_TZ
-from matchmaker.errors import InvalidInput, Problem
+from matchmaker.errors import InvalidInput
+from matchmaker.scheduling.fields import Reader
 
 Pair = tuple[str, str]  # (institution, project)
 
@@ -20,7 +19,7 @@ class SlotSpec:
 
     id: str
     session: str
-    start: datetime  # aware
+    start: datetime  # timezone-aware
     minutes: int
 
 
@@ -31,7 +30,7 @@ class PartySpec:
     id: str
     min_meetings: int
     max_meetings: int
-    unavailable: frozenset[str] = frozenset()
+    unavailable: frozenset[str] = frozenset()  # slot ids
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,12 @@ class Placement:
 
 @dataclass(frozen=True)
 class Instance:
-    """Everything the solver and the validator need; ids only, no database."""
+    """Everything the solver and the validator need; ids only, no database.
+
+    ``scores`` lists the pairs that may meet (an unlisted pair cannot); ``tables`` maps a
+    session id to its table ids, and a session it does not list has tables ``"1"``, ``"2"``, …
+    without limit.
+    """
 
     slots: tuple[SlotSpec, ...]
     institutions: tuple[PartySpec, ...]
@@ -62,149 +66,90 @@ class Instance:
     locked: tuple[Placement, ...] = ()
     tables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def tables_of(self, session: str, needed: int) -> tuple[str, ...]:
-        """Return the table ids of ``session`` (``1..needed`` when the session lists none)."""
-        if session in self.tables:
-            return self.tables[session]
-        return tuple(str(n) for n in range(1, needed + 1))
+
+_TOP = ("slots", "institutions", "projects", "scores", "must_meet", "forbidden", "locked", "tables")
+_PAIR = ("institution", "project")
 
 
 def parse_instance(data: Mapping[str, Any]) -> Instance:
-    """Return the instance described by ``data``; ``InvalidInput`` lists every problem found."""
-    problems: list[Problem] = []
-    if not isinstance(data, Mapping):
-        raise InvalidInput("schedule.invalid", [Problem("schedule.not_object", column="$")])
+    """Return the instance described by ``data`` (the ``matchmaker schedule`` JSON format).
 
-    def bad(code: str, where: str, value: Any = None, **params: Any) -> None:
-        problems.append(Problem(code, column=where, value=value, params=params))
+    Raises
+    ------
+    InvalidInput
+        ``schedule.invalid`` with one :class:`~matchmaker.errors.Problem` per bad field, each
+        naming its JSON path (``projects[3].max_meetings``) and the value found there.
+    """
+    r = Reader()
+    top = r.obj(data, "$", _TOP)
+    if top is None:
+        raise InvalidInput("schedule.invalid", r.problems, count=len(r.problems))
+    slots, slot_ids, session_of = _slots(r, top)
+    institutions = _parties(r, top, "institutions", slot_ids, len(slot_ids))
+    projects = _parties(r, top, "projects", slot_ids, len(slot_ids))
+    known = ({p.id for p in institutions}, {p.id for p in projects})
 
-    def items(key: str, required: bool = True) -> list[Any]:
-        value = data.get(key, None)
-        if value is None:
-            if required:
-                bad("schedule.missing", key)
-            return []
-        if not isinstance(value, list):
-            bad("schedule.not_list", key, type(value).__name__)
-            return []
-        return value
+    def pair(raw: Any, where: str, keys: tuple[str, ...] = _PAIR) -> Pair | None:
+        obj = r.obj(raw, where, keys)
+        if obj is None:
+            return None
+        found = []
+        for key, ids in zip(_PAIR, known, strict=True):
+            value = r.ident(obj, key, where)
+            if value is not None and value not in ids:
+                r.bad("schedule.unknown_party", f"{where}.{key}", value)
+                value = None
+            found.append(value)
+        return (found[0], found[1]) if None not in found else None
 
-    def integer(obj: Mapping[str, Any], key: str, where: str, default: int | None) -> int:
-        value = obj.get(key, default)
-        if value is None:
-            bad("schedule.missing", f"{where}.{key}")
-            return 0
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            bad("schedule.not_count", f"{where}.{key}", value)
-            return 0
-        return value
-
-    def text(obj: Mapping[str, Any], key: str, where: str) -> str:
-        value = obj.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str) or not value.strip():
-            bad("schedule.not_id", f"{where}.{key}", value)
-            return ""
-        return value.strip()
-
-    slots: list[SlotSpec] = []
-    for n, raw in enumerate(items("slots")):
-        where = f"slots[{n}]"
-        if not isinstance(raw, Mapping):
-            bad("schedule.not_object", where, raw)
-            continue
-        start = _datetime(raw.get("start"))
-        if start is None:
-            bad("schedule.bad_time", f"{where}.start", raw.get("start"))
-        minutes = integer(raw, "minutes", where, None)
-        if raw.get("minutes") == 0:
-            bad("schedule.not_count", f"{where}.minutes", raw.get("minutes"))
-        slot = SlotSpec(
-            text(raw, "id", where), text(raw, "session", where), start or _EPOCH, minutes
-        )
-        slots.append(slot)
-    slot_ids = _unique([s.id for s in slots], "slots", bad)
-
-    def parties(key: str) -> list[PartySpec]:
-        out = []
-        for n, raw in enumerate(items(key)):
-            where = f"{key}[{n}]"
-            if not isinstance(raw, Mapping):
-                bad("schedule.not_object", where, raw)
-                continue
-            low = integer(raw, "min_meetings", where, 0)
-            high = integer(raw, "max_meetings", where, len(slots))
-            if low > high:
-                bad("schedule.min_above_max", f"{where}.min_meetings", low, high=high)
-            away = raw.get("unavailable", [])
-            if not isinstance(away, list):
-                bad("schedule.not_list", f"{where}.unavailable", type(away).__name__)
-                away = []
-            for k, slot in enumerate(away):
-                if str(slot) not in slot_ids:
-                    bad("schedule.unknown_slot", f"{where}.unavailable[{k}]", slot)
-            out.append(PartySpec(text(raw, "id", where), low, high, frozenset(map(str, away))))
-        _unique([p.id for p in out], key, bad)
+    def pairs(key: str) -> dict[Pair, int]:
+        out: dict[Pair, int] = {}
+        for n, raw in enumerate(r.items(top, key, "$", required=False)):
+            got = pair(raw, f"{key}[{n}]")
+            if got is not None and got in out:
+                r.bad("schedule.duplicate_pair", f"{key}[{n}]", " × ".join(got))
+            elif got is not None:
+                out[got] = n
         return out
 
-    institutions, projects = parties("institutions"), parties("projects")
-    i_ids, p_ids = {i.id for i in institutions}, {p.id for p in projects}
-
-    def pair(raw: Any, where: str) -> Pair | None:
-        if not isinstance(raw, Mapping):
-            bad("schedule.not_object", where, raw)
-            return None
-        i, p = text(raw, "institution", where), text(raw, "project", where)
-        if i and i not in i_ids:
-            bad("schedule.unknown_party", f"{where}.institution", i)
-        if p and p not in p_ids:
-            bad("schedule.unknown_party", f"{where}.project", p)
-        return (i, p) if i in i_ids and p in p_ids else None
-
     scores: dict[Pair, float] = {}
-    for n, raw in enumerate(items("scores")):
+    for n, raw in enumerate(r.items(top, "scores", "$", required=True)):
         where = f"scores[{n}]"
-        key = pair(raw, where)
-        value = raw.get("score") if isinstance(raw, Mapping) else None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            bad("schedule.bad_score", f"{where}.score", value)
-        elif key is not None:
-            scores[key] = float(value)
-    must = {k for n, r in enumerate(items("must_meet", False)) if (k := pair(r, f"must_meet[{n}]"))}
-    banned = {
-        k for n, r in enumerate(items("forbidden", False)) if (k := pair(r, f"forbidden[{n}]"))
-    }
-    for key in sorted(must & banned):
-        bad("schedule.must_and_forbidden", "must_meet", f"{key[0]} × {key[1]}")
-    locked = []
-    for n, raw in enumerate(items("locked", False)):
+        got = pair(raw, where, (*_PAIR, "score"))
+        value = r.number(raw, "score", where) if isinstance(raw, Mapping) else None
+        if got is not None and got in scores:
+            r.bad("schedule.duplicate_pair", where, " × ".join(got))
+        elif got is not None and value is not None:
+            scores[got] = value
+    must, banned = pairs("must_meet"), pairs("forbidden")
+    for key in sorted(must.keys() & banned.keys()):
+        r.bad("schedule.must_and_forbidden", f"must_meet[{must[key]}]", " × ".join(key))
+    tables = _tables(r, top, set(session_of.values()))
+    locked: list[Placement] = []
+    seen: set[Pair] = set()
+    for n, raw in enumerate(r.items(top, "locked", "$", required=False)):
         where = f"locked[{n}]"
-        key = pair(raw, where)
-        slot = str(raw.get("slot")) if isinstance(raw, Mapping) else ""
-        if isinstance(raw, Mapping) and slot not in slot_ids:
-            bad("schedule.unknown_slot", f"{where}.slot", raw.get("slot"))
-        if key is not None and slot in slot_ids:
-            table = raw.get("table")
-            locked.append(Placement(key[0], key[1], slot, None if table is None else str(table)))
-    tables: dict[str, tuple[str, ...]] = {}
-    for n, raw in enumerate(items("tables", False)):
-        where = f"tables[{n}]"
+        got = pair(raw, where, (*_PAIR, "slot", "table"))
         if not isinstance(raw, Mapping):
-            bad("schedule.not_object", where, raw)
             continue
-        session = text(raw, "session", where)
-        if "ids" in raw and isinstance(raw["ids"], list) and raw["ids"]:
-            tables[session] = tuple(str(t) for t in raw["ids"])
-        else:
-            count = integer(raw, "count", where, None)
-            tables[session] = tuple(str(k) for k in range(1, count + 1))
-    if problems:
-        raise InvalidInput("schedule.invalid", problems, count=len(problems))
+        slot = r.ident(raw, "slot", where)
+        if slot is not None and slot not in slot_ids:
+            r.bad("schedule.unknown_slot", f"{where}.slot", slot)
+            slot = None
+        table = r.ident(raw, "table", where) if raw.get("table") is not None else None
+        if table is not None and slot is not None:
+            listed = tables.get(session_of[slot])
+            if (listed is not None and table not in listed) or (
+                listed is None and not (table.isdigit() and int(table) > 0)
+            ):
+                r.bad("schedule.unknown_table", f"{where}.table", table)
+        if got is not None and got in seen:
+            r.bad("schedule.duplicate_pair", where, " × ".join(got))
+        elif got is not None and slot is not None:
+            seen.add(got)
+            locked.append(Placement(got[0], got[1], slot, table))
+    if r.problems:
+        raise InvalidInput("schedule.invalid", r.problems, count=len(r.problems))
     return Instance(
         slots=tuple(slots),
         institutions=tuple(institutions),
@@ -215,6 +160,91 @@ def parse_instance(data: Mapping[str, Any]) -> Instance:
         locked=tuple(locked),
         tables=tables,
     )
+
+
+def _slots(r: Reader, top: Mapping[str, Any]) -> tuple[list[SlotSpec], set[str], dict[str, str]]:
+    slots: list[SlotSpec] = []
+    ids: set[str] = set()
+    session_of: dict[str, str] = {}
+    for n, raw in enumerate(r.items(top, "slots", "$", required=True)):
+        where = f"slots[{n}]"
+        obj = r.obj(raw, where, ("id", "session", "start", "minutes"))
+        if obj is None:
+            continue
+        slot_id, session = r.ident(obj, "id", where), r.ident(obj, "session", where)
+        start, minutes = r.time(obj, "start", where), r.count(obj, "minutes", where, None, 1)
+        if slot_id is not None and slot_id in ids:
+            r.bad("schedule.duplicate_id", f"{where}.id", slot_id)
+            continue
+        if slot_id is not None:
+            # a slot with a bad field is still known, so references to it are not also reported
+            ids.add(slot_id)
+            session_of[slot_id] = session or ""
+        if None not in (slot_id, session, start, minutes):
+            slots.append(SlotSpec(slot_id, session, start, minutes))  # type: ignore[arg-type]
+    return slots, ids, session_of
+
+
+def _parties(
+    r: Reader, top: Mapping[str, Any], key: str, slot_ids: set[str], slot_count: int
+) -> list[PartySpec]:
+    out: list[PartySpec] = []
+    seen: set[str] = set()
+    for n, raw in enumerate(r.items(top, key, "$", required=True)):
+        where = f"{key}[{n}]"
+        obj = r.obj(raw, where, ("id", "min_meetings", "max_meetings", "unavailable"))
+        if obj is None:
+            continue
+        party = r.ident(obj, "id", where)
+        low = r.count(obj, "min_meetings", where, 0)
+        high = r.count(obj, "max_meetings", where, slot_count)
+        if low is not None and high is not None and low > high:
+            r.bad("schedule.min_above_max", f"{where}.min_meetings", low, high=high)
+        away: set[str] = set()
+        for k, value in enumerate(r.items(obj, "unavailable", where, required=False)):
+            slot = r.ident_value(value, f"{where}.unavailable[{k}]")
+            if slot is not None and slot not in slot_ids:
+                r.bad("schedule.unknown_slot", f"{where}.unavailable[{k}]", slot)
+            elif slot is not None:
+                away.add(slot)
+        if party is not None and party in seen:
+            r.bad("schedule.duplicate_id", f"{where}.id", party)
+            continue
+        if party is not None:
+            seen.add(party)
+            out.append(PartySpec(party, low or 0, high or 0, frozenset(away)))
+    return out
+
+
+def _tables(r: Reader, top: Mapping[str, Any], sessions: set[str]) -> dict[str, tuple[str, ...]]:
+    tables: dict[str, tuple[str, ...]] = {}
+    for n, raw in enumerate(r.items(top, "tables", "$", required=False)):
+        where = f"tables[{n}]"
+        obj = r.obj(raw, where, ("session", "count", "ids"))
+        if obj is None:
+            continue
+        session = r.ident(obj, "session", where)
+        if session is not None and session not in sessions:
+            r.bad("schedule.unknown_session", f"{where}.session", session)
+        elif session is not None and session in tables:
+            r.bad("schedule.duplicate_id", f"{where}.session", session)
+        if "ids" in obj:
+            ids = []
+            for k, value in enumerate(r.items(obj, "ids", where, required=True)):
+                table = r.ident_value(value, f"{where}.ids[{k}]")
+                if table is not None and table in ids:
+                    r.bad("schedule.duplicate_id", f"{where}.ids[{k}]", table)
+                elif table is not None:
+                    ids.append(table)
+            count = r.count(obj, "count", where, len(ids))
+            if count is not None and count != len(ids):
+                r.bad("schedule.table_count_mismatch", f"{where}.count", count, count=count)
+        else:
+            count = r.count(obj, "count", where, None)
+            ids = [str(k) for k in range(1, (count or 0) + 1)]
+        if session is not None and session in sessions and session not in tables:
+            tables[session] = tuple(ids)
+    return tables
 
 
 def instance_to_dict(instance: Instance) -> dict[str, Any]:
@@ -242,30 +272,8 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
         "forbidden": [{"institution": i, "project": p} for i, p in sorted(instance.forbidden)],
         "locked": [
             {"institution": m.institution, "project": m.project, "slot": m.slot}
-            | ({"table": m.table} if m.table else {})
+            | ({"table": m.table} if m.table is not None else {})
             for m in instance.locked
         ],
         "tables": [{"session": s, "ids": list(ids)} for s, ids in instance.tables.items()],
     }
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=LOCAL_TZ)
-
-
-def _datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL_TZ)
-
-
-def _unique(ids: list[str], key: str, bad: Any) -> set[str]:
-    seen: set[str] = set()
-    for n, value in enumerate(ids):
-        if value and value in seen:
-            bad("schedule.duplicate_id", f"{key}[{n}].id", value)
-        seen.add(value)
-    return seen

@@ -9,6 +9,8 @@ import numpy as np
 
 from matchmaker.domain import LOCAL_TZ
 
+SCORED = 0.9  # share of pairs the service scores (the rest fail an institution's hard limits)
+
 
 def make_instance(
     projects: int = 242,
@@ -18,66 +20,118 @@ def make_instance(
     unavailability: float = 0.15,
     forbidden: float = 0.05,
     must_meet: float = 0.02,
-    project_min: int = 2,
-    project_max: int = 6,
+    min_meetings: int = 2,
+    max_meetings: int = 6,
     seed: int = 0,
 ) -> dict[str, Any]:
-    """Return a JSON instance: low-rank scores plus noise, away slots, vetoes and must-meets.
+    """Return a JSON instance (the ``matchmaker schedule`` format) like a real event's.
 
-    Every institution attends every session (as at the real event: 41 institutions, 27 slots,
-    1,107 seats); each project is scored against every institution, as the service does.
+    The defaults are the real event's size: 242 projects, 41 institutions, three half-day
+    sessions of nine 20-minute slots, one table per institution. Scores in [0, 1] are a
+    rank-4 taste × trait product plus noise (so some projects are popular and institutions
+    agree in part); 90 % of pairs are scored. Deterministic for a ``seed``.
+
+    Parameters
+    ----------
+    unavailability
+        Expected share of away slots per party: half single slots, half a late arrival or
+        early departure (a run at the start or end of a session).
+    forbidden
+        Share of scored pairs that must not meet (conflicts of interest, passes).
+    must_meet
+        Share of scored pairs that must meet, drawn towards high scores, at most
+        ``min_meetings`` per project and half an institution's free slots, always with a
+        common free slot, so the instance stays feasible at any size.
+    min_meetings, max_meetings
+        Every project's bounds; institutions may meet in every slot (minimum 0).
     """
     rng = np.random.default_rng(seed)
-    slots = []
-    day = datetime(2026, 12, 8, 9, 0, tzinfo=LOCAL_TZ)
-    for s in range(sessions):
-        for k in range(slots_per_session):
-            start = day + timedelta(days=s, minutes=20 * k)
-            slots.append(
-                {
-                    "id": f"S{s + 1}-{k + 1}",
-                    "session": f"S{s + 1}",
-                    "start": start.isoformat(),
-                    "minutes": 20,
-                }
-            )
-    ids = [slot["id"] for slot in slots]
+    start = datetime(2026, 12, 8, 9, 0, tzinfo=LOCAL_TZ)
+    slots = [
+        {
+            "id": f"S{s + 1}-{k + 1}",
+            "session": f"S{s + 1}",
+            "start": (start + timedelta(days=s, minutes=20 * k)).isoformat(),
+            "minutes": 20,
+        }
+        for s in range(sessions)
+        for k in range(slots_per_session)
+    ]
+    n_slots = len(slots)
     p_ids = [f"P{n:04d}" for n in range(projects)]
     i_ids = [f"I{n:03d}" for n in range(institutions)]
-    taste = rng.normal(size=(institutions, 4))
-    trait = rng.normal(size=(projects, 4))
-    raw = taste @ trait.T / 2 + rng.normal(scale=0.5, size=(institutions, projects))
-    score = 1 / (1 + np.exp(-raw))
+    raw = rng.normal(size=(institutions, 4)) @ rng.normal(size=(projects, 4)).T / 2
+    score = 1 / (1 + np.exp(-(raw + rng.normal(scale=0.5, size=raw.shape))))
+    scored = rng.random(score.shape) < SCORED
+    veto = scored & (rng.random(score.shape) < forbidden)
+    away_i = _away(rng, institutions, sessions, slots_per_session, unavailability)
+    away_p = _away(rng, projects, sessions, slots_per_session, unavailability)
+    musts = _musts(rng, score, scored & ~veto, away_i, away_p, must_meet, min_meetings)
+    ids = [slot["id"] for slot in slots]
 
-    def away() -> list[str]:
-        return [slot for slot in ids if rng.random() < unavailability]
+    def party(pid: str, away: np.ndarray, low: int, high: int) -> dict[str, Any]:
+        return {
+            "id": pid,
+            "min_meetings": low,
+            "max_meetings": high,
+            "unavailable": [ids[k] for k in np.flatnonzero(away)],
+        }
 
-    pairs = [(i, p) for i in range(institutions) for p in range(projects)]
-    picks = rng.random(len(pairs))
-    banned = [pairs[n] for n in np.flatnonzero(picks < forbidden)]
-    musts = [
-        pairs[n] for n in np.flatnonzero((picks >= forbidden) & (picks < forbidden + must_meet / 3))
-    ]
     return {
         "slots": slots,
-        "institutions": [
-            {"id": i, "min_meetings": 0, "max_meetings": len(ids), "unavailable": away()}
-            for i in i_ids
-        ],
-        "projects": [
-            {
-                "id": p,
-                "min_meetings": project_min,
-                "max_meetings": project_max,
-                "unavailable": away(),
-            }
-            for p in p_ids
-        ],
+        "institutions": [party(i, away_i[n], 0, n_slots) for n, i in enumerate(i_ids)],
+        "projects": [party(p, away_p[n], min_meetings, max_meetings) for n, p in enumerate(p_ids)],
         "scores": [
             {"institution": i_ids[i], "project": p_ids[p], "score": round(float(score[i, p]), 4)}
-            for i, p in pairs
+            for i, p in zip(*np.nonzero(scored), strict=True)
         ],
         "must_meet": [{"institution": i_ids[i], "project": p_ids[p]} for i, p in musts],
-        "forbidden": [{"institution": i_ids[i], "project": p_ids[p]} for i, p in banned],
+        "forbidden": [
+            {"institution": i_ids[i], "project": p_ids[p]}
+            for i, p in zip(*np.nonzero(veto), strict=True)
+        ],
         "locked": [],
+        "tables": [{"session": f"S{s + 1}", "count": institutions} for s in range(sessions)],
     }
+
+
+def _away(
+    rng: np.random.Generator, parties: int, sessions: int, per_session: int, share: float
+) -> np.ndarray:
+    """Return a (parties, slots) Boolean array of away slots."""
+    away = rng.random((parties, sessions * per_session)) < share / 2
+    for v, s in zip(*np.nonzero(rng.random((parties, sessions)) < share), strict=True):
+        length = int(rng.integers(1, per_session))  # mean ≈ half a session
+        first = s * per_session + (0 if rng.random() < 0.5 else per_session - length)
+        away[v, first : first + length] = True
+    return away
+
+
+def _musts(
+    rng: np.random.Generator,
+    score: np.ndarray,
+    allowed: np.ndarray,
+    away_i: np.ndarray,
+    away_p: np.ndarray,
+    share: float,
+    per_project: int,
+) -> list[tuple[int, int]]:
+    """Return must-meet pairs: high scores are likelier, capped so the instance stays feasible."""
+    target = int(round(share * allowed.sum()))
+    if target == 0 or per_project == 0:
+        return []
+    weights = np.where(allowed, score**4, 0.0).ravel()
+    draws = min(int(np.count_nonzero(weights)), 4 * target)
+    order = rng.choice(weights.size, size=draws, replace=False, p=weights / weights.sum())
+    left_p = np.full(score.shape[1], per_project)
+    left_i = (~away_i).sum(axis=1) // 2
+    out: list[tuple[int, int]] = []
+    for flat in order:
+        i, p = divmod(int(flat), score.shape[1])
+        if left_p[p] and left_i[i] and (~away_i[i] & ~away_p[p]).any():
+            out.append((i, p))
+            left_p[p] -= 1
+            left_i[i] -= 1
+            if len(out) == target:
+                break
+    return sorted(out)

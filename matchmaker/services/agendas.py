@@ -231,6 +231,10 @@ def repair_agenda(
     if must_meet is not None:
         institution, project = must_meet
         data["must_meet"].append({"institution": institution.code, "project": project.code})
+        pair = (institution.code, project.code)
+        if not any((s["institution"], s["project"]) == pair for s in data["scores"]):
+            # the organiser's word makes the pair admissible even outside the shortlist's filters
+            data["scores"].append({"institution": pair[0], "project": pair[1], "score": 0.0})
     instance = parse_instance(data)
     ids = _ids(session)
     previous = [_placement(m, ids) for m in current]
