@@ -206,3 +206,27 @@ def test_duplicates_endpoint_finds_a_traditional_copy(client, accounts) -> None:
     assert_error(
         client.get("/api/v1/events/T2026/duplicates", headers=accounts.headers("investor")), 403
     )
+
+
+def test_a_described_portfolio_company_is_a_view_and_a_follow_on(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    investor = accounts.headers("investor")
+    before = {i["project_id"]: i for i in shortlist(client, investor)["items"]}
+    held = {
+        "company": "晋能储能电池管理系统",
+        "sectors": ["储能"],
+        "description": "工商业储能电站电池管理系统，园区试点中。",
+    }
+    response = client.patch(
+        "/api/v1/institutions/T-I01", headers=investor, json={"portfolio": [held]}
+    )
+    assert response.status_code == 200, response.get_json()
+    after = {i["project_id"]: i for i in shortlist(client, investor)["items"]}
+    mine = after["T-P001"]
+    assert mine["reasons"][0] == "已投企业后续轮次：晋能储能电池管理系统 已在投资组合中"
+    assert any(r.startswith("与已投企业相近：晋能储能电池管理系统") for r in mine["reasons"])
+    assert mine["fits"]["text"] > before["T-P001"]["fits"]["text"]
+    recommended = client.get(
+        "/api/v1/projects/T-P001/recommendations", headers=accounts.headers("entrant")
+    ).get_json()
+    both_ways = {i["institution_id"]: i["score"] for i in recommended["items"]}
+    assert both_ways["T-I01"] == mine["score"]  # one score, whichever side asks

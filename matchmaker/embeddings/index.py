@@ -8,11 +8,19 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from matchmaker.embeddings.encoders import cpu_threads
+
 # Exact search costs ~1 ms per 1,000 vectors of ~640 floats on these 2-core machines; above
 # 10,000 (a national project library, not one competition) HNSW keeps a query near 1 ms.
 HNSW_THRESHOLD = int(os.environ.get("MATCHMAKER_HNSW_THRESHOLD", "10000"))
 HNSW_M = 32
 HNSW_EF_SEARCH = int(os.environ.get("MATCHMAKER_HNSW_EF", "256"))
+# A shortlist is one small search; requests, not OpenMP, should use the cores. An OpenMP team
+# on 2 shared cores stalls at its barrier whenever the other core is busy: with the machine at
+# load 3, a shortlist at 5,000 projects took 24.7 ms with 2 search threads and 5.7 ms with 1
+# (benchmarks/shortlist_latency.py). Builds still use every core. The setting is per thread
+# (OpenMP keeps it per calling thread), so it is applied on every call.
+SEARCH_THREADS = int(os.environ.get("MATCHMAKER_FAISS_SEARCH_THREADS", "1"))
 
 
 class VectorIndex:
@@ -22,7 +30,7 @@ class VectorIndex:
     ----------
     hnsw_threshold : int
         Above this many vectors an approximate ``IndexHNSWFlat`` is built instead of the exact
-        ``IndexFlatIP``; its recall is measured by ``benchmarks/shortlist_speed.py``.
+        ``IndexFlatIP``; its recall is measured by ``benchmarks/shortlist_latency.py``.
     """
 
     def __init__(
@@ -38,14 +46,18 @@ class VectorIndex:
         if vectors.ndim != 2 or ids.shape != (vectors.shape[0],):
             raise ValueError(f"need (n, d) vectors and (n,) ids, got {vectors.shape}, {ids.shape}")
         dim = vectors.shape[1]
+        faiss.omp_set_num_threads(cpu_threads())
         if len(vectors) > self.hnsw_threshold:
             inner: faiss.Index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
             inner.hnsw.efSearch = self.ef_search
         else:
             inner = faiss.IndexFlatIP(dim)
         self.index_ = faiss.IndexIDMap2(inner)
-        if len(vectors):
-            self.index_.add_with_ids(vectors, ids)
+        try:
+            if len(vectors):
+                self.index_.add_with_ids(vectors, ids)
+        finally:
+            faiss.omp_set_num_threads(SEARCH_THREADS)
         self.ids_ = ids
         self.approximate_ = isinstance(inner, faiss.IndexHNSWFlat)
         return self
@@ -79,6 +91,7 @@ class VectorIndex:
                 if self.approximate_
                 else faiss.SearchParameters(sel=selector)
             )
+        faiss.omp_set_num_threads(SEARCH_THREADS)
         scores, ids = self.index_.search(queries, k, params=params)
         return ids, scores
 

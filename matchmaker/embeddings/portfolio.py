@@ -1,8 +1,9 @@
 """Portfolio entries and the texts both sides are embedded from (one place, product and benchmarks).
 
 An institution's ``portfolio`` (已投项目) speaks twice: joined into its profile text (the mean
-picture of what it funds) and entry by entry, as the "views" of ``embeddings/views.py`` (the
-nearest company it already funded). A project whose name is a portfolio entry's is a follow-on.
+picture of what it funds) and, for entries with a description, entry by entry as the "views" of
+``embeddings/views.py`` (the nearest company it already funded). A project whose name is a
+portfolio entry's is a follow-on.
 """
 
 from __future__ import annotations
@@ -29,6 +30,19 @@ class PortfolioItem:
         sectors = "、".join(self.sectors)
         body = f"{self.company}（{sectors}）" if sectors else self.company
         return f"{body}：{self.description}" if self.description else body
+
+
+def view_text(item: PortfolioItem) -> str:
+    """Return the text an entry's view is embedded from, or "" when the entry makes no view.
+
+    Only an entry with a description is a view. Name and sectors alone (a "card") say little the
+    sector block does not, and as the nearest neighbour they narrow a new project's ranking to
+    the exact sector-and-place combinations already held: on crunchbase2013's validation period
+    (profiles before 2012, outcomes in 2012; its companies have only such cards) views of cards
+    lowered the new companies' nDCG@10 from 0.047 to 0.040, while on itjuzi's validation period,
+    with descriptions, views raised it from 0.12 to 0.19. A follow-on is still recognised by name.
+    """
+    return item.text if item.description.strip() else ""
 
 
 def project_text(name: str, sectors: Sequence[str], description: str) -> str:

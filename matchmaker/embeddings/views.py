@@ -15,7 +15,8 @@ The exact top-k of a max of inner products is the merge of each view's exact top
 the true top-k is in the top-k of the view that attains its max (else k items beat it there, and
 so overall). One batched FAISS search over the views therefore keeps ARCHITECTURE §4 — exact
 top-k of the whole score (with an exact index) — and the per-block products of the winning view
-are the reasons. An institution with no portfolio entry has one view: its composite vector.
+are the reasons. An institution with no entry that makes a view (only entries with a
+description do: ``portfolio.view_text`` says why) has one view: its composite vector.
 
 ``PORTFOLIO_SHARE`` s = 0.75 was chosen on the itjuzi validation period only (profiles before
 2017-01-01, outcomes 2017-01..06), among 0, .25, .5, .75, 1, before the test split (2017-07-01)
@@ -122,7 +123,8 @@ def build_views(
         ``space.encode_institutions`` output.
     entry_vectors : sequence of m arrays of float32, shape (j_i, text_dim)
         Unit text vectors of each institution's portfolio entries, in portfolio order. Zero rows
-        (empty texts) and repeats of an earlier row are skipped; at most ``max_views`` are kept.
+        (entries that make no view, see ``portfolio.view_text``) and repeats of an earlier row
+        are skipped; at most ``max_views`` are kept.
     share : float
         s in [0, 1]: the weight of the nearest entry within the text fit.
     """

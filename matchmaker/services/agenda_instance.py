@@ -168,7 +168,7 @@ def _scores(
     state = matcher.state(db, session.event)
     p_rows = [state.project_row[p.id] for p in projects]
     q_rows = [state.institution_row[i.id] for i in institutions]
-    matrix = state.institution_vectors[q_rows] @ state.project_vectors[p_rows].T
+    matrix = state.score_matrix(q_rows, p_rows)  # the same score the shortlist shows
     columns = ProjectColumns.of([state.projects[r] for r in p_rows])
     i_ids = [i.id for i in institutions]
     p_ids = [p.id for p in projects]

@@ -26,6 +26,7 @@ from matchmaker.embeddings.composite import (
     Weights,
 )
 from matchmaker.embeddings.index import VectorIndex
+from matchmaker.embeddings.portfolio import view_text
 from matchmaker.embeddings.views import InstitutionViews, build_views, text_parts
 from matchmaker.ranking.reasons import Neighbour
 from matchmaker.ranking.shortlist import HardFilters, ProjectColumns
@@ -156,7 +157,7 @@ def build_state(
             store.save(event.id, stamp, p_ids, q_ids, built)
     p_vectors, q_vectors, p_index, q_index = built
     views = build_views(space, q_vectors, _entry_vectors(db, encoder, q_profiles, progress))
-    if len(views.vectors) > len(q_vectors):  # else one view each: the rows' own index
+    if (views.entry >= 0).any():  # else each view is its institution's own row: same index
         q_index = VectorIndex().build(views.vectors, np.arange(len(views.vectors)))
     return MatchState(
         stamp=stamp,
@@ -185,12 +186,26 @@ def build_state(
     )
 
 
+@dataclass(frozen=True)
+class _EntryText:
+    """What the text-vector cache needs of an entry: its id and the text of its view."""
+
+    id: int
+    text: str
+
+
 def _entry_vectors(
     db: Session, encoder: Any, profiles: Sequence[InstitutionProfile], progress: Progress | None
 ) -> list[np.ndarray]:
-    """Return each institution's (j, text_dim) portfolio entry vectors (cached like the rest)."""
-    items = [item for q in profiles for item in q.portfolio]
-    flat = cached_text_vectors(db, encoder, "portfolio", items, progress)
+    """Return each institution's (j, text_dim) entry vectors: zero for entries that make no view
+    (``view_text``), the rest from the text-vector cache like every other text."""
+    items = [_EntryText(item.id, view_text(item)) for q in profiles for item in q.portfolio]
+    viewed = [i for i, item in enumerate(items) if item.text]
+    flat = np.zeros((len(items), encoder.dim), dtype=np.float32)
+    if viewed:
+        flat[viewed] = cached_text_vectors(
+            db, encoder, "portfolio", [items[i] for i in viewed], progress
+        )
     out, start = [], 0
     for q in profiles:
         out.append(flat[start : start + len(q.portfolio)])

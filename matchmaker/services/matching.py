@@ -1,9 +1,9 @@
 """Shortlists and recommendations from the database: profiles, cached text vectors, the index.
 
 A ``Matcher`` lives as long as its process. It keeps one ``MatchState`` per event (composite
-vectors, the two FAISS indexes, filter columns) and checks a stamp read from the database on
-every call — counts and last-update times of the event's registrations — so a registration
-written by any process is ranked by the next call of every process, without a manual rebuild.
+vectors, institution views, the two FAISS indexes, filter columns: ``match_state.py``) and
+checks a version stamp read from the database on every call, so a registration written by any
+process is ranked by the next call of every process, without a manual rebuild.
 Text embeddings, the slow part, are cached in the ``text_vectors`` table per encoder and text
 hash, so a rebuild re-encodes only what changed.
 """
