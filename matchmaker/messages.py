@@ -589,6 +589,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "你们没有共同参加的对接专场",
         "You do not attend a common session",
     ),
+    "ui.book_other_session": ("不在同一专场，无法预约", "Not in a shared session"),
     "ui.book_pick_slot": ("选择一个双方都空闲的时段", "Pick a slot in which both of you are free"),
     "ui.book_no_slot": ("本专场已没有双方都空闲的时段", "No common free slot left in this session"),
     "ui.book_message": ("留言（可选）", "Message (optional)"),

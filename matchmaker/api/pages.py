@@ -260,7 +260,12 @@ def shortlist_page() -> Any:
     db().commit()
     pager = Page(items, total, query.page, query.k)
     return render_template(
-        "shortlist.html", institution=institution, items=items, page=pager, filters=request.args
+        "shortlist.html",
+        institution=institution,
+        items=items,
+        page=pager,
+        filters=request.args,
+        bookable=_bookable(institution.sessions, "projects"),
     )
 
 
@@ -299,8 +304,18 @@ def recommendations_page() -> Any:
     db().commit()
     pager = Page(items, total, query.page, query.k)
     return render_template(
-        "recommendations.html", project=project, items=items, page=pager, filters=request.args
+        "recommendations.html",
+        project=project,
+        items=items,
+        page=pager,
+        filters=request.args,
+        bookable=_bookable(project.sessions, "institutions"),
     )
+
+
+def _bookable(sessions: Any, side: str) -> set[str]:
+    """Codes of the other side met in a shared session: only those can be booked."""
+    return {party.code for s in sessions for party in getattr(s, side)}
 
 
 @bp.get("/duplicates")
