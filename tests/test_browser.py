@@ -256,9 +256,6 @@ def test_organiser_builds_and_publishes_then_entrant_books_and_prints(page: Any)
     assert "草稿" in status and "上界" in status
     page.click("[data-testid=publish]")
     assert "议程已通过校验并发布" in page.locator("[data-testid=notice]").inner_text()
-    page.click("form.inline >> text=退出") if page.locator(
-        "form.inline >> text=退出"
-    ).count() else None
     page.context.clear_cookies()
     sign_in(page, "entrant")
     page.goto("/recommendations")
