@@ -10,7 +10,7 @@ from matchmaker.api.auth import current_user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang, t
 from matchmaker.api.pages import _check_csrf, _matcher, signed_in
-from matchmaker.api.resources.agendas import _download, export_file
+from matchmaker.api.resources.agendas import _download, export_file, visible_rows
 from matchmaker.api.resources.bookings import rules
 from matchmaker.api.resources.events import session_or_404
 from matchmaker.db.models import Event, MatchmakingSession, Meeting, User
@@ -233,12 +233,8 @@ def book() -> Any:
 @signed_in()
 def printable() -> str:
     """A printable agenda (paper is normal at venues with poor connectivity)."""
-    me = _me()
-    scope = _scope(me)
     event = get_event(db(), request.args.get("event") or None)
-    rows = agenda_rows(
-        db(), event, published_only=me.role in (Role.INVESTOR, Role.ENTRANT), lang=lang(), **scope
-    )
+    rows, scope = visible_rows(_me(), event, _export_args())
     return render_template("agenda_print.html", event=event, rows=rows, scope=scope)
 
 
@@ -247,12 +243,7 @@ def printable() -> str:
 def download(fmt: str) -> Response:
     """The same agenda as a file: ``xlsx``, ``csv`` or ``ics``."""
     event = get_event(db(), request.args.get("event") or None)
-    args = {
-        k: request.args.get(k) for k in ("session", "institution", "project") if request.args.get(k)
-    }
-    if request.args.get("table", type=int):
-        args["table"] = request.args.get("table", type=int)
-    content, name = export_file(_me(), event.code, fmt, args)
+    content, name = export_file(_me(), event.code, fmt, _export_args())
     return _download(content, fmt, name)
 
 
@@ -268,21 +259,10 @@ def _party(event: Event, code: str) -> Any:
         return catalog.get_institution(db(), code, event.code)
 
 
-def _scope(me: User) -> dict[str, Any]:
-    if me.role == Role.INVESTOR:
-        return {"institution": me.institution}
-    if me.role == Role.ENTRANT:
-        return {"project": me.project}
-    event = get_event(db(), request.args.get("event") or None)
-    scope: dict[str, Any] = {}
-    if request.args.get("session"):
-        scope["session"] = session_or_404(event.code, request.args["session"])
-    if request.args.get("institution"):
-        scope["institution"] = catalog.get_institution(
-            db(), request.args["institution"], event.code
-        )
-    if request.args.get("project"):
-        scope["project"] = catalog.get_project(db(), request.args["project"], event.code)
+def _export_args() -> dict[str, Any]:
+    args: dict[str, Any] = {
+        k: request.args[k] for k in ("session", "institution", "project") if request.args.get(k)
+    }
     if request.args.get("table", type=int):
-        scope["table"] = request.args.get("table", type=int)
-    return scope
+        args["table"] = request.args.get("table", type=int)
+    return args

@@ -20,7 +20,7 @@ from matchmaker.errors import InvalidInput, NotFound, PermissionDenied, Problem
 from matchmaker.messages import Ref
 from matchmaker.services import catalog
 from matchmaker.services.agenda_instance import AgendaOptions, session_instance
-from matchmaker.services.agenda_views import FORMATS, agenda_rows, export_agenda
+from matchmaker.services.agenda_views import FORMATS, AgendaRow, agenda_rows, export_agenda
 from matchmaker.services.agendas import (
     add_must_meet,
     agenda_of,
@@ -264,13 +264,28 @@ def export_file(viewer: User, code: str, fmt: str, args: dict[str, Any]) -> tupl
             "error.invalid_input", [Problem("error.bad_request", column="format", value=fmt)]
         )
     event = get_event(db(), code)
+    rows, scope = visible_rows(viewer, event, args)
+    parts = [event.code] + [
+        getattr(v, "code", None) or f"T{v}" for v in scope.values() if v is not None
+    ]
+    return export_agenda(rows, fmt, lang(), title=event.name), "agenda-" + "-".join(parts)
+
+
+def visible_rows(
+    viewer: User, event: Any, args: dict[str, Any]
+) -> tuple[list[AgendaRow], dict[str, Any]]:
+    """Return the meetings ``viewer`` may see, narrowed by ``session/institution/project/table``.
+
+    Parties see only their own meetings (asking for someone else's is 403), and only published
+    ones plus their bookings; organisers and staff see everything.
+    """
     scope: dict[str, Any] = {}
     if args.get("session"):
-        scope["session"] = session_or_404(code, args["session"])
+        scope["session"] = session_or_404(event.code, args["session"])
     if args.get("institution"):
-        scope["institution"] = catalog.get_institution(db(), args["institution"], code)
+        scope["institution"] = catalog.get_institution(db(), args["institution"], event.code)
     if args.get("project"):
-        scope["project"] = catalog.get_project(db(), args["project"], code)
+        scope["project"] = catalog.get_project(db(), args["project"], event.code)
     if args.get("table"):
         scope["table"] = args["table"]
     own = _own(viewer)
@@ -280,10 +295,7 @@ def export_file(viewer: User, code: str, fmt: str, args: dict[str, Any]) -> tupl
     scope |= own
     published_only = viewer.role not in (Role.ORGANISER, Role.STAFF)
     rows = agenda_rows(db(), event, published_only=published_only, lang=lang(), **scope)
-    parts = [event.code] + [
-        getattr(v, "code", None) or f"T{v}" for v in scope.values() if v is not None
-    ]
-    return export_agenda(rows, fmt, lang(), title=event.name), "agenda-" + "-".join(parts)
+    return rows, scope
 
 
 _TYPES = {
