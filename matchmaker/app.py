@@ -21,7 +21,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from matchmaker.api.errors import register_error_handlers
     from matchmaker.api.extensions import init_db
     from matchmaker.api.i18n import lang, t
-    from matchmaker.api.resources import agendas, auth, bookings, events, matching, registrations
+    from matchmaker.api.resources import (
+        agendas,
+        auth,
+        bookings,
+        events,
+        followups,
+        intents,
+        matching,
+        registrations,
+    )
     from matchmaker.db.engine import make_engine, session_factory
     from matchmaker.domain import LOCAL_TZ
     from matchmaker.services.bookings import BookingRules
@@ -75,6 +84,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(matching.blp)
     api.register_blueprint(agendas.blp)
     api.register_blueprint(bookings.blp)
+    api.register_blueprint(intents.blp)
+    api.register_blueprint(followups.blp)
     # One matcher per process: it caches each event's vectors and indexes between requests.
     app.extensions["matchmaker.matcher"] = app.config.get("MATCHER") or Matcher(
         index_dir=index_dir_for(app.config["DATABASE_URL"], settings.instance_dir)

@@ -180,6 +180,21 @@ class DueDiligenceStatus(Labelled):
     CANCELLED = "cancelled"
 
 
+class DropReason(Labelled):
+    """Why an intent ended (终止原因); the free-text detail goes beside it."""
+
+    VALUATION = "valuation"
+    TERMS = "terms"
+    STAGE_MISMATCH = "stage_mismatch"
+    SECTOR_MISMATCH = "sector_mismatch"
+    DUE_DILIGENCE_FAILED = "due_diligence_failed"
+    PROJECT_WITHDREW = "project_withdrew"
+    INSTITUTION_WITHDREW = "institution_withdrew"
+    FUNDED_ELSEWHERE = "funded_elsewhere"
+    NO_CONTACT = "no_contact"
+    OTHER = "other"
+
+
 _LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "Stage": {
         "idea": ("创意", "Idea"),
@@ -256,6 +271,18 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "done": ("已完成", "Done"),
         "cancelled": ("已取消", "Cancelled"),
     },
+    "DropReason": {
+        "valuation": ("估值分歧", "Valuation gap"),
+        "terms": ("条款未谈拢", "Terms not agreed"),
+        "stage_mismatch": ("阶段不符", "Stage mismatch"),
+        "sector_mismatch": ("行业不符", "Sector mismatch"),
+        "due_diligence_failed": ("尽调未通过", "Failed due diligence"),
+        "project_withdrew": ("项目方放弃", "Project withdrew"),
+        "institution_withdrew": ("机构放弃", "Institution withdrew"),
+        "funded_elsewhere": ("已获其他融资", "Funded elsewhere"),
+        "no_contact": ("失去联系", "Lost contact"),
+        "other": ("其他", "Other"),
+    },
 }
 
 _ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -310,6 +337,20 @@ _ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "incubator": ("众创空间", "加速器", "孵化机构", "incubator", "accelerator"),
     },
     "Verdict": {"like": ("喜欢", "interested", "yes"), "pass": ("不感兴趣", "no", "skip")},
+    "IntentStatus": {
+        "watching": ("关注中", "watch", "follow"),
+        "negotiating": ("洽谈", "洽谈中", "意向洽谈中", "negotiation", "in talks"),
+        "signed": ("签约", "已签约", "签约意向", "签署意向", "已签意向", "intent signed"),
+        "due_diligence": ("尽职调查", "入场评估考察", "考察", "评估考察", "dd", "diligence"),
+        "invested": ("落地", "已落地", "投资到位", "landed", "closed"),
+        "dropped": ("终止", "已终止", "放弃", "drop", "terminated"),
+    },
+    "DueDiligenceStatus": {
+        "open": ("待办", "进行", "todo", "pending"),
+        "done": ("完成", "closed"),
+        "cancelled": ("取消", "canceled"),
+    },
+    "DropReason": {"other": ("其它",)},
     "SessionKind": {
         "local": ("本地", "local"),
         "national": ("全国", "national"),
@@ -457,6 +498,15 @@ def format_yuan(yuan: int | None, lang: str = "zh") -> str:
     if abs(value) >= YUAN_PER_WAN:
         return f"{_trim(value / YUAN_PER_WAN)}万元"
     return f"{yuan:,}元"
+
+
+def yuan_to_wan(yuan: int) -> int | str:
+    """Return integer yuan in 万元 for a spreadsheet cell: ``5000000`` → 500, ``12345`` → "1.2345".
+
+    Exact (a decimal string when not whole), so an export imports back to the same yuan.
+    """
+    value = Decimal(yuan) / YUAN_PER_WAN
+    return int(value) if value == value.to_integral_value() else format(value.normalize(), "f")
 
 
 def _trim(value: Decimal) -> str:

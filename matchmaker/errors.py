@@ -24,7 +24,9 @@ class Problem:
 
     def message(self, lang: str = "zh") -> str:
         """Return the human sentence for this problem in ``lang``."""
-        return render(self.code, lang, value=self.value, column=self.column, **self.params)
+        return render(
+            self.code, lang, **{"value": self.value, "column": self.column, **self.params}
+        )
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """Return a JSON-ready description."""

@@ -296,6 +296,135 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{institution} has reached its limit of {cap} requests in this session; "
         "please choose another institution",
     ),
+    # intents, due diligence, reports (ledger.py; services/intents, due_diligence, reports)
+    "what.intent": ("投资意向", "Intent"),
+    "what.due_diligence": ("尽调任务", "Due-diligence task"),
+    "intent.invalid": (
+        "投资意向有误：{count} 处问题，未做任何修改",
+        "The intent has {count} problem(s); nothing was changed",
+    ),
+    "intent.exists": (
+        "该机构与项目已有一条投资意向（编号 {id}），请在原记录上修改",
+        "This institution and project already have an intent (id {id}); edit that one",
+    ),
+    "intent.stale": (
+        "该记录已被他人修改（当前版本 {version}），请刷新后再改",
+        "Someone changed this record meanwhile (now version {version}); reload and try again",
+    ),
+    "intent.back_needs_reason": (
+        "状态从“{old}”退回需要填写原因",
+        "Moving back from “{old}” needs a reason",
+    ),
+    "intent.reopen_needs_reason": (
+        "重新开启已终止的意向需要填写原因",
+        "Reopening a dropped intent needs a reason",
+    ),
+    "intent.drop_needs_reason": (
+        "终止意向需要选择终止原因",
+        "Dropping an intent needs a reason from the list",
+    ),
+    "intent.bad_drop_reason": (
+        "终止原因应为：{choices}",
+        "The drop reason must be one of: {choices}",
+    ),
+    "intent.amount_required": ("“{status}”需要填写金额", "“{status}” needs an amount"),
+    "intent.amount_zero": ("“{status}”的金额不能为 0", "The amount of “{status}” cannot be 0"),
+    "intent.signed_at_required": (
+        "“{status}”需要填写签约日期",
+        "“{status}” needs the signing date",
+    ),
+    "intent.invested_amount_required": (
+        "投资落地需要填写落地金额",
+        "Invested needs the invested amount",
+    ),
+    "intent.invested_at_required": (
+        "投资落地需要填写落地日期",
+        "Invested needs the date it landed",
+    ),
+    "intent.date_in_future": ("日期不能晚于今天", "The date cannot be after today"),
+    "intent.invested_before_signed": ("落地日期早于签约日期", "Invested before it was signed"),
+    "intent.bad_meeting": (
+        "该会见不属于这一机构与项目",
+        "That meeting is not between this institution and project",
+    ),
+    "intent.meeting_session": ("会见与所填专场不一致", "The meeting is in a different session"),
+    "intent.implausible_amount": (
+        "金额超过 100 亿元，请检查单位（本列无单位时按万元计）",
+        "Over 10 billion yuan: check the unit (bare numbers in this column are 万元)",
+    ),
+    "import.unknown_project": ("没有这个项目编号", "No project with this id"),
+    "import.unknown_institution": ("没有这个机构编号", "No institution with this id"),
+    "import.duplicate_pair": (
+        "同一机构与项目在第 {first_row} 行已出现",
+        "The same institution and project already appear in row {first_row}",
+    ),
+    "import.bad_intent_status": (
+        "状态应为：关注、意向洽谈、签约意向、尽调、投资落地、终止",
+        "Status must be one of: watching, negotiating, signed, due_diligence, invested, dropped",
+    ),
+    "import.bad_drop_reason": ("终止原因不在列表中", "Not a drop reason from the list"),
+    "import.bad_date": ("日期格式应为 2026-12-08", "Dates are written 2026-12-08"),
+    "import.one_session": ("只能填写一个专场", "Only one session per row"),
+    "dd.invalid": (
+        "尽调任务有误：{count} 处问题，未做任何修改",
+        "The task has {count} problem(s); nothing was changed",
+    ),
+    "dd.owner_required": ("进行中的尽调任务需要负责人", "An open task needs an owner"),
+    "dd.outcome_required": ("完成的尽调任务需要填写结果", "A finished task needs its outcome"),
+    "dd.follow_up_far": (
+        "下次跟进日期比截止日期晚一年以上",
+        "The next follow-up is over a year after the due date",
+    ),
+    "dd.bad_intent": (
+        "该投资意向不属于这一机构与项目",
+        "That intent is not between this institution and project",
+    ),
+    "dd.no_smtp": (
+        "未配置邮件服务器（MATCHMAKER_SMTP_HOST）",
+        "No mail server configured (MATCHMAKER_SMTP_HOST)",
+    ),
+    "dd.digest.title": ("尽调跟进提醒 {day}", "Due-diligence follow-up, {day}"),
+    "dd.digest.overdue": ("已逾期（{count}）", "Overdue ({count})"),
+    "dd.digest.due_this_week": (
+        "本周到期（截至 {week_end}，{count}）",
+        "Due this week (to {week_end}, {count})",
+    ),
+    "dd.digest.follow_up_due": ("今日需跟进（{count}）", "Follow-up due ({count})"),
+    "dd.digest.line": (
+        "  · {project} ← {institution}；负责人 {owner}；截止 {due}；下次跟进 {follow}",
+        "  · {project} ← {institution}; owner {owner}; due {due}; next follow-up {follow}",
+    ),
+    "dd.digest.nothing": ("今日没有需要跟进的尽调任务", "Nothing to chase today"),
+    "report.bad_filter": ("无法按此字段筛选", "Cannot filter by this field"),
+    "report.bad_dimension": (
+        "分组应为 session、track、region 或 institution",
+        "Group by session, track, region or institution",
+    ),
+    "report.no_session": ("未关联专场", "No session"),
+    "report.unknown": ("未填写", "Not given"),
+    "report.headline": (
+        "签约项目 {signed_projects} 个，意向投资额 {signed_amount}；进入尽调 {dd} 个"
+        "（待办尽调任务 {open_tasks} 项）；投资落地 {invested_projects} 个，{invested_amount}",
+        "{signed_projects} projects signed, intended investment {signed_amount}; {dd} in due "
+        "diligence ({open_tasks} open tasks); {invested_projects} landed, {invested_amount}",
+    ),
+    "report.sheet": ("对接成效", "Outcomes"),
+    "report.title": ("{event} 对接成效统计", "{event}: matchmaking outcomes"),
+    "report.total": ("合计", "Total"),
+    "report.step.meetings_held": ("已会见", "Meetings held"),
+    "report.step.follow_ups": ("后续跟进", "Follow-ups"),
+    "report.step.negotiating": ("意向洽谈", "Negotiating"),
+    "report.step.signed": ("签约意向", "Signed"),
+    "report.step.due_diligence": ("尽调", "Due diligence"),
+    "report.step.invested": ("投资落地", "Invested"),
+    "report.col.group": ("分组", "Group"),
+    "report.col.signed_count": ("签约意向（条）", "Signed intents"),
+    "report.col.signed_projects": ("签约项目（个）", "Signed projects"),
+    "report.col.signed_amount": ("意向金额（元）", "Intended amount (yuan)"),
+    "report.col.open_tasks": ("待办尽调任务", "Open DD tasks"),
+    "report.col.invested_count": ("落地（条）", "Invested"),
+    "report.col.invested_amount": ("落地金额（元）", "Invested amount (yuan)"),
+    "report.col.dropped": ("终止", "Dropped"),
     # import
     "import.rejected": (
         "文件未导入：发现 {count} 处问题，数据库未做任何改动",
@@ -615,8 +744,15 @@ def render(code: str, lang: str = "zh", /, **params: Any) -> str:
     if pair is None:
         return code
     template = pair[1] if lang == "en" else pair[0]
-    filled = {k: render(v, lang) if isinstance(v, Ref) else v for k, v in params.items()}
+    filled = {k: _param(v, lang) for k, v in params.items()}
     return template.format_map(_Lenient(filled))
+
+
+def _param(value: Any, lang: str) -> Any:
+    if isinstance(value, Ref):
+        return render(value, lang)
+    label = getattr(value, "label", None)  # a vocabulary member (domain.Labelled) shows its label
+    return label(lang) if callable(label) else value
 
 
 def pick_language(value: str | None, default: str = "zh") -> str:

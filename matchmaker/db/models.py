@@ -390,7 +390,11 @@ class Meeting(Base):
 
 
 class Intent(Base):
-    """An investment intent (投资意向) on the ladder watching → … → invested, or dropped."""
+    """An investment intent (投资意向) on the ladder watching → … → invested, or dropped.
+
+    One per institution × project: a pair's story is one record whose history is the audit
+    trail. ``version`` goes up with every change, so a stale edit is refused (409).
+    """
 
     __tablename__ = "intents"
     __table_args__ = (
@@ -398,6 +402,7 @@ class Intent(Base):
         CheckConstraint(
             "invested_amount IS NULL OR invested_amount >= 0", name="invested_amount_nonneg"
         ),
+        UniqueConstraint("institution_id", "project_id"),
     )
 
     id: Mapped[intpk]
@@ -418,8 +423,17 @@ class Intent(Base):
     invested_at: Mapped[date | None] = mapped_column(nullable=True)
     drop_reason: Mapped[str] = mapped_column(String(100), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    status_since: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     created_at: Mapped[created]
     updated_at: Mapped[updated]
+
+    institution: Mapped[Institution] = relationship(lazy="joined", innerjoin=True)
+    project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
+    session: Mapped[MatchmakingSession | None] = relationship()
+    tasks: Mapped[list[DueDiligence]] = relationship(
+        back_populates="intent", order_by="DueDiligence.id", passive_deletes=True
+    )
 
 
 class DueDiligence(Base):
@@ -438,8 +452,13 @@ class DueDiligence(Base):
         str_enum(DueDiligenceStatus, "dd_status"), default=DueDiligenceStatus.OPEN
     )
     outcome: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     created_at: Mapped[created]
     updated_at: Mapped[updated]
+
+    intent: Mapped[Intent | None] = relationship(back_populates="tasks")
+    institution: Mapped[Institution] = relationship(lazy="joined", innerjoin=True)
+    project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
 
 
 class AuditEntry(Base):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.db.models import Event, Institution, PortfolioEntry, Project
 from matchmaker.db.types import utcnow
-from matchmaker.domain import YUAN_PER_WAN, Group, InstitutionType, Need, Stage, Track
+from matchmaker.domain import Group, InstitutionType, Need, Stage, Track, yuan_to_wan
 from matchmaker.errors import ImportRejected, Problem
 from matchmaker.services.events import session_lookup
 from matchmaker.tabular.read import read_sheet
@@ -213,7 +212,7 @@ def _cell(row: Any, column: Column, lang: str) -> Any:
         return "|".join(_portfolio_cell(p, lang) for p in row.portfolio)
     value = getattr(row, key)
     if column.money:
-        return None if value is None else _wan(value)
+        return None if value is None else yuan_to_wan(value)
     if key in _VOCAB:
         vocab = _VOCAB[key]
         if isinstance(value, list):
@@ -227,8 +226,3 @@ def _cell(row: Any, column: Column, lang: str) -> Any:
 def _portfolio_cell(entry: PortfolioEntry, lang: str) -> str:
     inner = [*(entry.sectors or []), *([entry.stage.label(lang)] if entry.stage else [])]
     return f"{entry.company}（{'，'.join(inner)}）" if inner else entry.company
-
-
-def _wan(yuan: int) -> int | str:
-    value = Decimal(yuan) / YUAN_PER_WAN
-    return int(value) if value == value.to_integral_value() else format(value.normalize(), "f")

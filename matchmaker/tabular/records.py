@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from matchmaker.domain import (
     YUAN_PER_WAN,
     YUAN_PER_YI,
+    DropReason,
     Group,
     InstitutionType,
+    IntentStatus,
     Labelled,
     Need,
     Stage,
@@ -50,7 +53,7 @@ class Column:
 
     def names(self) -> set[str]:
         """Return the folded header names that select this column."""
-        return {_header_key(n) for n in (self.key, self.header_zh, self.header_en, *self.aliases)}
+        return {header_key(n) for n in (self.key, self.header_zh, self.header_en, *self.aliases)}
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ class ParsedTable:
     present: set[str]  # keys of the columns the file has
 
 
-def _header_key(name: str) -> str:
+def header_key(name: str) -> str:
+    """Return the folded form of a header that column names are matched on."""
     # "融资需求（万元）", "融资需求(万元)" and "融资需求" all select the same column
     return re.sub(r"\(.*?\)", "", fold(name)).replace("_", "").replace("-", "")
 
@@ -176,6 +180,37 @@ def sessions(value: Any, ctx: Context) -> list[str]:
         if code not in out:
             out.append(code)
     return out
+
+
+def one_session(value: Any, ctx: Context) -> str | None:
+    """Parse one session code or name against the event's sessions (empty: none)."""
+    found = sessions(value, ctx)
+    if len(found) > 1:
+        raise InvalidInput("import.one_session")
+    return found[0] if found else None
+
+
+_DATE = re.compile(r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?$")
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def day(value: Any, _ctx: Context) -> date | None:
+    """Parse a calendar date: ``2026-12-08``, ``2026/12/8``, ``2026年12月8日``, an Excel date."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 20_000 <= value <= 80_000 and float(value).is_integer():  # an Excel serial day
+            return EXCEL_EPOCH + timedelta(days=int(value))
+        raise InvalidInput("import.bad_date")
+    text = str(value).strip()
+    text = text.split("T", 1)[0] if re.match(r"^\d{4}-\d{2}-\d{2}T", text) else text
+    match = _DATE.match(fold(text))
+    if not match:
+        raise InvalidInput("import.bad_date")
+    try:
+        return date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        raise InvalidInput("import.bad_date") from None
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -330,6 +365,66 @@ INSTITUTIONS = TableSpec(
 )
 
 
+INTENTS = TableSpec(
+    "intents",
+    (
+        Column(
+            "project",
+            "项目编号",
+            "project_id",
+            text(64),
+            ("报名编号", "项目id", "project", "project_code"),
+            required=True,
+        ),
+        Column(
+            "institution",
+            "机构编号",
+            "institution_id",
+            text(64),
+            ("机构id", "institution", "institution_code"),
+            required=True,
+        ),
+        Column("session", "专场", "session", one_session, ("对接专场", "session_code")),
+        Column(
+            "status",
+            "状态",
+            "status",
+            choice(IntentStatus, "import.bad_intent_status"),
+            ("意向状态", "进展", "当前状态"),
+            required=True,
+        ),
+        Column(
+            "amount",
+            "金额(万元)",
+            "amount_wan",
+            amount,
+            ("金额", "意向金额", "签约金额", "意向投资额", "amount", "amount_yuan"),
+            money=True,
+        ),
+        Column("signed_at", "签约日期", "signed_at", day, ("签约时间", "签署日期", "date")),
+        Column("signatories", "签约人", "signatories", text(300), ("签约代表", "签署人")),
+        Column(
+            "invested_amount",
+            "落地金额(万元)",
+            "invested_amount_wan",
+            amount,
+            ("落地金额", "到位金额", "实际投资额", "invested_amount", "invested_amount_yuan"),
+            money=True,
+        ),
+        Column("invested_at", "落地日期", "invested_at", day, ("到位日期", "投资日期")),
+        Column(
+            "drop_reason",
+            "终止原因",
+            "drop_reason",
+            choice(DropReason, "import.bad_drop_reason"),
+            ("放弃原因",),
+        ),
+        Column("note", "备注", "note", text(5000), ("说明", "notes", "remark")),
+        Column("reason", "变更原因", "reason", text(500), ("修改原因", "change_reason")),
+    ),
+)
+
+
 def parse_table(
     sheet: Sheet, spec: TableSpec, session_codes: dict[str, str] | None = None
 ) -> ParsedTable:
@@ -351,7 +446,7 @@ def parse_table(
     for index, header in enumerate(sheet.headers):
         if not header:
             continue
-        column = by_name.get(_header_key(header))
+        column = by_name.get(header_key(header))
         if column is None:
             warnings.append(Problem("import.unknown_column", row=sheet.header_row, column=header))
             continue

@@ -1,0 +1,303 @@
+"""Follow-up reports: meetings held → follow-ups → signed → due diligence → invested, per group.
+
+Figures come from the ledger rows themselves (integer yuan, summed as ints), so the report and
+the ledger reconcile exactly. A meeting counts as held when marked held, or when it was
+scheduled and its slot has ended (no-shows are marked as such). Days in stage come from the
+audit trail: when each status was entered.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from matchmaker.db.models import (
+    AuditEntry,
+    DueDiligence,
+    Event,
+    Institution,
+    Intent,
+    MatchmakingSession,
+    Meeting,
+    Project,
+    Slot,
+)
+from matchmaker.db.types import utcnow
+from matchmaker.domain import DueDiligenceStatus, IntentStatus, MeetingStatus, Track, format_yuan
+from matchmaker.errors import InvalidInput, Problem
+from matchmaker.ledger import Funnel, LedgerRow, funnels
+from matchmaker.messages import render
+
+DIMENSIONS = ("session", "track", "region", "institution")
+NO_SESSION = "-"  # intents not tied to a session
+
+
+def _filters_ok(filters: dict[str, str]) -> None:
+    unknown = [k for k in filters if k not in DIMENSIONS]
+    if unknown:
+        raise InvalidInput(
+            "report.bad_filter", [Problem("report.bad_filter", column=k) for k in unknown]
+        )
+
+
+def _keys(project: Project, institution: Institution, session: str) -> dict[str, str]:
+    return {
+        "session": session,
+        "track": project.track.value if project.track else "",
+        "region": project.region or "",
+        "institution": institution.code,
+    }
+
+
+def _history(db: Session, ids: list[int]) -> dict[int, list[tuple[IntentStatus, datetime]]]:
+    out: dict[int, list[tuple[IntentStatus, datetime]]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    entries = db.execute(
+        select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.after)
+        .where(AuditEntry.entity_type == Intent.__tablename__, AuditEntry.entity_id.in_(ids))
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    for entity_id, at, after in entries:
+        if after and "status" in after:
+            out[entity_id].append((IntentStatus(after["status"]), at))
+    return out
+
+
+def ledger_rows(db: Session, event: Event, filters: dict[str, str]) -> list[LedgerRow]:
+    """Return the event's intents as report rows, keeping those that match every filter."""
+    _filters_ok(filters)
+    intents = list(db.scalars(select(Intent).where(Intent.event_id == event.id)))
+    sessions = {s.id: s.code for s in event.sessions}
+    history = _history(db, [i.id for i in intents])
+    rows = []
+    for intent in intents:
+        keys = _keys(
+            intent.project, intent.institution, sessions.get(intent.session_id, NO_SESSION)
+        )
+        if any(keys[k] != v for k, v in filters.items()):
+            continue
+        trail = history[intent.id] or [(intent.status, intent.status_since)]
+        if trail[-1][0] != intent.status:  # written outside the product: trust the row
+            trail.append((intent.status, intent.status_since))
+        rows.append(
+            LedgerRow(
+                groups=keys,
+                project=intent.project.code,
+                status=intent.status,
+                amount=intent.amount,
+                invested_amount=intent.invested_amount,
+                history=tuple(trail),
+            )
+        )
+    return rows
+
+
+def _meetings_held(
+    db: Session, event: Event, dimension: str | None, filters: dict[str, str], now: datetime
+) -> dict[str, int]:
+    query = (
+        select(Meeting, MatchmakingSession.code)
+        .join(MatchmakingSession, MatchmakingSession.id == Meeting.session_id)
+        .join(Slot, Slot.id == Meeting.slot_id)
+        .where(MatchmakingSession.event_id == event.id)
+        .options(selectinload(Meeting.project), selectinload(Meeting.institution))
+        .where(
+            or_(
+                Meeting.status == MeetingStatus.HELD,
+                (Meeting.status == MeetingStatus.SCHEDULED) & (Slot.ends_at <= now),
+            )
+        )
+    )
+    counts: Counter[str] = Counter()
+    for meeting, session_code in db.execute(query):
+        keys = _keys(meeting.project, meeting.institution, session_code)
+        if any(keys[k] != v for k, v in filters.items()):
+            continue
+        counts["*"] += 1
+        if dimension is not None:
+            counts[keys[dimension]] += 1
+    return dict(counts)
+
+
+def _open_tasks(
+    db: Session, event: Event, dimension: str | None, filters: dict[str, str]
+) -> dict[str, int]:
+    query = (
+        select(DueDiligence)
+        .join(Project, Project.id == DueDiligence.project_id)
+        .where(Project.event_id == event.id, DueDiligence.status == DueDiligenceStatus.OPEN)
+    )
+    sessions = {s.id: s.code for s in event.sessions}
+    counts: Counter[str] = Counter()
+    for task in db.scalars(query):
+        intent = task.intent
+        session = sessions.get(intent.session_id, NO_SESSION) if intent else NO_SESSION
+        keys = _keys(task.project, task.institution, session)
+        if any(keys[k] != v for k, v in filters.items()):
+            continue
+        counts["*"] += 1
+        if dimension is not None:
+            counts[keys[dimension]] += 1
+    return dict(counts)
+
+
+def label_of(db: Session, event: Event, dimension: str, key: str, lang: str = "zh") -> str:
+    """Return the display name of a group key (a session's name, a track's label …)."""
+    if dimension == "session":
+        if key == NO_SESSION:
+            return render("report.no_session", lang)
+        found = next((s for s in event.sessions if s.code == key), None)
+        return (
+            (found.name_en or found.name)
+            if found and lang == "en"
+            else (found.name if found else key)
+        )
+    if dimension == "track":
+        return Track(key).label(lang) if key else render("report.unknown", lang)
+    if dimension == "institution":
+        name = db.scalar(
+            select(Institution.name).where(
+                Institution.event_id == event.id, Institution.code == key
+            )
+        )
+        return name or key
+    return key or render("report.unknown", lang)
+
+
+def report(
+    db: Session,
+    event: Event,
+    dimension: str | None = None,
+    filters: dict[str, str] | None = None,
+    lang: str = "zh",
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Return the event's funnel overall and per ``dimension`` group, JSON-ready."""
+    filters = {k: v for k, v in (filters or {}).items() if v}
+    _filters_ok(filters)
+    if dimension is not None and dimension not in DIMENSIONS:
+        raise InvalidInput(
+            "report.bad_dimension", [Problem("report.bad_dimension", value=dimension)]
+        )
+    now = now or utcnow()
+    rows = ledger_rows(db, event, filters)
+    total, groups = funnels(
+        rows,
+        dimension,
+        now,
+        meetings_held=_meetings_held(db, event, dimension, filters, now),
+        open_tasks=_open_tasks(db, event, dimension, filters),
+    )
+    return {
+        "event": event.code,
+        "event_name": event.name,
+        "dimension": dimension,
+        "filters": filters,
+        "generated_at": now.isoformat(),
+        "total": total.to_dict(lang),
+        "groups": [
+            {**g.to_dict(lang), "label": label_of(db, event, dimension or "", g.key, lang)}
+            for g in groups
+        ],
+        "headline": headline(total, lang),
+    }
+
+
+def headline(total: Funnel, lang: str = "zh") -> str:
+    """Return the sentence the organisers put in their press release."""
+    return render(
+        "report.headline",
+        lang,
+        signed_projects=len(total.signed.projects),
+        signed_amount=format_yuan(total.signed.amount, lang),
+        dd=total.due_diligence.count,
+        open_tasks=total.open_tasks,
+        invested_projects=len(total.invested.projects),
+        invested_amount=format_yuan(total.invested.amount, lang),
+    )
+
+
+STEP_LABELS = {
+    "meetings_held": "report.step.meetings_held",
+    "follow_ups": "report.step.follow_ups",
+    "negotiating": "report.step.negotiating",
+    "signed": "report.step.signed",
+    "due_diligence": "report.step.due_diligence",
+    "invested": "report.step.invested",
+}
+
+
+def report_xlsx(data: dict[str, Any], lang: str = "zh") -> bytes:
+    """Return the report as a workbook: one row per group and the total, with a bar chart."""
+    import openpyxl
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = render("report.sheet", lang)
+    sheet.append([render("report.title", lang, event=data["event_name"])])
+    sheet.append([data["headline"]])
+    headers = [
+        render("report.col.group", lang),
+        render(STEP_LABELS["meetings_held"], lang),
+        render(STEP_LABELS["follow_ups"], lang),
+        render(STEP_LABELS["negotiating"], lang),
+        render("report.col.signed_count", lang),
+        render("report.col.signed_projects", lang),
+        render("report.col.signed_amount", lang),
+        render(STEP_LABELS["due_diligence"], lang),
+        render("report.col.open_tasks", lang),
+        render("report.col.invested_count", lang),
+        render("report.col.invested_amount", lang),
+        render("report.col.dropped", lang),
+    ]
+    sheet.append(headers)
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+
+    def line(label: str, f: dict[str, Any]) -> list[Any]:
+        return [
+            label,
+            f["meetings_held"],
+            f["follow_ups"]["count"],
+            f["negotiating"]["count"],
+            f["signed"]["count"],
+            f["signed"]["projects"],
+            f["signed"]["amount"],
+            f["due_diligence"]["count"],
+            f["open_due_diligence_tasks"],
+            f["invested"]["count"],
+            f["invested"]["amount"],
+            f["dropped"]["count"],
+        ]
+
+    for group in data["groups"]:
+        sheet.append(line(group["label"], group))
+    sheet.append(line(render("report.total", lang), data["total"]))
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for column in ("G", "K"):  # integer yuan, shown with thousands separators
+        for cell in sheet[column][3:]:
+            cell.number_format = "#,##0"
+    for column, width in zip(
+        "ABCDEFGHIJKL", (28, 10, 10, 10, 10, 10, 18, 10, 10, 10, 18, 10), strict=True
+    ):
+        sheet.column_dimensions[column].width = width
+    if data["groups"]:
+        chart = BarChart()
+        chart.title = render("report.col.signed_amount", lang)
+        last = 3 + len(data["groups"])
+        chart.add_data(Reference(sheet, min_col=7, min_row=3, max_row=last), titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=4, max_row=last))
+        chart.height, chart.width = 8, 18
+        sheet.add_chart(chart, f"A{last + 3}")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
