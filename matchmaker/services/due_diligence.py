@@ -33,8 +33,10 @@ def may_write(viewer: User) -> bool:
     return viewer.role in (Role.STAFF, Role.ORGANISER)
 
 
-def scoped(query: Select[Any], viewer: User) -> Select[Any]:
-    """Restrict a ``DueDiligence`` query to what ``viewer`` may read."""
+def scoped(query: Select[Any], viewer: User | None) -> Select[Any]:
+    """Restrict a ``DueDiligence`` query to what ``viewer`` may read (None: everything)."""
+    if viewer is None:
+        return query
     if viewer.role == Role.INVESTOR:
         return query.where(DueDiligence.institution_id == viewer.institution_id)
     if viewer.role == Role.ENTRANT:
@@ -197,7 +199,7 @@ class Digest:
         return not (self.overdue or self.due_this_week or self.follow_up_due)
 
 
-def digest(db: Session, viewer: User, event: Event, now: datetime | None = None) -> Digest:
+def digest(db: Session, viewer: User | None, event: Event, now: datetime | None = None) -> Digest:
     """Return the open tasks overdue, due by Sunday, or due a follow-up, on the local day."""
     result = Digest(today_local(now))
     query = scoped(of_event(event), viewer).where(DueDiligence.status == DueDiligenceStatus.OPEN)

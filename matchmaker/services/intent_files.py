@@ -92,21 +92,14 @@ def import_intents(
     }
     plan: list[tuple[dict[str, Any], Project, Institution, Intent | None, dict[str, Any]]] = []
     first_row: dict[tuple[int, int], int] = {}
+    for record in parsed.partial:  # a row with a bad cell may also name an unknown party
+        problems.extend(_unknown(record, projects, institutions, header))
     for record in parsed.records:
         row = record["_row"]
         project = projects.get(record["project"])
         institution = institutions.get(record["institution"])
-        if project is None:
-            problems.append(
-                Problem("import.unknown_project", row, header["project"], record["project"])
-            )
-        if institution is None:
-            problems.append(
-                Problem(
-                    "import.unknown_institution", row, header["institution"], record["institution"]
-                )
-            )
         if project is None or institution is None:
+            problems.extend(_unknown(record, projects, institutions, header))
             continue
         pair = (project.id, institution.id)
         if pair in first_row:
@@ -171,12 +164,31 @@ def import_intents(
     return report
 
 
+def _unknown(
+    record: dict[str, Any],
+    projects: dict[str, Project],
+    institutions: dict[str, Institution],
+    header: dict[str, str],
+) -> list[Problem]:
+    out = []
+    row = record["_row"]
+    if record.get("project") and record["project"] not in projects:
+        out.append(Problem("import.unknown_project", row, header["project"], record["project"]))
+    if record.get("institution") and record["institution"] not in institutions:
+        out.append(
+            Problem("import.unknown_institution", row, header["institution"], record["institution"])
+        )
+    return out
+
+
 def _header(headers: list[str], key: str) -> str:
     names = next(c for c in INTENTS.columns if c.key == key).names()
     return next((h for h in headers if h and header_key(h) in names), key)
 
 
-def export_intents(db: Session, viewer: User, event: Event, fmt: str, lang: str = "zh") -> bytes:
+def export_intents(
+    db: Session, viewer: User | None, event: Event, fmt: str, lang: str = "zh"
+) -> bytes:
     """Return the intents ``viewer`` may read as CSV/XLSX that imports back unchanged."""
     columns = [c for c in INTENTS.columns if c.key != "reason"]
     headers = [c.header_en if lang == "en" else c.header_zh for c in columns]

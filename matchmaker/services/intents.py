@@ -59,8 +59,10 @@ def may_read(viewer: User, intent: Intent) -> bool:
     return viewer.role == Role.ENTRANT and viewer.project_id == intent.project_id
 
 
-def scoped(query: Select[Any], viewer: User) -> Select[Any]:
-    """Restrict an ``Intent`` query to what ``viewer`` may read."""
+def scoped(query: Select[Any], viewer: User | None) -> Select[Any]:
+    """Restrict an ``Intent`` query to what ``viewer`` may read (None: the CLI, everything)."""
+    if viewer is None:
+        return query
     if viewer.role == Role.INVESTOR:
         return query.where(Intent.institution_id == viewer.institution_id)
     if viewer.role == Role.ENTRANT:

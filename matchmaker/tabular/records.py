@@ -76,6 +76,7 @@ class ParsedTable:
     problems: list[Problem]
     warnings: list[Problem]
     present: set[str]  # keys of the columns the file has
+    partial: list[dict[str, Any]] = field(default_factory=list)  # rows with problems: what parsed
 
 
 def header_key(name: str) -> str:
@@ -473,6 +474,7 @@ def parse_table(
         for index, column in mapping.items()
     }
     records: list[dict[str, Any]] = []
+    partial: list[dict[str, Any]] = []
     first_seen: dict[str, int] = {}
     for row_number, cells in sheet.rows:
         record: dict[str, Any] = {"_row": row_number}
@@ -506,10 +508,11 @@ def parse_table(
         if code is not None:
             first_seen[code] = row_number
         if not row_ok:
+            partial.append(record)
             continue
         problems.extend(_cross_checks(spec, record, sheet, seen))
         records.append(record)
-    return ParsedTable(records, problems, warnings, present)
+    return ParsedTable(records, problems, warnings, present, partial)
 
 
 def _header_of(sheet: Sheet, seen: dict[str, int], key: str) -> str:
