@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Any
 
 import pytest
@@ -12,7 +11,6 @@ from tests_support import assert_error
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import AuditEntry, Intent
-from matchmaker.domain import IntentStatus
 
 URL = "/api/v1/intents"
 
@@ -309,7 +307,10 @@ def test_import_then_export_round_trips_to_the_yuan(client, accounts) -> None:  
     )
     assert again.status_code == 200, again.get_json()
     assert again.get_json()["unchanged"] == 3 and again.get_json()["updated"] == 0
-    english = "project_id,institution_id,status,amount_yuan,signed_at\nT-P001,T-I01,due_diligence,15000000,2026-11-20\n"
+    english = (
+        "project_id,institution_id,status,amount_yuan,signed_at\n"
+        "T-P001,T-I01,due_diligence,15000000,2026-11-20\n"
+    )
     moved = upload(client, staff, english)
     assert moved.status_code == 200 and moved.get_json()["updated"] == 1
     trail = client.get(f"{URL}/{items['T-P001']['id']}/history", headers=staff).get_json()
