@@ -131,6 +131,29 @@ def test_cancel_repairs_with_few_moves_and_never_rebooks_the_pair(client, accoun
     assert_error(client.post("/api/v1/meetings/999999/cancel", headers=organiser), 404)
 
 
+def test_a_cancelled_seat_is_refilled_and_the_build_options_are_kept(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    organiser = accounts.headers("organiser")
+    outcome = build(client, organiser, fair=False, project_max=1)
+    rows = meetings(client, organiser)
+    assert outcome["meetings"] == len(rows) == 3  # one meeting per project, as asked
+    # publish and repairs check against the options of the build, not the defaults
+    instance = client.get(S1 + "/instance", headers=organiser).get_json()
+    assert {p["max_meetings"] for p in instance["projects"]} == {1}
+    assert client.post(S1 + "/publish", headers=organiser).status_code == 200
+    victim = rows[0]
+    response = client.post(f"/api/v1/meetings/{victim['meeting_id']}/cancel", headers=organiser)
+    outcome = response.get_json()
+    assert response.status_code == 200, outcome
+    assert [d["project"] for d in outcome["dropped"]] == [victim["project_id"]]
+    # the project lost its only meeting; the freed seat goes to the other institution
+    assert [(a["project"], a["institution"]) for a in outcome["added"]] == [
+        (victim["project_id"], next(i for i in ("T-I01", "T-I02") if i != victim["institution_id"]))
+    ]
+    after = meetings(client, organiser)
+    assert Counter(r["project_id"] for r in after) == Counter(r["project_id"] for r in rows)
+    assert_no_double_booking(after)
+
+
 def test_late_arrival_moves_their_early_meetings(client, accounts) -> None:  # type: ignore[no-untyped-def]
     organiser = accounts.headers("organiser")
     build(client, organiser)

@@ -141,12 +141,12 @@ def agenda_show(ctx: Context, session_code: str, event_code: str | None) -> None
 @handles_errors
 def agenda_instance(ctx: Context, session_code: str, event_code: str | None, output: Path) -> None:
     """Write the session as a ``matchmaker schedule`` instance file."""
-    from matchmaker.services.agenda_instance import AgendaOptions, session_instance
+    from matchmaker.services.agenda_instance import session_instance
+    from matchmaker.services.agendas import agenda_of, options_of
 
     with ctx.transaction() as db:
-        data = session_instance(
-            db, ctx.matcher(), _session(db, event_code, session_code), AgendaOptions()
-        )
+        session = _session(db, event_code, session_code)
+        data = session_instance(db, ctx.matcher(), session, options_of(agenda_of(db, session)))
     output.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     ctx.emit(
         {"ok": True, "output": str(output)},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -97,7 +97,7 @@ def build_agenda(
     instance = parse_instance(session_instance(db, matcher, session, options))
     result = solve(instance, time_limit=options.time_limit, fair=options.fair, progress=progress)
     diagnostics = [d.to_dict(lang) for d in result.diagnostics]
-    _note(agenda, result, options.fair, diagnostics)
+    _note(agenda, result, options.fair, diagnostics, options)
     if result.status == "infeasible":
         return Outcome(agenda, result.status, 0, diagnostics=diagnostics)
     _ensure_valid(instance, result.meetings)
@@ -137,7 +137,7 @@ def publish_agenda(
     agenda = agenda_of(db, session)
     if agenda.revision == 0:
         raise Conflict("agenda.not_built")
-    instance = parse_instance(session_instance(db, matcher, session, AgendaOptions()))
+    instance = parse_instance(session_instance(db, matcher, session, options_of(agenda)))
     meetings = _placements(db, session)
     problems = [v for v in validate(instance, meetings) if v.code not in _SOFT]
     if problems:
@@ -172,7 +172,9 @@ def cancel_meeting(
     record(db, meeting, "cancel", actor, before, _where(meeting))
     session = db.get(MatchmakingSession, meeting.session_id)
     assert session is not None  # a foreign key guarantees it
-    return repair_agenda(db, matcher, session, actor, lang=lang)
+    # the repair sees the cancelled meeting among the previous ones (its pair now forbidden),
+    # so it knows which seat was freed and may refill it
+    return repair_agenda(db, matcher, session, actor, lang=lang, cancelled=meeting)
 
 
 def arrives_late(
@@ -220,13 +222,17 @@ def repair_agenda(
     actor: User | None = None,
     must_meet: tuple[Institution, Project] | None = None,
     lang: str = "zh",
+    cancelled: Meeting | None = None,
 ) -> Outcome:
-    """Re-plan the session with kept meetings fixed and the fewest others moved."""
+    """Re-plan the session with kept meetings fixed and the fewest others moved.
+
+    The instance is built with the options the agenda was built with (bounds per party).
+    """
     agenda = agenda_of(db, session)
     tables = seat_all(db, session, sorted(session.institutions, key=lambda i: i.code))
     current = live_meetings(db, session)
     data = session_instance(
-        db, matcher, session, AgendaOptions(), keep=[m for m in current if kept(m)]
+        db, matcher, session, options_of(agenda), keep=[m for m in current if kept(m)]
     )
     if must_meet is not None:
         institution, project = must_meet
@@ -238,6 +244,8 @@ def repair_agenda(
     instance = parse_instance(data)
     ids = _ids(session)
     previous = [_placement(m, ids) for m in current]
+    if cancelled is not None:
+        previous.append(_placement(cancelled, ids))
     result = repair(instance, previous, time_limit=2.0)
     diagnostics = [d.to_dict(lang) for d in result.agenda.diagnostics]
     _note(agenda, result.agenda, agenda.fair, diagnostics)
@@ -323,13 +331,31 @@ def _ensure_valid(instance: Any, meetings: list[Placement]) -> None:
         raise InvalidInput("agenda.invalid", count=len(problems), first=problems[0].message())
 
 
-def _note(agenda: Agenda, result: Any, fair: bool, diagnostics: list[dict[str, Any]]) -> None:
+def _note(
+    agenda: Agenda,
+    result: Any,
+    fair: bool,
+    diagnostics: list[dict[str, Any]],
+    options: AgendaOptions | None = None,
+) -> None:
     agenda.solver_status = result.status
     agenda.objective = float(result.objective)
     agenda.bound = float(result.bound)
     agenda.fair = fair
     agenda.fair_minimum = result.fair_minimum
-    agenda.summary = {"stats": _jsonable(result.stats), "diagnostics": diagnostics}
+    kept_options = (agenda.summary or {}).get("options")
+    agenda.summary = {
+        "stats": _jsonable(result.stats),
+        "diagnostics": diagnostics,
+        "options": asdict(options) if options is not None else kept_options,
+    }
+
+
+def options_of(agenda: Agenda) -> AgendaOptions:
+    """Return the options the agenda was last built with (defaults before its first build)."""
+    stored = (agenda.summary or {}).get("options") or {}
+    names = {f.name for f in fields(AgendaOptions)}
+    return AgendaOptions(**{k: v for k, v in stored.items() if k in names})
 
 
 def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:

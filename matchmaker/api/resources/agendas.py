@@ -27,6 +27,7 @@ from matchmaker.services.agendas import (
     arrives_late,
     build_agenda,
     cancel_meeting,
+    options_of,
     publish_agenda,
     set_locked,
 )
@@ -184,7 +185,7 @@ class Instance(MethodView):
     def get(self, code: str, session_code: str) -> dict[str, Any]:
         """The session as a ``matchmaker schedule`` instance (solve it elsewhere)."""
         session = session_or_404(code, session_code)
-        data = session_instance(db(), matcher(), session, AgendaOptions())
+        data = session_instance(db(), matcher(), session, options_of(agenda_of(db(), session)))
         db().commit()
         return data
 
