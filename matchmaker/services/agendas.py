@@ -241,12 +241,21 @@ def repair_agenda(
         if not any((s["institution"], s["project"]) == pair for s in data["scores"]):
             # the organiser's word makes the pair admissible even outside the shortlist's filters
             data["scores"].append({"institution": pair[0], "project": pair[1], "score": 0.0})
-    instance = parse_instance(data)
     ids = _ids(session)
     previous = [_placement(m, ids) for m in current]
     if cancelled is not None:
         previous.append(_placement(cancelled, ids))
-    result = repair(instance, previous, time_limit=2.0)
+    instance = parse_instance(data)
+    result = None
+    if agenda.fair and agenda.fair_minimum:
+        # first try to keep the fair build's promise (a late party's meetings move rather than
+        # go); when the change makes that impossible, repair under the plain bounds
+        floor = parse_instance(_with_minimum(data, agenda.fair_minimum))
+        attempt = repair(floor, previous, time_limit=2.0)
+        if attempt.agenda.status != "infeasible":
+            instance, result = floor, attempt
+    if result is None:
+        result = repair(instance, previous, time_limit=2.0)
     diagnostics = [d.to_dict(lang) for d in result.agenda.diagnostics]
     _note(agenda, result.agenda, agenda.fair, diagnostics)
     if result.agenda.status == "infeasible":
@@ -254,13 +263,6 @@ def repair_agenda(
     _ensure_valid(instance, result.agenda.meetings)
     by_pair = {(m.institution_id, m.project_id): m for m in current}
     moved, dropped, added = [], [], []
-    for before, after in result.moved:
-        meeting = by_pair[(ids["i"][before.institution], ids["p"][before.project])]
-        old = _where(meeting)
-        meeting.slot_id = ids["slot"][after.slot]
-        db.flush()
-        record(db, meeting, "move", actor, old, _where(meeting))
-        moved.append({**_describe(before), "to_slot": int(after.slot)})
     for placement in result.dropped:
         meeting = by_pair.get((ids["i"][placement.institution], ids["p"][placement.project]))
         if meeting is not None and meeting.status != MeetingStatus.CANCELLED:
@@ -268,6 +270,23 @@ def repair_agenda(
             db.delete(meeting)
         dropped.append(_describe(placement))
     db.flush()
+    # Moves may swap slots between meetings; the unique indexes cover live meetings only, so
+    # the moving ones step out (status cancelled) before any takes its new slot.
+    moving = [
+        (by_pair[(ids["i"][before.institution], ids["p"][before.project])], before, after)
+        for before, after in result.moved
+    ]
+    olds = [(_where(meeting), meeting.status) for meeting, _b, _a in moving]
+    for meeting, _before, _after in moving:
+        meeting.status = MeetingStatus.CANCELLED
+    db.flush()
+    for (meeting, _before, after), (_old, status) in zip(moving, olds, strict=True):
+        meeting.slot_id = ids["slot"][after.slot]
+        meeting.status = status
+    db.flush()
+    for (meeting, before, after), (old, _status) in zip(moving, olds, strict=True):
+        record(db, meeting, "move", actor, old, _where(meeting))
+        moved.append({**_describe(before), "to_slot": int(after.slot)})
     for placement in result.added:
         i_id, p_id = ids["i"][placement.institution], ids["p"][placement.project]
         meeting = Meeting(
@@ -342,13 +361,22 @@ def _note(
     agenda.objective = float(result.objective)
     agenda.bound = float(result.bound)
     agenda.fair = fair
-    agenda.fair_minimum = result.fair_minimum
+    if result.fair_minimum is not None or options is not None:  # a repair keeps the build's
+        agenda.fair_minimum = result.fair_minimum
     kept_options = (agenda.summary or {}).get("options")
     agenda.summary = {
         "stats": _jsonable(result.stats),
         "diagnostics": diagnostics,
         "options": asdict(options) if options is not None else kept_options,
     }
+
+
+def _with_minimum(data: dict[str, Any], minimum: int) -> dict[str, Any]:
+    projects = [
+        {**p, "min_meetings": max(p["min_meetings"], min(minimum, p["max_meetings"]))}
+        for p in data["projects"]
+    ]
+    return {**data, "projects": projects}
 
 
 def options_of(agenda: Agenda) -> AgendaOptions:
