@@ -11,6 +11,7 @@ from matchmaker.embeddings.composite import (
     CompositeSpace,
     InstitutionProfile,
     ProjectProfile,
+    sector_labels,
 )
 from matchmaker.embeddings.index import VectorIndex
 from matchmaker.embeddings.portfolio import (
@@ -154,3 +155,33 @@ def test_reasons_name_the_follow_on_and_split_the_text_block(space: CompositeSpa
     fit = space.fits(p[0], views.vectors[0])["text"]
     assert sum(r.contribution for r in text) == pytest.approx(fit * space.w["text"], abs=1e-6)
     assert "Close to a portfolio company: 清源储能 (100%)" in [r.text("en") for r in text]
+
+
+def test_described_entries_speak_through_views_not_the_sector_block(space: CompositeSpace) -> None:
+    card = PortfolioItem(1, "岩芯智控", ("煤矿智能化",))
+    described = PortfolioItem(2, "清源储能", ("储能",), "储能系统")
+    label_only = InstitutionProfile(1, portfolio_sectors=("储能",), text="储能")
+    all_described = InstitutionProfile(
+        2, portfolio_sectors=("储能",), text="清源储能（储能）：储能系统", portfolio=(described,)
+    )
+    mixed = InstitutionProfile(
+        3, portfolio_sectors=("煤矿智能化", "储能"), portfolio=(card, described)
+    )
+    focused = InstitutionProfile(
+        4, sectors=("新能源",), portfolio_sectors=("储能",), portfolio=(described,)
+    )
+    assert sector_labels(label_only) == ((), ("储能",))
+    assert sector_labels(all_described) == ((), ())
+    assert sector_labels(all_described, described_labels=True) == ((), ("储能",))
+    assert sector_labels(mixed) == ((), ("煤矿智能化",))
+    assert sector_labels(focused) == (("新能源",), ())
+    # no declared focus and every entry described: an empty block (not inferred from the text,
+    # which is the portfolio's), so the sector fit is 0 for every project
+    assert not space.institution_sector_vector(all_described).any()
+    assert space.institution_sector_vector(all_described, described_labels=True).any()
+    assert space.institution_sector_vector(label_only) @ space.institution_sector_vector(
+        all_described, described_labels=True
+    ) == pytest.approx(1.0)
+    q = space.encode_institutions([all_described], unit(0)[None])
+    p = space.encode_projects(PROJECTS, TEXTS)
+    assert all(space.fits(row, q[0])["sector"] == 0.0 for row in p)

@@ -14,6 +14,7 @@ from matchmaker.embeddings.composite import (
     CompositeSpace,
     InstitutionProfile,
     ProjectProfile,
+    sector_labels,
     ticket_bucket,
 )
 from matchmaker.embeddings.portfolio import follow_on
@@ -157,7 +158,8 @@ def _sector_reason(
         return None
     mapper = space.mapper
     mine = mapper.nodes_for(project.sectors, project.text)
-    theirs = mapper.nodes_for(institution.sectors) + mapper.nodes_for(institution.portfolio_sectors)
+    focus, held = sector_labels(institution)
+    theirs = mapper.nodes_for(focus) + mapper.nodes_for(held)
     best: tuple[float, str, int, str, int] | None = None
     for label, node in mine:
         for their_label, their_node in theirs:

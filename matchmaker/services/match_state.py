@@ -39,8 +39,9 @@ from matchmaker.services.profiles import (
 
 Progress = Callable[[int, int], None]
 # Part of the stamp: a set persisted by an older layout is never loaded (2: the institution
-# index holds rows, not ids).
-STATE_FORMAT = 2
+# index holds rows, not ids; 3: described portfolio entries' labels left the sector block,
+# composite.sector_labels, so stored institution vectors changed).
+STATE_FORMAT = 3
 
 
 @dataclass
