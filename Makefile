@@ -8,7 +8,7 @@ export MATCHMAKER_DEMO_HINT ?= 1
 .PHONY: run test lint install chromium clean
 
 run: $(STAMP)
-	$(BIN)/matchmaker demo --reset
+	$(BIN)/matchmaker demo --reset --ledger
 	@echo ""
 	@echo "  matchmaker demo: http://127.0.0.1:5000/   (sign in as organiser / demo1234)"
 	@echo "  API docs:        http://127.0.0.1:5000/api/docs"

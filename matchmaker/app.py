@@ -17,7 +17,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import swagger_ui_bundle
     from flask_smorest import Api
 
-    from matchmaker.api import agenda_pages, pages
+    from matchmaker.api import agenda_pages, ledger_pages, pages
     from matchmaker.api.errors import register_error_handlers
     from matchmaker.api.extensions import init_db
     from matchmaker.api.i18n import lang, t
@@ -92,6 +92,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.register_blueprint(pages.bp)
     app.register_blueprint(agenda_pages.bp)
+    app.register_blueprint(ledger_pages.bp)
     register_error_handlers(app)
     app.jinja_env.globals.update(t=t, lang=lang, tz=LOCAL_TZ)
     app.jinja_env.filters["localdate"] = lambda v: v.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")

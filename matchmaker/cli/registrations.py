@@ -31,9 +31,14 @@ def init(ctx: Context) -> None:
     default=False,
     help="Drop every table first (all data in this database is lost).",
 )
+@click.option(
+    "--ledger/--no-ledger",
+    default=False,
+    help="Also record demo intents and due-diligence tasks (dated back from today).",
+)
 @pass_ctx
 @handles_errors
-def demo(ctx: Context, reset: bool) -> None:
+def demo(ctx: Context, reset: bool, ledger: bool) -> None:
     """Load the demo event: three sessions, ~240 projects, ~40 institutions, four accounts."""
     from matchmaker.db.engine import make_engine, migrate, reset_schema
     from matchmaker.services.demo import DEMO_PASSWORD, load_demo
@@ -46,7 +51,7 @@ def demo(ctx: Context, reset: bool) -> None:
         progress_bar(ctx, "导入报名数据 / importing registrations") as tick,
         ctx.transaction() as db,
     ):
-        event, accounts = load_demo(db, tick)
+        event, accounts = load_demo(db, tick, ledger=ledger)
         summary = {
             "event": event.code,
             "name": event.name,

@@ -1,9 +1,14 @@
-"""The demo event in the package: three sessions, projects, institutions, one account per role."""
+"""The demo event in the package: three sessions, projects, institutions, one account per role.
+
+It also carries a small follow-up ledger (intents along the ladder, due-diligence tasks), so
+the ledger, board and report pages have something to show on ``make run``.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib import resources
 from typing import Any
 
@@ -11,10 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Event, Institution, Project
-from matchmaker.domain import Role
+from matchmaker.domain import YUAN_PER_WAN, DropReason, DueDiligenceStatus, IntentStatus, Role
 from matchmaker.errors import Conflict
-from matchmaker.services.accounts import create_user
+from matchmaker.services.accounts import create_user, get_user
+from matchmaker.services.due_diligence import create_task
 from matchmaker.services.events import SessionSpec, add_session, create_event
+from matchmaker.services.intents import create_intent, today_local, update_intent
 from matchmaker.services.registrations import Progress, import_registrations
 
 DEMO_PASSWORD = "demo1234"
@@ -34,10 +41,14 @@ def demo_file(name: str) -> bytes:
     return resources.files("matchmaker.demo").joinpath("data", name).read_bytes()
 
 
-def load_demo(db: Session, progress: Progress | None = None) -> tuple[Event, list[DemoAccount]]:
+def load_demo(
+    db: Session, progress: Progress | None = None, ledger: bool = False
+) -> tuple[Event, list[DemoAccount]]:
     """Create the demo event with its sessions, registrations and one account per role.
 
-    Loading twice is refused by the event code (Conflict); the CLI resets the database first.
+    ``ledger`` also records the demo intents and due-diligence tasks (:func:`load_demo_ledger`);
+    off by default, as tests count on an empty ledger. Loading twice is refused by the event
+    code (Conflict); the CLI resets the database first.
     """
     spec: dict[str, Any] = json.loads(demo_file("event.json"))
     info = spec["event"]
@@ -59,7 +70,10 @@ def load_demo(db: Session, progress: Progress | None = None) -> tuple[Event, lis
         db, event, "institutions", demo_file("institutions.csv"), "institutions.csv", progress
     )
     import_registrations(db, event, "projects", demo_file("projects.csv"), "projects.csv", progress)
-    return event, _demo_accounts(db, event)
+    accounts = _demo_accounts(db, event)
+    if ledger:
+        load_demo_ledger(db, event)
+    return event, accounts
 
 
 def _demo_accounts(db: Session, event: Event) -> list[DemoAccount]:
@@ -92,3 +106,85 @@ def _demo_accounts(db: Session, event: Event) -> list[DemoAccount]:
             project=project if account.role is Role.ENTRANT else None,
         )
     return accounts
+
+
+# (project, institution, status, amount in 万元, days since signing, landed 万元, drop reason)
+_INTENTS: tuple[tuple[str, str, IntentStatus, int | None, int, int | None, str], ...] = (
+    ("P001", "I01", IntentStatus.SIGNED, 800, 6, None, ""),
+    ("P006", "I08", IntentStatus.DUE_DILIGENCE, 1500, 12, None, ""),
+    ("P012", "I09", IntentStatus.INVESTED, 1800, 30, 1200, ""),
+    ("P015", "I05", IntentStatus.NEGOTIATING, 250, 0, None, ""),
+    ("P014", "I05", IntentStatus.SIGNED, 2000, 4, None, ""),
+    ("P003", "I05", IntentStatus.WATCHING, None, 0, None, ""),
+    ("P010", "I09", IntentStatus.SIGNED, 500, 8, None, ""),
+    ("P002", "I01", IntentStatus.DROPPED, None, 0, None, DropReason.SECTOR_MISMATCH.value),
+    ("P005", "I05", IntentStatus.SIGNED, 1600, 3, None, ""),
+    ("P004", "I10", IntentStatus.DUE_DILIGENCE, 1000, 10, None, ""),
+    ("P013", "I09", IntentStatus.SIGNED, 900, 2, None, ""),
+    ("P011", "I09", IntentStatus.WATCHING, None, 0, None, ""),
+)
+# (project, institution, owner, due in days from today, next follow-up in days, outcome if done)
+_TASKS: tuple[tuple[str, str, str, int, int | None, str], ...] = (
+    ("P006", "I08", "王敏", -4, -1, ""),
+    ("P004", "I10", "李强", 3, 0, ""),
+    ("P001", "I01", "王敏", 20, 7, ""),
+    ("P012", "I09", "赵丽", -10, None, "入场考察完成，首期 1200 万元已到账，项目落地太原综改区"),
+)
+
+
+def load_demo_ledger(db: Session, event: Event) -> None:
+    """Record the demo's intents and due-diligence tasks as the demo staff account.
+
+    Dates count back from today (Asia/Shanghai), so the board always has overdue and upcoming
+    tasks and no date lies in the future; everything else is fixed.
+    """
+    staff, today = get_user(db, "staff"), today_local()
+    projects = {p.code: p for p in db.scalars(select(Project).where(Project.event_id == event.id))}
+    institutions = {
+        i.code: i for i in db.scalars(select(Institution).where(Institution.event_id == event.id))
+    }
+    prefix = event.code + "-"
+    for project_code, institution_code, status, wan, days, landed, drop in _INTENTS:
+        project, institution = (
+            projects[prefix + project_code],
+            institutions[prefix + institution_code],
+        )
+        shared = [s for s in project.sessions if s in institution.sessions]
+        session = shared[0] if shared else (project.sessions[0] if project.sessions else None)
+        values: dict[str, Any] = {"status": status, "drop_reason": drop}
+        if session is not None:
+            values["session_id"] = session.id
+        if wan is not None:
+            values["amount"] = wan * YUAN_PER_WAN
+        if status not in (IntentStatus.WATCHING, IntentStatus.NEGOTIATING, IntentStatus.DROPPED):
+            values["signed_at"] = today - timedelta(days=days)
+            values["signatories"] = "张总、刘经理"
+        if landed is not None:
+            values["invested_amount"] = landed * YUAN_PER_WAN
+            values["invested_at"] = today - timedelta(days=days // 3)
+        intent = create_intent(db, staff, event, project, institution.id, values)
+        if project_code == "P010":  # one step back, with its reason, to show in the history
+            update_intent(
+                db,
+                staff,
+                intent,
+                {"status": IntentStatus.NEGOTIATING},
+                reason="对方要求重新评估估值，退回洽谈",
+            )
+    for project_code, institution_code, owner, due, follow, outcome in _TASKS:
+        if 0 <= due <= 6:  # due "this week" whatever today's weekday: by Sunday at the latest
+            due = min(due, 6 - today.weekday())
+        values = {
+            "owner": owner,
+            "due_date": today + timedelta(days=due),
+            "next_follow_up": None if follow is None else today + timedelta(days=follow),
+        }
+        if outcome:
+            values.update(status=DueDiligenceStatus.DONE, outcome=outcome)
+        create_task(
+            db,
+            staff,
+            projects[prefix + project_code],
+            institutions[prefix + institution_code].id,
+            values,
+        )
