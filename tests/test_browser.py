@@ -4,59 +4,23 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests_support import demo_server as running_demo
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DATA = Path(__file__).parent / "data"
-MATCHMAKER = str(Path(sys.executable).parent / "matchmaker")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`matchmaker demo` then `matchmaker serve` (gunicorn), as the README's first command does."""
-    home = tmp_path_factory.mktemp("server")
-    env = {
-        **os.environ,
-        "MATCHMAKER_INSTANCE_DIR": str(home / "instance"),
-        "MATCHMAKER_DATABASE_URL": f"sqlite:///{home / 'demo.db'}",
-    }
-    subprocess.run([MATCHMAKER, "demo", "--reset"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    process = subprocess.Popen(
-        [MATCHMAKER, "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("server did not start")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with running_demo(tmp_path_factory.mktemp("server")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,6 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -25,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
+from tests_support import demo_server as running_demo
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import AuditEntry, Intent, User
@@ -320,41 +317,13 @@ def _bytes(text: str) -> Any:
 # ---- in a real browser, offline ------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-MATCHMAKER = str(Path(sys.executable).parent / "matchmaker")
 
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`matchmaker demo --reset` then `matchmaker serve`, as `make run` does."""
-    home = tmp_path_factory.mktemp("ledger-server")
-    env = {
-        **os.environ,
-        "MATCHMAKER_INSTANCE_DIR": str(home / "instance"),
-        "MATCHMAKER_DATABASE_URL": f"sqlite:///{home / 'demo.db'}",
-    }
-    subprocess.run([MATCHMAKER, "demo", "--reset"], env=env, check=True, capture_output=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen(
-        [MATCHMAKER, "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("server did not start")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with running_demo(tmp_path_factory.mktemp("ledger-server")) as base:
+        yield base
 
 
 def _api(base: str, path: str, token: str | None = None, body: Any = None) -> Any:

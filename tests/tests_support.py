@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+import pytest
+
+MATCHMAKER = str(Path(sys.executable).parent / "matchmaker")
 
 ERROR_KEYS = {"code", "status", "message", "errors"}
 
@@ -14,3 +27,39 @@ def assert_error(response: Any, status: int) -> dict[str, Any]:
     assert set(body) == ERROR_KEYS and body["code"] == status
     assert isinstance(body["errors"], list) and body["message"]
     return body
+
+
+@contextmanager
+def demo_server(home: Path, *demo_args: str) -> Iterator[str]:
+    """`matchmaker demo --reset` then `matchmaker serve` in ``home``, as `make run` does; yield
+    its base URL and stop it afterwards."""
+    env = {
+        **os.environ,
+        "MATCHMAKER_INSTANCE_DIR": str(home / "instance"),
+        "MATCHMAKER_DATABASE_URL": f"sqlite:///{home / 'demo.db'}",
+    }
+    demo = [MATCHMAKER, "demo", "--reset", *demo_args]
+    subprocess.run(demo, env=env, check=True, capture_output=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [MATCHMAKER, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("server did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

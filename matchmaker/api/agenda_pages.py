@@ -10,8 +10,9 @@ from matchmaker.api.auth import current_user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang, t
 from matchmaker.api.pages import _check_csrf, _matcher, signed_in
-from matchmaker.api.resources.agendas import _download, export_file, visible_rows
+from matchmaker.api.resources.agendas import export_file, visible_rows
 from matchmaker.api.resources.bookings import rules
+from matchmaker.api.resources.common import download as attachment
 from matchmaker.api.resources.events import session_or_404
 from matchmaker.db.models import Event, MatchmakingSession, Meeting, User
 from matchmaker.domain import Role
@@ -244,7 +245,7 @@ def download(fmt: str) -> Response:
     """The same agenda as a file: ``xlsx``, ``csv`` or ``ics``."""
     event = get_event(db(), request.args.get("event") or None)
     content, name = export_file(_me(), event.code, fmt, _export_args())
-    return _download(content, fmt, name)
+    return attachment(content, fmt, name)
 
 
 def _session(code: str) -> MatchmakingSession:

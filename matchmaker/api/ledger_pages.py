@@ -22,7 +22,7 @@ from matchmaker.api.auth import current_user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang, t
 from matchmaker.api.pages import _check_csrf, signed_in
-from matchmaker.api.resources.intents import download
+from matchmaker.api.resources.common import download
 from matchmaker.db.models import AuditEntry, DueDiligence, Event, Institution, Intent, Project, User
 from matchmaker.domain import (
     LOCAL_TZ,

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
+from matchmaker.api.resources.common import download
 from matchmaker.api.resources.events import session_or_404
 from matchmaker.api.resources.matching import matcher
 from matchmaker.db.models import Meeting, User
@@ -255,7 +256,7 @@ class Export(MethodView):
     def get(self, args: dict[str, Any], code: str, fmt: str) -> Response:
         """Agenda as ``csv``, ``xlsx`` or ``ics``, per session, institution, project or table."""
         content, name = export_file(user(), code, fmt, args)
-        return _download(content, fmt, name)
+        return download(content, fmt, name)
 
 
 def export_file(viewer: User, code: str, fmt: str, args: dict[str, Any]) -> tuple[bytes, str]:
@@ -297,24 +298,6 @@ def visible_rows(
     published_only = viewer.role not in (Role.ORGANISER, Role.STAFF)
     rows = agenda_rows(db(), event, published_only=published_only, lang=lang(), **scope)
     return rows, scope
-
-
-_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ics": "text/calendar; charset=utf-8",
-}
-
-
-def _download(content: bytes, fmt: str, name: str) -> Response:
-    return Response(
-        content,
-        mimetype=_TYPES[fmt].split(";")[0],
-        headers={
-            "Content-Type": _TYPES[fmt],
-            "Content-Disposition": f'attachment; filename="{name}.{fmt}"',
-        },
-    )
 
 
 def _own(viewer: User) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask import Response
 from sqlalchemy import select
 
 from matchmaker.api.auth import sees_contacts_of_institution, sees_contacts_of_project
@@ -47,3 +48,22 @@ def present_user(user: User) -> User:
         db().get(Project, user.project_id).code if user.project_id else None
     )
     return user
+
+
+TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ics": "text/calendar; charset=utf-8",
+}
+
+
+def download(content: bytes, fmt: str, name: str) -> Response:
+    """Return ``content`` as an attachment named ``name.fmt`` (csv, xlsx or ics)."""
+    return Response(
+        content,
+        mimetype=TYPES[fmt].split(";")[0],
+        headers={
+            "Content-Type": TYPES[fmt],
+            "Content-Disposition": f'attachment; filename="{name}.{fmt}"',
+        },
+    )

@@ -17,8 +17,8 @@ from marshmallow import Schema, fields, validate
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
-from matchmaker.api.resources.common import envelope
-from matchmaker.api.resources.intents import AuditOut, download, present_entry
+from matchmaker.api.resources.common import download, envelope
+from matchmaker.api.resources.intents import AuditOut, present_entry
 from matchmaker.api.schemas import LocalDateTime, PageArgs, PageMeta, Vocab
 from matchmaker.db.models import DueDiligence, Event, Institution, Project
 from matchmaker.domain import LOCAL_TZ, DueDiligenceStatus, Role, Track

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
-from matchmaker.api.resources.common import envelope
+from matchmaker.api.resources.common import download, envelope
 from matchmaker.api.schemas import LocalDateTime, PageArgs, PageMeta, Vocab
 from matchmaker.db.models import AuditEntry, Event, Institution, Intent, Meeting, Project
 from matchmaker.domain import DropReason, IntentStatus, Role, Track, format_yuan, parse_amount
@@ -370,21 +370,3 @@ class ExportIntents(MethodView):
         event = get_event(db(), code)
         content = export_intents(db(), user(), event, fmt, lang())
         return download(content, fmt, f"{event.code}-intents")
-
-
-TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def download(content: bytes, fmt: str, name: str) -> Response:
-    """Return ``content`` as an attachment named ``name.fmt``."""
-    return Response(
-        content,
-        mimetype=TYPES[fmt].split(";")[0],
-        headers={
-            "Content-Type": TYPES[fmt],
-            "Content-Disposition": f'attachment; filename="{name}.{fmt}"',
-        },
-    )
