@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         events,
         followups,
         intents,
+        jobs,
         matching,
         registrations,
     )
@@ -35,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from matchmaker.domain import LOCAL_TZ
     from matchmaker.services.bookings import BookingRules
     from matchmaker.services.index_store import index_dir_for
+    from matchmaker.services.jobs import JobQueue
     from matchmaker.services.matching import Matcher
 
     settings = Settings.from_env()
@@ -86,6 +88,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(bookings.blp)
     api.register_blueprint(intents.blp)
     api.register_blueprint(followups.blp)
+    api.register_blueprint(jobs.blp)
+    # Background jobs go to RQ workers when Redis is configured, else run in the request.
+    app.extensions["matchmaker.jobs"] = app.config.get("JOB_QUEUE") or JobQueue.from_settings(
+        settings
+    )
     # One matcher per process: it caches each event's vectors and indexes between requests.
     app.extensions["matchmaker.matcher"] = app.config.get("MATCHER") or Matcher(
         index_dir=index_dir_for(app.config["DATABASE_URL"], settings.instance_dir)

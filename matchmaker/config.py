@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +31,10 @@ class Settings:
     request_hours: int = 24
     institution_request_cap: int = 0  # 0: twice the session's slots
     project_request_cap: int = 6
+    # Background jobs (index rebuild, agenda build) go to RQ workers on this Redis when set.
+    redis_url: str = ""
+    job_queue: str = "matchmaker"  # the RQ queue's name (one per deployment sharing a Redis)
+    job_stale_seconds: int = 10  # a running job silent this long has lost its worker
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -46,4 +52,23 @@ class Settings:
             request_hours=int(env.get("MATCHMAKER_REQUEST_HOURS", "24")),
             institution_request_cap=int(env.get("MATCHMAKER_INSTITUTION_REQUEST_CAP", "0")),
             project_request_cap=int(env.get("MATCHMAKER_PROJECT_REQUEST_CAP", "6")),
+            redis_url=env.get("MATCHMAKER_REDIS_URL", ""),
+            job_queue=env.get("MATCHMAKER_JOB_QUEUE", "matchmaker"),
+            job_stale_seconds=int(env.get("MATCHMAKER_JOB_STALE_SECONDS", "10")),
         )
+
+
+def pause_point(name: str) -> None:
+    """Sleep at the named point when ``MATCHMAKER_PAUSE_AT`` lists it (``name:seconds,...``).
+
+    For fault tests only: they stop a process at a known place (inside an import's or a
+    publish's transaction, say) and kill it there. Unset, this costs one dictionary lookup.
+    """
+    spec = os.environ.get("MATCHMAKER_PAUSE_AT")
+    if not spec:
+        return
+    for item in spec.split(","):
+        point, _, seconds = item.partition(":")
+        if point.strip() == name:
+            logging.getLogger(__name__).warning("pausing at %s", name)
+            time.sleep(float(seconds or 30))

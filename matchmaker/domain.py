@@ -195,6 +195,22 @@ class DropReason(Labelled):
     OTHER = "other"
 
 
+class JobKind(Labelled):
+    """Background work a worker (or the request itself, with no queue configured) carries out."""
+
+    INDEX_REBUILD = "index.rebuild"
+    AGENDA_BUILD = "agenda.build"
+
+
+class JobStatus(Labelled):
+    """Where a background job is: waiting, running, finished or failed (with its reason)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 _LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "Stage": {
         "idea": ("创意", "Idea"),
@@ -263,6 +279,16 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "held": ("已举行", "Held"),
         "no_show": ("未到场", "No-show"),
         "cancelled": ("已取消", "Cancelled"),
+    },
+    "JobKind": {
+        "index.rebuild": ("重建匹配索引", "Index rebuild"),
+        "agenda.build": ("生成议程", "Agenda build"),
+    },
+    "JobStatus": {
+        "queued": ("排队中", "Queued"),
+        "running": ("进行中", "Running"),
+        "done": ("已完成", "Done"),
+        "failed": ("失败", "Failed"),
     },
     "AgendaStatus": {"draft": ("草稿", "Draft"), "published": ("已发布", "Published")},
     "Verdict": {"like": ("感兴趣", "Interested"), "pass": ("不合适", "Pass")},

@@ -106,6 +106,13 @@ class Conflict(MatchmakerError):
     default_code = "error.conflict"
 
 
+class Unavailable(MatchmakerError):
+    """A service the request needs (the database, the job queue) cannot be reached now."""
+
+    http_status = 503
+    default_code = "error.unavailable"
+
+
 class AuthenticationRequired(MatchmakerError):
     """No valid credentials were presented."""
 

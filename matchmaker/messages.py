@@ -20,6 +20,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "服务器内部错误，已记录；请稍后重试",
         "Internal error, it has been logged; please try again later",
     ),
+    "error.unavailable": (
+        "服务暂时不可用（数据库或队列连接中断），请稍后重试；数据未改动",
+        "Temporarily unavailable (database or queue connection lost); nothing was changed, retry",
+    ),
     "error.too_large": (
         "上传的文件过大（上限 {limit}）",
         "The upload is too large (limit {limit})",
@@ -234,6 +238,27 @@ CATALOG: dict[str, tuple[str, str]] = {
     "agenda.too_few_tables": (
         "{session} 专场只有 {tables}张桌子，但需要 {needed} 张（每家机构整场一张桌）",
         "Session {session} has {tables} tables but needs {needed} (one per institution)",
+    ),
+    "job.not_found": ("没有编号为 {job} 的后台任务", "There is no background job {job}"),
+    "job.crashed": (
+        "后台任务意外失败，已记录日志；请重试或联系技术支持",
+        "The background job failed unexpectedly (logged); retry or contact support",
+    ),
+    "job.retrying": (
+        "执行该任务的进程 {worker} 已中断，任务已重新排队",
+        "The worker {worker} running this job stopped; the job was queued again",
+    ),
+    "job.interrupted": (
+        "任务执行中断（进程被终止），未写入任何结果；请重新提交",
+        "The job was interrupted (its process was killed) and wrote nothing; submit it again",
+    ),
+    "job.no_queue": (
+        "未配置后台队列：请设置 MATCHMAKER_REDIS_URL（例如 redis://127.0.0.1:6379/0）",
+        "No background queue configured: set MATCHMAKER_REDIS_URL (e.g. redis://127.0.0.1:6379/0)",
+    ),
+    "job.queue_down": (
+        "后台队列（Redis）暂时无法连接，任务未提交；请稍后重试",
+        "The background queue (Redis) is unreachable; the job was not submitted, retry later",
     ),
     "agenda.published": (
         "议程已发布，请用“调整”处理变更，而不是重新生成",

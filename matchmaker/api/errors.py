@@ -55,7 +55,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _database_down(exc: OperationalError) -> Any:
         log.error("database unavailable: %s", exc.orig)
-        return _respond(503, render("error.server", lang()), [])
+        return _respond(503, render("error.unavailable", lang()), [])
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:  # process edge: never leak a traceback

@@ -35,14 +35,20 @@ class Context:
 
         return Matcher(index_dir=index_dir_for(self.db_url, Settings.from_env().instance_dir))
 
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """Yield a session committed on success and rolled back on any error."""
-        from matchmaker.db.engine import make_engine, session_factory, transaction
+    def factory(self) -> Any:
+        """Return the session factory of this command's database (one engine per command)."""
+        from matchmaker.db.engine import make_engine, session_factory
 
         if self._factory is None:
             self._factory = session_factory(make_engine(self.db_url))
-        with transaction(self._factory) as session:
+        return self._factory
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Yield a session committed on success and rolled back on any error."""
+        from matchmaker.db.engine import transaction
+
+        with transaction(self.factory()) as session:
             yield session
 
     def emit(self, data: Any, text: str) -> None:

@@ -17,14 +17,20 @@ def index() -> None:
 
 @index.command("build")
 @click.option("--event", "event_code", help="Event code (needed when there are several).")
+@click.option(
+    "--background", is_flag=True, help="Queue it for a worker (needs MATCHMAKER_REDIS_URL)."
+)
 @pass_ctx
 @handles_errors
-def index_build(ctx: Context, event_code: str | None) -> None:
+def index_build(ctx: Context, event_code: str | None, background: bool) -> None:
     """Encode every registration whose text changed and rebuild the FAISS indexes."""
     import time
 
     from matchmaker.services.events import get_event
 
+    if background:
+        _queue_rebuild(ctx, event_code)
+        return
     matcher = ctx.matcher()
     started = time.perf_counter()
     with progress_bar(ctx, "编码文本 / encoding texts") as tick, ctx.transaction() as db:
@@ -45,6 +51,22 @@ def index_build(ctx: Context, event_code: str | None) -> None:
         f"{summary['institutions']} institutions, encoder {summary['encoder']}, "
         f"{summary['dimension']} dimensions, {seconds:.1f} s",
     )
+
+
+def _queue_rebuild(ctx: Context, event_code: str | None) -> None:
+    from matchmaker.config import Settings
+    from matchmaker.domain import JobKind
+    from matchmaker.errors import MatchmakerError
+    from matchmaker.services import jobs
+    from matchmaker.services.events import get_event
+
+    queue = jobs.JobQueue.from_settings(Settings.from_env())
+    if not queue.background:
+        raise MatchmakerError("job.no_queue")
+    with ctx.transaction() as db:
+        job_id = jobs.create_job(db, JobKind.INDEX_REBUILD, get_event(db, event_code)).id
+    jobs.dispatch(ctx.factory(), queue, job_id, 1)
+    ctx.emit({"ok": True, "job": job_id}, f"queued job #{job_id} (matchmaker jobs shows it)")
 
 
 def _matches(ctx: Context, items: list, total: int, kind: str) -> None:

@@ -31,6 +31,8 @@ from matchmaker.domain import (
     Group,
     InstitutionType,
     IntentStatus,
+    JobKind,
+    JobStatus,
     MeetingStatus,
     RequestStatus,
     Role,
@@ -613,3 +615,39 @@ class Agenda(Base):
     built_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     updated_at: Mapped[updated]
+
+
+class Job(Base):
+    """A piece of background work (index rebuild, agenda build) and what became of it.
+
+    The row, not the queue, is the record: a worker that dies leaves a ``running`` row whose
+    heartbeat (a Redis key, or the process itself without Redis) is gone, and the next worker to
+    look finds it, retries it or marks it failed. ``worker`` is ``host:pid``.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint("attempts >= 0", name="attempts_nonneg"),
+        Index("ix_jobs_status", "status"),
+    )
+
+    id: Mapped[intpk]
+    kind: Mapped[JobKind] = mapped_column(str_enum(JobKind, "job_kind"))
+    status: Mapped[JobStatus] = mapped_column(
+        str_enum(JobStatus, "job_status"), default=JobStatus.QUEUED
+    )
+    event_id: Mapped[int] = _fk("events.id")
+    session_id: Mapped[int | None] = _fk("matchmaking_sessions.id", nullable=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSONList, default=dict)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[created]
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    worker: Mapped[str] = mapped_column(String(100), default="")
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONList, nullable=True)
+    # What went wrong, as shown to the organiser (a message code and its parameters).
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSONList, nullable=True)
+
+    event: Mapped[Event] = relationship(lazy="joined", innerjoin=True)
+    session: Mapped[MatchmakingSession | None] = relationship(lazy="joined")

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from matchmaker.config import pause_point
 from matchmaker.db.models import (
     Agenda,
     Institution,
@@ -146,6 +147,7 @@ def publish_agenda(
     agenda.published_at = utcnow()
     db.flush()
     record(db, agenda, "publish", actor, after=_summary(agenda, len(meetings)))
+    pause_point("agenda.publish")  # fault tests: a process killed here publishes nothing
     return agenda
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from matchmaker.config import pause_point
 from matchmaker.db.models import Event, Institution, PortfolioEntry, Project
 from matchmaker.db.types import utcnow
 from matchmaker.domain import Group, InstitutionType, Need, Stage, Track, yuan_to_wan
@@ -140,6 +141,7 @@ def import_registrations(
         if progress:
             progress(done, report.total)
     db.flush()
+    pause_point("import.rows")  # fault tests: a process killed here imports nothing
     return report
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, jsonify, make_response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -14,9 +14,10 @@ from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
 from matchmaker.api.resources.common import download
 from matchmaker.api.resources.events import session_or_404
+from matchmaker.api.resources.jobs import JobOut, queue, start
 from matchmaker.api.resources.matching import matcher
 from matchmaker.db.models import Meeting, User
-from matchmaker.domain import Role
+from matchmaker.domain import JobKind, Role
 from matchmaker.errors import InvalidInput, NotFound, PermissionDenied, Problem
 from matchmaker.messages import Ref
 from matchmaker.services import catalog
@@ -52,6 +53,14 @@ class BuildIn(Schema):
     time_limit = fields.Float(load_default=10.0, validate=validate.Range(0.5, 300))
     project_min = fields.Integer(load_default=0, validate=validate.Range(0, 50))
     project_max = fields.Integer(validate=validate.Range(1, 50))
+    background = fields.Boolean(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "run on a background worker and answer 202 with the job; "
+            "default: when a queue (Redis) is configured"
+        },
+    )
 
 
 class LockIn(Schema):
@@ -157,9 +166,14 @@ class Build(MethodView):
     @require(*ORGANISER)
     @blp.arguments(BuildIn)
     @blp.response(200, OutcomeOut)
-    def post(self, data: dict[str, Any], code: str, session_code: str) -> dict[str, Any]:
+    @blp.alt_response(202, schema=JobOut, description="queued as a background job")
+    def post(self, data: dict[str, Any], code: str, session_code: str) -> Any:
         """Solve the session (kept: locked meetings and bookings) and store it as a draft."""
         session = session_or_404(code, session_code)
+        background = data.pop("background")
+        if background or (background is None and queue().background):
+            job = start(JobKind.AGENDA_BUILD, session.event, session, data)
+            return make_response(jsonify(JobOut().dump(job)), 202)  # not the 200 schema
         outcome = build_agenda(db(), matcher(), session, AgendaOptions(**data), user(), lang())
         db().commit()
         return outcome.to_dict()
