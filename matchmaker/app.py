@@ -148,6 +148,9 @@ def serve(database_url: str, host: str, port: int, workers: int) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("threads", 4)
+            # Idle keep-alive connections stay open longer than clients pause between clicks;
+            # closing them sooner races with the next request on the same socket (a reset).
+            self.cfg.set("keepalive", 75)
             self.cfg.set("accesslog", "-")
 
         def load(self) -> Flask:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -40,18 +41,31 @@ def demo_server(home: Path, *demo_args: str) -> Iterator[str]:
     }
     demo = [MATCHMAKER, "demo", "--reset", *demo_args]
     subprocess.run(demo, env=env, check=True, capture_output=True)
+    with server(env) as (base, _process):
+        yield base
+
+
+@contextmanager
+def server(env: dict[str, str], log: Path | None = None) -> Iterator[tuple[str, Any]]:
+    """`matchmaker serve` (gunicorn, one worker) with ``env``; yield its base URL and process.
+
+    The server leads its own process group, so a test can SIGKILL master and worker at once;
+    its log goes to ``log`` when given. It is stopped afterwards if still running.
+    """
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    output = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [MATCHMAKER, "serve", "--port", str(port), "--workers", "1"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=output,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(300):
             try:
                 urllib.request.urlopen(f"{base}/healthz", timeout=1)
                 break
@@ -59,7 +73,10 @@ def demo_server(home: Path, *demo_args: str) -> Iterator[str]:
                 time.sleep(0.1)
         else:
             pytest.fail("server did not start")
-        yield base
+        yield base, process
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+        if log:
+            output.close()  # type: ignore[union-attr]

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matchmaker.config import pause_point
 from matchmaker.db.models import Event, Institution, Intent, Project, User
 from matchmaker.domain import DropReason, IntentStatus, yuan_to_wan
 from matchmaker.errors import ImportRejected, InvalidInput, Problem
@@ -161,6 +162,8 @@ def import_intents(
             report.updated += 1
         else:
             report.unchanged += 1
+    db.flush()
+    pause_point("import.rows")  # fault tests: a process killed here imports nothing
     return report
 
 

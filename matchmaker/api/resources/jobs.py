@@ -6,10 +6,10 @@ import logging
 from typing import Any
 
 from flask import current_app
-from redis.exceptions import RedisError
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
+from redis.exceptions import RedisError
 
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.extensions import db
