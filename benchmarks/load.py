@@ -30,6 +30,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -343,9 +344,16 @@ def _unclean_failures(text: str) -> int:
     """Count failures in locust's failures CSV that are not a 503 answer."""
     unclean = 0
     for row in csv.DictReader(text.splitlines()):
-        if not row["Error"].lstrip("'\"").startswith("503"):
+        if not re.search(r"\('503: ", row["Error"]):  # CatchResponseError('503: {...}')
             unclean += int(row["Occurrences"])
     return unclean
+
+
+def _failure_window(text: str) -> tuple[str, str]:
+    rows = list(csv.DictReader(text.splitlines()))
+    if not rows:
+        return "-", "-"
+    return min(r["First Seen"] for r in rows), max(r["Last Seen"] for r in rows)
 
 
 def report(
@@ -381,6 +389,9 @@ def report(
     )
     for key, value in restart.items():
         print(f"PostgreSQL restart: {key} {value:.1f} s")
+    if restart:
+        first, last = _failure_window(morning["_failures"]["text"])
+        print(f"PostgreSQL restart: failed requests between {first} and {last}")
     print("books: " + ", ".join(f"{k} {v}" for k, v in books.items()))
     if morning["_failures"]["text"].count("\n") > 1:
         print("failures:\n" + morning["_failures"]["text"][:3000])
