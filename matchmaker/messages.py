@@ -701,6 +701,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "议程已通过校验并发布",
         "The agenda passed validation and is published",
     ),
+    "ui.agenda_job_queued": (
+        "已提交后台生成（任务 #{job}），完成后刷新本页即可看到议程",
+        "Queued for a background worker (job #{job}); reload this page to see the agenda",
+    ),
+    "ui.agenda_job_waiting": (
+        "后台生成中：任务 #{job}（{status}），完成后刷新本页",
+        "Building in the background: job #{job} ({status}); reload when it is done",
+    ),
     "ui.agenda_late_party": ("迟到方编号", "Late party's id"),
     "ui.agenda_late_from": ("从第几时段起到场", "arrives for slot"),
     "ui.agenda_late": ("登记迟到并调整", "Record late arrival and repair"),

@@ -273,3 +273,23 @@ def test_a_queue_that_is_down_gives_503_and_changes_nothing(
         assert job["status"] == "failed" and "Redis" in job["error"]
     finally:
         app.extensions["matchmaker.engine"].dispose()
+
+
+def test_the_grid_page_queues_a_build_and_shows_the_job_until_it_is_done(
+    queued, accounts, factory
+) -> None:  # type: ignore[no-untyped-def]
+    from test_ledger_pages import CSRF, sign_in
+
+    app, env = queued
+    client = app.test_client()
+    sign_in(client, factory, "organiser")
+    grid = "/sessions/S1/agenda"
+    posted = client.post(grid, data={"csrf": CSRF, "action": "build", "fair": "on"})
+    assert posted.status_code == 302
+    page = client.get(grid).get_data(as_text=True)
+    assert "已提交后台生成（任务 #" in page and 'data-testid="agenda-job"' in page
+    assert "排队中" in page
+    _burst(env)
+    page = client.get(grid).get_data(as_text=True)
+    assert 'data-testid="agenda-job"' not in page  # done: the grid shows the agenda instead
+    assert "草稿" in page and _meeting_count(app) > 0

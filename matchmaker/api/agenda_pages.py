@@ -14,10 +14,11 @@ from matchmaker.api.resources.agendas import export_file, visible_rows
 from matchmaker.api.resources.bookings import rules
 from matchmaker.api.resources.common import download as attachment
 from matchmaker.api.resources.events import session_or_404
+from matchmaker.api.resources.jobs import queue, start
 from matchmaker.db.models import Event, MatchmakingSession, Meeting, User
-from matchmaker.domain import Role
+from matchmaker.domain import JobKind, Role
 from matchmaker.errors import MatchmakerError
-from matchmaker.services import catalog
+from matchmaker.services import catalog, jobs
 from matchmaker.services.agenda_instance import AgendaOptions
 from matchmaker.services.agenda_views import agenda_rows, session_grid
 from matchmaker.services.agendas import (
@@ -88,11 +89,13 @@ def _outcome_notice(outcome: Any) -> None:
 def grid(session_code: str) -> str:
     """The session grid (tables × slots) with build, publish, lock and repair."""
     found = _session(session_code)
+    latest = jobs.pending(db(), JobKind.AGENDA_BUILD, found.event, found)
     return render_template(
         "agenda_grid.html",
         grid=session_grid(db(), found, lang()),
         notice=session.pop("notice", None),
         sessions=found.event.sessions,
+        job=jobs.job_dict(latest, lang()) if latest else None,
     )
 
 
@@ -104,7 +107,12 @@ def grid_action(session_code: str) -> Response:
     found = _session(session_code)
     action = request.form.get("action", "")
     me = _me()
-    if action == "build":
+    if action == "build" and queue().background:
+        params = {"fair": request.form.get("fair") == "on"}
+        job = _run(lambda: start(JobKind.AGENDA_BUILD, found.event, found, params))
+        if job is not None:
+            _notice("ok", t("ui.agenda_job_queued", job=job["id"]))
+    elif action == "build":
         options = AgendaOptions(fair=request.form.get("fair") == "on")
         outcome = _run(lambda: build_agenda(db(), _matcher(), found, options, me, lang()))
         if outcome is not None:
