@@ -19,6 +19,7 @@ from matchmaker.errors import AuthenticationRequired, Conflict, InvalidInput, No
 from matchmaker.messages import Ref
 
 TOKEN_PREFIX = "mm_"
+LAST_USED_RESOLUTION = timedelta(minutes=5)  # how fresh a token's last_used_at is kept
 
 
 def create_user(
@@ -95,7 +96,8 @@ def user_for_token(db: Session, token: str) -> User:
         raise AuthenticationRequired("auth.bad_token")
     if not row.user.active:
         raise AuthenticationRequired("auth.bad_token")
-    row.last_used_at = now
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        row.last_used_at = now  # to the minute or so: not a database write on every request
     return row.user
 
 
