@@ -120,7 +120,7 @@ def test_every_page_keeps_to_the_content_security_policy(
         assert errors == []
         seen: dict[str, list[str]] = {}
         for url in [*urls, "/api/docs"]:
-            response = page.goto(url)
+            response = page.goto(url, timeout=180_000)  # the first shortlist builds the index
             assert response is not None and response.status == 200, url
             assert "script-src 'self'" in response.headers["content-security-policy"], url
             if url == "/reports":
