@@ -21,6 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from matchmaker.api.errors import register_error_handlers
     from matchmaker.api.extensions import init_db
     from matchmaker.api.i18n import lang, t
+    from matchmaker.api.limits import init_limits
     from matchmaker.api.resources import (
         agendas,
         auth,
@@ -32,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         matching,
         registrations,
     )
+    from matchmaker.api.security import init_security
     from matchmaker.db.engine import make_engine, session_factory
     from matchmaker.domain import LOCAL_TZ
     from matchmaker.services.bookings import BookingRules
@@ -56,6 +58,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MATCHMAKER_BOOKING_RULES=BookingRules.from_settings(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,  # else Secure on HTTPS requests only
+        MATCHMAKER_PROXY_HOPS=settings.proxy_hops,
+        MATCHMAKER_REDIS_URL=settings.redis_url,
+        MATCHMAKER_RATE_LIMITS=settings.rate_limits,
+        MATCHMAKER_LOGIN_LIMIT=settings.login_limit,
+        MATCHMAKER_LOGIN_ADDRESS_LIMIT=settings.login_address_limit,
+        MATCHMAKER_BOOKING_LIMIT=settings.booking_limit,
         API_TITLE="matchmaker API",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -101,6 +110,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(agenda_pages.bp)
     app.register_blueprint(ledger_pages.bp)
     register_error_handlers(app)
+    init_limits(app)  # after the blueprints: it wraps their sign-in and booking views
+    init_security(app)
     app.jinja_env.globals.update(t=t, lang=lang, tz=LOCAL_TZ)
     app.jinja_env.filters["localdate"] = lambda v: v.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
     app.jinja_env.filters["localtime"] = lambda v: v.astimezone(LOCAL_TZ).strftime("%H:%M")

@@ -31,10 +31,17 @@ class Settings:
     request_hours: int = 24
     institution_request_cap: int = 0  # 0: twice the session's slots
     project_request_cap: int = 6
-    # Background jobs (index rebuild, agenda build) go to RQ workers on this Redis when set.
-    redis_url: str = ""
+    # Production (README "Running a matchmaking day"): shared state, abuse limits, TLS proxy.
+    redis_url: str = ""  # rate-limit counters and background jobs (RQ) live here when set
     job_queue: str = "matchmaker"  # the RQ queue's name (one per deployment sharing a Redis)
     job_stale_seconds: int = 10  # a running job silent this long has lost its worker
+    rate_limits: bool = True
+    # Failed sign-ins per user name from one address, and from one address in all.
+    login_limit: str = "10/minute"
+    login_address_limit: str = "100/minute"
+    booking_limit: str = "30/minute"  # meeting requests sent per signed-in user
+    proxy_hops: int = 0  # trusted reverse proxies in front (X-Forwarded-For/-Proto); 0 = none
+    secure_cookies: bool = False  # always mark cookies Secure (else only on HTTPS requests)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -48,14 +55,24 @@ class Settings:
             default_language=env.get("MATCHMAKER_LANGUAGE", "zh"),
             token_days=int(env.get("MATCHMAKER_TOKEN_DAYS", "30")),
             max_upload_bytes=int(env.get("MATCHMAKER_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
-            demo_hint=env.get("MATCHMAKER_DEMO_HINT", "") in ("1", "true", "yes"),
+            demo_hint=_flag(env.get("MATCHMAKER_DEMO_HINT", "")),
             request_hours=int(env.get("MATCHMAKER_REQUEST_HOURS", "24")),
             institution_request_cap=int(env.get("MATCHMAKER_INSTITUTION_REQUEST_CAP", "0")),
             project_request_cap=int(env.get("MATCHMAKER_PROJECT_REQUEST_CAP", "6")),
             redis_url=env.get("MATCHMAKER_REDIS_URL", ""),
             job_queue=env.get("MATCHMAKER_JOB_QUEUE", "matchmaker"),
             job_stale_seconds=int(env.get("MATCHMAKER_JOB_STALE_SECONDS", "10")),
+            rate_limits=_flag(env.get("MATCHMAKER_RATE_LIMITS", "1")),
+            login_limit=env.get("MATCHMAKER_LOGIN_LIMIT", "10/minute"),
+            login_address_limit=env.get("MATCHMAKER_LOGIN_ADDRESS_LIMIT", "100/minute"),
+            booking_limit=env.get("MATCHMAKER_BOOKING_LIMIT", "30/minute"),
+            proxy_hops=int(env.get("MATCHMAKER_PROXY_HOPS", "0")),
+            secure_cookies=_flag(env.get("MATCHMAKER_SECURE_COOKIES", "")),
         )
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def pause_point(name: str) -> None:

@@ -29,6 +29,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The upload is too large (limit {limit})",
     ),
     "error.unsupported_media": ("不支持的内容类型", "Unsupported content type"),
+    "error.rate_limited": (
+        "操作过于频繁，请 {seconds} 秒后再试",
+        "Too many attempts; try again in {seconds} seconds",
+    ),
     "auth.required": ("请先登录或提供访问令牌", "Sign in or present an access token"),
     "auth.forbidden": ("当前角色无权执行此操作", "Your role may not do this"),
     "auth.bad_credentials": ("用户名或密码错误", "Wrong user name or password"),

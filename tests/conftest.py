@@ -127,7 +127,8 @@ def app(db_url: str, registered: str, tmp_path: Path, monkeypatch: pytest.Monkey
     from matchmaker.app import create_app
 
     monkeypatch.setenv("MATCHMAKER_INSTANCE_DIR", str(tmp_path / "instance"))
-    app = create_app({"DATABASE_URL": db_url, "TESTING": True})
+    # Rate limits are tested on their own (tests/test_limits.py); here they would only count.
+    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "MATCHMAKER_RATE_LIMITS": False})
     yield app
     app.extensions["matchmaker.engine"].dispose()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections import Counter
 from functools import wraps
 from typing import Any
@@ -24,6 +23,9 @@ from sqlalchemy import select
 from matchmaker.api.auth import current_user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang, t
+from matchmaker.api.security import check_csrf as _check_csrf
+from matchmaker.api.security import cookie_secure
+from matchmaker.api.security import csrf_token as _csrf_token
 from matchmaker.db.models import Event, Institution, Project
 from matchmaker.domain import (
     Group,
@@ -71,18 +73,6 @@ def _safe_user() -> Any:
 
 def _yuan(value: int | None) -> str:
     return format_yuan(value, lang())
-
-
-def _csrf_token() -> str:
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(24)
-    return session["csrf"]
-
-
-def _check_csrf() -> None:
-    sent = request.form.get("csrf", "")
-    if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
-        abort(400, t("ui.csrf"))
 
 
 def signed_in(*roles: Role) -> Any:
@@ -137,7 +127,14 @@ def switch_language(code: str) -> Response:
     """Remember the chosen language in a cookie and go back."""
     response = redirect(_safe_next(request.args.get("next")))
     if code in ("zh", "en"):
-        response.set_cookie("lang", code, max_age=365 * 86400, samesite="Lax", httponly=True)
+        response.set_cookie(
+            "lang",
+            code,
+            max_age=365 * 86400,
+            samesite="Lax",
+            httponly=True,
+            secure=cookie_secure(),
+        )
     return response
 
 

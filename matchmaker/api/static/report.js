@@ -42,6 +42,7 @@
   var box = document.getElementById('amount-chart');
   var bars = null;
   if (box) {
+    box.style.height = box.dataset.height + 'px';  // one bar row per group (set here: CSP)
     var groups = data.groups;
     bars = echarts.init(box);
     bars.setOption({

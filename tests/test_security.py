@@ -1,0 +1,290 @@
+"""Pages against a hostile site: CSRF on every page form, sign-in that starts a fresh session,
+security headers on every answer, and Secure cookies behind a TLS proxy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from tests_support import assert_error
+
+from matchmaker.db.engine import transaction
+from matchmaker.db.models import Base, User
+
+HTML = {"Accept": "text/html"}
+TEMPLATES = Path(__file__).parent.parent / "matchmaker" / "api" / "templates"
+PASSWORD = "correct horse battery staple"  # tests/conftest.py Accounts.password
+
+
+@pytest.fixture
+def make_app(
+    db_url: str, registered: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., Any]]:
+    """Build apps on the test database with ``config`` on top (limits off)."""
+    from matchmaker.app import create_app
+
+    monkeypatch.setenv("MATCHMAKER_INSTANCE_DIR", str(tmp_path / "instance"))
+    apps: list[Any] = []
+
+    def build(**config: Any) -> Any:
+        base = {"DATABASE_URL": db_url, "TESTING": True, "MATCHMAKER_RATE_LIMITS": False}
+        apps.append(create_app({**base, **config}))
+        return apps[-1]
+
+    yield build
+    for app in apps:
+        app.extensions["matchmaker.engine"].dispose()
+
+
+def everything(factory: Any) -> dict[str, list[str]]:
+    """Every row of every table: what 'nothing changed' compares."""
+    with transaction(factory) as db:
+        return {
+            table.name: sorted(repr(tuple(row)) for row in db.execute(select(table)))
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def user_id(factory: Any, username: str) -> int:
+    with transaction(factory) as db:
+        return int(db.scalar(select(User.id).where(User.username == username)) or 0)
+
+
+# ---- CSRF -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def things(client: Any, accounts: Any) -> dict[str, str]:
+    """One of everything a page POST route can name: an intent, a task, a meeting request."""
+    staff, entrant = accounts.headers("staff"), accounts.headers("entrant")
+    pair = {"project_id": "T-P001", "institution_id": "T-I01"}
+    intent = client.post("/api/v1/intents", json=pair, headers=staff)
+    task = client.post("/api/v1/due-diligence", json={**pair, "owner": "张三"}, headers=staff)
+    booking = {**pair, "session": "S1", "slot": 1}
+    request = client.post("/api/v1/meeting-requests", json=booking, headers=entrant)
+    made = (intent, task, request)
+    assert all(r.status_code == 201 for r in made), [r.get_json() for r in made]
+    return {
+        "intent_id": str(intent.get_json()["id"]),
+        "task_id": str(task.get_json()["id"]),
+        "request_id": str(request.get_json()["id"]),
+        "session_code": "S1",
+    }
+
+
+# A form each route would act on with the right token (fields a route does not read are ignored).
+FORM = {
+    "username": "investor",
+    "password": PASSWORD,
+    "project": "T-P001",
+    "institution": "T-I01",
+    "verdict": "pass",
+    "kind": "projects",
+    "action": "build",
+    "session": "S1",
+    "slot": "2",
+    "status": "negotiating",
+    "amount": "300万",
+    "version": "1",
+    "owner": "张三",
+    "reason": "test",
+}
+
+
+def test_every_page_form_refuses_a_post_without_this_sessions_token(  # type: ignore[no-untyped-def]
+    app, client, factory, things
+) -> None:
+    routes = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if "POST" in (rule.methods or ()) and not rule.rule.startswith("/api/")
+    ]
+    assert len(routes) >= 13  # the page forms of today; new ones are picked up by themselves
+    organiser = user_id(factory, "organiser")
+    with client.session_transaction() as session:
+        session["user_id"], session["csrf"] = organiser, "the-real-token"
+    before = everything(factory)
+    for rule in routes:
+        missing = rule.arguments - things.keys()
+        assert not missing, f"{rule.rule}: give the test a value for {missing}"
+        url = rule.rule
+        for name in rule.arguments:
+            url = re.sub(rf"<(?:\w+:)?{name}>", things[name], url)
+        for token in (None, "", "forged", "the-real-token-but-longer"):
+            form = FORM if token is None else {**FORM, "csrf": token}
+            response = client.post(url, data=form, headers=HTML)
+            page = response.get_data(as_text=True)
+            assert response.status_code == 400, (rule.rule, token, response.status_code)
+            assert "页面已过期，请刷新后重试" in page, rule.rule
+        with client.session_transaction() as session:
+            assert session["user_id"] == organiser, rule.rule  # not signed out, nor in as another
+    assert everything(factory) == before
+
+
+def test_the_right_token_is_what_lets_a_form_through(client, factory, accounts) -> None:  # type: ignore[no-untyped-def]
+    # The control for the test above: the same kind of post with the token does act.
+    with client.session_transaction() as session:
+        session["user_id"], session["csrf"] = user_id(factory, "investor"), "t"
+    form = {"csrf": "t", "institution": "T-I01", "project": "T-P002", "verdict": "pass"}
+    before = everything(factory)
+    assert client.post("/shortlist/feedback", data=form).status_code == 302
+    assert everything(factory) != before
+
+
+def test_the_api_takes_no_cookie_so_needs_no_csrf_token(client, factory, accounts) -> None:  # type: ignore[no-untyped-def]
+    with client.session_transaction() as session:
+        session["user_id"] = user_id(factory, "organiser")
+    body = {"project_id": "T-P001", "institution_id": "T-I01"}
+    assert_error(client.post("/api/v1/intents", json=body), 401)
+
+
+def test_signing_in_and_out_starts_a_fresh_session(client, factory, accounts) -> None:  # type: ignore[no-untyped-def]
+    client.get("/login")
+    with client.session_transaction() as session:
+        before = session["csrf"]
+        session["planted"] = "by someone else"  # e.g. a session cookie fixed on the victim
+    form = {"csrf": before, "username": "investor", "password": PASSWORD}
+    assert client.post("/login", data=form).status_code == 302
+    with client.session_transaction() as session:
+        assert set(session) == {"user_id"}  # the old token and anything planted are gone
+    page = client.get("/", headers=HTML).get_data(as_text=True)
+    after = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert after is not None and after.group(1) != before
+    assert client.post("/logout", data={"csrf": before}, headers=HTML).status_code == 400
+    assert client.post("/logout", data={"csrf": after.group(1)}).status_code == 302
+    with client.session_transaction() as session:
+        assert dict(session) == {}
+    assert client.get("/").status_code == 302  # to the sign-in page
+
+
+# ---- headers --------------------------------------------------------------------------------
+
+
+def test_pages_and_api_answers_carry_the_security_headers(client, factory, accounts) -> None:  # type: ignore[no-untyped-def]
+    with client.session_transaction() as session:
+        session["user_id"] = user_id(factory, "organiser")
+    answers = {
+        "page": client.get("/projects", headers=HTML),
+        "api": client.get("/api/v1/projects/T-P001", headers=accounts.headers("organiser")),
+        "error": client.get("/no-such-page", headers=HTML),
+        "download": client.get("/export/projects.csv"),
+        "docs": client.get("/api/docs"),
+    }
+    for name, response in answers.items():
+        headers = response.headers
+        policy = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "script-src 'self';" in policy, name
+        assert "frame-ancestors 'none'" in policy and "unsafe" not in policy, name
+        assert headers["X-Content-Type-Options"] == "nosniff", name
+        assert headers["X-Frame-Options"] == "DENY", name
+        assert headers["Referrer-Policy"] == "same-origin", name
+        assert headers["Cache-Control"] == "no-store", name  # personal data is not kept
+        assert "Strict-Transport-Security" not in headers, name  # plain HTTP here
+    assert answers["api"].get_json()["contact"]["phone"]  # (it does carry personal data)
+
+
+def test_static_files_stay_cacheable(client) -> None:  # type: ignore[no-untyped-def]
+    for url in ("/static/app.css", "/static/pages.js", "/api/docs/static/swagger-ui.css"):
+        with client.get(url) as response:
+            assert response.status_code == 200, url
+            assert "no-store" not in response.headers.get("Cache-Control", ""), url
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_templates_hold_no_inline_script_style_or_handler() -> None:
+    # The policy allows none of these; the browser test shows the pages raise no violation.
+    inline = re.compile(
+        r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>"
+        r"|<style\b|\sstyle=|\son[a-z]+=|javascript:",
+        re.IGNORECASE,
+    )
+    found = {
+        path.name: inline.findall(path.read_text(encoding="utf-8"))
+        for path in TEMPLATES.rglob("*.html")
+    }
+    assert {name: hits for name, hits in found.items() if hits} == {}
+    assert "swagger_ui.html" in found  # the docs page is ours too (flask-smorest's is inline)
+
+
+# ---- cookies behind TLS ---------------------------------------------------------------------
+
+
+def cookie(response: Any, name: str) -> str:
+    found = [c for c in response.headers.getlist("Set-Cookie") if c.startswith(f"{name}=")]
+    assert len(found) == 1, response.headers.getlist("Set-Cookie")
+    return found[0]
+
+
+def sign_in_page(client: Any, **environ: Any) -> Any:
+    client.get("/login", environ_base=environ)
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    form = {"csrf": token, "username": "investor", "password": PASSWORD}
+    return client.post("/login", data=form, environ_base=environ)
+
+
+PROXIED_HTTPS = {"HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+
+
+def test_cookies_over_plain_http_are_httponly_lax_and_not_secure(make_app, accounts) -> None:  # type: ignore[no-untyped-def]
+    client = make_app().test_client()
+    signed = sign_in_page(client, **PROXIED_HTTPS)  # no trusted proxy: the header is ignored
+    assert signed.status_code == 302
+    session = cookie(signed, "session")
+    assert "HttpOnly" in session and "SameSite=Lax" in session and "Secure" not in session
+    assert "Strict-Transport-Security" not in signed.headers
+    language = cookie(client.get("/lang/en"), "lang")
+    assert "HttpOnly" in language and "Secure" not in language
+
+
+def test_behind_a_trusted_tls_proxy_cookies_are_secure(make_app, accounts) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(MATCHMAKER_PROXY_HOPS=1)
+    client = app.test_client()
+    signed = sign_in_page(client, **PROXIED_HTTPS)
+    assert signed.status_code == 302
+    session = cookie(signed, "session")
+    assert "Secure" in session and "HttpOnly" in session and "SameSite=Lax" in session
+    assert signed.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Secure" in cookie(client.get("/lang/en", environ_base=PROXIED_HTTPS), "lang")
+    # The same proxy forwarding plain HTTP: no Secure (it would never come back).
+    plain = app.test_client()
+    assert "Secure" not in cookie(sign_in_page(plain, HTTP_X_FORWARDED_PROTO="http"), "session")
+
+
+def test_secure_cookies_can_be_forced(make_app, accounts) -> None:  # type: ignore[no-untyped-def]
+    client = make_app(SESSION_COOKIE_SECURE=True).test_client()
+    assert "Secure" in cookie(sign_in_page(client), "session")
+    assert "Secure" in cookie(client.get("/lang/en"), "lang")
+
+
+def test_a_trusted_proxy_gives_the_limits_the_real_client_address(make_app, accounts) -> None:  # type: ignore[no-untyped-def]
+    client = make_app(
+        MATCHMAKER_PROXY_HOPS=1, MATCHMAKER_RATE_LIMITS=True, MATCHMAKER_LOGIN_LIMIT="1/minute"
+    ).test_client()
+
+    def attempt(forwarded_for: str, password: str) -> int:
+        body = {"username": "investor", "password": password}
+        environ = {"REMOTE_ADDR": "10.1.1.1", "HTTP_X_FORWARDED_FOR": forwarded_for}
+        return int(client.post("/api/v1/auth/token", json=body, environ_base=environ).status_code)
+
+    assert attempt("198.51.100.1", "guess") == 401
+    assert attempt("198.51.100.1", PASSWORD) == 429
+    assert attempt("198.51.100.2", PASSWORD) == 201  # another client behind the same proxy
+
+
+def test_settings_read_the_production_variables() -> None:
+    from matchmaker.config import Settings
+
+    production = {
+        "MATCHMAKER_PROXY_HOPS": "2",
+        "MATCHMAKER_SECURE_COOKIES": "1",
+        "MATCHMAKER_RATE_LIMITS": "0",
+    }
+    settings = Settings.from_env(production)
+    assert (settings.proxy_hops, settings.secure_cookies, settings.rate_limits) == (2, True, False)
+    defaults = Settings.from_env({})
+    assert (defaults.proxy_hops, defaults.secure_cookies, defaults.rate_limits) == (0, False, True)
