@@ -35,6 +35,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "auth.required": ("请先登录或提供访问令牌", "Sign in or present an access token"),
     "auth.forbidden": ("当前角色无权执行此操作", "Your role may not do this"),
+    "auth.sessions_by_organisers": (
+        "对接专场由组委会安排，不能自行更改",
+        "Sessions are assigned by the organisers and cannot be changed here",
+    ),
     "auth.bad_credentials": ("用户名或密码错误", "Wrong user name or password"),
     "auth.bad_token": ("访问令牌无效、已过期或已撤销", "The token is invalid, expired or revoked"),
     "where.row": ("第 {row} 行", "row {row}"),

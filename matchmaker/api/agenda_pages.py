@@ -17,7 +17,7 @@ from matchmaker.api.resources.events import session_or_404
 from matchmaker.api.resources.jobs import queue, start
 from matchmaker.db.models import Event, MatchmakingSession, Meeting, User
 from matchmaker.domain import JobKind, Role
-from matchmaker.errors import MatchmakerError
+from matchmaker.errors import MatchmakerError, PermissionDenied
 from matchmaker.services import catalog, jobs
 from matchmaker.services.agenda_instance import AgendaOptions
 from matchmaker.services.agenda_views import agenda_rows, session_grid
@@ -52,9 +52,14 @@ def _notice(kind: str, text: str, details: list[str] | None = None) -> None:
 
 
 def _run(action: Any) -> Any:
-    """Run a page action: commit on success, show the error's sentence on failure."""
+    """Run a page action: commit on success, show the error's sentence on failure.
+
+    A refusal is not a failure to explain on the page: it is the 403 page, as on every route.
+    """
     try:
         result = action()
+    except PermissionDenied:
+        raise
     except MatchmakerError as exc:
         db().rollback()
         _notice("error", exc.message(lang()), [p.line(lang()) for p in exc.problems])

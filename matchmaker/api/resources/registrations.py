@@ -24,7 +24,7 @@ from matchmaker.api.schemas import (
     ProjectPage,
     ProjectQuery,
 )
-from matchmaker.db.models import Institution, Project
+from matchmaker.db.models import Institution, Project, User
 from matchmaker.domain import Role
 from matchmaker.errors import PermissionDenied
 from matchmaker.services import catalog
@@ -105,6 +105,7 @@ class ProjectItem(MethodView):
         viewer = user()
         if viewer.role is Role.ENTRANT and viewer.project_id != project.id:
             raise PermissionDenied()
+        keep_sessions(viewer, project, data)
         catalog.update_project(db(), project, data)
         db().commit()
         present([project], viewer)
@@ -159,7 +160,16 @@ class InstitutionItem(MethodView):
         viewer = user()
         if viewer.role is Role.INVESTOR and viewer.institution_id != institution.id:
             raise PermissionDenied()
+        keep_sessions(viewer, institution, data)
         catalog.update_institution(db(), institution, data)
         db().commit()
         present([institution], viewer)
         return institution
+
+
+def keep_sessions(viewer: User, row: Project | Institution, data: dict[str, Any]) -> None:
+    """Sessions are the organisers' invitations: a party may edit its registration, not move it."""
+    if viewer.role is Role.ORGANISER or "sessions" not in data:
+        return
+    if set(data["sessions"]) != {session.code for session in row.sessions}:
+        raise PermissionDenied("auth.sessions_by_organisers")

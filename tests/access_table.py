@@ -1,0 +1,323 @@
+"""Who may do what: one rule per route of the app × the seven roles, checked by
+tests/test_authorisation.py. A new route needs one line here, or that test fails and names it.
+
+Each rule: the route as ``app.url_map`` spells it, its method, and one letter per role in the
+order of ``ROLES``, written in four groups — anonymous | entrant A, entrant B | investor X,
+investor Y | staff, organiser:
+
+``A``  allowed: a real success (API 2xx; a page 2xx, or a redirect that is neither to sign-in
+       nor carrying an error notice).
+``O``  allowed, own data only: as ``A``, and none of the seeded pair's private values shows
+       (the pair is project A = T-P001 × institution X = T-I01).
+``D``  denied to the role, whatever is sent: API 401 (anonymous) or 403 in the error shape;
+       pages send anonymous visitors to ``/login?next=…`` and show the signed-in a 403 page.
+       The test also sends a malformed body (and, on pages, no CSRF token): still refused.
+``F``  forbidden for this record: 403 as for ``D``, but the role may use the route for its own
+       (an investor on another institution's shortlist, a request asked of the other side).
+``N``  not yours to see: 404, as if the record did not exist (intents and due-diligence tasks).
+
+``url`` is the concrete request, with ``{placeholders}`` filled by the test's seeded world
+(``intent``, ``task``, ``meeting`` …, see ``World`` in test_authorisation.py); ``body`` is JSON
+for the API and the form for pages (the CSRF token is added). A body value that is exactly
+``"{name}"`` is replaced by the seeded value itself (a number stays a number).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES = ("anonymous", "entrant", "entrant_b", "investor", "investor_b", "staff", "organiser")
+OUTCOMES = "AODFN"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file in a multipart body (sent fresh with every request)."""
+
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One route's rule: ``Rule("GET", "/api/v1/x/<code>", "D AA AF AA", url="/api/v1/x/T1")``."""
+
+    method: str
+    rule: str
+    outcomes: str
+    url: str = ""
+    body: Any = None
+    fresh_token: bool = False  # the request spends the caller's token (sign-out): use a new one
+    expected: dict[str, str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        letters = self.outcomes.replace(" ", "")
+        object.__setattr__(self, "expected", dict(zip(ROLES, letters, strict=False)))
+        if not self.url:
+            object.__setattr__(self, "url", self.rule)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.method, self.rule)
+
+    @property
+    def page(self) -> bool:
+        return not self.rule.startswith("/api/")
+
+
+R = Rule
+S1 = "/api/v1/events/T2026/sessions/S1"
+PAIR = {"event": "T2026", "project_id": "T-P001", "institution_id": "T-I01"}
+INTENTS_SHEET = Upload("intents.csv", "项目编号,机构编号,状态\nT-P002,T-I02,关注\n".encode())
+INSTITUTIONS_SHEET = Upload(
+    "institutions.csv", "id,name,type\nT-I09,晋中天使会,天使投资\n".encode()
+)
+INTENT_FORM = {"status": "signed", "amount": "1234万", "signed_at": "2026-11-20",
+               "note": "{intent_note}", "signatories": "张伟、王敏"}  # fmt: skip
+TASK_FORM = {"owner": "李雷", "due_date": "2026-11-30", "outcome": "{task_outcome}"}
+
+# fmt: off
+TABLE: list[Rule] = [
+    # letters: anonymous | entrant A, entrant B | investor X, investor Y | staff, organiser
+    # ---- public: health, API documents, static files, language, sign-in
+    R("GET", "/healthz",                                                       "A AA AA AA"),
+    R("GET", "/api/openapi.json",                                              "A AA AA AA"),
+    R("GET", "/api/docs",                                                      "A AA AA AA"),
+    R("GET", "/api/docs/static/<path:filename>",                               "A AA AA AA",
+      url="/api/docs/static/index.css"),
+    R("GET", "/static/<path:filename>",                                        "A AA AA AA",
+      url="/static/app.css"),
+    R("GET", "/lang/<code>",                                                   "A AA AA AA",
+      url="/lang/en?next=/institutions"),
+    R("GET", "/login",                                                         "A AA AA AA"),
+    R("POST", "/login",                                                        "A AA AA AA",
+      body={"username": "investor", "password": "{password}"}),
+    R("POST", "/logout",                                                       "A AA AA AA"),
+    R("POST", "/api/v1/auth/token",                                            "A AA AA AA",
+      body={"username": "investor", "password": "{password}"}),
+    R("DELETE", "/api/v1/auth/token",                                          "D AA AA AA",
+      fresh_token=True),
+    R("GET", "/api/v1/me",                                                     "D AA AA AA"),
+    R("GET", "/",                                                              "D AA AA AA"),
+
+    # ---- events and sessions: read by every signed-in role, written by organisers
+    R("GET", "/api/v1/events",                                                 "D AA AA AA"),
+    R("POST", "/api/v1/events",                                                "D DD DD DA",
+      body={"code": "E2027", "name": "新大赛", "year": 2027}),
+    R("GET", "/api/v1/events/<code>",                                          "D AA AA AA",
+      url="/api/v1/events/T2026"),
+    R("PATCH", "/api/v1/events/<code>",                                        "D DD DD DA",
+      url="/api/v1/events/T2026", body={"city": "大同"}),
+    R("GET", "/api/v1/events/<code>/sessions",                                 "D AA AA AA",
+      url="/api/v1/events/T2026/sessions"),
+    R("POST", "/api/v1/events/<code>/sessions",                                "D DD DD DA",
+      url="/api/v1/events/T2026/sessions",
+      body={"code": "S9", "name": "加场", "kind": "local", "date": "2026-12-10",
+            "start": "09:00", "end": "10:00", "slot_minutes": 20, "tables": 2}),
+    R("GET", "/api/v1/events/<code>/sessions/<session_code>",                  "D AA AA AA",
+      url=S1),
+    R("PATCH", "/api/v1/events/<code>/sessions/<session_code>",                "D DD DD DA",
+      url=S1, body={"venue": "会展中心C厅"}),
+
+    # ---- registrations: entrants see only their own project; investors edit only their own
+    R("GET", "/api/v1/projects",                                               "D DD AA AA"),
+    R("POST", "/api/v1/projects",                                              "D DD DD DA",
+      body={"event": "T2026", "id": "T-P008", "name": "新项目", "track": "绿色经济"}),
+    R("GET", "/api/v1/projects/<code>",                                        "D AF AA AA",
+      url="/api/v1/projects/T-P001"),
+    R("PATCH", "/api/v1/projects/<code>",                                      "D AF DD DA",
+      url="/api/v1/projects/T-P001", body={"region": "山西省晋中市"}),
+    R("GET", "/api/v1/institutions",                                           "D AA AA AA"),
+    R("POST", "/api/v1/institutions",                                          "D DD DD DA",
+      body={"event": "T2026", "id": "T-I08", "name": "新机构", "type": "风险投资"}),
+    R("GET", "/api/v1/institutions/<code>",                                    "D AA AA AA",
+      url="/api/v1/institutions/T-I01"),
+    R("PATCH", "/api/v1/institutions/<code>",                                  "D DD AF DA",
+      url="/api/v1/institutions/T-I01", body={"thesis": "专注储能与新型电力系统"}),
+    R("GET", "/projects",                                                      "D DD AA AA"),
+    R("GET", "/projects/<code>",                                               "D AF AA AA",
+      url="/projects/T-P001"),
+    R("GET", "/institutions",                                                  "D AA AA AA"),
+    R("GET", "/institutions/<code>",                                           "D AA AA AA",
+      url="/institutions/T-I01"),
+    R("GET", "/import",                                                        "D DD DD DA"),
+    R("POST", "/import",                                                       "D DD DD DA",
+      body={"event": "T2026", "kind": "institutions", "file": INSTITUTIONS_SHEET}),
+    R("GET", "/export/<kind>.<fmt>",                                           "D DD DD AA",
+      url="/export/projects.csv?event=T2026"),
+
+    # ---- matching: an investor's own shortlist, an entrant's own recommendations
+    R("GET", "/api/v1/institutions/<code>/shortlist",                          "D DD AF AA",
+      url="/api/v1/institutions/T-I01/shortlist"),
+    R("POST", "/api/v1/institutions/<code>/feedback",                          "D DD AF DA",
+      url="/api/v1/institutions/T-I01/feedback",
+      body={"project_id": "T-P001", "verdict": "like"}),
+    R("GET", "/api/v1/projects/<code>/recommendations",                        "D AF DD AA",
+      url="/api/v1/projects/T-P001/recommendations"),
+    R("GET", "/api/v1/events/<code>/duplicates",                               "D DD DD AA",
+      url="/api/v1/events/T2026/duplicates"),
+    R("POST", "/api/v1/events/<code>/weights/fit",                             "D DD DD DA",
+      url="/api/v1/events/T2026/weights/fit?dry_run=true"),
+    # the pages show a signed-in party its own list whatever ?institution= / ?project= says
+    R("GET", "/shortlist",                                                     "D DD AO AA",
+      url="/shortlist?institution=T-I01"),
+    R("POST", "/shortlist/feedback",                                           "D DD AF DA",
+      body={"institution": "T-I01", "project": "T-P001", "verdict": "like",
+            "next": "/shortlist"}),
+    R("GET", "/recommendations",                                               "D AO DD AA",
+      url="/recommendations?project=T-P001"),
+    R("GET", "/duplicates",                                                    "D DD DD AA",
+      url="/duplicates?event=T2026"),
+
+    # ---- agendas: organisers build and repair; parties see their own published meetings
+    R("GET", "/api/v1/events/<code>/sessions/<session_code>/agenda",           "D AO AO AA",
+      url=S1 + "/agenda"),
+    R("POST", "/api/v1/events/<code>/sessions/<session_code>/agenda/build",    "D DD DD DA",
+      url=S1 + "/agenda/build", body={"time_limit": 5}),
+    R("POST", "/api/v1/events/<code>/sessions/<session_code>/agenda/publish",  "D DD DD DA",
+      url="/api/v1/events/T2026/sessions/S2/agenda/publish"),
+    R("GET", "/api/v1/events/<code>/sessions/<session_code>/agenda/instance",  "D DD DD DA",
+      url=S1 + "/agenda/instance"),
+    R("POST", "/api/v1/events/<code>/sessions/<session_code>/agenda/late",     "D DD DD DA",
+      url=S1 + "/agenda/late", body={"project_id": "T-P005", "first_slot": 2}),
+    R("POST", "/api/v1/events/<code>/sessions/<session_code>/agenda/must-meet", "D DD DD DA",
+      url=S1 + "/agenda/must-meet", body={"project_id": "T-P005", "institution_id": "T-I02"}),
+    R("POST", "/api/v1/meetings/<int:meeting_id>/lock",                        "D DD DD DA",
+      url="/api/v1/meetings/{meeting}/lock", body={"locked": True}),
+    R("POST", "/api/v1/meetings/<int:meeting_id>/cancel",                      "D DD DD DA",
+      url="/api/v1/meetings/{meeting}/cancel"),
+    R("GET", "/api/v1/events/<code>/agenda.<fmt>",                             "D AO AO AA",
+      url="/api/v1/events/T2026/agenda.csv"),
+    R("GET", "/sessions/<session_code>/agenda",                                "D DD DD AA",
+      url="/sessions/S1/agenda?event=T2026"),
+    R("POST", "/sessions/<session_code>/agenda",                               "D DD DD DA",
+      url="/sessions/S1/agenda?event=T2026", body={"action": "lock", "meeting": "{meeting}"}),
+    R("GET", "/agenda",                                                        "D AO AO AA",
+      url="/agenda?event=T2026"),
+    R("GET", "/agenda/print",                                                  "D AO AO AA",
+      url="/agenda/print?event=T2026"),
+    R("GET", "/agenda/export.<fmt>",                                           "D AO AO AA",
+      url="/agenda/export.csv?event=T2026"),
+
+    # ---- bookings: a party books for itself; only the side asked answers; parties withdraw
+    R("GET", "/api/v1/projects/<code>/free-slots",                             "D AF AF DA",
+      url="/api/v1/projects/T-P001/free-slots?institution=T-I01&session=S1"),
+    R("GET", "/api/v1/meeting-requests",                                       "D AO AO AA"),
+    R("POST", "/api/v1/meeting-requests",                                      "D AF AF DA",
+      body={"session": "S1", **PAIR, "slot": "{pair_slot}"}),
+    R("POST", "/api/v1/meeting-requests/<int:request_id>/accept",              "D FF AF DA",
+      url="/api/v1/meeting-requests/{asked_investor}/accept"),
+    R("POST", "/api/v1/meeting-requests/<int:request_id>/decline",             "D AF FF DA",
+      url="/api/v1/meeting-requests/{asked_entrant}/decline"),
+    R("POST", "/api/v1/meeting-requests/<int:request_id>/withdraw",            "D AF AF DA",
+      url="/api/v1/meeting-requests/{asked_investor}/withdraw"),
+    R("POST", "/agenda/requests/<int:request_id>",                             "D AF FF DA",
+      url="/agenda/requests/{asked_entrant}", body={"action": "accept"}),
+    # /book always books for the signed-in party: entrant B books T-P002, investor Y T-I02
+    R("GET", "/book",                                                          "D AA AA DA",
+      url="/book?project=T-P001&institution=T-I01"),
+    R("POST", "/book",                                                         "D AA AA DA",
+      body={"project": "T-P001", "institution": "T-I01", "session": "S1",
+            "slot": "{book_slot}"}),
+
+    # ---- intents: read by the pair's own parties, written by staff and the investor
+    R("GET", "/api/v1/intents",                                                "D AO AO AA",
+      url="/api/v1/intents?event=T2026"),
+    R("POST", "/api/v1/intents",                                               "D DD AF AA",
+      body={"event": "T2026", "project_id": "T-P002", "institution_id": "T-I01",
+            "status": "watching"}),
+    R("GET", "/api/v1/intents/<int:intent_id>",                                "D AN AN AA",
+      url="/api/v1/intents/{intent}"),
+    R("PATCH", "/api/v1/intents/<int:intent_id>",                              "D DD AN AA",
+      url="/api/v1/intents/{intent}", body={"signatories": "张伟、王敏"}),
+    R("DELETE", "/api/v1/intents/<int:intent_id>",                             "D DD DD AA",
+      url="/api/v1/intents/{spare_intent}"),
+    R("GET", "/api/v1/intents/<int:intent_id>/history",                        "D AN AN AA",
+      url="/api/v1/intents/{intent}/history"),
+    R("GET", "/api/v1/events/<code>/intents.<fmt>",                            "D AO AO AA",
+      url="/api/v1/events/T2026/intents.csv"),
+    R("POST", "/api/v1/events/<code>/intents/import",                          "D DD DD AA",
+      url="/api/v1/events/T2026/intents/import", body={"file": INTENTS_SHEET}),
+    R("GET", "/intents",                                                       "D AO AO AA",
+      url="/intents?event=T2026"),
+    R("POST", "/intents",                                                      "D DD AF AA",
+      body={"event": "T2026", "project": "T-P005", "institution": "T-I01", "status": "watching"}),
+    R("GET", "/intents/<int:intent_id>",                                       "D AN AN AA",
+      url="/intents/{intent}"),
+    R("POST", "/intents/<int:intent_id>",                                      "D DD AN AA",
+      url="/intents/{intent}", body=INTENT_FORM),
+    R("POST", "/intents/<int:intent_id>/delete",                               "D DD DD AA",
+      url="/intents/{spare_intent}/delete"),
+    R("GET", "/intents/export.<fmt>",                                          "D DD DD AA",
+      url="/intents/export.csv?event=T2026"),
+    R("GET", "/intents/import",                                                "D DD DD AA"),
+    R("POST", "/intents/import",                                               "D DD DD AA",
+      body={"event": "T2026", "file": INTENTS_SHEET}),
+
+    # ---- due diligence: read by the pair's own parties, written by staff and organisers
+    R("GET", "/api/v1/due-diligence",                                          "D AO AO AA",
+      url="/api/v1/due-diligence?event=T2026"),
+    R("POST", "/api/v1/due-diligence",                                         "D DD DD AA",
+      body={**PAIR, "owner": "李雷"}),
+    R("GET", "/api/v1/due-diligence/<int:task_id>",                            "D AN AN AA",
+      url="/api/v1/due-diligence/{task}"),
+    R("PATCH", "/api/v1/due-diligence/<int:task_id>",                          "D DD DD AA",
+      url="/api/v1/due-diligence/{task}", body={"owner": "李雷"}),
+    R("DELETE", "/api/v1/due-diligence/<int:task_id>",                         "D DD DD AA",
+      url="/api/v1/due-diligence/{spare_task}"),
+    R("GET", "/api/v1/due-diligence/<int:task_id>/history",                    "D AN AN AA",
+      url="/api/v1/due-diligence/{task}/history"),
+    R("GET", "/api/v1/due-diligence/digest",                                   "D AO AO AA",
+      url="/api/v1/due-diligence/digest?event=T2026&date=2026-12-01"),
+    R("GET", "/due-diligence",                                                 "D AO AO AA",
+      url="/due-diligence?event=T2026"),
+    R("POST", "/due-diligence",                                                "D DD DD AA",
+      body={"event": "T2026", "project": "T-P001", "institution": "T-I01", "owner": "李雷"}),
+    R("GET", "/due-diligence/<int:task_id>",                                   "D AN AN AA",
+      url="/due-diligence/{task}"),
+    R("POST", "/due-diligence/<int:task_id>",                                  "D DD DD AA",
+      url="/due-diligence/{task}", body=TASK_FORM),
+
+    # ---- reports carry amounts: staff and organisers only
+    R("GET", "/api/v1/reports/funnel",                                         "D DD DD AA",
+      url="/api/v1/reports/funnel?event=T2026"),
+    R("GET", "/api/v1/reports/funnel.xlsx",                                    "D DD DD AA",
+      url="/api/v1/reports/funnel.xlsx?event=T2026"),
+    R("GET", "/reports",                                                       "D DD DD AA",
+      url="/reports?event=T2026"),
+    R("GET", "/reports/funnel.xlsx",                                           "D DD DD AA",
+      url="/reports/funnel.xlsx?event=T2026"),
+]
+# fmt: on
+
+
+def coverage_problems(routes: Iterable[tuple[str, str]], table: Iterable[Rule]) -> list[str]:
+    """Return what keeps ``table`` from being exactly one rule per route in ``routes``.
+
+    ``routes`` are ``(method, rule)`` pairs as the app's url_map has them (HEAD and OPTIONS
+    left out). The answer names every route without a rule, every rule without a route, every
+    rule declared twice and every rule whose outcomes are not one known letter per role.
+    """
+    rules = list(table)
+    declared = Counter(rule.key for rule in rules)
+    present = set(routes)
+    problems = [
+        f"{method} {path}: no rule in tests/access_table.py — declare who may use it"
+        for method, path in sorted(present - set(declared))
+    ]
+    problems += [
+        f"{method} {path}: rule for a route the app no longer has"
+        for method, path in sorted(set(declared) - present)
+    ]
+    problems += [f"{m} {p}: declared {n} times" for (m, p), n in declared.items() if n > 1]
+    for rule in rules:
+        letters = rule.outcomes.replace(" ", "")
+        if len(letters) != len(ROLES) or set(letters) - set(OUTCOMES):
+            problems.append(
+                f"{rule.method} {rule.rule}: outcomes {rule.outcomes!r} must be one of "
+                f"{OUTCOMES} for each of {', '.join(ROLES)}"
+            )
+    return problems

@@ -1,0 +1,399 @@
+"""The authorisation matrix: every route × every role answers as tests/access_table.py declares.
+
+Each role gets its own seeded world (SQLite and PostgreSQL): two events, built agendas of
+sessions S1 and S2, and for project A (T-P001) × institution X (T-I01) a signed intent, a
+due-diligence task, a pending meeting request and X's contact phone. Every rule of the table is
+then requested as that role — API routes with its bearer token, pages with its signed-in cookie
+session and the CSRF token, so that the role check and not CSRF decides — and the answer is
+compared with the declared letter; a role refused outright is asked again with a malformed
+request. Write rules get a fresh target just before they run (a pending request asked of the
+right side, a free slot, a spare intent to delete), so an allowed write is a real success and a
+refusal comes from the role check, not from the state. No response may show a private value of
+the pair to a role that may not see it, no refusal may show any, and each value must show
+somewhere to those who may see it (or the search for leaks would be blind).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import openpyxl
+import pytest
+from access_table import OUTCOMES, PAIR, ROLES, TABLE, Rule, Upload, coverage_problems
+from sqlalchemy import select
+
+from matchmaker.db.engine import transaction
+from matchmaker.db.models import (
+    Institution,
+    Intent,
+    MatchmakingSession,
+    Meeting,
+    MeetingRequest,
+    Project,
+    User,
+)
+from matchmaker.domain import MeetingStatus, RequestStatus, Role
+
+CSRF = "matrix-csrf-token"
+PHONE_A = "13800000001"  # T-P001's contact phone (tests/data/projects.csv)
+PHONE_X = "13900000011"
+AMOUNT = 12_340_000
+NOTE = "NOTE-AX-5521"
+OUTCOME = "DD-AX-9034"
+MESSAGE = "MSG-AX-7788"
+PARTIES = {"entrant", "investor", "staff", "organiser"}  # may read the A × X pair's ledger
+# private values of the pair A × X: (the ways it is written, roles that may see it)
+SECRETS = {
+    "project A's phone": ((PHONE_A,), {"entrant", "staff", "organiser"}),
+    "institution X's phone": ((PHONE_X,), {"investor", "staff", "organiser"}),
+    "the intent's amount": ((str(AMOUNT), "1234万", "12,340,000"), PARTIES),
+    "the intent's note": ((NOTE,), PARTIES),
+    "the task's outcome": ((OUTCOME,), PARTIES),
+    "the meeting request's message": ((MESSAGE,), PARTIES),
+}
+# what /book books for each party when asked for T-P001 × T-I01: always its own side
+BOOKS = {"entrant_b": ("T-P002", "T-I01"), "investor_b": ("T-P001", "T-I02")}
+LIVE = (RequestStatus.PENDING, RequestStatus.ACCEPTED)
+
+
+class World:
+    """The seeded event; ``{placeholders}`` in the table are read from it at request time."""
+
+    def __init__(self, client: Any, accounts: Any, factory: Any) -> None:
+        self.client, self.accounts, self.factory = client, accounts, factory
+        self.who = "anonymous"
+        with transaction(factory) as db:
+            self.user_ids = {name: uid for name, uid in db.execute(select(User.username, User.id))}
+        self.fixed: dict[str, Any] = {
+            "password": accounts.password,
+            "intent_note": NOTE,
+            "task_outcome": OUTCOME,
+        }
+        # a second event: every request must say which event it means, as on a real server
+        self.call(
+            "organiser", "post", "/api/v1/events", {"code": "T2025", "name": "上届", "year": 2025}
+        )
+        self.call("organiser", "patch", "/api/v1/institutions/T-I01", {"contact_phone": PHONE_X})
+        for session in ("S1", "S2"):  # S1 takes bookings, S2 stays publishable
+            self.call(
+                "organiser", "post", f"/api/v1/events/T2026/sessions/{session}/agenda/build", {}
+            )
+        intent = {"status": "signed", "amount": AMOUNT, "signed_at": "2026-11-20", "note": NOTE}
+        made = self.call("staff", "post", "/api/v1/intents", {**PAIR, **intent})
+        self.fixed["intent"] = made["id"]
+        task = {"owner": "王敏", "outcome": OUTCOME, "due_date": "2026-11-30"}
+        made = self.call("staff", "post", "/api/v1/due-diligence", {**PAIR, **task})
+        self.fixed["task"] = made["id"]
+        self["asked_investor"]  # a pending request A → X, carrying the message
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self.fixed:
+            return self.fixed[name]
+        return getattr(self, f"make_{name}")()
+
+    def call(self, who: str, method: str, url: str, body: Any = None) -> Any:
+        """Make a request through the API as ``who``; it must succeed."""
+        response = self.client.open(
+            url, method=method.upper(), json=body, headers=self.accounts.headers(who)
+        )
+        assert response.status_code < 300, (method, url, response.get_json())
+        return response.get_json()
+
+    # ---- targets made fresh before each request ---------------------------------------------
+
+    def make_meeting(self) -> int:
+        """A scheduled meeting of session S1."""
+        with transaction(self.factory) as db:
+            found = db.scalar(
+                select(Meeting.id)
+                .join(MatchmakingSession, MatchmakingSession.id == Meeting.session_id)
+                .where(MatchmakingSession.code == "S1", Meeting.status == MeetingStatus.SCHEDULED)
+                .order_by(Meeting.id)
+            )
+        assert found is not None
+        return int(found)
+
+    def make_pair_slot(self) -> int:
+        """A slot of S1 free for T-P001 × T-I01, after withdrawing the pair's live requests."""
+        return self._free_slot("T-P001", "T-I01")
+
+    def make_book_slot(self) -> int:
+        """A free slot for the pair the signed-in party books on /book."""
+        return self._free_slot(*BOOKS.get(self.who, ("T-P001", "T-I01")))
+
+    def make_asked_investor(self) -> int:
+        """A pending request from entrant A to investor X."""
+        return self._pending(Role.ENTRANT, "entrant")
+
+    def make_asked_entrant(self) -> int:
+        """A pending request from investor X to entrant A."""
+        return self._pending(Role.INVESTOR, "investor")
+
+    def make_spare_intent(self) -> int:
+        """An intent of T-P004 × T-I03, there to be deleted."""
+        with transaction(self.factory) as db:
+            found = db.scalar(select(Intent.id).where(*self._pair(Intent, "T-P004", "T-I03")))
+        if found is not None:
+            return int(found)
+        body = {"event": "T2026", "project_id": "T-P004", "institution_id": "T-I03"}
+        return int(self.call("staff", "post", "/api/v1/intents", body)["id"])
+
+    def make_spare_task(self) -> int:
+        """A due-diligence task of T-P004 × T-I03, there to be deleted."""
+        body = {
+            "event": "T2026",
+            "project_id": "T-P004",
+            "institution_id": "T-I03",
+            "owner": "赵敏",
+        }
+        return int(self.call("staff", "post", "/api/v1/due-diligence", body)["id"])
+
+    # ---- helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _pair(model: Any, project: str, institution: str) -> list[Any]:
+        return [
+            model.project_id == select(Project.id).where(Project.code == project).scalar_subquery(),
+            model.institution_id
+            == select(Institution.id).where(Institution.code == institution).scalar_subquery(),
+        ]
+
+    def _live(self, project: str, institution: str) -> list[tuple[int, Role, RequestStatus]]:
+        with transaction(self.factory) as db:
+            rows = db.execute(
+                select(MeetingRequest.id, MeetingRequest.requested_by, MeetingRequest.status)
+                .where(*self._pair(MeetingRequest, project, institution))
+                .where(MeetingRequest.status.in_(LIVE))
+            )
+            return [tuple(row) for row in rows]  # type: ignore[misc]
+
+    def _clear(self, project: str, institution: str) -> None:
+        for request_id, _by, _status in self._live(project, institution):
+            self.call("organiser", "post", f"/api/v1/meeting-requests/{request_id}/withdraw")
+
+    def _free_slot(self, project: str, institution: str) -> int:
+        self._clear(project, institution)
+        query = f"event=T2026&institution={institution}&session=S1"
+        slots = self.call("organiser", "get", f"/api/v1/projects/{project}/free-slots?{query}")
+        assert slots, (project, institution)
+        return int(slots[0]["number"])
+
+    def _pending(self, asker: Role, who: str) -> int:
+        for request_id, by, status in self._live("T-P001", "T-I01"):
+            if by == asker and status == RequestStatus.PENDING:
+                return request_id
+        slot = self._free_slot("T-P001", "T-I01")
+        body = {"session": "S1", **PAIR}
+        made = self.call(
+            who, "post", "/api/v1/meeting-requests", {**body, "slot": slot, "message": MESSAGE}
+        )
+        return int(made["id"])
+
+    def fresh_token(self, who: str) -> str:
+        from matchmaker.services.accounts import issue_token
+
+        with transaction(self.factory) as db:
+            token, _row = issue_token(db, db.get_one(User, self.user_ids[who]), "matrix")
+        return token
+
+
+@pytest.fixture
+def world(client: Any, accounts: Any, factory: Any) -> World:
+    return World(client, accounts, factory)
+
+
+def fill(value: Any, world: World) -> Any:
+    """Fill ``{placeholders}`` in a body; ``"{name}"`` alone becomes the value itself."""
+    if isinstance(value, dict):
+        return {key: fill(item, world) for key, item in value.items()}
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return world[value[1:-1]]
+    if isinstance(value, str):
+        return value.format_map(world)
+    return value
+
+
+def send(world: World, rule: Rule, who: str, malformed: bool = False) -> Any:
+    """Make the rule's request as ``who`` (pages: cookie session + CSRF; API: bearer token).
+
+    ``malformed``: the same request with a body (or query) no schema accepts and, on pages,
+    without the CSRF token — a refusal by role must not depend on what was sent.
+    """
+    world.who = who
+    client = world.client
+    url, body = rule.url.format_map(world), fill(rule.body, world)
+    if malformed:
+        body = {"unexpected": ["?"]} if rule.method != "GET" else None
+        url += ("&" if "?" in url else "?") + "page=-1&date=never"
+    files = isinstance(body, dict) and any(isinstance(v, Upload) for v in body.values())
+    if files:
+        body = {
+            k: (io.BytesIO(v.content), v.name) if isinstance(v, Upload) else v
+            for k, v in body.items()
+        }
+    kwargs: dict[str, Any] = {"method": rule.method, "headers": {}}
+    client.delete_cookie("lang")  # /lang/en remembers English: each request starts afresh
+    if rule.page:
+        with client.session_transaction() as session:
+            session.clear()
+            session["csrf"] = CSRF
+            if who != "anonymous":
+                session["user_id"] = world.user_ids[who]
+        kwargs["headers"]["Accept"] = "text/html"
+        if rule.method != "GET":
+            kwargs["data"] = body if malformed else {**(body or {}), "csrf": CSRF}
+    else:
+        if who != "anonymous":
+            token = world.fresh_token(who) if rule.fresh_token else world.accounts.tokens[who]
+            kwargs["headers"]["Authorization"] = f"Bearer {token}"
+        if files:
+            kwargs["data"] = body
+        elif body is not None:
+            kwargs["json"] = body
+    return client.open(url, **kwargs)
+
+
+def text_of(response: Any) -> str:
+    """The response as text; a workbook's cells joined (its zip hides them from a search)."""
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        book = openpyxl.load_workbook(io.BytesIO(response.get_data()), read_only=True)
+        cells = [
+            cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+        ]
+        book.close()
+        return " ".join(str(cell) for cell in cells)
+    return response.get_data(as_text=True)
+
+
+def to_sign_in(response: Any) -> bool:
+    """Whether the response sends the visitor to sign in and then back where they were."""
+    location = urlsplit(response.headers.get("Location", ""))
+    back = parse_qs(location.query).get("next", [""])[0]
+    return location.path == "/login" and back.startswith(response.request.path)
+
+
+def mismatch(world: World, rule: Rule, who: str, response: Any, shown: set[str]) -> str | None:
+    """Say how the response differs from the declared outcome, or None when it agrees.
+
+    ``shown`` collects the private values the response shows (to those who may see them).
+    """
+    expected, status = rule.expected[who], response.status_code
+    if expected in "AO":
+        if rule.page and status in (302, 303) and not to_sign_in(response):
+            with world.client.session_transaction() as session:
+                notice = session.get("notice") or {}
+            if notice.get("kind") == "error":
+                return f"expected {expected}, got {status} with the error notice {notice}"
+        elif not 200 <= status < 300:
+            return f"expected {expected}, got {status} {response.get_data(as_text=True)[:200]}"
+    elif expected in "DF":
+        if rule.page and who == "anonymous":
+            if status != 302 or not to_sign_in(response):
+                where = response.headers.get("Location")
+                return f"expected a redirect to sign in, got {status} {where}"
+        elif status != (401 if who == "anonymous" else 403):
+            return f"expected {expected}, got {status} {response.get_data(as_text=True)[:200]}"
+        elif not rule.page and set(response.get_json()) != {"code", "status", "message", "errors"}:
+            return f"a refusal not in the error shape: {response.get_json()}"
+    elif status != 404:
+        return f"expected N (404), got {status} {response.get_data(as_text=True)[:200]}"
+    text = text_of(response)
+    for what, (forms, seen_by) in SECRETS.items():
+        found = [form for form in forms if form in text]
+        if found and (expected in "ODFN" or who not in seen_by):
+            return f"shows {what} ({found[0]}) to {who}"
+        if found:
+            shown.add(what)
+    return None
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_every_route_answers_each_role_as_declared(world: World, who: str) -> None:
+    wrong, shown = [], set()
+    for rule in TABLE:
+        tries = [False, True] if rule.expected[who] == "D" else [False]
+        for malformed in tries:
+            response = send(world, rule, who, malformed)
+            try:
+                problem = mismatch(world, rule, who, response, shown)
+            finally:
+                response.close()  # static files stream from an open file
+            if problem:
+                sent = " (malformed, no CSRF)" if malformed else ""
+                wrong.append(f"{rule.method} {rule.url}{sent} as {who}: {problem}")
+    assert not wrong, "\n".join(wrong)
+    # the search for leaks would be blind if the values never showed where they belong
+    assert shown == {what for what, (_s, seen_by) in SECRETS.items() if who in seen_by}
+
+
+def test_a_party_edits_its_registration_but_not_its_sessions(client: Any, accounts: Any) -> None:
+    """Organisers invite to sessions; a party moving itself would book and be seated there."""
+    for who, url, other in (
+        ("entrant", "/api/v1/projects/T-P001", {"region": "山西省晋中市"}),
+        ("investor", "/api/v1/institutions/T-I01", {"thesis": "专注储能"}),
+    ):
+        headers = accounts.headers(who)
+        before = client.get(url, headers=headers).get_json()["sessions"]
+        moved = client.patch(url, json={"sessions": ["S1", "S2"]}, headers=headers)
+        assert moved.status_code == 403 and "组委会" in moved.get_json()["message"]
+        assert client.get(url, headers=headers).get_json()["sessions"] == before
+        same = client.patch(url, json={"sessions": before, **other}, headers=headers)
+        assert same.status_code == 200, same.get_json()
+        by_organiser = client.patch(
+            url, json={"sessions": ["S1", "S2"]}, headers=accounts.headers("organiser")
+        )
+        assert by_organiser.get_json()["sessions"] == ["S1", "S2"]
+
+
+# ---- the table covers the app: one rule per route, no rule without a route ---------------------
+
+
+def app_routes(app: Any) -> set[tuple[str, str]]:
+    """Every (method, rule) the app answers, HEAD and OPTIONS aside."""
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+@pytest.fixture(scope="module")
+def routes(tmp_path_factory: pytest.TempPathFactory) -> set[tuple[str, str]]:
+    from matchmaker.app import create_app
+
+    home = tmp_path_factory.mktemp("routes")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MATCHMAKER_INSTANCE_DIR", str(home / "instance"))
+        app = create_app({"DATABASE_URL": f"sqlite:///{home / 'routes.db'}", "TESTING": True})
+    found = app_routes(app)
+    app.extensions["matchmaker.engine"].dispose()
+    return found
+
+
+def test_every_route_has_exactly_one_rule(routes: set[tuple[str, str]]) -> None:
+    problems = coverage_problems(routes, TABLE)
+    assert not problems, "\n".join(problems)
+
+
+def test_removing_any_rule_fails_the_check_naming_its_route(routes: set[tuple[str, str]]) -> None:
+    for rule in TABLE:
+        rest = [other for other in TABLE if other is not rule]
+        assert coverage_problems(routes, rest) == [
+            f"{rule.method} {rule.rule}: no rule in tests/access_table.py — declare who may use it"
+        ]
+
+
+def test_stale_doubled_and_malformed_rules_fail_the_check(routes: set[tuple[str, str]]) -> None:
+    gone = Rule("GET", "/api/v1/gone", "D AA AA AA")
+    assert coverage_problems(routes, [*TABLE, gone]) == [
+        "GET /api/v1/gone: rule for a route the app no longer has"
+    ]
+    twice = [*TABLE, TABLE[0]]
+    assert coverage_problems(routes, twice) == [f"GET {TABLE[0].rule}: declared 2 times"]
+    short = [replace(TABLE[0], outcomes="D AA AA A"), *TABLE[1:]]
+    assert len(coverage_problems(routes, short)) == 1
+    unknown = [replace(TABLE[0], outcomes="D AA AA AX"), *TABLE[1:]]
+    assert f"must be one of {OUTCOMES}" in coverage_problems(routes, unknown)[0]
