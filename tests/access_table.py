@@ -159,6 +159,12 @@ TABLE: list[Rule] = [
       url="/api/v1/projects/T-P001/recommendations"),
     R("GET", "/api/v1/events/<code>/duplicates",                               "D DD DD AA",
       url="/api/v1/events/T2026/duplicates"),
+    R("POST", "/api/v1/events/<code>/index/rebuild",                           "D DD DD DA",
+      url="/api/v1/events/T2026/index/rebuild"),
+    R("GET", "/api/v1/events/<code>/jobs",                                     "D DD DD AA",
+      url="/api/v1/events/T2026/jobs"),
+    R("GET", "/api/v1/jobs/<int:job_id>",                                      "D DD DD AA",
+      url="/api/v1/jobs/{job}"),
     R("POST", "/api/v1/events/<code>/weights/fit",                             "D DD DD DA",
       url="/api/v1/events/T2026/weights/fit?dry_run=true"),
     # the pages show a signed-in party its own list whatever ?institution= / ?project= says
