@@ -308,6 +308,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "status.declined": ("已拒绝", "declined"),
     "status.expired": ("已过期", "expired"),
     "status.cancelled": ("已取消", "cancelled"),
+    "booking.pair_meets": (
+        "双方在本专场已安排在第 {slot} 时段会见，无需重复预约",
+        "The two already meet in slot {slot} of this session; no second booking is needed",
+    ),
     "booking.slot_taken": (
         "第 {slot} 时段已被占用，请选择其他时段",
         "Slot {slot} is already taken; please pick another",

@@ -227,3 +227,22 @@ def test_simultaneous_bookings_never_double_book(app, factory) -> None:  # type:
         held = {r.project.code for r in db.scalars(select(MeetingRequest))}
     assert [count for _, count in live] == [1, 1, 1]
     assert held == {code for code, *_ in winners}
+
+
+def test_a_pair_the_agenda_already_seats_cannot_book_again_and_publish_still_works(
+    client, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    organiser, entrant = accounts.headers("organiser"), accounts.headers("entrant")
+    agenda = "/api/v1/events/T2026/sessions/S1/agenda"
+    built = client.post(agenda + "/build", json={"time_limit": 5}, headers=organiser)
+    assert built.status_code == 200, built.get_json()
+    rows = client.get(agenda, headers=organiser).get_json()["meetings"]
+    pair = next(r for r in rows if r["project_id"] == "T-P001")
+    free_now = free(client, entrant)
+    assert free_now  # the project has other free slots with the institution…
+    body = assert_error(
+        book(client, entrant, slot=free_now[0], institution_id=pair["institution_id"]), 409
+    )
+    assert f"第 {pair['slot']} 时段会见" in body["message"]  # …but already meets it
+    published = client.post(agenda + "/publish", headers=organiser)
+    assert published.status_code == 200, published.get_json()

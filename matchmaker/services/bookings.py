@@ -132,6 +132,18 @@ def request_meeting(
     db.execute(select(Institution.id).where(Institution.id == institution.id).with_for_update())
     expire_stale(db, session)
     _check_caps(db, rules, session, project, institution)
+    already = db.scalar(
+        select(Slot.number)
+        .join(Meeting, Meeting.slot_id == Slot.id)
+        .where(
+            Meeting.session_id == session.id,
+            Meeting.project_id == project.id,
+            Meeting.institution_id == institution.id,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+    )
+    if already is not None:  # one meeting per pair and session: the agenda already has it
+        raise Conflict("booking.pair_meets", slot=already)
     if slot.id in busy_slots(db, session, project_id=project.id) | busy_slots(
         db, session, institution_id=institution.id
     ):
