@@ -35,14 +35,28 @@ class Context:
 
         return Matcher(index_dir=index_dir_for(self.db_url, Settings.from_env().instance_dir))
 
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """Yield a session committed on success and rolled back on any error."""
-        from matchmaker.db.engine import make_engine, session_factory, transaction
+    def factory(self) -> Any:
+        """Return the session factory of this database (made on first use)."""
+        from matchmaker.db.engine import make_engine, session_factory
 
         if self._factory is None:
             self._factory = session_factory(make_engine(self.db_url))
-        with transaction(self._factory) as session:
+        return self._factory
+
+    @contextmanager
+    def transaction(self, immediate: bool = False) -> Iterator[Session]:
+        """Yield a session committed on success and rolled back on any error."""
+        from matchmaker.db.engine import transaction
+
+        with transaction(self.factory(), immediate) as session:
+            yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """Yield a read-only session that sees the database at one moment."""
+        from matchmaker.db.engine import snapshot
+
+        with snapshot(self.factory()) as session:
             yield session
 
     def emit(self, data: Any, text: str) -> None:
