@@ -49,6 +49,7 @@ from matchmaker.domain import Track
 from matchmaker.embeddings.encoders import get_encoder
 from matchmaker.embeddings.index import VectorIndex
 from matchmaker.ranking.shortlist import rank
+from matchmaker.services.index_store import index_dir_for
 from matchmaker.services.matching import Matcher, ShortlistQuery
 from matchmaker.services.profiles import BATCH, cached_text_vectors, project_profile
 
@@ -162,7 +163,8 @@ def main() -> None:
         print(f"{args.n} projects, {args.institutions} institutions × 4 portfolio entries, encoder "
               f"{encoder.name} (set-up {time.perf_counter() - started:.0f} s)")  # fmt: skip
         factory = session_factory(make_engine(url))
-        matcher = Matcher(encoder=encoder, index_dir=tmp / "index")  # where the server looks too
+        index_dir = index_dir_for(url, tmp)  # where the server looks too
+        matcher = Matcher(encoder=encoder, index_dir=index_dir)
         with factory() as db:
             event = db.get_one(Event, event_id)
             started = time.perf_counter()
@@ -172,7 +174,7 @@ def main() -> None:
             VectorIndex().build(state.project_vectors, state.columns.ids)
             bare_build = time.perf_counter() - started
             started = time.perf_counter()
-            Matcher(encoder=encoder, index_dir=tmp / "index").state(db, event)
+            Matcher(encoder=encoder, index_dir=index_dir).state(db, event)
             load = time.perf_counter() - started
             kind = "HNSW (approximate)" if state.project_index.approximate_ else "flat (exact)"
             print(

@@ -912,6 +912,90 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "ui.report_download": ("下载 XLSX", "Download XLSX"),
     "ui.report_generated": ("统计时间 {at}（北京时间）", "Generated {at} (Beijing time)"),
+    # backups (services/backup.py) and the event archive (services/event_archive.py)
+    "backup.not_archive": (
+        "{name} 不是可用的备份文件（无法作为 ZIP 打开：{reason}），数据库未做任何改动",
+        "{name} is not a usable backup (cannot be opened as a ZIP: {reason}); "
+        "the database was not changed",
+    ),
+    "backup.bad_manifest": (
+        "备份清单 manifest.json 缺失或有误（{reason}），数据库未做任何改动",
+        "The backup's manifest.json is missing or malformed ({reason}); "
+        "the database was not changed",
+    ),
+    "backup.format": (
+        "不支持的备份格式 {found}（本程序读取 matchmaker-event-backup {expected}）",
+        "Unsupported backup format {found} (this version reads matchmaker-event-backup {expected})",
+    ),
+    "backup.damaged": (
+        "备份 {name} 已损坏，未恢复任何数据：发现 {count} 处问题",
+        "The backup {name} is damaged; nothing was restored: {count} problem(s)",
+    ),
+    "backup.member_missing": ("清单中列出的文件不在备份里", "listed in the manifest but absent"),
+    "backup.member_unexpected": ("清单中没有列出这个文件", "not listed in the manifest"),
+    "backup.member_size": (
+        "大小为 {size} 字节，清单记录为 {expected} 字节（文件被截断或改动）",
+        "{size} bytes where the manifest says {expected} (truncated or altered)",
+    ),
+    "backup.member_corrupt": ("无法读出（{reason}）", "cannot be read ({reason})"),
+    "backup.checksum": (
+        "SHA-256 校验和与清单不符（内容被改动）",
+        "SHA-256 differs from the manifest (the content was altered)",
+    ),
+    "backup.table_missing": ("缺少这张表的数据", "this table's data is missing"),
+    "backup.table_unknown": ("本版本没有这张表", "this version has no such table"),
+    "backup.columns": (
+        "列与本版本的数据表不一致",
+        "its columns differ from this version's table",
+    ),
+    "backup.bad_row": ("这一行无法读取：{reason}", "this row cannot be read: {reason}"),
+    "backup.row_count": (
+        "有 {rows} 行，清单记录为 {expected} 行",
+        "holds {rows} rows where the manifest says {expected}",
+    ),
+    "backup.revision_older": (
+        "备份来自较旧的数据库结构 {archive}，本程序为 {database}：请用制作备份时的版本恢复，"
+        "再运行 matchmaker init 升级",
+        "The backup was made at the older schema {archive}, this version is at {database}: "
+        "restore it with the version that made it, then upgrade with `matchmaker init`",
+    ),
+    "backup.revision_newer": (
+        "备份来自更新的数据库结构 {archive}，本程序为 {database}：请升级 matchmaker 后再恢复",
+        "The backup was made at the newer schema {archive}, this version is at {database}: "
+        "upgrade matchmaker before restoring it",
+    ),
+    "backup.database_behind": (
+        "数据库结构为 {database}，不是最新的 {head}：请先运行 matchmaker init",
+        "The database schema is at {database}, not the newest {head}: run `matchmaker init` first",
+    ),
+    "backup.event_exists": (
+        "活动 {code} 已存在，未做任何改动：要用备份覆盖它，请加 --replace",
+        "Event {code} already exists; nothing was changed: add --replace to overwrite it "
+        "with the backup",
+    ),
+    "backup.accounts_taken": (
+        "这些账号已属于本数据库中的其他人，未做任何改动：{names}",
+        "These accounts already belong to others in this database; nothing was changed: {names}",
+    ),
+    "backup.constraint": (
+        "数据库拒绝了恢复的数据，未做任何改动：{reason}",
+        "The database refused the restored rows; nothing was changed: {reason}",
+    ),
+    "backup.invalid": (
+        "备份内容不一致，未做任何改动",
+        "The backup is inconsistent; nothing was changed",
+    ),
+    "backup.dangling": (
+        "引用了备份中没有的记录",
+        "refers to a record the backup does not hold",
+    ),
+    "archive.col.when": ("时间（北京时间）", "When (Beijing time)"),
+    "archive.col.who": ("操作人", "Who"),
+    "archive.col.record": ("记录类型", "Record type"),
+    "archive.col.record_id": ("记录编号", "Record id"),
+    "archive.col.action": ("操作", "Action"),
+    "archive.col.before": ("原内容", "Before"),
+    "archive.col.after": ("新内容", "After"),
     "field.invalid_choice": ("取值无效，可选：{choices}", "Invalid value; choose from: {choices}"),
     "field.range_inverted": (
         "单笔投资额下限大于上限",

@@ -52,6 +52,18 @@ def test_saving_into_an_unwritable_place_does_not_raise(tmp_path: Path) -> None:
 
 def test_indexes_live_beside_a_sqlite_file_else_in_the_instance(tmp_path: Path) -> None:
     assert index_dir_for(f"sqlite:///{tmp_path}/x/app.db", tmp_path / "inst") == (
-        tmp_path / "x" / "index"
+        tmp_path / "x" / "index" / "app"
     )
-    assert index_dir_for("postgresql://u@h/db", tmp_path / "inst") == tmp_path / "inst" / "index"
+    assert index_dir_for("postgresql://u@h/db", tmp_path / "inst") == (
+        tmp_path / "inst" / "index" / "postgresql-h-db"
+    )
+
+
+def test_two_databases_never_share_index_sets(tmp_path: Path) -> None:
+    # the same event id and stamp name different sets in two databases (a restored backup)
+    beside = {index_dir_for(f"sqlite:///{tmp_path}/{n}.db", tmp_path) for n in ("a", "b")}
+    servers = {
+        index_dir_for(f"postgresql://u@h:{port}/{db}", tmp_path)
+        for port, db in ((5432, "a"), (5432, "b"), (5433, "a"))
+    }
+    assert len(beside) == 2 and len(servers) == 3

@@ -36,7 +36,7 @@ class Context:
         return Matcher(index_dir=index_dir_for(self.db_url, Settings.from_env().instance_dir))
 
     def factory(self) -> Any:
-        """Return the session factory of this command's database (one engine per command)."""
+        """Return the session factory of this database (made on first use)."""
         from matchmaker.db.engine import make_engine, session_factory
 
         if self._factory is None:
@@ -44,11 +44,19 @@ class Context:
         return self._factory
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, immediate: bool = False) -> Iterator[Session]:
         """Yield a session committed on success and rolled back on any error."""
         from matchmaker.db.engine import transaction
 
-        with transaction(self.factory()) as session:
+        with transaction(self.factory(), immediate) as session:
+            yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """Yield a read-only session that sees the database at one moment."""
+        from matchmaker.db.engine import snapshot
+
+        with snapshot(self.factory()) as session:
             yield session
 
     def emit(self, data: Any, text: str) -> None:

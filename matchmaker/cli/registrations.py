@@ -95,7 +95,7 @@ def import_(ctx: Context, kind: str, file: Path, event_code: str | None) -> None
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["projects", "institutions"]))
+@click.argument("kind", type=click.Choice(["projects", "institutions", "archive"]))
 @click.option(
     "--format",
     "fmt",
@@ -115,10 +115,15 @@ def import_(ctx: Context, kind: str, file: Path, event_code: str | None) -> None
 def export(
     ctx: Context, kind: str, fmt: str | None, output: Path | None, event_code: str | None
 ) -> None:
-    """Export projects or institutions as CSV or XLSX (imports back unchanged)."""
+    """Export projects or institutions as CSV or XLSX (imports back unchanged), or the whole
+    event for people as one ZIP (``archive``: registrations, agendas, intents, due diligence,
+    report, audit trail, README)."""
     from matchmaker.services.events import get_event
     from matchmaker.services.registrations import export_registrations
 
+    if kind == "archive":
+        _export_archive(ctx, output, event_code)
+        return
     fmt = fmt or (output.suffix.lstrip(".").lower() if output and output.suffix else "csv")
     if fmt not in ("csv", "xlsx"):
         raise click.BadParameter(f"unknown format {fmt!r}", param_hint="--format")
@@ -129,6 +134,18 @@ def export(
             raise click.UsageError("refusing to write XLSX to a terminal; use --output FILE")
         sys.stdout.buffer.write(data)
         return
+    output.write_bytes(data)
+    ctx.emit({"ok": True, "path": str(output), "bytes": len(data)}, f"wrote {output}")
+
+
+def _export_archive(ctx: Context, output: Path | None, event_code: str | None) -> None:
+    from matchmaker.services.event_archive import event_archive
+    from matchmaker.services.events import get_event
+
+    if output is None:
+        raise click.UsageError("an archive needs --output FILE.zip")
+    with ctx.snapshot() as db:
+        data = event_archive(db, get_event(db, event_code), ctx.lang)
     output.write_bytes(data)
     ctx.emit({"ok": True, "path": str(output), "bytes": len(data)}, f"wrote {output}")
 

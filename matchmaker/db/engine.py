@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,10 +57,39 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """Yield a session; commit if the block succeeds, roll back everything if it raises."""
+def transaction(factory: sessionmaker[Session], immediate: bool = False) -> Iterator[Session]:
+    """Yield a session; commit if the block succeeds, roll back everything if it raises.
+
+    ``immediate`` takes SQLite's write lock at once, so what the block reads before its first
+    write cannot change under it (PostgreSQL locks the rows it writes; nothing to do there).
+    """
     with factory() as session, session.begin():
+        if immediate and session.get_bind().dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
         yield session
+
+
+@contextmanager
+def snapshot(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """Yield a read-only session whose every read sees the database at one moment.
+
+    PostgreSQL: a REPEATABLE READ, READ ONLY transaction. SQLite: an explicit read transaction
+    (the driver begins none for SELECTs, so each would otherwise see its own moment).
+    """
+    with factory() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection(
+                execution_options={
+                    "isolation_level": "REPEATABLE READ",
+                    "postgresql_readonly": True,
+                }
+            )
+        else:
+            session.connection().exec_driver_sql("BEGIN")
+        try:
+            yield session
+        finally:
+            session.rollback()
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -84,9 +113,23 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 def schema_is_current(engine: Engine) -> bool:
     """Return True when the database is at the newest migration."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
+        return schema_revision(connection) == head_revision()
+
+
+def head_revision() -> str | None:
+    """Return the newest migration this code knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def known_revisions() -> list[str]:
+    """Return every migration this code knows, newest first."""
+    return [r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()]
+
+
+def schema_revision(connection: Connection) -> str | None:
+    """Return the migration the database behind ``connection`` is at (None: not set up)."""
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def reset_schema(engine: Engine) -> None:

@@ -464,12 +464,17 @@ class DueDiligence(Base):
 
 
 class AuditEntry(Base):
-    """One change to an audited record: who, when, before → after. Append-only."""
+    """One change to an audited record: who, when, before → after. Append-only.
+
+    ``event_id`` says whose trail it is even after the record itself was deleted, so an event's
+    backup carries its whole trail (``services/backup.py``).
+    """
 
     __tablename__ = "audit_entries"
     __table_args__ = (Index("ix_audit_entries_entity", "entity_type", "entity_id"),)
 
     id: Mapped[intpk]
+    event_id: Mapped[int | None] = _fk("events.id", nullable=True)
     entity_type: Mapped[str] = mapped_column(String(50))
     entity_id: Mapped[int]
     action: Mapped[str] = mapped_column(String(20))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from matchmaker.embeddings.index import VectorIndex
 
 log = logging.getLogger(__name__)
 Built = tuple[np.ndarray, np.ndarray, VectorIndex, VectorIndex]
+# The files of a set; the .npz is written last.
+SUFFIXES = (".npz", ".projects.faiss", ".institutions.faiss")
 
 
 @dataclass(frozen=True)
@@ -28,14 +31,15 @@ class IndexStore:
 
     directory: Path
 
+    @staticmethod
+    def key(stamp: tuple[Any, ...]) -> str:
+        """Return the file-name key of the set built from ``stamp``."""
+        return hashlib.sha256(repr(stamp).encode()).hexdigest()[:16]
+
     def _paths(self, event_id: int, stamp: tuple[Any, ...]) -> tuple[Path, Path, Path]:
-        key = hashlib.sha256(repr(stamp).encode()).hexdigest()[:16]
-        base = self.directory / f"event-{event_id}-{key}"
-        return (
-            base.with_suffix(".npz"),
-            base.with_suffix(".projects.faiss"),
-            base.with_suffix(".institutions.faiss"),
-        )
+        base = self.directory / f"event-{event_id}-{self.key(stamp)}"
+        npz, projects, institutions = (base.with_suffix(suffix) for suffix in SUFFIXES)
+        return npz, projects, institutions
 
     def save(
         self,
@@ -94,6 +98,29 @@ class IndexStore:
         except (OSError, ValueError, RuntimeError, KeyError):
             return None
 
+    def files(self, event_id: int, stamp: tuple[Any, ...]) -> dict[str, bytes] | None:
+        """Return the set built from ``stamp`` as ``{suffix: content}``, or None when incomplete.
+
+        The ``.npz`` (written last) is read first: the two indexes beside it are its own.
+        """
+        paths = self._paths(event_id, stamp)
+        try:
+            return {suffix: path.read_bytes() for suffix, path in zip(SUFFIXES, paths, strict=True)}
+        except OSError:
+            return None
+
+    def install(self, event_id: int, stamp: tuple[Any, ...], files: dict[str, bytes]) -> None:
+        """Write a set given as :meth:`files` returned it, for ``stamp``; the event's other sets
+        go. The ``.npz`` is renamed into place last, so a half-written set is never loaded."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.clear(event_id)
+        paths = dict(zip(SUFFIXES, self._paths(event_id, stamp), strict=True))
+        for suffix in SUFFIXES[1:]:
+            paths[suffix].write_bytes(files[suffix])
+        partial = paths[".npz"].with_name(f"{paths['.npz'].name}.{os.getpid()}.partial.npz")
+        partial.write_bytes(files[".npz"])
+        os.replace(partial, paths[".npz"])
+
     def clear(self, event_id: int) -> None:
         """Remove every set of the event."""
         for old in self.directory.glob(f"event-{event_id}-*"):
@@ -101,8 +128,12 @@ class IndexStore:
 
 
 def index_dir_for(database_url: str, instance_dir: Path) -> Path:
-    """Return where indexes live: beside a SQLite file, else in the instance folder."""
+    """Return where a database's indexes live: beside a SQLite file, else in the instance folder;
+    one folder per database, since an event id and stamp name a set only within one database
+    (two files in one folder, or a backup restored beside its original, must not share sets)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).resolve().parent / "index"
-    return instance_dir.resolve() / "index"
+        path = Path(url.database).resolve()
+        return path.parent / "index" / path.stem
+    name = "-".join(str(p) for p in (url.get_backend_name(), url.host, url.port, url.database) if p)
+    return instance_dir.resolve() / "index" / re.sub(r"[^\w.-]", "_", name)

@@ -9,7 +9,7 @@ an institution's best view.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +106,34 @@ class MatchState:
 def event_stamp(db: Session, event_id: int, encoder: str, weights: Weights) -> tuple[Any, ...]:
     """Return what a state is built from: registrations version, encoder, weights, layout."""
     version = db.scalar(select(Event.registrations_version).where(Event.id == event_id))
+    return stamp_of(version, encoder, weights)
+
+
+def stamp_of(version: int | None, encoder: str, weights: Weights) -> tuple[Any, ...]:
+    """Return the stamp of a state built at registrations ``version``."""
     return (version, encoder, weights, STATE_FORMAT)
+
+
+def stamp_fields(stamp: tuple[Any, ...]) -> dict[str, Any]:
+    """Return ``stamp`` as JSON-ready fields (a backup keeps them beside the index set)."""
+    version, encoder, weights, state_format = stamp
+    return {
+        "registrations_version": version,
+        "encoder": encoder,
+        "weights": asdict(weights),
+        "state_format": state_format,
+    }
+
+
+def stamp_from(fields: dict[str, Any], version: int | None = None) -> tuple[Any, ...] | None:
+    """Return the stamp :func:`stamp_fields` described, at ``version`` if given; None when it
+    was made by another state layout (its index set would never be loaded)."""
+    if fields["state_format"] != STATE_FORMAT:
+        return None
+    weights = Weights(**{b: float(fields["weights"][b]) for b in BLOCKS})
+    return stamp_of(
+        fields["registrations_version"] if version is None else version, fields["encoder"], weights
+    )
 
 
 def event_weights(db: Session, event_id: int, default: Weights) -> Weights:

@@ -114,10 +114,14 @@ class Matcher:
 
     # ---- state ----------------------------------------------------------------------------
 
+    def stamp(self, db: Session, event_id: int) -> tuple[Any, ...]:
+        """Return the database stamp the event's state (and its index set) is built from."""
+        weights = event_weights(db, event_id, self.weights)
+        return event_stamp(db, event_id, self._encoder().name, weights)
+
     def state(self, db: Session, event: Event, progress: Progress | None = None) -> MatchState:
         """Return the event's state, rebuilt when the database stamp has moved."""
-        weights = event_weights(db, event.id, self.weights)
-        stamp = event_stamp(db, event.id, self._encoder().name, weights)
+        stamp = self.stamp(db, event.id)
         current = self.states.get(event.id)
         if current is not None and current.stamp == stamp:
             return current

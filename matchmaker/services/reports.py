@@ -32,6 +32,7 @@ from matchmaker.domain import DueDiligenceStatus, IntentStatus, MeetingStatus, T
 from matchmaker.errors import InvalidInput, Problem
 from matchmaker.ledger import Funnel, LedgerRow, funnels
 from matchmaker.messages import render
+from matchmaker.tabular.write import neutralise
 
 DIMENSIONS = ("session", "track", "region", "institution")
 NO_SESSION = "-"  # intents not tied to a session
@@ -242,8 +243,8 @@ def report_xlsx(data: dict[str, Any], lang: str = "zh") -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = render("report.sheet", lang)
-    sheet.append([render("report.title", lang, event=data["event_name"])])
-    sheet.append([data["headline"]])
+    sheet.append([neutralise(render("report.title", lang, event=data["event_name"]))])
+    sheet.append([neutralise(data["headline"])])
     headers = [
         render("report.col.group", lang),
         render(STEP_LABELS["meetings_held"], lang),
@@ -264,7 +265,7 @@ def report_xlsx(data: dict[str, Any], lang: str = "zh") -> bytes:
 
     def line(label: str, f: dict[str, Any]) -> list[Any]:
         return [
-            label,
+            neutralise(label),  # group labels are names people typed: never a formula
             f["meetings_held"],
             f["follow_ups"]["count"],
             f["negotiating"]["count"],

@@ -54,11 +54,12 @@ TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ics": "text/calendar; charset=utf-8",
+    "zip": "application/zip",
 }
 
 
 def download(content: bytes, fmt: str, name: str) -> Response:
-    """Return ``content`` as an attachment named ``name.fmt`` (csv, xlsx or ics)."""
+    """Return ``content`` as an attachment named ``name.fmt`` (csv, xlsx, ics or zip)."""
     return Response(
         content,
         mimetype=TYPES[fmt].split(";")[0],

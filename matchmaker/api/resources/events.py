@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from matchmaker.api.auth import BEARER, require
 from matchmaker.api.extensions import db
-from matchmaker.api.resources.common import envelope
+from matchmaker.api.i18n import lang
+from matchmaker.api.resources.common import download, envelope
 from matchmaker.api.schemas import (
     EventIn,
     EventOut,
@@ -26,6 +28,7 @@ from matchmaker.domain import Role
 from matchmaker.errors import Conflict, NotFound
 from matchmaker.messages import Ref
 from matchmaker.services.catalog import paginate
+from matchmaker.services.event_archive import event_archive
 from matchmaker.services.events import SessionSpec, add_session, create_event, get_event
 
 blp = Blueprint(
@@ -145,3 +148,16 @@ def session_or_404(code: str, session_code: str) -> MatchmakingSession:
     if session is None:
         raise NotFound(what=Ref("what.session"), key=session_code)
     return session
+
+
+@blp.route("/<code>/archive.zip")
+class Archive(MethodView):
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER, Role.STAFF)
+    @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/zip")
+    def get(self, code: str) -> Response:
+        """Everything about the event in one ZIP (organisers, staff): registrations, agendas
+        (XLSX, .ics), intents, due-diligence tasks, the outcome report, the audit trail (CSV)
+        and a README in Chinese and English."""
+        event = get_event(db(), code)
+        return download(event_archive(db(), event, lang()), "zip", f"{event.code}-archive")

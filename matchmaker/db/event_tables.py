@@ -1,0 +1,143 @@
+"""Which tables hold an event's data, and how their rows reach the event: the backup plan.
+
+:data:`PLAN` names every table that holds event data with a filter for one event's rows;
+:data:`NOT_EVENT_DATA` names the rest with the reason. ``tests/test_backup.py`` fails when a
+table of the schema is in neither, so a new table is never silently left out of backups.
+Reviewed by hand: a table joins one of the two when it is created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Table as SATable
+from sqlalchemy.sql.elements import ColumnElement
+
+from matchmaker.db.models import Base
+
+Row = dict[str, Any]
+TABLES = Base.metadata.tables
+
+
+def _ids(table: str, column: str, event_id: int) -> Select[Any]:
+    return select(TABLES[table].c.id).where(TABLES[table].c[column] == event_id)
+
+
+def _sessions(event_id: int) -> Select[Any]:
+    return _ids("matchmaking_sessions", "event_id", event_id)
+
+
+def _projects(event_id: int) -> Select[Any]:
+    return _ids("projects", "event_id", event_id)
+
+
+def _institutions(event_id: int) -> Select[Any]:
+    return _ids("institutions", "event_id", event_id)
+
+
+def _in_sessions(table: str) -> Callable[[int], ColumnElement[bool]]:
+    return lambda e: TABLES[table].c.session_id.in_(_sessions(e))
+
+
+def _portfolio(event_id: int) -> Select[Any]:
+    entries = TABLES["portfolio_entries"]
+    return select(entries.c.id).where(entries.c.institution_id.in_(_institutions(event_id)))
+
+
+def _vectors(event_id: int) -> ColumnElement[bool]:
+    vectors = TABLES["text_vectors"]
+    owners = {"project": _projects, "institution": _institutions, "portfolio": _portfolio}
+    return or_(
+        *(
+            and_(vectors.c.kind == kind, vectors.c.entity_id.in_(ids(event_id)))
+            for kind, ids in owners.items()
+        )
+    )
+
+
+def _users(event_id: int) -> ColumnElement[bool]:
+    users = TABLES["users"]
+    return or_(
+        users.c.institution_id.in_(_institutions(event_id)),
+        users.c.project_id.in_(_projects(event_id)),
+    )
+
+
+# table -> which of its rows belong to event ``e``.
+PLAN: dict[str, Callable[[int], ColumnElement[bool]]] = {
+    "events": lambda e: TABLES["events"].c.id == e,
+    "matchmaking_sessions": lambda e: TABLES["matchmaking_sessions"].c.event_id == e,
+    "slots": _in_sessions("slots"),
+    "session_tables": _in_sessions("session_tables"),
+    "projects": lambda e: TABLES["projects"].c.event_id == e,
+    "institutions": lambda e: TABLES["institutions"].c.event_id == e,
+    "portfolio_entries": lambda e: TABLES["portfolio_entries"].c.id.in_(_portfolio(e)),
+    "session_projects": _in_sessions("session_projects"),
+    "session_institutions": _in_sessions("session_institutions"),
+    "unavailabilities": lambda e: TABLES["unavailabilities"].c.slot_id.in_(
+        select(TABLES["slots"].c.id).where(TABLES["slots"].c.session_id.in_(_sessions(e)))
+    ),
+    "session_seats": _in_sessions("session_seats"),
+    "agendas": _in_sessions("agendas"),
+    "meeting_requests": _in_sessions("meeting_requests"),
+    "meetings": _in_sessions("meetings"),
+    "intents": lambda e: TABLES["intents"].c.event_id == e,
+    "due_diligence_tasks": lambda e: TABLES["due_diligence_tasks"].c.project_id.in_(_projects(e)),
+    "shortlist_feedback": lambda e: TABLES["shortlist_feedback"].c.institution_id.in_(
+        _institutions(e)
+    ),
+    "match_weights": lambda e: TABLES["match_weights"].c.event_id == e,
+    # Investors and entrants bound to the event's institutions and projects, with their
+    # password hashes. Organiser and staff accounts serve every event: they stay out, and rows
+    # that name one (an audit actor, a verdict's user) are matched by user name on restore.
+    "users": _users,
+    "audit_entries": lambda e: TABLES["audit_entries"].c.event_id == e,
+    "text_vectors": _vectors,
+}
+
+NOT_EVENT_DATA: dict[str, str] = {
+    "api_tokens": "bearer tokens are credentials: restored accounts sign in with their password"
+    " or are issued new tokens (and a replaced event's tokens are revoked with its accounts)",
+    "jobs": "the record of background work (index rebuilds, agenda builds) on this server: its"
+    " results are in the restored rows and index, and a restored event's jobs are run afresh",
+}
+
+
+@dataclass(frozen=True)
+class SoftReference:
+    """An integer column that points at a row without a foreign key. Column ``by`` of the same
+    row says which table: its value is the table's name, or a key of ``kinds``."""
+
+    by: str
+    kinds: dict[str, str] | None = None
+
+    def target(self, row: Row) -> str:
+        """Return the table a row's reference points into (KeyError for an unknown kind)."""
+        value = row[self.by]
+        return value if self.kinds is None else self.kinds[value]
+
+    def naming(self, table: str) -> list[str]:
+        """Return the values of ``by`` that point into ``table``."""
+        return [table] if self.kinds is None else [k for k, t in self.kinds.items() if t == table]
+
+
+VECTOR_KINDS = {
+    "project": "projects",
+    "institution": "institutions",
+    "portfolio": "portfolio_entries",
+}
+SOFT_REFERENCES = {
+    ("audit_entries", "entity_id"): SoftReference("entity_type"),
+    ("text_vectors", "entity_id"): SoftReference("kind", VECTOR_KINDS),
+}
+# Rows outside an event that its rows may name (an organiser who audited a change); they are
+# carried as {id: user name} and found again by name, or left empty (the label stays).
+SHARED = "users"
+
+
+def tables() -> list[SATable]:
+    """Return the planned tables, parents before children (the order rows are loaded in)."""
+    return [t for t in Base.metadata.sorted_tables if t.name in PLAN]
