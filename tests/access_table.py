@@ -161,6 +161,8 @@ TABLE: list[Rule] = [
       url="/api/v1/events/T2026/duplicates"),
     R("POST", "/api/v1/events/<code>/index/rebuild",                           "D DD DD DA",
       url="/api/v1/events/T2026/index/rebuild"),
+    R("GET", "/api/v1/events/<code>/archive.zip",                              "D DD DD AA",
+      url="/api/v1/events/T2026/archive.zip"),
     R("GET", "/api/v1/events/<code>/jobs",                                     "D DD DD AA",
       url="/api/v1/events/T2026/jobs"),
     R("GET", "/api/v1/jobs/<int:job_id>",                                      "D DD DD AA",

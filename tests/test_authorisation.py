@@ -16,6 +16,7 @@ somewhere to those who may see it (or the search for leaks would be blind).
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -174,8 +175,18 @@ class World:
             return [tuple(row) for row in rows]  # type: ignore[misc]
 
     def _clear(self, project: str, institution: str) -> None:
+        """Free the pair to book S1: withdraw its live requests, cancel the agenda's meeting."""
         for request_id, _by, _status in self._live(project, institution):
             self.call("organiser", "post", f"/api/v1/meeting-requests/{request_id}/withdraw")
+        with transaction(self.factory) as db:
+            seated = db.scalars(
+                select(Meeting.id)
+                .join(MatchmakingSession, MatchmakingSession.id == Meeting.session_id)
+                .where(*self._pair(Meeting, project, institution))
+                .where(MatchmakingSession.code == "S1", Meeting.status != MeetingStatus.CANCELLED)
+            ).all()
+        for meeting_id in seated:  # a pair the agenda seats may not book the session again
+            self.call("organiser", "post", f"/api/v1/meetings/{meeting_id}/cancel")
 
     def _free_slot(self, project: str, institution: str) -> int:
         self._clear(project, institution)
@@ -260,15 +271,26 @@ def send(world: World, rule: Rule, who: str, malformed: bool = False) -> Any:
 
 
 def text_of(response: Any) -> str:
-    """The response as text; a workbook's cells joined (its zip hides them from a search)."""
+    """The response as text; a workbook's cells and an archive's members joined (compression
+    would hide them from a search)."""
     if response.mimetype.endswith("spreadsheetml.sheet"):
-        book = openpyxl.load_workbook(io.BytesIO(response.get_data()), read_only=True)
-        cells = [
-            cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
-        ]
-        book.close()
-        return " ".join(str(cell) for cell in cells)
+        return _cells(response.get_data())
+    if response.mimetype == "application/zip":
+        with zipfile.ZipFile(io.BytesIO(response.get_data())) as archive:
+            return " ".join(
+                _cells(archive.read(name))
+                if name.endswith(".xlsx")
+                else archive.read(name).decode("utf-8", errors="replace")
+                for name in archive.namelist()
+            )
     return response.get_data(as_text=True)
+
+
+def _cells(content: bytes) -> str:
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    cells = [cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row]
+    book.close()
+    return " ".join(str(cell) for cell in cells)
 
 
 def to_sign_in(response: Any) -> bool:
