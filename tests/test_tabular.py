@@ -122,7 +122,7 @@ def test_unknown_session_and_ticket_range_inverted() -> None:
     ("data", "name", "code"),
     [
         (b"\x81\x30\xff\xfe\xfd" * 10 + b"\xff", "bad.csv", "import.encoding"),
-        (b"not a zip", "bad.xlsx", "import.unreadable"),
+        (b"not a zip", "bad.xlsx", "import.not_xlsx"),
         (b"whatever", "bad.pdf", "import.unsupported_format"),
     ],
 )
