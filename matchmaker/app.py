@@ -20,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from matchmaker.api import agenda_pages, ledger_pages, pages
     from matchmaker.api.errors import register_error_handlers
     from matchmaker.api.extensions import init_db
+    from matchmaker.api.guards import register_guards
     from matchmaker.api.i18n import lang, t
     from matchmaker.api.resources import (
         agendas,
@@ -94,6 +95,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(agenda_pages.bp)
     app.register_blueprint(ledger_pages.bp)
     register_error_handlers(app)
+    register_guards(app)
     app.jinja_env.globals.update(t=t, lang=lang, tz=LOCAL_TZ)
     app.jinja_env.filters["localdate"] = lambda v: v.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
     app.jinja_env.filters["localtime"] = lambda v: v.astimezone(LOCAL_TZ).strftime("%H:%M")
