@@ -467,7 +467,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "文件未导入：发现 {count} 处问题，数据库未做任何改动",
         "File not imported: {count} problem(s) found, nothing was changed",
     ),
-    "import.unreadable": ("无法读取文件：{detail}", "Cannot read the file: {detail}"),
     "import.unsupported_format": (
         "不支持的文件格式 {suffix}，请使用 .csv 或 .xlsx",
         "Unsupported file format {suffix}; use .csv or .xlsx",

@@ -132,6 +132,10 @@ def _not_sheets(header: str) -> list[tuple[str, str, bytes, str, int | None]]:
     docx = io.BytesIO()
     with zipfile.ZipFile(docx, "w") as archive:
         archive.writestr("word/document.xml", "<w:document/>")
+    packed = io.BytesIO(good)
+    with zipfile.ZipFile(packed, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", bytes(3 * 2**20))  # 3 MB of zeros, packs to 3 KB
+    bomb = packed.getvalue()
     return [
         (
             "a PNG named .xlsx",
@@ -167,11 +171,16 @@ def _not_sheets(header: str) -> list[tuple[str, str, bytes, str, int | None]]:
             2,
         ),
         ("binary noise", "名单.csv", bytes([0x81, 0x30, 0xFF]) * 40, "import.encoding", 1),
+        ("a 16,384-column sheet", "名单.xlsx", xlsx([["x"] * 16_384]), "import.too_wide", 1),
+        ("a zip bomb", "名单.xlsx", bomb, "import.xlsx_too_big", None),
         ("a PDF", "名单.pdf", b"%PDF-1.7", "import.unsupported_format", None),
     ]
 
 
-def test_files_that_are_not_what_they_claim_are_refused_by_name(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
+def test_files_that_are_not_what_they_claim_are_refused_by_name(
+    client, accounts, factory, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("matchmaker.tabular.read.MAX_XLSX_UNPACKED", 2 * 2**20)  # 512 MB in use
     staff = accounts.headers("staff")
     before = db_snapshot(factory)
     for what, name, data, code, row in _not_sheets(INTENTS):
@@ -179,7 +188,8 @@ def test_files_that_are_not_what_they_claim_are_refused_by_name(client, accounts
         problem = body["errors"][0]
         assert problem["code"] == code, what
         assert problem.get("row") == row, what
-        assert problem["message"] and "Traceback" not in text_of(client.get("/healthz"))
+        headline = (problem["message"], render("import.rejected", count=1))
+        assert body["message"] in headline, what  # the file's fault, said in Chinese
         if code == "import.control_char":
             assert (problem["column"], problem["value"]) == ("机构编号", "T-I01\x00")
     sign_in(client, factory, "organiser")
@@ -294,21 +304,49 @@ def test_formulas_are_kept_as_text_and_neutralised_in_every_export(
         } == stored
 
 
-def test_a_formula_saved_without_its_result_is_a_row_error(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
+def with_results(data: bytes, results: dict[str, tuple[str, str]]) -> bytes:
+    """Save results beside formula cells, as Excel does: ``{"B2": ("str", "智能储能")}``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = content.decode()
+                for ref, (kind, value) in results.items():
+                    cell = rf'<c r="{ref}"><f>(.*?)</f><v ?/>'
+                    text = re.sub(cell, rf'<c r="{ref}" t="{kind}"><f>\1</f><v>{value}</v>', text)
+                content = text.encode()
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def test_formula_cells_count_as_their_saved_results_or_are_row_errors(
+    client, accounts, factory
+) -> None:  # type: ignore[no-untyped-def]
     sign_in(client, factory, "organiser")
+    header = PROJECTS.strip().split(",")
     rows = [
-        PROJECTS.strip().split(","),
-        ["T-P860", "=1+1", "先进制造", "", '=HYPERLINK("x")', "S1"],
+        header,
+        ["T-P860", "=1+1", "先进制造", '=IF(1,"山西")', "=1/0", "S1"],
+        ["T-P861", '=CONCAT("智能","储能")', "先进制造", "", "", "S1"],
     ]
+    results = {"D2": ("str", "山西"), "E2": ("e", "#DIV/0!"), "B3": ("str", "智能储能")}
     before = db_snapshot(factory)
-    page = page_upload(client, "/import", "公式.xlsx", xlsx(rows, as_text=False), kind="projects")
+    book = with_results(xlsx(rows, as_text=False), results)
+    page = page_upload(client, "/import", "公式.xlsx", book, kind="projects")
     assert page.status_code == 422
     problems = re.findall(
         r"<tr><td class=\"n\">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td>", text_of(page)
     )
-    assert problems == [("2", "项目名称", "=1+1"), ("2", "项目简介", "=HYPERLINK(&#34;x&#34;)")]
-    assert "没有保存计算结果" in text_of(page)
+    # no saved result: named with its formula; an Excel error: named with the error
+    assert problems == [("2", "项目名称", "=1+1"), ("2", "项目简介", "#DIV/0!")]
+    assert "没有保存计算结果" in text_of(page) and "Excel 错误 #DIV/0!" in text_of(page)
     assert db_snapshot(factory) == before
+
+    book = with_results(xlsx([header, rows[2]], as_text=False), {"B2": ("str", "智能储能")})
+    assert page_upload(client, "/import", "公式.xlsx", book, kind="projects").status_code == 200
+    with transaction(factory) as db:  # what Excel showed, not the formula
+        assert db.scalar(select(Project.name).where(Project.code == "T-P861")) == "智能储能"
 
 
 # ---- markup in names ----------------------------------------------------------------------

@@ -27,17 +27,21 @@ def is_formula_like(text: str) -> bool:
 def neutralise(value: Any) -> Any:
     """Prefix text that a spreadsheet would run as a formula with a quote (numbers pass).
 
-    Text that already starts with a quote before such text gets one more, so that
-    :func:`restore` gives back exactly what was stored.
+    Quotes already in front of such text count as part of it (``'=1`` becomes ``''=1``), so
+    that :func:`restore` gives back exactly what was stored.
     """
-    if isinstance(value, str) and (is_formula_like(value) or restore(value) != value):
+    if isinstance(value, str) and is_formula_like(value.lstrip("'")):
         return "'" + value
     return value
 
 
 def restore(text: str) -> str:
-    """Undo :func:`neutralise` on a cell read back from one of our own exports."""
-    if text.startswith("'") and is_formula_like(text[1:]):
+    """Undo :func:`neutralise`: take one quote off quoted formula-like text.
+
+    Spreadsheets themselves read a leading quote as "this is text", so a quote typed before
+    ``=`` in a sheet is taken the same way.
+    """
+    if text.startswith("'") and is_formula_like(text.lstrip("'")):
         return text[1:]
     return text
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from matchmaker.errors import ImportRejected, Problem
+from matchmaker.messages import size_text
 from matchmaker.tabular.encodings import decode
 from matchmaker.tabular.formulas import restore
 from matchmaker.text import control_char
@@ -141,7 +142,7 @@ def _read_xlsx(data: bytes) -> list[tuple[int, list[Any]]]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         unpacked = sum(member.file_size for member in archive.infolist())
     if unpacked > MAX_XLSX_UNPACKED:
-        raise _refused("import.xlsx_too_big", limit=f"{MAX_XLSX_UNPACKED // 2**20} MB")
+        raise _refused("import.xlsx_too_big", limit=size_text(MAX_XLSX_UNPACKED))
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - untrusted bytes: zip, XML and value errors alike
