@@ -97,12 +97,6 @@ def read_sheet(data: bytes, filename: str, header_hint: set[str] | None = None) 
     return sheet
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes; return the text and the name of the encoding found."""
-    text, encoding, _warnings = decode(data)
-    return text, encoding
-
-
 def _refuse_non_sheets(data: bytes) -> None:
     if data.startswith(_OLE):
         raise _refused("import.xls_or_encrypted")
