@@ -20,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from matchmaker.api import agenda_pages, ledger_pages, pages
     from matchmaker.api.errors import register_error_handlers
     from matchmaker.api.extensions import init_db
+    from matchmaker.api.guards import register_guards
     from matchmaker.api.i18n import lang, t
     from matchmaker.api.limits import init_limits
     from matchmaker.api.resources import (
@@ -110,6 +111,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(agenda_pages.bp)
     app.register_blueprint(ledger_pages.bp)
     register_error_handlers(app)
+    register_guards(app)
     init_limits(app)  # after the blueprints: it wraps their sign-in and booking views
     init_security(app)
     app.jinja_env.globals.update(t=t, lang=lang, tz=LOCAL_TZ)

@@ -8,6 +8,8 @@ from typing import Any
 
 from matchmaker.messages import render
 
+SHOWN_CHARS = 80  # how much of a refused value a message repeats
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -25,8 +27,18 @@ class Problem:
     def message(self, lang: str = "zh") -> str:
         """Return the human sentence for this problem in ``lang``."""
         return render(
-            self.code, lang, **{"value": self.value, "column": self.column, **self.params}
+            self.code, lang, **{"value": self.shown_value(), "column": self.column, **self.params}
         )
+
+    def shown_value(self) -> Any:
+        """Return the value as shown to people: numbers as they are, long text cut short.
+
+        A refused 100,000-character description is named by its start, not repeated whole.
+        """
+        if self.value is None or isinstance(self.value, int | float):
+            return self.value
+        text = str(self.value)
+        return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """Return a JSON-ready description."""
@@ -36,7 +48,7 @@ class Problem:
         if self.column is not None:
             out["column"] = self.column
         if self.value is not None:
-            out["value"] = self.value if isinstance(self.value, int | float) else str(self.value)
+            out["value"] = self.shown_value()
         return out
 
     def line(self, lang: str = "zh") -> str:
@@ -47,7 +59,7 @@ class Problem:
         if self.column is not None:
             where.append(f"[{self.column}]")
         if self.value not in (None, ""):
-            where.append(repr(str(self.value)))
+            where.append(repr(str(self.shown_value())))
         prefix = " ".join(where)
         return f"{prefix}: {self.message(lang)}" if prefix else self.message(lang)
 
@@ -84,6 +96,13 @@ class InvalidInput(MatchmakerError):
 
     http_status = 422
     default_code = "error.invalid_input"
+
+
+class TooLarge(InvalidInput):
+    """An upload or a file is larger than the configured limit (``limit`` says how large)."""
+
+    http_status = 413
+    default_code = "error.too_large"
 
 
 class ImportRejected(InvalidInput):

@@ -25,13 +25,50 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Temporarily unavailable (database or queue connection lost); nothing was changed, retry",
     ),
     "error.too_large": (
-        "上传的文件过大（上限 {limit}）",
-        "The upload is too large (limit {limit})",
+        "上传的文件或请求内容过大（上限 {limit}）",
+        "The upload or request body is too large (limit {limit})",
     ),
     "error.unsupported_media": ("不支持的内容类型", "Unsupported content type"),
     "error.rate_limited": (
         "操作过于频繁，请 {seconds} 秒后再试",
         "Too many attempts; try again in {seconds} seconds",
+    ),
+    "error.bad_value": (
+        "输入的值超出了允许的范围，未做任何改动",
+        "A value is outside the allowed range; nothing was changed",
+    ),
+    "request.json_expected": (
+        "请求体应为 JSON，Content-Type 应为 application/json（收到 {got}）",
+        "The body must be JSON with Content-Type: application/json (got {got})",
+    ),
+    "request.multipart_expected": (
+        "上传文件应使用 multipart/form-data，文件放在 file 字段（收到 {got}）",
+        "Upload the file as multipart/form-data in the field file (got {got})",
+    ),
+    "request.bad_json": (
+        "请求体不是有效的 JSON（第 {line} 行第 {column} 列）",
+        "The body is not valid JSON (line {line}, column {column})",
+    ),
+    "request.bad_json_text": (
+        "请求体不是有效的 JSON：{detail}",
+        "The body is not valid JSON: {detail}",
+    ),
+    "request.json_too_deep": (
+        "JSON 嵌套层数过多（上限 {limit} 层）",
+        "The JSON is nested too deeply (limit {limit} levels)",
+    ),
+    "request.control_char": (
+        "含有无法保存的字符 {char}（不可见的控制字符或无效编码），请删除后重试",
+        "Contains the character {char}, which cannot be stored (an invisible control character "
+        "or a broken encoding); remove it and try again",
+    ),
+    "request.number_out_of_range": (
+        "数值超出范围（绝对值上限 {limit}）",
+        "The number is out of range (largest magnitude {limit})",
+    ),
+    "request.long_number": (
+        "请求体中有位数过多的数字",
+        "The body holds a number with too many digits",
     ),
     "auth.required": ("请先登录或提供访问令牌", "Sign in or present an access token"),
     "auth.forbidden": ("当前角色无权执行此操作", "Your role may not do this"),
@@ -467,14 +504,68 @@ CATALOG: dict[str, tuple[str, str]] = {
         "文件未导入：发现 {count} 处问题，数据库未做任何改动",
         "File not imported: {count} problem(s) found, nothing was changed",
     ),
-    "import.unreadable": ("无法读取文件：{detail}", "Cannot read the file: {detail}"),
     "import.unsupported_format": (
         "不支持的文件格式 {suffix}，请使用 .csv 或 .xlsx",
         "Unsupported file format {suffix}; use .csv or .xlsx",
     ),
     "import.encoding": (
-        "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8 和 GBK）",
-        "Cannot tell the file's encoding (UTF-8, UTF-8 with BOM and GBK are supported)",
+        "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、UTF-16、GBK/GB18030 和 Big5），"
+        "请在 Excel 中另存为“CSV UTF-8”后再导入",
+        "Cannot tell the file's encoding (UTF-8 with or without BOM, UTF-16, GBK/GB18030 and "
+        'Big5 are supported); save it as "CSV UTF-8" in Excel and import again',
+    ),
+    "import.mixed_encoding": (
+        "文件混用了两种编码：第 {utf8_rows} 行为 UTF-8，第 {other_rows} 行为 {other}，已分别识别",
+        "The file mixes two encodings: rows {utf8_rows} are UTF-8, rows {other_rows} are "
+        "{other}; each was read in its own",
+    ),
+    "import.not_xlsx": (
+        "不是有效的 .xlsx 文件（可能已损坏或未上传完整），请在 Excel 中重新另存为 .xlsx 或 CSV",
+        "Not a valid .xlsx file (damaged or cut short); save it again as .xlsx or CSV",
+    ),
+    "import.xls_or_encrypted": (
+        "这是旧版 .xls 文件或设置了密码的 Excel 文件，请另存为不加密的 .xlsx 或 CSV 后再导入",
+        "This is an old .xls file or a password-protected workbook; save it as an unprotected "
+        ".xlsx or CSV and import again",
+    ),
+    "import.not_a_sheet": (
+        "文件内容是 {kind}，不是表格；请上传 .csv 或 .xlsx 文件",
+        "The file is a {kind}, not a spreadsheet; upload a .csv or .xlsx file",
+    ),
+    "import.xlsx_too_big": (
+        "该 .xlsx 解压后超过 {limit}，无法导入；请删去多余的工作表或另存为 CSV",
+        "This .xlsx unpacks to more than {limit}; remove extra sheets or save it as CSV",
+    ),
+    "import.too_wide": (
+        "该行有 {count} 列，超过上限 {limit} 列；请删去多余的列",
+        "This row has {count} columns, more than the limit of {limit}; remove the extra columns",
+    ),
+    "import.too_many_rows": (
+        "文件超过 {limit} 行，请分成几个文件导入",
+        "The file has more than {limit} rows; split it into several files",
+    ),
+    "import.cell_too_big": (
+        "该行有单元格超过 {limit} 个字符，文件无法读取",
+        "A cell in this row is longer than {limit} characters; the file cannot be read",
+    ),
+    "import.formula_no_value": (
+        "单元格是公式但文件中没有保存计算结果；请在 Excel 中打开并保存，或复制后“粘贴为数值”",
+        "The cell is a formula saved without its result; open and save the file in Excel, or "
+        "paste the column as values",
+    ),
+    "import.cell_error": (
+        "单元格的值是 Excel 错误 {value}，请先修正",
+        "The cell holds the Excel error {value}; fix it first",
+    ),
+    "import.control_char": (
+        "含有不可见的控制字符 {char}（常见于从其他系统复制的内容），请删除后重试",
+        "Contains the invisible control character {char} (often copied from another system); "
+        "remove it and try again",
+    ),
+    "import.too_many": ("最多填写 {limit} 项", "At most {limit} items"),
+    "import.portfolio_too_long": (
+        "已投项目名称过长（上限 {limit} 字）",
+        "A portfolio company name is too long (limit {limit} characters)",
     ),
     "import.empty": ("文件中没有数据行", "The file has no data rows"),
     "import.missing_column": ("缺少必填列：{column}", "Required column missing: {column}"),
@@ -1023,6 +1114,15 @@ def _param(value: Any, lang: str) -> Any:
         return render(value, lang)
     label = getattr(value, "label", None)  # a vocabulary member (domain.Labelled) shows its label
     return label(lang) if callable(label) else value
+
+
+def size_text(size: int) -> str:
+    """Return a byte count as people write it: ``16 MB``, ``900 KB``, ``512 B``."""
+    for unit, scale in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:.0f} {unit}" if value.is_integer() else f"{value:.1f} {unit}"
+    return f"{size} B"
 
 
 def pick_language(value: str | None, default: str = "zh") -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -24,3 +25,15 @@ def fold(text: str | None) -> str:
     """Return a matching key: Simplified, NFKC (full-width → half-width), case-folded, no spaces."""
     simplified = unicodedata.normalize("NFKC", to_simplified(text))
     return "".join(simplified.split()).casefold()
+
+
+# C0 control characters other than tab, line feed and carriage return, and lone UTF-16
+# surrogates: PostgreSQL refuses NUL, XLSX (XML) refuses the rest, and none of them is typed
+# on purpose; they come from binary files read as text or from hostile requests.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def control_char(text: str) -> str | None:
+    """Return the first character of ``text`` that may not be stored (as ``U+0000``), or None."""
+    found = _CONTROL.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"

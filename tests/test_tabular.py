@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from matchmaker.errors import ImportRejected
+from matchmaker.tabular.formulas import neutralise, restore
 from matchmaker.tabular.read import read_sheet
 from matchmaker.tabular.records import INSTITUTIONS, PROJECTS, parse_table
 from matchmaker.tabular.write import write_table
@@ -122,7 +123,7 @@ def test_unknown_session_and_ticket_range_inverted() -> None:
     ("data", "name", "code"),
     [
         (b"\x81\x30\xff\xfe\xfd" * 10 + b"\xff", "bad.csv", "import.encoding"),
-        (b"not a zip", "bad.xlsx", "import.unreadable"),
+        (b"not a zip", "bad.xlsx", "import.not_xlsx"),
         (b"whatever", "bad.pdf", "import.unsupported_format"),
     ],
 )
@@ -144,3 +145,33 @@ def test_exports_neutralise_formulas() -> None:
     assert lines[4] == "-5"  # numbers are numbers, not formulas
     book = openpyxl.load_workbook(io.BytesIO(write_table(["a"], [["=1+1"]], "xlsx")))
     assert book.active["A2"].value == "'=1+1"
+
+
+@pytest.mark.parametrize(
+    ("stored", "exported"),
+    [
+        ("=1+1", "'=1+1"),
+        (" =1+1", "' =1+1"),  # blanks before the formula do not stop a spreadsheet
+        ("\u3000@SUM(1)", "'\u3000@SUM(1)"),  # nor an ideographic space
+        ("\t=cmd|' /C calc'!A0", "'\t=cmd|' /C calc'!A0"),
+        ("\r-1", "'\r-1"),
+        ("＝1+1", "'＝1+1"),  # full-width, as Chinese input methods type it
+        ("－5", "'－5"),
+        ("'=1+1", "''=1+1"),  # a quote already there survives the round trip
+        ("-5", "'-5"),  # text, not a number: a spreadsheet would compute it
+        ("正常文本", "正常文本"),
+        ("a=b", "a=b"),
+        ("'引号开头", "'引号开头"),
+    ],
+)
+def test_formula_like_text_is_quoted_on_export_and_unquoted_on_import(
+    stored: str, exported: str
+) -> None:
+    assert neutralise(stored) == exported
+    assert restore(exported) == stored
+    assert neutralise(-5) == -5 and neutralise(1.5) == 1.5  # numbers pass untouched
+
+
+def test_xlsx_export_drops_characters_xml_cannot_hold() -> None:
+    book = openpyxl.load_workbook(io.BytesIO(write_table(["a"], [["甲\x00乙\x0b丙"]], "xlsx")))
+    assert book.active["A2"].value == "甲乙丙"

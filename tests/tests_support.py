@@ -30,6 +30,29 @@ def assert_error(response: Any, status: int) -> dict[str, Any]:
     return body
 
 
+# Tables a request may touch without changing anything a user owns: token use is stamped, and
+# text vectors are a cache the matcher fills on reads.
+VOLATILE_TABLES = {"api_tokens", "text_vectors"}
+
+
+def db_snapshot(factory: Any, *tables: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of ``tables`` (default: every table but the volatile ones), in a stable order.
+
+    Compare a snapshot taken before a refused request with one taken after: equal means the
+    request changed nothing, audit trail included.
+    """
+    from sqlalchemy import select
+
+    from matchmaker.db.models import Base
+
+    wanted = set(tables) or {t.name for t in Base.metadata.sorted_tables} - VOLATILE_TABLES
+    chosen = [t for t in Base.metadata.sorted_tables if t.name in wanted]
+    with factory() as db:
+        return {
+            t.name: sorted((tuple(row) for row in db.execute(select(t))), key=repr) for t in chosen
+        }
+
+
 @contextmanager
 def demo_server(home: Path, *demo_args: str) -> Iterator[str]:
     """`matchmaker demo --reset` then `matchmaker serve` in ``home``, as `make run` does; yield

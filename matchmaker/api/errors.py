@@ -7,12 +7,12 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from matchmaker.api.i18n import lang
 from matchmaker.errors import MatchmakerError
-from matchmaker.messages import render
+from matchmaker.messages import render, size_text
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,13 @@ def register_error_handlers(app: Flask) -> None:
         log.info("integrity error: %s", exc.orig)
         return _respond(409, render("error.conflict", lang()), [])
 
+    @app.errorhandler(DataError)
+    def _bad_value(exc: DataError) -> Any:
+        # The last line of defence: a value the schemas let through but the database refuses
+        # (a number beyond BIGINT, text beyond its column) is the caller's, not a server fault.
+        log.warning("data error on %s %s: %s", request.method, request.path, exc.orig)
+        return _respond(422, render("error.bad_value", lang()), [])
+
     @app.errorhandler(OperationalError)
     def _database_down(exc: OperationalError) -> Any:
         log.error("database unavailable: %s", exc.orig)
@@ -81,8 +88,7 @@ def _wants_html() -> bool:
 
 
 def _limit(app: Flask) -> str:
-    size = app.config.get("MAX_CONTENT_LENGTH") or 0
-    return f"{size // (1024 * 1024)} MB"
+    return size_text(app.config.get("MAX_CONTENT_LENGTH") or 0)
 
 
 def _webargs_errors(exc: HTTPException, language: str) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from matchmaker.api.agenda_pages import _notice
 from matchmaker.api.auth import current_user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang, t
-from matchmaker.api.pages import _check_csrf, signed_in
+from matchmaker.api.pages import _check_csrf, signed_in, uploaded_file
 from matchmaker.api.resources.common import download
 from matchmaker.db.models import AuditEntry, DueDiligence, Event, Institution, Intent, Project, User
 from matchmaker.domain import (
@@ -36,7 +36,7 @@ from matchmaker.domain import (
     parse_amount,
     yuan_to_wan,
 )
-from matchmaker.errors import Conflict, ImportRejected, InvalidInput, NotFound, Problem
+from matchmaker.errors import Conflict, ImportRejected, InvalidInput, NotFound, Problem, TooLarge
 from matchmaker.ledger import SIGNED_OR_LATER
 from matchmaker.services import due_diligence as dd
 from matchmaker.services.events import get_event
@@ -402,21 +402,17 @@ def ledger_import() -> Any:
     """Upload an intents sheet: every row checked first; any problem and nothing is written."""
     result, rejected = None, None
     if request.method == "POST":
-        _check_csrf()
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            rejected = InvalidInput("ui.no_file")
-        else:
-            try:
-                result = import_intents(db(), _me(), _event(), upload.read(), upload.filename)
-                db().commit()
-            except (ImportRejected, InvalidInput, NotFound) as exc:
-                db().rollback()
-                rejected = exc
+        try:
+            name, data = uploaded_file()
+            result = import_intents(db(), _me(), _event(), data, name)
+            db().commit()
+        except (ImportRejected, InvalidInput, NotFound) as exc:
+            db().rollback()
+            rejected = exc
     columns = [c.header_en if lang() == "en" else c.header_zh for c in INTENTS.columns]
     return render_template(
         "ledger_import.html", report=result, rejected=rejected, columns=columns
-    ), (422 if rejected else 200)
+    ), ((413 if isinstance(rejected, TooLarge) else 422) if rejected else 200)
 
 
 @bp.get("/intents/export.<fmt>")

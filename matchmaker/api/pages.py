@@ -19,10 +19,12 @@ from flask import (
     url_for,
 )
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from matchmaker.api.auth import current_user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang, t
+from matchmaker.api.resources.common import download
 from matchmaker.api.security import check_csrf as _check_csrf
 from matchmaker.api.security import cookie_secure
 from matchmaker.api.security import csrf_token as _csrf_token
@@ -37,7 +39,14 @@ from matchmaker.domain import (
     Verdict,
     format_yuan,
 )
-from matchmaker.errors import AuthenticationRequired, ImportRejected, InvalidInput, NotFound
+from matchmaker.errors import (
+    AuthenticationRequired,
+    ImportRejected,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+)
+from matchmaker.messages import size_text
 from matchmaker.services import catalog
 from matchmaker.services.accounts import authenticate
 from matchmaker.services.catalog import Page
@@ -332,28 +341,42 @@ def duplicates_page() -> Any:
 @signed_in(Role.ORGANISER)
 def import_page() -> Any:
     """Upload a registration sheet; every problem is listed and nothing is written on error."""
-    report, rejected, kind = None, None, request.form.get("kind", "projects")
+    report, rejected, kind = None, None, "projects"
     status = 200
     if request.method == "POST":
-        _check_csrf()
-        upload = request.files.get("file")
-        if kind not in KINDS:
-            abort(400)
-        if upload is None or not upload.filename:
-            rejected = InvalidInput("ui.no_file")
-        else:
-            try:
-                event = get_event(db(), request.form.get("event") or None)
-                report = import_registrations(db(), event, kind, upload.read(), upload.filename)
-                db().commit()
-            except (ImportRejected, InvalidInput, NotFound) as exc:
-                db().rollback()
-                rejected = exc
-        status = 422 if rejected else 200
+        try:
+            name, data = uploaded_file()
+            kind = request.form.get("kind", "projects")
+            if kind not in KINDS:
+                abort(400)
+            event = get_event(db(), request.form.get("event") or None)
+            report = import_registrations(db(), event, kind, data, name)
+            db().commit()
+        except (ImportRejected, InvalidInput, NotFound) as exc:
+            db().rollback()
+            rejected = exc
+        status = (413 if isinstance(rejected, TooLarge) else 422) if rejected else 200
     events = db().scalars(select(Event).order_by(Event.code)).all()
     return render_template(
         "import.html", report=report, rejected=rejected, kind=kind, events=events
     ), status
+
+
+def uploaded_file() -> tuple[str, bytes]:
+    """Check the upload form's CSRF token; return the uploaded file's name and bytes.
+
+    Raises :class:`TooLarge` when the body is over the limit (the form is then never read, so
+    the page can say so beside its form) and ``ui.no_file`` when no file was chosen.
+    """
+    try:
+        _check_csrf()
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:
+        limit = size_text(current_app.config.get("MAX_CONTENT_LENGTH") or 0)
+        raise TooLarge(limit=limit) from None
+    if upload is None or not upload.filename:
+        raise InvalidInput("ui.no_file")
+    return upload.filename, upload.read()
 
 
 @bp.get("/export/<kind>.<fmt>")
@@ -364,16 +387,7 @@ def export(kind: str, fmt: str) -> Response:
         abort(404)
     event = get_event(db(), request.args.get("event") or None)
     data = export_registrations(db(), event, kind, fmt, lang())
-    mime = (
-        "text/csv; charset=utf-8"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    return Response(
-        data,
-        mimetype=mime,
-        headers={"Content-Disposition": f"attachment; filename={event.code}-{kind}.{fmt}"},
-    )
+    return download(data, fmt, f"{event.code}-{kind}")
 
 
 def _page() -> int:

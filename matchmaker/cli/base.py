@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -14,8 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from matchmaker.config import Settings
-from matchmaker.errors import MatchmakerError
-from matchmaker.messages import render
+from matchmaker.errors import MatchmakerError, TooLarge
+from matchmaker.messages import render, size_text
 
 
 class Context:
@@ -58,6 +59,17 @@ class Context:
 
         with snapshot(self.factory()) as session:
             yield session
+
+    def read_upload(self, path: Path) -> bytes:
+        """Return a file to import, refusing one over the upload limit as the web pages do.
+
+        The limit (``MATCHMAKER_MAX_UPLOAD_BYTES``) keeps an import's memory bounded whatever
+        door the file comes through; raise the setting for a larger file.
+        """
+        limit = Settings.from_env().max_upload_bytes
+        if path.stat().st_size > limit:
+            raise TooLarge(limit=size_text(limit))
+        return path.read_bytes()
 
     def emit(self, data: Any, text: str) -> None:
         """Print ``data`` as JSON with --json, else ``text``."""

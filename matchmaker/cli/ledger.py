@@ -50,7 +50,7 @@ def intents_import(ctx: Context, path: Path, event_code: str | None, username: s
 
     with ctx.transaction() as db:
         event = get_event(db, event_code)
-        report = import_intents(db, _actor(db, username), event, path.read_bytes(), path.name)
+        report = import_intents(db, _actor(db, username), event, ctx.read_upload(path), path.name)
         data = report.to_dict(ctx.lang)
     ctx.emit(
         data,

@@ -82,7 +82,7 @@ def import_(ctx: Context, kind: str, file: Path, event_code: str | None) -> None
     from matchmaker.services.events import get_event
     from matchmaker.services.registrations import import_registrations
 
-    data = file.read_bytes()
+    data = ctx.read_upload(file)
     with progress_bar(ctx, f"{file.name}") as tick, ctx.transaction() as db:
         event = get_event(db, event_code)
         report = import_registrations(db, event, kind, data, file.name, tick)

@@ -32,7 +32,7 @@ from matchmaker.domain import DueDiligenceStatus, IntentStatus, MeetingStatus, T
 from matchmaker.errors import InvalidInput, Problem
 from matchmaker.ledger import Funnel, LedgerRow, funnels
 from matchmaker.messages import render
-from matchmaker.tabular.write import neutralise
+from matchmaker.tabular.formulas import for_xlsx
 
 DIMENSIONS = ("session", "track", "region", "institution")
 NO_SESSION = "-"  # intents not tied to a session
@@ -243,8 +243,12 @@ def report_xlsx(data: dict[str, Any], lang: str = "zh") -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = render("report.sheet", lang)
-    sheet.append([neutralise(render("report.title", lang, event=data["event_name"]))])
-    sheet.append([neutralise(data["headline"])])
+
+    def append(values: list[Any]) -> None:  # group labels are names typed by users
+        sheet.append([for_xlsx(v) for v in values])
+
+    append([render("report.title", lang, event=data["event_name"])])
+    append([data["headline"]])
     headers = [
         render("report.col.group", lang),
         render(STEP_LABELS["meetings_held"], lang),
@@ -259,13 +263,13 @@ def report_xlsx(data: dict[str, Any], lang: str = "zh") -> bytes:
         render("report.col.invested_amount", lang),
         render("report.col.dropped", lang),
     ]
-    sheet.append(headers)
+    append(headers)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
 
     def line(label: str, f: dict[str, Any]) -> list[Any]:
         return [
-            neutralise(label),  # group labels are names people typed: never a formula
+            label,
             f["meetings_held"],
             f["follow_ups"]["count"],
             f["negotiating"]["count"],
@@ -280,8 +284,8 @@ def report_xlsx(data: dict[str, Any], lang: str = "zh") -> bytes:
         ]
 
     for group in data["groups"]:
-        sheet.append(line(group["label"], group))
-    sheet.append(line(render("report.total", lang), data["total"]))
+        append(line(group["label"], group))
+    append(line(render("report.total", lang), data["total"]))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for column in ("G", "K"):  # integer yuan, shown with thousands separators

@@ -25,7 +25,7 @@ from matchmaker.domain import (
     split_multi,
 )
 from matchmaker.errors import InvalidInput, Problem
-from matchmaker.tabular.read import Sheet
+from matchmaker.tabular.read import BadCell, Sheet
 from matchmaker.text import fold
 
 Parser = Callable[[Any, "Context"], Any]
@@ -115,13 +115,19 @@ def _number_text(value: int | float) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
+LABEL_LIMIT = 100  # characters in one label (a sector, a region)
+COMPANY_LIMIT = 200  # characters in a portfolio company's name (its database column)
+
+
 def labels(limit: int = 20) -> Parser:
     """Return a parser for a multi-valued cell of free labels."""
 
     def parse(value: Any, _ctx: Context) -> list[str]:
         items = split_multi(value)
-        if len(items) > limit or any(len(i) > 100 for i in items):
-            raise InvalidInput("import.too_long", limit=limit)
+        if len(items) > limit:
+            raise InvalidInput("import.too_many", limit=limit)
+        if any(len(i) > LABEL_LIMIT for i in items):
+            raise InvalidInput("import.too_long", limit=LABEL_LIMIT)
         return items
 
     return parse
@@ -167,8 +173,16 @@ def amount_range(value: Any, ctx: Context) -> tuple[int | None, int | None]:
 
 
 def portfolio(value: Any, _ctx: Context) -> list[dict[str, Any]]:
-    """Parse past investments."""
-    return parse_portfolio(value)
+    """Parse past investments (at most 100, each name and label within its column's size)."""
+    entries = parse_portfolio(value)
+    if len(entries) > 100:
+        raise InvalidInput("import.too_many", limit=100)
+    for entry in entries:
+        if len(entry["company"]) > COMPANY_LIMIT:
+            raise InvalidInput("import.portfolio_too_long", limit=COMPANY_LIMIT)
+        if len(entry["sectors"]) > 20 or any(len(s) > LABEL_LIMIT for s in entry["sectors"]):
+            raise InvalidInput("import.too_long", limit=LABEL_LIMIT)
+    return entries
 
 
 def sessions(value: Any, ctx: Context) -> list[str]:
@@ -434,9 +448,9 @@ def parse_table(
     Each record is a dict of column keys plus ``_row``. Problems carry row, header and value.
     """
     problems: list[Problem] = []
-    warnings: list[Problem] = []
+    warnings: list[Problem] = list(sheet.warnings)
     if not sheet.headers:
-        return ParsedTable([], [Problem("import.empty")], [], set())
+        return ParsedTable([], [Problem("import.empty")], warnings, set())
 
     by_name: dict[str, Column] = {}
     for column in spec.columns:
@@ -482,6 +496,10 @@ def parse_table(
         for index, column in mapping.items():
             raw = cells[index] if index < len(cells) else None
             header = sheet.headers[index]
+            if isinstance(raw, BadCell):  # a formula without its result, a control character
+                problems.append(Problem(raw.code, row_number, header, raw.value, raw.params))
+                row_ok = False
+                continue
             if column.required and raw in (None, ""):
                 problems.append(Problem("import.required", row=row_number, column=header))
                 row_ok = False

@@ -7,23 +7,21 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from matchmaker.tabular.formulas import for_xlsx, neutralise
+
 FORMATS = ("csv", "xlsx")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """Prefix text that a spreadsheet would run as a formula with a quote (numbers pass)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+__all__ = ["FORMATS", "neutralise", "write_table"]
 
 
 def write_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> bytes:
-    """Return ``rows`` under ``headers`` as ``fmt`` (``csv`` or ``xlsx``) bytes."""
+    """Return ``rows`` under ``headers`` as ``fmt`` (``csv`` or ``xlsx``) bytes.
+
+    Text a spreadsheet would run as a formula is quoted (:mod:`matchmaker.tabular.formulas`).
+    """
     if fmt == "csv":
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer)
-        writer.writerow(headers)
+        writer.writerow([neutralise(h) for h in headers])
         for row in rows:
             writer.writerow(["" if v is None else neutralise(v) for v in row])
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -39,12 +37,12 @@ def _xlsx(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
 
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(list(headers))
+    sheet.append([for_xlsx(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = [max(8, len(str(h)) * 2) for h in headers]
     for row in rows:
-        values = [neutralise(v) for v in row]
+        values = [for_xlsx(v) for v in row]
         sheet.append(values)
         for index, value in enumerate(values):
             widths[index] = min(60, max(widths[index], len(str(value or "")) + 2))

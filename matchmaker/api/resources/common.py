@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response
 from sqlalchemy import select
@@ -59,12 +61,18 @@ TYPES = {
 
 
 def download(content: bytes, fmt: str, name: str) -> Response:
-    """Return ``content`` as an attachment named ``name.fmt`` (csv, xlsx, ics or zip)."""
+    """Return ``content`` as an attachment named ``name.fmt`` (csv, xlsx, ics or zip).
+
+    Event codes may be Chinese, and an HTTP header holds Latin-1 only: the name goes in
+    ``filename*`` (RFC 6266), with an ASCII ``filename`` beside it for old clients.
+    """
+    filename = f"{name}.{fmt}"
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", filename)
+    disposition = f'attachment; filename="{fallback}"'
+    if fallback != filename:
+        disposition += f"; filename*=UTF-8''{quote(filename, safe='')}"
     return Response(
         content,
         mimetype=TYPES[fmt].split(";")[0],
-        headers={
-            "Content-Type": TYPES[fmt],
-            "Content-Disposition": f'attachment; filename="{name}.{fmt}"',
-        },
+        headers={"Content-Type": TYPES[fmt], "Content-Disposition": disposition},
     )

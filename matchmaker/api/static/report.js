@@ -54,11 +54,13 @@
       tooltip: {
         trigger: 'axis',
         axisPointer: { type: 'shadow' },
-        formatter: function (items) {
+        formatter: function (items) {  // HTML: every text in it is escaped (labels are names users typed)
           var g = groups[items[0].dataIndex];
-          return g.label + '<br>' + labels.signed_amount + '：' + (g.signed.amount_text || '0') +
-            '（' + g.signed.count + '）<br>' + labels.invested_amount + '：' +
-            (g.invested.amount_text || '0') + '（' + g.invested.count + '）';
+          var esc = echarts.format.encodeHTML;
+          return esc(g.label) + '<br>' + esc(labels.signed_amount) + '：' +
+            esc(g.signed.amount_text || '0') + '（' + g.signed.count + '）<br>' +
+            esc(labels.invested_amount) + '：' + esc(g.invested.amount_text || '0') + '（' +
+            g.invested.count + '）';
         }
       },
       xAxis: {
