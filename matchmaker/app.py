@@ -15,7 +15,6 @@ from matchmaker.config import Settings
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the Flask app; ``test_config`` overrides settings (e.g. ``DATABASE_URL``)."""
     import swagger_ui_bundle
-    from flask_smorest import Api
 
     from matchmaker.api import agenda_pages, ledger_pages, pages
     from matchmaker.api.errors import register_error_handlers
@@ -23,6 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from matchmaker.api.guards import register_guards
     from matchmaker.api.i18n import lang, t
     from matchmaker.api.limits import init_limits
+    from matchmaker.api.openapi import ErrorResponses, MatchmakerApi, RowId
     from matchmaker.api.resources import (
         agendas,
         auth,
@@ -88,7 +88,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["matchmaker.engine"] = engine
     init_db(app, session_factory(engine))
-    api = Api(app)  # one per app: its OpenAPI document belongs to this app
+    app.url_map.converters["id"] = RowId
+    # one per app: its OpenAPI document belongs to this app
+    api = MatchmakerApi(app, spec_kwargs={"extra_plugins": [ErrorResponses()]})
     api.register_blueprint(events.blp)
     api.register_blueprint(registrations.projects)
     api.register_blueprint(registrations.institutions)

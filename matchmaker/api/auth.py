@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -41,7 +42,10 @@ def current_user() -> User | None:
 
 
 def require(*roles: Role) -> Callable[[F], F]:
-    """Allow the view only to signed-in users with one of ``roles`` (all roles when empty)."""
+    """Allow the view only to signed-in users with one of ``roles`` (all roles when empty).
+
+    The OpenAPI document says so: 401 always, 403 when only some roles may call the view.
+    """
     allowed = roles or ALL_ROLES
 
     def decorate(view: F) -> F:
@@ -54,9 +58,20 @@ def require(*roles: Role) -> Callable[[F], F]:
                 raise PermissionDenied()
             return view(*args, **kwargs)
 
+        errors = {401: "UNAUTHORIZED"} | ({403: "FORBIDDEN"} if set(allowed) != set(Role) else {})
+        document_errors(wrapper, errors)
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def document_errors(view: Callable[..., Any], errors: dict[int, str]) -> None:
+    """Add error responses (status → flask-smorest response name) to ``view``'s API document."""
+    doc = deepcopy(getattr(view, "_apidoc", {}))  # the wrapped view's doc stays as it was
+    responses = doc.setdefault("response", {}).setdefault("responses", {})
+    for status, name in errors.items():
+        responses.setdefault(status, []).append(name)
+    view._apidoc = doc  # type: ignore[attr-defined]
 
 
 def user() -> User:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -19,6 +20,8 @@ from matchmaker.domain import (
 )
 
 MAX_YUAN = 10**15  # a quadrillion yuan: beyond any real ticket, inside BIGINT
+MAX_ROW_ID = 2**31 - 1  # the largest INTEGER primary key (PostgreSQL ``integer``)
+FIRST_DAY, LAST_DAY = date(1980, 1, 1), date(2100, 12, 31)
 
 
 class LocalDateTime(fields.AwareDateTime):
@@ -57,6 +60,63 @@ class Vocab(fields.String):
         return None if value is None else str(getattr(value, "value", value))
 
 
+class Day(fields.Date):
+    """A calendar date from 1980 to 2100: further out, the week and time-zone arithmetic that
+    digests and session slots do overflows Python's dates."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {})
+        kwargs["metadata"].setdefault("description", "")
+        kwargs["metadata"]["description"] = (
+            kwargs["metadata"]["description"] + f" ({FIRST_DAY} … {LAST_DAY})"
+        ).strip()
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date:
+        day: date = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationError(f"Must be between {FIRST_DAY} and {LAST_DAY}.")
+        return day
+
+
+def row_ref(**kwargs: Any) -> fields.Integer:
+    """An id of a row in a request body: 1 … 2³¹−1 (larger ids overflow the database)."""
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ROW_ID), **kwargs)
+
+
+class JsonBoolean(fields.Boolean):
+    """A JSON ``true`` or ``false`` in a request body; ``0``, ``1`` or ``"yes"`` are refused (the
+    document says boolean; query strings keep the lenient :class:`fields.Boolean`)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class Code(Vocab):
+    """A vocabulary code in a response: the document lists the codes it can be."""
+
+    def __init__(self, enum_cls: type[Labelled], **kwargs: Any) -> None:
+        super().__init__(enum_cls, **kwargs)
+        codes: list[str | None] = [m.value for m in enum_cls]
+        self.metadata = {
+            "description": "One of: " + ", ".join(m.value for m in enum_cls),
+            "enum": codes + [None] if self.allow_none else codes,
+        }
+
+
+_TEXT = {"type": "string"}
+_TEXT_OR_NONE = {"type": "string", "nullable": True}
+_CODES = {"type": "array", "items": {"type": "string"}}
+_CONTACT = {
+    "type": "object",
+    "nullable": True,
+    "properties": {"name": _TEXT, "phone": _TEXT, "email": _TEXT},
+    "additionalProperties": False,
+}
+
+
 Yuan = fields.Integer(
     strict=True,
     validate=validate.Range(0, MAX_YUAN),
@@ -84,6 +144,30 @@ class EventOnly(Schema):
     event = fields.String(metadata={"description": "event code"})
 
 
+class ProblemSchema(Schema):
+    """One thing wrong with a request: a bad argument (location, field) or a rule it broke (code,
+    and for a file its row, column and value)."""
+
+    message = fields.String(required=True)
+    code = fields.String(metadata={"description": "message code, e.g. import.bad_amount"})
+    location = fields.String(metadata={"description": "json, query, files, path …"})
+    field = fields.String(metadata={"description": "the argument, dotted for nested ones"})
+    row = fields.Integer(metadata={"description": "spreadsheet row as the user sees it"})
+    column = fields.String()
+    value = fields.Raw(metadata={"description": "the offending value (a number or text)"})
+
+
+class ErrorSchema(Schema):
+    """Every error response: ``{code, status, message, errors}``."""
+
+    code = fields.Integer(required=True, metadata={"description": "HTTP status code"})
+    status = fields.String(required=True, metadata={"description": "HTTP status name"})
+    message = fields.String(
+        required=True, metadata={"description": "in the request's language (Accept-Language)"}
+    )
+    errors = fields.List(fields.Nested(ProblemSchema), required=True)
+
+
 class PageMeta(Schema):
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
@@ -102,7 +186,7 @@ class SlotSchema(Schema):
 
 class SessionOut(Schema):
     code = fields.String()
-    kind = Vocab(SessionKind)
+    kind = Code(SessionKind)
     name = fields.String()
     name_en = fields.String()
     starts_at = LocalDateTime()
@@ -118,7 +202,7 @@ class SessionIn(Schema):
     name = fields.String(required=True, validate=validate.Length(1, 200))
     name_en = fields.String(load_default="", validate=validate.Length(max=200))
     kind = Vocab(SessionKind, required=True)
-    date = fields.Date(required=True)
+    date = Day(required=True)
     start = fields.Time(required=True, metadata={"description": "local time, Asia/Shanghai"})
     end = fields.Time(required=True, metadata={"description": "local time, Asia/Shanghai"})
     slot_minutes = fields.Integer(required=True, validate=validate.Range(5, 240))
@@ -179,21 +263,23 @@ class Contact(Schema):
 
 class ProjectOut(Schema):
     id = fields.String(attribute="code", metadata={"description": "registration id (报名编号)"})
-    event = fields.Function(lambda p: p.event_code)
+    event = fields.Function(lambda p: p.event_code, metadata=_TEXT)
     name = fields.String()
-    track = Vocab(Track)
-    group = Vocab(Group, allow_none=True)
+    track = Code(Track)
+    group = Code(Group, allow_none=True)
     sectors = fields.List(fields.String())
-    stage = Vocab(Stage, allow_none=True)
+    stage = Code(Stage, allow_none=True)
     funding_ask = fields.Integer(allow_none=True, metadata={"description": "integer yuan"})
-    funding_ask_display = fields.Function(lambda p: format_yuan(p.funding_ask) or None)
+    funding_ask_display = fields.Function(
+        lambda p: format_yuan(p.funding_ask) or None, metadata=_TEXT_OR_NONE
+    )
     region = fields.String()
-    needs = fields.List(Vocab(Need))
+    needs = fields.List(Code(Need))
     description = fields.String()
-    sessions = fields.Function(lambda p: [s.code for s in p.sessions])
+    sessions = fields.Function(lambda p: [s.code for s in p.sessions], metadata=_CODES)
     contact = fields.Function(
         lambda p: Contact().dump(p) if p.show_contact else None,
-        metadata={"description": "only for organisers, staff and the team"},
+        metadata={**_CONTACT, "description": "only for organisers, staff and the team"},
     )
     updated_at = LocalDateTime()
 
@@ -247,24 +333,25 @@ class ProjectPage(Schema):
 class PortfolioSchema(Schema):
     company = fields.String(required=True, validate=validate.Length(1, 200))
     sectors = _labels()
-    stage = Vocab(Stage, allow_none=True)
+    stage = Vocab(Stage, allow_none=True)  # in and out: labels accepted, the code returned
     year = fields.Integer(allow_none=True, validate=validate.Range(1980, 2100))
     description = fields.String(validate=validate.Length(max=2000))
 
 
 class InstitutionOut(Schema):
     id = fields.String(attribute="code", metadata={"description": "registration id (机构编号)"})
-    event = fields.Function(lambda i: i.event_code)
+    event = fields.Function(lambda i: i.event_code, metadata=_TEXT)
     name = fields.String()
-    type = Vocab(InstitutionType)
+    type = Code(InstitutionType)
     focus_sectors = fields.List(fields.String())
-    stages = fields.List(Vocab(Stage))
+    stages = fields.List(Code(Stage))
     ticket_min = fields.Integer(allow_none=True, metadata={"description": "integer yuan"})
     ticket_max = fields.Integer(allow_none=True, metadata={"description": "integer yuan"})
     ticket_display = fields.Function(
         lambda i: (
             "–".join(format_yuan(v) for v in (i.ticket_min, i.ticket_max) if v is not None) or None
-        )
+        ),
+        metadata=_TEXT_OR_NONE,
     )
     regions = fields.List(fields.String())
     thesis = fields.String()
@@ -272,10 +359,10 @@ class InstitutionOut(Schema):
     hard_region = fields.Boolean()
     hard_stage = fields.Boolean()
     hard_ticket = fields.Boolean()
-    sessions = fields.Function(lambda i: [s.code for s in i.sessions])
+    sessions = fields.Function(lambda i: [s.code for s in i.sessions], metadata=_CODES)
     contact = fields.Function(
         lambda i: Contact().dump(i) if i.show_contact else None,
-        metadata={"description": "only for organisers, staff and its staff"},
+        metadata={**_CONTACT, "description": "only for organisers, staff and its staff"},
     )
     updated_at = LocalDateTime()
 
@@ -290,9 +377,9 @@ class InstitutionFields(Schema):
     regions = _labels()
     thesis = fields.String(validate=validate.Length(max=5000))
     portfolio = fields.List(fields.Nested(PortfolioSchema), validate=validate.Length(max=100))
-    hard_region = fields.Boolean(metadata={"description": "hide projects outside its regions"})
-    hard_stage = fields.Boolean(metadata={"description": "hide projects outside its stages"})
-    hard_ticket = fields.Boolean(metadata={"description": "hide asks outside its ticket range"})
+    hard_region = JsonBoolean(metadata={"description": "hide projects outside its regions"})
+    hard_stage = JsonBoolean(metadata={"description": "hide projects outside its stages"})
+    hard_ticket = JsonBoolean(metadata={"description": "hide asks outside its ticket range"})
     sessions = fields.List(
         fields.String(validate=validate.Length(1, 64)), validate=validate.Length(max=20)
     )
@@ -340,8 +427,8 @@ class Me(Schema):
     username = fields.String()
     display_name = fields.String()
     role = fields.String()
-    institution = fields.Function(lambda u: u.institution_code)
-    project = fields.Function(lambda u: u.project_code)
+    institution = fields.Function(lambda u: u.institution_code, metadata=_TEXT_OR_NONE)
+    project = fields.Function(lambda u: u.project_code, metadata=_TEXT_OR_NONE)
 
 
 class TokenOut(Schema):

@@ -12,10 +12,11 @@ from marshmallow import Schema, fields, validate
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
-from matchmaker.api.resources.common import download
+from matchmaker.api.resources.common import download, file_response
 from matchmaker.api.resources.events import session_or_404
 from matchmaker.api.resources.jobs import JobOut, queue, start
 from matchmaker.api.resources.matching import matcher
+from matchmaker.api.schemas import JsonBoolean
 from matchmaker.db.models import Meeting, User
 from matchmaker.domain import JobKind, Role
 from matchmaker.errors import InvalidInput, NotFound, PermissionDenied, Problem
@@ -46,7 +47,7 @@ SESSION = "/events/<code>/sessions/<session_code>/agenda"
 
 
 class BuildIn(Schema):
-    fair = fields.Boolean(
+    fair = JsonBoolean(
         load_default=True,
         metadata={"description": "raise every project's minimum to the largest feasible value"},
     )
@@ -64,7 +65,7 @@ class BuildIn(Schema):
 
 
 class LockIn(Schema):
-    locked = fields.Boolean(required=True)
+    locked = JsonBoolean(required=True)
 
 
 class LateIn(Schema):
@@ -121,6 +122,23 @@ class OutcomeOut(Schema):
     stats = fields.Dict()
 
 
+class InstanceOut(Schema):
+    """A session as the standalone solver's input (``matchmaker schedule --input``)."""
+
+    slots = fields.List(fields.Dict(), metadata={"description": "id, session, start, minutes"})
+    institutions = fields.List(
+        fields.Dict(), metadata={"description": "id, min_meetings, max_meetings, unavailable"}
+    )
+    projects = fields.List(
+        fields.Dict(), metadata={"description": "id, min_meetings, max_meetings, unavailable"}
+    )
+    scores = fields.List(fields.Dict(), metadata={"description": "institution, project, score"})
+    tables = fields.List(fields.Dict(), metadata={"description": "session, ids"})
+    must_meet = fields.List(fields.Dict())
+    forbidden = fields.List(fields.Dict())
+    locked = fields.List(fields.Dict(), metadata={"description": "institution, project, slot"})
+
+
 class ExportArgs(Schema):
     session = fields.String(validate=validate.Length(max=64))
     institution = fields.String(validate=validate.Length(max=64))
@@ -164,7 +182,7 @@ class SessionAgenda(MethodView):
 class Build(MethodView):
     @blp.doc(security=BEARER)
     @require(*ORGANISER)
-    @blp.arguments(BuildIn)
+    @blp.arguments(BuildIn, required=False)  # no body: the defaults
     @blp.response(200, OutcomeOut)
     @blp.alt_response(202, schema=JobOut, description="queued as a background job")
     def post(self, data: dict[str, Any], code: str, session_code: str) -> Any:
@@ -184,6 +202,7 @@ class Publish(MethodView):
     @blp.doc(security=BEARER)
     @require(*ORGANISER)
     @blp.response(200, AgendaOut)
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")  # the validator rejects it
     def post(self, code: str, session_code: str) -> dict[str, Any]:
         """Publish the draft once the independent validator passes it."""
         session = session_or_404(code, session_code)
@@ -196,7 +215,7 @@ class Publish(MethodView):
 class Instance(MethodView):
     @blp.doc(security=BEARER)
     @require(*ORGANISER)
-    @blp.response(200)
+    @blp.response(200, InstanceOut)
     def get(self, code: str, session_code: str) -> dict[str, Any]:
         """The session as a ``matchmaker schedule`` instance (solve it elsewhere)."""
         session = session_or_404(code, session_code)
@@ -236,7 +255,7 @@ class MustMeet(MethodView):
         return outcome.to_dict()
 
 
-@blp.route("/meetings/<int:meeting_id>/lock")
+@blp.route("/meetings/<id:meeting_id>/lock")
 class Lock(MethodView):
     @blp.doc(security=BEARER)
     @require(*ORGANISER)
@@ -249,7 +268,7 @@ class Lock(MethodView):
         return _row(meeting)
 
 
-@blp.route("/meetings/<int:meeting_id>/cancel")
+@blp.route("/meetings/<id:meeting_id>/cancel")
 class Cancel(MethodView):
     @blp.doc(security=BEARER)
     @require(*ORGANISER)
@@ -261,12 +280,16 @@ class Cancel(MethodView):
         return outcome.to_dict()
 
 
-@blp.route("/events/<code>/agenda.<fmt>")
+@blp.route(
+    "/events/<code>/agenda.<fmt>",
+    parameters=[{"in": "path", "name": "fmt", "schema": {"type": "string", "enum": list(FORMATS)}}],
+)
 class Export(MethodView):
     @blp.doc(security=BEARER)
     @require()
+    @blp.alt_response(403, response="FORBIDDEN")  # asking for another party's meetings
     @blp.arguments(ExportArgs, location="query")
-    @blp.response(200)
+    @file_response(blp, *FORMATS)
     def get(self, args: dict[str, Any], code: str, fmt: str) -> Response:
         """Agenda as ``csv``, ``xlsx`` or ``ics``, per session, institution, project or table."""
         content, name = export_file(user(), code, fmt, args)

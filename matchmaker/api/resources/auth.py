@@ -22,6 +22,7 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Tokens and 
 class Token(MethodView):
     @blp.arguments(Credentials)
     @blp.response(201, TokenOut)
+    @blp.alt_response(401, response="UNAUTHORIZED")  # wrong user name or password
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Exchange user name and password for a bearer token (shown once)."""
         found = authenticate(db(), data["username"], data["password"])

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from flask import Response
+from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from matchmaker.api.auth import sees_contacts_of_institution, sees_contacts_of_project
@@ -58,6 +59,26 @@ TYPES = {
     "ics": "text/calendar; charset=utf-8",
     "zip": "application/zip",
 }
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def file_response(blp: Blueprint, *fmts: str) -> Callable[[F], F]:
+    """Document a view's 200 as a file download in one of ``fmts`` (each with its media type)."""
+
+    def decorate(view: F) -> F:
+        for fmt in fmts:
+            view = blp.alt_response(
+                200,
+                success=True,
+                content_type=TYPES[fmt].split(";")[0],
+                schema={"type": "string", "format": "binary"},
+                description="the file, as an attachment",
+            )(view)
+        return view
+
+    return decorate
 
 
 def download(content: bytes, fmt: str, name: str) -> Response:

@@ -71,7 +71,7 @@ class EventItem(MethodView):
 
     @blp.doc(security=BEARER)
     @require(Role.ORGANISER)
-    @blp.arguments(EventPatch)
+    @blp.arguments(EventPatch, required=False)
     @blp.response(200, EventOut)
     def patch(self, data: dict[str, Any], code: str) -> Event:
         """Update an event's names, city or organiser (organisers)."""
@@ -128,7 +128,7 @@ class SessionItem(MethodView):
 
     @blp.doc(security=BEARER)
     @require(Role.ORGANISER)
-    @blp.arguments(SessionPatch)
+    @blp.arguments(SessionPatch, required=False)
     @blp.response(200, SessionOut)
     def patch(self, data: dict[str, Any], code: str, session_code: str) -> MatchmakingSession:
         """Rename a session or change its venue (organisers)."""

@@ -17,9 +17,9 @@ from marshmallow import Schema, fields, validate
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
-from matchmaker.api.resources.common import download, envelope
+from matchmaker.api.resources.common import download, envelope, file_response
 from matchmaker.api.resources.intents import AuditOut, present_entry
-from matchmaker.api.schemas import LocalDateTime, PageArgs, PageMeta, Vocab
+from matchmaker.api.schemas import Day, LocalDateTime, PageArgs, PageMeta, Vocab, row_ref
 from matchmaker.db.models import DueDiligence, Event, Institution, Project
 from matchmaker.domain import LOCAL_TZ, DueDiligenceStatus, Role, Track
 from matchmaker.errors import NotFound
@@ -48,10 +48,10 @@ blp = Blueprint(
 
 
 class TaskFields(Schema):
-    intent_id = fields.Integer(allow_none=True)
+    intent_id = row_ref(allow_none=True)
     owner = fields.String(validate=validate.Length(max=100))
-    due_date = fields.Date(allow_none=True)
-    next_follow_up = fields.Date(allow_none=True)
+    due_date = Day(allow_none=True)
+    next_follow_up = Day(allow_none=True)
     status = Vocab(DueDiligenceStatus)
     outcome = fields.String(validate=validate.Length(max=5000))
 
@@ -100,9 +100,7 @@ class TaskPage(Schema):
 
 class DigestArgs(Schema):
     event = fields.String()
-    date = fields.Date(
-        metadata={"description": "the day to chase for (default: today in Asia/Shanghai)"}
-    )
+    date = Day(metadata={"description": "the day to chase for (default: today in Asia/Shanghai)"})
 
 
 class DigestOut(Schema):
@@ -222,7 +220,7 @@ class Tasks(MethodView):
         return present_task(task)
 
 
-@blp.route("/due-diligence/<int:task_id>")
+@blp.route("/due-diligence/<id:task_id>")
 class OneTask(MethodView):
     @blp.doc(security=BEARER)
     @require()
@@ -233,7 +231,7 @@ class OneTask(MethodView):
 
     @blp.doc(security=BEARER)
     @require(Role.STAFF, Role.ORGANISER)
-    @blp.arguments(TaskPatch)
+    @blp.arguments(TaskPatch, required=False)
     @blp.response(200, TaskOut)
     def patch(self, data: dict[str, Any], task_id: int) -> dict[str, Any]:
         """Change a task (owner, dates, status, outcome); 409 on a stale version."""
@@ -252,7 +250,7 @@ class OneTask(MethodView):
         db().commit()
 
 
-@blp.route("/due-diligence/<int:task_id>/history")
+@blp.route("/due-diligence/<id:task_id>/history")
 class TaskHistory(MethodView):
     @blp.doc(security=BEARER)
     @require()
@@ -318,7 +316,7 @@ class FunnelXlsx(MethodView):
     @blp.doc(security=BEARER)
     @require(Role.STAFF, Role.ORGANISER)
     @blp.arguments(ReportArgs, location="query")
-    @blp.response(200, content_type="application/octet-stream")
+    @file_response(blp, "xlsx")
     def get(self, args: dict[str, Any]) -> Response:
         """The same report as a workbook with a chart."""
         event, data = _report(args)

@@ -18,8 +18,16 @@ from sqlalchemy import select
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
-from matchmaker.api.resources.common import download, envelope
-from matchmaker.api.schemas import LocalDateTime, PageArgs, PageMeta, Vocab
+from matchmaker.api.resources.common import download, envelope, file_response
+from matchmaker.api.schemas import (
+    MAX_YUAN,
+    Day,
+    LocalDateTime,
+    PageArgs,
+    PageMeta,
+    Vocab,
+    row_ref,
+)
 from matchmaker.db.models import AuditEntry, Event, Institution, Intent, Meeting, Project
 from matchmaker.domain import DropReason, IntentStatus, Role, Track, format_yuan, parse_amount
 from matchmaker.errors import InvalidInput, NotFound, PermissionDenied
@@ -42,7 +50,6 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="Investment intents (投资意向): the ladder watching → … → invested, audited",
 )
-MAX_YUAN = 10**15
 
 
 class Amount(fields.Field):
@@ -65,18 +72,22 @@ class Amount(fields.Field):
         return value
 
 
-_AMOUNT_DOC = {"description": "integer yuan, or text with a unit: 500万, 1.2亿", "type": "integer"}
+_AMOUNT_DOC = {
+    "description": "integer yuan, or text with a unit: 500万, 1.2亿",
+    "anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_YUAN}, {"type": "string"}],
+    "nullable": True,
+}
 
 
 class IntentFields(Schema):
     session = fields.String(allow_none=True, validate=validate.Length(1, 64))
-    meeting_id = fields.Integer(allow_none=True)
+    meeting_id = row_ref(allow_none=True)
     status = Vocab(IntentStatus)
     amount = Amount(allow_none=True, metadata=_AMOUNT_DOC)
-    signed_at = fields.Date(allow_none=True)
+    signed_at = Day(allow_none=True)
     signatories = fields.String(validate=validate.Length(max=300))
     invested_amount = Amount(allow_none=True, metadata=_AMOUNT_DOC)
-    invested_at = fields.Date(allow_none=True)
+    invested_at = Day(allow_none=True)
     drop_reason = Vocab(DropReason, allow_none=True)
     note = fields.String(validate=validate.Length(max=5000))
     reason = fields.String(
@@ -285,7 +296,7 @@ class Intents(MethodView):
         return present(intent)
 
 
-@blp.route("/intents/<int:intent_id>")
+@blp.route("/intents/<id:intent_id>")
 class OneIntent(MethodView):
     @blp.doc(security=BEARER)
     @require()
@@ -296,7 +307,7 @@ class OneIntent(MethodView):
 
     @blp.doc(security=BEARER)
     @require(Role.STAFF, Role.ORGANISER, Role.INVESTOR)
-    @blp.arguments(IntentPatch)
+    @blp.arguments(IntentPatch, required=False)  # no body: nothing changes
     @blp.response(200, IntentOut)
     def patch(self, data: dict[str, Any], intent_id: int) -> dict[str, Any]:
         """Change fields or move along the ladder; invalid moves change nothing (422)."""
@@ -323,7 +334,7 @@ class OneIntent(MethodView):
         db().commit()
 
 
-@blp.route("/intents/<int:intent_id>/history")
+@blp.route("/intents/<id:intent_id>/history")
 class IntentHistory(MethodView):
     @blp.doc(security=BEARER)
     @require()
@@ -358,15 +369,13 @@ class ImportIntents(MethodView):
         return report.to_dict(lang())
 
 
-@blp.route("/events/<code>/intents.<fmt>")
+@blp.route("/events/<code>/intents.<any(csv, xlsx):fmt>")
 class ExportIntents(MethodView):
     @blp.doc(security=BEARER)
     @require()
-    @blp.response(200, content_type="application/octet-stream")
+    @file_response(blp, "csv", "xlsx")
     def get(self, code: str, fmt: str) -> Response:
         """Download the intents you may see as CSV or XLSX (imports back unchanged)."""
-        if fmt not in ("csv", "xlsx"):
-            raise NotFound("error.route_not_found")
         event = get_event(db(), code)
         content = export_intents(db(), user(), event, fmt, lang())
         return download(content, fmt, f"{event.code}-intents")

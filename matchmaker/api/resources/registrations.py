@@ -83,6 +83,7 @@ class Projects(MethodView):
 class ProjectItem(MethodView):
     @projects.doc(security=BEARER)
     @require()
+    @projects.alt_response(403, response="FORBIDDEN")  # an entrant asking for another project
     @projects.arguments(EventOnly, location="query")
     @projects.response(200, ProjectOut)
     def get(self, args: dict[str, Any], code: str) -> Project:
@@ -97,7 +98,7 @@ class ProjectItem(MethodView):
     @projects.doc(security=BEARER)
     @require(Role.ORGANISER, Role.ENTRANT)
     @projects.arguments(EventOnly, location="query")
-    @projects.arguments(ProjectFields(partial=True))
+    @projects.arguments(ProjectFields(partial=True), required=False)
     @projects.response(200, ProjectOut)
     def patch(self, args: dict[str, Any], data: dict[str, Any], code: str) -> Project:
         """Update a project; an entrant may edit only their own."""
@@ -152,7 +153,7 @@ class InstitutionItem(MethodView):
     @institutions.doc(security=BEARER)
     @require(Role.ORGANISER, Role.INVESTOR)
     @institutions.arguments(EventOnly, location="query")
-    @institutions.arguments(InstitutionFields(partial=True))
+    @institutions.arguments(InstitutionFields(partial=True), required=False)
     @institutions.response(200, InstitutionOut)
     def patch(self, args: dict[str, Any], data: dict[str, Any], code: str) -> Institution:
         """Update an institution; an investor may edit only their own."""
