@@ -449,3 +449,24 @@ def test_the_document_describes_errors_and_files(client) -> None:  # type: ignor
     }
     fmt = next(p for p in agenda["parameters"] if p["name"] == "fmt")
     assert fmt["schema"]["enum"] == ["csv", "xlsx", "ics"]
+
+
+def test_a_party_leaving_a_session_no_longer_breaks_its_agenda(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
+    """T-I02 moved out of S1 while holding meetings there: publish, cancel and must-meet hit a
+    KeyError (500). Publishing now refuses the stale agenda, and a repair drops its meetings."""
+    _seed(client, accounts, factory)
+    organiser = accounts.headers("organiser")
+    s1 = "/api/v1/events/T2026/sessions/S1/agenda"
+    before = client.get(s1, headers=organiser).get_json()["meetings"]
+    assert any(m["institution_id"] == "T-I02" for m in before)
+    moved = client.patch("/api/v1/institutions/T-I02", json={"sessions": ["S2"]}, headers=organiser)
+    assert moved.status_code == 200
+    refused = assert_error(client.post(s1 + "/publish", headers=organiser), 422)
+    assert "T-I02" in refused["message"]
+    other = next(m for m in before if m["institution_id"] != "T-I02")
+    cancelled = client.post(f"/api/v1/meetings/{other['meeting_id']}/cancel", headers=organiser)
+    assert cancelled.status_code == 200, cancelled.get_json()
+    assert {d["institution"] for d in cancelled.get_json()["dropped"]} >= {"T-I02"}
+    after = client.get(s1, headers=organiser).get_json()["meetings"]
+    assert not any(m["institution_id"] == "T-I02" for m in after)
+    assert client.post(s1 + "/publish", headers=organiser).status_code == 200

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
@@ -243,7 +243,7 @@ def repair_agenda(
         if not any((s["institution"], s["project"]) == pair for s in data["scores"]):
             # the organiser's word makes the pair admissible even outside the shortlist's filters
             data["scores"].append({"institution": pair[0], "project": pair[1], "score": 0.0})
-    ids = _ids(session)
+    ids = _ids(session, [*current, *([cancelled] if cancelled is not None else [])])
     previous = [_placement(m, ids) for m in current]
     if cancelled is not None:
         previous.append(_placement(cancelled, ids))
@@ -323,10 +323,20 @@ def repair_agenda(
 _SOFT = {"below_minimum"}
 
 
-def _ids(session: MatchmakingSession) -> dict[str, dict[str, int]]:
+def _ids(
+    session: MatchmakingSession, meetings: Iterable[Meeting] = ()
+) -> dict[str, dict[str, int]]:
+    """Return code → id of the session's parties and slots.
+
+    ``meetings`` adds the parties who have left the session (their sessions were edited) but
+    still hold meetings in it: the validator refuses those meetings and a repair drops them.
+    """
+    meetings = list(meetings)
     return {
-        "i": {i.code: i.id for i in session.institutions},
-        "p": {p.code: p.id for p in session.projects},
+        "i": {m.institution.code: m.institution_id for m in meetings}
+        | {i.code: i.id for i in session.institutions},
+        "p": {m.project.code: m.project_id for m in meetings}
+        | {p.code: p.id for p in session.projects},
         "slot": {str(s.number): s.id for s in session.slots},
     }
 
@@ -341,8 +351,9 @@ def _placement(meeting: Meeting, ids: dict[str, dict[str, int]]) -> Placement:
 
 
 def _placements(db: Session, session: MatchmakingSession) -> list[Placement]:
-    ids = _ids(session)
-    return [replace(_placement(m, ids), table=str(m.table_id)) for m in live_meetings(db, session)]
+    meetings = live_meetings(db, session)
+    ids = _ids(session, meetings)
+    return [replace(_placement(m, ids), table=str(m.table_id)) for m in meetings]
 
 
 def _ensure_valid(instance: Any, meetings: list[Placement]) -> None:
