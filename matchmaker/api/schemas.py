@@ -65,12 +65,10 @@ class Day(fields.Date):
     digests and session slots do overflows Python's dates."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("metadata", {})
-        kwargs["metadata"].setdefault("description", "")
-        kwargs["metadata"]["description"] = (
-            kwargs["metadata"]["description"] + f" ({FIRST_DAY} … {LAST_DAY})"
-        ).strip()
-        super().__init__(**kwargs)
+        metadata = dict(kwargs.pop("metadata", {}))
+        said = metadata.get("description", "")
+        metadata["description"] = f"{said} ({FIRST_DAY} … {LAST_DAY})".strip()
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date:
         day: date = super()._deserialize(value, attr, data, **kwargs)
