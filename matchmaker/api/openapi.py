@@ -52,10 +52,11 @@ class ErrorResponses(BasePlugin):  # type: ignore[misc]
     401 and 403 come from :func:`matchmaker.api.auth.require`; this adds the rest: 422 when the
     operation takes any argument (a bad one, or text no column can store, see
     :mod:`matchmaker.api.guards`), 400 for a malformed JSON body, 413 for a body over
-    ``MAX_CONTENT_LENGTH``, 404 when the operation names a record (a path parameter, or a
-    reference such as ``event`` or ``project_id`` in the query or body) and 409 on writes
-    (duplicates, stale versions, taken slots) other than signing in and out, which change no
-    shared record.
+    ``MAX_CONTENT_LENGTH``, 415 for a body of another media type, 404 when the operation names
+    a record (a path parameter, or a reference such as ``event`` or ``project_id`` in the query
+    or body) and 409 on writes (duplicates, stale versions, taken slots) other than signing in
+    and out, which change no shared record. The 429 of rate-limited views is documented on
+    them (``resources.common.rate_limited``).
     """
 
     def __init__(self) -> None:
@@ -84,6 +85,7 @@ class ErrorResponses(BasePlugin):  # type: ignore[misc]
             errors.append((422, "UNPROCESSABLE_ENTITY"))  # bad arguments, text no column stores
         if body:
             errors.append((413, "REQUEST_ENTITY_TOO_LARGE"))
+            errors.append((415, "UNSUPPORTED_MEDIA_TYPE"))  # a body not of the declared type
         if "application/json" in body:
             errors.append((400, "BAD_REQUEST"))
         if "{" in path or self._names_a_record(operation):

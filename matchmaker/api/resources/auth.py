@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.extensions import db
-from matchmaker.api.resources.common import present_user
+from matchmaker.api.resources.common import present_user, rate_limited
 from matchmaker.api.schemas import Credentials, Me, TokenOut
 from matchmaker.db.models import User
 from matchmaker.services.accounts import authenticate, issue_token, revoke_token
@@ -23,6 +23,7 @@ class Token(MethodView):
     @blp.arguments(Credentials)
     @blp.response(201, TokenOut)
     @blp.alt_response(401, response="UNAUTHORIZED")  # wrong user name or password
+    @rate_limited(blp)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Exchange user name and password for a bearer token (shown once)."""
         found = authenticate(db(), data["username"], data["password"])

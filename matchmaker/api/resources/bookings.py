@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
+from matchmaker.api.resources.common import rate_limited
 from matchmaker.api.resources.events import session_or_404
 from matchmaker.api.schemas import LocalDateTime
 from matchmaker.db.models import Event, MeetingRequest, Project
@@ -134,6 +135,7 @@ class Requests(MethodView):
     @require(Role.ORGANISER, Role.ENTRANT, Role.INVESTOR)
     @blp.arguments(RequestIn)
     @blp.response(201, RequestOut)
+    @rate_limited(blp)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Ask for a meeting in a free slot; 409 if the slot was just taken or a cap is reached."""
         project = catalog.get_project(db(), data["project_id"], data.get("event"))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from matchmaker.api.auth import sees_contacts_of_institution, sees_contacts_of_project
 from matchmaker.api.extensions import db
+from matchmaker.api.schemas import ErrorSchema
 from matchmaker.db.models import Event, Institution, Project, User
 from matchmaker.services.catalog import Page
 
@@ -79,6 +80,18 @@ def file_response(blp: Blueprint, *fmts: str) -> Callable[[F], F]:
         return view
 
     return decorate
+
+
+def rate_limited(blp: Blueprint) -> Callable[[F], F]:
+    """Document the 429 that :mod:`matchmaker.api.limits` answers on a view, with Retry-After."""
+    retry = {"description": "seconds to wait", "schema": {"type": "integer"}}
+    decorator: Callable[[F], F] = blp.alt_response(
+        429,
+        schema=ErrorSchema,
+        description="Too Many Requests",
+        headers={"Retry-After": retry},
+    )
+    return decorator
 
 
 def download(content: bytes, fmt: str, name: str) -> Response:
