@@ -15,6 +15,7 @@ from matchmaker.config import Settings
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the Flask app; ``test_config`` overrides settings (e.g. ``DATABASE_URL``)."""
     import swagger_ui_bundle
+    from werkzeug.routing import IntegerConverter
 
     from matchmaker.api import agenda_pages, ledger_pages, pages
     from matchmaker.api.errors import register_error_handlers
@@ -22,7 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from matchmaker.api.guards import register_guards
     from matchmaker.api.i18n import lang, t
     from matchmaker.api.limits import init_limits
-    from matchmaker.api.openapi import ErrorResponses, MatchmakerApi, RowId
+    from matchmaker.api.openapi import ErrorResponses, MatchmakerApi, row_id_parameter
     from matchmaker.api.resources import (
         agendas,
         auth,
@@ -88,9 +89,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["matchmaker.engine"] = engine
     init_db(app, session_factory(engine))
-    app.url_map.converters["id"] = RowId
     # one per app: its OpenAPI document belongs to this app
     api = MatchmakerApi(app, spec_kwargs={"extra_plugins": [ErrorResponses()]})
+    api.register_converter(IntegerConverter, row_id_parameter)
     api.register_blueprint(events.blp)
     api.register_blueprint(registrations.projects)
     api.register_blueprint(registrations.institutions)

@@ -302,8 +302,8 @@ def _token_header(factory: sessionmaker[Session], role: str) -> dict[str, str]:
 
 
 def test_ids_beyond_the_integer_column_are_refused_not_500(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
-    """An id past INTEGER (inside BIGINT) reached PostgreSQL's column as a 500; now the field
-    names its range, and in a URL it is no such address."""
+    """An id past INTEGER (inside BIGINT) reached PostgreSQL's column as a 500 (in a path, a
+    vague 422 from the database); now the field is named with its range."""
     _seed(client, accounts, factory)
     staff, organiser = accounts.headers("staff"), accounts.headers("organiser")
     for url, body in [
@@ -312,8 +312,12 @@ def test_ids_beyond_the_integer_column_are_refused_not_500(client, accounts, fac
     ]:
         error = assert_error(client.patch(url, json=body, headers=staff), 422)
         assert error["errors"][0]["field"] == next(iter(body))
-    assert_error(client.post(f"/api/v1/meetings/{2**64}/lock", json={}, headers=organiser), 404)
-    assert_error(client.get(f"/api/v1/intents/{2**31}", headers=staff), 404)
+    cancel = client.post(f"/api/v1/meetings/{2**31}/cancel", headers=organiser)  # a path id too
+    assert assert_error(cancel, 422)["errors"][0] == {
+        "location": "path",
+        "field": "meeting_id",
+        "message": "数值超出范围（绝对值上限 2147483647）",
+    }
     with transaction(factory) as db:
         task = db.get(DueDiligence, 1)
         assert task is not None and task.intent_id == 1 and task.version == 1

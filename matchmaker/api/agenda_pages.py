@@ -175,7 +175,7 @@ def my_agenda() -> str:
     )
 
 
-@bp.post("/agenda/requests/<id:request_id>")
+@bp.post("/agenda/requests/<int:request_id>")
 @signed_in(Role.ORGANISER, Role.INVESTOR, Role.ENTRANT)
 def answer(request_id: int) -> Response:
     """Accept, decline or withdraw a request."""

@@ -27,6 +27,7 @@ from matchmaker.text import control_char
 
 MAX_JSON_DEPTH = 20  # the deepest real body (a portfolio's sectors) is four levels
 MAX_INT = 2**63 - 1  # BIGINT; SQLite cannot even bind a larger Python int (a 500, not a 4xx)
+MAX_ROW_ID = 2**31 - 1  # ids in paths are INTEGER keys; PostgreSQL refuses to compare past it
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _UPLOAD_TYPES = {"multipart/form-data"}
 
@@ -43,6 +44,7 @@ def register_guards(app: Flask) -> None:
                 _check_text("json", "", _json_body())
         _check_text("query", "", request.args.to_dict(flat=False))
         _check_text("path", "", request.view_args or {})
+        _check_row_ids(request.view_args or {})
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             try:
                 form = request.form.to_dict(flat=False)
@@ -118,6 +120,14 @@ def _check_text(location: str, path: str, value: Any) -> None:
             for index, item in enumerate(node):
                 name = f"{where}.{index}" if many else where
                 stack.append((name, item, depth + (location == "json")))
+
+
+def _check_row_ids(view_args: dict[str, Any]) -> None:
+    """Refuse a row id in the path beyond INTEGER, naming it (the document says so too)."""
+    for name, value in view_args.items():
+        if isinstance(value, int) and value > MAX_ROW_ID:
+            message = t("request.number_out_of_range", limit=MAX_ROW_ID)
+            _refuse_message(UnprocessableEntity, "path", name, message)
 
 
 def _check_key(location: str, where: str, key: Any) -> None:

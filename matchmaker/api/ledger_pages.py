@@ -339,14 +339,14 @@ def _intent_page(
     ), (422 if problems else 200)
 
 
-@bp.get("/intents/<id:intent_id>")
+@bp.get("/intents/<int:intent_id>")
 @signed_in()
 def intent_page(intent_id: int) -> Any:
     """One intent: its edit form (if yours to change), due-diligence tasks and history."""
     return _intent_page(intent_id)
 
 
-@bp.post("/intents/<id:intent_id>")
+@bp.post("/intents/<int:intent_id>")
 @signed_in(*WRITERS)
 def intent_save(intent_id: int) -> Any:
     """Save the edit form; a stale version or any problem changes nothing."""
@@ -384,7 +384,7 @@ def intent_save(intent_id: int) -> Any:
     return redirect(url_for(".intent_page", intent_id=intent_id))
 
 
-@bp.post("/intents/<id:intent_id>/delete")
+@bp.post("/intents/<int:intent_id>/delete")
 @signed_in(*STAFF)
 def intent_delete(intent_id: int) -> Response:
     """Delete an intent; the audit trail keeps what it was."""
@@ -594,14 +594,14 @@ def _task_page(
     ), (422 if problems else 200)
 
 
-@bp.get("/due-diligence/<id:task_id>")
+@bp.get("/due-diligence/<int:task_id>")
 @signed_in()
 def task_page(task_id: int) -> Any:
     """One task: its form (staff and organisers) and history."""
     return _task_page(task_id)
 
 
-@bp.post("/due-diligence/<id:task_id>")
+@bp.post("/due-diligence/<int:task_id>")
 @signed_in(*STAFF)
 def task_save(task_id: int) -> Any:
     """Save a task's form; problems come back beside their fields, nothing is written."""

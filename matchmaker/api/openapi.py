@@ -1,5 +1,5 @@
-"""The OpenAPI document's shared parts: the error shape, the errors every operation may return,
-and the row-id URL converter.
+"""The OpenAPI document's shared parts: the error shape and the errors every operation may
+return.
 
 The document is checked against the running service by ``tests/test_api_fuzz.py`` (schemathesis):
 every response must match what is written here, errors included.
@@ -11,7 +11,6 @@ from typing import Any
 
 from apispec import BasePlugin
 from flask_smorest import Api
-from werkzeug.routing import IntegerConverter, Map
 
 from matchmaker.api.schemas import MAX_ROW_ID, ErrorSchema
 
@@ -38,12 +37,10 @@ class MatchmakerApi(Api):  # type: ignore[misc]  # flask-smorest ships no type h
     ERROR_SCHEMA = ErrorSchema
 
 
-class RowId(IntegerConverter):
-    """A row id in a URL: 1 … 2³¹−1. Anything else is no such address (404), never a query that
-    overflows the database's INTEGER."""
-
-    def __init__(self, url_map: Map) -> None:
-        super().__init__(url_map, min=1, max=MAX_ROW_ID)
+def row_id_parameter(_converter: Any) -> dict[str, Any]:
+    """Document an ``<int:…>`` path parameter: every one is a row id (INTEGER key; a larger one
+    is refused by :mod:`matchmaker.api.guards`)."""
+    return {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
 
 
 class ErrorResponses(BasePlugin):  # type: ignore[misc]

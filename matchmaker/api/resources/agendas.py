@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
-from matchmaker.api.resources.common import download, file_response
+from matchmaker.api.resources.common import download, file_response, format_parameter
 from matchmaker.api.resources.events import session_or_404
 from matchmaker.api.resources.jobs import JobOut, queue, start
 from matchmaker.api.resources.matching import matcher
@@ -255,7 +255,7 @@ class MustMeet(MethodView):
         return outcome.to_dict()
 
 
-@blp.route("/meetings/<id:meeting_id>/lock")
+@blp.route("/meetings/<int:meeting_id>/lock")
 class Lock(MethodView):
     @blp.doc(security=BEARER)
     @require(*ORGANISER)
@@ -268,7 +268,7 @@ class Lock(MethodView):
         return _row(meeting)
 
 
-@blp.route("/meetings/<id:meeting_id>/cancel")
+@blp.route("/meetings/<int:meeting_id>/cancel")
 class Cancel(MethodView):
     @blp.doc(security=BEARER)
     @require(*ORGANISER)
@@ -280,10 +280,7 @@ class Cancel(MethodView):
         return outcome.to_dict()
 
 
-@blp.route(
-    "/events/<code>/agenda.<fmt>",
-    parameters=[{"in": "path", "name": "fmt", "schema": {"type": "string", "enum": list(FORMATS)}}],
-)
+@blp.route("/events/<code>/agenda.<fmt>", parameters=format_parameter(*FORMATS))
 class Export(MethodView):
     @blp.doc(security=BEARER)
     @require()

@@ -163,7 +163,7 @@ def _answer(request_id: int, action: str) -> dict[str, Any]:
     return present(request)
 
 
-@blp.route("/meeting-requests/<id:request_id>/accept")
+@blp.route("/meeting-requests/<int:request_id>/accept")
 class Accept(MethodView):
     @blp.doc(security=BEARER)
     @require(Role.ORGANISER, Role.ENTRANT, Role.INVESTOR)
@@ -173,7 +173,7 @@ class Accept(MethodView):
         return _answer(request_id, "accept")
 
 
-@blp.route("/meeting-requests/<id:request_id>/decline")
+@blp.route("/meeting-requests/<int:request_id>/decline")
 class Decline(MethodView):
     @blp.doc(security=BEARER)
     @require(Role.ORGANISER, Role.ENTRANT, Role.INVESTOR)
@@ -183,7 +183,7 @@ class Decline(MethodView):
         return _answer(request_id, "decline")
 
 
-@blp.route("/meeting-requests/<id:request_id>/withdraw")
+@blp.route("/meeting-requests/<int:request_id>/withdraw")
 class Withdraw(MethodView):
     @blp.doc(security=BEARER)
     @require(Role.ORGANISER, Role.ENTRANT, Role.INVESTOR)

@@ -65,6 +65,11 @@ TYPES = {
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def format_parameter(*fmts: str) -> list[dict[str, Any]]:
+    """Document a route's ``<fmt>`` (``agenda.<fmt>``): one of ``fmts``."""
+    return [{"in": "path", "name": "fmt", "schema": {"type": "string", "enum": list(fmts)}}]
+
+
 def file_response(blp: Blueprint, *fmts: str) -> Callable[[F], F]:
     """Document a view's 200 as a file download in one of ``fmts`` (each with its media type)."""
 

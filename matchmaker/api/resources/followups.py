@@ -220,7 +220,7 @@ class Tasks(MethodView):
         return present_task(task)
 
 
-@blp.route("/due-diligence/<id:task_id>")
+@blp.route("/due-diligence/<int:task_id>")
 class OneTask(MethodView):
     @blp.doc(security=BEARER)
     @require()
@@ -250,7 +250,7 @@ class OneTask(MethodView):
         db().commit()
 
 
-@blp.route("/due-diligence/<id:task_id>/history")
+@blp.route("/due-diligence/<int:task_id>/history")
 class TaskHistory(MethodView):
     @blp.doc(security=BEARER)
     @require()

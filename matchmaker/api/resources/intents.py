@@ -18,7 +18,12 @@ from sqlalchemy import select
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
-from matchmaker.api.resources.common import download, envelope, file_response
+from matchmaker.api.resources.common import (
+    download,
+    envelope,
+    file_response,
+    format_parameter,
+)
 from matchmaker.api.schemas import (
     MAX_YUAN,
     Day,
@@ -296,7 +301,7 @@ class Intents(MethodView):
         return present(intent)
 
 
-@blp.route("/intents/<id:intent_id>")
+@blp.route("/intents/<int:intent_id>")
 class OneIntent(MethodView):
     @blp.doc(security=BEARER)
     @require()
@@ -334,7 +339,7 @@ class OneIntent(MethodView):
         db().commit()
 
 
-@blp.route("/intents/<id:intent_id>/history")
+@blp.route("/intents/<int:intent_id>/history")
 class IntentHistory(MethodView):
     @blp.doc(security=BEARER)
     @require()
@@ -369,13 +374,15 @@ class ImportIntents(MethodView):
         return report.to_dict(lang())
 
 
-@blp.route("/events/<code>/intents.<any(csv, xlsx):fmt>")
+@blp.route("/events/<code>/intents.<fmt>", parameters=format_parameter("csv", "xlsx"))
 class ExportIntents(MethodView):
     @blp.doc(security=BEARER)
     @require()
     @file_response(blp, "csv", "xlsx")
     def get(self, code: str, fmt: str) -> Response:
         """Download the intents you may see as CSV or XLSX (imports back unchanged)."""
+        if fmt not in ("csv", "xlsx"):
+            raise NotFound("error.route_not_found")
         event = get_event(db(), code)
         content = export_intents(db(), user(), event, fmt, lang())
         return download(content, fmt, f"{event.code}-intents")
