@@ -138,6 +138,26 @@ def client(app: Any) -> Any:
     return app.test_client()
 
 
+@pytest.fixture
+def make_app(
+    db_url: str, registered: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Any]:
+    """Build apps on the test database with ``config`` on top (rate limits off unless set)."""
+    from matchmaker.app import create_app
+
+    monkeypatch.setenv("MATCHMAKER_INSTANCE_DIR", str(tmp_path / "instance"))
+    apps: list[Any] = []
+
+    def build(**config: Any) -> Any:
+        base = {"DATABASE_URL": db_url, "TESTING": True, "MATCHMAKER_RATE_LIMITS": False}
+        apps.append(create_app({**base, **config}))
+        return apps[-1]
+
+    yield build
+    for app in apps:
+        app.extensions["matchmaker.engine"].dispose()
+
+
 class Accounts:
     """One signed-in user per role (entrant of T-P001 and of T-P002, investor of T-I01 and T-I02).
 

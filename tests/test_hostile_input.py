@@ -20,26 +20,16 @@ from typing import Any
 import openpyxl
 import pytest
 from sqlalchemy import select
-from tests_support import MATCHMAKER, assert_error, db_snapshot
+from tests_support import CSRF, MATCHMAKER, assert_error, db_snapshot, sign_in
 
 from matchmaker.db.engine import transaction
-from matchmaker.db.models import DueDiligence, Institution, Project, User
+from matchmaker.db.models import DueDiligence, Institution, Project
 from matchmaker.messages import render
 from matchmaker.tabular.formulas import is_formula_like
 
 HTML = {"Accept": "text/html"}
-CSRF = "hostile-csrf-token"
 PROJECTS = "报名编号,项目名称,赛道,所在地区,项目简介,对接专场\n"
 INTENTS = "项目编号,机构编号,状态,金额(万元),签约日期,签约人,备注\n"
-
-
-def sign_in(client: Any, factory: Any, username: str) -> None:
-    """Sign the page client in as ``username`` (the cookie session the login form sets)."""
-    with transaction(factory) as db:
-        user_id = db.scalar(select(User.id).where(User.username == username))
-    with client.session_transaction() as session:
-        session["user_id"] = user_id
-        session["csrf"] = CSRF
 
 
 def page_upload(client: Any, url: str, name: str, data: bytes, **form: str) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from tests_support import MATCHMAKER, assert_error
+from tests_support import CSRF, MATCHMAKER, assert_error, sign_in
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import Job, Meeting
@@ -278,8 +278,6 @@ def test_a_queue_that_is_down_gives_503_and_changes_nothing(
 def test_the_grid_page_queues_a_build_and_shows_the_job_until_it_is_done(
     queued, accounts, factory
 ) -> None:  # type: ignore[no-untyped-def]
-    from test_ledger_pages import CSRF, sign_in
-
     app, env = queued
     client = app.test_client()
     sign_in(client, factory, "organiser")

@@ -21,26 +21,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
+from tests_support import CSRF, sign_in
 from tests_support import demo_server as running_demo
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import AuditEntry, Intent, User
 
 HTML = {"Accept": "text/html"}
-CSRF = "test-csrf-token"
 
 
 def today() -> Any:
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
-
-
-def sign_in(client: Any, factory: Any, username: str) -> None:
-    """Sign the page client in as ``username`` (the cookie session the login form sets)."""
-    with transaction(factory) as db:
-        user_id = db.scalar(select(User.id).where(User.username == username))
-    with client.session_transaction() as session:
-        session["user_id"] = user_id
-        session["csrf"] = CSRF
 
 
 def record(client: Any, accounts: Any, project: str, institution: str, **body: Any) -> int:

@@ -10,7 +10,6 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,24 +26,9 @@ HTML = {"Accept": "text/html"}
 
 
 @pytest.fixture
-def make_app(
-    db_url: str, registered: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[..., Any]]:
-    """Build apps on the test database with rate limits on and ``config`` on top."""
-    from matchmaker.app import create_app
-
-    monkeypatch.setenv("MATCHMAKER_INSTANCE_DIR", str(tmp_path / "instance"))
-    apps: list[Any] = []
-
-    def build(**config: Any) -> Any:
-        base = {"DATABASE_URL": db_url, "TESTING": True, "MATCHMAKER_RATE_LIMITS": True}
-        app = create_app({**base, **config})
-        apps.append(app)
-        return app
-
-    yield build
-    for app in apps:
-        app.extensions["matchmaker.engine"].dispose()
+def make_app(make_app: Callable[..., Any]) -> Callable[..., Any]:
+    """conftest's app builder with rate limits on."""
+    return lambda **config: make_app(**{"MATCHMAKER_RATE_LIMITS": True, **config})
 
 
 @pytest.fixture

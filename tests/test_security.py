@@ -4,7 +4,6 @@ security headers on every answer, and Secure cookies behind a TLS proxy."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,26 +17,6 @@ from matchmaker.db.models import Base, User
 HTML = {"Accept": "text/html"}
 TEMPLATES = Path(__file__).parent.parent / "matchmaker" / "api" / "templates"
 PASSWORD = "correct horse battery staple"  # tests/conftest.py Accounts.password
-
-
-@pytest.fixture
-def make_app(
-    db_url: str, registered: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[..., Any]]:
-    """Build apps on the test database with ``config`` on top (limits off)."""
-    from matchmaker.app import create_app
-
-    monkeypatch.setenv("MATCHMAKER_INSTANCE_DIR", str(tmp_path / "instance"))
-    apps: list[Any] = []
-
-    def build(**config: Any) -> Any:
-        base = {"DATABASE_URL": db_url, "TESTING": True, "MATCHMAKER_RATE_LIMITS": False}
-        apps.append(create_app({**base, **config}))
-        return apps[-1]
-
-    yield build
-    for app in apps:
-        app.extensions["matchmaker.engine"].dispose()
 
 
 def everything(factory: Any) -> dict[str, list[str]]:

@@ -19,6 +19,21 @@ import pytest
 MATCHMAKER = str(Path(sys.executable).parent / "matchmaker")
 
 ERROR_KEYS = {"code", "status", "message", "errors"}
+CSRF = "test-csrf-token"  # the page session's token in tests that sign in with sign_in()
+
+
+def sign_in(client: Any, factory: Any, username: str) -> None:
+    """Sign the page client in as ``username`` (the cookie session the login form sets)."""
+    from sqlalchemy import select
+
+    from matchmaker.db.engine import transaction
+    from matchmaker.db.models import User
+
+    with transaction(factory) as db:
+        user_id = db.scalar(select(User.id).where(User.username == username))
+    with client.session_transaction() as session:
+        session["user_id"] = user_id
+        session["csrf"] = CSRF
 
 
 def assert_error(response: Any, status: int) -> dict[str, Any]:
