@@ -84,6 +84,7 @@ def test_sign_in_and_event_overview_in_chinese_then_english(page: Any) -> None:
     assert page.locator("[data-testid=count-institutions]").inner_text() == "41"
     assert page.get_by_text("往届参赛项目专场").count() == 1
     header_rule = "getComputedStyle(document.querySelector('header.top')).borderBottomWidth"
+    page.wait_for_load_state("load")  # the stylesheet has arrived (the text can come first)
     assert page.evaluate(header_rule) == "3px"  # the stylesheet is served and applied
     page.screenshot(
         path=str(Path(os.environ.get("MM_SHOTS", "/tmp")) / "mm-home.png"), full_page=True
