@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import subprocess
-import uuid
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -23,20 +22,17 @@ from typing import Any
 import numpy as np
 import openpyxl
 import pytest
-from sqlalchemy import create_engine, insert, select, text, update
-from tests_support import MATCHMAKER, assert_error
+from sqlalchemy import insert, select, text, update
+from tests_support import MATCHMAKER, assert_error, migrated_pg_database
 
 from matchmaker.db import dump, event_tables
-from matchmaker.db.engine import make_engine, migrate, session_factory, transaction
+from matchmaker.db.engine import make_engine, session_factory, transaction
 from matchmaker.db.models import AuditEntry, Base, Event, Intent, MatchWeights, Project, User
 from matchmaker.services.catalog import get_institution
 from matchmaker.services.events import get_event
 from matchmaker.services.index_store import index_dir_for
 from matchmaker.services.matching import Matcher, ShortlistQuery
 
-PG_ADMIN_URL = os.environ.get(
-    "MATCHMAKER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 S1 = "/api/v1/events/T2026/sessions/S1/agenda"
 
 
@@ -157,23 +153,8 @@ def everything(url: str, skip: tuple[str, ...] = ("api_tokens",)) -> dict[str, l
 @pytest.fixture(scope="session")
 def pg_target() -> Iterator[str]:
     """A second migrated PostgreSQL database, the target of cross-database restores."""
-    try:
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server here"
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
-    name = f"mm_target_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with migrated_pg_database("mm_target") as url:
+        yield url
 
 
 def empty_database(request: pytest.FixtureRequest, kind: str, tmp_path: Path) -> str:

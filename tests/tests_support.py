@@ -9,16 +9,23 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
+
+from matchmaker.db.engine import make_engine, migrate
 
 MATCHMAKER = str(Path(sys.executable).parent / "matchmaker")
 
 ERROR_KEYS = {"code", "status", "message", "errors"}
+PG_ADMIN_URL = os.environ.get(
+    "MATCHMAKER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 CSRF = "test-csrf-token"  # the page session's token in tests that sign in with sign_in()
 
 
@@ -118,3 +125,28 @@ def server(env: dict[str, str], log: Path | None = None) -> Iterator[tuple[str, 
             process.wait(timeout=30)
         if log:
             output.close()  # type: ignore[union-attr]
+
+
+@contextmanager
+def migrated_pg_database(prefix: str) -> Iterator[str]:
+    """Create a migrated PostgreSQL database named ``prefix_<random>``; drop it afterwards.
+
+    Skips the test when no server answers at ``PG_ADMIN_URL``.
+    """
+    try:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server here"
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
