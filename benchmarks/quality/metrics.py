@@ -62,11 +62,28 @@ class Comparison:
     losses: int
 
 
-def compare(method: np.ndarray, other: np.ndarray, name: str, rounds: int) -> Comparison:
-    """Return Δ and the ratio of means with paired bootstrap 95 % intervals (same resamples)."""
+def compare(
+    method: np.ndarray,
+    other: np.ndarray,
+    name: str,
+    rounds: int,
+    clusters: np.ndarray | None = None,
+) -> Comparison:
+    """Return Δ and the ratio of means with paired bootstrap 95 % intervals (same resamples).
+
+    The bootstrap resamples queries; with ``clusters`` (one label per query) it resamples whole
+    clusters instead — an investor that is a query in several time windows is drawn with all of
+    its queries, so its correlated queries do not pass for independent evidence.
+    """
     rng = np.random.default_rng(SEED)
-    idx = rng.integers(0, len(method), (rounds, len(method)))
-    m, b = method[idx].mean(axis=1), other[idx].mean(axis=1)
+    labels = np.arange(len(method)) if clusters is None else np.asarray(clusters)
+    _, group = np.unique(labels, return_inverse=True)
+    k = int(group.max()) + 1
+    size = np.bincount(group, minlength=k)
+    idx = rng.integers(0, k, (rounds, k))
+    n = size[idx].sum(axis=1)
+    m = np.bincount(group, weights=method, minlength=k)[idx].sum(axis=1) / n
+    b = np.bincount(group, weights=other, minlength=k)[idx].sum(axis=1) / n
     ratio = m / np.where(b > 0, b, np.nan)
     lo, hi = np.nanpercentile(ratio, [2.5, 97.5])
     d_lo, d_hi = np.percentile(m - b, [2.5, 97.5])
@@ -97,6 +114,7 @@ class Table:
     baselines: list[str]
     extra: list[str] = field(default_factory=list)
     queries: int = 0
+    clusters: np.ndarray | None = None  # per query, for a cluster bootstrap (see compare)
 
     def references(self) -> list[str]:
         """Return the (ref) rows that are baselines in spirit (not variants of the method)."""
@@ -127,7 +145,10 @@ def print_table(table: Table, rounds: int) -> Summary:
             continue
         mine = getattr(table.results[table.method], metric)
         others = [table.best(metric), *table.references()]
-        out[metric] = [compare(mine, getattr(table.results[n], metric), n, rounds) for n in others]
+        out[metric] = [
+            compare(mine, getattr(table.results[n], metric), n, rounds, table.clusters)
+            for n in others
+        ]
         for i, c in enumerate(out[metric]):
             what = f"best baseline ({c.other})" if i == 0 else f"(ref) {c.other}"
             print(
