@@ -35,6 +35,7 @@ from matchmaker.ranking.shortlist import (
 )
 from matchmaker.services.index_store import IndexStore
 from matchmaker.services.match_state import MatchState, build_state, event_stamp, event_weights
+from matchmaker.services.profiles import prune_text_vectors
 from matchmaker.services.verdicts import met_projects, record_verdict, verdicts
 
 Progress = Callable[[int, int], None]
@@ -139,7 +140,9 @@ class Matcher:
             return state
 
     def rebuild(self, db: Session, event: Event, progress: Progress | None = None) -> MatchState:
-        """Rebuild the event's state from scratch (re-encoding texts whose hash changed)."""
+        """Rebuild the event's state from scratch (re-encoding texts whose hash changed), and drop
+        cached vectors whose registration or portfolio entry is gone."""
+        prune_text_vectors(db)
         self.states.pop(event.id, None)
         if self.index_dir is not None:
             IndexStore(self.index_dir).clear(event.id)
