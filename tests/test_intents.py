@@ -207,6 +207,22 @@ def test_delete_is_audited_and_the_trail_cannot_be_edited(client, accounts) -> N
         assert response.status_code == 405
 
 
+def test_a_new_intent_never_inherits_a_deleted_ones_id_or_trail(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    # SQLite reused the highest deleted id: the new intent showed the deleted one's history.
+    staff = accounts.headers("staff")
+    gone = record(client, staff, status="negotiating", amount=1_000_000).get_json()
+    assert client.delete(f"{URL}/{gone['id']}?reason=录入重复", headers=staff).status_code == 204
+    response = record(client, staff, status="negotiating", amount=2_000_000)
+    assert response.status_code == 201, response.get_json()
+    made = response.get_json()
+    assert made["id"] != gone["id"]
+    trail = client.get(f"{URL}/{made['id']}/history", headers=staff).get_json()
+    assert [entry["action"] for entry in trail] == ["create"]
+    assert trail[0]["after"]["amount"] == 2_000_000
+    old = client.get(f"{URL}/{gone['id']}/history", headers=staff).get_json()
+    assert old[-1]["action"] == "delete" and old[-1]["before"]["amount"] == 1_000_000
+
+
 def test_investors_and_entrants_see_only_their_own(client, accounts) -> None:  # type: ignore[no-untyped-def]
     staff = accounts.headers("staff")
     mine = record(client, staff, status="negotiating", amount="200万").get_json()  # T-I01 × T-P001
@@ -530,3 +546,18 @@ def test_a_real_sized_event_reports_exactly_what_was_signed(
         ).status_code
         == 200
     )
+
+
+def test_with_two_events_the_api_asks_for_the_event_parameter(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
+    from matchmaker.services.events import create_event
+
+    with transaction(factory) as db:
+        create_event(db, "T2027", "第二届测试活动", 2027)
+    before = snapshot(factory)
+    staff = accounts.headers("staff")
+    body = assert_error(record(client, staff, status="negotiating", amount=1_000_000), 422)
+    assert "event 参数" in body["message"] and "T2026, T2027" in body["message"]
+    assert "--event" in body["message"]  # the same message serves the command line
+    assert snapshot(factory) == before
+    named = record(client, staff, status="negotiating", amount=1_000_000, event="T2026")
+    assert named.status_code == 201, named.get_json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -122,3 +123,54 @@ def test_large_amounts_and_aware_times_round_trip(factory, registered) -> None: 
         session = db.scalar(select(MatchmakingSession).where(MatchmakingSession.code == "S1"))
         assert session.starts_at == datetime(2026, 12, 8, 1, 0, tzinfo=UTC)  # 09:00 Shanghai
         assert len(session.slots) == 9 and len(session.tables) == 4
+
+
+def test_rebuilding_audited_tables_on_sqlite_keeps_rows_links_and_retired_ids(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Migration 0008 rebuilds the audited tables with AUTOINCREMENT on a populated SQLite file:
+    every row and every reference into them survives (dropping a table with foreign keys on
+    would have nulled the due-diligence tasks' intent links), and an id named by a deleted
+    record's trail is never handed out again."""
+    from sqlalchemy import func, text
+
+    from matchmaker.db.engine import make_engine, migrate, session_factory, transaction
+    from matchmaker.db.models import AuditEntry, DueDiligence, Intent
+    from matchmaker.services.demo import load_demo
+    from matchmaker.services.intents import delete_intent
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0007")
+    factory = session_factory(engine)
+    with transaction(factory) as db:
+        event, _accounts = load_demo(db, ledger=True)
+        staff = db.scalar(select(User).where(User.role == Role.STAFF))
+        newest = db.scalar(select(Intent).order_by(Intent.id.desc()))
+        retired = newest.id
+        delete_intent(db, staff, newest, "录入重复")
+
+    def state() -> tuple[list[Any], list[Any], int]:
+        with factory() as db:
+            intents = db.execute(select(Intent.id, Intent.project_id, Intent.amount)).all()
+            links = db.execute(select(DueDiligence.id, DueDiligence.intent_id)).all()
+            trail = db.scalar(select(func.count()).select_from(AuditEntry))
+        return sorted(map(tuple, intents)), sorted(map(tuple, links)), trail
+
+    before = state()
+    assert any(intent_id is not None for _task, intent_id in before[1])
+    migrate(engine)
+    assert state() == before
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        sql = connection.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'intents'")
+        ).scalar()
+    assert "AUTOINCREMENT" in sql
+    with transaction(factory) as db:
+        institution = db.scalar(select(Institution.id).order_by(Institution.id))
+        taken = select(Intent.project_id).where(Intent.institution_id == institution)
+        project = db.scalar(select(Project.id).where(Project.id.not_in(taken)).limit(1))
+        fresh = Intent(event_id=event.id, institution_id=institution, project_id=project)
+        db.add(fresh)
+        db.flush()
+        assert fresh.id > retired
+    engine.dispose()

@@ -104,11 +104,34 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (creates every table on an empty database)."""
-    with engine.begin() as connection:
-        config = alembic_config(engine)
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    """Bring the schema to ``revision`` (creates every table on an empty database).
+
+    On SQLite the migrations run as one transaction with foreign keys off, as SQLite's own
+    procedure for rebuilding a table asks: a rebuilt table is dropped and renamed, and with
+    foreign keys on, dropping it would first delete its rows and fire ON DELETE actions in the
+    tables that point at it. Before the commit every reference is checked; a dangling one rolls
+    the whole migration back.
+    """
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:  # only outside a transaction does this pragma take effect
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                if sqlite:  # the driver would begin none for DDL: make it one transaction
+                    connection.exec_driver_sql("BEGIN")
+                config = alembic_config(engine)
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite:
+                    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if dangling:
+                        raise RuntimeError(f"migration left dangling references: {dangling[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def schema_is_current(engine: Engine) -> bool:

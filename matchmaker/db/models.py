@@ -52,6 +52,9 @@ NAMING = {
 }
 
 intpk = Annotated[int, mapped_column(primary_key=True)]
+# Audited tables: their trails name rows by id, so SQLite must never hand a deleted row's id to
+# a new one (without AUTOINCREMENT it reuses the highest; PostgreSQL sequences never go back).
+AUDITED_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
 code_str = Annotated[str, mapped_column(String(64))]
 name_str = Annotated[str, mapped_column(String(200))]
 created = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
@@ -313,6 +316,7 @@ class MeetingRequest(Base):
     """A request to meet (预约), asked by either side: pending → accepted/declined/expired."""
 
     __tablename__ = "meeting_requests"
+    __table_args__ = AUDITED_IDS
 
     id: Mapped[intpk]
     session_id: Mapped[int] = _fk("matchmaking_sessions.id")
@@ -367,6 +371,7 @@ class Meeting(Base):
             postgresql_where=_LIVE_MEETING,
         ),
         CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
+        AUDITED_IDS,
     )
 
     id: Mapped[intpk]
@@ -405,6 +410,7 @@ class Intent(Base):
             "invested_amount IS NULL OR invested_amount >= 0", name="invested_amount_nonneg"
         ),
         UniqueConstraint("institution_id", "project_id"),
+        AUDITED_IDS,
     )
 
     id: Mapped[intpk]
@@ -442,6 +448,7 @@ class DueDiligence(Base):
     """A due-diligence follow-up task (入场评估考察 / 尽调)."""
 
     __tablename__ = "due_diligence_tasks"
+    __table_args__ = AUDITED_IDS
 
     id: Mapped[intpk]
     intent_id: Mapped[int | None] = _fk("intents.id", nullable=True, ondelete="SET NULL")
@@ -534,6 +541,18 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(back_populates="tokens")
 
 
+class WebSession(Base):
+    """A page sign-in. The signed cookie carries a random token; only its SHA-256 is stored, and
+    signing out deletes the row, so a copied or replayed cookie no longer signs anyone in."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = _fk("users.id")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[created]
+
+
 class TextVector(Base):
     """A cached text embedding of a project or institution, keyed by encoder and text hash.
 
@@ -600,7 +619,7 @@ class Agenda(Base):
     """A session's agenda (议程): how it was built, whether it is published, its certificate."""
 
     __tablename__ = "agendas"
-    __table_args__ = (CheckConstraint("revision >= 0", name="revision_nonneg"),)
+    __table_args__ = (CheckConstraint("revision >= 0", name="revision_nonneg"), AUDITED_IDS)
 
     id: Mapped[intpk]
     session_id: Mapped[int] = mapped_column(
