@@ -25,6 +25,7 @@ import openpyxl
 import pytest
 from access_table import OUTCOMES, PAIR, ROLES, TABLE, Rule, Upload, coverage_problems
 from sqlalchemy import select
+from tests_support import page_sign_in
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import (
@@ -259,7 +260,7 @@ def send(world: World, rule: Rule, who: str, malformed: bool = False) -> Any:
             session.clear()
             session["csrf"] = CSRF
             if who != "anonymous":
-                session["user_id"] = world.user_ids[who]
+                session["sign_in"] = page_sign_in(world.factory, world.user_ids[who])
         kwargs["headers"]["Accept"] = "text/html"
         if rule.method != "GET":
             kwargs["data"] = body if malformed else {**(body or {}), "csrf": CSRF}

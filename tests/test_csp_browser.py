@@ -6,15 +6,14 @@ the server is `matchmaker demo --ledger` + `matchmaker serve`, as `make run` sta
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests_support import api_json
 from tests_support import demo_server as running_demo
 
 pytestmark = pytest.mark.browser
@@ -44,27 +43,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-def _api(base: str, path: str, token: str | None = None, body: Any = None) -> Any:
-    request = urllib.request.Request(
-        base + path,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"}
-        | ({"Authorization": f"Bearer {token}"} if token else {}),
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
-
-
 def page_urls(base: str) -> list[str]:
     """One URL for every GET page in the app's URL map, with real ids from the demo."""
     from matchmaker.app import create_app
 
-    token = _api(base, "/api/v1/auth/token", body={"username": "staff", "password": "demo1234"})
+    token = api_json(base, "/api/v1/auth/token", body={"username": "staff", "password": "demo1234"})
     token = token["token"]
     values = {
         "session_code": "S1",
-        "intent_id": str(_api(base, "/api/v1/intents", token)["items"][0]["id"]),
-        "task_id": str(_api(base, "/api/v1/due-diligence", token)["items"][0]["id"]),
+        "intent_id": str(api_json(base, "/api/v1/intents", token)["items"][0]["id"]),
+        "task_id": str(api_json(base, "/api/v1/due-diligence", token)["items"][0]["id"]),
     }
     codes = {"pages.project": "XH2026-P001", "pages.institution": "XH2026-I01"}
     app = create_app({"DATABASE_URL": "sqlite://", "MATCHMAKER_RATE_LIMITS": False})

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from tests_support import assert_error
+from tests_support import assert_error, page_sign_in
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import MeetingRequest, User
@@ -156,7 +156,7 @@ def test_booking_is_limited_per_user_across_api_and_page(make_app, accounts, fac
     with transaction(factory) as db:
         entrant_id = db.scalar(select(User.id).where(User.username == "entrant"))
     with client.session_transaction() as session:
-        session["user_id"], session["csrf"] = entrant_id, "t"
+        session["sign_in"], session["csrf"] = page_sign_in(factory, entrant_id), "t"
     form = {"csrf": "t", "institution": "T-I01", "session": "S1", "slot": "4"}
     page = client.post("/book", data=form, headers=HTML)
     assert page.status_code == 429 and "操作过于频繁" in page.get_data(as_text=True)

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
-from tests_support import assert_error
+from sqlalchemy import func, select
+from tests_support import assert_error, page_sign_in
 
 from matchmaker.db.engine import transaction
-from matchmaker.db.models import Base, User
+from matchmaker.db.models import Base, User, WebSession
 
 HTML = {"Accept": "text/html"}
 TEMPLATES = Path(__file__).parent.parent / "matchmaker" / "api" / "templates"
@@ -85,7 +85,8 @@ def test_every_page_form_refuses_a_post_without_this_sessions_token(  # type: ig
     assert len(routes) >= 13  # the page forms of today; new ones are picked up by themselves
     organiser = user_id(factory, "organiser")
     with client.session_transaction() as session:
-        session["user_id"], session["csrf"] = organiser, "the-real-token"
+        session["sign_in"], session["csrf"] = page_sign_in(factory, organiser), "the-real-token"
+        signed_in = session["sign_in"]
     before = everything(factory)
     for rule in routes:
         missing = rule.arguments - things.keys()
@@ -100,14 +101,17 @@ def test_every_page_form_refuses_a_post_without_this_sessions_token(  # type: ig
             assert response.status_code == 400, (rule.rule, token, response.status_code)
             assert "页面已过期，请刷新后重试" in page, rule.rule
         with client.session_transaction() as session:
-            assert session["user_id"] == organiser, rule.rule  # not signed out, nor in as another
+            assert session["sign_in"] == signed_in, rule.rule  # not signed out, nor in as another
     assert everything(factory) == before
 
 
 def test_the_right_token_is_what_lets_a_form_through(client, factory, accounts) -> None:  # type: ignore[no-untyped-def]
     # The control for the test above: the same kind of post with the token does act.
     with client.session_transaction() as session:
-        session["user_id"], session["csrf"] = user_id(factory, "investor"), "t"
+        session["sign_in"], session["csrf"] = (
+            page_sign_in(factory, user_id(factory, "investor")),
+            "t",
+        )
     form = {"csrf": "t", "institution": "T-I01", "project": "T-P002", "verdict": "pass"}
     before = everything(factory)
     assert client.post("/shortlist/feedback", data=form).status_code == 302
@@ -116,7 +120,7 @@ def test_the_right_token_is_what_lets_a_form_through(client, factory, accounts) 
 
 def test_the_api_takes_no_cookie_so_needs_no_csrf_token(client, factory, accounts) -> None:  # type: ignore[no-untyped-def]
     with client.session_transaction() as session:
-        session["user_id"] = user_id(factory, "organiser")
+        session["sign_in"] = page_sign_in(factory, user_id(factory, "organiser"))
     body = {"project_id": "T-P001", "institution_id": "T-I01"}
     assert_error(client.post("/api/v1/intents", json=body), 401)
 
@@ -129,7 +133,7 @@ def test_signing_in_and_out_starts_a_fresh_session(client, factory, accounts) ->
     form = {"csrf": before, "username": "investor", "password": PASSWORD}
     assert client.post("/login", data=form).status_code == 302
     with client.session_transaction() as session:
-        assert set(session) == {"user_id"}  # the old token and anything planted are gone
+        assert set(session) == {"sign_in"}  # the old token and anything planted are gone
     page = client.get("/", headers=HTML).get_data(as_text=True)
     after = re.search(r'name="csrf" value="([^"]+)"', page)
     assert after is not None and after.group(1) != before
@@ -140,12 +144,67 @@ def test_signing_in_and_out_starts_a_fresh_session(client, factory, accounts) ->
     assert client.get("/").status_code == 302  # to the sign-in page
 
 
+def test_a_cookie_copied_before_sign_out_no_longer_signs_in(client, factory, accounts) -> None:  # type: ignore[no-untyped-def]
+    # Flask's cookie is signed, not stored: without a server-side record, a copy taken before
+    # sign-out (a shared computer, a proxy log) stayed valid for 31 days.
+    client.get("/login")
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    form = {"csrf": token, "username": "investor", "password": PASSWORD}
+    assert client.post("/login", data=form).status_code == 302
+    copied = client.get_cookie("session").value
+    other = app_client(client)  # the same person on a second computer
+    other.post("/login", data={**form, "csrf": _csrf(other)})
+    assert client.get("/shortlist", headers=HTML).status_code == 200
+    page = client.get("/", headers=HTML).get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf is not None
+    assert client.post("/logout", data={"csrf": csrf.group(1)}).status_code == 302
+
+    client.set_cookie("session", copied)  # the copy, replayed
+    replay = client.get("/shortlist", headers=HTML)
+    assert replay.status_code == 302 and "/login" in replay.headers["Location"]
+    assert other.get("/shortlist", headers=HTML).status_code == 200  # only that sign-in ended
+    with factory() as db:  # and it left no row behind
+        assert db.scalar(select(func.count()).select_from(WebSession)) == 1
+
+
+def test_sign_in_sends_you_back_to_the_page_you_asked_for(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    from urllib.parse import parse_qs, urlsplit
+
+    for asked in ("/projects", "/projects?track=green_economy&page=2"):
+        response = client.get(asked, headers=HTML)
+        assert response.status_code == 302
+        location = urlsplit(response.headers["Location"])
+        assert location.path == "/login"
+        assert parse_qs(location.query)["next"] == [asked]
+
+
+def test_a_deactivated_user_is_signed_out_of_pages(client, factory, accounts) -> None:  # type: ignore[no-untyped-def]
+    with client.session_transaction() as session:
+        session["sign_in"] = page_sign_in(factory, user_id(factory, "investor"))
+    assert client.get("/shortlist", headers=HTML).status_code == 200
+    with transaction(factory) as db:
+        db.get_one(User, user_id(factory, "investor")).active = False
+    assert client.get("/shortlist", headers=HTML).status_code == 302
+
+
+def app_client(client: Any) -> Any:
+    return client.application.test_client()
+
+
+def _csrf(other: Any) -> str:
+    other.get("/login")
+    with other.session_transaction() as session:
+        return str(session["csrf"])
+
+
 # ---- headers --------------------------------------------------------------------------------
 
 
 def test_pages_and_api_answers_carry_the_security_headers(client, factory, accounts) -> None:  # type: ignore[no-untyped-def]
     with client.session_transaction() as session:
-        session["user_id"] = user_id(factory, "organiser")
+        session["sign_in"] = page_sign_in(factory, user_id(factory, "organiser"))
     answers = {
         "page": client.get("/projects", headers=HTML),
         "api": client.get("/api/v1/projects/T-P001", headers=accounts.headers("organiser")),

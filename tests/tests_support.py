@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -29,6 +30,28 @@ PG_ADMIN_URL = os.environ.get(
 CSRF = "test-csrf-token"  # the page session's token in tests that sign in with sign_in()
 
 
+def api_json(base: str, path: str, token: str | None = None, body: Any = None) -> Any:
+    """Call a served app's JSON API (a bearer ``token`` when given, a JSON ``body`` → POST)."""
+    request = urllib.request.Request(
+        base + path,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"}
+        | ({"Authorization": f"Bearer {token}"} if token else {}),
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def page_sign_in(factory: Any, user_id: int) -> str:
+    """Record a page sign-in for ``user_id`` as the login form does; return the cookie's token."""
+    from matchmaker.db.engine import transaction
+    from matchmaker.db.models import User
+    from matchmaker.services.accounts import start_web_session
+
+    with transaction(factory) as db:
+        return start_web_session(db, db.get_one(User, user_id))
+
+
 def sign_in(client: Any, factory: Any, username: str) -> None:
     """Sign the page client in as ``username`` (the cookie session the login form sets)."""
     from sqlalchemy import select
@@ -38,8 +61,9 @@ def sign_in(client: Any, factory: Any, username: str) -> None:
 
     with transaction(factory) as db:
         user_id = db.scalar(select(User.id).where(User.username == username))
+    token = page_sign_in(factory, user_id)
     with client.session_transaction() as session:
-        session["user_id"] = user_id
+        session["sign_in"] = token
         session["csrf"] = CSRF
 
 
@@ -52,9 +76,9 @@ def assert_error(response: Any, status: int) -> dict[str, Any]:
     return body
 
 
-# Tables a request may touch without changing anything a user owns: token use is stamped, and
-# text vectors are a cache the matcher fills on reads.
-VOLATILE_TABLES = {"api_tokens", "text_vectors"}
+# Tables a request may touch without changing anything a user owns: token use is stamped, text
+# vectors are a cache the matcher fills on reads, and page sign-ins are recorded.
+VOLATILE_TABLES = {"api_tokens", "text_vectors", "web_sessions"}
 
 
 def db_snapshot(factory: Any, *tables: str) -> dict[str, list[tuple[Any, ...]]]:

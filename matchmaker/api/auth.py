@@ -7,13 +7,13 @@ from copy import deepcopy
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 
 from matchmaker.api.extensions import db
 from matchmaker.db.models import User
 from matchmaker.domain import Role
 from matchmaker.errors import AuthenticationRequired, PermissionDenied
-from matchmaker.services.accounts import user_for_token
+from matchmaker.services.accounts import user_for_token, user_for_web_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 ALL_ROLES = tuple(Role)
@@ -32,11 +32,11 @@ def current_user() -> User | None:
             raise AuthenticationRequired("auth.bad_token")
         user = user_for_token(db(), value.strip())
         db().commit()  # keep last_used_at
-    elif not request.path.startswith("/api/") and "user_id" in session:
-        # Cookies sign in pages only; the API takes bearer tokens, so no CSRF path into it.
-        user = db().get(User, session["user_id"])
-        if user is not None and not user.active:
-            user = None
+    elif not request.path.startswith("/api/") and isinstance(session.get("sign_in"), str):
+        # Cookies sign in pages only; the API takes bearer tokens, so no CSRF path into it. The
+        # cookie's token must still be on record: signing out deletes it (a replay is refused).
+        lifetime = current_app.permanent_session_lifetime
+        user = user_for_web_session(db(), session["sign_in"], lifetime)
     g.user = user
     return user
 

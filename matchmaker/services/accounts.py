@@ -7,11 +7,11 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from matchmaker.db.models import ApiToken, Institution, Project, User
+from matchmaker.db.models import ApiToken, Institution, Project, User, WebSession
 from matchmaker.db.types import utcnow
 from matchmaker.domain import Role
 from matchmaker.errors import AuthenticationRequired, Conflict, InvalidInput, NotFound, Problem
@@ -105,6 +105,36 @@ def revoke_token(db: Session, token: str) -> None:
     row = db.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
+
+
+def start_web_session(db: Session, user: User) -> str:
+    """Record a page sign-in for ``user``; return the token its cookie carries (hash stored)."""
+    token = secrets.token_urlsafe(32)
+    db.add(WebSession(user_id=user.id, token_hash=_digest(token)))
+    db.flush()
+    return token
+
+
+def user_for_web_session(db: Session, token: str, lifetime: timedelta) -> User | None:
+    """Return the active user signed in with ``token``, or None: unknown (signed out), older
+    than ``lifetime`` or deactivated."""
+    row = db.scalar(select(WebSession).where(WebSession.token_hash == _digest(token)))
+    if row is None or row.created_at <= utcnow() - lifetime:
+        return None
+    user = db.get(User, row.user_id)
+    return user if user is not None and user.active else None
+
+
+def end_web_sessions(db: Session, token: str, lifetime: timedelta) -> None:
+    """Delete the sign-in behind ``token`` (signing out) and every sign-in past ``lifetime``."""
+    db.execute(
+        delete(WebSession).where(
+            or_(
+                WebSession.token_hash == _digest(token),
+                WebSession.created_at <= utcnow() - lifetime,
+            )
+        )
+    )
 
 
 def _digest(token: str) -> str:
