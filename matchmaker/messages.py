@@ -618,13 +618,20 @@ CATALOG: dict[str, tuple[str, str]] = {
         "已导入 {total} 行：新增 {created}，更新 {updated}",
         "Imported {total} row(s): {created} new, {updated} updated",
     ),
+    "import.rebuild_queued": (
+        "已在后台排队更新匹配索引（任务 #{job}）；完成前推荐清单照常可看，会自行补算新登记",
+        "The matching index is being updated in the background (job #{job}); shortlists stay "
+        "available meanwhile and fill in new registrations themselves until it is done",
+    ),
     "import.no_event": (
         "数据库中还没有活动，请先运行 matchmaker demo 或创建活动",
         "There is no event yet; run `matchmaker demo` or create one first",
     ),
     "import.ambiguous_event": (
-        "数据库中有多个活动，请用 --event 指定：{choices}",
-        "Several events exist; choose one with --event: {choices}",
+        "数据库中有多个活动，请指定活动编号（命令行用 --event，接口和页面用 event 参数）："
+        "{choices}",
+        "Several events exist; name one (--event on the command line, the event parameter in "
+        "the API and pages): {choices}",
     ),
     # embeddings
     "embedding.unknown_model": (

@@ -173,3 +173,11 @@ def test_matching_commands(demo_db: str) -> None:
     assert learned["fitted"] is False and learned["applied"] is False and learned["outcomes"] == 0
     missing = run("shortlist", "--institution", "XH2026-I99", db=demo_db)
     assert missing.returncode == 2 and missing.stderr.strip() == "error: 机构不存在：XH2026-I99"
+    # --json after the command, as the commands are written in the issue, means the same
+    after = run("shortlist", "--institution", "XH2026-I01", "--k", "3", "--json", db=demo_db)
+    assert json.loads(after.stdout) == listed
+    after = run("recommend", "--project", "XH2026-P001", "--k", "2", "--json", db=demo_db)
+    assert json.loads(after.stdout) == recs
+    assert json.loads(run("duplicates", "--json", db=demo_db).stdout)["pairs"] == pairs
+    missing = run("shortlist", "--institution", "XH2026-I99", "--json", db=demo_db)
+    assert missing.returncode == 2 and json.loads(missing.stdout)["code"] == "error.not_found"

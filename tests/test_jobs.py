@@ -7,6 +7,7 @@ nothing written, and the next worker retries the job to the end.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -287,7 +288,122 @@ def test_the_grid_page_queues_a_build_and_shows_the_job_until_it_is_done(
     page = client.get(grid).get_data(as_text=True)
     assert "已提交后台生成（任务 #" in page and 'data-testid="agenda-job"' in page
     assert "排队中" in page
-    _burst(env)
+    out = _burst(env)
     page = client.get(grid).get_data(as_text=True)
-    assert 'data-testid="agenda-job"' not in page  # done: the grid shows the agenda instead
+    assert 'data-testid="agenda-job"' not in page, out  # done: the grid shows the agenda instead
     assert "草稿" in page and _meeting_count(app) > 0
+
+
+# ---- an import queues the index rebuild -------------------------------------------------------
+
+NEW_PROJECT = (
+    "报名编号,项目名称,赛道,组别,行业领域,阶段,融资需求(万元),所在地区,需求,项目简介,对接专场\n"
+    "T-P077,吕梁光伏电站无人机巡检,绿色经济,企业组,光伏,A轮,800,山西省吕梁市,资金,"
+    "分布式光伏电站的无人机巡检与热斑识别服务。,S1\n"
+).encode()
+
+
+def _upload(client: Any) -> str:
+    import io
+
+    payload = {"csrf": CSRF, "kind": "projects", "file": (io.BytesIO(NEW_PROJECT), "new.csv")}
+    response = client.post(
+        "/import", data=payload, headers={"Accept": "text/html"}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    page = response.get_data(as_text=True)
+    assert 'data-testid="import-ok"' in page
+    return page
+
+
+def _rebuilds(app: Any) -> list[Job]:
+    factory = app.extensions["matchmaker.session_factory"]
+    with transaction(factory) as db:
+        found = list(db.scalars(select(Job).where(Job.kind == JobKind.INDEX_REBUILD)))
+        db.expunge_all()
+    return found
+
+
+def test_an_import_queues_the_index_rebuild_for_a_worker(queued, accounts, factory) -> None:  # type: ignore[no-untyped-def]
+    app, env = queued
+    client = app.test_client()
+    sign_in(client, factory, "organiser")
+    page = _upload(client)
+    (job,) = _rebuilds(app)
+    assert job.status == JobStatus.QUEUED
+    assert f"已在后台排队更新匹配索引（任务 #{job.id}）" in page
+    _burst(env)
+    done = _job(app, job.id)
+    assert done.status == JobStatus.DONE and done.result["projects"] == 6
+    shortlist = client.get(
+        "/api/v1/institutions/T-I01/shortlist?k=20", headers=accounts.headers("organiser")
+    )
+    assert "T-P077" in {i["project_id"] for i in shortlist.get_json()["items"]}
+    # the command line does the same when a queue is configured
+    csv = Path(env["MATCHMAKER_INSTANCE_DIR"]).parent / "again.csv"
+    csv.write_bytes(NEW_PROJECT.replace(b"800", b"900"))
+    result = subprocess.run(
+        [MATCHMAKER, "--json", "import", "projects", str(csv)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["updated"] == 1 and report["rebuild_job"] > job.id
+    _burst(env)
+    assert _job(app, report["rebuild_job"]).status == JobStatus.DONE
+
+
+def test_without_a_queue_an_import_queues_nothing(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
+    sign_in(client, factory, "organiser")
+    page = _upload(client)
+    assert 'data-testid="import-rebuild"' not in page
+    assert _rebuilds(client.application) == []
+
+
+def test_a_queue_that_is_down_does_not_undo_the_import(
+    db_url, registered, accounts, factory, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from matchmaker.app import create_app
+
+    monkeypatch.setenv("MATCHMAKER_INSTANCE_DIR", str(tmp_path / "instance"))
+    down = JobQueue("redis://127.0.0.1:9/0", "nowhere", STALE)
+    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "JOB_QUEUE": down})
+    try:
+        client = app.test_client()
+        sign_in(client, factory, "organiser")
+        page = _upload(client)
+        assert 'data-testid="import-rebuild"' not in page
+        (job,) = _rebuilds(app)
+        assert job.status == JobStatus.FAILED  # recorded, and the import stands
+        shortlist = client.get(
+            "/api/v1/institutions/T-I01/shortlist?k=20", headers=accounts.headers("organiser")
+        )
+        assert "T-P077" in {i["project_id"] for i in shortlist.get_json()["items"]}
+    finally:
+        app.extensions["matchmaker.engine"].dispose()
+
+
+def test_two_queues_on_one_redis_keep_their_own_job_one() -> None:
+    # RQ ids are global in Redis: two databases (or two test runs) each queueing their job 1
+    # shared one RQ entry, and one side's worker left the other's job queued for ever.
+    from redis import Redis
+    from rq import Queue
+    from rq.job import Job as RQJob
+
+    _redis_or_skip()
+    names = [f"test-{uuid.uuid4().hex[:10]}" for _ in range(2)]
+    redis = Redis.from_url(REDIS)
+    try:
+        for name in names:
+            JobQueue(REDIS, name, STALE).enqueue(1, 1)
+        for name in names:
+            (rq_id,) = Queue(name, connection=redis).job_ids
+            entry = RQJob.fetch(rq_id, connection=redis)
+            assert entry.origin == name and entry.args == (1,)
+    finally:
+        for name in names:
+            for key in redis.scan_iter(f"*{name}*"):
+                redis.delete(key)

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import urllib.request
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,11 +20,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
-from tests_support import CSRF, sign_in
+from tests_support import CSRF, api_json, sign_in
 from tests_support import demo_server as running_demo
 
 from matchmaker.db.engine import transaction
-from matchmaker.db.models import AuditEntry, Intent, User
+from matchmaker.db.models import AuditEntry, Intent, Project, User
+from matchmaker.services.intents import history
 
 HTML = {"Accept": "text/html"}
 
@@ -297,6 +297,15 @@ def test_the_demo_ledger_fills_every_page(factory: Any) -> None:
     assert sum(g["signed"]["amount"] for g in data["groups"]) == 96_000_000
     assert (len(chase.overdue), len(chase.due_this_week)) == (1, 1)
     assert trails == 12 + 1 + 4  # every intent and task was recorded through the services
+    # the invented history is dated as its story goes, so the stays in each stage are not zero
+    stays = data["total"]["days_in_stage"]
+    assert stays["signed"]["intents"] == 5 and 2 <= stays["signed"]["median"] <= 9
+    assert stays["due_diligence"]["median"] >= 9 and stays["invested"]["median"] >= 9
+    with transaction(factory) as db:
+        stepped_back = db.scalar(select(Intent).join(Project).where(Project.code == "XH2026-P010"))
+        trail = [(e.action, e.at) for e in history(db, "intents", stepped_back.id)]
+    assert [a for a, _at in trail] == ["create", "update"]
+    assert (trail[1][1] - trail[0][1]).days == 7  # signed eight days ago, back one day ago
 
 
 def _bytes(text: str) -> Any:
@@ -315,17 +324,6 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`matchmaker demo --reset` then `matchmaker serve`, as `make run` does."""
     with running_demo(tmp_path_factory.mktemp("ledger-server")) as base:
         yield base
-
-
-def _api(base: str, path: str, token: str | None = None, body: Any = None) -> Any:
-    request = urllib.request.Request(
-        base + path,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"}
-        | ({"Authorization": f"Bearer {token}"} if token else {}),
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
 
 
 @pytest.mark.browser
@@ -404,8 +402,8 @@ def test_report_charts_render_offline_and_match_the_json_report(demo_server: str
             }}"""
         )
         credentials = {"username": "staff", "password": "demo1234"}
-        token = _api(demo_server, "/api/v1/auth/token", body=credentials)["token"]
-        report = _api(demo_server, "/api/v1/reports/funnel?by=session", token)
+        token = api_json(demo_server, "/api/v1/auth/token", body=credentials)["token"]
+        report = api_json(demo_server, "/api/v1/reports/funnel?by=session", token)
         groups = report["groups"]
         assert charts["groups"] == [g["label"] for g in groups]
         assert charts["signed"] == [g["signed"]["amount"] for g in groups]

@@ -47,8 +47,8 @@ from matchmaker.errors import (
     TooLarge,
 )
 from matchmaker.messages import size_text
-from matchmaker.services import catalog
-from matchmaker.services.accounts import authenticate
+from matchmaker.services import catalog, jobs
+from matchmaker.services.accounts import authenticate, end_web_sessions, start_web_session
 from matchmaker.services.catalog import Page
 from matchmaker.services.duplicates import event_duplicates
 from matchmaker.services.events import get_event
@@ -70,7 +70,13 @@ def _globals() -> dict[str, Any]:
         "Need": Need,
         "Role": Role,
         "yuan": _yuan,
+        "here": here,
     }
+
+
+def here() -> str:
+    """Return this page's path with its query, and no bare "?" when it has none."""
+    return request.full_path if request.query_string else request.path
 
 
 def _safe_user() -> Any:
@@ -92,7 +98,7 @@ def signed_in(*roles: Role) -> Any:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             user = _safe_user()
             if user is None:
-                return redirect(url_for("pages.login", next=request.full_path))
+                return redirect(url_for("pages.login", next=here()))
             if roles and user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
@@ -116,7 +122,8 @@ def login() -> Any:
             error = exc.message(lang())
         else:
             session.clear()
-            session["user_id"] = user.id
+            session["sign_in"] = start_web_session(db(), user)
+            db().commit()
             return redirect(_safe_next(request.args.get("next")))
     status = 401 if error else 200
     hint = current_app.config.get("MATCHMAKER_DEMO_HINT", False)
@@ -127,6 +134,10 @@ def login() -> Any:
 def logout() -> Response:
     """Sign out."""
     _check_csrf()
+    token = session.get("sign_in")
+    if isinstance(token, str):
+        end_web_sessions(db(), token, current_app.permanent_session_lifetime)
+        db().commit()
     session.clear()
     return redirect(url_for("pages.login"))
 
@@ -341,7 +352,7 @@ def duplicates_page() -> Any:
 @signed_in(Role.ORGANISER)
 def import_page() -> Any:
     """Upload a registration sheet; every problem is listed and nothing is written on error."""
-    report, rejected, kind = None, None, "projects"
+    report, rejected, kind, queued = None, None, "projects", None
     status = 200
     if request.method == "POST":
         try:
@@ -351,14 +362,21 @@ def import_page() -> Any:
                 abort(400)
             event = get_event(db(), request.form.get("event") or None)
             report = import_registrations(db(), event, kind, data, name)
+            event_id, signed_in = event.id, current_user().id
             db().commit()
+            queued = jobs.rebuild_after_import(
+                current_app.extensions["matchmaker.session_factory"],
+                current_app.extensions["matchmaker.jobs"],
+                event_id,
+                signed_in,
+            )
         except (ImportRejected, InvalidInput, NotFound) as exc:
             db().rollback()
             rejected = exc
         status = (413 if isinstance(rejected, TooLarge) else 422) if rejected else 200
     events = db().scalars(select(Event).order_by(Event.code)).all()
     return render_template(
-        "import.html", report=report, rejected=rejected, kind=kind, events=events
+        "import.html", report=report, rejected=rejected, kind=kind, events=events, queued=queued
     ), status
 
 

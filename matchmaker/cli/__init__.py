@@ -9,6 +9,8 @@ from matchmaker.cli import (  # noqa: F401 - registers the commands
     registrations,
     scheduling,
 )
-from matchmaker.cli.base import main
+from matchmaker.cli.base import accept_json_after_the_command, main
+
+accept_json_after_the_command(main)
 
 __all__ = ["main"]

@@ -152,6 +152,30 @@ def main(ctx: click.Context, db_url: str | None, lang: str, as_json: bool) -> No
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def accept_json_after_the_command(group: click.Group) -> None:
+    """Let every command of ``group`` (and of its sub-groups) take ``--json`` after its name too
+    (``matchmaker shortlist --institution X --json``), as well as before it."""
+
+    def set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value:
+            ctx.find_object(Context).as_json = True  # type: ignore[union-attr]
+
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            accept_json_after_the_command(command)
+        elif not any("--json" in getattr(p, "opts", ()) for p in command.params):
+            command.params.append(
+                click.Option(
+                    ["--json"],
+                    is_flag=True,
+                    expose_value=False,
+                    is_eager=True,
+                    callback=set_json,
+                    help="Print results as JSON.",
+                )
+            )
+
+
 @contextmanager
 def progress_bar(ctx: Context, label: str) -> Iterator[Callable[[int, int], None] | None]:
     if ctx.as_json or not sys.stderr.isatty():

@@ -79,6 +79,8 @@ def demo(ctx: Context, reset: bool, ledger: bool) -> None:
 @handles_errors
 def import_(ctx: Context, kind: str, file: Path, event_code: str | None) -> None:
     """Import projects or institutions from a CSV or XLSX file (all rows or none)."""
+    from matchmaker.config import Settings
+    from matchmaker.services import jobs
     from matchmaker.services.events import get_event
     from matchmaker.services.registrations import import_registrations
 
@@ -86,12 +88,17 @@ def import_(ctx: Context, kind: str, file: Path, event_code: str | None) -> None
     with progress_bar(ctx, f"{file.name}") as tick, ctx.transaction() as db:
         event = get_event(db, event_code)
         report = import_registrations(db, event, kind, data, file.name, tick)
+        event_id = event.id
+    queue = jobs.JobQueue.from_settings(Settings.from_env())
+    queued = jobs.rebuild_after_import(ctx.factory(), queue, event_id)
     text = render(
         "import.done", ctx.lang, total=report.total, created=report.created, updated=report.updated
     )
     for warning in report.warnings:
         text += f"\n  ! {warning.line(ctx.lang)}"
-    ctx.emit({"ok": True, **report.to_dict(ctx.lang)}, text)
+    if queued is not None:
+        text += "\n" + render("import.rebuild_queued", ctx.lang, job=queued)
+    ctx.emit({"ok": True, **report.to_dict(ctx.lang), "rebuild_job": queued}, text)
 
 
 @main.command()

@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matchmaker.db.models import Event, Institution, Project
-from matchmaker.domain import YUAN_PER_WAN, DropReason, DueDiligenceStatus, IntentStatus, Role
+from matchmaker.db.models import AuditEntry, Event, Institution, Intent, Project
+from matchmaker.domain import (
+    LOCAL_TZ,
+    YUAN_PER_WAN,
+    DropReason,
+    DueDiligenceStatus,
+    IntentStatus,
+    Role,
+)
 from matchmaker.errors import Conflict
 from matchmaker.services.accounts import create_user, get_user
 from matchmaker.services.due_diligence import create_task
@@ -74,6 +81,20 @@ def load_demo(
     if ledger:
         load_demo_ledger(db, event)
     return event, accounts
+
+
+def _date_the_story(db: Session, intent: Intent, days: list[date]) -> None:
+    """Date the demo intent's audit entries (one per day in ``days``, oldest first) and its
+    status clock at 10:00 local on those days."""
+    entries = db.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.entity_type == Intent.__tablename__, AuditEntry.entity_id == intent.id)
+        .order_by(AuditEntry.id)
+    ).all()
+    moments = [datetime.combine(d, time(10), tzinfo=LOCAL_TZ).astimezone(UTC) for d in days]
+    for entry, moment in zip(entries, moments, strict=True):
+        entry.at = moment
+    intent.created_at, intent.status_since = moments[0], moments[-1]
 
 
 def _demo_accounts(db: Session, event: Event) -> list[DemoAccount]:
@@ -136,7 +157,9 @@ def load_demo_ledger(db: Session, event: Event) -> None:
     """Record the demo's intents and due-diligence tasks as the demo staff account.
 
     Dates count back from today (Asia/Shanghai), so the board always has overdue and upcoming
-    tasks and no date lies in the future; everything else is fixed.
+    tasks and no date lies in the future; everything else is fixed. The demo's invented history
+    is dated as its story goes (an intent signed six days ago has been signed for six days), so
+    the report's days-in-stage are not all zero.
     """
     staff, today = get_user(db, "staff"), today_local()
     projects = {p.code: p for p in db.scalars(select(Project).where(Project.event_id == event.id))}
@@ -163,6 +186,8 @@ def load_demo_ledger(db: Session, event: Event) -> None:
             values["invested_amount"] = landed * YUAN_PER_WAN
             values["invested_at"] = today - timedelta(days=days // 3)
         intent = create_intent(db, staff, event, project, institution.id, values)
+        began = values.get("invested_at") or values.get("signed_at") or today - timedelta(days=5)
+        moments = [began]
         if project_code == "P010":  # one step back, with its reason, to show in the history
             update_intent(
                 db,
@@ -171,6 +196,8 @@ def load_demo_ledger(db: Session, event: Event) -> None:
                 {"status": IntentStatus.NEGOTIATING},
                 reason="对方要求重新评估估值，退回洽谈",
             )
+            moments.append(today - timedelta(days=1))
+        _date_the_story(db, intent, moments)
     for project_code, institution_code, owner, due, follow, outcome in _TASKS:
         if 0 <= due <= 6:  # due "this week" whatever today's weekday: by Sunday at the latest
             due = min(due, 6 - today.weekday())

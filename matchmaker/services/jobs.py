@@ -165,14 +165,19 @@ class JobQueue:
         return True
 
     def enqueue(self, job_id: int, attempt: int) -> None:
-        """Put job ``job_id`` on the RQ queue (its RQ id names the attempt)."""
+        """Put job ``job_id`` on the RQ queue (its RQ id names the queue, the job and the attempt).
+
+        RQ ids are global in Redis, not per queue: two queues (two databases, or two test runs)
+        each with a job 1 would otherwise share "job 1, attempt 1", and one queue's worker would
+        find the other's entry finished and leave its own job queued for ever.
+        """
         from rq import Queue
 
         queue = Queue(self.name, connection=_redis(self.redis_url))
         queue.enqueue(
             "matchmaker.services.jobs.rq_entry",
             job_id,
-            job_id=f"matchmaker-{job_id}-{attempt}",
+            job_id=f"matchmaker-{self.name}-{job_id}-{attempt}",
             job_timeout=3600,
             result_ttl=3600,
             failure_ttl=7 * 86400,
@@ -210,6 +215,28 @@ def submit(
     db.expire(job)
     db.refresh(job)
     return job
+
+
+def rebuild_after_import(
+    factory: sessionmaker[Session], queue: JobQueue, event_id: int, actor_id: int | None = None
+) -> int | None:
+    """After an import has been committed, queue the event's index rebuild; return the job id.
+
+    With a queue the first shortlist after an import then finds the new registrations encoded
+    and indexed. Without one (None), the next shortlist encodes the changed texts itself. Redis
+    being down does not undo the import: the job is recorded failed and None comes back.
+    """
+    if not queue.background:
+        return None
+    with factory() as db, db.begin():
+        event = db.get_one(Event, event_id)
+        actor = db.get(User, actor_id) if actor_id is not None else None
+        job_id = create_job(db, JobKind.INDEX_REBUILD, event, actor=actor).id
+    try:
+        dispatch(factory, queue, job_id, 1)
+    except Unavailable:
+        return None
+    return job_id
 
 
 def dispatch(factory: sessionmaker[Session], queue: JobQueue, job_id: int, attempt: int) -> None:
