@@ -6,8 +6,8 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from flask import Flask, Response, g, jsonify, render_template, request
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from matchmaker.api.i18n import lang
@@ -50,6 +50,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(IntegrityError)
     def _integrity(exc: IntegrityError) -> Any:
         log.info("integrity error: %s", exc.orig)
+        _roll_back()
         return _respond(409, render("error.conflict", lang()), [])
 
     @app.errorhandler(DataError)
@@ -57,17 +58,35 @@ def register_error_handlers(app: Flask) -> None:
         # The last line of defence: a value the schemas let through but the database refuses
         # (a number beyond BIGINT, text beyond its column) is the caller's, not a server fault.
         log.warning("data error on %s %s: %s", request.method, request.path, exc.orig)
+        _roll_back()
         return _respond(422, render("error.bad_value", lang()), [])
 
     @app.errorhandler(OperationalError)
     def _database_down(exc: OperationalError) -> Any:
         log.error("database unavailable: %s", exc.orig)
+        _roll_back()
+        # The answer must not need the database: the page shows no signed-in header rather
+        # than ask the database who is signed in (which would fail again, as a 500).
+        g.user = None
         return _respond(503, render("error.unavailable", lang()), [])
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:  # process edge: never leak a traceback
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _respond(500, render("error.server", lang()), [])
+
+
+def _roll_back() -> None:
+    """Roll the request's session back after a database error, so that rendering the answer
+    starts a fresh transaction instead of failing on the broken one."""
+    session = g.get("db")
+    if session is None:
+        return
+    try:
+        session.rollback()
+    except SQLAlchemyError as exc:  # the connection went while rolling back: drop the session
+        log.warning("rollback after a database error failed: %s", exc)
+        g.pop("db").close()
 
 
 def _respond(status: int, message: str, errors: list[dict[str, Any]]) -> Any:

@@ -31,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from matchmaker.api.auth import current_user
+from matchmaker.api.extensions import db
 from matchmaker.api.errors import _respond, _wants_html
 from matchmaker.api.i18n import lang
 from matchmaker.errors import MatchmakerError
@@ -126,7 +127,12 @@ def signed_in_user() -> str:
     """Key of the booking limit: the signed-in user (by address for a visitor the view refuses)."""
     try:
         user = current_user()
-    except (MatchmakerError, SQLAlchemyError):  # the view itself reports a bad token or the db
+    except MatchmakerError:  # the view itself reports a bad token
+        user = None
+    except SQLAlchemyError:
+        # The view itself reports the database (503 when it is still down). Roll back so the
+        # view's own reads start afresh rather than on the broken transaction (a 500).
+        db().rollback()
         user = None
     return f"user-{user.id}" if user is not None else f"anon-{client_address()}"
 
