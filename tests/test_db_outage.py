@@ -1,10 +1,10 @@
-"""PostgreSQL drops the connection at every statement of a request: 503 and nothing written, or done.
+"""PostgreSQL drops the connection at each statement of a request: 503 and nothing written, or done.
 
-For each request below the test first counts the statements (and the COMMIT) it sends, then
-sends it again once per statement, each time terminating its backend (``pg_terminate_backend``,
-as a PostgreSQL restart or a failover does) just before that statement runs. Every answer must
-be either the request done (the service reconnected and finished it) or 503 with the database
-exactly as before, never a 500 or a half-write; and the request after is served normally.
+Each request below is sent again and again, the n-th time terminating its backend
+(``pg_terminate_backend``, as a PostgreSQL restart or a failover does) just before its n-th
+statement (or COMMIT), until it runs out of statements. Every answer must be either the request
+done (the service reconnected and finished it) or 503 with the database exactly as before, never
+a 500 or a half-write; and the request after is served normally.
 `benchmarks/load.py --restart-postgres` is the same fault under load, where the moment is luck.
 """
 
@@ -73,9 +73,9 @@ def sweep(
     """Send ``send(prepare())`` with the backend killed before each of its statements in turn.
 
     ``prepare`` runs unarmed (a fresh version to send, say); ``undo`` puts a done request back
-    out of the way of the next. Returns how many answers were 503, how many ``done``, and
-    how many statements were tried; fails on anything else, on a 503 that changed the database, and when the next unarmed
-    request is not served.
+    out of the way of the next. Returns how many answers were 503, how many ``done``, and how
+    many statements were tried; fails on anything else, on a 503 that changed the database, and
+    when the next unarmed request is not served.
     """
 
     def attempt(at: int | None) -> Any:

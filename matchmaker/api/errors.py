@@ -7,7 +7,13 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, render_template, request
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from werkzeug.exceptions import HTTPException
 
 from matchmaker.api.i18n import lang
@@ -62,7 +68,8 @@ def register_error_handlers(app: Flask) -> None:
         return _respond(422, render("error.bad_value", lang()), [])
 
     @app.errorhandler(OperationalError)
-    def _database_down(exc: OperationalError) -> Any:
+    @app.errorhandler(InterfaceError)  # psycopg: "the connection is closed"
+    def _database_down(exc: OperationalError | InterfaceError) -> Any:
         log.error("database unavailable: %s", exc.orig)
         _roll_back()
         # The answer must not need the database: the page shows no signed-in header rather
