@@ -349,6 +349,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "双方在本专场已安排在第 {slot} 时段会见，无需重复预约",
         "The two already meet in slot {slot} of this session; no second booking is needed",
     ),
+    "booking.slot_started": (
+        "第 {slot} 时段已于 {start} 开始，不能再预约；请选择之后的时段",
+        "Slot {slot} began at {start} and can no longer be booked; please pick a later one",
+    ),
     "booking.slot_taken": (
         "第 {slot} 时段已被占用，请选择其他时段",
         "Slot {slot} is already taken; please pick another",
@@ -864,6 +868,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.book_other_session": ("不在同一专场，无法预约", "Not in a shared session"),
     "ui.book_pick_slot": ("选择一个双方都空闲的时段", "Pick a slot in which both of you are free"),
     "ui.book_no_slot": ("本专场已没有双方都空闲的时段", "No common free slot left in this session"),
+    "ui.book_session_over": (
+        "本专场已结束，请选择其他专场",
+        "This session is over; please pick another",
+    ),
     "ui.book_message": ("留言（可选）", "Message (optional)"),
     "ui.book_send": ("发送预约", "Send request"),
     "ui.diversity": ("避免相似项目扎堆", "Spread out similar projects"),

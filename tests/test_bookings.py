@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
-from tests_support import assert_error
+from tests_support import assert_error, sign_in
 from werkzeug.serving import make_server
 
 from matchmaker.db.engine import transaction
-from matchmaker.db.models import Meeting, MeetingRequest
+from matchmaker.db.models import MatchmakingSession, Meeting, MeetingRequest
 from matchmaker.db.types import utcnow
 from matchmaker.domain import Group, MeetingStatus, Role, Track
 
@@ -132,6 +132,66 @@ def test_unanswered_requests_expire_and_free_the_slot(client, accounts, factory)
         client.post(f"{URL}/{request['id']}/accept", headers=accounts.headers("investor")), 409
     )
     assert "已过期" in body["message"]
+
+
+def _session_under_way(factory: Any) -> None:
+    """Move S1 so that it began 50 minutes ago: slots 1–3 have begun, slot 4 starts in 10."""
+    with transaction(factory) as db:
+        session = db.scalars(
+            select(MatchmakingSession).where(MatchmakingSession.code == "S1")
+        ).one()
+        first = utcnow() - timedelta(minutes=50)
+        step = timedelta(minutes=session.slot_minutes)
+        for slot in session.slots:
+            slot.starts_at = first + (slot.number - 1) * step
+            slot.ends_at = slot.starts_at + step
+        session.starts_at, session.ends_at = session.slots[0].starts_at, session.slots[-1].ends_at
+
+
+def test_slots_that_have_begun_cannot_be_booked_and_requests_lapse_when_their_slot_begins(
+    client, accounts, factory
+) -> None:  # type: ignore[no-untyped-def]
+    entrant, investor = accounts.headers("entrant"), accounts.headers("investor")
+    _session_under_way(factory)
+    assert free(client, entrant) == list(range(4, 10))
+    body = assert_error(book(client, entrant, slot=2), 409)
+    assert "第 2 时段已于" in body["message"] and "开始，不能再预约" in body["message"]
+    assert live_in_slot(factory, 2) == []
+    # slot 4 starts in ten minutes: the request lapses then unless answered first
+    made = book(client, entrant, slot=4)
+    assert made.status_code == 201, made.get_json()
+    request = made.get_json()
+    with transaction(factory) as db:
+        held = db.get_one(MeetingRequest, request["id"])
+        assert held.slot is not None
+        assert held.expires_at == held.slot.starts_at
+        slot_4 = held.slot.starts_at
+    assert slot_4 - utcnow() < timedelta(minutes=11)
+    with transaction(factory) as db:  # slot 4 begins unanswered
+        db.execute(update(MeetingRequest).values(expires_at=utcnow() - timedelta(seconds=1)))
+    body = assert_error(client.post(f"{URL}/{request['id']}/accept", headers=investor), 409)
+    assert "已过期" in body["message"]
+
+
+def test_the_booking_page_offers_the_next_session_not_one_that_is_over(
+    client, accounts, factory
+) -> None:  # type: ignore[no-untyped-def]
+    with transaction(factory) as db:  # S1 was yesterday; S2 (2036) is still to come
+        session = db.scalars(
+            select(MatchmakingSession).where(MatchmakingSession.code == "S1")
+        ).one()
+        for slot in session.slots:
+            slot.starts_at -= timedelta(days=365 * 11)
+            slot.ends_at -= timedelta(days=365 * 11)
+        session.starts_at, session.ends_at = session.slots[0].starts_at, session.slots[-1].ends_at
+    sign_in(client, factory, "entrant_b")
+    page = client.get("/book?institution=T-I02", headers={"Accept": "text/html"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'aria-current="page">全国专场' in text
+    assert 'name="session" value="S2"' in text and 'name="slot"' in text
+    over = client.get("/book?institution=T-I02&session=S1", headers={"Accept": "text/html"})
+    assert "本专场已结束" in over.get_data(as_text=True)
+    assert 'name="slot"' not in over.get_data(as_text=True)
 
 
 def test_institution_cap_spreads_requests(app, client, accounts, factory) -> None:  # type: ignore[no-untyped-def]

@@ -121,7 +121,7 @@ def test_large_amounts_and_aware_times_round_trip(factory, registered) -> None: 
         project = db.scalar(select(Project).where(Project.code == "T-P001"))
         assert project.funding_ask == 9_000_000_000_000
         session = db.scalar(select(MatchmakingSession).where(MatchmakingSession.code == "S1"))
-        assert session.starts_at == datetime(2026, 12, 8, 1, 0, tzinfo=UTC)  # 09:00 Shanghai
+        assert session.starts_at == datetime(2036, 12, 8, 1, 0, tzinfo=UTC)  # 09:00 Shanghai
         assert len(session.slots) == 9 and len(session.tables) == 4
 
 

@@ -16,6 +16,7 @@ from matchmaker.api.resources.common import download as attachment
 from matchmaker.api.resources.events import session_or_404
 from matchmaker.api.resources.jobs import queue, start
 from matchmaker.db.models import Event, MatchmakingSession, Meeting, User
+from matchmaker.db.types import utcnow
 from matchmaker.domain import JobKind, Role
 from matchmaker.errors import MatchmakerError, PermissionDenied
 from matchmaker.services import catalog, jobs
@@ -208,9 +209,11 @@ def book() -> Any:
     if institution.event_id != project.event_id:
         abort(404)
     shared = [s for s in project.sessions if institution in s.institutions]
+    now = utcnow()
     chosen = next(
         (s for s in shared if s.code == request.values.get("session")),
-        shared[0] if shared else None,
+        # by default the first session still to come (a past one has no slot left to book)
+        next((s for s in shared if s.ends_at > now), shared[0] if shared else None),
     )
     if request.method == "POST" and chosen is not None:
         _check_csrf()
@@ -239,6 +242,7 @@ def book() -> Any:
         sessions=shared,
         chosen=chosen,
         slots=slots,
+        over=chosen is not None and chosen.ends_at <= now,
         notice=session.pop("notice", None),
     )
 

@@ -28,7 +28,7 @@ from matchmaker.db.models import (
     User,
 )
 from matchmaker.db.types import utcnow
-from matchmaker.domain import MeetingStatus, RequestStatus, Role
+from matchmaker.domain import LOCAL_TZ, MeetingStatus, RequestStatus, Role
 from matchmaker.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from matchmaker.messages import Ref
 from matchmaker.services.audit import record
@@ -98,11 +98,13 @@ def busy_slots(db: Session, session: MatchmakingSession, **party: int) -> set[in
 def free_slots(
     db: Session, session: MatchmakingSession, project: Project, institution: Institution
 ) -> list[Slot]:
-    """Return the slots of ``session`` in which both parties are free, in time order."""
+    """Return the slots of ``session`` not yet begun in which both parties are free, in time
+    order."""
     expire_stale(db, session)
     busy = busy_slots(db, session, project_id=project.id)
     busy |= busy_slots(db, session, institution_id=institution.id)
-    return [slot for slot in session.slots if slot.id not in busy]
+    now = utcnow()
+    return [slot for slot in session.slots if slot.id not in busy and slot.starts_at > now]
 
 
 def request_meeting(
@@ -117,8 +119,12 @@ def request_meeting(
 ) -> MeetingRequest:
     """Ask for a meeting in slot ``slot_number``; the slot is held until answered or expired.
 
-    Raises ``Conflict`` when the slot was taken (also by a concurrent booking), the pair already
-    has a live request, or a cap is reached; ``InvalidInput`` when a party is not in the session.
+    A request not answered by the time its slot begins expires then (or after the rules' hours,
+    whichever comes first).
+
+    Raises ``Conflict`` when the slot has begun or was taken (also by a concurrent booking), the
+    pair already has a live request, or a cap is reached; ``InvalidInput`` when a party is not
+    in the session.
     """
     _ensure_acts_for(actor, project, institution)
     if project not in session.projects:
@@ -128,6 +134,10 @@ def request_meeting(
     slot = next((s for s in session.slots if s.number == slot_number), None)
     if slot is None:
         raise NotFound(what=Ref("what.slot"), key=slot_number)
+    now = utcnow()
+    if slot.starts_at <= now:
+        start = slot.starts_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+        raise Conflict("booking.slot_started", slot=slot_number, start=start)
     # Serialise bookings per institution on PostgreSQL so the caps below are exact.
     db.execute(select(Institution.id).where(Institution.id == institution.id).with_for_update())
     expire_stale(db, session)
@@ -148,7 +158,6 @@ def request_meeting(
         db, session, institution_id=institution.id
     ):
         raise Conflict("booking.slot_taken", slot=slot_number)
-    now = utcnow()
     request = MeetingRequest(
         session_id=session.id,
         project_id=project.id,
@@ -157,7 +166,7 @@ def request_meeting(
         status=RequestStatus.PENDING,
         slot_id=slot.id,
         message=message.strip(),
-        expires_at=now + timedelta(hours=rules.request_hours),
+        expires_at=min(now + timedelta(hours=rules.request_hours), slot.starts_at),
     )
     try:
         with db.begin_nested():
