@@ -24,8 +24,8 @@ from tests_support import CSRF, api_json, sign_in
 from tests_support import demo_server as running_demo
 
 from matchmaker.db.engine import transaction
-from matchmaker.db.models import AuditEntry, Intent, Project, User
-from matchmaker.services.intents import history
+from matchmaker.db.models import AuditEntry, Intent, MatchmakingSession, Project, User
+from matchmaker.services.intents import history, today_local
 
 HTML = {"Accept": "text/html"}
 
@@ -291,12 +291,16 @@ def test_the_demo_ledger_fills_every_page(factory: Any) -> None:
         staff = db.scalar(select(User).where(User.username == "staff"))
         chase = digest(db, staff, event)
         trails = db.scalar(select(func.count()).select_from(AuditEntry))
+    # 18 pairs met at the pre-contest session five weeks ago; 12 of them led to an intent
+    assert data["total"]["meetings_held"] == 18
     assert data["total"]["follow_ups"]["count"] == 12
     assert data["total"]["signed"]["amount_text"] == "9600万元"
     assert data["total"]["invested"]["amount"] == 12_000_000
     assert sum(g["signed"]["amount"] for g in data["groups"]) == 96_000_000
     assert (len(chase.overdue), len(chase.due_this_week)) == (1, 1)
-    assert trails == 12 + 1 + 4  # every intent and task was recorded through the services
+    # every intent and task was recorded through the services, and the S0 agenda's build and
+    # publish
+    assert trails == 12 + 1 + 4 + 2
     # the invented history is dated as its story goes, so the stays in each stage are not zero
     stays = data["total"]["days_in_stage"]
     assert stays["signed"]["intents"] == 5 and 2 <= stays["signed"]["median"] <= 9
@@ -306,6 +310,13 @@ def test_the_demo_ledger_fills_every_page(factory: Any) -> None:
         trail = [(e.action, e.at) for e in history(db, "intents", stepped_back.id)]
     assert [a for a, _at in trail] == ["create", "update"]
     assert (trail[1][1] - trail[0][1]).days == 7  # signed eight days ago, back one day ago
+    with transaction(factory) as db:
+        held = db.scalars(select(MatchmakingSession).where(MatchmakingSession.code == "S0")).one()
+        first_signing = min(i.signed_at for i in db.scalars(select(Intent)) if i.signed_at)
+        assert held.ends_at.date() < first_signing < today_local()
+        assert {i.session_id for i in db.scalars(select(Intent))} == {held.id}
+        upcoming = db.scalars(select(MatchmakingSession).where(MatchmakingSession.code != "S0"))
+        assert min(s.starts_at for s in upcoming).date() > today_local()
 
 
 def _bytes(text: str) -> Any:

@@ -34,7 +34,10 @@ def init(ctx: Context) -> None:
 @click.option(
     "--ledger/--no-ledger",
     default=False,
-    help="Also record demo intents and due-diligence tasks (dated back from today).",
+    help=(
+        "Also record a pre-contest session held five weeks ago with its meetings, the intents "
+        "signed after it and due-diligence tasks (dated back from today)."
+    ),
 )
 @pass_ctx
 @handles_errors

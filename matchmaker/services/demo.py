@@ -1,13 +1,16 @@
 """The demo event in the package: three sessions, projects, institutions, one account per role.
 
-It also carries a small follow-up ledger (intents along the ladder, due-diligence tasks), so
-the ledger, board and report pages have something to show on ``make run``.
+The sessions keep their hours and spacing but move with the calendar: the first is two weeks
+from the day the demo is loaded, so it can always be booked. The demo also carries a small
+follow-up ledger: a pre-contest session held five weeks earlier with its meetings, the intents
+signed after it along the ladder, and due-diligence tasks, so the ledger, board and report
+pages have something to show on ``make run``.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
@@ -15,23 +18,39 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matchmaker.db.models import AuditEntry, Event, Institution, Intent, Project
+from matchmaker.db.models import (
+    AuditEntry,
+    Event,
+    Institution,
+    Intent,
+    MatchmakingSession,
+    Meeting,
+    Project,
+)
 from matchmaker.domain import (
     LOCAL_TZ,
     YUAN_PER_WAN,
+    AgendaStatus,
     DropReason,
     DueDiligenceStatus,
     IntentStatus,
+    MeetingStatus,
     Role,
+    SessionKind,
 )
 from matchmaker.errors import Conflict
 from matchmaker.services.accounts import create_user, get_user
+from matchmaker.services.agendas import agenda_of
+from matchmaker.services.audit import record
 from matchmaker.services.due_diligence import create_task
 from matchmaker.services.events import SessionSpec, add_session, create_event
 from matchmaker.services.intents import create_intent, today_local, update_intent
 from matchmaker.services.registrations import Progress, import_registrations
+from matchmaker.services.seats import seat_all
 
 DEMO_PASSWORD = "demo1234"
+LEAD_DAYS = 14  # the first demo session is this many days after the demo is loaded
+HELD_DAYS_AGO = 35  # the pre-contest session of the demo ledger, before every signing
 
 
 @dataclass
@@ -70,8 +89,10 @@ def load_demo(
         city=info.get("city", ""),
         organiser=info.get("organiser", ""),
     )
-    for session in spec["sessions"]:
-        add_session(db, event, SessionSpec.from_dict(session))
+    specs = [SessionSpec.from_dict(session) for session in spec["sessions"]]
+    shift = today_local() + timedelta(days=LEAD_DAYS) - min(s.day for s in specs)
+    for session_spec in specs:
+        add_session(db, event, replace(session_spec, day=session_spec.day + shift))
     db.refresh(event)
     import_registrations(
         db, event, "institutions", demo_file("institutions.csv"), "institutions.csv", progress
@@ -81,6 +102,62 @@ def load_demo(
     if ledger:
         load_demo_ledger(db, event)
     return event, accounts
+
+
+def _held_session(
+    db: Session, event: Event, pairs: list[tuple[Project, Institution]], day: date
+) -> MatchmakingSession:
+    """Add the pre-contest session ``S0`` on ``day`` with a published agenda in which every pair
+    of ``pairs`` met (each institution at its own table, its meetings in slots 1, 2, …)."""
+    session = add_session(
+        db,
+        event,
+        SessionSpec(
+            code="S0",
+            name="赛前预对接会",
+            name_en="Pre-contest matchmaking",
+            kind=SessionKind.LOCAL,
+            day=day,
+            start=time(14),
+            end=time(17),
+            slot_minutes=20,
+            tables=8,
+            venue="星火创业孵化基地一号楼路演中心",
+        ),
+    )
+    for project, institution in pairs:
+        if session not in project.sessions:
+            project.sessions.append(session)
+        if session not in institution.sessions:
+            institution.sessions.append(session)
+    db.flush()
+    tables = seat_all(db, session, sorted({i for _p, i in pairs}, key=lambda i: i.code))
+    taken: dict[int, int] = {}
+    for project, institution in pairs:
+        taken[institution.id] = taken.get(institution.id, 0) + 1
+        db.add(
+            Meeting(
+                session_id=session.id,
+                slot_id=session.slots[taken[institution.id] - 1].id,
+                table_id=tables[institution.id].id,
+                institution_id=institution.id,
+                project_id=project.id,
+                status=MeetingStatus.HELD,
+            )
+        )
+    organiser = get_user(db, "organiser")
+    agenda = agenda_of(db, session)
+    agenda.status, agenda.revision, agenda.summary = AgendaStatus.PUBLISHED, 1, {}
+    db.flush()
+    summary = {"revision": 1, "meetings": len(pairs)}
+    built = record(db, agenda, "build", organiser, after=summary | {"status": "draft"})
+    published = record(db, agenda, "publish", organiser, after=summary | {"status": "published"})
+    for entry, days_before in ((built, 4), (published, 3)):
+        entry.at = datetime.combine(
+            day - timedelta(days=days_before), time(10), tzinfo=LOCAL_TZ
+        ).astimezone(UTC)
+    agenda.built_at, agenda.published_at = built.at, published.at
+    return session
 
 
 def _date_the_story(db: Session, intent: Intent, days: list[date]) -> None:
@@ -144,6 +221,15 @@ _INTENTS: tuple[tuple[str, str, IntentStatus, int | None, int, int | None, str],
     ("P013", "I09", IntentStatus.SIGNED, 900, 2, None, ""),
     ("P011", "I09", IntentStatus.WATCHING, None, 0, None, ""),
 )
+# Pairs that met at the pre-contest session without (yet) an intent: not every meeting leads on.
+_MET_ONLY: tuple[tuple[str, str], ...] = (
+    ("P007", "I01"),
+    ("P008", "I01"),
+    ("P009", "I08"),
+    ("P016", "I08"),
+    ("P017", "I10"),
+    ("P018", "I10"),
+)
 # (project, institution, owner, due in days from today, next follow-up in days, outcome if done)
 _TASKS: tuple[tuple[str, str, str, int, int | None, str], ...] = (
     ("P006", "I08", "王敏", -4, -1, ""),
@@ -167,16 +253,19 @@ def load_demo_ledger(db: Session, event: Event) -> None:
         i.code: i for i in db.scalars(select(Institution).where(Institution.event_id == event.id))
     }
     prefix = event.code + "-"
+    pairs = [(p, i) for p, i, *_rest in _INTENTS] + list(_MET_ONLY)
+    held = _held_session(
+        db,
+        event,
+        [(projects[prefix + p], institutions[prefix + i]) for p, i in pairs],
+        today - timedelta(days=HELD_DAYS_AGO),
+    )
     for project_code, institution_code, status, wan, days, landed, drop in _INTENTS:
         project, institution = (
             projects[prefix + project_code],
             institutions[prefix + institution_code],
         )
-        shared = [s for s in project.sessions if s in institution.sessions]
-        session = shared[0] if shared else (project.sessions[0] if project.sessions else None)
-        values: dict[str, Any] = {"status": status, "drop_reason": drop}
-        if session is not None:
-            values["session_id"] = session.id
+        values: dict[str, Any] = {"status": status, "drop_reason": drop, "session_id": held.id}
         if wan is not None:
             values["amount"] = wan * YUAN_PER_WAN
         if status not in (IntentStatus.WATCHING, IntentStatus.NEGOTIATING, IntentStatus.DROPPED):
