@@ -305,6 +305,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "后台队列（Redis）暂时无法连接，任务未提交；请稍后重试",
         "The background queue (Redis) is unreachable; the job was not submitted, retry later",
     ),
+    "agenda.session_over": (
+        "专场 {session} 已于 {end} 结束，议程不能再生成、发布或调整",
+        "Session {session} ended at {end}; its agenda can no longer be built, published or changed",
+    ),
     "agenda.published": (
         "议程已发布，请用“调整”处理变更，而不是重新生成",
         "The agenda is published: use repair for changes instead of rebuilding",
@@ -811,6 +815,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.agenda_fair": ("公平模式", "Fair mode"),
     "ui.agenda_build": ("生成议程", "Build agenda"),
     "ui.agenda_publish": ("校验并发布", "Check and publish"),
+    "ui.agenda_session_over": (
+        "本专场已于 {end} 结束，议程仅供查阅（已会见的场次计入对接成效）",
+        "This session ended at {end}; its agenda is kept for the record (held meetings count in "
+        "the report)",
+    ),
     "ui.agenda_published": (
         "议程已通过校验并发布",
         "The agenda passed validation and is published",

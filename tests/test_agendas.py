@@ -222,3 +222,51 @@ def test_instance_endpoint_gives_the_standalone_solver_format(client, accounts) 
     assert [s.id for s in instance.slots] == [str(n) for n in range(1, 10)]
     assert {p.id for p in instance.projects} == {"T-P001", "T-P002", "T-P005"}
     assert {i.id for i in instance.institutions} == {"T-I01", "T-I02"}
+
+
+def test_a_session_that_has_ended_keeps_its_agenda_as_the_record(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+    from tests_support import db_snapshot, sign_in
+
+    from matchmaker.db.engine import transaction
+    from matchmaker.db.models import MatchmakingSession
+
+    organiser = accounts.headers("organiser")
+    build(client, organiser)
+    assert client.post(S1 + "/publish", headers=organiser).status_code == 200
+    rows = meetings(client, organiser)
+    with transaction(factory) as db:  # the session took place a year ago
+        session = db.scalars(
+            select(MatchmakingSession).where(MatchmakingSession.code == "S1")
+        ).one()
+        for slot in session.slots:
+            slot.starts_at -= timedelta(days=365 * 11)
+            slot.ends_at -= timedelta(days=365 * 11)
+        session.starts_at, session.ends_at = session.slots[0].starts_at, session.slots[-1].ends_at
+    before = db_snapshot(factory)
+    meeting = rows[0]["meeting_id"]
+    for path, body in (
+        ("/build", {}),
+        ("/publish", None),
+        ("/late", {"project_id": "T-P001", "first_slot": 5}),
+        ("/must-meet", {"institution_id": "T-I02", "project_id": "T-P005"}),
+    ):
+        refused = assert_error(client.post(S1 + path, json=body, headers=organiser), 409)
+        assert "专场 S1 已于" in refused["message"] and "结束" in refused["message"], path
+    refused = assert_error(
+        client.post(f"/api/v1/meetings/{meeting}/cancel", headers=organiser), 409
+    )
+    assert "结束" in refused["message"]
+    assert db_snapshot(factory) == before
+
+    def placed(found: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        keys = ("meeting_id", "slot", "table", "institution_id", "project_id", "status")
+        return [tuple(r[k] for k in keys) for r in found]
+
+    assert placed(meetings(client, organiser)) == placed(rows)  # still there to read, export
+    sign_in(client, factory, "organiser")
+    page = client.get("/sessions/S1/agenda", headers={"Accept": "text/html"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-testid="session-over"' in text
+    assert 'data-testid="build"' not in text and 'value="cancel"' not in text
+    assert rows[0]["project_id"] in text

@@ -26,6 +26,7 @@ from matchmaker.services.agendas import (
     arrives_late,
     build_agenda,
     cancel_meeting,
+    ensure_not_over,
     publish_agenda,
     set_locked,
 )
@@ -102,6 +103,7 @@ def grid(session_code: str) -> str:
         notice=session.pop("notice", None),
         sessions=found.event.sessions,
         job=jobs.job_dict(latest, lang()) if latest else None,
+        over=found.ends_at <= utcnow(),
     )
 
 
@@ -115,7 +117,12 @@ def grid_action(session_code: str) -> Response:
     me = _me()
     if action == "build" and queue().background:
         params = {"fair": request.form.get("fair") == "on"}
-        job = _run(lambda: start(JobKind.AGENDA_BUILD, found.event, found, params))
+
+        def queue_build() -> Any:
+            ensure_not_over(found)
+            return start(JobKind.AGENDA_BUILD, found.event, found, params)
+
+        job = _run(queue_build)
         if job is not None:
             _notice("ok", t("ui.agenda_job_queued", job=job["id"]))
     elif action == "build":

@@ -20,7 +20,7 @@ from matchmaker.db.models import (
     User,
 )
 from matchmaker.db.types import utcnow
-from matchmaker.domain import AgendaStatus, MeetingStatus
+from matchmaker.domain import LOCAL_TZ, AgendaStatus, MeetingStatus
 from matchmaker.errors import Conflict, InvalidInput
 from matchmaker.scheduling import Placement, parse_instance, repair, solve, validate
 from matchmaker.services.agenda_instance import (
@@ -67,6 +67,14 @@ class Outcome:
         }
 
 
+def ensure_not_over(session: MatchmakingSession) -> None:
+    """Refuse to change the agenda of a session that has ended: it is the record of what was
+    planned (meetings held are counted from it), not a plan any more."""
+    if session.ends_at <= utcnow():
+        end = session.ends_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+        raise Conflict("agenda.session_over", session=session.code, end=end)
+
+
 def agenda_of(db: Session, session: MatchmakingSession) -> Agenda:
     """Return the session's agenda record, creating an empty draft."""
     agenda = db.scalar(select(Agenda).where(Agenda.session_id == session.id))
@@ -91,6 +99,7 @@ def build_agenda(
     A published agenda is changed only by :func:`repair_agenda` (people hold copies of it).
     An infeasible build changes no meeting and reports the diagnostics.
     """
+    ensure_not_over(session)
     agenda = agenda_of(db, session)
     if agenda.status == AgendaStatus.PUBLISHED:
         raise Conflict("agenda.published")
@@ -135,6 +144,7 @@ def publish_agenda(
     db: Session, matcher: Matcher, session: MatchmakingSession, actor: User | None = None
 ) -> Agenda:
     """Publish the draft after the independent validator finds nothing wrong with it."""
+    ensure_not_over(session)
     agenda = agenda_of(db, session)
     if agenda.revision == 0:
         raise Conflict("agenda.not_built")
@@ -166,6 +176,7 @@ def cancel_meeting(
     db: Session, matcher: Matcher, meeting: Meeting, actor: User | None = None, lang: str = "zh"
 ) -> Outcome:
     """Cancel one meeting (it will not be scheduled again) and repair the session around it."""
+    ensure_not_over(meeting.session)
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict("agenda.meeting_cancelled")
     before = _where(meeting)
@@ -189,6 +200,7 @@ def arrives_late(
     lang: str = "zh",
 ) -> Outcome:
     """Mark ``party`` away before slot ``first_slot`` and repair its meetings there."""
+    ensure_not_over(session)
     column = "project_id" if isinstance(party, Project) else "institution_id"
     for slot in session.slots:
         if slot.number >= first_slot:
@@ -230,6 +242,7 @@ def repair_agenda(
 
     The instance is built with the options the agenda was built with (bounds per party).
     """
+    ensure_not_over(session)
     agenda = agenda_of(db, session)
     tables = seat_all(db, session, sorted(session.institutions, key=lambda i: i.code))
     current = live_meetings(db, session)

@@ -30,6 +30,7 @@ from matchmaker.services.agendas import (
     arrives_late,
     build_agenda,
     cancel_meeting,
+    ensure_not_over,
     options_of,
     publish_agenda,
     set_locked,
@@ -188,6 +189,7 @@ class Build(MethodView):
     def post(self, data: dict[str, Any], code: str, session_code: str) -> Any:
         """Solve the session (kept: locked meetings and bookings) and store it as a draft."""
         session = session_or_404(code, session_code)
+        ensure_not_over(session)  # before queueing, so the refusal is this answer, not the job's
         background = data.pop("background")
         if background or (background is None and queue().background):
             job = start(JobKind.AGENDA_BUILD, session.event, session, data)
