@@ -353,6 +353,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "双方在本专场已安排在第 {slot} 时段会见，无需重复预约",
         "The two already meet in slot {slot} of this session; no second booking is needed",
     ),
+    "booking.session_over": (
+        "专场 {session} 已于 {end} 结束，不能再预约；请选择其他专场",
+        "Session {session} ended at {end} and can no longer be booked; please pick another",
+    ),
     "booking.slot_started": (
         "第 {slot} 时段已于 {start} 开始，不能再预约；请选择之后的时段",
         "Slot {slot} began at {start} and can no longer be booked; please pick a later one",

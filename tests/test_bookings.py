@@ -192,6 +192,9 @@ def test_the_booking_page_offers_the_next_session_not_one_that_is_over(
     over = client.get("/book?institution=T-I02&session=S1", headers={"Accept": "text/html"})
     assert "本专场已结束" in over.get_data(as_text=True)
     assert 'name="slot"' not in over.get_data(as_text=True)
+    body = {"session": "S1", "project_id": "T-P002", "institution_id": "T-I02", "slot": 3}
+    refused = client.post(URL, json=body, headers=accounts.headers("entrant_b"))
+    assert "专场 S1 已于" in assert_error(refused, 409)["message"]
 
 
 def test_institution_cap_spreads_requests(app, client, accounts, factory) -> None:  # type: ignore[no-untyped-def]

@@ -135,6 +135,9 @@ def request_meeting(
     if slot is None:
         raise NotFound(what=Ref("what.slot"), key=slot_number)
     now = utcnow()
+    if session.ends_at <= now:
+        end = session.ends_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+        raise Conflict("booking.session_over", session=session.code, end=end)
     if slot.starts_at <= now:
         start = slot.starts_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
         raise Conflict("booking.slot_started", slot=slot_number, start=start)
