@@ -225,24 +225,15 @@ def test_instance_endpoint_gives_the_standalone_solver_format(client, accounts) 
 
 
 def test_a_session_that_has_ended_keeps_its_agenda_as_the_record(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-    from tests_support import db_snapshot, sign_in
+    from tests_support import db_snapshot, retime_session, sign_in
 
-    from matchmaker.db.engine import transaction
-    from matchmaker.db.models import MatchmakingSession
+    from matchmaker.db.types import utcnow
 
     organiser = accounts.headers("organiser")
     build(client, organiser)
     assert client.post(S1 + "/publish", headers=organiser).status_code == 200
     rows = meetings(client, organiser)
-    with transaction(factory) as db:  # the session took place a year ago
-        session = db.scalars(
-            select(MatchmakingSession).where(MatchmakingSession.code == "S1")
-        ).one()
-        for slot in session.slots:
-            slot.starts_at -= timedelta(days=365 * 11)
-            slot.ends_at -= timedelta(days=365 * 11)
-        session.starts_at, session.ends_at = session.slots[0].starts_at, session.slots[-1].ends_at
+    retime_session(factory, "S1", utcnow() - timedelta(days=30))  # it took place last month
     before = db_snapshot(factory)
     meeting = rows[0]["meeting_id"]
     for path, body in (

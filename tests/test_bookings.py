@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
-from tests_support import assert_error, sign_in
+from tests_support import assert_error, retime_session, sign_in
 from werkzeug.serving import make_server
 
 from matchmaker.db.engine import transaction
-from matchmaker.db.models import MatchmakingSession, Meeting, MeetingRequest
+from matchmaker.db.models import Meeting, MeetingRequest
 from matchmaker.db.types import utcnow
 from matchmaker.domain import Group, MeetingStatus, Role, Track
 
@@ -134,25 +134,12 @@ def test_unanswered_requests_expire_and_free_the_slot(client, accounts, factory)
     assert "已过期" in body["message"]
 
 
-def _session_under_way(factory: Any) -> None:
-    """Move S1 so that it began 50 minutes ago: slots 1–3 have begun, slot 4 starts in 10."""
-    with transaction(factory) as db:
-        session = db.scalars(
-            select(MatchmakingSession).where(MatchmakingSession.code == "S1")
-        ).one()
-        first = utcnow() - timedelta(minutes=50)
-        step = timedelta(minutes=session.slot_minutes)
-        for slot in session.slots:
-            slot.starts_at = first + (slot.number - 1) * step
-            slot.ends_at = slot.starts_at + step
-        session.starts_at, session.ends_at = session.slots[0].starts_at, session.slots[-1].ends_at
-
-
 def test_slots_that_have_begun_cannot_be_booked_and_requests_lapse_when_their_slot_begins(
     client, accounts, factory
 ) -> None:  # type: ignore[no-untyped-def]
     entrant, investor = accounts.headers("entrant"), accounts.headers("investor")
-    _session_under_way(factory)
+    # S1 (20-minute slots) began 50 minutes ago: slots 1–3 have begun, slot 4 starts in 10
+    retime_session(factory, "S1", utcnow() - timedelta(minutes=50))
     assert free(client, entrant) == list(range(4, 10))
     body = assert_error(book(client, entrant, slot=2), 409)
     assert "第 2 时段已于" in body["message"] and "开始，不能再预约" in body["message"]
@@ -176,14 +163,7 @@ def test_slots_that_have_begun_cannot_be_booked_and_requests_lapse_when_their_sl
 def test_the_booking_page_offers_the_next_session_not_one_that_is_over(
     client, accounts, factory
 ) -> None:  # type: ignore[no-untyped-def]
-    with transaction(factory) as db:  # S1 was yesterday; S2 (2036) is still to come
-        session = db.scalars(
-            select(MatchmakingSession).where(MatchmakingSession.code == "S1")
-        ).one()
-        for slot in session.slots:
-            slot.starts_at -= timedelta(days=365 * 11)
-            slot.ends_at -= timedelta(days=365 * 11)
-        session.starts_at, session.ends_at = session.slots[0].starts_at, session.slots[-1].ends_at
+    retime_session(factory, "S1", utcnow() - timedelta(days=30))  # over; S2 (2036) to come
     sign_in(client, factory, "entrant_b")
     page = client.get("/book?institution=T-I02", headers={"Accept": "text/html"})
     text = page.get_data(as_text=True)

@@ -81,6 +81,23 @@ def assert_error(response: Any, status: int) -> dict[str, Any]:
 VOLATILE_TABLES = {"api_tokens", "text_vectors", "web_sessions"}
 
 
+def retime_session(factory: Any, code: str, first_start: Any) -> None:
+    """Move session ``code`` (slots, start, end) so that its first slot starts at
+    ``first_start`` (an aware datetime): a session under way, or one that is over."""
+    from sqlalchemy import select
+
+    from matchmaker.db.engine import transaction
+    from matchmaker.db.models import MatchmakingSession
+
+    with transaction(factory) as db:
+        found = select(MatchmakingSession).where(MatchmakingSession.code == code)
+        session = db.scalars(found).one()
+        shift = first_start - session.slots[0].starts_at
+        for slot in session.slots:
+            slot.starts_at, slot.ends_at = slot.starts_at + shift, slot.ends_at + shift
+        session.starts_at, session.ends_at = session.starts_at + shift, session.ends_at + shift
+
+
 def db_snapshot(factory: Any, *tables: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of ``tables`` (default: every table but the volatile ones), in a stable order.
 
