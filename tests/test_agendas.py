@@ -261,3 +261,42 @@ def test_a_session_that_has_ended_keeps_its_agenda_as_the_record(client, account
     assert page.status_code == 200 and 'data-testid="session-over"' in text
     assert 'data-testid="build"' not in text and 'value="cancel"' not in text
     assert rows[0]["project_id"] in text
+
+
+def test_on_the_day_a_repair_leaves_slots_that_have_begun_alone(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
+    from tests_support import retime_session
+
+    from matchmaker.db.types import utcnow
+
+    organiser = accounts.headers("organiser")
+    build(client, organiser)  # the solver fills S1's slots 6–9 (nine 20-minute slots)
+    # S1 began 130 minutes ago: slots 1–7 have begun, slot 8 starts in 10 minutes
+    retime_session(factory, "S1", utcnow() - timedelta(minutes=130))
+    rows = meetings(client, organiser)
+    begun = [r for r in rows if r["slot"] <= 7]
+    assert begun and any(r["slot"] >= 8 for r in rows)
+    late = begun[0]
+    # that project turns up only now, from slot 8: its meetings so far were missed
+    answer = client.post(
+        S1 + "/late", json={"project_id": late["project_id"], "first_slot": 8}, headers=organiser
+    )
+    assert answer.status_code == 200, answer.get_json()
+    after = meetings(client, organiser)
+
+    def taken_place(found: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
+        return {(r["slot"], r["institution_id"], r["project_id"]) for r in found if r["slot"] <= 7}
+
+    missed = {m for m in taken_place(rows) if m[2] == late["project_id"]}
+    assert missed
+    # what took place stays where it was, nothing new lands in a slot that has begun, and the
+    # missed meetings (those kept at all) move to slots still to come
+    assert taken_place(after) == taken_place(rows) - missed
+    again = [r for r in after if (r["slot"], r["institution_id"], r["project_id"]) not in
+             taken_place(rows) and r["project_id"] == late["project_id"]]  # fmt: skip
+    assert all(r["slot"] >= 8 for r in again)
+    assert_no_double_booking(after)
+    # a cancellation later in the day is repaired from the slots to come only
+    later = next(r for r in after if r["slot"] >= 8)
+    cancelled = client.post(f"/api/v1/meetings/{later['meeting_id']}/cancel", headers=organiser)
+    assert cancelled.status_code == 200, cancelled.get_json()
+    assert taken_place(meetings(client, organiser)) == taken_place(rows) - missed

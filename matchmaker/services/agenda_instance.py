@@ -23,6 +23,7 @@ from matchmaker.db.models import (
     Project,
     Unavailability,
 )
+from matchmaker.db.types import utcnow
 from matchmaker.domain import LOCAL_TZ, MeetingStatus, RequestStatus, Verdict
 from matchmaker.ranking.shortlist import ProjectColumns, allowed_projects
 from matchmaker.services.matching import Matcher
@@ -65,6 +66,34 @@ def kept(meeting: Meeting) -> bool:
     )
 
 
+def fixed(db: Session, session: MatchmakingSession, meetings: list[Meeting]) -> list[Meeting]:
+    """Return the meetings of ``meetings`` that a build or repair must leave where they are.
+
+    Those :func:`kept` says, and on the day every meeting whose slot has begun: it is taking
+    place or has taken place. The exception is a meeting a party was marked away for (a late
+    arrival): it was missed, and a repair may still move it to a slot to come.
+    """
+    now = utcnow()
+    begun = {slot.id for slot in session.slots if slot.starts_at <= now}
+    away: set[tuple[str, int, int]] = set()
+    if begun:
+        for row in db.scalars(select(Unavailability).where(Unavailability.slot_id.in_(begun))):
+            if row.project_id is not None:
+                away.add(("p", row.project_id, row.slot_id))
+            else:
+                away.add(("i", row.institution_id, row.slot_id))  # type: ignore[arg-type]
+    return [
+        m
+        for m in meetings
+        if kept(m)
+        or (
+            m.slot_id in begun
+            and ("p", m.project_id, m.slot_id) not in away
+            and ("i", m.institution_id, m.slot_id) not in away
+        )
+    ]
+
+
 def session_instance(
     db: Session,
     matcher: Matcher,
@@ -74,7 +103,8 @@ def session_instance(
 ) -> dict[str, Any]:
     """Return the JSON instance (the ``matchmaker schedule`` format) for ``session``.
 
-    ``keep`` are the meetings to pass as locked (default: those :func:`kept` says).
+    ``keep`` are the meetings to pass as locked (default: those :func:`fixed` says). Slots that
+    have begun take no new meeting: every party without a kept meeting there is unavailable.
     """
     projects = sorted(session.projects, key=lambda p: p.code)
     institutions = sorted(session.institutions, key=lambda i: i.code)
@@ -85,7 +115,15 @@ def session_instance(
     share = capacity / max(len(projects), 1)
     project_max = options.project_max or min(len(slots), max(2, math.ceil(1.5 * share)))
     institution_max = options.institution_max or len(slots)
-    keep = [m for m in live_meetings(db, session) if kept(m)] if keep is None else keep
+    keep = fixed(db, session, live_meetings(db, session)) if keep is None else keep
+    now = utcnow()
+    begun = [slot_key[slot.id] for slot in slots if slot.starts_at <= now]
+    if begun:
+        there = {(("i", m.institution_id), slot_key[m.slot_id]) for m in keep}
+        there |= {(("p", m.project_id), slot_key[m.slot_id]) for m in keep}
+        parties = [("i", i.id) for i in institutions] + [("p", p.id) for p in projects]
+        for party in parties:
+            away.setdefault(party, set()).update(s for s in begun if (party, s) not in there)
     codes = {("p", p.id): p.code for p in projects} | {("i", i.id): i.code for i in institutions}
     scores, forbidden = _scores(db, matcher, session, institutions, projects)
     return {

@@ -25,7 +25,7 @@ from matchmaker.errors import Conflict, InvalidInput
 from matchmaker.scheduling import Placement, parse_instance, repair, solve, validate
 from matchmaker.services.agenda_instance import (
     AgendaOptions,
-    kept,
+    fixed,
     live_meetings,
     session_instance,
 )
@@ -111,11 +111,12 @@ def build_agenda(
     if result.status == "infeasible":
         return Outcome(agenda, result.status, 0, diagnostics=diagnostics)
     _ensure_valid(instance, result.meetings)
-    keep = {(m.institution_id, m.project_id) for m in live_meetings(db, session) if kept(m)}
+    staying = fixed(db, session, live_meetings(db, session))
+    keep = {(m.institution_id, m.project_id) for m in staying}
     db.execute(
         delete(Meeting).where(
             Meeting.session_id == session.id,
-            Meeting.id.in_([m.id for m in live_meetings(db, session) if not kept(m)]),
+            Meeting.id.in_([m.id for m in live_meetings(db, session) if m not in staying]),
         )
     )
     ids = _ids(session)
@@ -247,7 +248,7 @@ def repair_agenda(
     tables = seat_all(db, session, sorted(session.institutions, key=lambda i: i.code))
     current = live_meetings(db, session)
     data = session_instance(
-        db, matcher, session, options_of(agenda), keep=[m for m in current if kept(m)]
+        db, matcher, session, options_of(agenda), keep=fixed(db, session, current)
     )
     if must_meet is not None:
         institution, project = must_meet
