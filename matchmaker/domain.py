@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache
@@ -14,6 +15,13 @@ from matchmaker.text import fold
 
 # Times are stored in UTC and shown in the competition's time zone.
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local_minute(moment: datetime) -> str:
+    """Return an aware ``moment`` as people at the venue read it: ``2026-12-08 09:20``."""
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
 YUAN_PER_WAN = 10_000
 YUAN_PER_YI = 100_000_000
 

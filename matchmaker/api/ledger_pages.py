@@ -25,7 +25,6 @@ from matchmaker.api.pages import _check_csrf, signed_in, uploaded_file
 from matchmaker.api.resources.common import download
 from matchmaker.db.models import AuditEntry, DueDiligence, Event, Institution, Intent, Project, User
 from matchmaker.domain import (
-    LOCAL_TZ,
     YUAN_PER_WAN,
     DropReason,
     DueDiligenceStatus,
@@ -33,6 +32,7 @@ from matchmaker.domain import (
     Role,
     Track,
     format_yuan,
+    local_minute,
     parse_amount,
     yuan_to_wan,
 )
@@ -456,7 +456,7 @@ def _trail(entries: list[AuditEntry], kind: str) -> list[dict[str, Any]]:
             keys = [k for k in keys if whole.get(k) not in (None, "")]
         out.append(
             {
-                "at": entry.at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+                "at": local_minute(entry.at),
                 "actor": entry.actor_label,
                 "action": t(f"ui.action_{entry.action}"),
                 "reason": after.get("reason", ""),
@@ -660,7 +660,7 @@ def reports() -> str:
         axis=t("ui.report_axis_wan"),
         funnel=t("ui.report_funnel"),
     )
-    generated = datetime.fromisoformat(data["generated_at"]).astimezone(LOCAL_TZ)
+    generated = datetime.fromisoformat(data["generated_at"])
     return render_template(
         "report.html",
         event=event,
@@ -669,7 +669,7 @@ def reports() -> str:
         filters=request.args,
         dimensions=DIMENSIONS,
         labels=labels,
-        generated=generated.strftime("%Y-%m-%d %H:%M"),
+        generated=local_minute(generated),
     )
 
 

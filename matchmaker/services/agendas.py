@@ -20,7 +20,7 @@ from matchmaker.db.models import (
     User,
 )
 from matchmaker.db.types import utcnow
-from matchmaker.domain import LOCAL_TZ, AgendaStatus, MeetingStatus
+from matchmaker.domain import AgendaStatus, MeetingStatus, local_minute
 from matchmaker.errors import Conflict, InvalidInput
 from matchmaker.scheduling import Placement, parse_instance, repair, solve, validate
 from matchmaker.services.agenda_instance import (
@@ -71,7 +71,7 @@ def ensure_not_over(session: MatchmakingSession) -> None:
     """Refuse to change the agenda of a session that has ended: it is the record of what was
     planned (meetings held are counted from it), not a plan any more."""
     if session.ends_at <= utcnow():
-        end = session.ends_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+        end = local_minute(session.ends_at)
         raise Conflict("agenda.session_over", session=session.code, end=end)
 
 
@@ -111,12 +111,14 @@ def build_agenda(
     if result.status == "infeasible":
         return Outcome(agenda, result.status, 0, diagnostics=diagnostics)
     _ensure_valid(instance, result.meetings)
-    staying = fixed(db, session, live_meetings(db, session))
+    current = live_meetings(db, session)
+    staying = fixed(db, session, current)
     keep = {(m.institution_id, m.project_id) for m in staying}
+    staying_ids = {m.id for m in staying}
     db.execute(
         delete(Meeting).where(
             Meeting.session_id == session.id,
-            Meeting.id.in_([m.id for m in live_meetings(db, session) if m not in staying]),
+            Meeting.id.in_([m.id for m in current if m.id not in staying_ids]),
         )
     )
     ids = _ids(session)

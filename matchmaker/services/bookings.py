@@ -28,7 +28,7 @@ from matchmaker.db.models import (
     User,
 )
 from matchmaker.db.types import utcnow
-from matchmaker.domain import LOCAL_TZ, MeetingStatus, RequestStatus, Role
+from matchmaker.domain import MeetingStatus, RequestStatus, Role, local_minute
 from matchmaker.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from matchmaker.messages import Ref
 from matchmaker.services.audit import record
@@ -136,10 +136,10 @@ def request_meeting(
         raise NotFound(what=Ref("what.slot"), key=slot_number)
     now = utcnow()
     if session.ends_at <= now:
-        end = session.ends_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+        end = local_minute(session.ends_at)
         raise Conflict("booking.session_over", session=session.code, end=end)
     if slot.starts_at <= now:
-        start = slot.starts_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+        start = local_minute(slot.starts_at)
         raise Conflict("booking.slot_started", slot=slot_number, start=start)
     # Serialise bookings per institution on PostgreSQL so the caps below are exact.
     db.execute(select(Institution.id).where(Institution.id == institution.id).with_for_update())

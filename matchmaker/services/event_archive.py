@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import AuditEntry, DueDiligence, Event
-from matchmaker.domain import LOCAL_TZ
+from matchmaker.domain import LOCAL_TZ, local_minute
 from matchmaker.messages import render
 from matchmaker.services.agenda_views import agenda_rows, export_agenda
 from matchmaker.services.due_diligence import of_event
@@ -145,7 +145,7 @@ def _json(value: Any) -> str:
 
 def readme(event: Event, about: list[tuple[str, str, str]], now: datetime | None = None) -> str:
     """Return README.txt: each file and what it holds, in Chinese and then in English."""
-    made = (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    made = local_minute(now or datetime.now(LOCAL_TZ))
     lines = [f"{event.name}（{event.code}）活动归档，生成于 {made}（北京时间）", ""]
     lines += [f"{name}  {zh}" for name, zh, _ in about]
     lines += [
