@@ -5,13 +5,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from matchmaker.errors import InvalidInput, Problem
-from matchmaker.text import fold
+from matchmaker.text import (
+    chinese_number,
+    fold,
+    fold_width,
+    name_char,
+    normalise_id,
+    to_simplified,
+)
 
 # Times are stored in UTC and shown in the competition's time zone.
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -397,6 +404,30 @@ def _key(raw: object) -> str:
     return fold(str(raw or "")).replace("_", "").replace("-", "")
 
 
+def parse_id(raw: object, field: str = "id") -> str:
+    """Return a registration id or an event or session code, NFKC-normalised and trimmed.
+
+    Raises :class:`InvalidInput` (``field.bad_id``, naming ``field`` and the character) if it
+    holds anything but ASCII letters and digits, Chinese characters, ``-`` and ``_``.
+    """
+    text, bad = normalise_id(str(raw))
+    if bad is not None:
+        problem = Problem("field.bad_id", column=field, value=raw, params={"char": bad})
+        raise InvalidInput("field.bad_id", [problem], char=bad)
+    return text
+
+
+def check_name(raw: str, field: str = "name") -> str:
+    """Return ``raw`` if it is fit for a one-line name (no line break, tab, control, bidi or
+    zero-width character); else :class:`InvalidInput` (``field.bad_name_char``) naming ``field``.
+    """
+    bad = name_char(raw)
+    if bad is not None:
+        problem = Problem("field.bad_name_char", column=field, value=raw, params={"char": bad})
+        raise InvalidInput("field.bad_name_char", [problem], char=bad)
+    return raw
+
+
 _SPLIT = re.compile(r"[|｜、，,;；\n]+")
 
 
@@ -431,41 +462,75 @@ _UNITS: dict[str, int] = {
     "亿": YUAN_PER_YI,
     "亿元": YUAN_PER_YI,
 }
-_AMOUNT = re.compile(r"^(?P<num>-?\d+(?:\.\d+)?)(?P<unit>[^\d.]*)$")
+# Digits with thousands separators only in groups of three (3,000,000; never 1,2亿 or 2,5万,
+# which are decimal commas or slips), no spaces inside, ASCII digits only (full-width ones are
+# folded first; superscripts and other scripts' digits are not money).
+_NUMBER = r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
+_AMOUNT = re.compile(rf"^(?P<num>{_NUMBER})\s*(?P<unit>[^0-9.,\s]*)$")
+_YUAN_MARKS = [unit for unit, yuan in _UNITS.items() if yuan == 1]
+
+# One ceiling for money everywhere (imports, the ledger, the API): a quadrillion yuan is beyond
+# any real ticket and, with room for sums, inside the BIGINT every money column is.
+MAX_YUAN = 10**15
+
+
+def _money_text(raw: object) -> str:
+    """Return money text with its width, script and case folded and its currency mark removed."""
+    text = to_simplified(fold_width(str(raw))).strip().casefold()
+    for mark in ("¥", "rmb", "人民币"):
+        if text.startswith(mark):
+            text = text[len(mark) :].lstrip()
+            break
+    return text.removesuffix("人民币").rstrip()
+
+
+def _number_and_unit(text: str, default_unit: int) -> tuple[Decimal, int] | None:
+    """Split ``500万`` / ``五百万元`` / ``一点二亿`` into (number, yuan per unit), or None."""
+    if match := _AMOUNT.match(text):
+        if match["unit"] not in _UNITS:
+            return None
+        return Decimal(match["num"].replace(",", "")), _UNITS[match["unit"]] or default_unit
+    # Chinese numerals carry their own 十/百/千/万/亿 (一千零五十万 is 1050万, not 1005 × 十万):
+    # only a yuan mark may follow them, and one holding 万 or 亿 counts yuan itself, so the
+    # column's unit applies to a bare 五百 alone.
+    mark = next((m for m in _YUAN_MARKS if text.endswith(m)), "")
+    numeral = text.removesuffix(mark).rstrip()
+    number = chinese_number(numeral)
+    if number is None:
+        return None
+    in_yuan = bool(mark) or any(c in numeral for c in "万亿")
+    return number, 1 if in_yuan else default_unit
 
 
 def parse_amount(raw: object, default_unit: int = YUAN_PER_WAN) -> int | None:
-    """Return integer yuan for ``500``, ``500万``, ``1.2亿``, ``3,000,000元``; None when empty.
+    """Return integer yuan for ``500``, ``500万``, ``1.2亿``, ``3,000,000元``, ``五百万``,
+    ``一点二亿``; None when empty.
 
-    Bare numbers are in ``default_unit`` yuan (万元 for the ``*_wan`` columns).
-    Raises :class:`InvalidInput` with code ``import.bad_amount``, ``import.negative_amount``
-    or ``import.fractional_yuan``.
+    Bare numbers are in ``default_unit`` yuan (万元 for the ``*_wan`` columns). Raises
+    :class:`InvalidInput` with code ``import.bad_amount``, ``import.negative_amount``,
+    ``import.fractional_yuan`` or ``import.amount_too_large`` (over :data:`MAX_YUAN`).
     """
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
+    bad = InvalidInput("import.bad_amount", [Problem("import.bad_amount", value=raw)])
     if isinstance(raw, bool):
-        raise InvalidInput("import.bad_amount", [Problem("import.bad_amount", value=raw)])
+        raise bad
     if isinstance(raw, int | float | Decimal):
         number, unit = Decimal(str(raw)), default_unit
     else:
-        text = fold(str(raw)).replace(",", "")
-        text = text.removeprefix("¥").removeprefix("rmb").removeprefix("人民币")
-        text = text.replace("人民币", "")
-        match = _AMOUNT.match(text)
-        if not match or match["unit"] not in _UNITS:
-            raise InvalidInput("import.bad_amount", [Problem("import.bad_amount", value=raw)])
-        try:
-            number = Decimal(match["num"])
-        except InvalidOperation:  # pragma: no cover - the regex admits only decimals
-            raise InvalidInput(
-                "import.bad_amount", [Problem("import.bad_amount", value=raw)]
-            ) from None
-        unit = _UNITS[match["unit"]] or default_unit
+        found = _number_and_unit(_money_text(raw), default_unit)
+        if found is None:
+            raise bad
+        number, unit = found
     if not number.is_finite():
-        raise InvalidInput("import.bad_amount", [Problem("import.bad_amount", value=raw)])
+        raise bad
     if number < 0:
         raise InvalidInput("import.negative_amount", [Problem("import.negative_amount", value=raw)])
     yuan = number * unit
+    if yuan > MAX_YUAN:
+        limit = f"{MAX_YUAN:,}"
+        problem = Problem("import.amount_too_large", value=raw, params={"limit": limit})
+        raise InvalidInput("import.amount_too_large", [problem], limit=limit)
     if yuan != yuan.to_integral_value():
         raise InvalidInput("import.fractional_yuan", [Problem("import.fractional_yuan", value=raw)])
     return int(yuan)
@@ -489,7 +554,7 @@ def parse_amount_range(
     if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
         value = parse_amount(raw, default_unit)
         return value, value
-    text = fold(str(raw))
+    text = _money_text(raw)
     bad = InvalidInput("import.bad_range", [Problem("import.bad_range", value=raw)])
     try:
         if m := _AT_LEAST.match(text):
@@ -507,7 +572,7 @@ def parse_amount_range(
             low_text += _unit_of(high_text)
         low, high = parse_amount(low_text, default_unit), parse_amount(high_text, default_unit)
     except InvalidInput as exc:
-        if exc.code == "import.negative_amount":
+        if exc.code in ("import.negative_amount", "import.amount_too_large"):
             raise
         raise bad from None
     if low is not None and high is not None and low > high:
@@ -516,7 +581,7 @@ def parse_amount_range(
 
 
 def _unit_of(text: str) -> str:
-    match = _AMOUNT.match(text.replace(",", "").lower())
+    match = _AMOUNT.match(text)
     return match["unit"] if match else ""
 
 

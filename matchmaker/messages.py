@@ -589,8 +589,15 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Id repeated in the file (first seen on row {first_row})",
     ),
     "import.bad_amount": (
-        "无法识别的金额，应为数字，可带单位 元/万/亿，例如 500、500万、1.2亿、3,000,000元",
-        "Unparseable amount; write a number, optionally with 元/万/亿, e.g. 500, 500万, 1.2亿",
+        "无法识别的金额，应为数字，可带单位 元/万/亿，例如 500、500万、1.2亿、3,000,000元、五百万"
+        "（千位逗号须三位一组，小数用点；数字中不能有空格或上标）",
+        "Unparseable amount; write a number, optionally with 元/万/亿, e.g. 500, 500万, 1.2亿 "
+        "(thousands commas in groups of three, a point for decimals; no spaces or superscripts "
+        "inside the number)",
+    ),
+    "import.amount_too_large": (
+        "金额过大（上限 {limit} 元），请检查单位和位数",
+        "Amount too large (limit {limit} yuan): check the unit and the digits",
     ),
     "import.negative_amount": ("金额不能为负数", "Amount cannot be negative"),
     "import.fractional_yuan": ("金额必须精确到元", "Amount must be a whole number of yuan"),
@@ -1115,6 +1122,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "archive.col.action": ("操作", "Action"),
     "archive.col.before": ("原内容", "Before"),
     "archive.col.after": ("新内容", "After"),
+    "field.bad_id": (
+        "编号只能包含字母、数字、汉字、- 和 _（不能含 {char}）",
+        "An id may hold only letters, digits, Chinese characters, - and _ (not {char})",
+    ),
+    "field.bad_name_char": (
+        "名称中不能有换行、制表符或不可见字符 {char}",
+        "A name cannot hold a line break, a tab or the invisible character {char}",
+    ),
     "field.invalid_choice": ("取值无效，可选：{choices}", "Invalid value; choose from: {choices}"),
     "field.range_inverted": (
         "单笔投资额下限大于上限",

@@ -71,7 +71,7 @@ def test_bad_file_exits_non_zero_lists_problems_and_changes_nothing(demo_db: str
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert lines[0] == "error: 文件未导入：发现 5 处问题，数据库未做任何改动"
-    assert "第 3 行 [融资需求(万元)] '五百万'" in lines[1]
+    assert "第 3 行 [融资需求(万元)] '约五百万'" in lines[1]
     assert any("第 5 行 [报名编号] 'T-P101'" in line and "重复" in line for line in lines)
     assert "Traceback" not in result.stderr
     assert run("export", "projects", db=demo_db).stdout == before

@@ -113,7 +113,7 @@ def test_a_step_without_what_it_needs_is_refused_and_nothing_changes(  # type: i
     ("amount", "expected"),
     [
         (-5, "金额不能为负数"),
-        ("五百万", "无法识别的金额"),
+        ("约五百万", "无法识别的金额"),
         ("12.5元", "精确到元"),
         (1.5, "integer yuan"),
         ("1e9", "无法识别的金额"),
@@ -338,7 +338,7 @@ BAD = (
     "T-P001,T-I01,S1,签约意向,-5,2026-11-20\n"  # row 2: negative
     "T-P404,T-I01,S1,关注,,\n"  # row 3: unknown project
     "T-P002,T-I09,S1,关注,,\n"  # row 4: unknown institution
-    "T-P003,T-I02,S1,签约,五百万,2026-11-20\n"  # row 5: unparseable
+    "T-P003,T-I02,S1,签约,约五百万,2026-11-20\n"  # row 5: unparseable
     "T-P004,T-I02,S7,关注,,\n"  # row 6: unknown session
     "T-P005,T-I02,S1,大概吧,,\n"  # row 7: unknown status
     "T-P001,T-I02,S1,签约意向,100,\n"  # row 8: signed without a date

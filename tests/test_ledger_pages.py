@@ -121,7 +121,7 @@ def test_an_invalid_edit_shows_each_problem_by_its_field_and_changes_nothing(
     assert field_errors(page, "signed_at") == ["“签约意向”需要填写签约日期"]
     assert "投资意向有误：2 处问题，未做任何修改" in page
     assert 'value="signed" selected' in page  # the user's input is kept for correcting
-    garbled = client.post(url, data={**form, "amount": "五百万"}, headers=HTML)
+    garbled = client.post(url, data={**form, "amount": "约五百万"}, headers=HTML)
     assert garbled.status_code == 422  # every problem at once: the form's and the ladder's
     assert field_errors(text_of(garbled), "amount")[0].startswith("无法识别的金额")
     assert field_errors(text_of(garbled), "signed_at") == ["“签约意向”需要填写签约日期"]

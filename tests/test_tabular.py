@@ -93,7 +93,7 @@ def test_every_problem_is_listed_with_row_column_and_value() -> None:
         for p in parsed.problems
     }
     assert found == {
-        (3, "融资需求(万元)", "import.bad_amount", "五百万"),
+        (3, "融资需求(万元)", "import.bad_amount", "约五百万"),
         (4, "阶段", "import.bad_stage", "天使2轮"),
         (5, "报名编号", "import.duplicate_id", "T-P101"),
         (6, "融资需求(万元)", "import.negative_amount", "-50"),

@@ -7,8 +7,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from matchmaker.api.i18n import lang
 from matchmaker.domain import (
     LOCAL_TZ,
+    MAX_YUAN,
     Group,
     InstitutionType,
     Labelled,
@@ -16,10 +18,12 @@ from matchmaker.domain import (
     SessionKind,
     Stage,
     Track,
+    check_name,
     format_yuan,
+    parse_id,
 )
+from matchmaker.errors import InvalidInput
 
-MAX_YUAN = 10**15  # a quadrillion yuan: beyond any real ticket, inside BIGINT
 MAX_ROW_ID = 2**31 - 1  # the largest INTEGER primary key (PostgreSQL ``integer``)
 FIRST_DAY, LAST_DAY = date(1980, 1, 1), date(2100, 12, 31)
 
@@ -58,6 +62,33 @@ class Vocab(fields.String):
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else str(getattr(value, "value", value))
+
+
+class RecordId(fields.String):
+    """A registration id or an event or session code: NFKC-normalised, then only letters, digits,
+    Chinese characters, ``-`` and ``_`` (no zero-width or lookalike characters, no dots)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("validate", validate.Length(1, 64))
+        metadata = dict(kwargs.pop("metadata", {}))
+        metadata.setdefault("description", "letters, digits, Chinese characters, - and _")
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        try:
+            return parse_id(super()._deserialize(value, attr, data, **kwargs))
+        except InvalidInput as exc:
+            raise ValidationError(exc.message(lang())) from None
+
+
+class Name(fields.String):
+    """A one-line name: no line break, tab, control, bidi-override or zero-width character."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        try:
+            return check_name(super()._deserialize(value, attr, data, **kwargs))
+        except InvalidInput as exc:
+            raise ValidationError(exc.message(lang())) from None
 
 
 class Day(fields.Date):
@@ -196,9 +227,9 @@ class SessionOut(Schema):
 
 
 class SessionIn(Schema):
-    code = fields.String(required=True, validate=validate.Length(1, 64))
-    name = fields.String(required=True, validate=validate.Length(1, 200))
-    name_en = fields.String(load_default="", validate=validate.Length(max=200))
+    code = RecordId(required=True)
+    name = Name(required=True, validate=validate.Length(1, 200))
+    name_en = Name(load_default="", validate=validate.Length(max=200))
     kind = Vocab(SessionKind, required=True)
     date = Day(required=True)
     start = fields.Time(required=True, metadata={"description": "local time, Asia/Shanghai"})
@@ -214,8 +245,8 @@ class SessionIn(Schema):
 
 
 class SessionPatch(Schema):
-    name = fields.String(validate=validate.Length(1, 200))
-    name_en = fields.String(validate=validate.Length(max=200))
+    name = Name(validate=validate.Length(1, 200))
+    name_en = Name(validate=validate.Length(max=200))
     venue = fields.String(validate=validate.Length(max=300))
 
 
@@ -230,17 +261,17 @@ class EventOut(Schema):
 
 
 class EventIn(Schema):
-    code = fields.String(required=True, validate=validate.Length(1, 64))
-    name = fields.String(required=True, validate=validate.Length(1, 200))
-    name_en = fields.String(load_default="", validate=validate.Length(max=200))
+    code = RecordId(required=True)
+    name = Name(required=True, validate=validate.Length(1, 200))
+    name_en = Name(load_default="", validate=validate.Length(max=200))
     year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
     city = fields.String(load_default="", validate=validate.Length(max=100))
     organiser = fields.String(load_default="", validate=validate.Length(max=300))
 
 
 class EventPatch(Schema):
-    name = fields.String(validate=validate.Length(1, 200))
-    name_en = fields.String(validate=validate.Length(max=200))
+    name = Name(validate=validate.Length(1, 200))
+    name_en = Name(validate=validate.Length(max=200))
     city = fields.String(validate=validate.Length(max=100))
     organiser = fields.String(validate=validate.Length(max=300))
 
@@ -283,7 +314,7 @@ class ProjectOut(Schema):
 
 
 class ProjectFields(Schema):
-    name = fields.String(validate=validate.Length(1, 200))
+    name = Name(validate=validate.Length(1, 200))
     track = Vocab(Track)
     group = Vocab(Group, allow_none=True)
     sectors = _labels()
@@ -295,16 +326,14 @@ class ProjectFields(Schema):
     sessions = fields.List(
         fields.String(validate=validate.Length(1, 64)), validate=validate.Length(max=20)
     )
-    contact_name = fields.String(validate=validate.Length(max=100))
+    contact_name = Name(validate=validate.Length(max=100))
     contact_phone = fields.String(validate=validate.Length(max=50))
     contact_email = fields.Email(validate=validate.Length(max=200))
 
 
 class ProjectIn(ProjectFields):
-    id = fields.String(
-        required=True, data_key="id", attribute="code", validate=validate.Length(1, 64)
-    )
-    name = fields.String(required=True, validate=validate.Length(1, 200))
+    id = RecordId(required=True, data_key="id", attribute="code")
+    name = Name(required=True, validate=validate.Length(1, 200))
     track = Vocab(Track, required=True)
 
 
@@ -329,7 +358,7 @@ class ProjectPage(Schema):
 
 
 class PortfolioSchema(Schema):
-    company = fields.String(required=True, validate=validate.Length(1, 200))
+    company = Name(required=True, validate=validate.Length(1, 200))
     sectors = _labels()
     stage = Vocab(Stage, allow_none=True)  # in and out: labels accepted, the code returned
     year = fields.Integer(allow_none=True, validate=validate.Range(1980, 2100))
@@ -366,7 +395,7 @@ class InstitutionOut(Schema):
 
 
 class InstitutionFields(Schema):
-    name = fields.String(validate=validate.Length(1, 200))
+    name = Name(validate=validate.Length(1, 200))
     type = Vocab(InstitutionType)
     focus_sectors = _labels()
     stages = fields.List(Vocab(Stage), validate=validate.Length(max=6))
@@ -381,7 +410,7 @@ class InstitutionFields(Schema):
     sessions = fields.List(
         fields.String(validate=validate.Length(1, 64)), validate=validate.Length(max=20)
     )
-    contact_name = fields.String(validate=validate.Length(max=100))
+    contact_name = Name(validate=validate.Length(max=100))
     contact_phone = fields.String(validate=validate.Length(max=50))
     contact_email = fields.Email(validate=validate.Length(max=200))
 
@@ -393,10 +422,8 @@ class InstitutionFields(Schema):
 
 
 class InstitutionIn(InstitutionFields):
-    id = fields.String(
-        required=True, data_key="id", attribute="code", validate=validate.Length(1, 64)
-    )
-    name = fields.String(required=True, validate=validate.Length(1, 200))
+    id = RecordId(required=True, data_key="id", attribute="code")
+    name = Name(required=True, validate=validate.Length(1, 200))
     type = Vocab(InstitutionType, required=True)
 
 

@@ -17,7 +17,7 @@ from matchmaker.db.models import (
     session_institutions,
     session_projects,
 )
-from matchmaker.domain import Stage
+from matchmaker.domain import Stage, check_name, parse_id
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.services.events import get_event
@@ -167,6 +167,7 @@ def _by_code(db: Session, model: Any, code: str, event: str | None, what: str) -
 
 def create_project(db: Session, event: Event, data: dict[str, Any]) -> Project:
     """Register a project; Conflict if its id is taken in the event."""
+    data["code"] = parse_id(data["code"])
     _ensure_free(db, Project, event, data["code"])
     project = Project(event_id=event.id, code=data["code"])
     db.add(project)
@@ -175,6 +176,7 @@ def create_project(db: Session, event: Event, data: dict[str, Any]) -> Project:
 
 def update_project(db: Session, project: Project, data: dict[str, Any]) -> Project:
     """Apply the given fields (absent fields are left alone) and refresh the search text."""
+    _check_names(data)
     sessions = data.pop("sessions", None)
     for key, value in data.items():
         if key != "code":
@@ -188,6 +190,7 @@ def update_project(db: Session, project: Project, data: dict[str, Any]) -> Proje
 
 def create_institution(db: Session, event: Event, data: dict[str, Any]) -> Institution:
     """Register an institution; Conflict if its id is taken in the event."""
+    data["code"] = parse_id(data["code"])
     _ensure_free(db, Institution, event, data["code"])
     institution = Institution(event_id=event.id, code=data["code"])
     db.add(institution)
@@ -196,6 +199,7 @@ def create_institution(db: Session, event: Event, data: dict[str, Any]) -> Insti
 
 def update_institution(db: Session, institution: Institution, data: dict[str, Any]) -> Institution:
     """Apply the given fields; ticket bounds are checked together."""
+    _check_names(data)
     sessions = data.pop("sessions", None)
     portfolio = data.pop("portfolio", None)
     low = data.get("ticket_min", institution.ticket_min)
@@ -224,6 +228,13 @@ def update_institution(db: Session, institution: Institution, data: dict[str, An
     institution.search_text = search_text(institution)
     db.flush()
     return institution
+
+
+def _check_names(data: dict[str, Any]) -> None:
+    """Refuse a name holding a line break, a control, bidi or zero-width character."""
+    for key in ("name", "contact_name"):
+        if isinstance(data.get(key), str):
+            check_name(data[key], key)
 
 
 def _ensure_free(db: Session, model: Any, event: Event, code: str) -> None:

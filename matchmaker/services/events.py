@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Event, MatchmakingSession, Slot, Table
-from matchmaker.domain import LOCAL_TZ, SessionKind
+from matchmaker.domain import LOCAL_TZ, SessionKind, check_name, parse_id
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.text import fold
@@ -67,7 +67,10 @@ def create_event(
     organiser: str = "",
     name_en: str = "",
 ) -> Event:
-    """Create an event; Conflict if the code is taken."""
+    """Create an event; Conflict if the code is taken, InvalidInput naming a malformed field."""
+    code = parse_id(code, "code")
+    check_name(name, "name")
+    check_name(name_en, "name_en")
     if db.scalar(select(Event.id).where(Event.code == code)) is not None:
         raise Conflict("error.duplicate_code", key=code)
     event = Event(code=code, name=name, name_en=name_en, year=year, city=city, organiser=organiser)
@@ -78,6 +81,9 @@ def create_event(
 
 def add_session(db: Session, event: Event, spec: SessionSpec) -> MatchmakingSession:
     """Add a session with its slots (back to back from start to end) and numbered tables."""
+    spec = replace(spec, code=parse_id(spec.code, "code"))
+    check_name(spec.name, "name")
+    check_name(spec.name_en, "name_en")
     starts = datetime.combine(spec.day, spec.start, LOCAL_TZ)
     ends = datetime.combine(spec.day, spec.end, LOCAL_TZ)
     if ends <= starts or spec.slot_minutes <= 0 or spec.tables < 0:

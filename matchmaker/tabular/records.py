@@ -19,8 +19,10 @@ from matchmaker.domain import (
     Need,
     Stage,
     Track,
+    check_name,
     parse_amount,
     parse_amount_range,
+    parse_id,
     parse_portfolio,
     split_multi,
 )
@@ -107,6 +109,26 @@ def text(limit: int) -> Parser:
         if len(out) > limit:
             raise InvalidInput("import.too_long", limit=limit)
         return out
+
+    return parse
+
+
+def identifier(limit: int = 64) -> Parser:
+    """Return a parser for a registration id: NFKC, then letters, digits, Chinese, - and _."""
+    as_text = text(limit)
+
+    def parse(value: Any, ctx: Context) -> str:
+        return parse_id(as_text(value, ctx))
+
+    return parse
+
+
+def name_text(limit: int) -> Parser:
+    """Return a parser for a one-line name: no line break, tab, bidi or zero-width character."""
+    as_text = text(limit)
+
+    def parse(value: Any, ctx: Context) -> str:
+        return check_name(as_text(value, ctx))
 
     return parse
 
@@ -242,7 +264,7 @@ def email(value: Any, _ctx: Context) -> str:
 
 
 _CONTACTS = (
-    Column("contact_name", "联系人", "contact_name", text(100), ("contact", "负责人")),
+    Column("contact_name", "联系人", "contact_name", name_text(100), ("contact", "负责人")),
     Column(
         "contact_phone", "联系电话", "contact_phone", text(50), ("phone", "电话", "手机", "手机号")
     ),
@@ -256,7 +278,7 @@ PROJECTS = TableSpec(
             "code",
             "报名编号",
             "id",
-            text(64),
+            identifier(64),
             ("项目编号", "编号", "registration_id", "code"),
             required=True,
         ),
@@ -264,7 +286,7 @@ PROJECTS = TableSpec(
             "name",
             "项目名称",
             "name",
-            text(200),
+            name_text(200),
             ("名称", "project_name", "project"),
             required=True,
         ),
@@ -315,13 +337,18 @@ INSTITUTIONS = TableSpec(
     "institutions",
     (
         Column(
-            "code", "机构编号", "id", text(64), ("编号", "institution_id", "code"), required=True
+            "code",
+            "机构编号",
+            "id",
+            identifier(64),
+            ("编号", "institution_id", "code"),
+            required=True,
         ),
         Column(
             "name",
             "机构名称",
             "name",
-            text(200),
+            name_text(200),
             ("名称", "institution", "institution_name"),
             required=True,
         ),
@@ -387,7 +414,7 @@ INTENTS = TableSpec(
             "project",
             "项目编号",
             "project_id",
-            text(64),
+            identifier(64),
             ("报名编号", "项目id", "project", "project_code"),
             required=True,
         ),
@@ -395,7 +422,7 @@ INTENTS = TableSpec(
             "institution",
             "机构编号",
             "institution_id",
-            text(64),
+            identifier(64),
             ("机构id", "institution", "institution_code"),
             required=True,
         ),
@@ -417,7 +444,7 @@ INTENTS = TableSpec(
             money=True,
         ),
         Column("signed_at", "签约日期", "signed_at", day, ("签约时间", "签署日期", "date")),
-        Column("signatories", "签约人", "signatories", text(300), ("签约代表", "签署人")),
+        Column("signatories", "签约人", "signatories", name_text(300), ("签约代表", "签署人")),
         Column(
             "invested_amount",
             "落地金额(万元)",

@@ -28,8 +28,10 @@ from matchmaker.api.schemas import (
     MAX_YUAN,
     Day,
     LocalDateTime,
+    Name,
     PageArgs,
     PageMeta,
+    RecordId,
     Vocab,
     row_ref,
 )
@@ -66,12 +68,9 @@ class Amount(fields.Field):
         if isinstance(value, float) and not value.is_integer():
             raise ValidationError("Not whole yuan: money is integer yuan (元)")
         try:
-            yuan = parse_amount(value, default_unit=1)
+            return parse_amount(value, default_unit=1)  # refuses over MAX_YUAN, naming it
         except InvalidInput as exc:
             raise ValidationError(exc.message(lang())) from None
-        if yuan is not None and yuan > MAX_YUAN:
-            raise ValidationError("Amount too large")
-        return yuan
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
         return value
@@ -90,7 +89,7 @@ class IntentFields(Schema):
     status = Vocab(IntentStatus)
     amount = Amount(allow_none=True, metadata=_AMOUNT_DOC)
     signed_at = Day(allow_none=True)
-    signatories = fields.String(validate=validate.Length(max=300))
+    signatories = Name(validate=validate.Length(max=300))
     invested_amount = Amount(allow_none=True, metadata=_AMOUNT_DOC)
     invested_at = Day(allow_none=True)
     drop_reason = Vocab(DropReason, allow_none=True)
@@ -104,8 +103,8 @@ class IntentFields(Schema):
 
 class IntentIn(IntentFields):
     event = fields.String(metadata={"description": "event code (needed if several)"})
-    project_id = fields.String(required=True, validate=validate.Length(1, 64))
-    institution_id = fields.String(required=True, validate=validate.Length(1, 64))
+    project_id = RecordId(required=True)
+    institution_id = RecordId(required=True)
 
 
 class IntentPatch(IntentFields):
