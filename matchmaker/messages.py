@@ -854,7 +854,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.agenda_none_to_come": ("没有即将进行的会见", "No meetings to come"),
     "ui.agenda_past": (
         "已结束的专场（{count} 场会见）",
-        "Sessions that are over ({count} meetings)",
+        "Sessions that are over ({count} meeting(s))",
     ),
     "ui.agenda_status_optimal": (
         "已生成最优议程：{meetings} 场会见",

@@ -59,6 +59,14 @@ def test_the_confirmation_names_the_counterpart_for_each_side(client, accounts, 
     form = {"csrf": CSRF, "institution": "T-I02", "session": "S1", "slot": "4"}
     said = notice(client.post("/book", data=form, headers=HTML, follow_redirects=True))
     assert "Silverline Angels" in said and "智慧养老陪护机器人" not in said
+    form = {"csrf": CSRF, "institution": "T-I02", "session": "S2", "slot": "1"}
+    page = client.post("/book?lang=en", data=form, headers=HTML, follow_redirects=True)
+    assert notice(page) == "Request sent to Silverline Angels; waiting for their answer"
+    # an organiser books for both sides: the sentence names both
+    sign_in(client, factory, "organiser")
+    form = {"csrf": CSRF, "project": "T-P001", "institution": "T-I02", "session": "S1"}
+    said = notice(client.post("/book", data={**form, "slot": "6"}, follow_redirects=True))
+    assert said == "已为 晋能储能电池管理系统 向 Silverline Angels 发送预约，等待确认"
 
 
 def test_the_side_asked_reads_the_requesters_message(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
@@ -153,3 +161,5 @@ def test_my_agenda_puts_sessions_to_come_first_and_names_the_other_party(
     sign_in(client, factory, "entrant_b")
     coming = section(client.get("/agenda", headers=HTML), "my-meetings")
     assert "Silverline Angels" in coming and "智慧养老陪护机器人" not in coming
+    english = client.get("/agenda?lang=en", headers=HTML).get_data(as_text=True)
+    assert "<th>With</th>" in english and "Sessions that are over (1 meeting(s))" in english
