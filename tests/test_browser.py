@@ -232,6 +232,8 @@ def test_on_a_phone_an_investor_books_a_chosen_slot_and_sees_the_project_named(p
     offer.first.locator("a.button", has_text="预约洽谈").tap()
     assert page.locator("h1").inner_text() == f"预约洽谈：{project}"  # the other side
     assert page.locator("input[name=slot]:checked").count() == 0
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the booking form is {width}px wide on a 390px phone"
     page.locator("[data-testid=book] button[type=submit]").tap()  # a hasty tap books nothing
     assert "/book" in page.url and page.locator("[data-testid=notice]").count() == 0
     message = page.eval_on_selector("input[name=slot]", "e => e.validationMessage")
