@@ -232,6 +232,7 @@ def test_on_a_phone_an_investor_books_a_chosen_slot_and_sees_the_project_named(p
     offer.first.locator("a.button", has_text="预约洽谈").tap()
     assert page.locator("h1").inner_text() == f"预约洽谈：{project}"  # the other side
     assert page.locator("input[name=slot]:checked").count() == 0
+    page.wait_for_load_state("load")  # measured with the stylesheet applied
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the booking form is {width}px wide on a 390px phone"
     page.locator("[data-testid=book] button[type=submit]").tap()  # a hasty tap books nothing
@@ -248,6 +249,7 @@ def test_on_a_phone_an_investor_books_a_chosen_slot_and_sees_the_project_named(p
     own = "晋阳湖创新投资有限公司"  # the investor's institution: never where the other side belongs
     assert project in request.inner_text() and own not in request.inner_text()
     assert "想了解贵项目的量产计划" in request.locator("[data-testid=request-message]").inner_text()
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the agenda is {width}px wide on a 390px phone"
     assert page.outside == []
