@@ -340,6 +340,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "agenda.col.project_id": ("报名编号", "Project id"),
     "agenda.col.project": ("项目名称", "Project"),
     "agenda.col.status": ("状态", "Status"),
+    "agenda.col.counterpart": ("对方", "With"),
     "booking.not_in_session": (
         "{what} 未报名 {session} 专场",
         "{what} is not registered for session {session}",
@@ -361,6 +362,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "第 {slot} 时段已于 {start} 开始，不能再预约；请选择之后的时段",
         "Slot {slot} began at {start} and can no longer be booked; please pick a later one",
     ),
+    "booking.no_slot": (
+        "请选择一个时段再发送预约，未发送任何预约",
+        "Pick a slot before sending the request; nothing was sent",
+    ),
+    "booking.pick_slot": ("请选择一个时段", "Pick a slot"),
     "booking.slot_taken": (
         "第 {slot} 时段已被占用，请选择其他时段",
         "Slot {slot} is already taken; please pick another",
@@ -852,6 +858,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.agenda_print": ("打印版", "Printable"),
     "ui.agenda_add_calendar": ("加入日历", "Add to calendar"),
     "ui.agenda_empty": ("暂无会见安排", "No meetings yet"),
+    "ui.agenda_none_to_come": ("没有即将进行的会见", "No meetings to come"),
+    "ui.agenda_past": (
+        "已结束的专场（{count} 场会见）",
+        "Sessions that are over ({count} meeting(s))",
+    ),
     "ui.agenda_status_optimal": (
         "已生成最优议程：{meetings} 场会见",
         "Optimal agenda: {meetings} meetings",
@@ -877,15 +888,20 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.request_declined": ("已拒绝预约", "Request declined"),
     "ui.request_withdrawed": ("已撤回预约", "Request withdrawn"),
     "ui.request_sent": (
-        "已向 {institution} 发送预约，等待对方确认",
-        "Request sent to {institution}; waiting for their answer",
+        "已向 {counterpart} 发送预约，等待对方确认",
+        "Request sent to {counterpart}; waiting for their answer",
     ),
-    "ui.book_title": ("预约洽谈：{institution}", "Request a meeting with {institution}"),
+    "ui.request_sent_for": (
+        "已为 {project} 向 {institution} 发送预约，等待确认",
+        "Request sent for {project} to {institution}; waiting for an answer",
+    ),
+    "ui.book_title": ("预约洽谈：{name}", "Request a meeting with {name}"),
     "ui.book_no_session": (
         "你们没有共同参加的对接专场",
         "You do not attend a common session",
     ),
     "ui.book_other_session": ("不在同一专场，无法预约", "Not in a shared session"),
+    "ui.book_sessions_over": ("共同参加的专场均已结束", "Every session you share has ended"),
     "ui.book_pick_slot": ("选择一个双方都空闲的时段", "Pick a slot in which both of you are free"),
     "ui.book_no_slot": ("本专场已没有双方都空闲的时段", "No common free slot left in this session"),
     "ui.book_session_over": (
@@ -893,6 +909,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "This session is over; please pick another",
     ),
     "ui.book_message": ("留言（可选）", "Message (optional)"),
+    "ui.book_message_col": ("留言", "Message"),
+    "ui.request_from_them": ("对方留言：", "Their message:"),
+    "ui.request_from_you": ("我方留言：", "Your message:"),
     "ui.book_send": ("发送预约", "Send request"),
     "ui.diversity": ("避免相似项目扎堆", "Spread out similar projects"),
     "ui.show_passed": ("显示已标记不合适的", "Show passed projects"),

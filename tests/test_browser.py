@@ -49,7 +49,19 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any, server: str) -> Iterator[Any]:
     """A fresh page that refuses, and records, every request leaving this machine."""
-    context = browser.new_context(base_url=server, locale="zh-CN")
+    yield from _guarded_page(browser, server)
+
+
+@pytest.fixture
+def phone(browser: Any, server: str) -> Iterator[Any]:
+    """The same on a phone's screen (390×844, touch), as entrants and investors use it."""
+    yield from _guarded_page(
+        browser, server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+
+
+def _guarded_page(browser: Any, server: str, **options: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=server, locale="zh-CN", **options)
     outside: list[str] = []
 
     def guard(route: Any) -> None:
@@ -210,6 +222,39 @@ def test_organiser_chooses_whose_shortlist_to_see(page: Any) -> None:
     assert "新能源汽车一体化压铸结构件" in page.locator("h1").inner_text()
 
 
+# (before the build below: a built S3 agenda fills the investor's slots)
+def test_on_a_phone_an_investor_books_a_chosen_slot_and_sees_the_project_named(phone: Any) -> None:
+    page = phone
+    sign_in(page, "investor")
+    page.goto("/shortlist")
+    offer = page.locator("[data-testid=shortlist] li.match", has=page.locator("a.button"))
+    project = offer.first.locator(".head b").inner_text()
+    offer.first.locator("a.button", has_text="预约洽谈").tap()
+    assert page.locator("h1").inner_text() == f"预约洽谈：{project}"  # the other side
+    assert page.locator("input[name=slot]:checked").count() == 0
+    page.wait_for_load_state("load")  # measured with the stylesheet applied
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the booking form is {width}px wide on a 390px phone"
+    page.locator("[data-testid=book] button[type=submit]").tap()  # a hasty tap books nothing
+    assert "/book" in page.url and page.locator("[data-testid=notice]").count() == 0
+    message = page.eval_on_selector("input[name=slot]", "e => e.validationMessage")
+    assert message == "请选择一个时段"
+    page.locator("label.slot").nth(1).tap()
+    page.fill("textarea[name=message]", "想了解贵项目的量产计划")
+    page.locator("[data-testid=book] button[type=submit]").tap()
+    assert page.locator("[data-testid=notice]").inner_text() == (
+        f"已向 {project} 发送预约，等待对方确认"
+    )
+    request = page.locator("[data-testid=requests] tbody tr").first
+    own = "晋阳湖创新投资有限公司"  # the investor's institution: never where the other side belongs
+    assert project in request.inner_text() and own not in request.inner_text()
+    assert "想了解贵项目的量产计划" in request.locator("[data-testid=request-message]").inner_text()
+    page.wait_for_load_state("load")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the agenda is {width}px wide on a 390px phone"
+    assert page.outside == []
+
+
 def test_organiser_builds_and_publishes_then_entrant_books_and_prints(page: Any) -> None:
     sign_in(page, "organiser")
     page.goto("/sessions/S3/agenda")
@@ -225,9 +270,19 @@ def test_organiser_builds_and_publishes_then_entrant_books_and_prints(page: Any)
     sign_in(page, "entrant")
     page.goto("/recommendations")
     page.locator("a.button", has_text="预约洽谈").first.click()
+    institution = page.locator("h1").inner_text().split("：", 1)[1]
     assert page.locator("label.slot").count() > 0
+    # no slot is chosen for you: sending without one is refused, in words of this page
+    assert page.locator("input[name=slot]:checked").count() == 0
     page.click("[data-testid=book] button[type=submit]")
-    assert "已向" in page.locator("[data-testid=notice]").inner_text()
+    assert "/book" in page.url and page.locator("[data-testid=notice]").count() == 0
+    message = page.eval_on_selector("input[name=slot]", "e => e.validationMessage")
+    assert message == "请选择一个时段"
+    page.locator("label.slot").first.click()
+    page.click("[data-testid=book] button[type=submit]")
+    assert page.locator("[data-testid=notice]").inner_text() == (
+        f"已向 {institution} 发送预约，等待对方确认"
+    )
     assert page.locator("[data-testid=requests] tbody tr").count() == 1
     page.goto("/agenda/print")
     assert page.locator("h2").inner_text().startswith("创投对接会议程")

@@ -21,7 +21,7 @@ from matchmaker.domain import JobKind, Role
 from matchmaker.errors import MatchmakerError, PermissionDenied
 from matchmaker.services import catalog, jobs
 from matchmaker.services.agenda_instance import AgendaOptions
-from matchmaker.services.agenda_views import agenda_rows, session_grid
+from matchmaker.services.agenda_views import agenda_rows, by_time, counterpart, session_grid
 from matchmaker.services.agendas import (
     arrives_late,
     build_agenda,
@@ -34,8 +34,10 @@ from matchmaker.services.bookings import (
     decide,
     free_slots,
     get_request,
+    has_slot_to_come,
     request_meeting,
     requests_of,
+    shared_sessions,
     withdraw,
 )
 from matchmaker.services.events import get_event
@@ -53,10 +55,12 @@ def _notice(kind: str, text: str, details: list[str] | None = None) -> None:
     session["notice"] = {"kind": kind, "text": text, "details": details or []}
 
 
-def _run(action: Any) -> Any:
+def _run(action: Any, failure: list[MatchmakerError] | None = None) -> Any:
     """Run a page action: commit on success, show the error's sentence on failure.
 
-    A refusal is not a failure to explain on the page: it is the 403 page, as on every route.
+    The error is also appended to ``failure`` when given, for a page that answers with its
+    status. A refusal is not a failure to explain on the page: it is the 403 page, as on every
+    route.
     """
     try:
         result = action()
@@ -65,6 +69,8 @@ def _run(action: Any) -> Any:
     except MatchmakerError as exc:
         db().rollback()
         _notice("error", exc.message(lang()), [p.line(lang()) for p in exc.problems])
+        if failure is not None:
+            failure.append(exc)
         return None
     db().commit()
     return result
@@ -174,11 +180,14 @@ def my_agenda() -> str:
         scope["project"] = me.project
         requests = requests_of(db(), project_id=me.project_id)
     rows = agenda_rows(db(), event, published_only=bool(scope), lang=lang(), **scope)
+    coming, past = by_time(rows)
     return render_template(
         "agenda_mine.html",
         event=event,
-        rows=rows,
+        rows=coming,
+        past=past,
         requests=requests,
+        counterpart=lambda item: counterpart(me.role, item.institution, item.project),
         notice=session.pop("notice", None),
     )
 
@@ -215,16 +224,18 @@ def book() -> Any:
     )
     if institution.event_id != project.event_id:
         abort(404)
-    shared = [s for s in project.sessions if institution in s.institutions]
+    shared = shared_sessions(project, institution)
     now = utcnow()
+    to_come = [s for s in shared if has_slot_to_come(s, now)]
     chosen = next(
         (s for s in shared if s.code == request.values.get("session")),
         # by default the first session still to come (a past one has no slot left to book)
-        next((s for s in shared if s.ends_at > now), shared[0] if shared else None),
+        to_come[0] if to_come else (shared[0] if shared else None),
     )
+    status = 200
     if request.method == "POST" and chosen is not None:
         _check_csrf()
-        slot = request.form.get("slot", type=int) or 0
+        failure: list[MatchmakerError] = []
         made = _run(
             lambda: request_meeting(
                 db(),
@@ -233,25 +244,36 @@ def book() -> Any:
                 chosen,
                 project,
                 institution,
-                slot,
+                request.form.get("slot", type=int),  # None when no slot was picked
                 request.form.get("message", ""),
-            )
+            ),
+            failure,
         )
         if made is not None:
-            _notice("ok", t("ui.request_sent", institution=institution.name))
+            other = counterpart(me.role, institution, project)
+            if other is None:  # an organiser booking for both: name both
+                text = t("ui.request_sent_for", project=project.name, institution=institution.name)
+            else:
+                text = t("ui.request_sent", counterpart=other.name)
+            _notice("ok", text)
             return redirect(url_for("agenda_pages.my_agenda"))
+        status = failure[0].http_status if failure else 200
     slots = free_slots(db(), chosen, project, institution) if chosen else []
     db().commit()
-    return render_template(
+    page = render_template(
         "agenda_book.html",
         project=project,
         institution=institution,
+        counterpart=counterpart(me.role, institution, project),
         sessions=shared,
         chosen=chosen,
         slots=slots,
         over=chosen is not None and chosen.ends_at <= now,
+        all_over=bool(shared) and not to_come,
+        message=request.form.get("message", ""),  # kept when the form comes back refused
         notice=session.pop("notice", None),
     )
+    return page, status
 
 
 @bp.get("/agenda/print")

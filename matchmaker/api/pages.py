@@ -49,6 +49,7 @@ from matchmaker.errors import (
 from matchmaker.messages import size_text
 from matchmaker.services import catalog, jobs
 from matchmaker.services.accounts import authenticate, end_web_sessions, start_web_session
+from matchmaker.services.bookings import booking_offers
 from matchmaker.services.catalog import Page
 from matchmaker.services.duplicates import event_duplicates
 from matchmaker.services.events import get_event
@@ -282,7 +283,7 @@ def shortlist_page() -> Any:
         items=items,
         page=pager,
         filters=request.args,
-        bookable=_bookable(institution.sessions, "projects"),
+        offers=booking_offers(institution.sessions, "projects"),  # (bookable, every session over)
     )
 
 
@@ -326,13 +327,8 @@ def recommendations_page() -> Any:
         items=items,
         page=pager,
         filters=request.args,
-        bookable=_bookable(project.sessions, "institutions"),
+        offers=booking_offers(project.sessions, "institutions"),  # (bookable, every session over)
     )
-
-
-def _bookable(sessions: Any, side: str) -> set[str]:
-    """Codes of the other side met in a shared session: only those can be booked."""
-    return {party.code for s in sessions for party in getattr(s, side)}
 
 
 @bp.get("/duplicates")

@@ -19,7 +19,8 @@ from matchmaker.db.models import (
     Project,
     Table,
 )
-from matchmaker.domain import LOCAL_TZ, AgendaStatus, MeetingStatus
+from matchmaker.db.types import utcnow
+from matchmaker.domain import LOCAL_TZ, AgendaStatus, MeetingStatus, Role
 from matchmaker.messages import render
 from matchmaker.services.seats import seats
 from matchmaker.tabular.write import write_table
@@ -31,6 +32,11 @@ SHOWN = (
     MeetingStatus.HELD,
     MeetingStatus.NO_SHOW,
 )
+# What a calendar file holds: meetings both sides have agreed to. A pending request is left out,
+# not marked TENTATIVE: phone calendars show a tentative event like any other, and an imported
+# file is never updated, so a request declined later would stay in the phone as a firm meeting
+# at a table. Download again once it is accepted.
+CONFIRMED = (MeetingStatus.SCHEDULED, MeetingStatus.HELD, MeetingStatus.NO_SHOW)
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,31 @@ class AgendaRow:
             "status_label": self.status.label(lang),
             "locked": self.locked,
         }
+
+
+def counterpart(
+    role: Role, institution: Institution, project: Project
+) -> Institution | Project | None:
+    """Return the other party of a meeting or request as ``role`` sees it: the project for an
+    investor, the institution for an entrant; ``None`` for organisers and staff (both matter)."""
+    if role == Role.INVESTOR:
+        return project
+    if role == Role.ENTRANT:
+        return institution
+    return None
+
+
+def by_time(
+    rows: list[AgendaRow], now: datetime | None = None
+) -> tuple[list[AgendaRow], list[AgendaRow]]:
+    """Split ``rows`` into those of sessions still to end and those of sessions that are over.
+
+    A day's agenda is read for what comes next: its sessions to come go first; the meetings of a
+    session under way stay with it, so the day reads whole.
+    """
+    now = now or utcnow()
+    coming = [r for r in rows if r.session.ends_at > now]
+    return coming, [r for r in rows if r.session.ends_at <= now]
 
 
 def table_label(table: Table | None, lang: str = "zh") -> str:
@@ -207,7 +238,10 @@ def export_agenda(rows: list[AgendaRow], fmt: str, lang: str = "zh", title: str 
 
 
 def to_ics(rows: list[AgendaRow], lang: str = "zh", title: str = "") -> bytes:
-    """Return an iCalendar file with one event per meeting, in Asia/Shanghai time."""
+    """Return an iCalendar file with one event per confirmed meeting, in Asia/Shanghai time.
+
+    Pending requests are left out (see ``CONFIRMED``); the other exports list them, marked.
+    """
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//matchmaker//agenda//ZH")
     calendar.add("version", "2.0")
@@ -216,11 +250,14 @@ def to_ics(rows: list[AgendaRow], lang: str = "zh", title: str = "") -> bytes:
     calendar.add("x-wr-timezone", "Asia/Shanghai")
     calendar.add_missing_timezones()
     for r in rows:
+        if r.status not in CONFIRMED:
+            continue
         event = icalendar.Event()
         event.add("uid", f"meeting-{r.meeting_id}@matchmaker")
         event.add("dtstamp", datetime.now(LOCAL_TZ))
         event.add("dtstart", r.starts_at)
         event.add("dtend", r.ends_at)
+        event.add("status", "CONFIRMED")
         event.add(
             "summary",
             render(

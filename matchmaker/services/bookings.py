@@ -8,9 +8,10 @@ are not answered in time expire and free their slot (checked on every booking, n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +30,7 @@ from matchmaker.db.models import (
 )
 from matchmaker.db.types import utcnow
 from matchmaker.domain import MeetingStatus, RequestStatus, Role, local_minute
-from matchmaker.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from matchmaker.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
 from matchmaker.messages import Ref
 from matchmaker.services.audit import record
 from matchmaker.services.seats import seat
@@ -107,6 +108,37 @@ def free_slots(
     return [slot for slot in session.slots if slot.id not in busy and slot.starts_at > now]
 
 
+def shared_sessions(project: Project, institution: Institution) -> list[MatchmakingSession]:
+    """Return the sessions both ``project`` and ``institution`` attend, in the project's order."""
+    return [s for s in project.sessions if institution in s.institutions]
+
+
+def has_slot_to_come(session: MatchmakingSession, now: datetime | None = None) -> bool:
+    """Return whether a slot of ``session`` has not begun yet (only such a slot can be booked)."""
+    now = now or utcnow()
+    return any(slot.starts_at > now for slot in session.slots)
+
+
+def booking_offers(
+    sessions: Iterable[MatchmakingSession],
+    side: Literal["projects", "institutions"],
+    now: datetime | None = None,
+) -> tuple[set[str], set[str]]:
+    """Return which parties of ``side`` one party (attending ``sessions``) can still book.
+
+    The first set holds the codes met in a shared session with a slot still to come: a request
+    can be made. The second holds those met only in sessions whose every slot has begun: there
+    is nothing left to book, and pages say so rather than offer a dead end.
+    """
+    now = now or utcnow()
+    bookable: set[str] = set()
+    ended: set[str] = set()
+    for session in sessions:
+        codes = {party.code for party in getattr(session, side)}
+        (bookable if has_slot_to_come(session, now) else ended).update(codes)
+    return bookable, ended - bookable
+
+
 def request_meeting(
     db: Session,
     rules: BookingRules,
@@ -114,7 +146,7 @@ def request_meeting(
     session: MatchmakingSession,
     project: Project,
     institution: Institution,
-    slot_number: int,
+    slot_number: int | None,
     message: str = "",
 ) -> MeetingRequest:
     """Ask for a meeting in slot ``slot_number``; the slot is held until answered or expired.
@@ -123,10 +155,12 @@ def request_meeting(
     whichever comes first).
 
     Raises ``Conflict`` when the slot has begun or was taken (also by a concurrent booking), the
-    pair already has a live request, or a cap is reached; ``InvalidInput`` when a party is not
-    in the session.
+    pair already has a live request, or a cap is reached; ``InvalidInput`` when no slot was
+    chosen (``None``) or a party is not in the session.
     """
     _ensure_acts_for(actor, project, institution)
+    if slot_number is None:  # nobody is booked into a slot they did not choose
+        raise InvalidInput("booking.no_slot", [Problem("booking.pick_slot", column="slot")])
     if project not in session.projects:
         raise InvalidInput("booking.not_in_session", what=project.code, session=session.code)
     if institution not in session.institutions:

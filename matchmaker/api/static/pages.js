@@ -1,10 +1,26 @@
 /* Page behaviour that would otherwise be inline (the Content-Security-Policy allows scripts
-   from this site only): forms with data-confirm ask first; buttons with data-print print. */
+   from this site only): forms with data-confirm ask first; buttons with data-print print;
+   a required field with data-invalid says that sentence (in the page's language) when left
+   empty, instead of the browser's own words. */
 (function () {
   'use strict';
   document.addEventListener('submit', function (event) {
     var question = event.target.getAttribute && event.target.getAttribute('data-confirm');
     if (question && !window.confirm(question)) { event.preventDefault(); }
+  });
+  document.addEventListener('invalid', function (event) {
+    var field = event.target;
+    var text = field.getAttribute && field.getAttribute('data-invalid');
+    if (text && field.validity.valueMissing) { field.setCustomValidity(text); }
+  }, true);  /* invalid does not bubble */
+  document.addEventListener('change', function (event) {
+    var field = event.target;
+    if (!field.getAttribute || !field.getAttribute('data-invalid') || !field.form) { return; }
+    /* a radio group is one answer: choosing any of its buttons clears the message on all */
+    var fields = field.type === 'radio' && field.name
+      ? field.form.querySelectorAll('input[type=radio][name="' + CSS.escape(field.name) + '"]')
+      : [field];
+    Array.prototype.forEach.call(fields, function (f) { f.setCustomValidity(''); });
   });
   document.addEventListener('click', function (event) {
     if (event.target.closest && event.target.closest('[data-print]')) { window.print(); }
