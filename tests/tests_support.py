@@ -77,8 +77,9 @@ def assert_error(response: Any, status: int) -> dict[str, Any]:
 
 
 # Tables a request may touch without changing anything a user owns: token use is stamped, text
-# vectors are a cache the matcher fills on reads, and page sign-ins are recorded.
-VOLATILE_TABLES = {"api_tokens", "text_vectors", "web_sessions"}
+# vectors are a cache the matcher fills on reads, page sign-ins are recorded, and a refused
+# sign-in or booking still counts against its rate limit.
+VOLATILE_TABLES = {"api_tokens", "text_vectors", "web_sessions", "rate_limit_hits"}
 
 
 def retime_session(factory: Any, code: str, first_start: Any) -> None:
