@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from tests_support import assert_error, page_sign_in, server
 
 from matchmaker.db.engine import transaction
-from matchmaker.db.models import MeetingRequest, RateLimitHit, User
+from matchmaker.db.models import MeetingRequest, User
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 TOKEN = "/api/v1/auth/token"
@@ -189,6 +189,8 @@ def test_redis_counters_are_shared_by_every_worker(make_app, accounts, redis_pre
 def test_without_redis_the_counters_in_the_database_are_shared_by_every_worker(
     make_app, accounts, factory
 ) -> None:  # type: ignore[no-untyped-def]
+    from matchmaker.db.models import RateLimitHit
+
     one, two = (make_app(MATCHMAKER_LOGIN_LIMIT="3/minute").test_client() for _ in range(2))
     assert_error(sign_in(one, "investor", "guess"), 401)
     assert_error(sign_in(two, "investor", "guess"), 401)

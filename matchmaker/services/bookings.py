@@ -82,7 +82,6 @@ def expire_stale(db: Session, session: MatchmakingSession, now: datetime | None 
             update(MeetingRequest)
             .where(MeetingRequest.id.in_(stale), MeetingRequest.status == RequestStatus.PENDING)
             .values(status=RequestStatus.EXPIRED, decided_at=now)
-            .execution_options(synchronize_session=False)
         )
         db.execute(
             update(Meeting)
