@@ -16,6 +16,12 @@ every worker of every host: in Redis when ``MATCHMAKER_REDIS_URL`` is set, else 
 (``rate_limit_hits``, see ``db/rate_limits.py``). When the store cannot be reached the limits
 fall back to the process's memory (counted per worker meanwhile) and the service keeps
 answering; Flask-Limiter checks the store again with a growing pause and goes back to it.
+
+What that guarantees, with either store: bookings are counted as they arrive (check and count are
+one step), so no user sends more than the limit, however many workers and at whatever moment. A
+sign-in is counted only once it has failed, so attempts one after another stop exactly at the
+limit whichever worker answers, while attempts for one name sent at the same moment may each be
+let through before any of them is counted: a burst can overshoot by the number in flight.
 """
 
 from __future__ import annotations
