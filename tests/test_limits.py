@@ -202,6 +202,7 @@ def test_without_redis_the_counters_in_the_database_are_shared_by_every_worker(
     assert keys and all("investor" not in key for key in keys)  # names are digested
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the default set-up, no Redis
 def test_two_served_workers_stop_the_eleventh_wrong_password(db_url, accounts, tmp_path) -> None:  # type: ignore[no-untyped-def]
     env = {
         **{k: v for k, v in os.environ.items() if k != "MATCHMAKER_REDIS_URL"},
