@@ -375,6 +375,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "该预约当前状态为“{status}”，无法再处理",
         "This request is {status} and can no longer be changed",
     ),
+    "booking.changed_meanwhile": (
+        "该预约刚刚变为“{status}”，您的操作未执行，请刷新后查看",
+        "This request has just become {status}, so your action was not applied; reload to see it",
+    ),
     "booking.already_requested": (
         "{project} 与 {institution} 在本专场已有预约",
         "{project} and {institution} already have a request in this session",

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
-from tests_support import assert_error, retime_session, sign_in
+from tests_support import assert_error, many_entrants, retime_session, sign_in
 from werkzeug.serving import make_server
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import Meeting, MeetingRequest
 from matchmaker.db.types import utcnow
-from matchmaker.domain import Group, MeetingStatus, Role, Track
+from matchmaker.domain import MeetingStatus
 
 URL = "/api/v1/meeting-requests"
 
@@ -196,37 +196,10 @@ def test_institution_cap_spreads_requests(app, client, accounts, factory) -> Non
 # ---- many people booking at once, on PostgreSQL, through a real threaded HTTP server ---------
 
 
-def _many_entrants(factory: Any, n: int) -> dict[str, str]:
-    """Add ``n`` projects to session S1, each with an entrant token; return code → token."""
-    from matchmaker.services.accounts import create_user, issue_token
-    from matchmaker.services.catalog import create_project
-    from matchmaker.services.events import get_event
-
-    tokens = {}
-    with transaction(factory) as db:
-        event = get_event(db, "T2026")
-        for k in range(n):
-            code = f"T-R{k:03d}"
-            project = create_project(
-                db,
-                event,
-                {
-                    "code": code,
-                    "name": f"并发项目{k}",
-                    "track": Track.GREEN_ECONOMY,
-                    "group": Group.ENTERPRISE,
-                    "sessions": ["S1"],
-                },
-            )
-            user = create_user(db, f"racer{k}", Role.ENTRANT, project=project)
-            tokens[code], _ = issue_token(db, user, "race")
-    return tokens
-
-
 @pytest.mark.postgres
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_simultaneous_bookings_never_double_book(app, factory) -> None:  # type: ignore[no-untyped-def]
-    tokens = _many_entrants(factory, 24)
+    tokens = many_entrants(factory, 24)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

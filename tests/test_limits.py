@@ -1,4 +1,4 @@
-"""Rate limits on sign-in and booking, with in-process counters and with the real Redis.
+"""Rate limits on sign-in and booking, with counters in the database and in the real Redis.
 
 Each test builds its own app with small limits; the shared ``app`` fixture runs with limits
 off. Redis tests use a key prefix of their own and delete their keys afterwards.
@@ -6,6 +6,9 @@ off. Redis tests use a key prefix of their own and delete their keys afterwards.
 
 from __future__ import annotations
 
+import http.client
+import json
+import os
 import socket
 import time
 import uuid
@@ -14,7 +17,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from tests_support import assert_error, page_sign_in
+from tests_support import assert_error, page_sign_in, server
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import MeetingRequest, User
@@ -183,12 +186,47 @@ def test_redis_counters_are_shared_by_every_worker(make_app, accounts, redis_pre
     assert keys and all(b"investor" not in key for key in keys)  # names are digested
 
 
-def test_in_process_counters_are_per_worker(make_app, accounts) -> None:  # type: ignore[no-untyped-def]
-    one, two = (make_app(MATCHMAKER_LOGIN_LIMIT="2/minute").test_client() for _ in range(2))
-    for _ in range(2):
-        assert_error(sign_in(one, "investor", "guess"), 401)
-    assert_error(sign_in(one, "investor", PASSWORD), 429)
-    assert sign_in(two, "investor", PASSWORD).status_code == 201  # why production wants Redis
+def test_without_redis_the_counters_in_the_database_are_shared_by_every_worker(
+    make_app, accounts, factory
+) -> None:  # type: ignore[no-untyped-def]
+    from matchmaker.db.models import RateLimitHit
+
+    one, two = (make_app(MATCHMAKER_LOGIN_LIMIT="3/minute").test_client() for _ in range(2))
+    assert_error(sign_in(one, "investor", "guess"), 401)
+    assert_error(sign_in(two, "investor", "guess"), 401)
+    assert_error(sign_in(one, "investor", "guess"), 401)
+    assert_error(sign_in(two, "investor", PASSWORD), 429)  # counted across both "workers"
+    assert sign_in(one, "investor", PASSWORD, address="10.0.0.2").status_code == 201
+    with transaction(factory) as db:
+        keys = db.scalars(select(RateLimitHit.key)).all()
+    assert keys and all("investor" not in key for key in keys)  # names are digested
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the default set-up, no Redis
+def test_two_served_workers_stop_the_eleventh_wrong_password(db_url, accounts, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "MATCHMAKER_REDIS_URL"},
+        "MATCHMAKER_DATABASE_URL": db_url,
+        "MATCHMAKER_INSTANCE_DIR": str(tmp_path / "instance"),
+        "MATCHMAKER_LOGIN_LIMIT": "10/minute",
+    }
+    body = json.dumps({"username": "investor", "password": "guess"})
+    headers = {"Content-Type": "application/json"}
+    with server(env, workers=2) as (base, _process):  # `matchmaker serve` as the README runs it
+        # Kept-alive connections stay with the worker that took them: eight of them, taking
+        # turns, land on both workers.
+        port = int(base.rsplit(":", 1)[1])
+        connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(8)]
+        answers = []
+        for n in range(20):
+            connection = connections[n % len(connections)]
+            connection.request("POST", TOKEN, body=body, headers=headers)
+            reply = connection.getresponse()
+            reply.read()
+            answers.append(reply.status)
+        for connection in connections:
+            connection.close()
+    assert answers == [401] * 10 + [429] * 10, f"{answers.count(401)} wrong passwords got 401"
 
 
 def test_a_redis_that_is_down_leaves_the_service_answering_and_limiting(make_app, accounts) -> None:  # type: ignore[no-untyped-def]

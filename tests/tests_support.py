@@ -77,8 +77,9 @@ def assert_error(response: Any, status: int) -> dict[str, Any]:
 
 
 # Tables a request may touch without changing anything a user owns: token use is stamped, text
-# vectors are a cache the matcher fills on reads, and page sign-ins are recorded.
-VOLATILE_TABLES = {"api_tokens", "text_vectors", "web_sessions"}
+# vectors are a cache the matcher fills on reads, page sign-ins are recorded, and a refused
+# sign-in or booking still counts against its rate limit.
+VOLATILE_TABLES = {"api_tokens", "text_vectors", "web_sessions", "rate_limit_hits"}
 
 
 def retime_session(factory: Any, code: str, first_start: Any) -> None:
@@ -132,8 +133,11 @@ def demo_server(home: Path, *demo_args: str) -> Iterator[str]:
 
 
 @contextmanager
-def server(env: dict[str, str], log: Path | None = None) -> Iterator[tuple[str, Any]]:
-    """`matchmaker serve` (gunicorn, one worker) with ``env``; yield its base URL and process.
+def server(
+    env: dict[str, str], log: Path | None = None, workers: int = 1
+) -> Iterator[tuple[str, Any]]:
+    """`matchmaker serve` (gunicorn, ``workers`` workers of 4 threads) with ``env``; yield its
+    base URL and process.
 
     The server leads its own process group, so a test can SIGKILL master and worker at once;
     its log goes to ``log`` when given. It is stopped afterwards if still running.
@@ -143,7 +147,7 @@ def server(env: dict[str, str], log: Path | None = None) -> Iterator[tuple[str, 
         port = probe.getsockname()[1]
     output = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [MATCHMAKER, "serve", "--port", str(port), "--workers", "1"],
+        [MATCHMAKER, "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=output,
@@ -166,6 +170,36 @@ def server(env: dict[str, str], log: Path | None = None) -> Iterator[tuple[str, 
             process.wait(timeout=30)
         if log:
             output.close()  # type: ignore[union-attr]
+
+
+def many_entrants(factory: Any, n: int, session: str = "S1") -> dict[str, str]:
+    """Add ``n`` projects (T-R000…) to ``session`` of the test event, each with an entrant
+    token; return code → token."""
+    from matchmaker.db.engine import transaction
+    from matchmaker.domain import Group, Role, Track
+    from matchmaker.services.accounts import create_user, issue_token
+    from matchmaker.services.catalog import create_project
+    from matchmaker.services.events import get_event
+
+    tokens = {}
+    with transaction(factory) as db:
+        event = get_event(db, "T2026")
+        for k in range(n):
+            code = f"T-R{k:03d}"
+            project = create_project(
+                db,
+                event,
+                {
+                    "code": code,
+                    "name": f"并发项目{k}",
+                    "track": Track.GREEN_ECONOMY,
+                    "group": Group.ENTERPRISE,
+                    "sessions": [session],
+                },
+            )
+            user = create_user(db, f"racer{k}", Role.ENTRANT, project=project)
+            tokens[code], _ = issue_token(db, user, "race")
+    return tokens
 
 
 @contextmanager

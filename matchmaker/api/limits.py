@@ -11,10 +11,17 @@ Policy (README "Running in production"):
 - booking (``POST /api/v1/meeting-requests`` and ``POST /book`` share the counter): every
   request sent counts, per signed-in user (``MATCHMAKER_BOOKING_LIMIT``).
 
-Windows are moving, so a burst at a window's edge is no way round. Without
-``MATCHMAKER_REDIS_URL`` the counters live in the process (one gunicorn worker each). When Redis
-is configured but unreachable the limits fall back to the process's memory and the service keeps
-answering; Flask-Limiter checks Redis again with a growing pause and goes back to it.
+Windows are moving, so a burst at a window's edge is no way round. The counters are shared by
+every worker of every host: in Redis when ``MATCHMAKER_REDIS_URL`` is set, else in the database
+(``rate_limit_hits``, see ``db/rate_limits.py``). When the store cannot be reached the limits
+fall back to the process's memory (counted per worker meanwhile) and the service keeps
+answering; Flask-Limiter checks the store again with a growing pause and goes back to it.
+
+What that guarantees, with either store: bookings are counted as they arrive (check and count are
+one step), so no user sends more than the limit, however many workers and at whatever moment. A
+sign-in is counted only once it has failed, so attempts one after another stop exactly at the
+limit whichever worker answers, while attempts for one name sent at the same moment may each be
+let through before any of them is counted: a burst can overshoot by the number in flight.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from matchmaker.api.auth import current_user
 from matchmaker.api.errors import _respond, _wants_html
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
+from matchmaker.db.rate_limits import DatabaseStorage
 from matchmaker.errors import MatchmakerError
 from matchmaker.messages import render
 
@@ -55,12 +63,20 @@ def init_limits(app: Flask) -> Limiter:
             "MATCHMAKER_BOOKING_LIMIT",
         )
     )
-    storage = config.get("MATCHMAKER_REDIS_URL") or "memory://"
+    redis = config.get("MATCHMAKER_REDIS_URL")
+    storage, options = (
+        (redis, _REDIS_OPTIONS)
+        if redis
+        else (
+            DatabaseStorage.STORAGE_SCHEME[0] + "://",
+            {"engine": app.extensions["matchmaker.engine"]},
+        )
+    )
     limiter = Limiter(
         key_func=client_address,
         enabled=bool(config.get("MATCHMAKER_RATE_LIMITS", True)),
         storage_uri=storage,
-        storage_options=_REDIS_OPTIONS if storage.startswith(("redis", "rediss")) else {},
+        storage_options=options,
         strategy="moving-window",
         key_prefix=config.get("MATCHMAKER_RATE_LIMIT_PREFIX", "matchmaker"),
         headers_enabled=True,

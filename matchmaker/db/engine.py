@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_BUSY_SECONDS = 30
 
 
 def normalise_url(url: str) -> str:
@@ -33,7 +34,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        # The busy timeout: a writer waits up to this long for another to commit.
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS, **kwargs.get("connect_args", {})}
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -64,9 +66,27 @@ def transaction(factory: sessionmaker[Session], immediate: bool = False) -> Iter
     write cannot change under it (PostgreSQL locks the rows it writes; nothing to do there).
     """
     with factory() as session, session.begin():
-        if immediate and session.get_bind().dialect.name == "sqlite":
-            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        if immediate:
+            begin_write(session)
         yield session
+
+
+def begin_write(session: Session) -> None:
+    """Make the transaction ``session`` is in a writer from its start.
+
+    SQLite: take the write lock now (``BEGIN IMMEDIATE``, waiting out another writer up to the
+    busy timeout). A transaction that reads first and writes later cannot take the lock when
+    another writer committed meanwhile: SQLite refuses at once with "database is locked", no
+    waiting. Begun as a writer, it queues instead, and what it reads stays true until it
+    commits. Nothing to do on PostgreSQL (rows are locked as they are written), nor when the
+    transaction has begun already (it wrote, and holds the lock, or it must go on as it is).
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.dbapi_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager

@@ -104,6 +104,8 @@ NOT_EVENT_DATA: dict[str, str] = {
     "web_sessions": "page sign-ins are credentials: a restored server's users sign in again",
     "jobs": "the record of background work (index rebuilds, agenda builds) on this server: its"
     " results are in the restored rows and index, and a restored event's jobs are run afresh",
+    "rate_limit_hits": "this server's count of recent failed sign-ins and bookings (minutes"
+    " old): it belongs to the server, not to an event",
 }
 
 

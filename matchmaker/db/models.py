@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    Double,
     Float,
     ForeignKey,
     Index,
@@ -675,3 +676,20 @@ class Job(Base):
 
     event: Mapped[Event] = relationship(lazy="joined", innerjoin=True)
     session: Mapped[MatchmakingSession | None] = relationship(lazy="joined")
+
+
+class RateLimitHit(Base):
+    """One counted attempt against a rate limit (a failed sign-in, a booking sent), kept while
+    it is inside its window: without Redis the counters live here, so every worker sees them
+    (``db/rate_limits.py``). Times are seconds since the epoch, as the limits library counts."""
+
+    __tablename__ = "rate_limit_hits"
+    __table_args__ = (
+        Index("ix_rate_limit_hits_key_at", "key", "at"),
+        Index("ix_rate_limit_hits_expires_at", "expires_at"),
+    )
+
+    id: Mapped[intpk]
+    key: Mapped[str] = mapped_column(String(255))
+    at: Mapped[float] = mapped_column(Double)
+    expires_at: Mapped[float] = mapped_column(Double)

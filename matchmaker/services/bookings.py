@@ -4,6 +4,13 @@ A pending request holds its slot as a ``requested`` meeting, so the database's u
 live meetings (one per institution, project and table per slot) make double booking impossible
 even when many people book at once; the loser's insert fails and becomes a 409. Requests that
 are not answered in time expire and free their slot (checked on every booking, no worker).
+
+An answer moves a request on only from the status it was read in (a conditional UPDATE checked
+by its row count), so when an accept and a withdrawal arrive together exactly one of them wins
+and the other gets a 409 naming what happened, on PostgreSQL (the second UPDATE waits for the
+first and then matches nothing) and on SQLite alike. On SQLite every booking and answer begins
+its transaction as a writer (``begin_write``), so parallel bookings queue for the lock instead
+of failing with "database is locked".
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from matchmaker.config import Settings
+from matchmaker.db.engine import begin_write
 from matchmaker.db.models import (
     Institution,
     MatchmakingSession,
@@ -73,7 +81,7 @@ def expire_stale(db: Session, session: MatchmakingSession, now: datetime | None 
     if stale:
         db.execute(
             update(MeetingRequest)
-            .where(MeetingRequest.id.in_(stale))
+            .where(MeetingRequest.id.in_(stale), MeetingRequest.status == RequestStatus.PENDING)
             .values(status=RequestStatus.EXPIRED, decided_at=now)
         )
         db.execute(
@@ -175,7 +183,9 @@ def request_meeting(
     if slot.starts_at <= now:
         start = local_minute(slot.starts_at)
         raise Conflict("booking.slot_started", slot=slot_number, start=start)
-    # Serialise bookings per institution on PostgreSQL so the caps below are exact.
+    # Serialise bookings per institution on PostgreSQL (on SQLite all of them: the write lock)
+    # so the caps below are exact.
+    begin_write(db)
     db.execute(select(Institution.id).where(Institution.id == institution.id).with_for_update())
     expire_stale(db, session)
     _check_caps(db, rules, session, project, institution)
@@ -229,6 +239,7 @@ def request_meeting(
 
 def decide(db: Session, actor: User, request: MeetingRequest, accept: bool) -> MeetingRequest:
     """Accept or decline ``request`` (the side that was asked, or an organiser)."""
+    begin_write(db)
     session = db.get(MatchmakingSession, request.session_id)
     assert session is not None  # a foreign key guarantees it
     expire_stale(db, session)
@@ -241,8 +252,7 @@ def decide(db: Session, actor: User, request: MeetingRequest, accept: bool) -> M
     if request.status != RequestStatus.PENDING:
         raise Conflict("booking.not_pending", status=Ref(f"status.{request.status.value}"))
     before = {"status": request.status.value}
-    request.status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
-    request.decided_at = utcnow()
+    _move(db, request, RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED)
     hold = _hold(db, request)
     if hold is not None:
         hold.status = MeetingStatus.SCHEDULED if accept else MeetingStatus.CANCELLED
@@ -264,11 +274,12 @@ def withdraw(db: Session, actor: User, request: MeetingRequest) -> MeetingReques
         actor, request.project_id, request.institution_id
     ):
         raise PermissionDenied()
+    begin_write(db)
+    db.refresh(request)
     if request.status not in LIVE_REQUESTS:
         raise Conflict("booking.not_pending", status=Ref(f"status.{request.status.value}"))
     before = {"status": request.status.value}
-    request.status = RequestStatus.CANCELLED
-    request.decided_at = utcnow()
+    _move(db, request, RequestStatus.CANCELLED)
     hold = _hold(db, request)
     if hold is not None and hold.status in (MeetingStatus.REQUESTED, MeetingStatus.SCHEDULED):
         hold.status = MeetingStatus.CANCELLED
@@ -350,6 +361,21 @@ def _is_party(actor: User, project_id: int, institution_id: int) -> bool:
     return (actor.role == Role.ENTRANT and actor.project_id == project_id) or (
         actor.role == Role.INVESTOR and actor.institution_id == institution_id
     )
+
+
+def _move(db: Session, request: MeetingRequest, to: RequestStatus) -> None:
+    """Move ``request`` from the status it was read in to ``to``, unless another answer moved
+    it first (then a 409 saying what it became, and nothing is changed)."""
+    seen = request.status
+    moved = db.execute(
+        update(MeetingRequest)
+        .where(MeetingRequest.id == request.id, MeetingRequest.status == seen)
+        .values(status=to, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.refresh(request)
+    if moved != 1:
+        raise Conflict("booking.changed_meanwhile", status=Ref(f"status.{request.status.value}"))
 
 
 def _hold(db: Session, request: MeetingRequest) -> Meeting | None:
