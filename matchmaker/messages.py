@@ -843,6 +843,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.agenda_unlock": ("解锁", "Unlock"),
     "ui.agenda_cancel": ("取消", "Cancel"),
     "ui.agenda_print": ("打印版", "Printable"),
+    "ui.agenda_print_now": ("打印", "Print"),
     "ui.agenda_add_calendar": ("加入日历", "Add to calendar"),
     "ui.agenda_empty": ("暂无会见安排", "No meetings yet"),
     "ui.agenda_status_optimal": (
