@@ -887,6 +887,19 @@ CATALOG: dict[str, tuple[str, str]] = {
         "新增 {institution} × {project}：第 {slot} 时段",
         "Added {institution} × {project} in slot {slot}",
     ),
+    "ui.agenda_dropped": (
+        "取消 {institution} × {project}：原第 {slot} 时段",
+        "Dropped {institution} × {project} from slot {slot}",
+    ),
+    "ui.agenda_cancel_confirm": (
+        "取消 {institution} × {project}（第 {slot} 时段）？这一对不会再被安排，议程将随之调整。",
+        "Cancel {institution} × {project} (slot {slot})? The pair will not be scheduled again "
+        "and the agenda is repaired around it.",
+    ),
+    "ui.agenda_publish_confirm": (
+        "发布后参会各方即可看到议程，之后只能通过调整修改。确定发布？",
+        "Once published, everyone sees the agenda and it changes only by repair. Publish?",
+    ),
     "ui.requests": ("预约", "Requests"),
     "ui.request_accept": ("接受", "Accept"),
     "ui.request_decline": ("拒绝", "Decline"),

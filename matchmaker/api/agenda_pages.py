@@ -91,6 +91,10 @@ def _outcome_notice(outcome: Any) -> None:
         for m in data["moved"]
     ]
     details += [
+        t("ui.agenda_dropped", institution=m["institution"], project=m["project"], slot=m["slot"])
+        for m in data["dropped"]
+    ]
+    details += [
         t("ui.agenda_added", institution=m["institution"], project=m["project"], slot=m["slot"])
         for m in data["added"]
     ]
