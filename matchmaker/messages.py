@@ -136,13 +136,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "schedule.diag.min_above_capacity": (
         "{kind} {party}：至少需要 {need} 场，但只有 {slots} 个空闲时段、"
-        "{partners} 个可会见的{other}（最多 {capacity} 场）",
+        "{partners} 个可会见的{other}（最多 {capacity} 场）；把它的下限调到 {capacity} 即可",
         "{kind} {party}: needs {need} meetings but has only {slots} free slots and {partners} "
-        "{other} partners to meet (at most {capacity})",
+        "{other} partners to meet (at most {capacity}); lower its minimum to {capacity}",
     ),
     "schedule.diag.min_sum_above_capacity": (
-        "最低会见数之和 {need} > 总容量 {capacity}",
-        "sum of minimum meetings {need} > total capacity {capacity}",
+        "最低会见数之和 {need} > 总容量 {capacity}；把下限合计调低 {excess} 场，或调高另一方的上限",
+        "sum of minimum meetings {need} > total capacity {capacity}; lower the minimums by "
+        "{excess} in total, or raise the other side's maximums",
     ),
     "schedule.diag.must_meet_forbidden": (
         "必须会见的 {institution} × {project} 同时属于回避（禁止会见）",
@@ -157,8 +158,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Must-meet {institution} × {project} has no free slot in common",
     ),
     "schedule.diag.must_above_max": (
-        "{kind} {party}：必须会见与锁定的会见共 {count} 场，超过上限 {limit}",
-        "{kind} {party}: {count} must-meet and locked meetings exceed its maximum {limit}",
+        "{kind} {party}：必须会见与锁定的会见共 {count} 场，超过上限 {limit}；"
+        "把它的上限调到 {count} 即可",
+        "{kind} {party}: {count} must-meet and locked meetings exceed its maximum {limit}; "
+        "raise its maximum to {count}",
     ),
     "schedule.diag.locked_unavailable": (
         "{kind} {party} 在时段 {slot} 不在场，但有锁定的会见",
@@ -318,6 +321,22 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Give either a project id or an institution id, not both",
     ),
     "agenda.not_built": ("议程尚未生成", "The agenda has not been built yet"),
+    "agenda.bad_options": (
+        "生成议程的参数有误（{count} 处），议程未改动",
+        "The build options have {count} problems; the agenda was not changed",
+    ),
+    "agenda.limit_out_of_range": (
+        "{label}应为 {low}–{high} 之间的整数",
+        "{label} must be a whole number from {low} to {high}",
+    ),
+    "agenda.limit_min_above_max": (
+        "{label} {value} 大于上限 {high}",
+        "{label} {value} is above the maximum {high}",
+    ),
+    "agenda.limit.project_min": ("每个项目最少会见数", "Meetings per project, at least"),
+    "agenda.limit.project_max": ("每个项目最多会见数", "Meetings per project, at most"),
+    "agenda.limit.institution_min": ("每个机构最少会见数", "Meetings per institution, at least"),
+    "agenda.limit.institution_max": ("每个机构最多会见数", "Meetings per institution, at most"),
     "agenda.invalid": (
         "议程未通过校验（{count} 处问题），例如：{first}",
         "The agenda failed validation ({count} problems), e.g. {first}",
@@ -834,6 +853,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "every project gets at least {m} (where feasible)",
     ),
     "ui.agenda_fair": ("公平模式", "Fair mode"),
+    "ui.agenda_limits_default": ("留空：默认", "blank: default"),
+    "ui.agenda_limits_note": (
+        "上限只约束新排的会见：已有的预约和锁定的会见全部保留",
+        "Maximums limit what the build adds: bookings and locked meetings are always kept",
+    ),
     "ui.agenda_build": ("生成议程", "Build agenda"),
     "ui.agenda_publish": ("校验并发布", "Check and publish"),
     "ui.agenda_session_over": (
@@ -860,6 +884,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.agenda_unlock": ("解锁", "Unlock"),
     "ui.agenda_cancel": ("取消", "Cancel"),
     "ui.agenda_print": ("打印版", "Printable"),
+    "ui.agenda_print_now": ("打印", "Print"),
     "ui.agenda_add_calendar": ("加入日历", "Add to calendar"),
     "ui.agenda_empty": ("暂无会见安排", "No meetings yet"),
     "ui.agenda_none_to_come": ("没有即将进行的会见", "No meetings to come"),
@@ -883,6 +908,19 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.agenda_added": (
         "新增 {institution} × {project}：第 {slot} 时段",
         "Added {institution} × {project} in slot {slot}",
+    ),
+    "ui.agenda_dropped": (
+        "取消 {institution} × {project}：原第 {slot} 时段",
+        "Dropped {institution} × {project} from slot {slot}",
+    ),
+    "ui.agenda_cancel_confirm": (
+        "取消 {institution} × {project}（第 {slot} 时段）？这一对不会再被安排，议程将随之调整。",
+        "Cancel {institution} × {project} (slot {slot})? The pair will not be scheduled again "
+        "and the agenda is repaired around it.",
+    ),
+    "ui.agenda_publish_confirm": (
+        "发布后参会各方即可看到议程，之后只能通过调整修改。确定发布？",
+        "Once published, everyone sees the agenda and it changes only by repair. Publish?",
     ),
     "ui.requests": ("预约", "Requests"),
     "ui.request_accept": ("接受", "Accept"),

@@ -264,6 +264,7 @@ def test_organiser_builds_and_publishes_then_entrant_books_and_prints(page: Any)
     assert cells.count() > 0
     status = page.locator("[data-testid=agenda-status]").inner_text()
     assert "草稿" in status and "上界" in status
+    page.once("dialog", lambda dialog: dialog.accept())  # "publish?" → yes
     page.click("[data-testid=publish]")
     assert "议程已通过校验并发布" in page.locator("[data-testid=notice]").inner_text()
     page.context.clear_cookies()
@@ -287,4 +288,61 @@ def test_organiser_builds_and_publishes_then_entrant_books_and_prints(page: Any)
     page.goto("/agenda/print")
     assert page.locator("h2").inner_text().startswith("创投对接会议程")
     assert page.locator("table.list tbody tr").count() >= 1  # the pending booking at least
+    assert page.outside == []
+
+
+def test_cancel_and_publish_ask_first_lock_does_not(page: Any) -> None:
+    sign_in(page, "organiser")
+    page.goto("/sessions/S2/agenda")
+    page.click("[data-testid=build]")
+    assert "议程" in page.locator("[data-testid=notice]").inner_text()
+    cells = page.locator("[data-testid=grid] td.cell")
+    count = cells.count()
+    assert count > 0
+    first = cells.first
+    meeting = first.get_attribute("data-meeting")
+    asked: list[str] = []
+
+    def answer(accept: bool) -> Any:
+        def handle(dialog: Any) -> None:
+            asked.append(dialog.message)
+            if accept:
+                dialog.accept()
+            else:
+                dialog.dismiss()
+
+        return handle
+
+    # "cancel?" → no: nothing is sent, the meeting stays
+    page.evaluate("window.__same_page = true")  # gone if the form is sent (a new page loads)
+    page.once("dialog", answer(False))
+    first.hover()  # the cell's buttons show on hover
+    first.locator("button[value=cancel]").click()
+    assert asked and asked[0].startswith("取消 ") and "时段" in asked[0]
+    page.wait_for_load_state("load")
+    assert page.evaluate("window.__same_page === true")
+    assert page.locator(f"td[data-meeting='{meeting}']").count() == 1
+    # lock asks nothing (an unexpected dialog would be dismissed and the lock not sent)
+    refuse = answer(False)
+    page.on("dialog", refuse)
+    first.hover()
+    first.locator("button[value=lock]").click()
+    page.wait_for_selector(f"td[data-meeting='{meeting}'].locked")
+    page.remove_listener("dialog", refuse)
+    assert len(asked) == 1
+    # "cancel?" → yes: it goes, and the notice says so
+    page.once("dialog", answer(True))
+    page.hover(f"td[data-meeting='{meeting}']")
+    page.locator(f"td[data-meeting='{meeting}'] button[value=cancel]").click()
+    page.wait_for_selector("[data-testid=notice]")
+    assert page.locator(f"td[data-meeting='{meeting}']").count() == 0
+    assert "取消" in page.locator("[data-testid=notice]").inner_text()
+    # "publish?" → no, then yes
+    page.once("dialog", answer(False))
+    page.click("[data-testid=publish]")
+    assert "确定发布" in asked[-1]
+    assert "草稿" in page.locator("[data-testid=agenda-status]").inner_text()
+    page.once("dialog", answer(True))
+    page.click("[data-testid=publish]")
+    assert "议程已通过校验并发布" in page.locator("[data-testid=notice]").inner_text()
     assert page.outside == []

@@ -272,8 +272,12 @@ def test_no_partner_once_conflicts_are_removed() -> None:
 def test_sum_of_minimums_above_total_capacity() -> None:
     data = make_instance(unavailability=0, forbidden=0, must_meet=0, min_meetings=5)
     codes, zh, en = _diagnose(data)
-    assert "最低会见数之和 1210 > 总容量 1107" in zh
-    assert "sum of minimum meetings 1210 > total capacity 1107" in en
+    # the reason, then the fix
+    assert "最低会见数之和 1210 > 总容量 1107；把下限合计调低 103 场，或调高另一方的上限" in zh
+    assert (
+        "sum of minimum meetings 1210 > total capacity 1107; lower the minimums by 103 in total, "
+        "or raise the other side's maximums"
+    ) in en
 
 
 def test_minimum_above_free_slots_or_partners() -> None:

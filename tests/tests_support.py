@@ -225,3 +225,64 @@ def migrated_pg_database(prefix: str) -> Iterator[str]:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def add_session_s3(factory: Any, tables: int, slots: int, institutions: int, projects: int) -> None:
+    """Add session S3 to the test event: ``slots`` 20-minute slots, ``tables`` tables, and
+    institutions X-I01… and projects X-P01… registered for it alone."""
+    from matchmaker.db.engine import transaction
+    from matchmaker.services.events import SessionSpec, add_session, get_event
+    from matchmaker.services.registrations import import_registrations
+
+    minutes = 9 * 60 + 20 * slots
+    spec = {
+        "code": "S3",
+        "kind": "local",
+        "name": "第三专场",
+        "date": "2036-12-10",
+        "start": "09:00",
+        "end": f"{minutes // 60:02d}:{minutes % 60:02d}",
+        "slot_minutes": 20,
+        "tables": tables,
+        "venue": "会展中心C厅",
+    }
+    rows_i = ["id,name,type,sessions"] + [
+        f"X-I{n:02d},第{n}创投,风险投资,S3" for n in range(1, institutions + 1)
+    ]
+    rows_p = ["报名编号,项目名称,赛道,阶段,对接专场"] + [
+        f"X-P{n:02d},第{n}号项目,绿色经济,天使轮,S3" for n in range(1, projects + 1)
+    ]
+    with transaction(factory) as db:
+        event = get_event(db, "T2026")
+        add_session(db, event, SessionSpec.from_dict(spec))
+        for kind, rows in (("institutions", rows_i), ("projects", rows_p)):
+            data = ("\n".join(rows) + "\n").encode()
+            import_registrations(db, event, kind, data, f"{kind}.csv")
+
+
+def organiser_books(factory: Any, pairs: list[tuple[str, str, int]], accept: bool = True) -> None:
+    """The organiser books each ``(institution, project, slot)`` of S3 and accepts it."""
+    from sqlalchemy import select
+
+    from matchmaker.db.engine import transaction
+    from matchmaker.db.models import MatchmakingSession, User
+    from matchmaker.services.bookings import BookingRules, decide, request_meeting
+    from matchmaker.services.catalog import get_institution, get_project
+
+    with transaction(factory) as db:
+        organiser = db.scalars(select(User).where(User.username == "organiser")).one()
+        session = db.scalars(
+            select(MatchmakingSession).where(MatchmakingSession.code == "S3")
+        ).one()
+        for institution, project, slot in pairs:
+            made = request_meeting(
+                db,
+                BookingRules(),
+                organiser,
+                session,
+                get_project(db, project),
+                get_institution(db, institution),
+                slot,
+            )
+            if accept:
+                decide(db, organiser, made, accept=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
@@ -20,13 +21,19 @@ from matchmaker.db.types import utcnow
 from matchmaker.domain import JobKind, Role
 from matchmaker.errors import MatchmakerError, PermissionDenied
 from matchmaker.services import catalog, jobs
-from matchmaker.services.agenda_instance import AgendaOptions
+from matchmaker.services.agenda_options import (
+    LIMIT_TOP,
+    LIMITS,
+    AgendaOptions,
+    options_from_form,
+)
 from matchmaker.services.agenda_views import agenda_rows, by_time, counterpart, session_grid
 from matchmaker.services.agendas import (
     arrives_late,
     build_agenda,
     cancel_meeting,
     ensure_not_over,
+    options_of,
     publish_agenda,
     set_locked,
 )
@@ -90,6 +97,10 @@ def _outcome_notice(outcome: Any) -> None:
         for m in data["moved"]
     ]
     details += [
+        t("ui.agenda_dropped", institution=m["institution"], project=m["project"], slot=m["slot"])
+        for m in data["dropped"]
+    ]
+    details += [
         t("ui.agenda_added", institution=m["institution"], project=m["project"], slot=m["slot"])
         for m in data["added"]
     ]
@@ -103,9 +114,13 @@ def grid(session_code: str) -> str:
     """The session grid (tables × slots) with build, publish, lock and repair."""
     found = _session(session_code)
     latest = jobs.pending(db(), JobKind.AGENDA_BUILD, found.event, found)
+    shown = session_grid(db(), found, lang())
     return render_template(
         "agenda_grid.html",
-        grid=session_grid(db(), found, lang()),
+        grid=shown,
+        options=options_of(shown.agenda) if shown.agenda else AgendaOptions(),
+        limits=LIMITS,
+        limit_top=LIMIT_TOP,
         notice=session.pop("notice", None),
         sessions=found.event.sessions,
         job=jobs.job_dict(latest, lang()) if latest else None,
@@ -122,18 +137,23 @@ def grid_action(session_code: str) -> Response:
     action = request.form.get("action", "")
     me = _me()
     if action == "build" and queue().background:
-        params = {"fair": request.form.get("fair") == "on"}
 
         def queue_build() -> Any:
+            options = options_from_form(request.form, request.form.get("fair") == "on")
             ensure_not_over(found)
+            params = {k: v for k, v in asdict(options).items() if k != "time_limit"}
             return start(JobKind.AGENDA_BUILD, found.event, found, params)
 
         job = _run(queue_build)
         if job is not None:
             _notice("ok", t("ui.agenda_job_queued", job=job["id"]))
     elif action == "build":
-        options = AgendaOptions(fair=request.form.get("fair") == "on")
-        outcome = _run(lambda: build_agenda(db(), _matcher(), found, options, me, lang()))
+
+        def build() -> Any:
+            options = options_from_form(request.form, request.form.get("fair") == "on")
+            return build_agenda(db(), _matcher(), found, options, me, lang())
+
+        outcome = _run(build)
         if outcome is not None:
             _outcome_notice(outcome)
     elif action == "publish":

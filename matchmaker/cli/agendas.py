@@ -46,7 +46,14 @@ def _session(db: Any, event_code: str | None, session_code: str) -> Any:
     "--project-max",
     default=None,
     type=click.IntRange(1, 50),
-    help="Default: 1.5 × a fair share of the room.",
+    help="Default: 1.5 × a fair share of the room. A project keeps every booking it holds.",
+)
+@click.option("--institution-min", default=0, show_default=True, type=click.IntRange(0, 50))
+@click.option(
+    "--institution-max",
+    default=None,
+    type=click.IntRange(1, 50),
+    help="Default: every slot. An institution keeps every booking it holds.",
 )
 @pass_ctx
 @handles_errors
@@ -58,12 +65,21 @@ def agenda_build(
     time_limit: float,
     project_min: int,
     project_max: int | None,
+    institution_min: int,
+    institution_max: int | None,
 ) -> None:
     """Solve a session's agenda (locked meetings and bookings are kept) and store the draft."""
-    from matchmaker.services.agenda_instance import AgendaOptions
+    from matchmaker.services.agenda_options import AgendaOptions
     from matchmaker.services.agendas import build_agenda
 
-    options = AgendaOptions(fair, time_limit, project_min, project_max)
+    options = AgendaOptions(
+        fair=fair,
+        time_limit=time_limit,
+        project_min=project_min,
+        project_max=project_max,
+        institution_min=institution_min,
+        institution_max=institution_max,
+    )
     with ctx.transaction() as db:
         session = _session(db, event_code, session_code)
         outcome = build_agenda(

@@ -114,7 +114,8 @@ def _counts(facts: Facts) -> list[Diagnostic]:
         need = sum(facts.low[v] for v in own)
         capacity = sum(min(facts.high[v], facts.avail[v].bit_count()) for v in other)
         if need > capacity:
-            params = {"parties": side, "need": need, "capacity": capacity}
+            excess = need - capacity
+            params = {"parties": side, "need": need, "capacity": capacity, "excess": excess}
             out.append(Diagnostic("min_sum_above_capacity", params))
     return out
 

@@ -7,7 +7,7 @@ instance can be written out and solved by ``matchmaker schedule`` without a data
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -26,20 +26,10 @@ from matchmaker.db.models import (
 from matchmaker.db.types import utcnow
 from matchmaker.domain import LOCAL_TZ, MeetingStatus, RequestStatus, Verdict
 from matchmaker.ranking.shortlist import ProjectColumns, allowed_projects
+from matchmaker.services.agenda_options import AgendaOptions
 from matchmaker.services.matching import Matcher
 
 LIKE_BONUS = 0.1  # an investor's "interested" outweighs small score differences
-
-
-@dataclass(frozen=True)
-class AgendaOptions:
-    """How an organiser asks for an agenda to be built."""
-
-    fair: bool = True
-    time_limit: float = 10.0
-    project_min: int = 0
-    project_max: int | None = None  # None: 1.5 × the fair share of the room, at least 2
-    institution_max: int | None = None  # None: every slot
 
 
 def live_meetings(db: Session, session: MatchmakingSession) -> list[Meeting]:
@@ -105,6 +95,7 @@ def session_instance(
 
     ``keep`` are the meetings to pass as locked (default: those :func:`fixed` says). Slots that
     have begun take no new meeting: every party without a kept meeting there is unavailable.
+    Each party's maximum is at least what it holds already (:func:`raise_to_held`).
     """
     projects = sorted(session.projects, key=lambda p: p.code)
     institutions = sorted(session.institutions, key=lambda i: i.code)
@@ -126,7 +117,7 @@ def session_instance(
             away.setdefault(party, set()).update(s for s in begun if (party, s) not in there)
     codes = {("p", p.id): p.code for p in projects} | {("i", i.id): i.code for i in institutions}
     scores, forbidden = _scores(db, matcher, session, institutions, projects)
-    return {
+    data = {
         "slots": [
             {
                 "id": slot_key[slot.id],
@@ -139,7 +130,7 @@ def session_instance(
         "institutions": [
             {
                 "id": i.code,
-                "min_meetings": 0,
+                "min_meetings": options.institution_min,
                 "max_meetings": institution_max,
                 "unavailable": sorted(away.get(("i", i.id), ())),
             }
@@ -172,6 +163,24 @@ def session_instance(
             if ("i", m.institution_id) in codes and ("p", m.project_id) in codes
         ],
     }
+    return raise_to_held(data)
+
+
+def raise_to_held(data: dict[str, Any]) -> dict[str, Any]:
+    """Raise each party's ``max_meetings`` in instance ``data`` to what it holds already.
+
+    Held are its locked meetings (bookings, pending or accepted, organiser's locks, meetings
+    under way or over) and its must-meet pairs: the service accepted them, so no limit set for
+    the rest of the build may make the session impossible to build.
+    """
+    held: Counter[tuple[str, str]] = Counter()
+    for row in [*data["locked"], *data["must_meet"]]:
+        held[("institutions", row["institution"])] += 1
+        held[("projects", row["project"])] += 1
+    for side in ("institutions", "projects"):
+        for party in data[side]:
+            party["max_meetings"] = max(party["max_meetings"], held[(side, party["id"])])
+    return data
 
 
 def _unavailable(

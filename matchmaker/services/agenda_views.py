@@ -151,22 +151,23 @@ def agenda_rows(
     for m in db.scalars(query).unique():
         if published_only and m.session_id not in published and m.request_id is None:
             continue
-        rows.append(
-            AgendaRow(
-                meeting_id=m.id,
-                session=m.session,
-                slot=m.slot.number,
-                starts_at=m.slot.starts_at.astimezone(LOCAL_TZ),
-                ends_at=m.slot.ends_at.astimezone(LOCAL_TZ),
-                table=table_label(m.table, lang),
-                institution=m.institution,
-                project=m.project,
-                status=m.status,
-                locked=m.locked,
-            )
+        # by the table's number, not its label: 2号桌 comes before 10号桌
+        number = m.table.number if m.table is not None else 0
+        row = AgendaRow(
+            meeting_id=m.id,
+            session=m.session,
+            slot=m.slot.number,
+            starts_at=m.slot.starts_at.astimezone(LOCAL_TZ),
+            ends_at=m.slot.ends_at.astimezone(LOCAL_TZ),
+            table=table_label(m.table, lang),
+            institution=m.institution,
+            project=m.project,
+            status=m.status,
+            locked=m.locked,
         )
-    rows.sort(key=lambda r: (r.starts_at, r.table, r.institution.code))
-    return rows
+        rows.append(((m.slot.starts_at, number, m.institution.code), row))
+    rows.sort(key=lambda keyed: keyed[0])
+    return [row for _key, row in rows]
 
 
 @dataclass

@@ -27,6 +27,7 @@ from matchmaker.services.agenda_instance import (
     AgendaOptions,
     fixed,
     live_meetings,
+    raise_to_held,
     session_instance,
 )
 from matchmaker.services.audit import record
@@ -99,6 +100,7 @@ def build_agenda(
     A published agenda is changed only by :func:`repair_agenda` (people hold copies of it).
     An infeasible build changes no meeting and reports the diagnostics.
     """
+    options.check()
     ensure_not_over(session)
     agenda = agenda_of(db, session)
     if agenda.status == AgendaStatus.PUBLISHED:
@@ -259,6 +261,7 @@ def repair_agenda(
         if not any((s["institution"], s["project"]) == pair for s in data["scores"]):
             # the organiser's word makes the pair admissible even outside the shortlist's filters
             data["scores"].append({"institution": pair[0], "project": pair[1], "score": 0.0})
+        raise_to_held(data)  # the organiser's word counts like a booking: it is held
     ids = _ids(session, [*current, *([cancelled] if cancelled is not None else [])])
     previous = [_placement(m, ids) for m in current]
     if cancelled is not None:

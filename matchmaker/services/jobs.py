@@ -345,7 +345,7 @@ def _index_rebuild(db: Session, matcher: Any, job: Job) -> dict[str, Any]:
 
 
 def _agenda_build(db: Session, matcher: Any, job: Job) -> dict[str, Any]:
-    from matchmaker.services.agenda_instance import AgendaOptions
+    from matchmaker.services.agenda_options import AgendaOptions
     from matchmaker.services.agendas import build_agenda
 
     session = db.get(MatchmakingSession, job.session_id)

@@ -22,7 +22,8 @@ from matchmaker.domain import JobKind, Role
 from matchmaker.errors import InvalidInput, NotFound, PermissionDenied, Problem
 from matchmaker.messages import Ref
 from matchmaker.services import catalog
-from matchmaker.services.agenda_instance import AgendaOptions, session_instance
+from matchmaker.services.agenda_instance import session_instance
+from matchmaker.services.agenda_options import LIMIT_TOP, AgendaOptions
 from matchmaker.services.agenda_views import FORMATS, AgendaRow, agenda_rows, export_agenda
 from matchmaker.services.agendas import (
     add_must_meet,
@@ -53,8 +54,30 @@ class BuildIn(Schema):
         metadata={"description": "raise every project's minimum to the largest feasible value"},
     )
     time_limit = fields.Float(load_default=10.0, validate=validate.Range(0.5, 300))
-    project_min = fields.Integer(load_default=0, validate=validate.Range(0, 50))
-    project_max = fields.Integer(validate=validate.Range(1, 50))
+    project_min = fields.Integer(
+        load_default=0,
+        validate=validate.Range(0, LIMIT_TOP),
+        metadata={"description": "meetings per project, at least"},
+    )
+    project_max = fields.Integer(
+        validate=validate.Range(1, LIMIT_TOP),
+        metadata={
+            "description": "meetings per project, at most (default: 1.5 × a fair share of the "
+            "room); a project holding more bookings or locked meetings keeps them all"
+        },
+    )
+    institution_min = fields.Integer(
+        load_default=0,
+        validate=validate.Range(0, LIMIT_TOP),
+        metadata={"description": "meetings per institution, at least"},
+    )
+    institution_max = fields.Integer(
+        validate=validate.Range(1, LIMIT_TOP),
+        metadata={
+            "description": "meetings per institution, at most (default: every slot); an "
+            "institution holding more bookings or locked meetings keeps them all"
+        },
+    )
     background = fields.Boolean(
         load_default=None,
         allow_none=True,
@@ -191,10 +214,11 @@ class Build(MethodView):
         session = session_or_404(code, session_code)
         ensure_not_over(session)  # before queueing, so the refusal is this answer, not the job's
         background = data.pop("background")
+        options = AgendaOptions(**data).check()  # limits that contradict: this answer, too
         if background or (background is None and queue().background):
             job = start(JobKind.AGENDA_BUILD, session.event, session, data)
             return make_response(jsonify(JobOut().dump(job)), 202)  # not the 200 schema
-        outcome = build_agenda(db(), matcher(), session, AgendaOptions(**data), user(), lang())
+        outcome = build_agenda(db(), matcher(), session, options, user(), lang())
         db().commit()
         return outcome.to_dict()
 

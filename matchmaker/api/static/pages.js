@@ -1,11 +1,14 @@
 /* Page behaviour that would otherwise be inline (the Content-Security-Policy allows scripts
-   from this site only): forms with data-confirm ask first; buttons with data-print print;
-   a required field with data-invalid says that sentence (in the page's language) when left
-   empty, instead of the browser's own words. */
+   from this site only): forms with data-confirm ask first, and so do submit buttons with
+   data-confirm (a form with several buttons asks only for the one that was pressed); buttons
+   with data-print print; a required field with data-invalid says that sentence (in the page's
+   language) when left empty, instead of the browser's own words. */
 (function () {
   'use strict';
   document.addEventListener('submit', function (event) {
-    var question = event.target.getAttribute && event.target.getAttribute('data-confirm');
+    var button = event.submitter;
+    var question = (button && button.getAttribute && button.getAttribute('data-confirm')) ||
+      (event.target.getAttribute && event.target.getAttribute('data-confirm'));
     if (question && !window.confirm(question)) { event.preventDefault(); }
   });
   document.addEventListener('invalid', function (event) {
