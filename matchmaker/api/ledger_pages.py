@@ -247,10 +247,14 @@ def _ledger_page(form: Form | None = None, problems: list[Problem] | None = None
     institutions = db().scalars(
         _institutions_for(select(Institution).where(Institution.event_id == event.id), me)
     )
+    # the region filter offers the regions of the intents this user may see, and no others
     regions = db().scalars(
-        select(Project.region)
-        .join(Intent, Intent.project_id == Project.id)
-        .where(Intent.event_id == event.id, Project.region != "")
+        scoped(
+            select(Project.region)
+            .join(Intent, Intent.project_id == Project.id)
+            .where(Intent.event_id == event.id, Project.region != ""),
+            me,
+        )
         .distinct()
         .order_by(Project.region)
     )
