@@ -733,6 +733,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The demo event {code} is already loaded; add --reset to reload it (empties the database)",
     ),
     "ui.event": ("活动", "Event"),
+    "ui.event_switch": ("切换活动", "Switch event"),
     # match reasons
     "reason.sector_same": ("行业相同：{label}", "Same sector: {label}"),
     "reason.sector_near": (

@@ -35,7 +35,7 @@ from matchmaker.services.due_diligence import (
     scoped,
     update_task,
 )
-from matchmaker.services.events import get_event
+from matchmaker.services.events import event_for
 from matchmaker.services.intents import history, today_local
 from matchmaker.services.reports import DIMENSIONS, report, report_xlsx
 
@@ -187,7 +187,7 @@ class Tasks(MethodView):
     @blp.response(200, TaskPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the tasks you may see, soonest due first."""
-        event = get_event(db(), args.get("event"))
+        event = event_for(db(), user(), args.get("event"))
         query = scoped(of_event(event), user())
         if args.get("status"):
             query = query.where(DueDiligence.status == args["status"])
@@ -212,7 +212,7 @@ class Tasks(MethodView):
     @blp.response(201, TaskOut)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Open a due-diligence task for an institution × project."""
-        event = get_event(db(), data.pop("event", None))
+        event = event_for(db(), user(), data.pop("event", None))
         project = get_project(db(), data.pop("project_id"), event.code)
         institution = get_institution(db(), data.pop("institution_id"), event.code)
         task = create_task(db(), user(), project, institution.id, data)
@@ -277,7 +277,7 @@ class Digest(MethodView):
     @blp.response(200, DigestOut)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Open tasks overdue, due this week and due a follow-up, on a local day (Asia/Shanghai)."""
-        event = get_event(db(), args.get("event"))
+        event = event_for(db(), user(), args.get("event"))
         now = None
         if args.get("date"):
             now = datetime.combine(args["date"], time(12), LOCAL_TZ)
@@ -293,7 +293,7 @@ class Digest(MethodView):
 
 
 def _report(args: dict[str, Any]) -> tuple[Event, dict[str, Any]]:
-    event = get_event(db(), args.get("event"))
+    event = event_for(db(), user(), args.get("event"))
     filters = {k: args[k] for k in ("session", "track", "region", "institution") if args.get(k)}
     if "track" in filters:
         filters["track"] = filters["track"].value
