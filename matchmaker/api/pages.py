@@ -89,12 +89,20 @@ def page_event() -> Event:
     if "page_event" not in g:
         me = _safe_user()
         assert me is not None  # guarded by signed_in()
-        code = request.values.get("event") or None
+        code = _asked_event()
         g.page_event = event_for(db(), me, code, request.cookies.get(EVENT_COOKIE), latest=True)
         if code and me.role in CHOOSERS:
             g.remember_event = g.page_event.code
     event: Event = g.page_event
     return event
+
+
+def _asked_event() -> str | None:
+    """The event code the query, else the posted form, names (an oversized form: none)."""
+    try:
+        return request.values.get("event") or None
+    except RequestEntityTooLarge:  # the view says so beside its form; the header still shows
+        return request.args.get("event") or None
 
 
 def event_choice() -> dict[str, Any] | None:
@@ -256,7 +264,7 @@ def home() -> str:
     try:
         events = [page_event()]
     except NotFound:  # no event yet (an unknown ?event= is still the 404 it is)
-        if request.values.get("event"):
+        if _asked_event():
             raise
         events = []
     overview = []
@@ -328,7 +336,7 @@ def _event_of_code() -> tuple[str | None, int | None]:
     own), else the one registration with that id, the page's event breaking a tie between
     events that reuse ids."""
     me = _safe_user()
-    if request.values.get("event") or (me is not None and me.role not in CHOOSERS):
+    if _asked_event() or (me is not None and me.role not in CHOOSERS):
         return page_event().code, None
     return None, page_event().id
 
