@@ -640,10 +640,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "There is no event yet; run `matchmaker demo` or create one first",
     ),
     "import.ambiguous_event": (
-        "数据库中有多个活动，请指定活动编号（命令行用 --event，接口和页面用 event 参数）："
-        "{choices}",
+        "数据库中有多个活动，请指定活动编号（命令行用 --event，接口用 event 参数；"
+        "页面在顶部选择活动）：{choices}",
         "Several events exist; name one (--event on the command line, the event parameter in "
-        "the API and pages): {choices}",
+        "the API; pages choose it at the top): {choices}",
     ),
     # embeddings
     "embedding.unknown_model": (

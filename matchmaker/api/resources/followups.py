@@ -19,7 +19,15 @@ from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
 from matchmaker.api.resources.common import download, envelope, file_response
 from matchmaker.api.resources.intents import AuditOut, present_entry
-from matchmaker.api.schemas import Day, LocalDateTime, PageArgs, PageMeta, Vocab, row_ref
+from matchmaker.api.schemas import (
+    Day,
+    LocalDateTime,
+    PageArgs,
+    PageMeta,
+    Vocab,
+    event_field,
+    row_ref,
+)
 from matchmaker.db.models import DueDiligence, Event, Institution, Project
 from matchmaker.domain import LOCAL_TZ, DueDiligenceStatus, Role, Track
 from matchmaker.errors import NotFound
@@ -57,7 +65,7 @@ class TaskFields(Schema):
 
 
 class TaskIn(TaskFields):
-    event = fields.String()
+    event = event_field()
     project_id = fields.String(required=True, validate=validate.Length(1, 64))
     institution_id = fields.String(required=True, validate=validate.Length(1, 64))
 
@@ -67,7 +75,7 @@ class TaskPatch(TaskFields):
 
 
 class TaskQuery(PageArgs):
-    event = fields.String()
+    event = event_field()
     status = Vocab(DueDiligenceStatus)
     owner = fields.String(validate=validate.Length(1, 100))
     project_id = fields.String(validate=validate.Length(1, 64))
@@ -99,7 +107,7 @@ class TaskPage(Schema):
 
 
 class DigestArgs(Schema):
-    event = fields.String()
+    event = event_field()
     date = Day(metadata={"description": "the day to chase for (default: today in Asia/Shanghai)"})
 
 

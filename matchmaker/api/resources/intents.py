@@ -31,6 +31,7 @@ from matchmaker.api.schemas import (
     PageArgs,
     PageMeta,
     Vocab,
+    event_field,
     row_ref,
 )
 from matchmaker.db.models import AuditEntry, Event, Institution, Intent, Meeting, Project
@@ -103,7 +104,7 @@ class IntentFields(Schema):
 
 
 class IntentIn(IntentFields):
-    event = fields.String(metadata={"description": "event code (needed if several)"})
+    event = event_field()
     project_id = fields.String(required=True, validate=validate.Length(1, 64))
     institution_id = fields.String(required=True, validate=validate.Length(1, 64))
 
@@ -115,7 +116,7 @@ class IntentPatch(IntentFields):
 
 
 class IntentQuery(PageArgs):
-    event = fields.String()
+    event = event_field()
     session = fields.String(validate=validate.Length(1, 64))
     status = Vocab(IntentStatus)
     project_id = fields.String(validate=validate.Length(1, 64))
