@@ -182,7 +182,7 @@ def test_staff_choose_the_event_once_and_every_page_and_download_follows(
         ("/intents", SHOWN["T2025"][0], SHOWN["T2026"][0]),
         ("/due-diligence", SHOWN["T2025"][1], SHOWN["T2026"][1]),
         ("/reports", "上届测试大赛", "1234"),
-        ("/agenda", "event=T2025", "event=T2026"),
+        ("/agenda", "/sessions/S1/agenda", "event=T2026"),
         ("/agenda/print", "上届测试大赛", "1234"),
         ("/", "上届测试大赛", "前届测试大赛"),
     ):
@@ -194,6 +194,8 @@ def test_staff_choose_the_event_once_and_every_page_and_download_follows(
     export = client.get("/intents/export.csv", headers=HTML)
     assert export.status_code == 200 and "T2025-intents" in export.headers["Content-Disposition"]
     assert NOTES["T2025"] in export.get_data(as_text=True)
+    agenda = client.get("/agenda/export.ics", headers=HTML)  # the 我的议程 page's download
+    assert agenda.status_code == 200 and "agenda-T2025" in agenda.headers["Content-Disposition"]
     grid = client.get("/sessions/S1/agenda", headers=HTML).get_data(as_text=True)
     assert "event=T2025" in grid  # its links and downloads name the event they belong to
 
