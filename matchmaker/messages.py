@@ -676,10 +676,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "There is no event yet; run `matchmaker demo` or create one first",
     ),
     "import.ambiguous_event": (
-        "数据库中有多个活动，请指定活动编号（命令行用 --event，接口和页面用 event 参数）："
-        "{choices}",
+        "数据库中有多个活动，请指定活动编号（命令行用 --event，接口用 event 参数；"
+        "页面在顶部选择活动）：{choices}",
         "Several events exist; name one (--event on the command line, the event parameter in "
-        "the API and pages): {choices}",
+        "the API; pages choose it at the top): {choices}",
     ),
     # embeddings
     "embedding.unknown_model": (
@@ -769,6 +769,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The demo event {code} is already loaded; add --reset to reload it (empties the database)",
     ),
     "ui.event": ("活动", "Event"),
+    "ui.event_switch": ("切换活动", "Switch event"),
     # match reasons
     "reason.sector_same": ("行业相同：{label}", "Same sector: {label}"),
     "reason.sector_near": (

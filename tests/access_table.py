@@ -93,6 +93,9 @@ TABLE: list[Rule] = [
     R("GET", "/lang/<code>",                                                   "A AA AA AA",
       url="/lang/en?next=/institutions"),
     R("GET", "/login",                                                         "A AA AA AA"),
+    # organisers and staff choose the event pages show (remembered); parties belong to theirs
+    R("GET", "/event",                                                         "D DD DD AA",
+      url="/event?event=T2026&next=/intents"),
     R("POST", "/login",                                                        "A AA AA AA",
       body={"username": "investor", "password": "{password}"}),
     R("POST", "/logout",                                                       "A AA AA AA"),

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests_support import api_json
 from tests_support import demo_server as running_demo
 
 pytestmark = pytest.mark.browser
@@ -346,3 +347,42 @@ def test_cancel_and_publish_ask_first_lock_does_not(page: Any) -> None:
     page.click("[data-testid=publish]")
     assert "议程已通过校验并发布" in page.locator("[data-testid=notice]").inner_text()
     assert page.outside == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_organiser_switches_event_in_the_header_at_desktop_and_phone_width(
+    browser: Any, server: str, width: int
+) -> None:
+    """A second event (the last test here: the others see the demo's one event): the header's
+    selector switches every page to it and stays on screen, at desktop and at phone width."""
+    token = api_json(
+        server, "/api/v1/auth/token", body={"username": "organiser", "password": "demo1234"}
+    )["token"]
+    events = {e["code"] for e in api_json(server, "/api/v1/events", token)["items"]}
+    if "XH2025" not in events:
+        body = {"code": "XH2025", "name": "2025年第九届“星火杯”创新创业大赛", "year": 2025}
+        api_json(server, "/api/v1/events", token, body)
+    context = browser.new_context(
+        base_url=server, locale="zh-CN", viewport={"width": width, "height": 844}
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, "organiser")
+        page.goto("/intents")
+        choice = page.locator("[data-testid=event-choice] select")
+        assert choice.input_value() == "XH2026"  # the most recent event until one is chosen
+        choice.select_option("XH2025")  # submits itself (pages.js), no button needed
+        page.wait_for_url("**/intents")
+        assert page.locator("[data-testid=event-choice] select").input_value() == "XH2025"
+        assert "第九届" in page.locator("main p.muted").first.inner_text()
+        page.goto("/due-diligence")  # remembered by every page
+        assert page.locator("[data-testid=event-choice] select").input_value() == "XH2025"
+        box = page.locator("[data-testid=event-choice]").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+        shot = Path(os.environ.get("MM_SHOTS", "/tmp")) / f"mm-event-choice-{width}.png"
+        page.screenshot(path=str(shot))
+        page.locator("[data-testid=event-choice] select").select_option("XH2026")
+        page.wait_for_url("**/due-diligence")
+        assert page.locator("[data-testid=event-choice] select").input_value() == "XH2026"
+    finally:
+        context.close()

@@ -19,8 +19,9 @@ from tests_support import demo_server as running_demo
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
-# Not pages: files, redirects and the API (its docs page is opened on its own).
-NOT_PAGES = re.compile(r"^/(api/|static/|lang/|healthz|logout)|\.<fmt>$|\.xlsx$|\.csv$")
+# Not pages: files, redirects (the language, the chosen event) and the API (its docs page is
+# opened on its own).
+NOT_PAGES = re.compile(r"^/(api/|static/|lang/|event$|healthz|logout)|\.<fmt>$|\.xlsx$|\.csv$")
 # Query strings that show a page's main view instead of its chooser.
 QUERIES = {
     "pages.shortlist_page": "?institution=XH2026-I01",

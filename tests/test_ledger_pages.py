@@ -199,6 +199,29 @@ def test_an_entrant_reads_their_own_project_and_cannot_open_reports(
     assert 'href="/reports"' not in page  # nor offered in the navigation
 
 
+def region_choices(page: str) -> list[str]:
+    """The options of the ledger's region filter (the first, "any", left out)."""
+    found = re.search(r'<select name="region"[^>]*>(.*?)</select>', page, re.S)
+    assert found is not None
+    return [html.unescape(v) for v in re.findall(r'<option value="([^"]*)"', found.group(1))][1:]
+
+
+def test_the_region_filter_offers_only_regions_of_intents_the_user_may_see(
+    client: Any, factory: Any, ledger: dict[str, int]
+) -> None:
+    """T-P001 is in 太原, T-P002 in 大同 and T-P003 in 香港; each has one intent."""
+    seen = {}
+    for who in ("entrant", "entrant_b", "investor", "staff"):
+        sign_in(client, factory, who)
+        seen[who] = region_choices(text_of(client.get("/intents", headers=HTML)))
+    assert seen == {
+        "entrant": ["山西省太原市"],  # T-P001's own
+        "entrant_b": ["山西省大同市"],  # T-P002's own
+        "investor": ["山西省太原市"],  # T-I01's one intent is with T-P001
+        "staff": ["山西省大同市", "山西省太原市", "香港"],
+    }
+
+
 def test_the_board_puts_overdue_first_highlighted_and_refuses_an_ownerless_task(
     client: Any, accounts: Any, factory: Any, ledger: dict[str, int]
 ) -> None:

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from matchmaker.api.auth import current_user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang, t
-from matchmaker.api.pages import _check_csrf, _matcher, signed_in
+from matchmaker.api.pages import _check_csrf, _event_of_code, _matcher, page_event, signed_in
 from matchmaker.api.resources.agendas import export_file, visible_rows
 from matchmaker.api.resources.bookings import rules
 from matchmaker.api.resources.common import download as attachment
@@ -47,7 +47,6 @@ from matchmaker.services.bookings import (
     shared_sessions,
     withdraw,
 )
-from matchmaker.services.events import get_event
 
 bp = Blueprint("agenda_pages", __name__)
 
@@ -190,7 +189,7 @@ def grid_action(session_code: str) -> Response:
 def my_agenda() -> str:
     """Your own day: meetings by session, requests to answer or withdraw, downloads."""
     me = _me()
-    event = get_event(db(), request.args.get("event") or None)
+    event = page_event()
     scope: dict[str, Any] = {}
     requests: list[Any] = []
     if me.role == Role.INVESTOR:
@@ -238,9 +237,11 @@ def answer(request_id: int) -> Response:
 def book() -> Any:
     """Pick a slot in which both sides are free and send the request (either side may ask)."""
     me = _me()
-    project = me.project or catalog.get_project(db(), request.values.get("project", ""))
+    project = me.project or catalog.get_project(
+        db(), request.values.get("project", ""), *_event_of_code()
+    )
     institution = me.institution or catalog.get_institution(
-        db(), request.values.get("institution", "")
+        db(), request.values.get("institution", ""), *_event_of_code()
     )
     if institution.event_id != project.event_id:
         abort(404)
@@ -300,7 +301,7 @@ def book() -> Any:
 @signed_in()
 def printable() -> str:
     """A printable agenda (paper is normal at venues with poor connectivity)."""
-    event = get_event(db(), request.args.get("event") or None)
+    event = page_event()
     rows, scope = visible_rows(_me(), event, _export_args())
     return render_template("agenda_print.html", event=event, rows=rows, scope=scope)
 
@@ -309,13 +310,13 @@ def printable() -> str:
 @signed_in()
 def download(fmt: str) -> Response:
     """The same agenda as a file: ``xlsx``, ``csv`` or ``ics``."""
-    event = get_event(db(), request.args.get("event") or None)
+    event = page_event()
     content, name = export_file(_me(), event.code, fmt, _export_args())
     return attachment(content, fmt, name)
 
 
 def _session(code: str) -> MatchmakingSession:
-    event = get_event(db(), request.args.get("event") or None)
+    event = page_event()
     return session_or_404(event.code, code)
 
 

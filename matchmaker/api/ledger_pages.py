@@ -21,7 +21,7 @@ from matchmaker.api.agenda_pages import _notice
 from matchmaker.api.auth import current_user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang, t
-from matchmaker.api.pages import _check_csrf, signed_in, uploaded_file
+from matchmaker.api.pages import _check_csrf, page_event, signed_in, uploaded_file
 from matchmaker.api.resources.common import download
 from matchmaker.db.models import AuditEntry, DueDiligence, Event, Institution, Intent, Project, User
 from matchmaker.domain import (
@@ -39,7 +39,6 @@ from matchmaker.domain import (
 from matchmaker.errors import Conflict, ImportRejected, InvalidInput, NotFound, Problem, TooLarge
 from matchmaker.ledger import SIGNED_OR_LATER
 from matchmaker.services import due_diligence as dd
-from matchmaker.services.events import get_event
 from matchmaker.services.intent_files import PLAUSIBLE_MAX, export_intents, import_intents
 from matchmaker.services.intents import (
     check_values,
@@ -78,12 +77,8 @@ def _me() -> User:
 
 
 def _event() -> Event:
-    """The event asked for, else the signed-in party's own, else the only one."""
-    code = request.values.get("event") or None
-    bound = _me().institution or _me().project
-    if code is None and bound is not None:
-        return db().get_one(Event, bound.event_id)
-    return get_event(db(), code)
+    """The page's event: a party's own, else the one asked for or chosen in the header."""
+    return page_event()
 
 
 def _by_field(problems: list[Problem]) -> dict[str, list[str]]:
@@ -247,10 +242,14 @@ def _ledger_page(form: Form | None = None, problems: list[Problem] | None = None
     institutions = db().scalars(
         _institutions_for(select(Institution).where(Institution.event_id == event.id), me)
     )
+    # the region filter offers the regions of the intents this user may see, and no others
     regions = db().scalars(
-        select(Project.region)
-        .join(Intent, Intent.project_id == Project.id)
-        .where(Intent.event_id == event.id, Project.region != "")
+        scoped(
+            select(Project.region)
+            .join(Intent, Intent.project_id == Project.id)
+            .where(Intent.event_id == event.id, Project.region != ""),
+            me,
+        )
         .distinct()
         .order_by(Project.region)
     )

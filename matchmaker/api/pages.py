@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import (
     Blueprint,
     Response,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -43,6 +44,7 @@ from matchmaker.errors import (
     AuthenticationRequired,
     ImportRejected,
     InvalidInput,
+    MatchmakerError,
     NotFound,
     TooLarge,
 )
@@ -52,11 +54,13 @@ from matchmaker.services.accounts import authenticate, end_web_sessions, start_w
 from matchmaker.services.bookings import booking_offers
 from matchmaker.services.catalog import Page
 from matchmaker.services.duplicates import event_duplicates
-from matchmaker.services.events import get_event
+from matchmaker.services.events import event_for, get_event
 from matchmaker.services.matching import ShortlistQuery, record_verdict
 from matchmaker.services.registrations import KINDS, export_registrations, import_registrations
 
 bp = Blueprint("pages", __name__)
+EVENT_COOKIE = "event"  # an organiser's or staff member's chosen event, remembered for pages
+CHOOSERS = (Role.ORGANISER, Role.STAFF)  # parties belong to one event: nothing to choose
 
 
 @bp.app_context_processor
@@ -72,7 +76,80 @@ def _globals() -> dict[str, Any]:
         "Role": Role,
         "yuan": _yuan,
         "here": here,
+        "event_choice": event_choice,
     }
+
+
+def page_event() -> Event:
+    """Return the event this page shows (the service decides: see ``events.event_for``).
+
+    A party's is their own. For organisers and staff ``event`` in the query or form wins and
+    becomes their remembered choice, so the links of the page they land on follow it; else the
+    remembered choice; else the only event, or the most recent of several.
+    """
+    if "page_event" not in g:
+        me = _safe_user()
+        assert me is not None  # guarded by signed_in()
+        code = _asked_event()
+        g.page_event = event_for(db(), me, code, request.cookies.get(EVENT_COOKIE), latest=True)
+        if code and me.role in CHOOSERS:
+            g.remember_event = g.page_event.code
+    event: Event = g.page_event
+    return event
+
+
+def _asked_event() -> str | None:
+    """The event code the query, else the posted form, names (an oversized form: none)."""
+    try:
+        return request.values.get("event") or None
+    except RequestEntityTooLarge:  # the view says so beside its form; the header still shows
+        return request.args.get("event") or None
+
+
+def event_choice() -> dict[str, Any] | None:
+    """The header's event selector: every event and the one pages show (organisers, staff)."""
+    me = _safe_user()
+    if me is None or me.role not in CHOOSERS:
+        return None
+    try:
+        chosen = page_event()
+    except MatchmakerError:  # an unknown ?event= (this is its error page): the remembered one
+        try:
+            chosen = event_for(db(), me, None, request.cookies.get(EVENT_COOKIE), latest=True)
+        except MatchmakerError:  # no event at all yet
+            return None
+    events = db().scalars(select(Event).order_by(Event.year.desc(), Event.code)).all()
+    return {"events": events, "chosen": chosen, "next": _without_event(here())}
+
+
+def _without_event(target: str) -> str:
+    """``target`` without the query arguments that belong to one event (its code, a session,
+    a page number), so that going back after choosing another event shows the new one."""
+    parts = urlsplit(target)
+    kept = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k not in ("event", "session", "page")
+    ]
+    return parts.path + (f"?{urlencode(kept)}" if kept else "")
+
+
+@bp.after_app_request
+def _remember_event(response: Response) -> Response:
+    if g.get("remember_event") and request.cookies.get(EVENT_COOKIE) != g.remember_event:
+        _set_event_cookie(response, g.remember_event)
+    return response
+
+
+def _set_event_cookie(response: Response, code: str) -> None:
+    response.set_cookie(
+        EVENT_COOKIE,
+        code,
+        max_age=365 * 86400,
+        samesite="Lax",
+        httponly=True,
+        secure=cookie_secure(),
+    )
 
 
 def here() -> str:
@@ -159,6 +236,16 @@ def switch_language(code: str) -> Response:
     return response
 
 
+@bp.get("/event")
+@signed_in(*CHOOSERS)
+def choose_event() -> Response:
+    """Remember the event chosen in the header and go back to the page (now showing it)."""
+    found = get_event(db(), request.args.get("event", ""))
+    response = redirect(_without_event(_safe_next(request.args.get("next"))))
+    _set_event_cookie(response, found.code)
+    return response
+
+
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect would let a link send users elsewhere.
     if (
@@ -175,7 +262,12 @@ def _safe_next(target: str | None) -> str:
 @signed_in()
 def home() -> str:
     """The event at a glance: sessions, and registrations by track and type."""
-    events = db().scalars(select(Event).order_by(Event.code)).all()
+    try:
+        events = [page_event()]
+    except NotFound:  # no event yet (an unknown ?event= is still the 404 it is)
+        if _asked_event():
+            raise
+        events = []
     overview = []
     for event in events:
         tracks = Counter(db().scalars(select(Project.track).where(Project.event_id == event.id)))
@@ -200,7 +292,9 @@ def projects() -> str:
     """Browse projects with filters."""
     filters = _filters(("track", Track), ("stage", Stage), ("group", Group))
     filters.update(_text_filters("session", "q", "region"))
-    page = catalog.list_projects(db(), page=_page(), page_size=30, **filters)
+    page = catalog.list_projects(
+        db(), event=page_event().code, page=_page(), page_size=30, **filters
+    )
     return render_template("projects.html", page=page, filters=request.args)
 
 
@@ -208,7 +302,7 @@ def projects() -> str:
 @signed_in()
 def project(code: str) -> str:
     """One project."""
-    item = catalog.get_project(db(), code, request.args.get("event") or None)
+    item = catalog.get_project(db(), code, *_event_of_code())
     user = _safe_user()
     if user.role is Role.ENTRANT and user.project_id != item.id:
         abort(403)
@@ -222,7 +316,9 @@ def institutions() -> str:
     """Browse institutions with filters."""
     filters = _filters(("type", InstitutionType), ("stage", Stage))
     filters.update(_text_filters("session", "q"))
-    page = catalog.list_institutions(db(), page=_page(), page_size=30, **filters)
+    page = catalog.list_institutions(
+        db(), event=page_event().code, page=_page(), page_size=30, **filters
+    )
     return render_template("institutions.html", page=page, filters=request.args)
 
 
@@ -230,10 +326,20 @@ def institutions() -> str:
 @signed_in()
 def institution(code: str) -> str:
     """One institution."""
-    item = catalog.get_institution(db(), code, request.args.get("event") or None)
+    item = catalog.get_institution(db(), code, *_event_of_code())
     user = _safe_user()
     show_contact = user.role in (Role.ORGANISER, Role.STAFF) or user.institution_id == item.id
     return render_template("institution.html", i=item, show_contact=show_contact)
+
+
+def _event_of_code() -> tuple[str | None, int | None]:
+    """How a page finds a registration by its id: in the event named by ``?event=`` (a party's
+    own), else the one registration with that id, the page's event breaking a tie between
+    events that reuse ids."""
+    me = _safe_user()
+    if _asked_event() or (me is not None and me.role not in CHOOSERS):
+        return page_event().code, None
+    return None, page_event().id
 
 
 def _matcher() -> Any:
@@ -247,11 +353,14 @@ def _subject(model: Any, bound_id: int | None, param: str, title: str) -> Any:
     code = request.args.get(param) or None
     if code:
         return (
-            catalog.get_institution(db(), code)
+            catalog.get_institution(db(), code, *_event_of_code())
             if model is Institution
-            else catalog.get_project(db(), code)
+            else catalog.get_project(db(), code, *_event_of_code())
         )
-    choices = db().scalars(select(model).order_by(model.code)).all()
+    event_id = page_event().id
+    choices = (
+        db().scalars(select(model).where(model.event_id == event_id).order_by(model.code)).all()
+    )
     return render_template("choose.html", choices=choices, param=param, title=title)
 
 
@@ -279,6 +388,7 @@ def shortlist_page() -> Any:
     pager = Page(items, total, query.page, query.k)
     return render_template(
         "shortlist.html",
+        event=event,
         institution=institution,
         items=items,
         page=pager,
@@ -293,14 +403,18 @@ def shortlist_feedback() -> Any:
     """Record like/pass from the shortlist page and go back to it."""
     _check_csrf()
     user = _safe_user()
-    institution = catalog.get_institution(db(), request.form.get("institution", ""))
+    institution = catalog.get_institution(
+        db(), request.form.get("institution", ""), *_event_of_code()
+    )
     if user.role is Role.INVESTOR and user.institution_id != institution.id:
         abort(403)
     try:
         verdict = Verdict.parse(request.form.get("verdict", ""))
     except ValueError:
         abort(400)
-    project = catalog.get_project(db(), request.form.get("project", ""))
+    project = catalog.get_project(db(), request.form.get("project", ""), *_event_of_code())
+    if project.event_id != institution.event_id:
+        abort(404)
     record_verdict(db(), institution, project, verdict, user.id)
     db().commit()
     return redirect(_safe_next(request.form.get("next")))
@@ -323,6 +437,7 @@ def recommendations_page() -> Any:
     pager = Page(items, total, query.page, query.k)
     return render_template(
         "recommendations.html",
+        event=event,
         project=project,
         items=items,
         page=pager,
@@ -335,13 +450,13 @@ def recommendations_page() -> Any:
 @signed_in(Role.ORGANISER, Role.STAFF)
 def duplicates_page() -> Any:
     """Registrations that look like one project entered twice or copied."""
-    event = get_event(db(), request.args.get("event") or None)
+    event = page_event()
     pairs = event_duplicates(db(), event, _matcher())
     db().commit()
     names = dict(
         db().execute(select(Project.code, Project.name).where(Project.event_id == event.id)).all()
     )
-    return render_template("duplicates.html", pairs=pairs, names=names)
+    return render_template("duplicates.html", event=event, pairs=pairs, names=names)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -356,7 +471,7 @@ def import_page() -> Any:
             kind = request.form.get("kind", "projects")
             if kind not in KINDS:
                 abort(400)
-            event = get_event(db(), request.form.get("event") or None)
+            event = page_event()
             report = import_registrations(db(), event, kind, data, name)
             event_id, signed_in = event.id, current_user().id
             db().commit()
@@ -371,8 +486,15 @@ def import_page() -> Any:
             rejected = exc
         status = (413 if isinstance(rejected, TooLarge) else 422) if rejected else 200
     events = db().scalars(select(Event).order_by(Event.code)).all()
+    chosen = event_choice()
     return render_template(
-        "import.html", report=report, rejected=rejected, kind=kind, events=events, queued=queued
+        "import.html",
+        report=report,
+        rejected=rejected,
+        kind=kind,
+        events=events,
+        chosen=chosen["chosen"] if chosen else None,
+        queued=queued,
     ), status
 
 
@@ -399,7 +521,7 @@ def export(kind: str, fmt: str) -> Response:
     """Download projects or institutions as CSV or XLSX."""
     if kind not in KINDS or fmt not in ("csv", "xlsx"):
         abort(404)
-    event = get_event(db(), request.args.get("event") or None)
+    event = page_event()
     data = export_registrations(db(), event, kind, fmt, lang())
     return download(data, fmt, f"{event.code}-{kind}")
 

@@ -141,17 +141,27 @@ def list_institutions(
     return paginate(db, query, page, page_size)
 
 
-def get_project(db: Session, code: str, event: str | None = None) -> Project:
-    """Return the project with registration id ``code``."""
-    return _by_code(db, Project, code, event, "what.project")
+def get_project(
+    db: Session, code: str, event: str | None = None, prefer: int | None = None
+) -> Project:
+    """Return the project with registration id ``code`` (in ``event``, when given).
+
+    Without ``event`` the id must name one project, or one in the event ``prefer`` (an id),
+    else InvalidInput asks for the event.
+    """
+    return _by_code(db, Project, code, event, "what.project", prefer)
 
 
-def get_institution(db: Session, code: str, event: str | None = None) -> Institution:
-    """Return the institution with registration id ``code``."""
-    return _by_code(db, Institution, code, event, "what.institution")
+def get_institution(
+    db: Session, code: str, event: str | None = None, prefer: int | None = None
+) -> Institution:
+    """Return the institution with registration id ``code``, as :func:`get_project` does."""
+    return _by_code(db, Institution, code, event, "what.institution", prefer)
 
 
-def _by_code(db: Session, model: Any, code: str, event: str | None, what: str) -> Any:
+def _by_code(
+    db: Session, model: Any, code: str, event: str | None, what: str, prefer: int | None
+) -> Any:
     query = select(model).where(model.code == code)
     if event:
         query = query.where(model.event_id == get_event(db, event).id)
@@ -159,9 +169,11 @@ def _by_code(db: Session, model: Any, code: str, event: str | None, what: str) -
     if not rows:
         raise NotFound(what=Ref(what), key=code)
     if len(rows) > 1:
-        raise InvalidInput(
-            "import.ambiguous_event", choices=", ".join(str(r.event_id) for r in rows)
-        )
+        preferred = [r for r in rows if r.event_id == prefer]
+        if preferred:
+            return preferred[0]
+        codes = db.scalars(select(Event.code).where(Event.id.in_([r.event_id for r in rows])))
+        raise InvalidInput("import.ambiguous_event", choices=", ".join(sorted(codes)))
     return rows[0]
 
 

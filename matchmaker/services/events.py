@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matchmaker.db.models import Event, MatchmakingSession, Slot, Table
+from matchmaker.db.models import Event, MatchmakingSession, Slot, Table, User
 from matchmaker.domain import LOCAL_TZ, SessionKind, check_name, parse_id
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
@@ -124,6 +124,41 @@ def get_event(db: Session, code: str | None = None) -> Event:
     if len(events) > 1:
         raise InvalidInput("import.ambiguous_event", choices=", ".join(e.code for e in events))
     return events[0]
+
+
+def event_for(
+    db: Session,
+    viewer: User,
+    code: str | None = None,
+    preferred: str | None = None,
+    latest: bool = False,
+) -> Event:
+    """Return the event a request by ``viewer`` means.
+
+    An investor or entrant belongs to one event through their institution or project: that is
+    always theirs (naming another is NotFound, as if it did not exist, so no other event's code
+    ever reaches them). Organisers and staff get the event named by ``code``, else the
+    ``preferred`` one (their remembered choice, ignored when it no longer exists), else the only
+    one; with several and no choice, the most recent (``latest``, for pages) or InvalidInput
+    naming the codes to choose from.
+    """
+    bound = viewer.institution or viewer.project
+    if bound is not None:
+        own = db.get_one(Event, bound.event_id)
+        if code is not None and code != own.code:
+            raise NotFound(what=Ref("what.event"), key=code)
+        return own
+    if code is not None:
+        return get_event(db, code)
+    if preferred:
+        found = db.scalar(select(Event).where(Event.code == preferred))
+        if found is not None:
+            return found
+    if latest:
+        newest = db.scalar(select(Event).order_by(Event.year.desc(), Event.id.desc()).limit(1))
+        if newest is not None:
+            return newest
+    return get_event(db)
 
 
 def session_lookup(event: Event) -> dict[str, str]:

@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
-from matchmaker.api.resources.common import rate_limited
+from matchmaker.api.resources.common import event_code, rate_limited
 from matchmaker.api.resources.events import session_or_404
 from matchmaker.api.schemas import LocalDateTime
 from matchmaker.db.models import Event, MeetingRequest, Project
@@ -102,8 +102,9 @@ class FreeSlots(MethodView):
     @blp.response(200, SlotOut(many=True))
     def get(self, args: dict[str, Any], code: str) -> list[Any]:
         """Slots of a session in which both the project and the institution are free."""
-        project = catalog.get_project(db(), code, args.get("event"))
-        institution = catalog.get_institution(db(), args["institution"], args.get("event"))
+        event = event_code(user(), args.get("event"))
+        project = catalog.get_project(db(), code, event)
+        institution = catalog.get_institution(db(), args["institution"], event)
         viewer = user()
         if viewer.role == Role.ENTRANT and viewer.project_id != project.id:
             raise PermissionDenied()
@@ -138,8 +139,9 @@ class Requests(MethodView):
     @rate_limited(blp)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Ask for a meeting in a free slot; 409 if the slot was just taken or a cap is reached."""
-        project = catalog.get_project(db(), data["project_id"], data.get("event"))
-        institution = catalog.get_institution(db(), data["institution_id"], data.get("event"))
+        event = event_code(user(), data.get("event"))
+        project = catalog.get_project(db(), data["project_id"], event)
+        institution = catalog.get_institution(db(), data["institution_id"], event)
         session = session_or_404(_event_code(project), data["session"])
         created = request_meeting(
             db(), rules(), user(), session, project, institution, data["slot"], data["message"]

@@ -31,6 +31,15 @@ def envelope(page: Page[Any]) -> dict[str, Any]:
     }
 
 
+def event_code(viewer: User, code: str | None) -> str | None:
+    """The event a registration id is looked up in: the one named, else a party's own (an id
+    reused by another event is then no ambiguity to them), else None (the id must be unique)."""
+    if code:
+        return code
+    bound = viewer.institution or viewer.project
+    return db().get_one(Event, bound.event_id).code if bound is not None else None
+
+
 def present(rows: Iterable[Project | Institution], viewer: User) -> None:
     """Attach what the schemas show per viewer: the event code, and whether contacts are shown."""
     rows = list(rows)

@@ -19,7 +19,15 @@ from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
 from matchmaker.api.resources.common import download, envelope, file_response
 from matchmaker.api.resources.intents import AuditOut, present_entry
-from matchmaker.api.schemas import Day, LocalDateTime, PageArgs, PageMeta, Vocab, row_ref
+from matchmaker.api.schemas import (
+    Day,
+    LocalDateTime,
+    PageArgs,
+    PageMeta,
+    Vocab,
+    event_field,
+    row_ref,
+)
 from matchmaker.db.models import DueDiligence, Event, Institution, Project
 from matchmaker.domain import LOCAL_TZ, DueDiligenceStatus, Role, Track
 from matchmaker.errors import NotFound
@@ -35,7 +43,7 @@ from matchmaker.services.due_diligence import (
     scoped,
     update_task,
 )
-from matchmaker.services.events import get_event
+from matchmaker.services.events import event_for
 from matchmaker.services.intents import history, today_local
 from matchmaker.services.reports import DIMENSIONS, report, report_xlsx
 
@@ -57,7 +65,7 @@ class TaskFields(Schema):
 
 
 class TaskIn(TaskFields):
-    event = fields.String()
+    event = event_field()
     project_id = fields.String(required=True, validate=validate.Length(1, 64))
     institution_id = fields.String(required=True, validate=validate.Length(1, 64))
 
@@ -67,7 +75,7 @@ class TaskPatch(TaskFields):
 
 
 class TaskQuery(PageArgs):
-    event = fields.String()
+    event = event_field()
     status = Vocab(DueDiligenceStatus)
     owner = fields.String(validate=validate.Length(1, 100))
     project_id = fields.String(validate=validate.Length(1, 64))
@@ -99,7 +107,7 @@ class TaskPage(Schema):
 
 
 class DigestArgs(Schema):
-    event = fields.String()
+    event = event_field()
     date = Day(metadata={"description": "the day to chase for (default: today in Asia/Shanghai)"})
 
 
@@ -187,7 +195,7 @@ class Tasks(MethodView):
     @blp.response(200, TaskPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the tasks you may see, soonest due first."""
-        event = get_event(db(), args.get("event"))
+        event = event_for(db(), user(), args.get("event"))
         query = scoped(of_event(event), user())
         if args.get("status"):
             query = query.where(DueDiligence.status == args["status"])
@@ -212,7 +220,7 @@ class Tasks(MethodView):
     @blp.response(201, TaskOut)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Open a due-diligence task for an institution × project."""
-        event = get_event(db(), data.pop("event", None))
+        event = event_for(db(), user(), data.pop("event", None))
         project = get_project(db(), data.pop("project_id"), event.code)
         institution = get_institution(db(), data.pop("institution_id"), event.code)
         task = create_task(db(), user(), project, institution.id, data)
@@ -277,7 +285,7 @@ class Digest(MethodView):
     @blp.response(200, DigestOut)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Open tasks overdue, due this week and due a follow-up, on a local day (Asia/Shanghai)."""
-        event = get_event(db(), args.get("event"))
+        event = event_for(db(), user(), args.get("event"))
         now = None
         if args.get("date"):
             now = datetime.combine(args["date"], time(12), LOCAL_TZ)
@@ -293,7 +301,7 @@ class Digest(MethodView):
 
 
 def _report(args: dict[str, Any]) -> tuple[Event, dict[str, Any]]:
-    event = get_event(db(), args.get("event"))
+    event = event_for(db(), user(), args.get("event"))
     filters = {k: args[k] for k in ("session", "track", "region", "institution") if args.get(k)}
     if "track" in filters:
         filters["track"] = filters["track"].value

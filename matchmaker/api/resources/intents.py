@@ -33,6 +33,7 @@ from matchmaker.api.schemas import (
     PageMeta,
     RecordId,
     Vocab,
+    event_field,
     row_ref,
 )
 from matchmaker.db.models import AuditEntry, Event, Institution, Intent, Meeting, Project
@@ -40,7 +41,7 @@ from matchmaker.domain import DropReason, IntentStatus, Role, Track, format_yuan
 from matchmaker.errors import InvalidInput, NotFound, PermissionDenied
 from matchmaker.messages import Ref
 from matchmaker.services.catalog import get_institution, get_project, paginate
-from matchmaker.services.events import get_event
+from matchmaker.services.events import event_for, get_event
 from matchmaker.services.intent_files import export_intents, import_intents
 from matchmaker.services.intents import (
     create_intent,
@@ -102,7 +103,7 @@ class IntentFields(Schema):
 
 
 class IntentIn(IntentFields):
-    event = fields.String(metadata={"description": "event code (needed if several)"})
+    event = event_field()
     project_id = RecordId(required=True)
     institution_id = RecordId(required=True)
 
@@ -114,7 +115,7 @@ class IntentPatch(IntentFields):
 
 
 class IntentQuery(PageArgs):
-    event = fields.String()
+    event = event_field()
     session = fields.String(validate=validate.Length(1, 64))
     status = Vocab(IntentStatus)
     project_id = fields.String(validate=validate.Length(1, 64))
@@ -258,7 +259,7 @@ class Intents(MethodView):
     @blp.response(200, IntentPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the intents you may see, filtered by session, status, pair, track or region."""
-        event = get_event(db(), args.get("event"))
+        event = event_for(db(), user(), args.get("event"))
         query = scoped(select(Intent).where(Intent.event_id == event.id), user())
         if args.get("status"):
             query = query.where(Intent.status == args["status"])
@@ -287,7 +288,7 @@ class Intents(MethodView):
     @blp.response(201, IntentOut)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Record an intent for an institution × project (investors: their own institution)."""
-        event = get_event(db(), data.get("event"))
+        event = event_for(db(), user(), data.get("event"))
         project = get_project(db(), data.pop("project_id"), event.code)
         institution = get_institution(db(), data.pop("institution_id"), event.code)
         if user().role == Role.INVESTOR and user().institution_id != institution.id:

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
+from matchmaker.api.resources.common import event_code
 from matchmaker.api.schemas import MAX_YUAN, EventOnly, PageMeta, Vocab
 from matchmaker.db.models import Event, Institution, Project
 from matchmaker.domain import InstitutionType, Role, Stage, Track, Verdict
@@ -128,7 +129,8 @@ class Shortlist(MethodView):
     @blp.response(200, MatchList)
     def get(self, args: dict[str, Any], code: str) -> dict[str, Any]:
         """Projects that fit this institution best, with reasons; investors see only their own."""
-        institution = catalog.get_institution(db(), code, args.pop("event", None))
+        event = event_code(user(), args.pop("event", None))
+        institution = catalog.get_institution(db(), code, event)
         viewer = user()
         ensure_may_view_shortlist(viewer.role, viewer.institution_id, institution.id)
         event = event_of(institution)
@@ -146,7 +148,7 @@ class Recommendations(MethodView):
     @blp.response(200, MatchList)
     def get(self, args: dict[str, Any], code: str) -> dict[str, Any]:
         """Institutions that fit this project best, with reasons; entrants see only their own."""
-        project = catalog.get_project(db(), code, args.pop("event", None))
+        project = catalog.get_project(db(), code, event_code(user(), args.pop("event", None)))
         viewer = user()
         ensure_may_view_recommendations(viewer.role, viewer.project_id, project.id)
         query = ShortlistQuery(**{k: getattr(v, "value", v) for k, v in args.items()})

@@ -10,7 +10,7 @@ from marshmallow import fields
 
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.extensions import db
-from matchmaker.api.resources.common import envelope, present
+from matchmaker.api.resources.common import envelope, event_code, present
 from matchmaker.api.schemas import (
     EventOnly,
     InstitutionFields,
@@ -62,6 +62,7 @@ class Projects(MethodView):
     @projects.response(200, ProjectPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List projects, filtered by track, stage, group, session, region, text and ask."""
+        args["event"] = event_code(user(), args.get("event"))
         page = catalog.list_projects(db(), **args)
         present(page.items, user())
         return envelope(page)
@@ -88,7 +89,7 @@ class ProjectItem(MethodView):
     @projects.response(200, ProjectOut)
     def get(self, args: dict[str, Any], code: str) -> Project:
         """Get a project; entrants may read only their own."""
-        project = catalog.get_project(db(), code, args.get("event"))
+        project = catalog.get_project(db(), code, event_code(user(), args.get("event")))
         viewer = user()
         if viewer.role is Role.ENTRANT and viewer.project_id != project.id:
             raise PermissionDenied()
@@ -102,7 +103,7 @@ class ProjectItem(MethodView):
     @projects.response(200, ProjectOut)
     def patch(self, args: dict[str, Any], data: dict[str, Any], code: str) -> Project:
         """Update a project; an entrant may edit only their own."""
-        project = catalog.get_project(db(), code, args.get("event"))
+        project = catalog.get_project(db(), code, event_code(user(), args.get("event")))
         viewer = user()
         if viewer.role is Role.ENTRANT and viewer.project_id != project.id:
             raise PermissionDenied()
@@ -121,6 +122,7 @@ class Institutions(MethodView):
     @institutions.response(200, InstitutionPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List institutions, filtered by type, stage, session and text."""
+        args["event"] = event_code(user(), args.get("event"))
         page = catalog.list_institutions(db(), **args)
         present(page.items, user())
         return envelope(page)
@@ -146,7 +148,7 @@ class InstitutionItem(MethodView):
     @institutions.response(200, InstitutionOut)
     def get(self, args: dict[str, Any], code: str) -> Institution:
         """Get an institution."""
-        institution = catalog.get_institution(db(), code, args.get("event"))
+        institution = catalog.get_institution(db(), code, event_code(user(), args.get("event")))
         present([institution], user())
         return institution
 
@@ -157,7 +159,7 @@ class InstitutionItem(MethodView):
     @institutions.response(200, InstitutionOut)
     def patch(self, args: dict[str, Any], data: dict[str, Any], code: str) -> Institution:
         """Update an institution; an investor may edit only their own."""
-        institution = catalog.get_institution(db(), code, args.get("event"))
+        institution = catalog.get_institution(db(), code, event_code(user(), args.get("event")))
         viewer = user()
         if viewer.role is Role.INVESTOR and viewer.institution_id != institution.id:
             raise PermissionDenied()

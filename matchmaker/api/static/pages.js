@@ -2,7 +2,8 @@
    from this site only): forms with data-confirm ask first, and so do submit buttons with
    data-confirm (a form with several buttons asks only for the one that was pressed); buttons
    with data-print print; a required field with data-invalid says that sentence (in the page's
-   language) when left empty, instead of the browser's own words. */
+   language) when left empty, instead of the browser's own words; a select with data-autosubmit
+   submits its form. */
 (function () {
   'use strict';
   document.addEventListener('submit', function (event) {
@@ -24,6 +25,13 @@
       ? field.form.querySelectorAll('input[type=radio][name="' + CSS.escape(field.name) + '"]')
       : [field];
     Array.prototype.forEach.call(fields, function (f) { f.setCustomValidity(''); });
+  });
+  // a select marked data-autosubmit (the header's event choice) submits its form when changed
+  document.addEventListener('change', function (event) {
+    var target = event.target;
+    if (target.hasAttribute && target.hasAttribute('data-autosubmit') && target.form) {
+      target.form.submit();
+    }
   });
   document.addEventListener('click', function (event) {
     if (event.target.closest && event.target.closest('[data-print]')) { window.print(); }
