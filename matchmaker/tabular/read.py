@@ -209,7 +209,7 @@ def _numbered(rows: Iterable[tuple[int, list[Any]]]) -> Iterator[tuple[int, list
         if len(row) > MAX_COLUMNS:
             raise _refused("import.too_wide", row=number, count=len(row), limit=MAX_COLUMNS)
         count += 1
-        if count > MAX_ROWS:
+        if count > MAX_ROWS + HEADER_SEARCH_ROWS:  # header and title rows come on top
             raise _refused("import.too_many_rows", row=number, limit=MAX_ROWS)
         yield number, row
 
@@ -235,6 +235,8 @@ def _to_sheet(grid: list[tuple[int, list[Any]]], encoding: str, hint: set[str]) 
     for number, row in grid[header_index + 1 :]:
         if all(v is None for v in row):
             continue
+        if len(rows) == MAX_ROWS:  # the limit counts data rows: the header is not one
+            raise _refused("import.too_many_rows", row=number, limit=MAX_ROWS)
         rows.append((number, row + [None] * (len(headers) - len(row))))
     return Sheet(headers=headers, rows=rows, header_row=header_row, encoding=encoding)
 
