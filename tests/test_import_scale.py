@@ -160,3 +160,17 @@ def test_the_row_limit_is_a_count_of_data_rows(factory, event, monkeypatch) -> N
     assert (problem.code, problem.row, problem.params["limit"]) == ("import.too_many_rows", 43, 40)
     with factory() as db:
         assert db.scalar(select(func.count()).select_from(Project)) == 40
+
+
+def test_what_the_transaction_loaded_before_an_import_shows_the_import(factory, event) -> None:  # type: ignore[no-untyped-def]
+    """The bulk statements bypass the session: copies it held before are reloaded after."""
+    run_import(factory, "projects", sheet("projects", 5, "E"))
+    with transaction(factory) as db:
+        found = get_event(db, "T2026")
+        s1 = next(s for s in found.sessions if s.code == "S1")
+        first = db.scalar(select(Project).where(Project.code == "E-0"))
+        assert sorted(p.code for p in s1.projects) == ["E-0", "E-1", "E-4"]
+        edited = sheet("projects", 8, "E").replace("晋能储能电池管理系统".encode(), b"BMS")
+        import_registrations(db, found, "projects", edited, "projects.csv")
+        assert first.name == "BMS"
+        assert sorted(p.code for p in s1.projects) == ["E-0", "E-1", "E-4", "E-5", "E-6"]
