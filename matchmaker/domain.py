@@ -7,7 +7,7 @@ import unicodedata
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from matchmaker.errors import InvalidInput, Problem
@@ -401,7 +401,12 @@ _ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 def _key(raw: object) -> str:
-    return fold(str(raw or "")).replace("_", "").replace("-", "")
+    return _folded_key(str(raw or ""))
+
+
+@lru_cache(maxsize=4096)  # a sheet repeats a handful of labels on every row
+def _folded_key(text: str) -> str:
+    return fold(text).replace("_", "").replace("-", "")
 
 
 def parse_id(raw: object, field: str = "id") -> str:

@@ -175,3 +175,14 @@ def test_formula_like_text_is_quoted_on_export_and_unquoted_on_import(
 def test_xlsx_export_drops_characters_xml_cannot_hold() -> None:
     book = openpyxl.load_workbook(io.BytesIO(write_table(["a"], [["甲\x00乙\x0b丙"]], "xlsx")))
     assert book.active["A2"].value == "甲乙丙"
+
+
+def test_an_xlsx_of_exactly_the_row_limit_reads_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limit counts data rows: a title row and the header come on top of it."""
+    monkeypatch.setattr("matchmaker.tabular.read.MAX_ROWS", 30)
+    head = [["2026年报名汇总表"], ["报名编号", "项目名称", "赛道"]]
+    rows = [[f"X-{i}", f"项目{i}", "先进制造"] for i in range(31)]
+    assert len(parse(xlsx(head + rows[:30]), "名单.xlsx").records) == 30
+    with pytest.raises(ImportRejected) as info:
+        parse(xlsx(head + rows), "名单.xlsx")
+    assert [(p.code, p.row) for p in info.value.problems] == [("import.too_many_rows", 33)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,45 +10,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.config import pause_point
 from matchmaker.db.models import Event, Institution, PortfolioEntry, Project
-from matchmaker.db.types import utcnow
 from matchmaker.domain import Group, InstitutionType, Need, Stage, Track, yuan_to_wan
 from matchmaker.errors import ImportRejected, Problem
 from matchmaker.services.events import session_lookup
+from matchmaker.services.registration_rows import Progress, search_text_of, write_records
 from matchmaker.tabular.read import read_sheet
 from matchmaker.tabular.records import INSTITUTIONS, PROJECTS, Column, TableSpec, parse_table
 from matchmaker.tabular.write import write_table
-from matchmaker.text import fold
 
 KINDS = ("projects", "institutions")
-Progress = Callable[[int, int], None]
-
-_PROJECT_FIELDS = (
-    "name",
-    "track",
-    "group",
-    "sectors",
-    "stage",
-    "funding_ask",
-    "region",
-    "needs",
-    "description",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-)
-_INSTITUTION_FIELDS = (
-    "name",
-    "type",
-    "focus_sectors",
-    "stages",
-    "ticket_min",
-    "ticket_max",
-    "regions",
-    "thesis",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-)
 
 
 @dataclass
@@ -106,79 +75,22 @@ def import_registrations(
         kind=kind, total=len(parsed.records), encoding=sheet.encoding, warnings=parsed.warnings
     )
     model = Project if kind == "projects" else Institution
-    query = select(model).where(model.event_id == event.id).options(selectinload(model.sessions))
-    if model is Institution:
-        query = query.options(selectinload(Institution.portfolio))
-    existing = {row.code: row for row in db.scalars(query)}
-    sessions = {s.code: s for s in event.sessions}
-    fields = _PROJECT_FIELDS if kind == "projects" else _INSTITUTION_FIELDS
-    for done, record in enumerate(parsed.records, start=1):
-        row = existing.get(record["code"])
-        if row is None:
-            row = model(event_id=event.id, code=record["code"])
-            db.add(row)
-            report.created += 1
-            changed = True
-        else:
-            changed = False
-        for name in fields:
-            if name in record and getattr(row, name) != record[name]:
-                setattr(row, name, record[name])
-                changed = True
-        if "sessions" in record:
-            wanted = [sessions[c] for c in record["sessions"]]
-            if [s.code for s in row.sessions] != [s.code for s in wanted]:
-                row.sessions = wanted
-                changed = True
-        if "portfolio" in record and isinstance(row, Institution):
-            changed |= _replace_portfolio(row, record["portfolio"])
-        row.search_text = search_text(row)
-        if changed and row.id is not None:
-            row.updated_at = utcnow()  # portfolio-only edits must move the matcher's stamp too
-        if row.id is not None:
-            report.updated += int(changed)
-            report.unchanged += int(not changed)
-        if progress:
-            progress(done, report.total)
-    db.flush()
+    counts = write_records(db, event, model, parsed.records, progress)
+    report.created, report.updated, report.unchanged = (
+        counts.created,
+        counts.updated,
+        counts.unchanged,
+    )
     pause_point("import.rows")  # fault tests: a process killed here imports nothing
     return report
 
 
-def _replace_portfolio(institution: Institution, entries: list[dict[str, Any]]) -> bool:
-    current = [
-        (p.company, list(p.sectors or []), p.stage.value if p.stage else None)
-        for p in institution.portfolio
-    ]
-    wanted = [(e["company"], e["sectors"], e["stage"]) for e in entries]
-    if current == wanted:
-        return False
-    institution.portfolio = [
-        PortfolioEntry(
-            position=i,
-            company=e["company"],
-            sectors=e["sectors"],
-            stage=Stage(e["stage"]) if e["stage"] else None,
-        )
-        for i, e in enumerate(entries)
-    ]
-    return True
-
-
 def search_text(row: Project | Institution) -> str:
     """Return the folded text that list filters search (name, labels, region, description)."""
-    if isinstance(row, Project):
-        parts = [row.code, row.name, *(row.sectors or []), row.region, row.description]
-    else:
-        parts = [
-            row.code,
-            row.name,
-            *(row.focus_sectors or []),
-            *(row.regions or []),
-            row.thesis,
-            *(p.company for p in row.portfolio),
-        ]
-    return fold(" ".join(p for p in parts if p))
+    companies = [p.company for p in row.portfolio] if isinstance(row, Institution) else []
+    fields = ("code", "name", "sectors", "region", "description", "focus_sectors", "regions")
+    values = {name: getattr(row, name, None) for name in (*fields, "thesis")}
+    return search_text_of(type(row), values, companies)
 
 
 def export_registrations(db: Session, event: Event, kind: str, fmt: str, lang: str = "zh") -> bytes:

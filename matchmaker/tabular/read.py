@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -209,7 +210,7 @@ def _numbered(rows: Iterable[tuple[int, list[Any]]]) -> Iterator[tuple[int, list
         if len(row) > MAX_COLUMNS:
             raise _refused("import.too_wide", row=number, count=len(row), limit=MAX_COLUMNS)
         count += 1
-        if count > MAX_ROWS:
+        if count > MAX_ROWS + HEADER_SEARCH_ROWS:  # header and title rows come on top
             raise _refused("import.too_many_rows", row=number, limit=MAX_ROWS)
         yield number, row
 
@@ -219,7 +220,8 @@ def _to_sheet(grid: list[tuple[int, list[Any]]], encoding: str, hint: set[str]) 
 
     if not grid:
         return Sheet(headers=[], rows=[], encoding=encoding)
-    grid = [(number, [_clean(v) for v in row]) for number, row in grid]
+    for _number, row in grid:  # in place: a 200,000-row file is held once, not three times
+        row[:] = [_clean(v) for v in row]
     header_index = 0
     for index, (_number, row) in enumerate(grid[:HEADER_SEARCH_ROWS]):
         names = {fold(str(v)) for v in row if v is not None}
@@ -232,10 +234,14 @@ def _to_sheet(grid: list[tuple[int, list[Any]]], encoding: str, hint: set[str]) 
     header_row, header_cells = grid[header_index]
     headers = ["" if v is None else str(v).strip() for v in header_cells]
     rows = []
-    for number, row in grid[header_index + 1 :]:
-        if all(v is None for v in row):
+    for numbered in itertools.islice(grid, header_index + 1, None):
+        number, row = numbered
+        if row.count(None) == len(row):
             continue
-        rows.append((number, row + [None] * (len(headers) - len(row))))
+        if len(rows) == MAX_ROWS:  # the limit counts data rows: the header is not one
+            raise _refused("import.too_many_rows", row=number, limit=MAX_ROWS)
+        row.extend([None] * (len(headers) - len(row)))
+        rows.append(numbered)
     return Sheet(headers=headers, rows=rows, header_row=header_row, encoding=encoding)
 
 
