@@ -13,6 +13,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "error.not_found": ("{what}不存在：{key}", "{what} not found: {key}"),
     "error.conflict": ("与现有数据冲突", "Conflicts with existing data"),
     "error.duplicate_code": ("编号已存在：{key}", "This id already exists: {key}"),
+    "error.duplicate_name": (
+        "名称“{name}”已被本活动的{what} {key} 使用，请换一个名称",
+        "The name “{name}” is already used by {what} {key} in this event; choose another",
+    ),
+    "field.name_taken": (
+        "已被本活动的{what} {key} 使用",
+        "Already used by {what} {key} in this event",
+    ),
     "error.route_not_found": ("没有这个地址", "No such address"),
     "error.method_not_allowed": ("该地址不支持此请求方法", "Method not allowed for this address"),
     "error.bad_request": ("请求格式有误", "Malformed request"),
@@ -584,6 +592,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "import.unknown_column": ("无法识别的列名，已忽略", "Unrecognised column, ignored"),
     "import.duplicate_column": ("列名重复", "Column appears twice"),
     "import.required": ("必填项为空", "Required value is empty"),
+    "import.duplicate_name": (
+        "名称在文件中重复（首次出现在第 {first_row} 行）",
+        "Name repeated in the file (first seen on row {first_row})",
+    ),
+    "import.name_taken": (
+        "名称已被本活动的{what} {key} 使用",
+        "The name is already used by {what} {key} in this event",
+    ),
     "import.duplicate_id": (
         "编号在文件中重复（首次出现在第 {first_row} 行）",
         "Id repeated in the file (first seen on row {first_row})",
@@ -974,6 +990,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Intent {id} deleted (its history is kept)",
     ),
     "ui.history": ("修改记录", "History"),
+    "ui.renames": ("改名记录", "Renames"),
+    "ui.renamed_party": ("项目或机构", "Project or institution"),
     "ui.history_when": ("时间（北京时间）", "When (Beijing time)"),
     "ui.history_who": ("操作人", "Who"),
     "ui.history_what": ("操作", "Action"),

@@ -38,6 +38,7 @@ from matchmaker.domain import (
     Track,
     Verdict,
     format_yuan,
+    local_minute,
 )
 from matchmaker.errors import (
     AuthenticationRequired,
@@ -47,7 +48,7 @@ from matchmaker.errors import (
     TooLarge,
 )
 from matchmaker.messages import size_text
-from matchmaker.services import catalog, jobs
+from matchmaker.services import catalog, jobs, names
 from matchmaker.services.accounts import authenticate, end_web_sessions, start_web_session
 from matchmaker.services.catalog import Page
 from matchmaker.services.duplicates import event_duplicates
@@ -71,6 +72,7 @@ def _globals() -> dict[str, Any]:
         "Role": Role,
         "yuan": _yuan,
         "here": here,
+        "local_minute": local_minute,
     }
 
 
@@ -212,7 +214,8 @@ def project(code: str) -> str:
     if user.role is Role.ENTRANT and user.project_id != item.id:
         abort(403)
     show_contact = user.role in (Role.ORGANISER, Role.STAFF) or user.project_id == item.id
-    return render_template("project.html", p=item, show_contact=show_contact)
+    history = names.renames(db(), user, item.event_id, item)
+    return render_template("project.html", p=item, show_contact=show_contact, renames=history)
 
 
 @bp.get("/institutions")
@@ -232,7 +235,8 @@ def institution(code: str) -> str:
     item = catalog.get_institution(db(), code, request.args.get("event") or None)
     user = _safe_user()
     show_contact = user.role in (Role.ORGANISER, Role.STAFF) or user.institution_id == item.id
-    return render_template("institution.html", i=item, show_contact=show_contact)
+    history = names.renames(db(), user, item.event_id, item)
+    return render_template("institution.html", i=item, show_contact=show_contact, renames=history)
 
 
 def _matcher() -> Any:
@@ -342,10 +346,11 @@ def duplicates_page() -> Any:
     event = get_event(db(), request.args.get("event") or None)
     pairs = event_duplicates(db(), event, _matcher())
     db().commit()
-    names = dict(
+    titles = dict(
         db().execute(select(Project.code, Project.name).where(Project.event_id == event.id)).all()
     )
-    return render_template("duplicates.html", pairs=pairs, names=names)
+    history = names.renames(db(), _safe_user(), event.id)
+    return render_template("duplicates.html", pairs=pairs, names=titles, renames=history)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -361,7 +366,7 @@ def import_page() -> Any:
             if kind not in KINDS:
                 abort(400)
             event = get_event(db(), request.form.get("event") or None)
-            report = import_registrations(db(), event, kind, data, name)
+            report = import_registrations(db(), event, kind, data, name, actor=current_user())
             event_id, signed_in = event.id, current_user().id
             db().commit()
             queued = jobs.rebuild_after_import(

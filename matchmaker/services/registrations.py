@@ -10,15 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.config import pause_point
-from matchmaker.db.models import Event, Institution, PortfolioEntry, Project
+from matchmaker.db.models import Event, Institution, PortfolioEntry, Project, User
 from matchmaker.db.types import utcnow
 from matchmaker.domain import Group, InstitutionType, Need, Stage, Track, yuan_to_wan
 from matchmaker.errors import ImportRejected, Problem
 from matchmaker.services.events import session_lookup
+from matchmaker.services.names import record_rename, rename_problems
 from matchmaker.tabular.read import read_sheet
 from matchmaker.tabular.records import INSTITUTIONS, PROJECTS, Column, TableSpec, parse_table
 from matchmaker.tabular.write import write_table
-from matchmaker.text import fold
+from matchmaker.text import fold, name_key
 
 KINDS = ("projects", "institutions")
 Progress = Callable[[int, int], None]
@@ -91,25 +92,43 @@ def import_registrations(
     data: bytes,
     filename: str,
     progress: Progress | None = None,
+    actor: User | None = None,
 ) -> ImportReport:
     """Validate the whole file, then insert or update every row keyed by its registration id.
 
     Raises :class:`ImportRejected` listing every problem before anything is written; the caller's
-    transaction then holds no change from this file.
+    transaction then holds no change from this file. Names must be unique in the event (within
+    the file and against the parties already there); renames go on the audit trail as ``actor``.
     """
     spec = spec_for(kind)
     sheet = read_sheet(data, filename, spec.header_names())
     parsed = parse_table(sheet, spec, session_lookup(event))
-    if parsed.problems:
-        raise ImportRejected(None, parsed.problems, count=len(parsed.problems))
+    model = Project if kind == "projects" else Institution
+    problems = parsed.problems or rename_problems(
+        db, model, event.id, parsed.records, parsed.headers.get("name", "name")
+    )
+    if problems:
+        raise ImportRejected(None, problems, count=len(problems))
     report = ImportReport(
         kind=kind, total=len(parsed.records), encoding=sheet.encoding, warnings=parsed.warnings
     )
-    model = Project if kind == "projects" else Institution
     query = select(model).where(model.event_id == event.id).options(selectinload(model.sessions))
     if model is Institution:
         query = query.options(selectinload(Institution.portfolio))
     existing = {row.code: row for row in db.scalars(query)}
+    by_code = {record["code"]: record for record in parsed.records}
+    renamed = {
+        code: row.name
+        for code, row in existing.items()
+        if code in by_code and by_code[code]["name"] != row.name
+    }
+    rekeyed = [c for c in renamed if name_key(by_code[c]["name"]) != name_key(renamed[c])]
+    if rekeyed:
+        # two parties swapping names would collide halfway through the writes: free the old
+        # names first (no key is never equal to another)
+        for code in rekeyed:
+            existing[code].name_key = None
+        db.flush()
     sessions = {s.code: s for s in event.sessions}
     fields = _PROJECT_FIELDS if kind == "projects" else _INSTITUTION_FIELDS
     for done, record in enumerate(parsed.records, start=1):
@@ -141,6 +160,8 @@ def import_registrations(
         if progress:
             progress(done, report.total)
     db.flush()
+    for code, before in renamed.items():
+        record_rename(db, existing[code], before, actor)
     pause_point("import.rows")  # fault tests: a process killed here imports nothing
     return report
 
