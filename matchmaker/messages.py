@@ -804,6 +804,42 @@ CATALOG: dict[str, tuple[str, str]] = {
         "paraphrase, renamed, reordered); check them by hand.",
     ),
     "ui.similarity": ("相似度", "Similarity"),
+    # near-duplicate registrations (ranking/duplicates.py): the kinds and the evidence
+    "duplicates.kind.traditional_copy": ("繁体抄录", "Copy in Traditional script"),
+    "duplicates.kind.renamed": ("改名重报", "Copy under another name"),
+    "duplicates.kind.reordered": ("调整句序", "Copy with sentences reordered"),
+    "duplicates.kind.near_copy": ("近似抄录", "Near copy"),
+    "duplicates.kind.paraphrase": (
+        "改写（同产品同数据）",
+        "Paraphrase (same product, same figures)",
+    ),
+    "duplicates.kind.same_contact": ("联系方式相同", "Same contact details"),
+    "duplicates.body": ("简介 {pct}% 相同", "{pct}% of the text identical"),
+    "duplicates.body_converted": (
+        "简介 {pct}% 相同（繁简转换后）",
+        "{pct}% of the text identical once Traditional script is converted",
+    ),
+    "duplicates.shared_sentences": (
+        "相同句子 {count}/{total}：「{quote}」",
+        "{count} of {total} sentences identical: “{quote}”",
+    ),
+    "duplicates.reordered": ("句子顺序不同", "The sentences come in another order"),
+    "duplicates.extra_sentences": (
+        "{who} 多出 {count} 句：「{quote}」",
+        "{who} has {count} more sentence(s): “{quote}”",
+    ),
+    "duplicates.same_figures": ("相同数据：{figures}", "Same figures: {figures}"),
+    "duplicates.different_names": (
+        "项目名称不同：「{a}」↔「{b}」",
+        "Different project names: “{a}” ↔ “{b}”",
+    ),
+    "duplicates.same_name": ("项目名称相同", "Same project name"),
+    "duplicates.same_phone": ("联系电话相同：{phone}", "Same phone number: {phone}"),
+    "duplicates.same_email": ("电子邮箱相同：{email}", "Same e-mail address: {email}"),
+    "duplicates.cosine": (
+        "语义相似度 {cosine}（向量余弦）",
+        "Meaning similarity {cosine} (embedding cosine)",
+    ),
     "ui.kind": ("类型", "Kind"),
     "ui.evidence": ("依据", "Evidence"),
     "ui.recommendations": ("推荐机构", "Recommended institutions"),
@@ -989,6 +1025,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "已删除投资意向 {id}（修改记录仍保留）",
         "Intent {id} deleted (its history is kept)",
     ),
+    "ui.colon": ("：", ": "),  # between a label and its value: full width only in Chinese
     "ui.history": ("修改记录", "History"),
     "ui.renames": ("改名记录", "Renames"),
     "ui.renamed_party": ("项目或机构", "Project or institution"),
