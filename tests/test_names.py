@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
-from tests_support import assert_error, db_snapshot, migrated_pg_database, sign_in
+from tests_support import CSRF, assert_error, db_snapshot, migrated_pg_database, sign_in
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import AuditEntry, Institution, Project
@@ -294,3 +294,25 @@ def test_migration_0010_keeps_the_duplicates_an_old_database_has(kind: str, tmp_
             db.add(
                 Project(event_id=event_id, code="O-4", name="星火资本二期", track="modern_services")
             )
+
+
+def test_a_rename_by_page_import_is_audited_as_the_organiser(
+    client: Any, accounts: Any, factory: Any
+) -> None:
+    import io
+
+    sign_in(client, factory, "organiser")
+    sheet = (PROJECT_HEADER + "T-P005,平遥漆器短视频工坊,微视听创意\n").encode()
+    payload = {"csrf": CSRF, "kind": "projects", "file": (io.BytesIO(sheet), "p.csv")}
+    response = client.post(
+        "/import", data=payload, headers=HTML, content_type="multipart/form-data"
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert renames_of(factory, Project, "T-P005") == [
+        ("organiser", {"name": "短视频非遗工坊"}, {"name": "平遥漆器短视频工坊"})
+    ]
+    taken = (PROJECT_HEADER + "T-P005,智慧养老陪护机器人,微视听创意\n").encode()
+    payload = {"csrf": CSRF, "kind": "projects", "file": (io.BytesIO(taken), "p.csv")}
+    refused = client.post("/import", data=payload, headers=HTML, content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert "名称已被本活动的项目 T-P002 使用" in refused.get_data(as_text=True)
