@@ -316,3 +316,18 @@ def test_a_rename_by_page_import_is_audited_as_the_organiser(
     refused = client.post("/import", data=payload, headers=HTML, content_type="multipart/form-data")
     assert refused.status_code == 422
     assert "名称已被本活动的项目 T-P002 使用" in refused.get_data(as_text=True)
+
+
+def test_a_large_import_is_checked_against_every_party(factory: Any, registered: str) -> None:
+    # more names than are looked up by a bound list (services/names.py FEW_KEYS)
+    rows = [f"N-{n:05d},储能项目第{n}号,绿色经济\n" for n in range(1200)]
+    taken = PROJECT_HEADER + "".join(rows) + "N-99999,Rural Drone Spraying Service,乡村振兴\n"
+    assert problems_of(factory, taken) == [
+        (
+            1202,
+            "项目名称",
+            "Rural Drone Spraying Service",
+            "The name is already used by Project T-P004 in this event",
+        )
+    ]
+    assert run_import(factory, PROJECT_HEADER + "".join(rows)).created == 1200

@@ -25,6 +25,7 @@ from matchmaker.services.audit import record
 from matchmaker.text import name_key
 
 RENAME = "rename"
+FEW_KEYS = 1000  # more than this are looked for in all the event's rows, not by a bound list
 SEES_RENAMES = (Role.ORGANISER, Role.STAFF)
 _WHAT = {Project: "what.project", Institution: "what.institution"}
 
@@ -41,9 +42,10 @@ def holders(
     if not wanted:
         return {}
     query = select(model.id, model.code, model.name, model.name_key).where(
-        model.event_id == event_id,
-        or_(model.name_key.in_(wanted), model.name_key.is_(None)),
+        model.event_id == event_id
     )
+    if len(wanted) <= FEW_KEYS:  # SQLite binds at most 32,766 values; an import may hold more
+        query = query.where(or_(model.name_key.in_(wanted), model.name_key.is_(None)))
     found: dict[str, list[tuple[int, str]]] = {}
     for row_id, code, name, stored in db.execute(query.order_by(model.id)):
         key = stored if stored is not None else name_key(name)
@@ -134,14 +136,9 @@ def rename_problems(
     names (the file's own repeats are found while it is parsed).
     """
     in_file = {r["code"] for r in records}
-    current = {
-        code: name
-        for code, name in db.execute(
-            select(model.code, model.name).where(
-                model.event_id == event_id, model.code.in_(in_file)
-            )
-        )
-    }
+    current = dict(
+        db.execute(select(model.code, model.name).where(model.event_id == event_id)).all()
+    )
     changing = [
         r
         for r in records
