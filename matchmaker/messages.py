@@ -1026,6 +1026,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Intent {id} deleted (its history is kept)",
     ),
     "ui.colon": ("：", ": "),  # between a label and its value: full width only in Chinese
+    "ui.report_count": ("（{count}）", " ({count})"),  # how many intents, after an amount
     "ui.history": ("修改记录", "History"),
     "ui.renames": ("改名记录", "Renames"),
     "ui.renamed_party": ("项目或机构", "Project or institution"),

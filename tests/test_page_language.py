@@ -4,11 +4,14 @@ half-translated evidence), and no English page writes a Chinese full-width colon
 from __future__ import annotations
 
 import html
+import os
 import re
+import shutil
 from typing import Any
 
+import pytest
 from sqlalchemy import select
-from tests_support import sign_in
+from tests_support import demo_server, sign_in
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import DueDiligence
@@ -16,6 +19,7 @@ from matchmaker.messages import render
 from matchmaker.ranking.duplicates import KINDS
 
 HTML = {"Accept": "text/html"}
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # characters and punctuation
 QUOTED = re.compile(r"「[^」]*」|“[^”]*”")  # quoted registration text is shown as written
 
@@ -154,3 +158,46 @@ def test_no_english_page_shows_a_full_width_colon(client: Any, accounts: Any, fa
     assert colons == {}
     login = client.get("/login?lang=en", headers=HTML).get_data(as_text=True)
     assert "：" not in login
+
+
+@pytest.mark.browser
+def test_the_english_report_charts_write_no_full_width_punctuation(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # the charts' tooltips are drawn by static/report.js: only a browser shows them
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with demo_server(tmp_path_factory.mktemp("report-en"), "--ledger") as base:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_context(base_url=base, locale="en-US").new_page()
+            page.goto("/login?lang=en")
+            page.fill("input[name=username]", "organiser")
+            page.fill("input[name=password]", "demo1234")
+            page.click("button[type=submit]")
+            page.wait_for_url(re.compile(r"/$"))
+            tips = {}
+            for lang in ("en", "zh"):
+                page.goto(f"/reports?lang={lang}")
+                page.wait_for_function("() => window.echarts && document.querySelector('canvas')")
+                tips[lang] = ""
+                for chart in ("#amount-chart", "#funnel-chart"):  # a tooltip of each chart
+                    page.evaluate(
+                        "c => echarts.getInstanceByDom(document.querySelector(c))"
+                        ".dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: 0})",
+                        chart,
+                    )
+                    page.wait_for_timeout(300)
+                    tips[lang] += page.evaluate(
+                        "c => [...document.querySelectorAll(c + ' div')]"
+                        ".map(d => d.innerText).join(' ')",
+                        chart,
+                    )
+            browser.close()
+    assert "Intended amount: " in tips["en"], tips
+    assert not re.search("[：（）]", tips["en"]), tips
+    assert "：" in tips["zh"] and "（" in tips["zh"], tips
