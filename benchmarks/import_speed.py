@@ -46,6 +46,7 @@ def build_rows(n: int) -> tuple[list[str], list[list[str]]]:
     for i in range(n):
         row = list(rows[i % len(rows)])
         row[0] = f"BENCH-{i:06d}"
+        row[1] = f"{row[1]}·{i}"  # names are unique within an event
         out.append(row)
     return header, out
 

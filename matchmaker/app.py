@@ -168,6 +168,13 @@ def serve(database_url: str, host: str, port: int, workers: int) -> None:
             # closing them sooner races with the next request on the same socket (a reset).
             self.cfg.set("keepalive", 75)
             self.cfg.set("accesslog", "-")
+            # gunicorn by default believes X-Forwarded-Proto and SCRIPT_NAME/PATH_INFO headers
+            # from 127.0.0.1, so any local client (or a proxy passing them through) could make
+            # a request "secure" or move the app's URLs. Forwarded headers are ProxyFix's
+            # business alone, and only with MATCHMAKER_PROXY_HOPS set (api/security.py).
+            self.cfg.set("forwarded_allow_ips", "")
+            self.cfg.set("secure_scheme_headers", {})
+            self.cfg.set("forwarder_headers", "")
 
         def load(self) -> Flask:
             return create_app()

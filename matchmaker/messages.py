@@ -13,6 +13,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "error.not_found": ("{what}不存在：{key}", "{what} not found: {key}"),
     "error.conflict": ("与现有数据冲突", "Conflicts with existing data"),
     "error.duplicate_code": ("编号已存在：{key}", "This id already exists: {key}"),
+    "error.duplicate_name": (
+        "名称“{name}”已被本活动的{what} {key} 使用，请换一个名称",
+        "The name “{name}” is already used by {what} {key} in this event; choose another",
+    ),
+    "field.name_taken": (
+        "已被本活动的{what} {key} 使用",
+        "Already used by {what} {key} in this event",
+    ),
     "error.route_not_found": ("没有这个地址", "No such address"),
     "error.method_not_allowed": ("该地址不支持此请求方法", "Method not allowed for this address"),
     "error.bad_request": ("请求格式有误", "Malformed request"),
@@ -613,6 +621,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "import.unknown_column": ("无法识别的列名，已忽略", "Unrecognised column, ignored"),
     "import.duplicate_column": ("列名重复", "Column appears twice"),
     "import.required": ("必填项为空", "Required value is empty"),
+    "import.duplicate_name": (
+        "名称在文件中重复（首次出现在第 {first_row} 行）",
+        "Name repeated in the file (first seen on row {first_row})",
+    ),
+    "import.name_taken": (
+        "名称已被本活动的{what} {key} 使用",
+        "The name is already used by {what} {key} in this event",
+    ),
     "import.duplicate_id": (
         "编号在文件中重复（首次出现在第 {first_row} 行）",
         "Id repeated in the file (first seen on row {first_row})",
@@ -825,6 +841,42 @@ CATALOG: dict[str, tuple[str, str]] = {
         "paraphrase, renamed, reordered); check them by hand.",
     ),
     "ui.similarity": ("相似度", "Similarity"),
+    # near-duplicate registrations (ranking/duplicates.py): the kinds and the evidence
+    "duplicates.kind.traditional_copy": ("繁体抄录", "Copy in Traditional script"),
+    "duplicates.kind.renamed": ("改名重报", "Copy under another name"),
+    "duplicates.kind.reordered": ("调整句序", "Copy with sentences reordered"),
+    "duplicates.kind.near_copy": ("近似抄录", "Near copy"),
+    "duplicates.kind.paraphrase": (
+        "改写（同产品同数据）",
+        "Paraphrase (same product, same figures)",
+    ),
+    "duplicates.kind.same_contact": ("联系方式相同", "Same contact details"),
+    "duplicates.body": ("简介 {pct}% 相同", "{pct}% of the text identical"),
+    "duplicates.body_converted": (
+        "简介 {pct}% 相同（繁简转换后）",
+        "{pct}% of the text identical once Traditional script is converted",
+    ),
+    "duplicates.shared_sentences": (
+        "相同句子 {count}/{total}：「{quote}」",
+        "{count} of {total} sentences identical: “{quote}”",
+    ),
+    "duplicates.reordered": ("句子顺序不同", "The sentences come in another order"),
+    "duplicates.extra_sentences": (
+        "{who} 多出 {count} 句：「{quote}」",
+        "{who} has {count} more sentence(s): “{quote}”",
+    ),
+    "duplicates.same_figures": ("相同数据：{figures}", "Same figures: {figures}"),
+    "duplicates.different_names": (
+        "项目名称不同：「{a}」↔「{b}」",
+        "Different project names: “{a}” ↔ “{b}”",
+    ),
+    "duplicates.same_name": ("项目名称相同", "Same project name"),
+    "duplicates.same_phone": ("联系电话相同：{phone}", "Same phone number: {phone}"),
+    "duplicates.same_email": ("电子邮箱相同：{email}", "Same e-mail address: {email}"),
+    "duplicates.cosine": (
+        "语义相似度 {cosine}（向量余弦）",
+        "Meaning similarity {cosine} (embedding cosine)",
+    ),
     "ui.kind": ("类型", "Kind"),
     "ui.evidence": ("依据", "Evidence"),
     "ui.recommendations": ("推荐机构", "Recommended institutions"),
@@ -1042,7 +1094,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "已删除投资意向 {id}（修改记录仍保留）",
         "Intent {id} deleted (its history is kept)",
     ),
+    "ui.colon": ("：", ": "),  # between a label and its value: full width only in Chinese
+    "ui.report_count": ("（{count}）", " ({count})"),  # how many intents, after an amount
     "ui.history": ("修改记录", "History"),
+    "ui.renames": ("改名记录", "Renames"),
+    "ui.renamed_party": ("项目或机构", "Project or institution"),
     "ui.history_when": ("时间（北京时间）", "When (Beijing time)"),
     "ui.history_who": ("操作人", "Who"),
     "ui.history_what": ("操作", "Action"),

@@ -28,6 +28,24 @@ def fold(text: str | None) -> str:
     return "".join(simplified.split()).casefold()
 
 
+NAME_KEY_LENGTH = 500  # stored and unique-indexed; NFKC may lengthen a 200-character name
+
+
+def name_key(text: str | None) -> str:
+    """Return the key two names must not share within an event.
+
+    NFKC (full-width → half-width), Traditional → Simplified, case-folded, with invisible
+    format characters (zero-width space, bidi marks) and all whitespace dropped: "星火资本",
+    " 星火資本 ", "星火　资本" and "星火\u200b资本" share a key. Spaces go entirely, not just
+    collapsed, since one slipped between two Chinese characters is barely seen.
+    """
+    simplified = unicodedata.normalize(
+        "NFKC", to_simplified(unicodedata.normalize("NFKC", text or ""))
+    )
+    visible = "".join(c for c in simplified if unicodedata.category(c) != "Cf")
+    return "".join(visible.casefold().split())[:NAME_KEY_LENGTH]
+
+
 # C0 control characters other than tab, line feed and carriage return, C1 control characters,
 # the bidirectional embeddings, overrides and isolates, and lone UTF-16 surrogates. PostgreSQL
 # refuses NUL and XLSX (XML) the other C0 ones; none of them is typed on purpose: they come from

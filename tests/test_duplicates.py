@@ -277,7 +277,7 @@ def found() -> Found:
 
 
 def evidence(pair: DuplicatePair) -> str:
-    return "\n".join(pair.evidence)
+    return "\n".join(pair.evidence_text("zh"))
 
 
 def test_the_planted_pairs_are_found_with_their_kind_and_nothing_else(found: Found) -> None:
@@ -303,7 +303,7 @@ def test_pairs_are_ordered_scored_and_sorted(found: Found) -> None:
 def test_a_traditional_copy_is_an_exact_copy_once_converted(found: Found) -> None:
     pair = found[("T26-P01", "T26-P02")]
     assert pair.similarity == 1.0
-    assert pair.evidence[0].startswith("简介 100% 相同（繁简转换后）")
+    assert pair.evidence_text("zh")[0] == "简介 100% 相同（繁简转换后）"
     assert "相同数据：25μm、12、20万平方米、3家、9项、1800万元" in evidence(pair)
     assert "联系电话相同：139****5678" in evidence(pair)  # +86 and dashes are ignored
 
@@ -340,6 +340,22 @@ def test_an_english_copy(found: Found) -> None:
     assert "相同数据：42、97.3%、7、9、8.6 million" in text
     assert "电子邮箱相同：team@loomai.example" in text
     assert "项目名称相同" in text  # case, spaces and dashes do not make a new name
+
+
+def test_kinds_and_evidence_read_in_one_language(found: Found) -> None:
+    paraphrase = found[("T26-P03", "T26-P04")]
+    assert paraphrase.kind_label("zh") == "改写（同产品同数据）"
+    assert paraphrase.kind_label("en") == "Paraphrase (same product, same figures)"
+    assert "Same figures: 1.5万吨, 86辆, 1300家, 1.2亿元, 98.5%" in paraphrase.evidence_text("en")
+    quoted = re.compile(r"「[^」]*」|“[^”]*”")
+    for pair in found.values():
+        assert pair.kind_label("en") != pair.kind and pair.kind_label("zh") != pair.kind
+        for line in pair.evidence_text("en"):
+            assert not re.search("[：、（）「」]", quoted.sub("", line)), line
+        for line in pair.evidence_text("zh"):
+            assert " / " not in line and not re.search(
+                r"\b(identical|sentences?|figures|same|names?|order)\b", line
+            ), line
 
 
 def test_a_shared_contact_alone_is_not_proof_but_backs_up_a_partial_overlap(found: Found) -> None:

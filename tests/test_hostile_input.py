@@ -638,7 +638,7 @@ def test_very_long_chinese_text_is_refused_naming_the_field_and_limit(
 # ---- encodings ----------------------------------------------------------------------------
 
 SIMPLIFIED = [("T-P911", "智能储能电池管理系统", "面向工商业储能电站")]
-TRADITIONAL = [("T-P912", "港澳跨境冷鏈物流平台", "面向粵港澳大灣區的冷鏈")]
+TRADITIONAL = [("T-P912", "港澳跨境冷鏈倉儲平台", "面向粵港澳大灣區的冷鏈")]
 RARE = [("T-P913", "𠮷野家餐饮连锁", "生僻字𠮷不在 GBK 中")]  # needs GB18030's four-byte codes
 
 

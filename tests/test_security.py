@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from sqlalchemy import func, select
-from tests_support import assert_error, page_sign_in
+from tests_support import assert_error, page_sign_in, server
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import Base, User, WebSession
@@ -326,3 +327,61 @@ def test_settings_read_the_production_variables() -> None:
     assert (settings.proxy_hops, settings.secure_cookies, settings.rate_limits) == (2, True, False)
     defaults = Settings.from_env({})
     assert (defaults.proxy_hops, defaults.secure_cookies, defaults.rate_limits) == (0, False, True)
+
+
+# ---- forwarded headers under gunicorn (`matchmaker serve`) ----------------------------------
+
+SPOOFED = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.9"}
+PREFIXED = {"SCRIPT_NAME": "/x"}  # what a proxy serving the app under /x/ would send
+
+
+def _served_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MATCHMAKER_")}
+    return env | {
+        "MATCHMAKER_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
+        "MATCHMAKER_INSTANCE_DIR": str(tmp_path / "instance"),
+        **extra,
+    }
+
+
+def _failed_sign_ins(base: str, forwarded_for: list[str]) -> list[int]:
+    body = {"username": "nobody", "password": "guess"}
+    return [
+        requests.post(
+            f"{base}/api/v1/auth/token", json=body, headers={"X-Forwarded-For": f}, timeout=30
+        ).status_code
+        for f in forwarded_for
+    ]
+
+
+def test_a_served_app_without_a_proxy_setting_ignores_forwarded_headers(tmp_path: Path) -> None:
+    # gunicorn believes X-Forwarded-Proto (and a SCRIPT_NAME header) from 127.0.0.1 unless told
+    # otherwise; README says that without MATCHMAKER_PROXY_HOPS no forwarded header counts
+    env = _served_env(tmp_path, MATCHMAKER_LOGIN_LIMIT="1/minute")
+    with server(env) as (base, _process):
+        login = requests.get(f"{base}/login", headers=SPOOFED, timeout=30)
+        assert login.status_code == 200
+        assert "Strict-Transport-Security" not in login.headers
+        assert "Secure" not in login.headers["Set-Cookie"]
+        # the prefix header neither breaks the page (gunicorn answered 500) nor moves its links
+        assert requests.get(f"{base}/login", headers=PREFIXED, timeout=30).status_code == 200
+        assert requests.get(f"{base}/x/login", headers=PREFIXED, timeout=30).status_code == 404
+        switched = requests.get(
+            f"{base}/lang/en", headers=SPOOFED, allow_redirects=False, timeout=30
+        )
+        assert "Secure" not in switched.headers["Set-Cookie"]
+        assert not switched.headers["Location"].startswith("https:")
+        # the sign-in limit counts this client, whatever address it claims to forward for
+        assert _failed_sign_ins(base, ["198.51.100.1", "198.51.100.2"]) == [401, 429]
+
+
+def test_a_served_app_behind_a_configured_proxy_believes_it(tmp_path: Path) -> None:
+    env = _served_env(tmp_path, MATCHMAKER_PROXY_HOPS="1", MATCHMAKER_LOGIN_LIMIT="1/minute")
+    with server(env) as (base, _process):
+        login = requests.get(f"{base}/login", headers=SPOOFED, timeout=30)
+        assert login.headers["Strict-Transport-Security"].startswith("max-age=")
+        assert "Secure" in login.headers["Set-Cookie"]
+        assert requests.get(f"{base}/x/login", headers=PREFIXED, timeout=30).status_code == 404
+        assert _failed_sign_ins(base, ["198.51.100.1", "198.51.100.2"]) == [401, 401]

@@ -189,7 +189,7 @@ def test_duplicates_endpoint_finds_a_traditional_copy(client, accounts) -> None:
     organiser = accounts.headers("organiser")
     copy = {
         "id": "T-P901",
-        "name": "晉能儲能電池管理系統",
+        "name": "晉能儲能電池管理系統（升級版）",  # the same name is refused (tests/test_names.py)
         "track": "綠色經濟",
         "sectors": ["儲能", "電池管理"],
         "stage": "天使輪",

@@ -658,6 +658,8 @@ def reports() -> str:
         invested_amount=t("ui.report_invested_amount"),
         axis=t("ui.report_axis_wan"),
         funnel=t("ui.report_funnel"),
+        colon=t("ui.colon"),
+        count=t("ui.report_count"),
     )
     generated = datetime.fromisoformat(data["generated_at"])
     return render_template(

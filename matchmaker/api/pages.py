@@ -39,6 +39,7 @@ from matchmaker.domain import (
     Track,
     Verdict,
     format_yuan,
+    local_minute,
 )
 from matchmaker.errors import (
     AuthenticationRequired,
@@ -49,7 +50,7 @@ from matchmaker.errors import (
     TooLarge,
 )
 from matchmaker.messages import size_text
-from matchmaker.services import catalog, jobs
+from matchmaker.services import catalog, jobs, names
 from matchmaker.services.accounts import authenticate, end_web_sessions, start_web_session
 from matchmaker.services.bookings import booking_offers
 from matchmaker.services.catalog import Page
@@ -77,6 +78,7 @@ def _globals() -> dict[str, Any]:
         "yuan": _yuan,
         "here": here,
         "event_choice": event_choice,
+        "local_minute": local_minute,
     }
 
 
@@ -307,7 +309,8 @@ def project(code: str) -> str:
     if user.role is Role.ENTRANT and user.project_id != item.id:
         abort(403)
     show_contact = user.role in (Role.ORGANISER, Role.STAFF) or user.project_id == item.id
-    return render_template("project.html", p=item, show_contact=show_contact)
+    history = names.renames(db(), user, item.event_id, item)
+    return render_template("project.html", p=item, show_contact=show_contact, renames=history)
 
 
 @bp.get("/institutions")
@@ -329,7 +332,8 @@ def institution(code: str) -> str:
     item = catalog.get_institution(db(), code, *_event_of_code())
     user = _safe_user()
     show_contact = user.role in (Role.ORGANISER, Role.STAFF) or user.institution_id == item.id
-    return render_template("institution.html", i=item, show_contact=show_contact)
+    history = names.renames(db(), user, item.event_id, item)
+    return render_template("institution.html", i=item, show_contact=show_contact, renames=history)
 
 
 def _event_of_code() -> tuple[str | None, int | None]:
@@ -453,10 +457,13 @@ def duplicates_page() -> Any:
     event = page_event()
     pairs = event_duplicates(db(), event, _matcher())
     db().commit()
-    names = dict(
+    titles = dict(
         db().execute(select(Project.code, Project.name).where(Project.event_id == event.id)).all()
     )
-    return render_template("duplicates.html", event=event, pairs=pairs, names=names)
+    history = names.renames(db(), _safe_user(), event.id)
+    return render_template(
+        "duplicates.html", event=event, pairs=pairs, names=titles, renames=history
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -472,7 +479,7 @@ def import_page() -> Any:
             if kind not in KINDS:
                 abort(400)
             event = page_event()
-            report = import_registrations(db(), event, kind, data, name)
+            report = import_registrations(db(), event, kind, data, name, actor=current_user())
             event_id, signed_in = event.id, current_user().id
             db().commit()
             queued = jobs.rebuild_after_import(

@@ -183,19 +183,10 @@ def duplicates(ctx: Context, event_code: str | None) -> None:
         pairs = event_duplicates(db, get_event(db, event_code), ctx.matcher())
     data = {
         "ok": True,
-        "pairs": [
-            {
-                "a": p.a,
-                "b": p.b,
-                "similarity": round(p.similarity, 4),
-                "kind": p.kind,
-                "evidence": list(p.evidence),
-            }
-            for p in pairs
-        ],
+        "pairs": [p.to_dict(ctx.lang) | {"similarity": round(p.similarity, 4)} for p in pairs],
     }
     lines = []
     for p in pairs:
-        lines.append(f"{p.a} ~ {p.b}  {p.similarity:.2f}  {p.kind}")
-        lines += [f"    {e}" for e in p.evidence]
+        lines.append(f"{p.a} ~ {p.b}  {p.similarity:.2f}  {p.kind_label(ctx.lang)}")
+        lines += [f"    {e}" for e in p.evidence_text(ctx.lang)]
     ctx.emit(data, "\n".join(lines) or "no suspicious pairs")

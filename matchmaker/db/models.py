@@ -23,7 +23,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy import Table as SATable
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from matchmaker.db.types import JSONList, Money, UTCDateTime, str_enum, utcnow
 from matchmaker.domain import (
@@ -42,6 +42,7 @@ from matchmaker.domain import (
     Track,
     Verdict,
 )
+from matchmaker.text import NAME_KEY_LENGTH, name_key
 
 # Deterministic constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -200,6 +201,20 @@ class Contact:
     contact_email: Mapped[str] = mapped_column(String(200), default="")
 
 
+def _unique_name(table: str) -> Index:
+    """No two parties of one kind share a name (after :func:`matchmaker.text.name_key`) in an
+    event. Rows with no key (duplicates that predate migration 0010) are exempt until renamed."""
+    return Index(f"uq_{table}_event_id_name_key", "event_id", "name_key", unique=True)
+
+
+def _keep_name_key(row: Any, _key: str, value: str) -> str:
+    """Set ``name_key`` when the name changes in a way that counts (not just spaces or case), so
+    an old duplicate without a key keeps none until it is really renamed."""
+    if row.name is None or name_key(row.name) != name_key(value):
+        row.name_key = name_key(value)
+    return value
+
+
 class Project(Contact, Base):
     """A registered project (参赛项目). Text is kept as written; ``search_text`` is folded."""
 
@@ -207,12 +222,14 @@ class Project(Contact, Base):
     __table_args__ = (
         UniqueConstraint("event_id", "code"),
         CheckConstraint("funding_ask IS NULL OR funding_ask >= 0", name="funding_ask_nonneg"),
+        _unique_name("projects"),
     )
 
     id: Mapped[intpk]
     event_id: Mapped[int] = _fk("events.id")
     code: Mapped[code_str]
     name: Mapped[name_str]
+    name_key: Mapped[str | None] = mapped_column(String(NAME_KEY_LENGTH), nullable=True)
     track: Mapped[Track] = mapped_column(str_enum(Track, "track"))
     group: Mapped[Group | None] = mapped_column(str_enum(Group, "entry_group"), nullable=True)
     sectors: Mapped[list[str]] = mapped_column(JSONList, default=list)
@@ -229,6 +246,8 @@ class Project(Contact, Base):
         secondary=session_projects, back_populates="projects", order_by="MatchmakingSession.code"
     )
 
+    _name = validates("name")(_keep_name_key)
+
 
 class Institution(Contact, Base):
     """A venture or service institution (创投机构 / 对接服务机构)."""
@@ -244,12 +263,14 @@ class Institution(Contact, Base):
             "ticket_min IS NULL OR ticket_max IS NULL OR ticket_min <= ticket_max",
             name="ticket_ordered",
         ),
+        _unique_name("institutions"),
     )
 
     id: Mapped[intpk]
     event_id: Mapped[int] = _fk("events.id")
     code: Mapped[code_str]
     name: Mapped[name_str]
+    name_key: Mapped[str | None] = mapped_column(String(NAME_KEY_LENGTH), nullable=True)
     type: Mapped[InstitutionType] = mapped_column(str_enum(InstitutionType, "institution_type"))
     focus_sectors: Mapped[list[str]] = mapped_column(JSONList, default=list)
     stages: Mapped[list[str]] = mapped_column(JSONList, default=list)
@@ -275,6 +296,8 @@ class Institution(Contact, Base):
         back_populates="institutions",
         order_by="MatchmakingSession.code",
     )
+
+    _name = validates("name")(_keep_name_key)
 
 
 class PortfolioEntry(Base):

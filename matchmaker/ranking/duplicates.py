@@ -74,6 +74,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse
 
+from matchmaker.messages import render
 from matchmaker.text import fold, to_simplified
 
 KINDS = ("traditional_copy", "renamed", "reordered", "near_copy", "paraphrase", "same_contact")
@@ -127,6 +128,22 @@ class Registration:
     contact_email: str = ""
 
 
+class Evidence(NamedTuple):
+    """One thing that matched, as a message code (``duplicates.<code>``) and its values.
+
+    Tuple values are lists (figures) and are joined the way each language writes a list.
+    """
+
+    code: str
+    params: dict[str, object]
+
+    def text(self, lang: str = "zh") -> str:
+        """Return the sentence in ``lang`` (Chinese or English, never a mix)."""
+        sep = ", " if lang == "en" else "、"
+        values = {k: sep.join(v) if isinstance(v, tuple) else v for k, v in self.params.items()}
+        return render(f"duplicates.{self.code}", lang, **values)
+
+
 @dataclass(frozen=True)
 class DuplicatePair:
     """Two registrations that look like one project.
@@ -138,17 +155,36 @@ class DuplicatePair:
     similarity : float
         The combined score in [0, 1] that was compared with the threshold.
     kind : str
-        One of :data:`KINDS` (see the module docstring).
-    evidence : tuple of str
-        What matched, each line in Chinese then English, e.g. ``"相同数据：86辆、1300家 / same
-        figures: 86辆, 1300家"``.
+        One of :data:`KINDS` (see the module docstring); :meth:`kind_label` says it to people.
+    evidence : tuple of Evidence
+        What matched; :meth:`evidence_text` gives it in one language, e.g. ``相同数据：86辆、
+        1300家`` or ``Same figures: 86辆, 1300家``.
     """
 
     a: str
     b: str
     similarity: float
     kind: str
-    evidence: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+
+    def kind_label(self, lang: str = "zh") -> str:
+        """Return the kind as people call it in ``lang``."""
+        return render(f"duplicates.kind.{self.kind}", lang)
+
+    def evidence_text(self, lang: str = "zh") -> list[str]:
+        """Return the evidence as sentences in ``lang``."""
+        return [e.text(lang) for e in self.evidence]
+
+    def to_dict(self, lang: str = "zh") -> dict[str, object]:
+        """Return a JSON-ready pair: ids, score, kind (code and label), evidence in ``lang``."""
+        return {
+            "a": self.a,
+            "b": self.b,
+            "similarity": self.similarity,
+            "kind": self.kind,
+            "kind_label": self.kind_label(lang),
+            "evidence": self.evidence_text(lang),
+        }
 
 
 class _Figure(NamedTuple):
@@ -424,7 +460,7 @@ def _pair(
     values: dict[str, float],
     threshold: float,
 ) -> DuplicatePair:
-    """Name the kind of a flagged pair and say, in Chinese then English, what matched."""
+    """Name the kind of a flagged pair and collect what matched (rendered per language later)."""
     (ra, da), (rb, db) = sorted([(first, doc_1), (second, doc_2)], key=lambda x: x[0].id)
     keys_a, keys_b = dict(da.sentences), dict(db.sentences)
     order_a = [k for k in keys_a if k in keys_b]
@@ -445,43 +481,37 @@ def _pair(
         kind = "reordered" if reordered else "near_copy"
 
     pct = round(100 * body)
-    if traditional:
-        evidence = [f"简介 {pct}% 相同（繁简转换后）/ {pct}% of the text identical once converted"]
-    else:
-        evidence = [f"简介 {pct}% 相同 / {pct}% of the text identical"]
+    evidence = [Evidence("body_converted" if traditional else "body", {"pct": pct})]
     if order_a:
         longest = _clip(max((keys_a[k] for k in order_a), key=len))
         count, total = len(order_a), max(len(keys_a), len(keys_b))
         evidence.append(
-            f"相同句子 {count}/{total}：「{longest}」/ {count} of {total} sentences identical"
+            Evidence("shared_sentences", {"count": count, "total": total, "quote": longest})
         )
     if order_a and reordered:
-        evidence.append("句子顺序不同 / the sentences come in another order")
+        evidence.append(Evidence("reordered", {}))
     if body >= COPY_LEVEL:
         for who, mine, theirs in ((ra.id, keys_a, keys_b), (rb.id, keys_b, keys_a)):
             extra = [text for key, text in mine.items() if key not in theirs]
             if extra:
-                evidence.append(
-                    f"{who} 多出 {len(extra)} 句：「{_clip(extra[0])}」"
-                    f"/ {who} has {len(extra)} sentence(s) more"
-                )
+                params = {"who": who, "count": len(extra), "quote": _clip(extra[0])}
+                evidence.append(Evidence("extra_sentences", params))
     figures = [f.shown for value, f in da.figures.items() if value in db.figures]
     if figures:
-        listed = "、".join(figures[:8])
-        evidence.append(f"相同数据：{listed} / same figures: {', '.join(figures[:8])}")
+        evidence.append(Evidence("same_figures", {"figures": tuple(figures[:8])}))
     if renamed:
-        evidence.append(f"项目名称不同：「{ra.name}」↔「{rb.name}」/ different project names")
+        evidence.append(Evidence("different_names", {"a": ra.name, "b": rb.name}))
     elif da.name_key == db.name_key:
-        evidence.append("项目名称相同 / same project name")
+        evidence.append(Evidence("same_name", {}))
     for key in sorted(set(da.contacts) & set(db.contacts), reverse=True):
         kind_of, value = key.split(":", 1)
         if kind_of == "tel":
-            evidence.append(f"联系电话相同：{value[:3]}****{value[-4:]} / same phone number")
+            evidence.append(Evidence("same_phone", {"phone": f"{value[:3]}****{value[-4:]}"}))
         else:
-            evidence.append(f"电子邮箱相同：{value} / same e-mail address")
+            evidence.append(Evidence("same_email", {"email": value}))
     cosine = values.get("cosine")
     if cosine is not None and cosine >= TOPIC_COSINE[0]:
-        evidence.append(f"语义相似度 {cosine:.2f}（向量余弦）/ embedding cosine {cosine:.2f}")
+        evidence.append(Evidence("cosine", {"cosine": f"{cosine:.2f}"}))
     return DuplicatePair(ra.id, rb.id, values["score"], kind, tuple(evidence))
 
 

@@ -14,6 +14,7 @@ from matchmaker.db.models import (
     MatchmakingSession,
     PortfolioEntry,
     Project,
+    User,
     session_institutions,
     session_projects,
 )
@@ -21,6 +22,7 @@ from matchmaker.domain import Stage, check_name, parse_id
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.services.events import get_event
+from matchmaker.services.names import ensure_name_free, record_rename
 from matchmaker.services.registrations import search_text
 from matchmaker.text import fold
 
@@ -177,19 +179,28 @@ def _by_code(
     return rows[0]
 
 
-def create_project(db: Session, event: Event, data: dict[str, Any]) -> Project:
-    """Register a project; Conflict if its id is taken in the event."""
+def create_project(
+    db: Session, event: Event, data: dict[str, Any], actor: User | None = None
+) -> Project:
+    """Register a project; Conflict if its id or its name is taken in the event."""
     data["code"] = parse_id(data["code"])
     _ensure_free(db, Project, event, data["code"])
     project = Project(event_id=event.id, code=data["code"])
+    ensure_name_free(db, project, data["name"])
     db.add(project)
-    return update_project(db, project, data)
+    return update_project(db, project, data, actor)
 
 
-def update_project(db: Session, project: Project, data: dict[str, Any]) -> Project:
-    """Apply the given fields (absent fields are left alone) and refresh the search text."""
+def update_project(
+    db: Session, project: Project, data: dict[str, Any], actor: User | None = None
+) -> Project:
+    """Apply the given fields (absent fields are left alone) and refresh the search text.
+
+    A new name must be free in the event (Conflict naming its holder); a rename is audited.
+    """
     _check_names(data)
     sessions = data.pop("sessions", None)
+    renamed = _check_name(db, project, data)
     for key, value in data.items():
         if key != "code":
             setattr(project, key, value)
@@ -197,20 +208,27 @@ def update_project(db: Session, project: Project, data: dict[str, Any]) -> Proje
         project.sessions = _sessions(db, project.event_id, sessions)
     project.search_text = search_text(project)
     db.flush()
+    if renamed is not None:
+        record_rename(db, project, renamed, actor)
     return project
 
 
-def create_institution(db: Session, event: Event, data: dict[str, Any]) -> Institution:
-    """Register an institution; Conflict if its id is taken in the event."""
+def create_institution(
+    db: Session, event: Event, data: dict[str, Any], actor: User | None = None
+) -> Institution:
+    """Register an institution; Conflict if its id or its name is taken in the event."""
     data["code"] = parse_id(data["code"])
     _ensure_free(db, Institution, event, data["code"])
     institution = Institution(event_id=event.id, code=data["code"])
+    ensure_name_free(db, institution, data["name"])
     db.add(institution)
-    return update_institution(db, institution, data)
+    return update_institution(db, institution, data, actor)
 
 
-def update_institution(db: Session, institution: Institution, data: dict[str, Any]) -> Institution:
-    """Apply the given fields; ticket bounds are checked together."""
+def update_institution(
+    db: Session, institution: Institution, data: dict[str, Any], actor: User | None = None
+) -> Institution:
+    """Apply the given fields; ticket bounds are checked together, a new name like a project's."""
     _check_names(data)
     sessions = data.pop("sessions", None)
     portfolio = data.pop("portfolio", None)
@@ -220,6 +238,7 @@ def update_institution(db: Session, institution: Institution, data: dict[str, An
         raise InvalidInput(
             None, [Problem("field.range_inverted", column="ticket_min", value=f"{low}>{high}")]
         )
+    renamed = _check_name(db, institution, data)
     for key, value in data.items():
         if key != "code":
             setattr(institution, key, value)
@@ -239,6 +258,8 @@ def update_institution(db: Session, institution: Institution, data: dict[str, An
         ]
     institution.search_text = search_text(institution)
     db.flush()
+    if renamed is not None:
+        record_rename(db, institution, renamed, actor)
     return institution
 
 
@@ -247,6 +268,14 @@ def _check_names(data: dict[str, Any]) -> None:
     for key in ("name", "contact_name"):
         if isinstance(data.get(key), str):
             check_name(data[key], key)
+
+
+def _check_name(db: Session, row: Project | Institution, data: dict[str, Any]) -> str | None:
+    """Refuse a taken name before anything changes; return the old name if this is a rename."""
+    if "name" not in data or row.id is None:  # a new row's name was checked before it was added
+        return None
+    ensure_name_free(db, row, data["name"])
+    return row.name if row.name != data["name"] else None
 
 
 def _ensure_free(db: Session, model: Any, event: Event, code: str) -> None:

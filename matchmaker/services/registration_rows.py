@@ -21,13 +21,15 @@ from matchmaker.db.models import (
     MatchmakingSession,
     PortfolioEntry,
     Project,
+    User,
     session_institutions,
     session_projects,
 )
 from matchmaker.db.types import utcnow
 from matchmaker.db.versioning import bump
 from matchmaker.domain import Stage
-from matchmaker.text import fold
+from matchmaker.services.names import record_rename
+from matchmaker.text import fold, name_key
 
 Model = type[Project] | type[Institution]
 Progress = Callable[[int, int], None]
@@ -83,6 +85,8 @@ class _Plan:
     updates: list[dict[str, Any]] = field(default_factory=list)
     members: dict[str, set[int]] = field(default_factory=dict)  # code -> session ids to write
     portfolios: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # code -> entries
+    renames: dict[int, str] = field(default_factory=dict)  # row id -> name before
+    rekeyed: list[int] = field(default_factory=list)  # row ids whose name key changes
     counts: Counts = field(default_factory=Counts)
 
 
@@ -92,16 +96,21 @@ def write_records(
     model: Model,
     records: Sequence[dict[str, Any]],
     progress: Progress | None = None,
+    actor: User | None = None,
 ) -> Counts:
     """Insert or update ``records`` (parsed rows keyed by ``code``) of ``event``; return counts.
 
     Only the columns a record holds are written (a file without a column keeps what is
     stored); a row whose values all match is not written. The caller's transaction holds the
-    writes.
+    writes. Name keys are kept as the models keep them, and every rename goes on the audit
+    trail as ``actor`` (the caller has checked the names are free).
     """
     db.flush()  # what the caller has pending goes first: the statements below bypass the session
     plan = _plan(db, event, model, records, progress)
     ids: dict[str, int] = {}
+    # two parties swapping names would collide halfway through the updates: free the old keys
+    for chunk in _chunks(plan.rekeyed):
+        db.execute(update(model.__table__).where(model.id.in_(chunk)).values(name_key=None))
     _insert_many(db, model.__table__, plan.inserts)
     for batch in _by_keys(plan.updates):
         db.execute(update(model), batch)
@@ -112,6 +121,7 @@ def write_records(
     if plan.inserts or plan.updates or plan.members or plan.portfolios:
         bump(db, event.id)
         _expire(db, model, event)
+    _audit_renames(db, model, plan.renames, actor)
     return plan.counts
 
 
@@ -160,6 +170,7 @@ def _plan(
         if old is None:
             plan.counts.created += 1
             row = {"event_id": event.id, "code": record["code"], **given}
+            row["name_key"] = name_key(row.get("name"))
             companies = [e["company"] for e in entries or []]
             row["search_text"] = search_text_of(model, row, companies)
             plan.inserts.append(row)
@@ -181,9 +192,15 @@ def _plan(
                 companies = [e["company"] for e in entries]
             text = search_text_of(model, {**old, **given}, companies)
             if changed:
-                plan.updates.append(
-                    {"id": row_id, **given, "search_text": text, "updated_at": utcnow()}
-                )
+                written = {"id": row_id, **given, "search_text": text, "updated_at": utcnow()}
+                if "name" in given and given["name"] != old["name"]:
+                    plan.renames[row_id] = old["name"]
+                    # as the models' validator does: a change of spaces or case alone keeps the
+                    # key (an old duplicate without one keeps none until really renamed)
+                    if name_key(old["name"]) != name_key(given["name"]):
+                        written["name_key"] = name_key(given["name"])
+                        plan.rekeyed.append(row_id)
+                plan.updates.append(written)
             elif text != old["search_text"]:  # the folding changed, not the registration
                 plan.updates.append(
                     {"id": row_id, "search_text": text, "updated_at": old["updated_at"]}
@@ -298,6 +315,13 @@ def _write_portfolios(
         for position, e in enumerate(entries)
     ]
     _insert_many(db, PortfolioEntry.__table__, rows)
+
+
+def _audit_renames(db: Session, model: Model, renames: dict[int, str], actor: User | None) -> None:
+    """Put each rename on the audit trail (who, when, old → new name)."""
+    for chunk in _chunks(list(renames)):
+        for row in db.scalars(select(model).where(model.id.in_(chunk))):
+            record_rename(db, row, renames[row.id], actor)
 
 
 def _expire(db: Session, model: Model, event: Event) -> None:

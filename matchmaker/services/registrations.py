@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.config import pause_point
-from matchmaker.db.models import Event, Institution, PortfolioEntry, Project
+from matchmaker.db.models import Event, Institution, PortfolioEntry, Project, User
 from matchmaker.domain import Group, InstitutionType, Need, Stage, Track, yuan_to_wan
 from matchmaker.errors import ImportRejected, Problem
 from matchmaker.services.events import session_lookup
+from matchmaker.services.names import rename_problems
 from matchmaker.services.registration_rows import Progress, search_text_of, write_records
 from matchmaker.tabular.read import read_sheet
 from matchmaker.tabular.records import INSTITUTIONS, PROJECTS, Column, TableSpec, parse_table
@@ -60,22 +61,27 @@ def import_registrations(
     data: bytes,
     filename: str,
     progress: Progress | None = None,
+    actor: User | None = None,
 ) -> ImportReport:
     """Validate the whole file, then insert or update every row keyed by its registration id.
 
     Raises :class:`ImportRejected` listing every problem before anything is written; the caller's
-    transaction then holds no change from this file.
+    transaction then holds no change from this file. Names must be unique in the event (within
+    the file and against the parties already there); renames go on the audit trail as ``actor``.
     """
     spec = spec_for(kind)
     sheet = read_sheet(data, filename, spec.header_names())
     parsed = parse_table(sheet, spec, session_lookup(event))
-    if parsed.problems:
-        raise ImportRejected(None, parsed.problems, count=len(parsed.problems))
+    model = Project if kind == "projects" else Institution
+    problems = parsed.problems or rename_problems(
+        db, model, event.id, parsed.records, parsed.headers.get("name", "name")
+    )
+    if problems:
+        raise ImportRejected(None, problems, count=len(problems))
     report = ImportReport(
         kind=kind, total=len(parsed.records), encoding=sheet.encoding, warnings=parsed.warnings
     )
-    model = Project if kind == "projects" else Institution
-    counts = write_records(db, event, model, parsed.records, progress)
+    counts = write_records(db, event, model, parsed.records, progress, actor)
     report.created, report.updated, report.unchanged = (
         counts.created,
         counts.updated,

@@ -28,7 +28,7 @@ from matchmaker.domain import (
 )
 from matchmaker.errors import InvalidInput, Problem
 from matchmaker.tabular.read import BadCell, Sheet
-from matchmaker.text import fold
+from matchmaker.text import fold, name_key
 
 Parser = Callable[[Any, "Context"], Any]
 
@@ -79,6 +79,7 @@ class ParsedTable:
     warnings: list[Problem]
     present: set[str]  # keys of the columns the file has
     partial: list[dict[str, Any]] = field(default_factory=list)  # rows with problems: what parsed
+    headers: dict[str, str] = field(default_factory=dict)  # column key -> header as written
 
 
 def header_key(name: str) -> str:
@@ -517,6 +518,7 @@ def parse_table(
     records: list[dict[str, Any]] = []
     partial: list[dict[str, Any]] = []
     first_seen: dict[str, int] = {}
+    names_seen: dict[str, int] = {}  # a party's name is unique in its event (services/names.py)
     for row_number, cells in sheet.rows:
         record: dict[str, Any] = {"_row": row_number}
         row_ok = True
@@ -552,12 +554,27 @@ def parse_table(
             continue
         if code is not None:
             first_seen[code] = row_number
+        name = record.get("name") if spec.kind in ("projects", "institutions") else None
+        if name is not None and name_key(name) in names_seen:
+            problems.append(
+                Problem(
+                    "import.duplicate_name",
+                    row=row_number,
+                    column=_header_of(sheet, seen, "name"),
+                    value=name,
+                    params={"first_row": names_seen[name_key(name)]},
+                )
+            )
+            row_ok = False
+        elif name is not None:
+            names_seen[name_key(name)] = row_number
         if not row_ok:
             partial.append(record)
             continue
         problems.extend(_cross_checks(spec, record, sheet, seen))
         records.append(record)
-    return ParsedTable(records, problems, warnings, present, partial)
+    headers = {key: sheet.headers[index] for key, index in seen.items()}
+    return ParsedTable(records, problems, warnings, present, partial, headers)
 
 
 def _header_of(sheet: Sheet, seen: dict[str, int], key: str) -> str:

@@ -1113,7 +1113,9 @@ p("企", "天使轮", "县级融媒体短视频代运营", "短视频、融媒�
   "为县级融媒体中心和政府部门提供政务短视频策划拍摄和账号运营，年产出视频9000余条，多条作品播放量过千万。"
   "服务客户34家，2025年营收1600万元。")
 
-p("企", "天使轮", "AI數字人直播代運營", "數字人、直播、虛擬主播",
+# the copy is registered under a slightly longer name: the same name (in either script) is
+# refused within one event, so a copy that gets in looks like this
+p("企", "天使轮", "AI數字人直播代運營服務", "數字人、直播、虛擬主播",
   "基於自研的2D超寫實數字人和實時互動引擎，為中小品牌提供7×24小時數字人直播代運營，單個直播間運營成本約為真人直播的五分之一。"
   "已服務品牌客戶380家，2025年營收2300萬元，數字人形象定製週期縮短到3天。",
   region="广东省深圳市", session="S2", lang="zh-Hant", dup_of="avatar", dup_kind="Traditional-Chinese copy",

@@ -99,7 +99,10 @@ class DuplicateOut(Schema):
             "near_copy, paraphrase or same_contact"
         }
     )
-    evidence = fields.List(fields.String())
+    kind_label = fields.String(metadata={"description": "the kind in the request's language"})
+    evidence = fields.List(
+        fields.String(), metadata={"description": "what matched, in the request's language"}
+    )
 
 
 def matcher() -> Matcher:
@@ -183,7 +186,8 @@ class Duplicates(MethodView):
         """Registrations that look like one project entered twice or copied, with evidence."""
         pairs = event_duplicates(db(), get_event(db(), code), matcher())
         db().commit()
-        return pairs
+        language = lang()
+        return [p.to_dict(language) for p in pairs]
 
 
 class FitArgs(Schema):

@@ -74,7 +74,7 @@ class Projects(MethodView):
     def post(self, data: dict[str, Any]) -> Project:
         """Register a project (organisers)."""
         event = get_event(db(), data.pop("event", None))
-        project = catalog.create_project(db(), event, data)
+        project = catalog.create_project(db(), event, data, user())
         db().commit()
         present([project], user())
         return project
@@ -108,7 +108,7 @@ class ProjectItem(MethodView):
         if viewer.role is Role.ENTRANT and viewer.project_id != project.id:
             raise PermissionDenied()
         keep_sessions(viewer, project, data)
-        catalog.update_project(db(), project, data)
+        catalog.update_project(db(), project, data, viewer)
         db().commit()
         present([project], viewer)
         return project
@@ -134,7 +134,7 @@ class Institutions(MethodView):
     def post(self, data: dict[str, Any]) -> Institution:
         """Register an institution (organisers)."""
         event = get_event(db(), data.pop("event", None))
-        institution = catalog.create_institution(db(), event, data)
+        institution = catalog.create_institution(db(), event, data, user())
         db().commit()
         present([institution], user())
         return institution
@@ -164,7 +164,7 @@ class InstitutionItem(MethodView):
         if viewer.role is Role.INVESTOR and viewer.institution_id != institution.id:
             raise PermissionDenied()
         keep_sessions(viewer, institution, data)
-        catalog.update_institution(db(), institution, data)
+        catalog.update_institution(db(), institution, data, viewer)
         db().commit()
         present([institution], viewer)
         return institution

@@ -24,7 +24,7 @@
     animation: false,
     color: COLOURS,
     textStyle: { fontFamily: font },
-    tooltip: { trigger: 'item', formatter: '{b}：{c}' },
+    tooltip: { trigger: 'item', formatter: '{b}' + labels.colon + '{c}' },
     series: [{
       name: labels.funnel,
       type: 'funnel',
@@ -57,10 +57,11 @@
         formatter: function (items) {  // HTML: every text in it is escaped (labels are names users typed)
           var g = groups[items[0].dataIndex];
           var esc = echarts.format.encodeHTML;
-          return esc(g.label) + '<br>' + esc(labels.signed_amount) + '：' +
-            esc(g.signed.amount_text || '0') + '（' + g.signed.count + '）<br>' +
-            esc(labels.invested_amount) + '：' + esc(g.invested.amount_text || '0') + '（' +
-            g.invested.count + '）';
+          function count(n) { return esc(labels.count.replace('{count}', String(n))); }
+          return esc(g.label) + '<br>' + esc(labels.signed_amount) + esc(labels.colon) +
+            esc(g.signed.amount_text || '0') + count(g.signed.count) + '<br>' +
+            esc(labels.invested_amount) + esc(labels.colon) +
+            esc(g.invested.amount_text || '0') + count(g.invested.count);
         }
       },
       xAxis: {
