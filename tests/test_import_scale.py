@@ -28,8 +28,12 @@ from matchmaker.services.registrations import ImportReport, import_registrations
 DATA = Path(__file__).parent / "data"
 
 
-def sheet(kind: str, n: int, prefix: str) -> bytes:
-    """``n`` rows cycled from tests/data/<kind>.csv, with ids ``prefix-0`` … (both sessions)."""
+def sheet(kind: str, n: int, prefix: str, tag_names: bool = False) -> bytes:
+    """``n`` rows cycled from tests/data/<kind>.csv, with ids ``prefix-0`` … (both sessions).
+
+    Names are unique within an event: a row past the first cycle (or every row, with
+    ``tag_names``, for sheets of several prefixes in one event) gets its id after its name.
+    """
     header, *rows = list(csv.reader(io.StringIO((DATA / f"{kind}.csv").read_text("utf-8-sig"))))
     out = io.StringIO()
     writer = csv.writer(out)
@@ -37,6 +41,8 @@ def sheet(kind: str, n: int, prefix: str) -> bytes:
     for i in range(n):
         row = list(rows[i % len(rows)])
         row[0] = f"{prefix}-{i}"
+        if tag_names or i >= len(rows):
+            row[1] = f"{row[1]}·{row[0]}"
         writer.writerow(row)
     return out.getvalue().encode()
 
@@ -82,9 +88,9 @@ def test_import_work_does_not_grow_per_row(factory, event, kind) -> None:  # typ
     runs = {}
     for n, prefix in ((150, "A"), (300, "B")):
         with counting(factory) as first:
-            assert run_import(factory, kind, sheet(kind, n, prefix)).created == n
+            assert run_import(factory, kind, sheet(kind, n, prefix, True)).created == n
         with counting(factory) as again:
-            assert run_import(factory, kind, sheet(kind, n, prefix)).unchanged == n
+            assert run_import(factory, kind, sheet(kind, n, prefix, True)).unchanged == n
         runs[n] = (first, again)
     (small_first, small_again), (large_first, large_again) = runs[150], runs[300]
     assert large_first == small_first, runs
