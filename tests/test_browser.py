@@ -112,12 +112,14 @@ def test_project_list_filters(page: Any) -> None:
     sign_in(page, "investor")
     page.goto("/projects")
     page.select_option("select[name=track]", "green_economy")
-    page.click("form.filters button")
+    with page.expect_navigation():  # the list below is read at once: read the new one
+        page.click("form.filters button")
     tracks = page.locator("[data-testid=project-list] tbody tr td:nth-child(3)").all_inner_texts()
     assert tracks and set(tracks) == {"绿色经济"}
     page.fill("input[name=q]", "陶瓷3D打印")
     page.select_option("select[name=track]", "")
-    page.click("form.filters button")
+    with page.expect_navigation():
+        page.click("form.filters button")
     names = page.locator("[data-testid=project-list] tbody tr td:nth-child(2)").all_inner_texts()
     assert names == ["光固化陶瓷3D打印设备与浆料"]
     page.click("text=光固化陶瓷3D打印设备与浆料")
@@ -202,6 +204,8 @@ def test_entrant_recommendations_page(page: Any) -> None:
 def test_organiser_sees_the_planted_duplicates(page: Any) -> None:
     sign_in(page, "organiser")
     page.click("nav >> text=疑似重复报名")
+    # all_inner_texts does not wait: under load it read the page before the click's navigation
+    page.wait_for_selector("[data-testid=duplicates] tbody tr")
     rows = page.locator("[data-testid=duplicates] tbody tr").all_inner_texts()
     pairs = {tuple(sorted(c for c in row.split() if c.startswith("XH2026-P"))) for row in rows}
     assert pairs == {
