@@ -163,3 +163,11 @@ def test_my_agenda_puts_sessions_to_come_first_and_names_the_other_party(
     assert "Silverline Angels" in coming and "智慧养老陪护机器人" not in coming
     english = client.get("/agenda?lang=en", headers=HTML).get_data(as_text=True)
     assert "<th>With</th>" in english and "Sessions that are over (1 meeting(s))" in english
+    # the printout names the other party too: the investor's own name only in its heading
+    sign_in(client, factory, "investor_b")
+    printed = client.get("/agenda/print", headers=HTML).get_data(as_text=True)
+    table = printed[printed.index("<table") :]
+    assert "智慧养老陪护机器人" in table and "Silverline Angels" not in table
+    sign_in(client, factory, "organiser")
+    printed = client.get("/agenda/print", headers=HTML).get_data(as_text=True)
+    assert "智慧养老陪护机器人" in printed and "Silverline Angels" in printed  # the office: both

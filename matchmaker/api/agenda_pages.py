@@ -302,8 +302,16 @@ def book() -> Any:
 def printable() -> str:
     """A printable agenda (paper is normal at venues with poor connectivity)."""
     event = page_event()
-    rows, scope = visible_rows(_me(), event, _export_args())
-    return render_template("agenda_print.html", event=event, rows=rows, scope=scope)
+    me = _me()
+    rows, scope = visible_rows(me, event, _export_args())
+    return render_template(
+        "agenda_print.html",
+        event=event,
+        rows=rows,
+        scope=scope,
+        party=me.role in (Role.INVESTOR, Role.ENTRANT),  # they see the other party, not their own
+        counterpart=lambda item: counterpart(me.role, item.institution, item.project),
+    )
 
 
 @bp.get("/agenda/export.<fmt>")
