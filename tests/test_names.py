@@ -194,6 +194,18 @@ def test_an_import_taking_a_name_another_party_has_is_refused(
     assert db_snapshot(factory) == before
 
 
+def test_a_taken_name_is_listed_beside_the_files_other_problems(
+    factory: Any, registered: str
+) -> None:
+    """Every problem at once: the organiser need not fix the sheet twice to learn of the name."""
+    before = db_snapshot(factory)
+    sheet = PROJECT_HEADER + "N-01,新项目,未知赛道\nN-02,智慧养老陪护机器人,银发经济\n"
+    found = problems_of(factory, sheet)
+    assert [(row, column) for row, column, _value, _text in found] == [(2, "赛道"), (3, "项目名称")]
+    assert "T-P002" in found[1][3]
+    assert db_snapshot(factory) == before
+
+
 def test_reimports_keep_names_and_may_swap_them(factory: Any, registered: str) -> None:
     before = names(factory, Project)
     report = run_import(

@@ -73,9 +73,9 @@ def import_registrations(
     sheet = read_sheet(data, filename, spec.header_names())
     parsed = parse_table(sheet, spec, session_lookup(event))
     model = Project if kind == "projects" else Institution
-    problems = parsed.problems or rename_problems(
-        db, model, event.id, parsed.records, parsed.headers.get("name", "name")
-    )
+    # every problem at once: a name another party holds is listed beside the file's own errors
+    taken = rename_problems(db, model, event.id, parsed.records, parsed.headers.get("name", "name"))
+    problems = sorted([*parsed.problems, *taken], key=lambda p: p.row or 0)
     if problems:
         raise ImportRejected(None, problems, count=len(problems))
     report = ImportReport(
