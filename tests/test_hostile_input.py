@@ -20,7 +20,7 @@ from typing import Any
 import openpyxl
 import pytest
 from sqlalchemy import select
-from tests_support import CSRF, MATCHMAKER, assert_error, db_snapshot, sign_in
+from tests_support import CSRF, MATCHMAKER, assert_error, db_snapshot, organiser_pages, sign_in
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import DueDiligence, Institution, Project
@@ -401,25 +401,8 @@ def test_markup_in_names_and_descriptions_is_escaped_on_every_page(
         task_id = db.scalar(select(DueDiligence.id))
     sign_in(client, factory, "organiser")
     pages = [
-        "/",
-        "/projects",
+        *organiser_pages(intent_id, task_id),
         "/projects?q=script",
-        "/projects/T-P001",
-        "/institutions",
-        "/institutions/T-I01",
-        "/shortlist?institution=T-I01",
-        "/recommendations?project=T-P001",
-        "/duplicates",
-        "/intents",
-        f"/intents/{intent_id}",
-        "/due-diligence",
-        f"/due-diligence/{task_id}",
-        "/reports?by=institution",
-        "/reports?by=region",
-        "/sessions/S1/agenda",
-        "/agenda",
-        "/agenda/print",
-        "/book?project=T-P001&institution=T-I01",
         "/projects/%3Cscript%3Ealert(1)%3C%2Fscript%3E",  # the 404 page repeats the id
     ]
     for url in pages:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests_support import demo_server, sign_in
+from tests_support import demo_server, organiser_pages, sign_in
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import DueDiligence
@@ -120,26 +120,9 @@ def test_no_english_page_shows_a_full_width_colon(client: Any, accounts: Any, fa
     intent_id = intent.get_json()["id"]
     pages = {
         "organiser": [
-            "/",
-            "/projects",
-            "/projects/T-P001",
-            "/institutions",
-            "/institutions/T-I01",
-            "/shortlist?institution=T-I01",
-            "/recommendations?project=T-P001",
-            "/duplicates",
+            *organiser_pages(intent_id, task_id),
             "/import",
-            "/intents",
-            f"/intents/{intent_id}",
             "/intents/import",
-            "/due-diligence",
-            f"/due-diligence/{task_id}",
-            "/reports?by=institution",
-            "/reports?by=region",
-            "/sessions/S1/agenda",
-            "/agenda",
-            "/agenda/print",
-            "/book?project=T-P001&institution=T-I01",
             "/projects/T-P999",  # the 404 page
         ],
         "investor": ["/", "/shortlist", "/agenda", "/book", "/intents"],

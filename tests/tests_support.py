@@ -286,3 +286,28 @@ def organiser_books(factory: Any, pairs: list[tuple[str, str, int]], accept: boo
             )
             if accept:
                 decide(db, organiser, made, accept=True)
+
+
+def organiser_pages(intent_id: int, task_id: int) -> list[str]:
+    """Every page an organiser reads on the test event (with one intent and one task): the walks
+    that check escaping and the English pages' punctuation share it."""
+    return [
+        "/",
+        "/projects",
+        "/projects/T-P001",
+        "/institutions",
+        "/institutions/T-I01",
+        "/shortlist?institution=T-I01",
+        "/recommendations?project=T-P001",
+        "/duplicates",
+        "/intents",
+        f"/intents/{intent_id}",
+        "/due-diligence",
+        f"/due-diligence/{task_id}",
+        "/reports?by=institution",
+        "/reports?by=region",
+        "/sessions/S1/agenda",
+        "/agenda",
+        "/agenda/print",
+        "/book?project=T-P001&institution=T-I01",
+    ]
