@@ -18,6 +18,7 @@ run: $(STAMP)
 test: $(STAMP) chromium
 	$(BIN)/ruff check matchmaker tests benchmarks scripts
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 install: $(STAMP)
@@ -40,6 +41,7 @@ chromium:
 lint: $(STAMP)
 	$(BIN)/ruff check matchmaker tests benchmarks scripts
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

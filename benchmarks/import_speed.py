@@ -30,9 +30,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from matchmaker.db.engine import make_engine, migrate, session_factory, transaction
-from matchmaker.services.demo import demo_file, load_demo
-from matchmaker.services.events import get_event
-from matchmaker.services.registrations import import_registrations
+from matchmaker.services.operations.demo import demo_file, load_demo
+from matchmaker.services.registry.events import get_event
+from matchmaker.services.registry.registrations import import_registrations
 from matchmaker.tabular.write import write_table
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

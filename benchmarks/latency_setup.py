@@ -21,9 +21,9 @@ from matchmaker.db.engine import make_engine, migrate, session_factory, transact
 from matchmaker.db.models import Event, Institution, PortfolioEntry, Project, TextVector
 from matchmaker.domain import InstitutionType, Role, Stage, Track, parse_amount_range, split_multi
 from matchmaker.embeddings.portfolio import view_text
-from matchmaker.services.accounts import create_user, issue_token
-from matchmaker.services.demo import demo_file
-from matchmaker.services.profiles import institution_profile, project_profile, text_hash
+from matchmaker.services.matching.profiles import institution_profile, project_profile, text_hash
+from matchmaker.services.operations.demo import demo_file
+from matchmaker.services.registry.accounts import create_user, issue_token
 
 REGIONS = [
     "山西省太原市", "山西省大同市", "广东省深圳市", "浙江省杭州市", "北京市",

@@ -119,7 +119,7 @@ def prepare(db_url: str, home: Path) -> dict[str, Any]:
     from matchmaker.db.engine import make_engine, session_factory, transaction
     from matchmaker.db.models import Institution, Project
     from matchmaker.domain import Role
-    from matchmaker.services.accounts import create_user, issue_token
+    from matchmaker.services.registry.accounts import create_user, issue_token
 
     engine = make_engine(db_url)
     plan: dict[str, Any] = {"investors": [], "entrants": [], "projects": []}

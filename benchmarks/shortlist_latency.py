@@ -51,9 +51,9 @@ from matchmaker.domain import Track
 from matchmaker.embeddings.encoders import get_encoder
 from matchmaker.embeddings.index import VectorIndex
 from matchmaker.ranking.shortlist import rank
-from matchmaker.services.index_store import index_dir_for
-from matchmaker.services.matching import Matcher, ShortlistQuery
-from matchmaker.services.profiles import BATCH, cached_text_vectors, project_profile
+from matchmaker.services.matching.index_store import index_dir_for
+from matchmaker.services.matching.matcher import Matcher, ShortlistQuery
+from matchmaker.services.matching.profiles import BATCH, cached_text_vectors, project_profile
 
 LABELS = {
     "service": "matchmaker service (db, filters, views, reasons)",

@@ -17,31 +17,32 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import swagger_ui_bundle
     from werkzeug.routing import IntegerConverter
 
-    from matchmaker.api import agenda_pages, ledger_pages, pages
+    from matchmaker.api.context import init_db
     from matchmaker.api.errors import register_error_handlers
-    from matchmaker.api.extensions import init_db
     from matchmaker.api.guards import register_guards
     from matchmaker.api.i18n import lang, t
     from matchmaker.api.limits import init_limits
     from matchmaker.api.openapi import ErrorResponses, MatchmakerApi, row_id_parameter
+    from matchmaker.api.pages import agendas as agenda_pages
+    from matchmaker.api.pages import ledger as ledger_pages
+    from matchmaker.api.pages import registry as pages
     from matchmaker.api.resources import (
         agendas,
         auth,
         bookings,
         events,
-        followups,
-        intents,
         jobs,
         matching,
         registrations,
     )
+    from matchmaker.api.resources.ledger import followups, intents
     from matchmaker.api.security import init_security
     from matchmaker.db.engine import make_engine, session_factory
     from matchmaker.domain import LOCAL_TZ
-    from matchmaker.services.bookings import BookingRules
-    from matchmaker.services.index_store import index_dir_for
-    from matchmaker.services.jobs import JobQueue
-    from matchmaker.services.matching import Matcher
+    from matchmaker.services.agendas.bookings import BookingRules
+    from matchmaker.services.matching.index_store import index_dir_for
+    from matchmaker.services.matching.matcher import Matcher
+    from matchmaker.services.operations.jobs import JobQueue
 
     settings = Settings.from_env()
     app = Flask(

@@ -76,7 +76,7 @@ def factory(engine: Engine) -> sessionmaker[Session]:
 @pytest.fixture
 def event(factory: sessionmaker[Session]) -> str:
     """The small test event (tests/data/event.json): two sessions, no registrations."""
-    from matchmaker.services.events import SessionSpec, add_session, create_event
+    from matchmaker.services.registry.events import SessionSpec, add_session, create_event
 
     spec = json.loads((DATA / "event.json").read_text(encoding="utf-8"))
     with transaction(factory) as db:
@@ -89,8 +89,8 @@ def event(factory: sessionmaker[Session]) -> str:
 @pytest.fixture
 def registered(factory: sessionmaker[Session], event: str) -> str:
     """The test event with tests/data/projects.csv and institutions.csv imported."""
-    from matchmaker.services.events import get_event
-    from matchmaker.services.registrations import import_registrations
+    from matchmaker.services.registry.events import get_event
+    from matchmaker.services.registry.registrations import import_registrations
 
     with transaction(factory) as db:
         found = get_event(db, event)
@@ -157,8 +157,8 @@ class Accounts:
 
 @pytest.fixture
 def accounts(factory: sessionmaker[Session], registered: str) -> Accounts:
-    from matchmaker.services.accounts import create_user, issue_token
-    from matchmaker.services.catalog import get_institution, get_project
+    from matchmaker.services.registry.accounts import create_user, issue_token
+    from matchmaker.services.registry.catalog import get_institution, get_project
 
     people = {
         "organiser": (Role.ORGANISER, None, None),

@@ -75,7 +75,7 @@ from matchmaker.domain import (
     Track,
     Verdict,
 )
-from matchmaker.services.accounts import issue_token
+from matchmaker.services.registry.accounts import issue_token
 
 ROLES = ("anonymous", "organiser", "staff", "investor", "investor_b", "entrant", "entrant_b")
 _OVERRIDE = int(os.environ.get("MATCHMAKER_FUZZ_EXAMPLES", "0"))

@@ -208,7 +208,7 @@ class World:
         return int(made["id"])
 
     def fresh_token(self, who: str) -> str:
-        from matchmaker.services.accounts import issue_token
+        from matchmaker.services.registry.accounts import issue_token
 
         with transaction(self.factory) as db:
             token, _row = issue_token(db, db.get_one(User, self.user_ids[who]), "matrix")

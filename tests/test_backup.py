@@ -28,10 +28,10 @@ from tests_support import MATCHMAKER, assert_error, migrated_pg_database
 from matchmaker.db import dump, event_tables
 from matchmaker.db.engine import make_engine, session_factory, transaction
 from matchmaker.db.models import AuditEntry, Base, Event, Intent, MatchWeights, Project, User
-from matchmaker.services.catalog import get_institution
-from matchmaker.services.events import get_event
-from matchmaker.services.index_store import index_dir_for
-from matchmaker.services.matching import Matcher, ShortlistQuery
+from matchmaker.services.matching.index_store import index_dir_for
+from matchmaker.services.matching.matcher import Matcher, ShortlistQuery
+from matchmaker.services.registry.catalog import get_institution
+from matchmaker.services.registry.events import get_event
 
 S1 = "/api/v1/events/T2026/sessions/S1/agenda"
 

@@ -178,7 +178,7 @@ def test_the_booking_page_offers_the_next_session_not_one_that_is_over(
 
 
 def test_institution_cap_spreads_requests(app, client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
-    from matchmaker.services.bookings import BookingRules
+    from matchmaker.services.agendas.bookings import BookingRules
 
     app.config["MATCHMAKER_BOOKING_RULES"] = BookingRules(institution_cap=1)
     assert book(client, accounts.headers("entrant"), slot=1).status_code == 201

@@ -15,7 +15,7 @@ import pytest
 from tests_support import assert_error
 
 from matchmaker.db.engine import transaction
-from matchmaker.services.events import get_event
+from matchmaker.services.registry.events import get_event
 
 URL = "/api/v1/due-diligence"
 MATCHMAKER = str(Path(sys.executable).parent / "matchmaker")
@@ -64,7 +64,7 @@ def test_a_task_links_the_pairs_intent(client, accounts) -> None:  # type: ignor
 
 
 def _digest_day(factory: Any, event: str, now: datetime) -> Any:
-    from matchmaker.services.due_diligence import digest
+    from matchmaker.services.ledger.due_diligence import digest
 
     with transaction(factory) as db:
         found = digest(db, None, get_event(db, event), now)

@@ -41,8 +41,8 @@ NOT_EVENT = ("/healthz", "/api/openapi.json", "/api/docs", "/static/", "/lang/",
 @pytest.fixture
 def three_events(factory: Any, accounts: Any, client: Any) -> dict[str, Any]:
     """Add T2025 (same registration ids, one intent and task) and T2024 beside T2026."""
-    from matchmaker.services.events import SessionSpec, add_session, create_event
-    from matchmaker.services.registrations import import_registrations
+    from matchmaker.services.registry.events import SessionSpec, add_session, create_event
+    from matchmaker.services.registry.registrations import import_registrations
 
     spec = json.loads((DATA / "event.json").read_text(encoding="utf-8"))
     with transaction(factory) as db:

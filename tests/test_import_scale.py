@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import Event, Institution, PortfolioEntry, Project
 from matchmaker.errors import ImportRejected
-from matchmaker.services.events import get_event
-from matchmaker.services.registrations import ImportReport, import_registrations
+from matchmaker.services.registry.events import get_event
+from matchmaker.services.registry.registrations import ImportReport, import_registrations
 
 DATA = Path(__file__).parent / "data"
 

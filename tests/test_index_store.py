@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from matchmaker.embeddings.index import VectorIndex
-from matchmaker.services.index_store import IndexStore, index_dir_for
+from matchmaker.services.matching.index_store import IndexStore, index_dir_for
 
 
 def built(n: int = 20) -> tuple[np.ndarray, np.ndarray, tuple]:  # type: ignore[type-arg]

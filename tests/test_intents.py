@@ -262,7 +262,7 @@ def test_investors_and_entrants_see_only_their_own(client, accounts) -> None:  #
 
 def test_an_intent_links_the_pairs_meeting(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
     from matchmaker.db.models import MatchmakingSession, Meeting, Slot
-    from matchmaker.services.catalog import get_institution, get_project
+    from matchmaker.services.registry.catalog import get_institution, get_project
 
     with transaction(factory) as db:
         session = db.scalar(select(MatchmakingSession).where(MatchmakingSession.code == "S2"))
@@ -398,8 +398,8 @@ def _amounts(total: int, parts: int) -> list[int]:
 def big_event(factory: Any) -> str:
     """An event shaped like the real one: three sessions, 45 projects, 12 institutions."""
     from matchmaker.domain import Track
-    from matchmaker.services.catalog import create_institution, create_project
-    from matchmaker.services.events import SessionSpec, add_session, create_event
+    from matchmaker.services.registry.catalog import create_institution, create_project
+    from matchmaker.services.registry.events import SessionSpec, add_session, create_event
 
     with transaction(factory) as db:
         event = create_event(db, code="R2026", name="星火杯", year=2026, city="太原")
@@ -549,7 +549,7 @@ def test_a_real_sized_event_reports_exactly_what_was_signed(
 
 
 def test_with_two_events_the_api_asks_for_the_event_parameter(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
-    from matchmaker.services.events import create_event
+    from matchmaker.services.registry.events import create_event
 
     with transaction(factory) as db:
         create_event(db, "T2027", "第二届测试活动", 2027)

@@ -23,7 +23,7 @@ from tests_support import CSRF, MATCHMAKER, assert_error, sign_in
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import Job, Meeting
 from matchmaker.domain import JobKind, JobStatus
-from matchmaker.services.jobs import JobQueue
+from matchmaker.services.operations.jobs import JobQueue
 
 REDIS = os.environ.get("MATCHMAKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 S1 = "/api/v1/events/T2026/sessions/S1/agenda"
@@ -141,7 +141,7 @@ def test_without_a_queue_a_rebuild_runs_in_the_request(client, accounts) -> None
 def test_a_job_whose_request_process_died_is_reported_failed(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
     import socket
 
-    from matchmaker.services.events import get_event
+    from matchmaker.services.registry.events import get_event
 
     with transaction(factory) as db:
         event = get_event(db, "T2026")

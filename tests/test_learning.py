@@ -11,9 +11,9 @@ from matchmaker.db.engine import transaction
 from matchmaker.db.models import Institution, MatchWeights, Project
 from matchmaker.domain import Verdict
 from matchmaker.embeddings.composite import Weights
-from matchmaker.services.demo import load_demo
-from matchmaker.services.learning import learn_weights
-from matchmaker.services.matching import Matcher, ShortlistQuery, record_verdict
+from matchmaker.services.matching.learning import learn_weights
+from matchmaker.services.matching.matcher import Matcher, ShortlistQuery, record_verdict
+from matchmaker.services.operations.demo import load_demo
 
 
 @pytest.fixture
@@ -73,6 +73,6 @@ def test_likes_that_follow_the_sector_teach_a_heavier_sector_weight(
 
 
 def _event(db: Session):  # type: ignore[no-untyped-def]
-    from matchmaker.services.events import get_event
+    from matchmaker.services.registry.events import get_event
 
     return get_event(db)

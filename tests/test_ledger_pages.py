@@ -25,7 +25,7 @@ from tests_support import demo_server as running_demo
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import AuditEntry, Intent, MatchmakingSession, Project, User
-from matchmaker.services.intents import history, today_local
+from matchmaker.services.ledger.intents import history, today_local
 
 HTML = {"Accept": "text/html"}
 
@@ -304,9 +304,9 @@ def test_the_ledger_import_page_lists_every_problem_then_imports(
 
 def test_the_demo_ledger_fills_every_page(factory: Any) -> None:
     """`load_demo(ledger=True)`: intents along the ladder, one stepped back, tasks by urgency."""
-    from matchmaker.services.demo import load_demo
-    from matchmaker.services.due_diligence import digest
-    from matchmaker.services.reports import report
+    from matchmaker.services.ledger.due_diligence import digest
+    from matchmaker.services.ledger.reports import report
+    from matchmaker.services.operations.demo import load_demo
 
     with transaction(factory) as db:
         event, _accounts = load_demo(db, ledger=True)

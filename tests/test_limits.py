@@ -60,7 +60,7 @@ def sign_in(client: Any, username: str, password: str, address: str = "10.0.0.1"
 
 
 def add_user(factory: Any, username: str) -> None:
-    from matchmaker.services.accounts import create_user
+    from matchmaker.services.registry.accounts import create_user
 
     with transaction(factory) as db:
         create_user(db, username, "staff", PASSWORD)

@@ -22,8 +22,8 @@ from tests_support import CSRF, assert_error, db_snapshot, migrated_pg_database,
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import AuditEntry, Institution, Project
 from matchmaker.errors import Conflict, ImportRejected
-from matchmaker.services.events import get_event
-from matchmaker.services.registrations import import_registrations
+from matchmaker.services.registry.events import get_event
+from matchmaker.services.registry.registrations import import_registrations
 
 HTML = {"Accept": "text/html"}
 PROJECT_HEADER = "报名编号,项目名称,赛道\n"
@@ -280,7 +280,7 @@ OLD_PROJECT = (
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_migration_0010_keeps_the_duplicates_an_old_database_has(kind: str, tmp_path: Path) -> None:
     from matchmaker.db.engine import migrate, session_factory
-    from matchmaker.services.catalog import update_project
+    from matchmaker.services.registry.catalog import update_project
 
     with database_at_0009(kind, tmp_path) as engine:
         with engine.begin() as connection:

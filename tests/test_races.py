@@ -81,8 +81,8 @@ TRIALS = {"postgresql": 500, "sqlite": 200}  # the issue asks for 500 on Postgre
 
 def _book(factory: Any, project: str, slot: int) -> int:
     """A pending request of ``project`` to T-I01 in ``slot`` of S1, made by its entrant."""
-    from matchmaker.services.bookings import BookingRules, request_meeting
-    from matchmaker.services.catalog import get_institution, get_project
+    from matchmaker.services.agendas.bookings import BookingRules, request_meeting
+    from matchmaker.services.registry.catalog import get_institution, get_project
 
     with transaction(factory, immediate=True) as db:
         found = get_project(db, project)
@@ -156,7 +156,7 @@ LAWFUL = {
     "db_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
 )
 def test_accept_and_withdraw_at_once_never_both_win(app, accounts, factory, engine) -> None:  # type: ignore[no-untyped-def]
-    from matchmaker.services.bookings import get_request, withdraw
+    from matchmaker.services.agendas.bookings import get_request, withdraw
 
     trials = TRIALS[engine.dialect.name]
     entrants = many_entrants(factory, LANES)
@@ -211,8 +211,8 @@ def test_accept_and_withdraw_at_once_never_both_win(app, accounts, factory, engi
 
 
 def _more_institutions(factory: Any, codes: list[str]) -> None:
-    from matchmaker.services.catalog import create_institution
-    from matchmaker.services.events import get_event
+    from matchmaker.services.registry.catalog import create_institution
+    from matchmaker.services.registry.events import get_event
 
     with transaction(factory) as db:
         event = get_event(db, "T2026")

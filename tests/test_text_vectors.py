@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import PortfolioEntry, Project, TextVector
 from matchmaker.embeddings import get_encoder
-from matchmaker.services.profiles import cached_text_vectors, project_profile
+from matchmaker.services.matching.profiles import cached_text_vectors, project_profile
 
 
 @dataclass

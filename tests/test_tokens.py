@@ -18,7 +18,7 @@ from matchmaker.db.engine import transaction
 from matchmaker.db.models import ApiToken, Base, User
 from matchmaker.db.types import utcnow
 from matchmaker.errors import AuthenticationRequired
-from matchmaker.services import accounts as accounts_service
+from matchmaker.services.registry import accounts as accounts_service
 
 PASSWORD = "correct horse battery staple"  # tests/conftest.py Accounts.password
 

@@ -46,7 +46,7 @@ def page_sign_in(factory: Any, user_id: int) -> str:
     """Record a page sign-in for ``user_id`` as the login form does; return the cookie's token."""
     from matchmaker.db.engine import transaction
     from matchmaker.db.models import User
-    from matchmaker.services.accounts import start_web_session
+    from matchmaker.services.registry.accounts import start_web_session
 
     with transaction(factory) as db:
         return start_web_session(db, db.get_one(User, user_id))
@@ -177,9 +177,9 @@ def many_entrants(factory: Any, n: int, session: str = "S1") -> dict[str, str]:
     token; return code → token."""
     from matchmaker.db.engine import transaction
     from matchmaker.domain import Group, Role, Track
-    from matchmaker.services.accounts import create_user, issue_token
-    from matchmaker.services.catalog import create_project
-    from matchmaker.services.events import get_event
+    from matchmaker.services.registry.accounts import create_user, issue_token
+    from matchmaker.services.registry.catalog import create_project
+    from matchmaker.services.registry.events import get_event
 
     tokens = {}
     with transaction(factory) as db:
@@ -231,8 +231,8 @@ def add_session_s3(factory: Any, tables: int, slots: int, institutions: int, pro
     """Add session S3 to the test event: ``slots`` 20-minute slots, ``tables`` tables, and
     institutions X-I01… and projects X-P01… registered for it alone."""
     from matchmaker.db.engine import transaction
-    from matchmaker.services.events import SessionSpec, add_session, get_event
-    from matchmaker.services.registrations import import_registrations
+    from matchmaker.services.registry.events import SessionSpec, add_session, get_event
+    from matchmaker.services.registry.registrations import import_registrations
 
     minutes = 9 * 60 + 20 * slots
     spec = {
@@ -266,8 +266,8 @@ def organiser_books(factory: Any, pairs: list[tuple[str, str, int]], accept: boo
 
     from matchmaker.db.engine import transaction
     from matchmaker.db.models import MatchmakingSession, User
-    from matchmaker.services.bookings import BookingRules, decide, request_meeting
-    from matchmaker.services.catalog import get_institution, get_project
+    from matchmaker.services.agendas.bookings import BookingRules, decide, request_meeting
+    from matchmaker.services.registry.catalog import get_institution, get_project
 
     with transaction(factory) as db:
         organiser = db.scalars(select(User).where(User.username == "organiser")).one()

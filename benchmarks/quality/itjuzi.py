@@ -46,7 +46,7 @@ from matchmaker.embeddings.portfolio import view_text
 from matchmaker.embeddings.views import PORTFOLIO_SHARE, InstitutionViews, build_views
 from matchmaker.ranking.shortlist import rank
 from matchmaker.ranking.weights import BlockWeightLearner, WeightFit
-from matchmaker.services.profiles import institution_profile, project_profile
+from matchmaker.services.matching.profiles import institution_profile, project_profile
 
 MIN_PORTFOLIO = 3
 SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)

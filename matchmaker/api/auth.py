@@ -9,11 +9,11 @@ from typing import Any, TypeVar
 
 from flask import current_app, g, request, session
 
-from matchmaker.api.extensions import db
+from matchmaker.api.context import db
 from matchmaker.db.models import User
 from matchmaker.domain import Role
 from matchmaker.errors import AuthenticationRequired, PermissionDenied
-from matchmaker.services.accounts import user_for_token, user_for_web_session
+from matchmaker.services.registry.accounts import user_for_token, user_for_web_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 ALL_ROLES = tuple(Role)

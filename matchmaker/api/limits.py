@@ -38,8 +38,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from matchmaker.api.auth import current_user
+from matchmaker.api.context import db
 from matchmaker.api.errors import _respond, _wants_html
-from matchmaker.api.extensions import db
 from matchmaker.api.i18n import lang
 from matchmaker.db.rate_limits import DatabaseStorage
 from matchmaker.errors import MatchmakerError

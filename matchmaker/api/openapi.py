@@ -12,7 +12,7 @@ from typing import Any
 from apispec import BasePlugin
 from flask_smorest import Api
 
-from matchmaker.api.schemas import MAX_ROW_ID, ErrorSchema
+from matchmaker.api.schemas.common import MAX_ROW_ID, ErrorSchema
 
 #: Request fields that name a record; an unknown one is a 404.
 REFERENCES = frozenset(

@@ -2,11 +2,11 @@
 
 from matchmaker.cli import (  # noqa: F401 - registers the commands
     agendas,
-    backups,
     jobs,
     ledger,
     matching,
-    registrations,
+    operations,
+    registry,
     scheduling,
 )
 from matchmaker.cli.base import accept_json_after_the_command, main

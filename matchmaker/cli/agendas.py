@@ -22,7 +22,7 @@ def agenda() -> None:
 def _session(db: Any, event_code: str | None, session_code: str) -> Any:
     from matchmaker.errors import NotFound
     from matchmaker.messages import Ref
-    from matchmaker.services.events import get_event
+    from matchmaker.services.registry.events import get_event
 
     event = get_event(db, event_code)
     found = next((s for s in event.sessions if s.code == session_code), None)
@@ -69,8 +69,8 @@ def agenda_build(
     institution_max: int | None,
 ) -> None:
     """Solve a session's agenda (locked meetings and bookings are kept) and store the draft."""
-    from matchmaker.services.agenda_options import AgendaOptions
-    from matchmaker.services.agendas import build_agenda
+    from matchmaker.services.agendas.build import build_agenda
+    from matchmaker.services.agendas.options import AgendaOptions
 
     options = AgendaOptions(
         fair=fair,
@@ -117,7 +117,7 @@ def _progress(ctx: Context) -> Any:
 @handles_errors
 def agenda_publish(ctx: Context, session_code: str, event_code: str | None) -> None:
     """Publish the draft once the independent validator passes it."""
-    from matchmaker.services.agendas import publish_agenda
+    from matchmaker.services.agendas.build import publish_agenda
 
     with ctx.transaction() as db:
         found = publish_agenda(db, ctx.matcher(), _session(db, event_code, session_code))
@@ -132,7 +132,7 @@ def agenda_publish(ctx: Context, session_code: str, event_code: str | None) -> N
 @handles_errors
 def agenda_show(ctx: Context, session_code: str, event_code: str | None) -> None:
     """Print the session grid: a line per table, a column per slot."""
-    from matchmaker.services.agenda_views import session_grid
+    from matchmaker.services.agendas.views import session_grid
 
     with ctx.transaction() as db:
         grid = session_grid(db, _session(db, event_code, session_code), ctx.lang)
@@ -157,8 +157,8 @@ def agenda_show(ctx: Context, session_code: str, event_code: str | None) -> None
 @handles_errors
 def agenda_instance(ctx: Context, session_code: str, event_code: str | None, output: Path) -> None:
     """Write the session as a ``matchmaker schedule`` instance file."""
-    from matchmaker.services.agenda_instance import session_instance
-    from matchmaker.services.agendas import agenda_of, options_of
+    from matchmaker.services.agendas.build import agenda_of, options_of
+    from matchmaker.services.agendas.instance import session_instance
 
     with ctx.transaction() as db:
         session = _session(db, event_code, session_code)
@@ -192,9 +192,9 @@ def agenda_export(
     output: Path,
 ) -> None:
     """Write an agenda (whole event, a session, an institution, a project or a table)."""
-    from matchmaker.services import catalog
-    from matchmaker.services.agenda_views import agenda_rows, export_agenda
-    from matchmaker.services.events import get_event
+    from matchmaker.services.agendas.views import agenda_rows, export_agenda
+    from matchmaker.services.registry import catalog
+    from matchmaker.services.registry.events import get_event
 
     with ctx.transaction() as db:
         event = get_event(db, event_code)

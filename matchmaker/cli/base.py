@@ -31,8 +31,8 @@ class Context:
 
     def matcher(self) -> Any:
         """Return a matcher that keeps its indexes beside this database."""
-        from matchmaker.services.index_store import index_dir_for
-        from matchmaker.services.matching import Matcher
+        from matchmaker.services.matching.index_store import index_dir_for
+        from matchmaker.services.matching.matcher import Matcher
 
         return Matcher(index_dir=index_dir_for(self.db_url, Settings.from_env().instance_dir))
 

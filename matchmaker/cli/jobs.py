@@ -20,7 +20,7 @@ def worker(ctx: Context, burst: bool) -> None:
     import logging
     import os
 
-    from matchmaker.services.jobs import work
+    from matchmaker.services.operations.jobs import work
 
     os.environ.setdefault("MATCHMAKER_DATABASE_URL", ctx.db_url)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -33,8 +33,8 @@ def worker(ctx: Context, burst: bool) -> None:
 @handles_errors
 def list_jobs(ctx: Context, event_code: str | None) -> None:
     """List the event's latest background jobs and what became of them."""
-    from matchmaker.services import jobs
-    from matchmaker.services.events import get_event
+    from matchmaker.services.operations import jobs
+    from matchmaker.services.registry.events import get_event
 
     with ctx.transaction() as db:
         event = get_event(db, event_code)

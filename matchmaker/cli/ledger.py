@@ -22,7 +22,7 @@ AS_USER = click.option(
 def _actor(db: Any, username: str | None) -> Any:
     from matchmaker.domain import Role
     from matchmaker.errors import PermissionDenied
-    from matchmaker.services.accounts import get_user
+    from matchmaker.services.registry.accounts import get_user
 
     if not username:
         return None
@@ -45,8 +45,8 @@ def intents() -> None:
 @handles_errors
 def intents_import(ctx: Context, path: Path, event_code: str | None, username: str | None) -> None:
     """Import an intents sheet (CSV/XLSX, Chinese or English headers): every row or none."""
-    from matchmaker.services.events import get_event
-    from matchmaker.services.intent_files import import_intents
+    from matchmaker.services.ledger.intent_files import import_intents
+    from matchmaker.services.registry.events import get_event
 
     with ctx.transaction() as db:
         event = get_event(db, event_code)
@@ -73,8 +73,8 @@ def intents_import(ctx: Context, path: Path, event_code: str | None, username: s
 def intents_export(ctx: Context, output: Path, event_code: str | None) -> None:
     """Write every intent of the event to a CSV/XLSX that imports back unchanged."""
     from matchmaker.errors import InvalidInput, Problem
-    from matchmaker.services.events import get_event
-    from matchmaker.services.intent_files import export_intents
+    from matchmaker.services.ledger.intent_files import export_intents
+    from matchmaker.services.registry.events import get_event
 
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in ("csv", "xlsx"):
@@ -113,8 +113,8 @@ def intents_report(
     """Meetings held → follow-ups → signed → due diligence → invested, in yuan and 万元/亿元."""
     from matchmaker.domain import Track
     from matchmaker.errors import InvalidInput, Problem
-    from matchmaker.services.events import get_event
-    from matchmaker.services.reports import report, report_xlsx
+    from matchmaker.services.ledger.reports import report, report_xlsx
+    from matchmaker.services.registry.events import get_event
 
     filters = {"session": session, "region": region, "institution": institution}
     if track:
@@ -186,8 +186,8 @@ def dd_due(
     """List open tasks overdue, due this week and due a follow-up — the daily digest."""
     from matchmaker.domain import LOCAL_TZ
     from matchmaker.messages import render
-    from matchmaker.services.due_diligence import Mailer, digest, digest_text
-    from matchmaker.services.events import get_event
+    from matchmaker.services.ledger.due_diligence import Mailer, digest, digest_text
+    from matchmaker.services.registry.events import get_event
 
     now = datetime.combine(day.date(), time(12), LOCAL_TZ) if day else None
     with ctx.transaction() as db:

@@ -26,7 +26,7 @@ def index_build(ctx: Context, event_code: str | None, background: bool) -> None:
     """Encode every registration whose text changed and rebuild the FAISS indexes."""
     import time
 
-    from matchmaker.services.events import get_event
+    from matchmaker.services.registry.events import get_event
 
     if background:
         _queue_rebuild(ctx, event_code)
@@ -57,8 +57,8 @@ def _queue_rebuild(ctx: Context, event_code: str | None) -> None:
     from matchmaker.config import Settings
     from matchmaker.domain import JobKind
     from matchmaker.errors import MatchmakerError
-    from matchmaker.services import jobs
-    from matchmaker.services.events import get_event
+    from matchmaker.services.operations import jobs
+    from matchmaker.services.registry.events import get_event
 
     queue = jobs.JobQueue.from_settings(Settings.from_env())
     if not queue.background:
@@ -91,9 +91,9 @@ def shortlist(
     ctx: Context, code: str, k: int, page: int, diversity: float, event_code: str | None
 ) -> None:
     """Projects that fit an institution best, with the reasons."""
-    from matchmaker.services.catalog import get_institution
-    from matchmaker.services.events import get_event
-    from matchmaker.services.matching import ShortlistQuery
+    from matchmaker.services.matching.matcher import ShortlistQuery
+    from matchmaker.services.registry.catalog import get_institution
+    from matchmaker.services.registry.events import get_event
 
     with ctx.transaction() as db:
         institution = get_institution(db, code, event_code)
@@ -113,9 +113,9 @@ def shortlist(
 @handles_errors
 def recommend(ctx: Context, code: str, k: int, page: int, event_code: str | None) -> None:
     """Institutions that fit a project best, with the reasons."""
-    from matchmaker.services.catalog import get_project
-    from matchmaker.services.events import get_event
-    from matchmaker.services.matching import ShortlistQuery
+    from matchmaker.services.matching.matcher import ShortlistQuery
+    from matchmaker.services.registry.catalog import get_project
+    from matchmaker.services.registry.events import get_event
 
     with ctx.transaction() as db:
         project = get_project(db, code, event_code)
@@ -142,8 +142,8 @@ def weights() -> None:
 @handles_errors
 def weights_fit(ctx: Context, event_code: str | None, dry_run: bool) -> None:
     """Fit weights on likes/passes, meeting ratings and intents; keep them only if they win."""
-    from matchmaker.services.events import get_event
-    from matchmaker.services.learning import learn_weights
+    from matchmaker.services.matching.learning import learn_weights
+    from matchmaker.services.registry.events import get_event
 
     with ctx.transaction() as db:
         learned = learn_weights(db, get_event(db, event_code), ctx.matcher(), apply=not dry_run)
@@ -176,8 +176,8 @@ def weights_fit(ctx: Context, event_code: str | None, dry_run: bool) -> None:
 @handles_errors
 def duplicates(ctx: Context, event_code: str | None) -> None:
     """Registrations that look like the same project entered twice or copied."""
-    from matchmaker.services.duplicates import event_duplicates
-    from matchmaker.services.events import get_event
+    from matchmaker.services.matching.duplicates import event_duplicates
+    from matchmaker.services.registry.events import get_event
 
     with ctx.transaction() as db:
         pairs = event_duplicates(db, get_event(db, event_code), ctx.matcher())

@@ -10,22 +10,16 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from matchmaker.api.auth import BEARER, require, user
-from matchmaker.api.extensions import db
+from matchmaker.api.context import db, download, matcher, queue
 from matchmaker.api.i18n import lang
-from matchmaker.api.resources.common import download, file_response, format_parameter
-from matchmaker.api.resources.events import session_or_404
-from matchmaker.api.resources.jobs import JobOut, queue, start
-from matchmaker.api.resources.matching import matcher
-from matchmaker.api.schemas import JsonBoolean
+from matchmaker.api.resources.common import file_response, format_parameter
+from matchmaker.api.resources.jobs import JobOut, start
+from matchmaker.api.schemas.common import JsonBoolean
 from matchmaker.db.models import Meeting, User
 from matchmaker.domain import JobKind, Role
 from matchmaker.errors import InvalidInput, NotFound, PermissionDenied, Problem
 from matchmaker.messages import Ref
-from matchmaker.services import catalog
-from matchmaker.services.agenda_instance import session_instance
-from matchmaker.services.agenda_options import LIMIT_TOP, AgendaOptions
-from matchmaker.services.agenda_views import FORMATS, AgendaRow, agenda_rows, export_agenda
-from matchmaker.services.agendas import (
+from matchmaker.services.agendas.build import (
     add_must_meet,
     agenda_of,
     arrives_late,
@@ -36,7 +30,11 @@ from matchmaker.services.agendas import (
     publish_agenda,
     set_locked,
 )
-from matchmaker.services.events import get_event
+from matchmaker.services.agendas.instance import session_instance
+from matchmaker.services.agendas.options import LIMIT_TOP, AgendaOptions
+from matchmaker.services.agendas.views import FORMATS, AgendaRow, agenda_rows, export_agenda
+from matchmaker.services.registry import catalog
+from matchmaker.services.registry.events import get_event, get_session
 
 blp = Blueprint(
     "agendas",
@@ -177,7 +175,7 @@ class SessionAgenda(MethodView):
     @blp.response(200, AgendaOut)
     def get(self, code: str, session_code: str) -> dict[str, Any]:
         """The session's agenda: organisers and staff see all of it, parties their own part."""
-        session = session_or_404(code, session_code)
+        session = get_session(db(), code, session_code)
         agenda = agenda_of(db(), session)
         db().commit()
         viewer = user()
@@ -211,7 +209,7 @@ class Build(MethodView):
     @blp.alt_response(202, schema=JobOut, description="queued as a background job")
     def post(self, data: dict[str, Any], code: str, session_code: str) -> Any:
         """Solve the session (kept: locked meetings and bookings) and store it as a draft."""
-        session = session_or_404(code, session_code)
+        session = get_session(db(), code, session_code)
         ensure_not_over(session)  # before queueing, so the refusal is this answer, not the job's
         background = data.pop("background")
         options = AgendaOptions(**data).check()  # limits that contradict: this answer, too
@@ -231,7 +229,7 @@ class Publish(MethodView):
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")  # the validator rejects it
     def post(self, code: str, session_code: str) -> dict[str, Any]:
         """Publish the draft once the independent validator passes it."""
-        session = session_or_404(code, session_code)
+        session = get_session(db(), code, session_code)
         agenda = publish_agenda(db(), matcher(), session, user())
         db().commit()
         return {"session": session.code, "status": agenda.status.value, "revision": agenda.revision}
@@ -244,7 +242,7 @@ class Instance(MethodView):
     @blp.response(200, InstanceOut)
     def get(self, code: str, session_code: str) -> dict[str, Any]:
         """The session as a ``matchmaker schedule`` instance (solve it elsewhere)."""
-        session = session_or_404(code, session_code)
+        session = get_session(db(), code, session_code)
         data = session_instance(db(), matcher(), session, options_of(agenda_of(db(), session)))
         db().commit()
         return data
@@ -258,7 +256,7 @@ class Late(MethodView):
     @blp.response(200, OutcomeOut)
     def post(self, data: dict[str, Any], code: str, session_code: str) -> dict[str, Any]:
         """Someone arrives late: free their earlier slots and move the fewest meetings."""
-        session = session_or_404(code, session_code)
+        session = get_session(db(), code, session_code)
         party = _party(data, code)
         outcome = arrives_late(db(), matcher(), session, party, data["first_slot"], user(), lang())
         db().commit()
@@ -273,7 +271,7 @@ class MustMeet(MethodView):
     @blp.response(200, OutcomeOut)
     def post(self, data: dict[str, Any], code: str, session_code: str) -> dict[str, Any]:
         """Fit a new must-meet pair in with the fewest other meetings moved (it is locked)."""
-        session = session_or_404(code, session_code)
+        session = get_session(db(), code, session_code)
         institution = catalog.get_institution(db(), data["institution_id"], code)
         project = catalog.get_project(db(), data["project_id"], code)
         outcome = add_must_meet(db(), matcher(), session, institution, project, user(), lang())
@@ -343,7 +341,7 @@ def visible_rows(
     """
     scope: dict[str, Any] = {}
     if args.get("session"):
-        scope["session"] = session_or_404(event.code, args["session"])
+        scope["session"] = get_session(db(), event.code, args["session"])
     if args.get("institution"):
         scope["institution"] = catalog.get_institution(db(), args["institution"], event.code)
     if args.get("project"):

@@ -9,11 +9,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from matchmaker.api.auth import BEARER, require, user
-from matchmaker.api.extensions import db
+from matchmaker.api.context import db
 from matchmaker.api.resources.common import present_user, rate_limited
-from matchmaker.api.schemas import Credentials, Me, TokenOut
+from matchmaker.api.schemas.common import Credentials, Me, TokenOut
 from matchmaker.db.models import User
-from matchmaker.services.accounts import authenticate, issue_token, revoke_token
+from matchmaker.services.registry.accounts import authenticate, issue_token, revoke_token
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Tokens and the current user")
 

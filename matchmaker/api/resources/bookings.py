@@ -10,16 +10,14 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from matchmaker.api.auth import BEARER, require, user
-from matchmaker.api.extensions import db
+from matchmaker.api.context import db
 from matchmaker.api.i18n import lang
 from matchmaker.api.resources.common import event_code, rate_limited
-from matchmaker.api.resources.events import session_or_404
-from matchmaker.api.schemas import LocalDateTime
+from matchmaker.api.schemas.common import LocalDateTime
 from matchmaker.db.models import Event, MeetingRequest, Project
 from matchmaker.domain import Role
 from matchmaker.errors import PermissionDenied
-from matchmaker.services import catalog
-from matchmaker.services.bookings import (
+from matchmaker.services.agendas.bookings import (
     BookingRules,
     decide,
     free_slots,
@@ -28,6 +26,8 @@ from matchmaker.services.bookings import (
     requests_of,
     withdraw,
 )
+from matchmaker.services.registry import catalog
+from matchmaker.services.registry.events import get_session
 
 blp = Blueprint(
     "bookings",
@@ -110,7 +110,7 @@ class FreeSlots(MethodView):
             raise PermissionDenied()
         if viewer.role == Role.INVESTOR and viewer.institution_id != institution.id:
             raise PermissionDenied()
-        session = session_or_404(_event_code(project), args["session"])
+        session = get_session(db(), _event_code(project), args["session"])
         slots = free_slots(db(), session, project, institution)
         db().commit()  # expired requests released
         return slots
@@ -142,7 +142,7 @@ class Requests(MethodView):
         event = event_code(user(), data.get("event"))
         project = catalog.get_project(db(), data["project_id"], event)
         institution = catalog.get_institution(db(), data["institution_id"], event)
-        session = session_or_404(_event_code(project), data["session"])
+        session = get_session(db(), _event_code(project), data["session"])
         created = request_meeting(
             db(), rules(), user(), session, project, institution, data["slot"], data["message"]
         )

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
-from urllib.parse import quote
 
-from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from matchmaker.api.auth import sees_contacts_of_institution, sees_contacts_of_project
-from matchmaker.api.extensions import db
-from matchmaker.api.schemas import ErrorSchema
+from matchmaker.api.context import TYPES, db
+from matchmaker.api.schemas.common import ErrorSchema
 from matchmaker.db.models import Event, Institution, Project, User
-from matchmaker.services.catalog import Page
+from matchmaker.services.registry.catalog import Page
 
 
 def envelope(page: Page[Any]) -> dict[str, Any]:
@@ -63,14 +60,6 @@ def present_user(user: User) -> User:
     return user
 
 
-TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ics": "text/calendar; charset=utf-8",
-    "zip": "application/zip",
-}
-
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -106,21 +95,3 @@ def rate_limited(blp: Blueprint) -> Callable[[F], F]:
         headers={"Retry-After": retry},
     )
     return decorator
-
-
-def download(content: bytes, fmt: str, name: str) -> Response:
-    """Return ``content`` as an attachment named ``name.fmt`` (csv, xlsx, ics or zip).
-
-    Event codes may be Chinese, and an HTTP header holds Latin-1 only: the name goes in
-    ``filename*`` (RFC 6266), with an ASCII ``filename`` beside it for old clients.
-    """
-    filename = f"{name}.{fmt}"
-    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", filename)
-    disposition = f'attachment; filename="{fallback}"'
-    if fallback != filename:
-        disposition += f"; filename*=UTF-8''{quote(filename, safe='')}"
-    return Response(
-        content,
-        mimetype=TYPES[fmt].split(";")[0],
-        headers={"Content-Type": TYPES[fmt], "Content-Disposition": disposition},
-    )

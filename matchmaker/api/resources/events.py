@@ -10,10 +10,10 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from matchmaker.api.auth import BEARER, require
-from matchmaker.api.extensions import db
+from matchmaker.api.context import db, download
 from matchmaker.api.i18n import lang
-from matchmaker.api.resources.common import download, envelope
-from matchmaker.api.schemas import (
+from matchmaker.api.resources.common import envelope
+from matchmaker.api.schemas.common import (
     EventIn,
     EventOut,
     EventPage,
@@ -25,11 +25,17 @@ from matchmaker.api.schemas import (
 )
 from matchmaker.db.models import Event, MatchmakingSession
 from matchmaker.domain import Role
-from matchmaker.errors import Conflict, NotFound
-from matchmaker.messages import Ref
-from matchmaker.services.catalog import paginate
-from matchmaker.services.event_archive import event_archive
-from matchmaker.services.events import SessionSpec, add_session, create_event, get_event
+from matchmaker.errors import Conflict
+from matchmaker.services.operations.event_archive import event_archive
+from matchmaker.services.registry.catalog import paginate
+from matchmaker.services.registry.events import (
+    SessionSpec,
+    add_session,
+    create_event,
+    find_session,
+    get_event,
+    get_session,
+)
 
 blp = Blueprint(
     "events",
@@ -110,7 +116,7 @@ class Sessions(MethodView):
             venue=data["venue"],
             name_en=data["name_en"],
         )
-        if _find_session(event, data["code"]) is not None:
+        if find_session(event, data["code"]) is not None:
             raise Conflict("error.duplicate_code", key=data["code"])
         session = add_session(db(), event, spec)
         db().commit()
@@ -124,7 +130,7 @@ class SessionItem(MethodView):
     @blp.response(200, SessionOut)
     def get(self, code: str, session_code: str) -> MatchmakingSession:
         """Get a session with its slots."""
-        return session_or_404(code, session_code)
+        return get_session(db(), code, session_code)
 
     @blp.doc(security=BEARER)
     @require(Role.ORGANISER)
@@ -132,22 +138,11 @@ class SessionItem(MethodView):
     @blp.response(200, SessionOut)
     def patch(self, data: dict[str, Any], code: str, session_code: str) -> MatchmakingSession:
         """Rename a session or change its venue (organisers)."""
-        session = session_or_404(code, session_code)
+        session = get_session(db(), code, session_code)
         for key, value in data.items():
             setattr(session, key, value)
         db().commit()
         return session
-
-
-def _find_session(event: Event, code: str) -> MatchmakingSession | None:
-    return next((s for s in event.sessions if s.code == code), None)
-
-
-def session_or_404(code: str, session_code: str) -> MatchmakingSession:
-    session = _find_session(get_event(db(), code), session_code)
-    if session is None:
-        raise NotFound(what=Ref("what.session"), key=session_code)
-    return session
 
 
 @blp.route("/<code>/archive.zip")

@@ -5,20 +5,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from redis.exceptions import RedisError
 
 from matchmaker.api.auth import BEARER, require, user
-from matchmaker.api.extensions import db
+from matchmaker.api.context import db, matcher, queue, session_factory
 from matchmaker.api.i18n import lang
-from matchmaker.api.resources.matching import matcher
 from matchmaker.db.models import Event, MatchmakingSession
 from matchmaker.domain import JobKind, Role
-from matchmaker.services import jobs
-from matchmaker.services.events import get_event
+from matchmaker.services.operations import jobs
+from matchmaker.services.registry.events import get_event
 
 blp = Blueprint(
     "jobs",
@@ -55,11 +53,6 @@ class JobListOut(Schema):
     )
 
 
-def queue() -> jobs.JobQueue:
-    """Return the app's job queue (RQ on Redis when configured, else run in the request)."""
-    return current_app.extensions["matchmaker.jobs"]
-
-
 def start(
     kind: JobKind,
     event: Event,
@@ -67,9 +60,9 @@ def start(
     params: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Record a job and start it (queued, or run here without a queue); return its view."""
-    job = jobs.create_job(db(), kind, event, session, params, user())
-    factory = current_app.extensions["matchmaker.session_factory"]
-    job = jobs.submit(factory, queue(), job, matcher(), db())
+    job = jobs.start_job(
+        db(), session_factory(), queue(), matcher(), kind, event, session, params, user()
+    )
     return jobs.job_dict(job, lang())
 
 
@@ -97,7 +90,7 @@ class EventJobs(MethodView):
         event = get_event(db(), code)
         # jobs whose worker died are retried (queued again) or marked failed before listing
         try:
-            jobs.requeue_lost(current_app.extensions["matchmaker.session_factory"], queue())
+            jobs.requeue_lost(session_factory(), queue())
         except RedisError as exc:  # Redis down: list what the database says
             log.warning("could not check for lost jobs: %s", exc)
         language = lang()

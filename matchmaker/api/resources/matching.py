@@ -4,29 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from matchmaker.api.auth import BEARER, require, user
-from matchmaker.api.extensions import db
+from matchmaker.api.context import db, matcher
 from matchmaker.api.i18n import lang
 from matchmaker.api.resources.common import event_code
-from matchmaker.api.schemas import MAX_YUAN, EventOnly, PageMeta, Vocab
+from matchmaker.api.schemas.common import MAX_YUAN, EventOnly, PageMeta, Vocab
 from matchmaker.db.models import Event, Institution, Project
 from matchmaker.domain import InstitutionType, Role, Stage, Track, Verdict
-from matchmaker.services import catalog
-from matchmaker.services.duplicates import event_duplicates
-from matchmaker.services.events import get_event
-from matchmaker.services.learning import learn_weights
-from matchmaker.services.matching import (
-    Matcher,
+from matchmaker.services.matching.duplicates import event_duplicates
+from matchmaker.services.matching.learning import learn_weights
+from matchmaker.services.matching.matcher import (
     ShortlistQuery,
     ensure_may_view_recommendations,
     ensure_may_view_shortlist,
     record_verdict,
 )
+from matchmaker.services.registry import catalog
+from matchmaker.services.registry.events import get_event
 
 blp = Blueprint(
     "matching",
@@ -103,11 +101,6 @@ class DuplicateOut(Schema):
     evidence = fields.List(
         fields.String(), metadata={"description": "what matched, in the request's language"}
     )
-
-
-def matcher() -> Matcher:
-    """Return the process's matcher (its encoder loads on first use)."""
-    return current_app.extensions["matchmaker.matcher"]
 
 
 def _page(items: list[Any], total: int, query: ShortlistQuery) -> dict[str, Any]:

@@ -9,9 +9,9 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from matchmaker.api.auth import BEARER, require, user
-from matchmaker.api.extensions import db
+from matchmaker.api.context import db
 from matchmaker.api.resources.common import envelope, event_code, present
-from matchmaker.api.schemas import (
+from matchmaker.api.schemas.common import (
     EventOnly,
     InstitutionFields,
     InstitutionIn,
@@ -27,8 +27,8 @@ from matchmaker.api.schemas import (
 from matchmaker.db.models import Institution, Project, User
 from matchmaker.domain import Role
 from matchmaker.errors import PermissionDenied
-from matchmaker.services import catalog
-from matchmaker.services.events import get_event
+from matchmaker.services.registry import catalog
+from matchmaker.services.registry.events import get_event
 
 projects = Blueprint(
     "projects",

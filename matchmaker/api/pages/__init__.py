@@ -1,0 +1,1 @@
+"""Server-rendered pages, one module per feature (common: sign-in, CSRF, notices, paging)."""

@@ -1,0 +1,341 @@
+"""Agenda pages: the organiser's session grid, booking, everyone's own day, printable agendas."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+
+from matchmaker.api.context import db, matcher, queue
+from matchmaker.api.context import download as attachment
+from matchmaker.api.i18n import lang, t
+from matchmaker.api.pages.common import (
+    check_csrf,
+    event_of_code,
+    notice,
+    page_event,
+    signed_in,
+    signed_in_user,
+)
+from matchmaker.api.resources.agendas import export_file, visible_rows
+from matchmaker.api.resources.bookings import rules
+from matchmaker.api.resources.jobs import start
+from matchmaker.db.models import Event, MatchmakingSession, Meeting
+from matchmaker.db.types import utcnow
+from matchmaker.domain import JobKind, Role
+from matchmaker.errors import MatchmakerError, PermissionDenied
+from matchmaker.services.agendas.bookings import (
+    decide,
+    free_slots,
+    get_request,
+    has_slot_to_come,
+    request_meeting,
+    requests_of,
+    shared_sessions,
+    withdraw,
+)
+from matchmaker.services.agendas.build import (
+    arrives_late,
+    build_agenda,
+    cancel_meeting,
+    ensure_not_over,
+    options_of,
+    publish_agenda,
+    set_locked,
+)
+from matchmaker.services.agendas.options import (
+    LIMIT_TOP,
+    LIMITS,
+    AgendaOptions,
+    options_from_form,
+)
+from matchmaker.services.agendas.views import agenda_rows, by_time, counterpart, session_grid
+from matchmaker.services.operations import jobs
+from matchmaker.services.registry import catalog
+from matchmaker.services.registry.events import get_session
+
+bp = Blueprint("agenda_pages", __name__)
+
+
+def _run(action: Any, failure: list[MatchmakerError] | None = None) -> Any:
+    """Run a page action: commit on success, show the error's sentence on failure.
+
+    The error is also appended to ``failure`` when given, for a page that answers with its
+    status. A refusal is not a failure to explain on the page: it is the 403 page, as on every
+    route.
+    """
+    try:
+        result = action()
+    except PermissionDenied:
+        raise
+    except MatchmakerError as exc:
+        db().rollback()
+        notice("error", exc.message(lang()), [p.line(lang()) for p in exc.problems])
+        if failure is not None:
+            failure.append(exc)
+        return None
+    db().commit()
+    return result
+
+
+def _outcome_notice(outcome: Any) -> None:
+    data = outcome.to_dict()
+    details = [d["message"] for d in data["diagnostics"]]
+    details += [
+        t(
+            "ui.agenda_moved",
+            institution=m["institution"],
+            project=m["project"],
+            frm=m["slot"],
+            to=m["to_slot"],
+        )
+        for m in data["moved"]
+    ]
+    details += [
+        t("ui.agenda_dropped", institution=m["institution"], project=m["project"], slot=m["slot"])
+        for m in data["dropped"]
+    ]
+    details += [
+        t("ui.agenda_added", institution=m["institution"], project=m["project"], slot=m["slot"])
+        for m in data["added"]
+    ]
+    kind = "error" if data["status"] == "infeasible" else "ok"
+    notice(kind, t(f"ui.agenda_status_{data['status']}", meetings=data["meetings"]), details)
+
+
+@bp.get("/sessions/<session_code>/agenda")
+@signed_in(Role.ORGANISER, Role.STAFF)
+def grid(session_code: str) -> str:
+    """The session grid (tables × slots) with build, publish, lock and repair."""
+    found = _session(session_code)
+    latest = jobs.pending(db(), JobKind.AGENDA_BUILD, found.event, found)
+    shown = session_grid(db(), found, lang())
+    return render_template(
+        "agenda_grid.html",
+        grid=shown,
+        options=options_of(shown.agenda) if shown.agenda else AgendaOptions(),
+        limits=LIMITS,
+        limit_top=LIMIT_TOP,
+        notice=session.pop("notice", None),
+        sessions=found.event.sessions,
+        job=jobs.job_dict(latest, lang()) if latest else None,
+        over=found.ends_at <= utcnow(),
+    )
+
+
+@bp.post("/sessions/<session_code>/agenda")
+@signed_in(Role.ORGANISER)
+def grid_action(session_code: str) -> Response:
+    """Build, publish, lock/unlock, cancel or mark a late arrival, then show the grid again."""
+    check_csrf()
+    found = _session(session_code)
+    action = request.form.get("action", "")
+    me = signed_in_user()
+    if action == "build" and queue().background:
+
+        def queue_build() -> Any:
+            options = options_from_form(request.form, request.form.get("fair") == "on")
+            ensure_not_over(found)
+            params = {k: v for k, v in asdict(options).items() if k != "time_limit"}
+            return start(JobKind.AGENDA_BUILD, found.event, found, params)
+
+        job = _run(queue_build)
+        if job is not None:
+            notice("ok", t("ui.agenda_job_queued", job=job["id"]))
+    elif action == "build":
+
+        def build() -> Any:
+            options = options_from_form(request.form, request.form.get("fair") == "on")
+            return build_agenda(db(), matcher(), found, options, me, lang())
+
+        outcome = _run(build)
+        if outcome is not None:
+            _outcome_notice(outcome)
+    elif action == "publish":
+        if _run(lambda: publish_agenda(db(), matcher(), found, me)) is not None:
+            notice("ok", t("ui.agenda_published"))
+    elif action in ("lock", "unlock", "cancel"):
+        meeting = db().get(Meeting, request.form.get("meeting", type=int) or 0)
+        if meeting is None or meeting.session_id != found.id:
+            abort(404)
+        if action == "cancel":
+            outcome = _run(lambda: cancel_meeting(db(), matcher(), meeting, me, lang()))
+            if outcome is not None:
+                _outcome_notice(outcome)
+        else:
+            _run(lambda: set_locked(db(), meeting, action == "lock", me))
+    elif action == "late":
+        code = request.form.get("party", "").strip()
+        first = request.form.get("first_slot", type=int) or 1
+
+        def late() -> Any:
+            party = _party(found.event, code)
+            return arrives_late(db(), matcher(), found, party, first, me, lang())
+
+        outcome = _run(late)
+        if outcome is not None:
+            _outcome_notice(outcome)
+    else:
+        abort(400)
+    return redirect(url_for("agenda_pages.grid", session_code=session_code))
+
+
+@bp.get("/agenda")
+@signed_in()
+def my_agenda() -> str:
+    """Your own day: meetings by session, requests to answer or withdraw, downloads."""
+    me = signed_in_user()
+    event = page_event()
+    scope: dict[str, Any] = {}
+    requests: list[Any] = []
+    if me.role == Role.INVESTOR:
+        scope["institution"] = me.institution
+        requests = requests_of(db(), institution_id=me.institution_id)
+    elif me.role == Role.ENTRANT:
+        scope["project"] = me.project
+        requests = requests_of(db(), project_id=me.project_id)
+    rows = agenda_rows(db(), event, published_only=bool(scope), lang=lang(), **scope)
+    coming, past = by_time(rows)
+    return render_template(
+        "agenda_mine.html",
+        event=event,
+        rows=coming,
+        past=past,
+        requests=requests,
+        counterpart=lambda item: counterpart(me.role, item.institution, item.project),
+        notice=session.pop("notice", None),
+    )
+
+
+@bp.post("/agenda/requests/<int:request_id>")
+@signed_in(Role.ORGANISER, Role.INVESTOR, Role.ENTRANT)
+def answer(request_id: int) -> Response:
+    """Accept, decline or withdraw a request."""
+    check_csrf()
+    action = request.form.get("action", "")
+    if action not in ("accept", "decline", "withdraw"):
+        abort(400)
+    me = signed_in_user()
+
+    def apply() -> Any:
+        found = get_request(db(), request_id)
+        if action == "withdraw":
+            return withdraw(db(), me, found)
+        return decide(db(), me, found, accept=action == "accept")
+
+    if _run(apply) is not None:
+        notice("ok", t(f"ui.request_{action}ed"))
+    return redirect(url_for("agenda_pages.my_agenda"))
+
+
+@bp.route("/book", methods=["GET", "POST"])
+@signed_in(Role.ENTRANT, Role.INVESTOR, Role.ORGANISER)
+def book() -> Any:
+    """Pick a slot in which both sides are free and send the request (either side may ask)."""
+    me = signed_in_user()
+    project = me.project or catalog.get_project(
+        db(), request.values.get("project", ""), *event_of_code()
+    )
+    institution = me.institution or catalog.get_institution(
+        db(), request.values.get("institution", ""), *event_of_code()
+    )
+    if institution.event_id != project.event_id:
+        abort(404)
+    shared = shared_sessions(project, institution)
+    now = utcnow()
+    to_come = [s for s in shared if has_slot_to_come(s, now)]
+    chosen = next(
+        (s for s in shared if s.code == request.values.get("session")),
+        # by default the first session still to come (a past one has no slot left to book)
+        to_come[0] if to_come else (shared[0] if shared else None),
+    )
+    status = 200
+    if request.method == "POST" and chosen is not None:
+        check_csrf()
+        failure: list[MatchmakerError] = []
+        made = _run(
+            lambda: request_meeting(
+                db(),
+                rules(),
+                me,
+                chosen,
+                project,
+                institution,
+                request.form.get("slot", type=int),  # None when no slot was picked
+                request.form.get("message", ""),
+            ),
+            failure,
+        )
+        if made is not None:
+            other = counterpart(me.role, institution, project)
+            if other is None:  # an organiser booking for both: name both
+                text = t("ui.request_sent_for", project=project.name, institution=institution.name)
+            else:
+                text = t("ui.request_sent", counterpart=other.name)
+            notice("ok", text)
+            return redirect(url_for("agenda_pages.my_agenda"))
+        status = failure[0].http_status if failure else 200
+    slots = free_slots(db(), chosen, project, institution) if chosen else []
+    db().commit()
+    page = render_template(
+        "agenda_book.html",
+        project=project,
+        institution=institution,
+        counterpart=counterpart(me.role, institution, project),
+        sessions=shared,
+        chosen=chosen,
+        slots=slots,
+        over=chosen is not None and chosen.ends_at <= now,
+        all_over=bool(shared) and not to_come,
+        message=request.form.get("message", ""),  # kept when the form comes back refused
+        notice=session.pop("notice", None),
+    )
+    return page, status
+
+
+@bp.get("/agenda/print")
+@signed_in()
+def printable() -> str:
+    """A printable agenda (paper is normal at venues with poor connectivity)."""
+    event = page_event()
+    me = signed_in_user()
+    rows, scope = visible_rows(me, event, _export_args())
+    return render_template(
+        "agenda_print.html",
+        event=event,
+        rows=rows,
+        scope=scope,
+        party=me.role in (Role.INVESTOR, Role.ENTRANT),  # they see the other party, not their own
+        counterpart=lambda item: counterpart(me.role, item.institution, item.project),
+    )
+
+
+@bp.get("/agenda/export.<fmt>")
+@signed_in()
+def download(fmt: str) -> Response:
+    """The same agenda as a file: ``xlsx``, ``csv`` or ``ics``."""
+    event = page_event()
+    content, name = export_file(signed_in_user(), event.code, fmt, _export_args())
+    return attachment(content, fmt, name)
+
+
+def _session(code: str) -> MatchmakingSession:
+    event = page_event()
+    return get_session(db(), event.code, code)
+
+
+def _party(event: Event, code: str) -> Any:
+    try:
+        return catalog.get_project(db(), code, event.code)
+    except MatchmakerError:
+        return catalog.get_institution(db(), code, event.code)
+
+
+def _export_args() -> dict[str, Any]:
+    args: dict[str, Any] = {
+        k: request.args[k] for k in ("session", "institution", "project") if request.args.get(k)
+    }
+    if request.args.get("table", type=int):
+        args["table"] = request.args.get("table", type=int)
+    return args

@@ -1,0 +1,1 @@
+"""The ledger's REST resources: intents, due diligence and follow-up reports."""

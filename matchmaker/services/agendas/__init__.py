@@ -1,0 +1,1 @@
+"""Agendas: build and repair, the solver instance, views, seats, bookings."""

@@ -1,0 +1,391 @@
+"""Bookings (预约): either side asks for a meeting in a free slot; the other side answers.
+
+A pending request holds its slot as a ``requested`` meeting, so the database's unique indexes on
+live meetings (one per institution, project and table per slot) make double booking impossible
+even when many people book at once; the loser's insert fails and becomes a 409. Requests that
+are not answered in time expire and free their slot (checked on every booking, no worker).
+
+An answer moves a request on only from the status it was read in (a conditional UPDATE checked
+by its row count), so when an accept and a withdrawal arrive together exactly one of them wins
+and the other gets a 409 naming what happened, on PostgreSQL (the second UPDATE waits for the
+first and then matches nothing) and on SQLite alike. On SQLite every booking and answer begins
+its transaction as a writer (``begin_write``), so parallel bookings queue for the lock instead
+of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from matchmaker.config import Settings
+from matchmaker.db.engine import begin_write
+from matchmaker.db.models import (
+    Institution,
+    MatchmakingSession,
+    Meeting,
+    MeetingRequest,
+    Project,
+    Slot,
+    Unavailability,
+    User,
+)
+from matchmaker.db.types import utcnow
+from matchmaker.domain import MeetingStatus, RequestStatus, Role, local_minute
+from matchmaker.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
+from matchmaker.messages import Ref
+from matchmaker.services.agendas.seats import seat
+from matchmaker.services.audit import record
+
+LIVE_REQUESTS = (RequestStatus.PENDING, RequestStatus.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class BookingRules:
+    """How long a pending request holds its slot, and how many requests one party may have."""
+
+    request_hours: int = 24
+    institution_cap: int = 0  # live requests an institution may receive per session; 0: 2 × slots
+    project_cap: int = 6  # live requests a project may have per session
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> BookingRules:
+        """Return the rules configured by ``MATCHMAKER_REQUEST_HOURS`` and the cap variables."""
+        return cls(
+            request_hours=settings.request_hours,
+            institution_cap=settings.institution_request_cap,
+            project_cap=settings.project_request_cap,
+        )
+
+    def cap_for(self, session: MatchmakingSession) -> int:
+        """Return the institution cap in ``session``."""
+        return self.institution_cap or 2 * len(session.slots)
+
+
+def expire_stale(db: Session, session: MatchmakingSession, now: datetime | None = None) -> int:
+    """Expire pending requests past their time and free their slots; return how many."""
+    now = now or utcnow()
+    stale = db.scalars(
+        select(MeetingRequest.id).where(
+            MeetingRequest.session_id == session.id,
+            MeetingRequest.status == RequestStatus.PENDING,
+            MeetingRequest.expires_at < now,
+        )
+    ).all()
+    if stale:
+        db.execute(
+            update(MeetingRequest)
+            .where(MeetingRequest.id.in_(stale), MeetingRequest.status == RequestStatus.PENDING)
+            .values(status=RequestStatus.EXPIRED, decided_at=now)
+        )
+        db.execute(
+            update(Meeting)
+            .where(Meeting.request_id.in_(stale), Meeting.status == MeetingStatus.REQUESTED)
+            .values(status=MeetingStatus.CANCELLED)
+        )
+    return len(stale)
+
+
+def busy_slots(db: Session, session: MatchmakingSession, **party: int) -> set[int]:
+    """Return the slot ids in which the party (``project_id=`` or ``institution_id=``) is busy."""
+    ((column, value),) = party.items()
+    meetings = select(Meeting.slot_id).where(
+        Meeting.session_id == session.id,
+        Meeting.status != MeetingStatus.CANCELLED,
+        getattr(Meeting, column) == value,
+    )
+    away = select(Unavailability.slot_id).where(getattr(Unavailability, column) == value)
+    return set(db.scalars(meetings)) | set(db.scalars(away))
+
+
+def free_slots(
+    db: Session, session: MatchmakingSession, project: Project, institution: Institution
+) -> list[Slot]:
+    """Return the slots of ``session`` not yet begun in which both parties are free, in time
+    order."""
+    expire_stale(db, session)
+    busy = busy_slots(db, session, project_id=project.id)
+    busy |= busy_slots(db, session, institution_id=institution.id)
+    now = utcnow()
+    return [slot for slot in session.slots if slot.id not in busy and slot.starts_at > now]
+
+
+def shared_sessions(project: Project, institution: Institution) -> list[MatchmakingSession]:
+    """Return the sessions both ``project`` and ``institution`` attend, in the project's order."""
+    return [s for s in project.sessions if institution in s.institutions]
+
+
+def has_slot_to_come(session: MatchmakingSession, now: datetime | None = None) -> bool:
+    """Return whether a slot of ``session`` has not begun yet (only such a slot can be booked)."""
+    now = now or utcnow()
+    return any(slot.starts_at > now for slot in session.slots)
+
+
+def booking_offers(
+    sessions: Iterable[MatchmakingSession],
+    side: Literal["projects", "institutions"],
+    now: datetime | None = None,
+) -> tuple[set[str], set[str]]:
+    """Return which parties of ``side`` one party (attending ``sessions``) can still book.
+
+    The first set holds the codes met in a shared session with a slot still to come: a request
+    can be made. The second holds those met only in sessions whose every slot has begun: there
+    is nothing left to book, and pages say so rather than offer a dead end.
+    """
+    now = now or utcnow()
+    bookable: set[str] = set()
+    ended: set[str] = set()
+    for session in sessions:
+        codes = {party.code for party in getattr(session, side)}
+        (bookable if has_slot_to_come(session, now) else ended).update(codes)
+    return bookable, ended - bookable
+
+
+def request_meeting(
+    db: Session,
+    rules: BookingRules,
+    actor: User,
+    session: MatchmakingSession,
+    project: Project,
+    institution: Institution,
+    slot_number: int | None,
+    message: str = "",
+) -> MeetingRequest:
+    """Ask for a meeting in slot ``slot_number``; the slot is held until answered or expired.
+
+    A request not answered by the time its slot begins expires then (or after the rules' hours,
+    whichever comes first).
+
+    Raises ``Conflict`` when the slot has begun or was taken (also by a concurrent booking), the
+    pair already has a live request, or a cap is reached; ``InvalidInput`` when no slot was
+    chosen (``None``) or a party is not in the session.
+    """
+    _ensure_acts_for(actor, project, institution)
+    if slot_number is None:  # nobody is booked into a slot they did not choose
+        raise InvalidInput("booking.no_slot", [Problem("booking.pick_slot", column="slot")])
+    if project not in session.projects:
+        raise InvalidInput("booking.not_in_session", what=project.code, session=session.code)
+    if institution not in session.institutions:
+        raise InvalidInput("booking.not_in_session", what=institution.code, session=session.code)
+    slot = next((s for s in session.slots if s.number == slot_number), None)
+    if slot is None:
+        raise NotFound(what=Ref("what.slot"), key=slot_number)
+    now = utcnow()
+    if session.ends_at <= now:
+        end = local_minute(session.ends_at)
+        raise Conflict("booking.session_over", session=session.code, end=end)
+    if slot.starts_at <= now:
+        start = local_minute(slot.starts_at)
+        raise Conflict("booking.slot_started", slot=slot_number, start=start)
+    # Serialise bookings per institution on PostgreSQL (on SQLite all of them: the write lock)
+    # so the caps below are exact.
+    begin_write(db)
+    db.execute(select(Institution.id).where(Institution.id == institution.id).with_for_update())
+    expire_stale(db, session)
+    _check_caps(db, rules, session, project, institution)
+    already = db.scalar(
+        select(Slot.number)
+        .join(Meeting, Meeting.slot_id == Slot.id)
+        .where(
+            Meeting.session_id == session.id,
+            Meeting.project_id == project.id,
+            Meeting.institution_id == institution.id,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+    )
+    if already is not None:  # one meeting per pair and session: the agenda already has it
+        raise Conflict("booking.pair_meets", slot=already)
+    if slot.id in busy_slots(db, session, project_id=project.id) | busy_slots(
+        db, session, institution_id=institution.id
+    ):
+        raise Conflict("booking.slot_taken", slot=slot_number)
+    request = MeetingRequest(
+        session_id=session.id,
+        project_id=project.id,
+        institution_id=institution.id,
+        requested_by=Role.ORGANISER if actor.role == Role.ORGANISER else actor.role,
+        status=RequestStatus.PENDING,
+        slot_id=slot.id,
+        message=message.strip(),
+        expires_at=min(now + timedelta(hours=rules.request_hours), slot.starts_at),
+    )
+    try:
+        with db.begin_nested():
+            table = seat(db, session, institution)
+            db.add(request)
+            db.flush()
+            hold = Meeting(
+                session_id=session.id,
+                slot_id=slot.id,
+                table_id=table.id,
+                institution_id=institution.id,
+                project_id=project.id,
+                status=MeetingStatus.REQUESTED,
+                request_id=request.id,
+            )
+            db.add(hold)
+            db.flush()
+    except IntegrityError:
+        raise Conflict("booking.slot_taken", slot=slot_number) from None
+    record(db, request, "request", actor, after=_request_state(request, slot_number))
+    return request
+
+
+def decide(db: Session, actor: User, request: MeetingRequest, accept: bool) -> MeetingRequest:
+    """Accept or decline ``request`` (the side that was asked, or an organiser)."""
+    begin_write(db)
+    session = db.get(MatchmakingSession, request.session_id)
+    assert session is not None  # a foreign key guarantees it
+    expire_stale(db, session)
+    db.refresh(request)
+    asked = Role.ENTRANT if request.requested_by == Role.INVESTOR else Role.INVESTOR
+    if actor.role != Role.ORGANISER and (
+        actor.role != asked or not _is_party(actor, request.project_id, request.institution_id)
+    ):
+        raise PermissionDenied()
+    if request.status != RequestStatus.PENDING:
+        raise Conflict("booking.not_pending", status=Ref(f"status.{request.status.value}"))
+    before = {"status": request.status.value}
+    _move(db, request, RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED)
+    hold = _hold(db, request)
+    if hold is not None:
+        hold.status = MeetingStatus.SCHEDULED if accept else MeetingStatus.CANCELLED
+    db.flush()
+    record(
+        db,
+        request,
+        "accept" if accept else "decline",
+        actor,
+        before,
+        {"status": request.status.value},
+    )
+    return request
+
+
+def withdraw(db: Session, actor: User, request: MeetingRequest) -> MeetingRequest:
+    """Cancel a live request (either party, or an organiser) and free its slot."""
+    if actor.role != Role.ORGANISER and not _is_party(
+        actor, request.project_id, request.institution_id
+    ):
+        raise PermissionDenied()
+    begin_write(db)
+    db.refresh(request)
+    if request.status not in LIVE_REQUESTS:
+        raise Conflict("booking.not_pending", status=Ref(f"status.{request.status.value}"))
+    before = {"status": request.status.value}
+    _move(db, request, RequestStatus.CANCELLED)
+    hold = _hold(db, request)
+    if hold is not None and hold.status in (MeetingStatus.REQUESTED, MeetingStatus.SCHEDULED):
+        hold.status = MeetingStatus.CANCELLED
+    db.flush()
+    record(db, request, "withdraw", actor, before, {"status": request.status.value})
+    return request
+
+
+def requests_of(
+    db: Session, session: MatchmakingSession | None = None, **party: int
+) -> list[MeetingRequest]:
+    """Return requests (newest first) of one party (``project_id=``/``institution_id=``)."""
+    query = select(MeetingRequest).order_by(MeetingRequest.created_at.desc())
+    for column, value in party.items():
+        query = query.where(getattr(MeetingRequest, column) == value)
+    if session is not None:
+        query = query.where(MeetingRequest.session_id == session.id)
+    return list(db.scalars(query))
+
+
+def get_request(db: Session, request_id: int) -> MeetingRequest:
+    """Return the request ``request_id`` or raise ``NotFound``."""
+    request = db.get(MeetingRequest, request_id)
+    if request is None:
+        raise NotFound(what=Ref("what.request"), key=request_id)
+    return request
+
+
+def _check_caps(
+    db: Session,
+    rules: BookingRules,
+    session: MatchmakingSession,
+    project: Project,
+    institution: Institution,
+) -> None:
+    def live(**party: int) -> int:
+        ((column, value),) = party.items()
+        return (
+            db.scalar(
+                select(func.count(MeetingRequest.id)).where(
+                    MeetingRequest.session_id == session.id,
+                    MeetingRequest.status.in_(LIVE_REQUESTS),
+                    getattr(MeetingRequest, column) == value,
+                )
+            )
+            or 0
+        )
+
+    pair = db.scalar(
+        select(func.count(MeetingRequest.id)).where(
+            MeetingRequest.session_id == session.id,
+            MeetingRequest.status.in_(LIVE_REQUESTS),
+            MeetingRequest.project_id == project.id,
+            MeetingRequest.institution_id == institution.id,
+        )
+    )
+    if pair:
+        raise Conflict(
+            "booking.already_requested", project=project.code, institution=institution.code
+        )
+    if live(project_id=project.id) >= rules.project_cap:
+        raise Conflict("booking.project_cap", cap=rules.project_cap)
+    cap = rules.cap_for(session)
+    if live(institution_id=institution.id) >= cap:
+        raise Conflict("booking.institution_cap", institution=institution.code, cap=cap)
+
+
+def _ensure_acts_for(actor: User, project: Project, institution: Institution) -> None:
+    if actor.role == Role.ORGANISER:
+        return
+    if actor.role == Role.ENTRANT and actor.project_id == project.id:
+        return
+    if actor.role == Role.INVESTOR and actor.institution_id == institution.id:
+        return
+    raise PermissionDenied()
+
+
+def _is_party(actor: User, project_id: int, institution_id: int) -> bool:
+    return (actor.role == Role.ENTRANT and actor.project_id == project_id) or (
+        actor.role == Role.INVESTOR and actor.institution_id == institution_id
+    )
+
+
+def _move(db: Session, request: MeetingRequest, to: RequestStatus) -> None:
+    """Move ``request`` from the status it was read in to ``to``, unless another answer moved
+    it first (then a 409 saying what it became, and nothing is changed)."""
+    seen = request.status
+    moved = db.execute(
+        update(MeetingRequest)
+        .where(MeetingRequest.id == request.id, MeetingRequest.status == seen)
+        .values(status=to, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.refresh(request)
+    if moved != 1:
+        raise Conflict("booking.changed_meanwhile", status=Ref(f"status.{request.status.value}"))
+
+
+def _hold(db: Session, request: MeetingRequest) -> Meeting | None:
+    return db.scalar(select(Meeting).where(Meeting.request_id == request.id))
+
+
+def _request_state(request: MeetingRequest, slot_number: int) -> dict[str, Any]:
+    return {
+        "status": request.status.value,
+        "project_id": request.project_id,
+        "institution_id": request.institution_id,
+        "slot": slot_number,
+    }

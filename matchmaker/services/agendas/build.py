@@ -1,0 +1,450 @@
+"""Session agendas (议程): build with the solver, lock, publish, and repair changes on the day."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from matchmaker.config import pause_point
+from matchmaker.db.models import (
+    Agenda,
+    Institution,
+    MatchmakingSession,
+    Meeting,
+    Project,
+    Unavailability,
+    User,
+)
+from matchmaker.db.types import utcnow
+from matchmaker.domain import AgendaStatus, MeetingStatus, local_minute
+from matchmaker.errors import Conflict, InvalidInput
+from matchmaker.scheduling import Placement, parse_instance, repair, solve, validate
+from matchmaker.services.agendas.instance import (
+    AgendaOptions,
+    fixed,
+    live_meetings,
+    raise_to_held,
+    session_instance,
+)
+from matchmaker.services.agendas.seats import seat_all
+from matchmaker.services.audit import record
+from matchmaker.services.matching.matcher import Matcher
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class Outcome:
+    """What a build or a repair did, for the organiser."""
+
+    agenda: Agenda
+    status: str
+    meetings: int
+    moved: list[dict[str, Any]] = field(default_factory=list)
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+    added: list[dict[str, Any]] = field(default_factory=list)
+    diagnostics: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready outcome."""
+        a = self.agenda
+        return {
+            "status": self.status,
+            "agenda_status": a.status.value,
+            "revision": a.revision,
+            "objective": round(a.objective, 6),
+            "bound": round(a.bound, 6),
+            "fair_minimum": a.fair_minimum,
+            "meetings": self.meetings,
+            "moved": self.moved,
+            "dropped": self.dropped,
+            "added": self.added,
+            "diagnostics": self.diagnostics,
+            "stats": a.summary.get("stats", {}),
+        }
+
+
+def ensure_not_over(session: MatchmakingSession) -> None:
+    """Refuse to change the agenda of a session that has ended: it is the record of what was
+    planned (meetings held are counted from it), not a plan any more."""
+    if session.ends_at <= utcnow():
+        end = local_minute(session.ends_at)
+        raise Conflict("agenda.session_over", session=session.code, end=end)
+
+
+def agenda_of(db: Session, session: MatchmakingSession) -> Agenda:
+    """Return the session's agenda record, creating an empty draft."""
+    agenda = db.scalar(select(Agenda).where(Agenda.session_id == session.id))
+    if agenda is None:
+        agenda = Agenda(session_id=session.id, status=AgendaStatus.DRAFT, revision=0, summary={})
+        db.add(agenda)
+        db.flush()
+    return agenda
+
+
+def build_agenda(
+    db: Session,
+    matcher: Matcher,
+    session: MatchmakingSession,
+    options: AgendaOptions,
+    actor: User | None = None,
+    lang: str = "zh",
+    progress: Progress | None = None,
+) -> Outcome:
+    """Solve ``session`` from scratch around its kept meetings and store the draft.
+
+    A published agenda is changed only by :func:`repair_agenda` (people hold copies of it).
+    An infeasible build changes no meeting and reports the diagnostics.
+    """
+    options.check()
+    ensure_not_over(session)
+    agenda = agenda_of(db, session)
+    if agenda.status == AgendaStatus.PUBLISHED:
+        raise Conflict("agenda.published")
+    tables = seat_all(db, session, sorted(session.institutions, key=lambda i: i.code))
+    instance = parse_instance(session_instance(db, matcher, session, options))
+    result = solve(instance, time_limit=options.time_limit, fair=options.fair, progress=progress)
+    diagnostics = [d.to_dict(lang) for d in result.diagnostics]
+    _note(agenda, result, options.fair, diagnostics, options)
+    if result.status == "infeasible":
+        return Outcome(agenda, result.status, 0, diagnostics=diagnostics)
+    _ensure_valid(instance, result.meetings)
+    current = live_meetings(db, session)
+    staying = fixed(db, session, current)
+    keep = {(m.institution_id, m.project_id) for m in staying}
+    staying_ids = {m.id for m in staying}
+    db.execute(
+        delete(Meeting).where(
+            Meeting.session_id == session.id,
+            Meeting.id.in_([m.id for m in current if m.id not in staying_ids]),
+        )
+    )
+    ids = _ids(session)
+    for placement in result.meetings:
+        pair = (ids["i"][placement.institution], ids["p"][placement.project])
+        if pair in keep:
+            continue
+        db.add(
+            Meeting(
+                session_id=session.id,
+                slot_id=ids["slot"][placement.slot],
+                table_id=tables[pair[0]].id,
+                institution_id=pair[0],
+                project_id=pair[1],
+                status=MeetingStatus.SCHEDULED,
+            )
+        )
+    agenda.revision += 1
+    agenda.built_at = utcnow()
+    db.flush()
+    record(db, agenda, "build", actor, after=_summary(agenda, len(result.meetings)))
+    return Outcome(agenda, result.status, len(result.meetings), diagnostics=diagnostics)
+
+
+def publish_agenda(
+    db: Session, matcher: Matcher, session: MatchmakingSession, actor: User | None = None
+) -> Agenda:
+    """Publish the draft after the independent validator finds nothing wrong with it."""
+    ensure_not_over(session)
+    agenda = agenda_of(db, session)
+    if agenda.revision == 0:
+        raise Conflict("agenda.not_built")
+    instance = parse_instance(session_instance(db, matcher, session, options_of(agenda)))
+    meetings = _placements(db, session)
+    problems = [v for v in validate(instance, meetings) if v.code not in _SOFT]
+    if problems:
+        raise InvalidInput("agenda.invalid", count=len(problems), first=problems[0].message())
+    agenda.status = AgendaStatus.PUBLISHED
+    agenda.published_at = utcnow()
+    db.flush()
+    record(db, agenda, "publish", actor, after=_summary(agenda, len(meetings)))
+    pause_point("agenda.publish")  # fault tests: a process killed here publishes nothing
+    return agenda
+
+
+def set_locked(db: Session, meeting: Meeting, locked: bool, actor: User | None = None) -> Meeting:
+    """Lock (keep through rebuilds and repairs) or unlock one meeting."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict("agenda.meeting_cancelled")
+    before = {"locked": meeting.locked}
+    meeting.locked = locked
+    db.flush()
+    record(db, meeting, "lock" if locked else "unlock", actor, before, {"locked": locked})
+    return meeting
+
+
+def cancel_meeting(
+    db: Session, matcher: Matcher, meeting: Meeting, actor: User | None = None, lang: str = "zh"
+) -> Outcome:
+    """Cancel one meeting (it will not be scheduled again) and repair the session around it."""
+    ensure_not_over(meeting.session)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict("agenda.meeting_cancelled")
+    before = _where(meeting)
+    meeting.status = MeetingStatus.CANCELLED
+    db.flush()
+    record(db, meeting, "cancel", actor, before, _where(meeting))
+    session = db.get(MatchmakingSession, meeting.session_id)
+    assert session is not None  # a foreign key guarantees it
+    # the repair sees the cancelled meeting among the previous ones (its pair now forbidden),
+    # so it knows which seat was freed and may refill it
+    return repair_agenda(db, matcher, session, actor, lang=lang, cancelled=meeting)
+
+
+def arrives_late(
+    db: Session,
+    matcher: Matcher,
+    session: MatchmakingSession,
+    party: Project | Institution,
+    first_slot: int,
+    actor: User | None = None,
+    lang: str = "zh",
+) -> Outcome:
+    """Mark ``party`` away before slot ``first_slot`` and repair its meetings there."""
+    ensure_not_over(session)
+    column = "project_id" if isinstance(party, Project) else "institution_id"
+    for slot in session.slots:
+        if slot.number >= first_slot:
+            break
+        exists = db.scalar(
+            select(Unavailability).where(
+                Unavailability.slot_id == slot.id, getattr(Unavailability, column) == party.id
+            )
+        )
+        if exists is None:
+            db.add(Unavailability(slot_id=slot.id, reason="late", **{column: party.id}))
+    db.flush()
+    return repair_agenda(db, matcher, session, actor, lang=lang)
+
+
+def add_must_meet(
+    db: Session,
+    matcher: Matcher,
+    session: MatchmakingSession,
+    institution: Institution,
+    project: Project,
+    actor: User | None = None,
+    lang: str = "zh",
+) -> Outcome:
+    """Fit a new must-meet pair into the session with the fewest other meetings moved."""
+    return repair_agenda(db, matcher, session, actor, must_meet=(institution, project), lang=lang)
+
+
+def repair_agenda(
+    db: Session,
+    matcher: Matcher,
+    session: MatchmakingSession,
+    actor: User | None = None,
+    must_meet: tuple[Institution, Project] | None = None,
+    lang: str = "zh",
+    cancelled: Meeting | None = None,
+) -> Outcome:
+    """Re-plan the session with kept meetings fixed and the fewest others moved.
+
+    The instance is built with the options the agenda was built with (bounds per party).
+    """
+    ensure_not_over(session)
+    agenda = agenda_of(db, session)
+    tables = seat_all(db, session, sorted(session.institutions, key=lambda i: i.code))
+    current = live_meetings(db, session)
+    data = session_instance(
+        db, matcher, session, options_of(agenda), keep=fixed(db, session, current)
+    )
+    if must_meet is not None:
+        institution, project = must_meet
+        data["must_meet"].append({"institution": institution.code, "project": project.code})
+        pair = (institution.code, project.code)
+        if not any((s["institution"], s["project"]) == pair for s in data["scores"]):
+            # the organiser's word makes the pair admissible even outside the shortlist's filters
+            data["scores"].append({"institution": pair[0], "project": pair[1], "score": 0.0})
+        raise_to_held(data)  # the organiser's word counts like a booking: it is held
+    ids = _ids(session, [*current, *([cancelled] if cancelled is not None else [])])
+    previous = [_placement(m, ids) for m in current]
+    if cancelled is not None:
+        previous.append(_placement(cancelled, ids))
+    instance = parse_instance(data)
+    result = None
+    if agenda.fair and agenda.fair_minimum:
+        # first try to keep the fair build's promise (a late party's meetings move rather than
+        # go); when the change makes that impossible, repair under the plain bounds
+        floor = parse_instance(_with_minimum(data, agenda.fair_minimum))
+        attempt = repair(floor, previous, time_limit=2.0)
+        if attempt.agenda.status != "infeasible":
+            instance, result = floor, attempt
+    if result is None:
+        result = repair(instance, previous, time_limit=2.0)
+    diagnostics = [d.to_dict(lang) for d in result.agenda.diagnostics]
+    _note(agenda, result.agenda, agenda.fair, diagnostics)
+    if result.agenda.status == "infeasible":
+        return Outcome(agenda, "infeasible", len(current), diagnostics=diagnostics)
+    _ensure_valid(instance, result.agenda.meetings)
+    by_pair = {(m.institution_id, m.project_id): m for m in current}
+    moved, dropped, added = [], [], []
+    for placement in result.dropped:
+        meeting = by_pair.get((ids["i"][placement.institution], ids["p"][placement.project]))
+        if meeting is not None and meeting.status != MeetingStatus.CANCELLED:
+            record(db, meeting, "drop", actor, _where(meeting), None)
+            db.delete(meeting)
+        dropped.append(_describe(placement))
+    db.flush()
+    # Moves may swap slots between meetings; the unique indexes cover live meetings only, so
+    # the moving ones step out (status cancelled) before any takes its new slot.
+    moving = [
+        (by_pair[(ids["i"][before.institution], ids["p"][before.project])], before, after)
+        for before, after in result.moved
+    ]
+    olds = [(_where(meeting), meeting.status) for meeting, _b, _a in moving]
+    for meeting, _before, _after in moving:
+        meeting.status = MeetingStatus.CANCELLED
+    db.flush()
+    for (meeting, _before, after), (_old, status) in zip(moving, olds, strict=True):
+        meeting.slot_id = ids["slot"][after.slot]
+        meeting.status = status
+    db.flush()
+    for (meeting, before, after), (old, _status) in zip(moving, olds, strict=True):
+        record(db, meeting, "move", actor, old, _where(meeting))
+        moved.append({**_describe(before), "to_slot": int(after.slot)})
+    for placement in result.added:
+        i_id, p_id = ids["i"][placement.institution], ids["p"][placement.project]
+        meeting = Meeting(
+            session_id=session.id,
+            slot_id=ids["slot"][placement.slot],
+            table_id=tables[i_id].id,
+            institution_id=i_id,
+            project_id=p_id,
+            status=MeetingStatus.SCHEDULED,
+            locked=must_meet is not None and (i_id, p_id) == (must_meet[0].id, must_meet[1].id),
+        )
+        db.add(meeting)
+        db.flush()
+        record(db, meeting, "add", actor, None, _where(meeting))
+        added.append(_describe(placement))
+    agenda.revision += 1
+    db.flush()
+    return Outcome(
+        agenda,
+        result.agenda.status,
+        len(result.agenda.meetings),
+        moved,
+        dropped,
+        added,
+        diagnostics,
+    )
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+
+# A minimum the room could not give is reported at build time, not a reason to refuse publishing.
+_SOFT = {"below_minimum"}
+
+
+def _ids(
+    session: MatchmakingSession, meetings: Iterable[Meeting] = ()
+) -> dict[str, dict[str, int]]:
+    """Return code → id of the session's parties and slots.
+
+    ``meetings`` adds the parties who have left the session (their sessions were edited) but
+    still hold meetings in it: the validator refuses those meetings and a repair drops them.
+    """
+    meetings = list(meetings)
+    return {
+        "i": {m.institution.code: m.institution_id for m in meetings}
+        | {i.code: i.id for i in session.institutions},
+        "p": {m.project.code: m.project_id for m in meetings}
+        | {p.code: p.id for p in session.projects},
+        "slot": {str(s.number): s.id for s in session.slots},
+    }
+
+
+def _placement(meeting: Meeting, ids: dict[str, dict[str, int]]) -> Placement:
+    codes = {kind: {v: k for k, v in table.items()} for kind, table in ids.items()}
+    return Placement(
+        institution=codes["i"][meeting.institution_id],
+        project=codes["p"][meeting.project_id],
+        slot=codes["slot"][meeting.slot_id],
+    )
+
+
+def _placements(db: Session, session: MatchmakingSession) -> list[Placement]:
+    meetings = live_meetings(db, session)
+    ids = _ids(session, meetings)
+    return [replace(_placement(m, ids), table=str(m.table_id)) for m in meetings]
+
+
+def _ensure_valid(instance: Any, meetings: list[Placement]) -> None:
+    # The solver's output is certified by code that shares nothing with it before it is stored.
+    problems = [v for v in validate(instance, meetings) if v.code not in _SOFT]
+    if problems:
+        raise InvalidInput("agenda.invalid", count=len(problems), first=problems[0].message())
+
+
+def _note(
+    agenda: Agenda,
+    result: Any,
+    fair: bool,
+    diagnostics: list[dict[str, Any]],
+    options: AgendaOptions | None = None,
+) -> None:
+    agenda.solver_status = result.status
+    agenda.objective = float(result.objective)
+    agenda.bound = float(result.bound)
+    agenda.fair = fair
+    if result.fair_minimum is not None or options is not None:  # a repair keeps the build's
+        agenda.fair_minimum = result.fair_minimum
+    kept_options = (agenda.summary or {}).get("options")
+    agenda.summary = {
+        "stats": _jsonable(result.stats),
+        "diagnostics": diagnostics,
+        "options": asdict(options) if options is not None else kept_options,
+    }
+
+
+def _with_minimum(data: dict[str, Any], minimum: int) -> dict[str, Any]:
+    projects = [
+        {**p, "min_meetings": max(p["min_meetings"], min(minimum, p["max_meetings"]))}
+        for p in data["projects"]
+    ]
+    return {**data, "projects": projects}
+
+
+def options_of(agenda: Agenda) -> AgendaOptions:
+    """Return the options the agenda was last built with (defaults before its first build)."""
+    stored = (agenda.summary or {}).get("options") or {}
+    names = {f.name for f in fields(AgendaOptions)}
+    return AgendaOptions(**{k: v for k, v in stored.items() if k in names})
+
+
+def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in stats.items() if isinstance(v, int | float | str | bool | dict | list)}
+
+
+def _summary(agenda: Agenda, meetings: int) -> dict[str, Any]:
+    return {
+        "revision": agenda.revision,
+        "status": agenda.status.value,
+        "solver_status": agenda.solver_status,
+        "objective": agenda.objective,
+        "meetings": meetings,
+    }
+
+
+def _where(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "slot_id": meeting.slot_id,
+        "table_id": meeting.table_id,
+        "status": meeting.status.value,
+        "institution_id": meeting.institution_id,
+        "project_id": meeting.project_id,
+    }
+
+
+def _describe(placement: Placement) -> dict[str, Any]:
+    return {
+        "institution": placement.institution,
+        "project": placement.project,
+        "slot": int(placement.slot),
+    }

@@ -1,0 +1,1 @@
+"""Ledger: intents, their spreadsheets, due diligence, follow-up reports."""

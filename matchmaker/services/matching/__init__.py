@@ -1,0 +1,1 @@
+"""Matching: the Matcher, its state, profiles, index store, verdicts, learning, duplicates."""

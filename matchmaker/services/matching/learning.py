@@ -1,0 +1,116 @@
+"""Learn an event's block weights from its own outcomes, and use them only when they win.
+
+Outcomes, per (institution, project) pair: a like (1) or pass (0) on the shortlist; a meeting
+rated 4–5 (1) or 1–2 (0); an intent that reached signing or beyond (1) or was dropped (0). The
+strongest signal wins when a pair has several (signed intent > meeting rating > like/pass).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matchmaker.db.models import (
+    Event,
+    Feedback,
+    Institution,
+    Intent,
+    MatchmakingSession,
+    MatchWeights,
+    Meeting,
+)
+from matchmaker.domain import IntentStatus, Verdict
+from matchmaker.embeddings.composite import BLOCKS
+from matchmaker.ranking.weights import BlockWeightLearner, WeightFit
+from matchmaker.services.matching.matcher import Matcher
+
+_SIGNED = {IntentStatus.SIGNED, IntentStatus.DUE_DILIGENCE, IntentStatus.INVESTED}
+
+
+@dataclass
+class Learned:
+    """The fit, the outcome counts behind it, and whether the event now uses the weights."""
+
+    fit: WeightFit
+    outcomes: int
+    applied: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready report."""
+        return {
+            "fitted": self.fit.fitted,
+            "better": self.fit.better,
+            "applied": self.applied,
+            "reason": self.fit.reason,
+            "outcomes": self.outcomes,
+            "weights": self.fit.weights.normalised(),
+            "default": self.fit.default.normalised(),
+            # NaN (no held-out group to score) is not JSON: say "unknown" as null
+            "metrics": {
+                k: None if isinstance(v, float) and not math.isfinite(v) else v
+                for k, v in self.fit.metrics.items()
+            },
+        }
+
+
+def outcomes(db: Session, event: Event) -> dict[tuple[int, int], int]:
+    """Return (institution id, project id) → 1/0 from the event's recorded outcomes."""
+    labels: dict[tuple[int, int], tuple[int, int]] = {}  # pair -> (strength, label)
+
+    def note(pair: tuple[int, int], strength: int, label: int) -> None:
+        if pair not in labels or labels[pair][0] <= strength:
+            labels[pair] = (strength, label)
+
+    feedback = (
+        select(Feedback)
+        .join(Institution, Institution.id == Feedback.institution_id)
+        .where(Institution.event_id == event.id)
+    )
+    for row in db.scalars(feedback):
+        note((row.institution_id, row.project_id), 1, int(row.verdict == Verdict.LIKE))
+    rated = (
+        select(Meeting)
+        .join(MatchmakingSession)
+        .where(MatchmakingSession.event_id == event.id, Meeting.rating.is_not(None))
+    )
+    for row in db.scalars(rated):
+        if row.rating >= 4 or row.rating <= 2:
+            note((row.institution_id, row.project_id), 2, int(row.rating >= 4))
+    for row in db.scalars(select(Intent).where(Intent.event_id == event.id)):
+        if row.status in _SIGNED or row.status == IntentStatus.DROPPED:
+            note((row.institution_id, row.project_id), 3, int(row.status in _SIGNED))
+    return {pair: label for pair, (_strength, label) in labels.items()}
+
+
+def learn_weights(
+    db: Session, event: Event, matcher: Matcher, apply: bool = True, **params: Any
+) -> Learned:
+    """Fit block weights on the event's outcomes; store them only if they beat the defaults."""
+    state = matcher.state(db, event)
+    pairs = [
+        (q, p, y)
+        for (q, p), y in outcomes(db, event).items()
+        if q in state.institution_row and p in state.project_row
+    ]
+    per_pair = [state.fits(state.project_row[p], state.institution_row[q]) for q, p, _y in pairs]
+    fits = np.array([[f[b] for b in BLOCKS] for f in per_pair], dtype=np.float64).reshape(
+        len(pairs), len(BLOCKS)
+    )
+    labels = np.array([y for _q, _p, y in pairs], dtype=np.int64)
+    groups = np.array([q for q, _p, _y in pairs], dtype=np.int64)
+    fit = BlockWeightLearner(default=matcher.weights, **params).fit(fits, labels, groups).result_
+    applied = bool(apply and fit.fitted and fit.better)
+    if applied:
+        row = db.scalar(select(MatchWeights).where(MatchWeights.event_id == event.id))
+        if row is None:
+            row = MatchWeights(event_id=event.id, weights={}, metrics={})
+            db.add(row)
+        row.weights = fit.weights.normalised()
+        row.metrics = {k: v for k, v in fit.metrics.items()}
+        db.flush()
+    return Learned(fit, len(pairs), applied)

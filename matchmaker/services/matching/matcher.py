@@ -1,0 +1,309 @@
+"""Shortlists and recommendations from the database: profiles, cached text vectors, the index.
+
+A ``Matcher`` lives as long as its process. It keeps one ``MatchState`` per event (composite
+vectors, institution views, the two FAISS indexes, filter columns: ``match_state.py``) and
+checks a version stamp read from the database on every call, so a registration written by any
+process is ranked by the next call of every process, without a manual rebuild.
+Text embeddings, the slow part, are cached in the ``text_vectors`` table per encoder and text
+hash, so a rebuild re-encodes only what changed.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from matchmaker.db.models import Event, Institution, Project
+from matchmaker.domain import Role, Stage, Verdict
+from matchmaker.embeddings import regions
+from matchmaker.embeddings.composite import Weights
+from matchmaker.errors import PermissionDenied
+from matchmaker.ranking.reasons import Reason, explain
+from matchmaker.ranking.shortlist import (
+    STAGES,
+    ProjectColumns,
+    allowed_projects,
+    rank,
+    rank_owners,
+)
+from matchmaker.services.matching.index_store import IndexStore
+from matchmaker.services.matching.profiles import prune_text_vectors
+from matchmaker.services.matching.state import MatchState, build_state, event_stamp, event_weights
+from matchmaker.services.matching.verdicts import met_projects, record_verdict, verdicts
+
+Progress = Callable[[int, int], None]
+
+__all__ = [
+    "Match",
+    "MatchState",
+    "Matcher",
+    "ShortlistQuery",
+    "ensure_may_view_recommendations",
+    "ensure_may_view_shortlist",
+    "event_weights",
+    "record_verdict",
+]
+
+
+@dataclass
+class Match:
+    """One shortlist item."""
+
+    kind: str  # "project" or "institution": what the item is
+    id: int
+    code: str
+    name: str
+    score: float
+    reasons: list[Reason]
+    fits: dict[str, float] = field(default_factory=dict)
+    verdict: str | None = None
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """Return the JSON-ready item (``project_id``/``institution_id`` = registration id)."""
+        return {
+            f"{self.kind}_id": self.code,
+            "name": self.name,
+            "score": round(self.score, 4),
+            "reasons": [r.text(lang) for r in self.reasons if r.positive],
+            "concerns": [r.text(lang) for r in self.reasons if not r.positive],
+            "fits": {block: round(fit, 4) for block, fit in self.fits.items()},
+            "verdict": self.verdict,
+        }
+
+
+@dataclass
+class ShortlistQuery:
+    """Filters and paging for a shortlist."""
+
+    k: int = 20
+    page: int = 1
+    track: str | None = None
+    stage: str | None = None
+    session: str | None = None
+    region: str | None = None
+    min_ask: int | None = None
+    max_ask: int | None = None
+    type: str | None = None
+    diversity: float = 0.0
+    include_passed: bool = False
+
+
+@dataclass
+class Matcher:
+    """Process-wide matcher: one encoder, cached per-event states."""
+
+    encoder: Any = None  # an embeddings Encoder; resolved on first use
+    weights: Weights = field(default_factory=Weights)
+    index_dir: Path | None = None  # where built indexes are kept for other processes and restarts
+    states: dict[int, MatchState] = field(default_factory=dict)
+    # One build at a time per process: threads of one worker share the states and the files.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _encoder(self) -> Any:
+        if self.encoder is None:
+            from matchmaker.embeddings.encoders import get_encoder
+
+            self.encoder = get_encoder()
+        return self.encoder
+
+    # ---- state ----------------------------------------------------------------------------
+
+    def stamp(self, db: Session, event_id: int) -> tuple[Any, ...]:
+        """Return the database stamp the event's state (and its index set) is built from."""
+        weights = event_weights(db, event_id, self.weights)
+        return event_stamp(db, event_id, self._encoder().name, weights)
+
+    def state(self, db: Session, event: Event, progress: Progress | None = None) -> MatchState:
+        """Return the event's state, rebuilt when the database stamp has moved."""
+        stamp = self.stamp(db, event.id)
+        current = self.states.get(event.id)
+        if current is not None and current.stamp == stamp:
+            return current
+        with self._lock:
+            current = self.states.get(event.id)  # another thread may have built it meanwhile
+            if current is not None and current.stamp == stamp:
+                return current
+            gc.unfreeze()  # what the last freeze kept becomes collectable again
+            state = build_state(db, event, stamp, self._encoder(), self.index_dir, progress)
+            self.states[event.id] = state
+            # The state is long-lived: keep the collector from walking its 100k-profile heap on
+            # every full collection (those walks were the p99 of a shortlist at 100k projects).
+            gc.collect()
+            gc.freeze()
+            return state
+
+    def rebuild(self, db: Session, event: Event, progress: Progress | None = None) -> MatchState:
+        """Rebuild the event's state from scratch (re-encoding texts whose hash changed), and drop
+        cached vectors whose registration or portfolio entry is gone."""
+        prune_text_vectors(db)
+        self.states.pop(event.id, None)
+        if self.index_dir is not None:
+            IndexStore(self.index_dir).clear(event.id)
+        return self.state(db, event, progress)
+
+    # ---- queries --------------------------------------------------------------------------
+
+    def shortlist(
+        self, db: Session, event: Event, institution: Institution, query: ShortlistQuery
+    ) -> tuple[list[Match], int]:
+        """Return one page of projects for ``institution``, best first, and the candidate count."""
+        state = self.state(db, event)
+        row = state.institution_row[institution.id]
+        profile = state.institutions[row]
+        mask = allowed_projects(state.columns, profile, state.hard[institution.id])
+        mask &= _project_filters(state, query)
+        given = verdicts(db, institution.id)
+        excluded = set(met_projects(db, institution.id))
+        if not query.include_passed:
+            excluded |= {p for p, v in given.items() if v == Verdict.PASS.value}
+        if excluded:
+            mask &= ~np.isin(state.columns.ids, np.fromiter(excluded, dtype=np.int64))
+        # no selector at all when nothing is filtered out: the index scans without a bitmap
+        allowed = None if mask.all() else state.columns.ids[mask]
+        text = state.space.slices["text"]
+        vectors = _Rows(state.project_vectors, state.project_row, text) if query.diversity else None
+        offset = (query.page - 1) * query.k
+        hits = rank(
+            state.project_index,
+            state.institution_views(row),
+            query.k,
+            offset,
+            allowed,
+            query.diversity,
+            vectors,
+        )
+        items = [
+            _match(state, "project", pid, state.project_row[pid], row, score, given.get(pid))
+            for pid, score in hits
+        ]
+        return items, int(mask.sum())
+
+    def recommend(
+        self, db: Session, event: Event, project: Project, query: ShortlistQuery
+    ) -> tuple[list[Match], int]:
+        """Return one page of institutions for ``project``, best first, and the candidate count."""
+        state = self.state(db, event)
+        row = state.project_row[project.id]
+        single = ProjectColumns.of([state.projects[row]])
+        allowed_ids = [
+            q.id
+            for q in state.institutions
+            if allowed_projects(single, q, state.hard[q.id])[0]
+            and (query.type is None or q.type == query.type)
+        ]
+        views = state.views
+        q_rows = np.array([state.institution_row[q] for q in allowed_ids], dtype=np.int64)
+        allowed_views = np.flatnonzero(np.isin(views.owner, q_rows))
+        offset = (query.page - 1) * query.k
+        hits = rank_owners(
+            state.institution_index,
+            state.project_vectors[row],
+            views.owner,
+            query.k,
+            offset,
+            None if len(allowed_views) == len(views.owner) else allowed_views,
+        )
+        items = [
+            _match(state, "institution", state.institutions[q_row].id, row, q_row, score)
+            for q_row, score in hits
+        ]
+        return items, len(allowed_ids)
+
+
+class _Rows(Mapping[int, np.ndarray]):
+    """Read-only id → text-block view of the project matrix (MMR reads only the hits)."""
+
+    def __init__(self, matrix: np.ndarray, row: dict[int, int], cut: slice) -> None:
+        self.matrix, self.row, self.cut = matrix, row, cut
+
+    def __getitem__(self, key: int) -> np.ndarray:
+        return self.matrix[self.row[key], self.cut]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.row)
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+
+def _match(
+    state: MatchState,
+    kind: str,
+    item_id: int,
+    p_row: int,
+    q_row: int,
+    score: float,
+    verdict: str | None = None,
+) -> Match:
+    """Return one item with its reasons and the per-block fits of the view that scored it."""
+    view = state.best_view(p_row, q_row)
+    p_vector, q_vector = state.project_vectors[p_row], state.views.vectors[view]
+    fits = state.space.fits(p_vector, q_vector)
+    neighbour = state.neighbour(p_row, q_row, view)
+    reasons = explain(
+        state.space,
+        state.projects[p_row],
+        state.institutions[q_row],
+        p_vector,
+        q_vector,
+        fits,
+        neighbour,
+    )
+    return Match(
+        kind,
+        item_id,
+        state.codes[(kind, item_id)],
+        state.names[(kind, item_id)],
+        score,
+        reasons,
+        fits,
+        verdict,
+    )
+
+
+def _project_filters(state: MatchState, query: ShortlistQuery) -> np.ndarray:
+    columns = state.columns
+    mask = np.ones(len(columns.ids), dtype=bool)
+    if query.track:
+        mask &= state.tracks == query.track
+    if query.stage:
+        mask &= columns.stage == STAGES.index(Stage(query.stage))
+    if query.min_ask is not None:
+        mask &= columns.ask >= query.min_ask
+    if query.max_ask is not None:
+        mask &= (columns.ask >= 0) & (columns.ask <= query.max_ask)
+    if query.session:
+        mask &= np.array([query.session in state.sessions[int(i)] for i in columns.ids], dtype=bool)
+    if query.region:
+        wanted = regions.coverage([query.region]).astype(bool)
+        mask &= (columns.province >= 0) & wanted[
+            np.where(columns.province >= 0, columns.province, 0)
+        ]
+    return mask
+
+
+def ensure_may_view_shortlist(
+    role: Role, user_institution: int | None, institution_id: int
+) -> None:
+    """Investors see only their own institution's shortlist; organisers and staff see all."""
+    if role in (Role.ORGANISER, Role.STAFF):
+        return
+    if role is Role.INVESTOR and user_institution == institution_id:
+        return
+    raise PermissionDenied()
+
+
+def ensure_may_view_recommendations(role: Role, user_project: int | None, project_id: int) -> None:
+    """Entrants see only their own project's recommendations; organisers and staff see all."""
+    if role in (Role.ORGANISER, Role.STAFF):
+        return
+    if role is Role.ENTRANT and user_project == project_id:
+        return
+    raise PermissionDenied()

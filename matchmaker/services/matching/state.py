@@ -1,0 +1,241 @@
+"""One event's matching state: profiles, composite vectors, institution views, indexes, filters.
+
+Built from one database stamp (``event_stamp``) and kept by the ``Matcher`` until the stamp
+moves. Projects are indexed by id; institutions are indexed by their views (one per portfolio
+entry, ``embeddings/views.py``) under view rows, so both directions rank by the same score:
+an institution's best view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from matchmaker.db.models import Event, Institution, MatchWeights, Project
+from matchmaker.embeddings.composite import (
+    BLOCKS,
+    CompositeSpace,
+    InstitutionProfile,
+    ProjectProfile,
+    Weights,
+)
+from matchmaker.embeddings.index import VectorIndex
+from matchmaker.embeddings.portfolio import view_text
+from matchmaker.embeddings.views import InstitutionViews, build_views, text_parts
+from matchmaker.ranking.reasons import Neighbour
+from matchmaker.ranking.shortlist import HardFilters, ProjectColumns
+from matchmaker.services.matching.index_store import IndexStore
+from matchmaker.services.matching.profiles import (
+    cached_text_vectors,
+    institution_profile,
+    project_profile,
+)
+
+Progress = Callable[[int, int], None]
+# Part of the stamp: a set persisted by an older layout is never loaded (2: the institution
+# index holds rows, not ids; 3: described portfolio entries' labels left the sector block,
+# composite.sector_labels, so stored institution vectors changed).
+STATE_FORMAT = 3
+
+
+@dataclass
+class MatchState:
+    """Everything a shortlist needs for one event, built from one database stamp."""
+
+    stamp: tuple[Any, ...]
+    space: CompositeSpace
+    projects: list[ProjectProfile]
+    institutions: list[InstitutionProfile]
+    project_vectors: np.ndarray  # (n, dim)
+    institution_vectors: np.ndarray  # (m, dim): each institution's own vector (no entry)
+    project_row: dict[int, int]
+    institution_row: dict[int, int]
+    project_index: VectorIndex  # ids: project ids
+    views: InstitutionViews
+    institution_index: VectorIndex  # over ``views.vectors``, ids: view rows
+    columns: ProjectColumns
+    hard: dict[int, HardFilters]
+    codes: dict[tuple[str, int], str]
+    names: dict[tuple[str, int], str]
+    tracks: np.ndarray
+    sessions: dict[int, set[str]]
+
+    def institution_views(self, q_row: int) -> np.ndarray:
+        """Return the (v, dim) query vectors of one institution."""
+        return self.views.vectors[self.views.rows(q_row)]
+
+    def best_view(self, p_row: int, q_row: int) -> int:
+        """Return the view row that scores the pair."""
+        return self.views.best(q_row, self.project_vectors[p_row])
+
+    def fits(self, p_row: int, q_row: int) -> dict[str, float]:
+        """Return the pair's per-block fits (of its winning view): the reasons' raw material."""
+        view = self.views.vectors[self.best_view(p_row, q_row)]
+        return self.space.fits(self.project_vectors[p_row], view)
+
+    def neighbour(self, p_row: int, q_row: int, view_row: int) -> Neighbour | None:
+        """Return the text fit's two parts when the winning view is a portfolio entry."""
+        entry = int(self.views.entry[view_row])
+        if entry < 0:
+            return None
+        profile, near = text_parts(
+            self.space,
+            self.institution_vectors[q_row],
+            self.project_vectors[p_row],
+            self.views.vectors[view_row],
+            self.views.share,
+        )
+        company = self.institutions[q_row].portfolio[entry].company
+        return Neighbour(company, profile, near or 0.0, self.views.share)
+
+    def score_matrix(self, q_rows: Sequence[int], p_rows: Sequence[int]) -> np.ndarray:
+        """Return (len(q_rows), len(p_rows)) scores, each an institution's best view."""
+        p = self.project_vectors[list(p_rows)]
+        out = np.empty((len(q_rows), len(p)), dtype=np.float32)
+        for i, q in enumerate(q_rows):
+            out[i] = (self.institution_views(q) @ p.T).max(axis=0)
+        return out
+
+
+def event_stamp(db: Session, event_id: int, encoder: str, weights: Weights) -> tuple[Any, ...]:
+    """Return what a state is built from: registrations version, encoder, weights, layout."""
+    version = db.scalar(select(Event.registrations_version).where(Event.id == event_id))
+    return stamp_of(version, encoder, weights)
+
+
+def stamp_of(version: int | None, encoder: str, weights: Weights) -> tuple[Any, ...]:
+    """Return the stamp of a state built at registrations ``version``."""
+    return (version, encoder, weights, STATE_FORMAT)
+
+
+def stamp_fields(stamp: tuple[Any, ...]) -> dict[str, Any]:
+    """Return ``stamp`` as JSON-ready fields (a backup keeps them beside the index set)."""
+    version, encoder, weights, state_format = stamp
+    return {
+        "registrations_version": version,
+        "encoder": encoder,
+        "weights": asdict(weights),
+        "state_format": state_format,
+    }
+
+
+def stamp_from(fields: dict[str, Any], version: int | None = None) -> tuple[Any, ...] | None:
+    """Return the stamp :func:`stamp_fields` described, at ``version`` if given; None when it
+    was made by another state layout (its index set would never be loaded)."""
+    if fields["state_format"] != STATE_FORMAT:
+        return None
+    weights = Weights(**{b: float(fields["weights"][b]) for b in BLOCKS})
+    return stamp_of(
+        fields["registrations_version"] if version is None else version, fields["encoder"], weights
+    )
+
+
+def event_weights(db: Session, event_id: int, default: Weights) -> Weights:
+    """Return the event's learned weights (``matchmaker weights fit``), else ``default``."""
+    stored = db.scalar(select(MatchWeights.weights).where(MatchWeights.event_id == event_id))
+    return Weights(**{b: float(stored[b]) for b in BLOCKS}) if stored else default
+
+
+def build_state(
+    db: Session,
+    event: Event,
+    stamp: tuple[Any, ...],
+    encoder: Any,
+    index_dir: Path | None,
+    progress: Progress | None = None,
+) -> MatchState:
+    """Build the event's state: load the persisted set for ``stamp`` or encode and index."""
+    projects = db.scalars(
+        select(Project)
+        .where(Project.event_id == event.id)
+        .options(selectinload(Project.sessions))
+        .order_by(Project.id)
+    ).all()
+    institutions = db.scalars(
+        select(Institution)
+        .where(Institution.event_id == event.id)
+        .options(selectinload(Institution.portfolio))
+        .order_by(Institution.id)
+    ).all()
+    p_profiles = [project_profile(p) for p in projects]
+    q_profiles = [institution_profile(i) for i in institutions]
+    space = CompositeSpace(text_dim=encoder.dim, weights=stamp[2])
+    p_ids = np.array([p.id for p in p_profiles], dtype=np.int64)
+    q_ids = np.array([q.id for q in q_profiles], dtype=np.int64)
+    store = IndexStore(index_dir) if index_dir is not None else None
+    built = store.load(event.id, stamp, p_ids, q_ids) if store else None
+    if built is None:
+        p_text = cached_text_vectors(db, encoder, "project", p_profiles, progress)
+        q_text = cached_text_vectors(db, encoder, "institution", q_profiles, progress)
+        p_vectors = space.encode_projects(p_profiles, p_text)
+        q_vectors = space.encode_institutions(q_profiles, q_text)
+        built = (
+            p_vectors,
+            q_vectors,
+            VectorIndex().build(p_vectors, p_ids),
+            VectorIndex().build(q_vectors, np.arange(len(q_vectors))),
+        )
+        if store:
+            store.save(event.id, stamp, p_ids, q_ids, built)
+    p_vectors, q_vectors, p_index, q_index = built
+    views = build_views(space, q_vectors, _entry_vectors(db, encoder, q_profiles, progress))
+    if (views.entry >= 0).any():  # else each view is its institution's own row: same index
+        q_index = VectorIndex().build(views.vectors, np.arange(len(views.vectors)))
+    return MatchState(
+        stamp=stamp,
+        space=space,
+        projects=p_profiles,
+        institutions=q_profiles,
+        project_vectors=p_vectors,
+        institution_vectors=q_vectors,
+        project_row={p.id: i for i, p in enumerate(p_profiles)},
+        institution_row={q.id: i for i, q in enumerate(q_profiles)},
+        project_index=p_index,
+        views=views,
+        institution_index=q_index,
+        columns=ProjectColumns.of(p_profiles),
+        hard={i.id: HardFilters(i.hard_region, i.hard_stage, i.hard_ticket) for i in institutions},
+        codes={
+            **{("project", p.id): p.code for p in projects},
+            **{("institution", i.id): i.code for i in institutions},
+        },
+        names={
+            **{("project", p.id): p.name for p in projects},
+            **{("institution", i.id): i.name for i in institutions},
+        },
+        tracks=np.array([p.track.value for p in projects], dtype=object),
+        sessions={p.id: {s.code for s in p.sessions} for p in projects},
+    )
+
+
+@dataclass(frozen=True)
+class _EntryText:
+    """What the text-vector cache needs of an entry: its id and the text of its view."""
+
+    id: int
+    text: str
+
+
+def _entry_vectors(
+    db: Session, encoder: Any, profiles: Sequence[InstitutionProfile], progress: Progress | None
+) -> list[np.ndarray]:
+    """Return each institution's (j, text_dim) entry vectors: zero for entries that make no view
+    (``view_text``), the rest from the text-vector cache like every other text."""
+    items = [_EntryText(item.id, view_text(item)) for q in profiles for item in q.portfolio]
+    viewed = [i for i, item in enumerate(items) if item.text]
+    flat = np.zeros((len(items), encoder.dim), dtype=np.float32)
+    if viewed:
+        flat[viewed] = cached_text_vectors(
+            db, encoder, "portfolio", [items[i] for i in viewed], progress
+        )
+    out, start = [], 0
+    for q in profiles:
+        out.append(flat[start : start + len(q.portfolio)])
+        start += len(q.portfolio)
+    return out

@@ -1,0 +1,1 @@
+"""Operations: background jobs, backups, event archives, the demo."""

@@ -1,0 +1,1 @@
+"""Registry: events and sessions, registrations, names, accounts."""

@@ -1,0 +1,301 @@
+"""Browse and edit the registrations: filtered, paginated lists; get, create and update by id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from matchmaker.db.models import (
+    Event,
+    Institution,
+    MatchmakingSession,
+    PortfolioEntry,
+    Project,
+    User,
+    session_institutions,
+    session_projects,
+)
+from matchmaker.domain import Stage, check_name, parse_id
+from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
+from matchmaker.messages import Ref
+from matchmaker.services.registry.events import get_event
+from matchmaker.services.registry.names import ensure_name_free, record_rename
+from matchmaker.services.registry.registrations import search_text
+from matchmaker.text import fold
+
+T = TypeVar("T")
+MAX_PAGE_SIZE = 200
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a list and the size of the whole list."""
+
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        """Return the number of pages."""
+        return max(1, -(-self.total // self.page_size))
+
+
+def paginate(db: Session, query: Select[Any], page: int, page_size: int) -> Page[Any]:
+    """Run ``query`` for one page; page numbers start at 1."""
+    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidInput(None, [Problem("error.invalid_input", column="page")])
+    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = list(db.scalars(query.limit(page_size).offset((page - 1) * page_size)))
+    return Page(items, total, page, page_size)
+
+
+def _event_filter(db: Session, event: str | None) -> int | None:
+    return get_event(db, event).id if event else None
+
+
+def list_projects(
+    db: Session,
+    *,
+    event: str | None = None,
+    track: str | None = None,
+    stage: str | None = None,
+    group: str | None = None,
+    session: str | None = None,
+    region: str | None = None,
+    q: str | None = None,
+    min_ask: int | None = None,
+    max_ask: int | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> Page[Project]:
+    """Return projects matching every given filter, ordered by registration id."""
+    query = select(Project).options(selectinload(Project.sessions)).order_by(Project.code)
+    if (event_id := _event_filter(db, event)) is not None:
+        query = query.where(Project.event_id == event_id)
+    if track:
+        query = query.where(Project.track == track)
+    if stage:
+        query = query.where(Project.stage == stage)
+    if group:
+        query = query.where(Project.group == group)
+    if session:
+        query = query.where(
+            Project.id.in_(
+                select(session_projects.c.project_id)
+                .join(MatchmakingSession, MatchmakingSession.id == session_projects.c.session_id)
+                .where(MatchmakingSession.code == session)
+            )
+        )
+    if region:
+        query = query.where(Project.search_text.contains(fold(region), autoescape=True))
+    if q:
+        for word in fold(q).split() or [fold(q)]:
+            query = query.where(Project.search_text.contains(word, autoescape=True))
+    if min_ask is not None:
+        query = query.where(Project.funding_ask >= min_ask)
+    if max_ask is not None:
+        query = query.where(Project.funding_ask <= max_ask)
+    return paginate(db, query, page, page_size)
+
+
+def list_institutions(
+    db: Session,
+    *,
+    event: str | None = None,
+    type: str | None = None,
+    stage: str | None = None,
+    session: str | None = None,
+    q: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> Page[Institution]:
+    """Return institutions matching every given filter, ordered by registration id."""
+    query = (
+        select(Institution)
+        .options(selectinload(Institution.sessions), selectinload(Institution.portfolio))
+        .order_by(Institution.code)
+    )
+    if (event_id := _event_filter(db, event)) is not None:
+        query = query.where(Institution.event_id == event_id)
+    if type:
+        query = query.where(Institution.type == type)
+    if session:
+        query = query.where(
+            Institution.id.in_(
+                select(session_institutions.c.institution_id)
+                .join(
+                    MatchmakingSession, MatchmakingSession.id == session_institutions.c.session_id
+                )
+                .where(MatchmakingSession.code == session)
+            )
+        )
+    if q:
+        for word in fold(q).split() or [fold(q)]:
+            query = query.where(Institution.search_text.contains(word, autoescape=True))
+    if stage:
+        # JSON arrays render as text the same way on SQLite and PostgreSQL: ["angel", "seed"]
+        query = query.where(cast(Institution.stages, String).contains(f'"{stage}"'))
+    return paginate(db, query, page, page_size)
+
+
+def get_project(
+    db: Session, code: str, event: str | None = None, prefer: int | None = None
+) -> Project:
+    """Return the project with registration id ``code`` (in ``event``, when given).
+
+    Without ``event`` the id must name one project, or one in the event ``prefer`` (an id),
+    else InvalidInput asks for the event.
+    """
+    return _by_code(db, Project, code, event, "what.project", prefer)
+
+
+def get_institution(
+    db: Session, code: str, event: str | None = None, prefer: int | None = None
+) -> Institution:
+    """Return the institution with registration id ``code``, as :func:`get_project` does."""
+    return _by_code(db, Institution, code, event, "what.institution", prefer)
+
+
+def _by_code(
+    db: Session, model: Any, code: str, event: str | None, what: str, prefer: int | None
+) -> Any:
+    query = select(model).where(model.code == code)
+    if event:
+        query = query.where(model.event_id == get_event(db, event).id)
+    rows = db.scalars(query).all()
+    if not rows:
+        raise NotFound(what=Ref(what), key=code)
+    if len(rows) > 1:
+        preferred = [r for r in rows if r.event_id == prefer]
+        if preferred:
+            return preferred[0]
+        codes = db.scalars(select(Event.code).where(Event.id.in_([r.event_id for r in rows])))
+        raise InvalidInput("import.ambiguous_event", choices=", ".join(sorted(codes)))
+    return rows[0]
+
+
+def create_project(
+    db: Session, event: Event, data: dict[str, Any], actor: User | None = None
+) -> Project:
+    """Register a project; Conflict if its id or its name is taken in the event."""
+    data["code"] = parse_id(data["code"])
+    _ensure_free(db, Project, event, data["code"])
+    project = Project(event_id=event.id, code=data["code"])
+    ensure_name_free(db, project, data["name"])
+    db.add(project)
+    return update_project(db, project, data, actor)
+
+
+def update_project(
+    db: Session, project: Project, data: dict[str, Any], actor: User | None = None
+) -> Project:
+    """Apply the given fields (absent fields are left alone) and refresh the search text.
+
+    A new name must be free in the event (Conflict naming its holder); a rename is audited.
+    """
+    _check_names(data)
+    sessions = data.pop("sessions", None)
+    renamed = _check_name(db, project, data)
+    for key, value in data.items():
+        if key != "code":
+            setattr(project, key, value)
+    if sessions is not None:
+        project.sessions = _sessions(db, project.event_id, sessions)
+    project.search_text = search_text(project)
+    db.flush()
+    if renamed is not None:
+        record_rename(db, project, renamed, actor)
+    return project
+
+
+def create_institution(
+    db: Session, event: Event, data: dict[str, Any], actor: User | None = None
+) -> Institution:
+    """Register an institution; Conflict if its id or its name is taken in the event."""
+    data["code"] = parse_id(data["code"])
+    _ensure_free(db, Institution, event, data["code"])
+    institution = Institution(event_id=event.id, code=data["code"])
+    ensure_name_free(db, institution, data["name"])
+    db.add(institution)
+    return update_institution(db, institution, data, actor)
+
+
+def update_institution(
+    db: Session, institution: Institution, data: dict[str, Any], actor: User | None = None
+) -> Institution:
+    """Apply the given fields; ticket bounds are checked together, a new name like a project's."""
+    _check_names(data)
+    sessions = data.pop("sessions", None)
+    portfolio = data.pop("portfolio", None)
+    low = data.get("ticket_min", institution.ticket_min)
+    high = data.get("ticket_max", institution.ticket_max)
+    if low is not None and high is not None and low > high:
+        raise InvalidInput(
+            None, [Problem("field.range_inverted", column="ticket_min", value=f"{low}>{high}")]
+        )
+    renamed = _check_name(db, institution, data)
+    for key, value in data.items():
+        if key != "code":
+            setattr(institution, key, value)
+    if sessions is not None:
+        institution.sessions = _sessions(db, institution.event_id, sessions)
+    if portfolio is not None:
+        institution.portfolio = [
+            PortfolioEntry(
+                position=i,
+                company=p["company"],
+                sectors=p.get("sectors", []),
+                stage=Stage(p["stage"]) if p.get("stage") else None,
+                year=p.get("year"),
+                description=p.get("description", ""),
+            )
+            for i, p in enumerate(portfolio)
+        ]
+    institution.search_text = search_text(institution)
+    db.flush()
+    if renamed is not None:
+        record_rename(db, institution, renamed, actor)
+    return institution
+
+
+def _check_names(data: dict[str, Any]) -> None:
+    """Refuse a name holding a line break, a control, bidi or zero-width character."""
+    for key in ("name", "contact_name"):
+        if isinstance(data.get(key), str):
+            check_name(data[key], key)
+
+
+def _check_name(db: Session, row: Project | Institution, data: dict[str, Any]) -> str | None:
+    """Refuse a taken name before anything changes; return the old name if this is a rename."""
+    if "name" not in data or row.id is None:  # a new row's name was checked before it was added
+        return None
+    ensure_name_free(db, row, data["name"])
+    return row.name if row.name != data["name"] else None
+
+
+def _ensure_free(db: Session, model: Any, event: Event, code: str) -> None:
+    taken = db.scalar(select(model.id).where(model.event_id == event.id, model.code == code))
+    if taken is not None:
+        raise Conflict("error.duplicate_code", key=code)
+
+
+def _sessions(db: Session, event_id: int, codes: list[str]) -> list[MatchmakingSession]:
+    found = {
+        s.code: s
+        for s in db.scalars(
+            select(MatchmakingSession).where(
+                MatchmakingSession.event_id == event_id, MatchmakingSession.code.in_(codes)
+            )
+        )
+    }
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise InvalidInput(
+            None, [Problem("import.bad_session", column="sessions", value=c) for c in missing]
+        )
+    return [found[c] for c in codes]
