@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from matchmaker.config import Settings
-from matchmaker.db.engine import begin_write
+from matchmaker.db.transactions import begin_write
 from matchmaker.db.models import (
     Institution,
     MatchmakingSession,
