@@ -1,4 +1,5 @@
-"""Composition root: ``create_app()`` wires settings, database, API, pages and error handling."""
+"""The web app: ``create_app()`` puts the parts the composition root (``wiring.py``) builds
+from settings together with the API, the pages and error handling; ``serve`` runs it."""
 
 from __future__ import annotations
 
@@ -12,8 +13,15 @@ from flask import Flask, send_from_directory
 from matchmaker.config import Settings
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Create the Flask app; ``test_config`` overrides settings (e.g. ``DATABASE_URL``)."""
+def create_app(
+    test_config: dict[str, Any] | None = None, settings: Settings | None = None
+) -> Flask:
+    """Create the Flask app from ``settings`` (by default the environment's).
+
+    ``test_config`` overrides ``app.config`` keys, and through them the settings they carry
+    (``DATABASE_URL``, ``MATCHMAKER_LOGIN_LIMIT``...); ``MATCHER`` and ``JOB_QUEUE`` replace
+    the parts the composition root would build.
+    """
     import swagger_ui_bundle
     from werkzeug.routing import IntegerConverter
 
@@ -37,14 +45,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     from matchmaker.api.resources.ledger import followups, intents
     from matchmaker.api.security import init_security
-    from matchmaker.db.engine import make_engine, session_factory
     from matchmaker.domain import LOCAL_TZ
     from matchmaker.services.agendas.bookings import BookingRules
-    from matchmaker.services.matching.index_store import index_dir_for
-    from matchmaker.services.matching.matcher import Matcher
-    from matchmaker.services.operations.jobs import JobQueue
+    from matchmaker.wiring import Parts
 
-    settings = Settings.from_env()
+    test_config = test_config or {}
+    settings = (settings or Settings.from_env()).with_config(test_config)
+    parts = Parts(settings)
     app = Flask(
         __name__,
         instance_path=str(settings.instance_dir.resolve()),
@@ -52,22 +59,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder="api/templates",
     )
     app.config.from_mapping(
-        DATABASE_URL=settings.database_url,
+        settings.app_config(),
         SECRET_KEY=settings.secret_key or _instance_secret(settings.instance_dir),
-        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
-        MATCHMAKER_LANGUAGE=settings.default_language,
-        MATCHMAKER_TOKEN_DAYS=settings.token_days,
-        MATCHMAKER_DEMO_HINT=settings.demo_hint,
         MATCHMAKER_BOOKING_RULES=BookingRules.from_settings(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.secure_cookies,  # else Secure on HTTPS requests only
-        MATCHMAKER_PROXY_HOPS=settings.proxy_hops,
-        MATCHMAKER_REDIS_URL=settings.redis_url,
-        MATCHMAKER_RATE_LIMITS=settings.rate_limits,
-        MATCHMAKER_LOGIN_LIMIT=settings.login_limit,
-        MATCHMAKER_LOGIN_ADDRESS_LIMIT=settings.login_address_limit,
-        MATCHMAKER_BOOKING_LIMIT=settings.booking_limit,
         API_TITLE="matchmaker API",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -83,13 +79,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    if test_config:
-        app.config.update(test_config)
+    app.config.update(test_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable Chinese in JSON
 
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["matchmaker.engine"] = engine
-    init_db(app, session_factory(engine))
+    app.extensions["matchmaker.engine"] = parts.engine
+    init_db(app, parts.session_factory)
     # one per app: its OpenAPI document belongs to this app
     api = MatchmakerApi(app, spec_kwargs={"extra_plugins": [ErrorResponses()]})
     api.register_converter(IntegerConverter, row_id_parameter)
@@ -104,13 +98,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(followups.blp)
     api.register_blueprint(jobs.blp)
     # Background jobs go to RQ workers when Redis is configured, else run in the request.
-    app.extensions["matchmaker.jobs"] = app.config.get("JOB_QUEUE") or JobQueue.from_settings(
-        settings
-    )
+    app.extensions["matchmaker.jobs"] = app.config.get("JOB_QUEUE") or parts.queue
     # One matcher per process: it caches each event's vectors and indexes between requests.
-    app.extensions["matchmaker.matcher"] = app.config.get("MATCHER") or Matcher(
-        index_dir=index_dir_for(app.config["DATABASE_URL"], settings.instance_dir)
-    )
+    app.extensions["matchmaker.matcher"] = app.config.get("MATCHER") or parts.matcher
     app.register_blueprint(pages.bp)
     app.register_blueprint(agenda_pages.bp)
     app.register_blueprint(ledger_pages.bp)
@@ -150,13 +140,10 @@ def _instance_secret(instance_dir: Path) -> str:
         return key
 
 
-def serve(database_url: str, host: str, port: int, workers: int) -> None:
-    """Run the app under gunicorn (the process edge)."""
-    import os
-
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Run the app made from ``settings`` under gunicorn (the process edge)."""
     from gunicorn.app.base import BaseApplication
 
-    os.environ["MATCHMAKER_DATABASE_URL"] = database_url
     logging.basicConfig(level=logging.INFO)
     logging.getLogger("faiss.loader").setLevel(logging.WARNING)  # which CPU build it picked
 
@@ -178,6 +165,7 @@ def serve(database_url: str, host: str, port: int, workers: int) -> None:
             self.cfg.set("forwarder_headers", "")
 
         def load(self) -> Flask:
-            return create_app()
+            # Each worker process makes its app (and its parts) from the same settings.
+            return create_app(settings=settings)
 
     _Server().run()

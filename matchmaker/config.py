@@ -1,12 +1,19 @@
-"""Settings read from the environment, with defaults that run on one machine."""
+"""Settings: the one reader of the environment, with defaults that run on one machine.
+
+Each setting is named in one place, :data:`NAMES`: its ``Settings`` field, its environment
+variable and, when the web app reads it from ``app.config``, its key there. The composition
+root (``wiring.py``) hands the values down; no other module reads the environment.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, get_type_hints
 
 DEFAULT_INSTANCE_DIR = Path("instance")
 
@@ -18,7 +25,7 @@ def default_database_url(instance_dir: Path = DEFAULT_INSTANCE_DIR) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    """Process settings; every field can be set by a ``MATCHMAKER_*`` variable."""
+    """Process settings; each field is set by the environment variable :data:`NAMES` gives it."""
 
     database_url: str = field(default_factory=default_database_url)
     secret_key: str = ""
@@ -42,37 +49,111 @@ class Settings:
     booking_limit: str = "30/minute"  # meeting requests sent per signed-in user
     proxy_hops: int = 0  # trusted reverse proxies in front (X-Forwarded-For/-Proto); 0 = none
     secure_cookies: bool = False  # always mark cookies Secure (else only on HTTPS requests)
+    # Matching: the text encoder ("" = embeddings' default), and the FAISS index. Exact search
+    # up to hnsw_threshold vectors, HNSW above; a shortlist searches with this many threads.
+    embedding_model: str = ""
+    hub_offline: bool = True  # sentence-transformers models from the local cache only
+    hnsw_threshold: int = 10_000
+    hnsw_ef: int = 256
+    faiss_search_threads: int = 1
+    # Mail (the due-diligence digest); no host means no mail.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "matchmaker@localhost"
+    smtp_starttls: bool = False
+    # Fault tests only (tests/test_backup.py): a restore pauses this long after its first table.
+    restore_pause_seconds: float = 0.0
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Build settings from ``environ`` (``os.environ`` by default)."""
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``environ`` (``os.environ`` by default).
+
+        An unset variable keeps the field's default; so does an empty one for numbers and the
+        database URL (whose default lives under the instance folder).
+        """
         env = os.environ if environ is None else environ
-        instance_dir = Path(env.get("MATCHMAKER_INSTANCE_DIR", str(DEFAULT_INSTANCE_DIR)))
-        return cls(
-            database_url=env.get("MATCHMAKER_DATABASE_URL") or default_database_url(instance_dir),
-            secret_key=env.get("MATCHMAKER_SECRET_KEY", ""),
-            instance_dir=instance_dir,
-            default_language=env.get("MATCHMAKER_LANGUAGE", "zh"),
-            token_days=int(env.get("MATCHMAKER_TOKEN_DAYS", "30")),
-            max_upload_bytes=int(env.get("MATCHMAKER_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
-            demo_hint=_flag(env.get("MATCHMAKER_DEMO_HINT", "")),
-            request_hours=int(env.get("MATCHMAKER_REQUEST_HOURS", "24")),
-            institution_request_cap=int(env.get("MATCHMAKER_INSTITUTION_REQUEST_CAP", "0")),
-            project_request_cap=int(env.get("MATCHMAKER_PROJECT_REQUEST_CAP", "6")),
-            redis_url=env.get("MATCHMAKER_REDIS_URL", ""),
-            job_queue=env.get("MATCHMAKER_JOB_QUEUE", "matchmaker"),
-            job_stale_seconds=int(env.get("MATCHMAKER_JOB_STALE_SECONDS", "10")),
-            rate_limits=_flag(env.get("MATCHMAKER_RATE_LIMITS", "1")),
-            login_limit=env.get("MATCHMAKER_LOGIN_LIMIT", "10/minute"),
-            login_address_limit=env.get("MATCHMAKER_LOGIN_ADDRESS_LIMIT", "100/minute"),
-            booking_limit=env.get("MATCHMAKER_BOOKING_LIMIT", "30/minute"),
-            proxy_hops=int(env.get("MATCHMAKER_PROXY_HOPS", "0")),
-            secure_cookies=_flag(env.get("MATCHMAKER_SECURE_COOKIES", "")),
-        )
+        types = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for name in NAMES:
+            raw = env.get(name.env)
+            if raw is None or (not raw.strip() and types[name.field] in (int, float)):
+                continue
+            values[name.field] = (name.parse or _PARSE[types[name.field]])(raw)
+        if not values.get("database_url"):
+            instance_dir = values.get("instance_dir", DEFAULT_INSTANCE_DIR)
+            values["database_url"] = default_database_url(instance_dir)
+        return cls(**values)
+
+    def app_config(self) -> dict[str, Any]:
+        """Return the settings the web app reads from ``app.config``, under their keys there."""
+        return {name.config: getattr(self, name.field) for name in NAMES if name.config}
+
+    def with_config(self, config: Mapping[str, Any]) -> Settings:
+        """Return these settings with the ``app.config`` keys in ``config`` put in their fields
+        (how ``create_app(test_config)`` overrides a setting)."""
+        changed = {n.field: config[n.config] for n in NAMES if n.config and n.config in config}
+        return replace(self, **changed) if changed else self
+
+
+@dataclass(frozen=True)
+class Name:
+    """Where one setting is named: its field, its variable, its ``app.config`` key ("": none)."""
+
+    field: str
+    env: str
+    config: str = ""
+    parse: Callable[[str], Any] | None = None  # else by the field's type
 
 
 def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+_PARSE: dict[Any, Callable[[str], Any]] = {
+    str: str,
+    int: int,
+    float: float,
+    bool: _flag,
+    Path: Path,
+}
+
+NAMES: tuple[Name, ...] = (
+    Name("database_url", "MATCHMAKER_DATABASE_URL", "DATABASE_URL"),
+    Name("secret_key", "MATCHMAKER_SECRET_KEY", "SECRET_KEY"),
+    Name("instance_dir", "MATCHMAKER_INSTANCE_DIR"),
+    Name("default_language", "MATCHMAKER_LANGUAGE", "MATCHMAKER_LANGUAGE"),
+    Name("token_days", "MATCHMAKER_TOKEN_DAYS", "MATCHMAKER_TOKEN_DAYS"),
+    Name("max_upload_bytes", "MATCHMAKER_MAX_UPLOAD_BYTES", "MAX_CONTENT_LENGTH"),
+    Name("demo_hint", "MATCHMAKER_DEMO_HINT", "MATCHMAKER_DEMO_HINT"),
+    Name("request_hours", "MATCHMAKER_REQUEST_HOURS"),
+    Name("institution_request_cap", "MATCHMAKER_INSTITUTION_REQUEST_CAP"),
+    Name("project_request_cap", "MATCHMAKER_PROJECT_REQUEST_CAP"),
+    Name("redis_url", "MATCHMAKER_REDIS_URL", "MATCHMAKER_REDIS_URL"),
+    Name("job_queue", "MATCHMAKER_JOB_QUEUE"),
+    Name("job_stale_seconds", "MATCHMAKER_JOB_STALE_SECONDS"),
+    Name("rate_limits", "MATCHMAKER_RATE_LIMITS", "MATCHMAKER_RATE_LIMITS"),
+    Name("login_limit", "MATCHMAKER_LOGIN_LIMIT", "MATCHMAKER_LOGIN_LIMIT"),
+    Name("login_address_limit", "MATCHMAKER_LOGIN_ADDRESS_LIMIT", "MATCHMAKER_LOGIN_ADDRESS_LIMIT"),
+    Name("booking_limit", "MATCHMAKER_BOOKING_LIMIT", "MATCHMAKER_BOOKING_LIMIT"),
+    Name("proxy_hops", "MATCHMAKER_PROXY_HOPS", "MATCHMAKER_PROXY_HOPS"),
+    # Flask's own key: set, cookies are Secure always (else on HTTPS requests only).
+    Name("secure_cookies", "MATCHMAKER_SECURE_COOKIES", "SESSION_COOKIE_SECURE"),
+    Name("embedding_model", "MATCHMAKER_EMBEDDING_MODEL"),
+    # Hugging Face's own variable: offline unless it is exactly "0" (downloads allowed).
+    Name("hub_offline", "HF_HUB_OFFLINE", parse=lambda value: value != "0"),
+    Name("hnsw_threshold", "MATCHMAKER_HNSW_THRESHOLD"),
+    Name("hnsw_ef", "MATCHMAKER_HNSW_EF"),
+    Name("faiss_search_threads", "MATCHMAKER_FAISS_SEARCH_THREADS"),
+    Name("smtp_host", "MATCHMAKER_SMTP_HOST"),
+    Name("smtp_port", "MATCHMAKER_SMTP_PORT"),
+    Name("smtp_user", "MATCHMAKER_SMTP_USER"),
+    Name("smtp_password", "MATCHMAKER_SMTP_PASSWORD"),
+    Name("smtp_from", "MATCHMAKER_SMTP_FROM"),
+    Name("smtp_starttls", "MATCHMAKER_SMTP_STARTTLS"),
+    Name("restore_pause_seconds", "MATCHMAKER_TEST_PAUSE_RESTORE"),
+)
 
 
 def pause_point(name: str) -> None:
@@ -80,6 +161,8 @@ def pause_point(name: str) -> None:
 
     For fault tests only: they stop a process at a known place (inside an import's or a
     publish's transaction, say) and kill it there. Unset, this costs one dictionary lookup.
+    Read at each call, not through Settings: the points sit deep in services and cores, which
+    are handed no settings.
     """
     spec = os.environ.get("MATCHMAKER_PAUSE_AT")
     if not spec:

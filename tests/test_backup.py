@@ -102,7 +102,7 @@ class Counting:
 
 @pytest.fixture(scope="module")
 def encoder() -> Any:
-    from matchmaker.embeddings.encoders import get_encoder
+    from matchmaker.embeddings.registry import get_encoder
 
     return get_encoder()
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
+from matchmaker.config import Settings
 from matchmaker.embeddings import (
     DEFAULT_ENCODER,
     Encoder,
@@ -16,8 +17,9 @@ from matchmaker.embeddings import (
     TfidfEncoder,
     get_encoder,
 )
-from matchmaker.embeddings.encoders import ENV_VAR
+from matchmaker.embeddings.registry import register
 from matchmaker.errors import InvalidInput
+from matchmaker.wiring import encoder_factory
 
 # One xdist worker loads the models once (MiniLM alone is ~1 GB of RSS).
 pytestmark = pytest.mark.xdist_group("encoders")
@@ -66,8 +68,7 @@ def encoders() -> dict[str, Encoder]:
 
 
 @pytest.fixture
-def default_encoder(monkeypatch: pytest.MonkeyPatch) -> Encoder:
-    monkeypatch.delenv(ENV_VAR, raising=False)
+def default_encoder() -> Encoder:
     return get_encoder()
 
 
@@ -170,13 +171,27 @@ def test_tfidf_folds_traditional_before_fitting_and_encoding():
 # ---- the registry -----------------------------------------------------------------------------
 
 
-def test_environment_selects_the_encoder(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv(ENV_VAR, "e5-small")
-    assert get_encoder().name == "multilingual-e5-small-q4"
-    monkeypatch.setenv(ENV_VAR, "use+e5-small")
-    assert get_encoder().name == "use-multilingual-v3+multilingual-e5-small-q4"
-    monkeypatch.delenv(ENV_VAR)
-    assert get_encoder().name == "use-multilingual-v3"
+def test_environment_selects_the_encoder():
+    def configured(environ: dict[str, str]) -> str:
+        return encoder_factory(Settings.from_env(environ))().name
+
+    assert configured({"MATCHMAKER_EMBEDDING_MODEL": "e5-small"}) == "multilingual-e5-small-q4"
+    both = configured({"MATCHMAKER_EMBEDDING_MODEL": "use+e5-small"})
+    assert both == "use-multilingual-v3+multilingual-e5-small-q4"
+    assert configured({}) == configured({"MATCHMAKER_EMBEDDING_MODEL": " "})
+    assert configured({}) == "use-multilingual-v3" == get_encoder().name
+
+
+def test_a_registered_encoder_is_found_by_its_names(monkeypatch: pytest.MonkeyPatch):
+    from matchmaker.embeddings import registry
+
+    monkeypatch.setattr(registry, "BUILTINS", dict(registry.BUILTINS))
+    monkeypatch.setattr(registry, "ALIASES", dict(registry.ALIASES))
+    register("chars", lambda: TfidfEncoder(analyzer="char"), "tfidf-char-1-3")
+    for name in ("chars", "tfidf-char-1-3", "chars+use"):
+        assert get_encoder(name).name.startswith("tfidf-char-1-3")
+    with pytest.raises(ValueError):
+        register("a+b", TfidfEncoder)
 
 
 def test_encoder_names_resolve_back_to_the_same_encoder():
@@ -185,10 +200,10 @@ def test_encoder_names_resolve_back_to_the_same_encoder():
         assert get_encoder(encoder.name).name == encoder.name
 
 
-def test_unknown_model_is_invalid_input_with_a_one_line_reason(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv(ENV_VAR, "no-such-model-xyz")
+def test_unknown_model_is_invalid_input_with_a_one_line_reason():
+    configured = encoder_factory(Settings(embedding_model="no-such-model-xyz"))
     with pytest.raises(InvalidInput) as caught:
-        get_encoder()
+        configured()
     error = caught.value
     assert error.code == "embedding.unknown_model"
     for lang in ("en", "zh"):

@@ -67,3 +67,27 @@ def test_two_databases_never_share_index_sets(tmp_path: Path) -> None:
         for port, db in ((5432, "a"), (5432, "b"), (5433, "a"))
     }
     assert len(beside) == 2 and len(servers) == 3
+
+
+def test_settings_give_every_index_of_the_process_its_defaults() -> None:
+    from matchmaker.config import Settings
+    from matchmaker.embeddings import index
+    from matchmaker.wiring import Parts
+
+    environ = {
+        "MATCHMAKER_HNSW_THRESHOLD": "10",
+        "MATCHMAKER_HNSW_EF": "64",
+        "MATCHMAKER_FAISS_SEARCH_THREADS": "2",
+    }
+    previous = index.set_defaults(index.IndexDefaults())
+    try:
+        Parts(Settings.from_env(environ))  # what every process's edge does first
+        p_ids, _q_ids, (p, _q, projects, institutions) = built(20)
+        assert projects.approximate_ and not institutions.approximate_  # 20 above 10, 3 not
+        assert (projects.ef_search, projects.search_threads) == (64, 2)
+        assert list(projects.search(p[4], 1, allowed=p_ids)[0][0]) == [5]
+        assert VectorIndex(hnsw_threshold=100).build(p, p_ids).approximate_ is False
+        Parts(Settings.from_env({}))
+        assert index.set_defaults(previous) == index.IndexDefaults()  # the defaults of old
+    finally:
+        index.set_defaults(previous)

@@ -2,7 +2,6 @@
 
 from matchmaker.cli import (  # noqa: F401 - registers the commands
     agendas,
-    jobs,
     ledger,
     matching,
     operations,

@@ -6,48 +6,68 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from matchmaker.config import Settings
 from matchmaker.errors import MatchmakerError, TooLarge
 from matchmaker.messages import render, size_text
 
+if TYPE_CHECKING:  # the parts load on first use, so that ``--help`` stays quick
+    from matchmaker.services.matching.matcher import Matcher
+    from matchmaker.services.operations.jobs import JobQueue
+    from matchmaker.wiring import Parts
+
+LANGUAGES = ("zh", "en")
+
 
 class Context:
-    """What every subcommand gets: settings, language, output mode, a lazily made engine."""
+    """What every subcommand gets: settings, language, output mode, and the process's parts
+    (engine, matcher, job queue), made by the composition root on first use."""
 
-    def __init__(self, db_url: str | None, lang: str, as_json: bool) -> None:
-        settings = Settings.from_env()
-        self.db_url = db_url or settings.database_url
+    def __init__(self, settings: Settings, lang: str, as_json: bool) -> None:
+        self.settings = settings
         self.lang = lang
         self.as_json = as_json
-        self._factory: Any = None
+        self._parts: Parts | None = None
 
-    def matcher(self) -> Any:
-        """Return a matcher that keeps its indexes beside this database."""
-        from matchmaker.services.matching.index_store import index_dir_for
-        from matchmaker.services.matching.matcher import Matcher
+    @property
+    def db_url(self) -> str:
+        """The database's URL (``--db``, else ``MATCHMAKER_DATABASE_URL``, else the default)."""
+        return self.settings.database_url
 
-        return Matcher(index_dir=index_dir_for(self.db_url, Settings.from_env().instance_dir))
+    @property
+    def parts(self) -> Parts:
+        """This command's parts (made on first use: a command that needs none opens nothing)."""
+        if self._parts is None:
+            from matchmaker.wiring import Parts
 
-    def factory(self) -> Any:
+            self._parts = Parts(self.settings)
+        return self._parts
+
+    def matcher(self) -> Matcher:
+        """Return the matcher, which keeps its indexes beside this database."""
+        return self.parts.matcher
+
+    def queue(self) -> JobQueue:
+        """Return the job queue (RQ on Redis when configured, else jobs run in the command)."""
+        return self.parts.queue
+
+    def factory(self) -> sessionmaker[Session]:
         """Return the session factory of this database (made on first use)."""
-        from matchmaker.db.engine import make_engine, session_factory
-
-        if self._factory is None:
-            self._factory = session_factory(make_engine(self.db_url))
-        return self._factory
+        return self.parts.session_factory
 
     @contextmanager
     def transaction(self, immediate: bool = False) -> Iterator[Session]:
         """Yield a session committed on success and rolled back on any error."""
-        from matchmaker.db.engine import transaction
+        from matchmaker.db.transactions import transaction
 
         with transaction(self.factory(), immediate) as session:
             yield session
@@ -55,7 +75,7 @@ class Context:
     @contextmanager
     def snapshot(self) -> Iterator[Session]:
         """Yield a read-only session that sees the database at one moment."""
-        from matchmaker.db.engine import snapshot
+        from matchmaker.db.transactions import snapshot
 
         with snapshot(self.factory()) as session:
             yield session
@@ -66,7 +86,7 @@ class Context:
         The limit (``MATCHMAKER_MAX_UPLOAD_BYTES``) keeps an import's memory bounded whatever
         door the file comes through; raise the setting for a larger file.
         """
-        limit = Settings.from_env().max_upload_bytes
+        limit = self.settings.max_upload_bytes
         if path.stat().st_size > limit:
             raise TooLarge(limit=size_text(limit))
         return path.read_bytes()
@@ -129,16 +149,14 @@ def _fail(ctx: Context, message: str, problems: list[Any], lines: list[str], cod
 @click.option(
     "--db",
     "db_url",
-    envvar="MATCHMAKER_DATABASE_URL",
     metavar="URL",
     help="Database URL (default: SQLite under instance/).",
 )
 @click.option(
     "--lang",
-    type=click.Choice(["zh", "en"]),
+    type=click.Choice(LANGUAGES),
     default="zh",
     show_default=True,
-    envvar="MATCHMAKER_LANGUAGE",
     help="Language of messages.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
@@ -146,7 +164,18 @@ def _fail(ctx: Context, message: str, problems: list[Any], lines: list[str], cod
 @click.pass_context
 def main(ctx: click.Context, db_url: str | None, lang: str, as_json: bool) -> None:
     """matchmaker: investor–project matchmaking for entrepreneurship competitions."""
-    ctx.obj = Context(db_url, lang, as_json)
+    # Options not given fall back on Settings (MATCHMAKER_DATABASE_URL, MATCHMAKER_LANGUAGE).
+    settings = Settings.from_env()
+    if db_url:
+        settings = replace(settings, database_url=db_url)
+    if ctx.get_parameter_source("lang") is ParameterSource.DEFAULT:
+        lang = settings.default_language
+    if lang not in LANGUAGES:
+        raise click.BadParameter(
+            f"{lang!r} is not one of {', '.join(map(repr, LANGUAGES))}.",
+            param_hint="'--lang'",
+        )
+    ctx.obj = Context(settings, lang, as_json)
 
 
 pass_ctx = click.make_pass_decorator(Context)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -203,7 +202,7 @@ def dd_due(
         }
     if mail_to:
         subject = render("dd.digest.title", ctx.lang, day=found.day.isoformat())
-        Mailer.from_env(dict(os.environ)).send(list(mail_to), subject, text)
+        Mailer.from_settings(ctx.settings).send(list(mail_to), subject, text)
         data["mailed_to"] = list(mail_to)
     ctx.emit(data, text)
 

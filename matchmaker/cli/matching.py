@@ -54,13 +54,12 @@ def index_build(ctx: Context, event_code: str | None, background: bool) -> None:
 
 
 def _queue_rebuild(ctx: Context, event_code: str | None) -> None:
-    from matchmaker.config import Settings
     from matchmaker.domain import JobKind
     from matchmaker.errors import MatchmakerError
     from matchmaker.services.operations import jobs
     from matchmaker.services.registry.events import get_event
 
-    queue = jobs.JobQueue.from_settings(Settings.from_env())
+    queue = ctx.queue()
     if not queue.background:
         raise MatchmakerError("job.no_queue")
     with ctx.transaction() as db:

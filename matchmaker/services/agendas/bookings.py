@@ -25,7 +25,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from matchmaker.config import Settings
-from matchmaker.db.transactions import begin_write
 from matchmaker.db.models import (
     Institution,
     MatchmakingSession,
@@ -36,6 +35,7 @@ from matchmaker.db.models import (
     Unavailability,
     User,
 )
+from matchmaker.db.transactions import begin_write
 from matchmaker.db.types import utcnow
 from matchmaker.domain import MeetingStatus, RequestStatus, Role, local_minute
 from matchmaker.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from matchmaker.config import Settings
 from matchmaker.db.models import DueDiligence, Event, Intent, Project, User
 from matchmaker.domain import DueDiligenceStatus, Role
 from matchmaker.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
@@ -253,15 +254,15 @@ class Mailer:
     starttls: bool = False
 
     @classmethod
-    def from_env(cls, env: dict[str, str]) -> Mailer:
-        """Build from ``MATCHMAKER_SMTP_HOST/PORT/USER/PASSWORD/FROM/STARTTLS``."""
+    def from_settings(cls, settings: Settings) -> Mailer:
+        """Return the mailer ``MATCHMAKER_SMTP_HOST/PORT/USER/PASSWORD/FROM/STARTTLS`` set."""
         return cls(
-            host=env.get("MATCHMAKER_SMTP_HOST", ""),
-            port=int(env.get("MATCHMAKER_SMTP_PORT", "25") or 25),
-            user=env.get("MATCHMAKER_SMTP_USER", ""),
-            password=env.get("MATCHMAKER_SMTP_PASSWORD", ""),
-            sender=env.get("MATCHMAKER_SMTP_FROM", "matchmaker@localhost"),
-            starttls=env.get("MATCHMAKER_SMTP_STARTTLS", "") in ("1", "true", "yes"),
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            user=settings.smtp_user,
+            password=settings.smtp_password,
+            sender=settings.smtp_from,
+            starttls=settings.smtp_starttls,
         )
 
     def send(self, to: list[str], subject: str, body: str) -> None:

@@ -99,7 +99,9 @@ class ShortlistQuery:
 class Matcher:
     """Process-wide matcher: one encoder, cached per-event states."""
 
-    encoder: Any = None  # an embeddings Encoder; resolved on first use
+    encoder: Any = None  # an embeddings Encoder; made by encoder_factory on first use
+    # What makes the encoder (the composition root passes the configured one); None: the default.
+    encoder_factory: Callable[[], Any] | None = None
     weights: Weights = field(default_factory=Weights)
     index_dir: Path | None = None  # where built indexes are kept for other processes and restarts
     states: dict[int, MatchState] = field(default_factory=dict)
@@ -108,9 +110,9 @@ class Matcher:
 
     def _encoder(self) -> Any:
         if self.encoder is None:
-            from matchmaker.embeddings.encoders import get_encoder
+            from matchmaker.embeddings.registry import get_encoder
 
-            self.encoder = get_encoder()
+            self.encoder = (self.encoder_factory or get_encoder)()
         return self.encoder
 
     # ---- state ----------------------------------------------------------------------------

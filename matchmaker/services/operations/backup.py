@@ -25,9 +25,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from matchmaker.db import dump
-from matchmaker.db.revisions import head_revision, known_revisions, schema_revision
 from matchmaker.db.event_tables import TABLES
 from matchmaker.db.models import Event, Institution, Project, User
+from matchmaker.db.revisions import head_revision, known_revisions, schema_revision
 from matchmaker.errors import Conflict, InvalidInput
 from matchmaker.services.matching.index_store import IndexStore
 from matchmaker.services.matching.matcher import Matcher

@@ -95,9 +95,11 @@ def event_archive(
 
 def due_diligence_sheet(db: Session, event: Event, lang: str = "zh") -> bytes:
     """Return the event's due-diligence tasks as XLSX, one row per task."""
-    keys = ("agenda.col.project_id", "agenda.col.project", "agenda.col.institution_id")
-    keys += ("agenda.col.institution", "ui.field_owner", "ui.field_due_date")
-    keys += ("ui.field_next_follow_up", "ui.field_status", "ui.field_outcome", "ui.field_intent_id")
+    keys = (
+        "agenda.col.project_id", "agenda.col.project", "agenda.col.institution_id",
+        "agenda.col.institution", "ui.field_owner", "ui.field_due_date",
+        "ui.field_next_follow_up", "ui.field_status", "ui.field_outcome", "ui.field_intent_id",
+    )  # fmt: skip
     rows = [
         [
             task.project.code,

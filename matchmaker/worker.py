@@ -1,0 +1,57 @@
+"""The RQ worker process: runs queued jobs with parts built by the composition root, and keeps
+sweeping for jobs whose worker died (``matchmaker worker``)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from matchmaker.config import Settings
+from matchmaker.errors import MatchmakerError
+from matchmaker.services.operations.jobs.queue import redis, requeue_lost
+from matchmaker.services.operations.jobs.runner import run
+from matchmaker.wiring import Parts
+
+log = logging.getLogger(__name__)
+
+# This process's parts: those ``work`` was given, else built from the environment on the first
+# job (a worker started some other way). One each, warm between jobs.
+_parts: Parts | None = None
+
+
+def rq_entry(job_id: int) -> None:
+    """What RQ calls in the worker (``queue.RQ_ENTRY``): run job ``job_id`` with this process's
+    database, matcher and queue."""
+    global _parts
+    if _parts is None:
+        _parts = Parts(Settings.from_env())
+    run(_parts.session_factory, _parts.matcher, job_id, _parts.queue)
+
+
+def work(parts: Parts, burst: bool = False) -> None:
+    """Run an RQ worker on the configured Redis until stopped (or, with ``burst``, idle)."""
+    from rq import Queue, SimpleWorker
+
+    global _parts
+    if not parts.settings.redis_url:
+        raise MatchmakerError("job.no_queue")
+    _parts = parts
+    factory, queue = parts.session_factory, parts.queue
+    requeue_lost(factory, queue)
+    stop = threading.Event()
+
+    def sweep() -> None:
+        while not stop.wait(queue.stale_seconds / 2):
+            try:
+                requeue_lost(factory, queue)
+            except Exception as exc:  # noqa: BLE001 - the next sweep tries again
+                log.warning("recovery sweep failed: %s", exc)
+
+    sweeper = threading.Thread(target=sweep, daemon=True)
+    sweeper.start()
+    try:
+        # SimpleWorker runs jobs in this process, so the encoder stays loaded between jobs.
+        worker = SimpleWorker([Queue(queue.name, connection=redis(queue.redis_url))])
+        worker.work(burst=burst, with_scheduler=False)
+    finally:
+        stop.set()
