@@ -48,8 +48,8 @@ from sqlalchemy import insert, select
 from matchmaker.db.engine import make_engine, migrate, session_factory, transaction
 from matchmaker.db.models import Event, Institution, Project
 from matchmaker.domain import Track
-from matchmaker.embeddings.encoders import get_encoder
 from matchmaker.embeddings.index import VectorIndex
+from matchmaker.embeddings.registry import get_encoder
 from matchmaker.ranking.shortlist import rank
 from matchmaker.services.matching.index_store import index_dir_for
 from matchmaker.services.matching.matcher import Matcher, ShortlistQuery

@@ -1,5 +1,8 @@
-"""The web app: ``create_app()`` puts the parts the composition root (``wiring.py``) builds
-from settings together with the API, the pages and error handling; ``serve`` runs it."""
+"""The web app: ``create_app()`` assembles it, ``serve`` runs it under gunicorn.
+
+The parts (engine, sessions, Matcher, job queue) come from the composition root, ``wiring.py``;
+here they meet the API, the pages and error handling.
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""Composition root: one process's parts (engine, sessions, Matcher, job queue) built from
-``Settings``, the same way for the web app (``create_app``), the CLI and the RQ worker.
+"""Composition root: a process's engine, sessions, Matcher and job queue, made from Settings.
 
-It sits below the process edges (``app``, ``worker``, ``cli``) and above ``api`` in the
-import-linter layers: every edge builds its parts here, and no view can build its own (views
-get theirs from ``api.context``, which ``create_app`` fills from here).
+The web app (``create_app``), the CLI and the RQ worker all build their parts here. In the
+import-linter layers it sits below those process edges (``app``, ``worker``, ``cli``) and above
+``api``: no view can build parts of its own (views get theirs from ``api.context``, which
+``create_app`` fills from here).
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""The RQ worker process: runs queued jobs with parts built by the composition root, and keeps
-sweeping for jobs whose worker died (``matchmaker worker``)."""
+"""The RQ worker process (``matchmaker worker``): runs queued jobs, sweeps for lost ones.
+
+Its parts (database, matcher, queue) come from the composition root, warm between jobs.
+"""
 
 from __future__ import annotations
 

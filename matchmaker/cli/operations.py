@@ -1,5 +1,4 @@
-"""Commands that run the service: the database (init), the demo, the server, background
-workers and their jobs, and backups of an event (database rows + index set)."""
+"""Commands that run the service: database, demo, server, workers and their jobs, backups."""
 
 from __future__ import annotations
 

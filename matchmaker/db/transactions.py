@@ -1,5 +1,7 @@
-"""Transactions on a session the caller has: commit or roll back, writer from the start, one
-moment's reads. Nothing here builds an engine, so services may use it (``begin_write``)."""
+"""Transactions: commit or roll back, a writer from the start, one moment's reads.
+
+Nothing here builds an engine, so services may use it (``begin_write``).
+"""
 
 from __future__ import annotations
 

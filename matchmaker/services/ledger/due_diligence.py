@@ -255,7 +255,7 @@ class Mailer:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Mailer:
-        """Return the mailer ``MATCHMAKER_SMTP_HOST/PORT/USER/PASSWORD/FROM/STARTTLS`` set."""
+        """Return the mailer the ``smtp_*`` settings describe (``MATCHMAKER_SMTP_*``)."""
         return cls(
             host=settings.smtp_host,
             port=settings.smtp_port,

@@ -1,5 +1,7 @@
-"""The work of each kind of job: what a worker (or the request, without a queue) does in the
-job's one transaction, and the result it records."""
+"""The work of each kind of job, done in the job's one transaction; it returns the result.
+
+A worker runs it, or the request itself when no queue is configured.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The RQ adapter: where submitted jobs go, each running job's heartbeat, and recovery of jobs
-whose worker stopped beating.
+"""The RQ adapter: where submitted jobs go, each running job's heartbeat, lost jobs' recovery.
 
 The heartbeat is a Redis key with a short lifetime that the running worker keeps renewing (no
 database writes, so SQLite's single writer is never held up); without Redis it is the running
@@ -45,8 +44,7 @@ class JobQueue:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JobQueue:
-        """Return the queue ``MATCHMAKER_REDIS_URL``, ``_JOB_QUEUE`` and ``_JOB_STALE_SECONDS``
-        configure."""
+        """Return the queue ``settings`` configure (Redis URL, queue name, heartbeat lifetime)."""
         return cls(settings.redis_url, settings.job_queue, settings.job_stale_seconds)
 
     @property

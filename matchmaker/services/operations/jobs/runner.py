@@ -1,5 +1,7 @@
-"""Running one job: claim its row, keep its heartbeat, do its work in one transaction, record
-the end (``done`` with a result, or ``failed`` with a reason the organiser can read)."""
+"""Running one job: claim its row, keep its heartbeat, do its work, record how it ended.
+
+A job ends ``done`` with a result, or ``failed`` with a reason the organiser can read.
+"""
 
 from __future__ import annotations
 
