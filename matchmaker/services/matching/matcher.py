@@ -100,8 +100,8 @@ class Matcher:
     """Process-wide matcher: one encoder, cached per-event states."""
 
     encoder: Any = None  # an embeddings Encoder; made by encoder_factory on first use
-    # What makes the encoder (the composition root passes the configured one); None: the default.
-    encoder_factory: Callable[[], Any] | None = None
+    # () -> Encoder: the composition root passes the configured one; None: the default encoder.
+    encoder_factory: Any = None
     weights: Weights = field(default_factory=Weights)
     index_dir: Path | None = None  # where built indexes are kept for other processes and restarts
     states: dict[int, MatchState] = field(default_factory=dict)
