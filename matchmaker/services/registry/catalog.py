@@ -24,7 +24,8 @@ from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.services.registry.events import get_event
 from matchmaker.services.registry.names import ensure_name_free, record_rename
-from matchmaker.services.registry.paging import Page, paginate
+from matchmaker.services.registry.paging import Page as Page  # re-exported for other features
+from matchmaker.services.registry.paging import paginate as paginate
 from matchmaker.services.registry.registrations import search_text
 from matchmaker.text import fold
 
