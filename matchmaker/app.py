@@ -35,16 +35,17 @@ def create_app(
     from matchmaker.api.limits import init_limits
     from matchmaker.api.openapi import ErrorResponses, MatchmakerApi, row_id_parameter
     from matchmaker.api.pages import agendas as agenda_pages
+    from matchmaker.api.pages import common as pages
     from matchmaker.api.pages import ledger as ledger_pages
-    from matchmaker.api.pages import registry as pages
+    from matchmaker.api.pages import matching as matching_pages
+    from matchmaker.api.pages import registry as registry_pages
     from matchmaker.api.resources import (
         agendas,
         auth,
         bookings,
-        events,
         jobs,
         matching,
-        registrations,
+        registry,
     )
     from matchmaker.api.resources.ledger import followups, intents
     from matchmaker.api.security import init_security
@@ -90,9 +91,9 @@ def create_app(
     # one per app: its OpenAPI document belongs to this app
     api = MatchmakerApi(app, spec_kwargs={"extra_plugins": [ErrorResponses()]})
     api.register_converter(IntegerConverter, row_id_parameter)
-    api.register_blueprint(events.blp)
-    api.register_blueprint(registrations.projects)
-    api.register_blueprint(registrations.institutions)
+    api.register_blueprint(registry.blp)
+    api.register_blueprint(registry.projects)
+    api.register_blueprint(registry.institutions)
     api.register_blueprint(auth.blp)
     api.register_blueprint(matching.blp)
     api.register_blueprint(agendas.blp)
@@ -105,6 +106,8 @@ def create_app(
     # One matcher per process: it caches each event's vectors and indexes between requests.
     app.extensions["matchmaker.matcher"] = app.config.get("MATCHER") or parts.matcher
     app.register_blueprint(pages.bp)
+    app.register_blueprint(registry_pages.bp)
+    app.register_blueprint(matching_pages.bp)
     app.register_blueprint(agenda_pages.bp)
     app.register_blueprint(ledger_pages.bp)
     register_error_handlers(app)

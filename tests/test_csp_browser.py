@@ -24,8 +24,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 NOT_PAGES = re.compile(r"^/(api/|static/|lang/|event$|healthz|logout)|\.<fmt>$|\.xlsx$|\.csv$")
 # Query strings that show a page's main view instead of its chooser.
 QUERIES = {
-    "pages.shortlist_page": "?institution=XH2026-I01",
-    "pages.recommendations_page": "?project=XH2026-P001",
+    "matching_pages.shortlist_page": "?institution=XH2026-I01",
+    "matching_pages.recommendations_page": "?project=XH2026-P001",
     "agenda_pages.book": "?project=XH2026-P001&institution=XH2026-I01",
     "agenda_pages.printable": "?session=S1",
 }
@@ -55,7 +55,7 @@ def page_urls(base: str) -> list[str]:
         "intent_id": str(api_json(base, "/api/v1/intents", token)["items"][0]["id"]),
         "task_id": str(api_json(base, "/api/v1/due-diligence", token)["items"][0]["id"]),
     }
-    codes = {"pages.project": "XH2026-P001", "pages.institution": "XH2026-I01"}
+    codes = {"registry_pages.project": "XH2026-P001", "registry_pages.institution": "XH2026-I01"}
     app = create_app({"DATABASE_URL": "sqlite://", "MATCHMAKER_RATE_LIMITS": False})
     urls = []
     for rule in app.url_map.iter_rules():

@@ -79,13 +79,3 @@ def user() -> User:
     found = current_user()
     assert found is not None  # guarded by require()
     return found
-
-
-def sees_contacts_of_project(viewer: User, project_id: int) -> bool:
-    """Organisers, staff and the project's own entrant see its contact details."""
-    return viewer.role in (Role.ORGANISER, Role.STAFF) or viewer.project_id == project_id
-
-
-def sees_contacts_of_institution(viewer: User, institution_id: int) -> bool:
-    """Organisers, staff and the institution's own investors see its contact details."""
-    return viewer.role in (Role.ORGANISER, Role.STAFF) or viewer.institution_id == institution_id

@@ -84,7 +84,7 @@ class _SessionInterface(SecureCookieSessionInterface):
         return cookie_secure()
 
 
-UPLOAD_PAGES = frozenset({"pages.import_page", "ledger_pages.ledger_import"})
+UPLOAD_PAGES = frozenset({"registry_pages.import_page", "ledger_pages.ledger_import"})
 
 
 def init_security(app: Flask) -> None:

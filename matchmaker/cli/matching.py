@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.orm import Session
 
 from matchmaker.cli.base import Context, handles_errors, main, pass_ctx, progress_bar
+
+if TYPE_CHECKING:
+    from matchmaker.services.matching.shortlists import Matches
 
 
 @main.group()
@@ -68,8 +70,9 @@ def _queue_rebuild(ctx: Context, event_code: str | None) -> None:
     ctx.emit({"ok": True, "job": job_id}, f"queued job #{job_id} (matchmaker jobs shows it)")
 
 
-def _matches(ctx: Context, items: list, total: int, kind: str) -> None:
-    data = {"ok": True, "total": total, "items": [m.to_dict(ctx.lang) for m in items]}
+def _matches(ctx: Context, found: Matches, kind: str) -> None:
+    items = found.items
+    data = {"ok": True, "total": found.total, "items": [m.to_dict(ctx.lang) for m in items]}
     lines = []
     for rank_, item in enumerate(items, start=1):
         lines.append(f"{rank_:>3}. {item.code}  {item.name}  ({item.score:.3f})")
@@ -91,16 +94,14 @@ def shortlist(
 ) -> None:
     """Projects that fit an institution best, with the reasons."""
     from matchmaker.services.matching.matcher import ShortlistQuery
+    from matchmaker.services.matching.shortlists import shortlist_of
     from matchmaker.services.registry.catalog import get_institution
-    from matchmaker.services.registry.events import get_event
 
+    query = ShortlistQuery(k=k, page=page, diversity=diversity)
     with ctx.transaction() as db:
         institution = get_institution(db, code, event_code)
-        event = get_event(db, event_code) if event_code else _event_by_id(db, institution)
-        items, total = ctx.matcher().shortlist(
-            db, event, institution, ShortlistQuery(k=k, page=page, diversity=diversity)
-        )
-    _matches(ctx, items, total, "project")
+        found = shortlist_of(db, ctx.matcher(), institution, query)
+    _matches(ctx, found, "project")
 
 
 @main.command()
@@ -113,20 +114,13 @@ def shortlist(
 def recommend(ctx: Context, code: str, k: int, page: int, event_code: str | None) -> None:
     """Institutions that fit a project best, with the reasons."""
     from matchmaker.services.matching.matcher import ShortlistQuery
+    from matchmaker.services.matching.shortlists import recommendations_of
     from matchmaker.services.registry.catalog import get_project
-    from matchmaker.services.registry.events import get_event
 
     with ctx.transaction() as db:
         project = get_project(db, code, event_code)
-        event = get_event(db, event_code) if event_code else _event_by_id(db, project)
-        items, total = ctx.matcher().recommend(db, event, project, ShortlistQuery(k=k, page=page))
-    _matches(ctx, items, total, "institution")
-
-
-def _event_by_id(db: Session, row: Any) -> Any:
-    from matchmaker.db.models import Event
-
-    return db.get_one(Event, row.event_id)
+        found = recommendations_of(db, ctx.matcher(), project, ShortlistQuery(k=k, page=page))
+    _matches(ctx, found, "institution")
 
 
 @main.group()

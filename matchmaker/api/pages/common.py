@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from functools import wraps
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -19,7 +18,6 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from matchmaker.api.auth import current_user
@@ -27,7 +25,7 @@ from matchmaker.api.context import db
 from matchmaker.api.i18n import lang
 from matchmaker.api.security import check_csrf, cookie_secure
 from matchmaker.api.security import csrf_token as _csrf_token
-from matchmaker.db.models import Event, Institution, Project, User
+from matchmaker.db.models import Event, User
 from matchmaker.domain import (
     Group,
     InstitutionType,
@@ -47,7 +45,8 @@ from matchmaker.errors import (
 )
 from matchmaker.messages import size_text
 from matchmaker.services.registry.accounts import authenticate, end_web_sessions, start_web_session
-from matchmaker.services.registry.events import event_for, get_event
+from matchmaker.services.registry.catalog import overview
+from matchmaker.services.registry.events import all_events, event_for, get_event
 
 bp = Blueprint("pages", __name__)
 
@@ -114,7 +113,7 @@ def event_choice() -> dict[str, Any] | None:
             chosen = event_for(db(), me, None, request.cookies.get(EVENT_COOKIE), latest=True)
         except MatchmakerError:  # no event at all yet
             return None
-    events = db().scalars(select(Event).order_by(Event.year.desc(), Event.code)).all()
+    events = all_events(db(), newest_first=True)
     return {"events": events, "chosen": chosen, "next": _without_event(here())}
 
 
@@ -264,22 +263,7 @@ def home() -> str:
         if _asked_event():
             raise
         events = []
-    overview = []
-    for event in events:
-        tracks = Counter(db().scalars(select(Project.track).where(Project.event_id == event.id)))
-        types = Counter(
-            db().scalars(select(Institution.type).where(Institution.event_id == event.id))
-        )
-        overview.append(
-            {
-                "event": event,
-                "tracks": tracks,
-                "types": types,
-                "projects": sum(tracks.values()),
-                "institutions": sum(types.values()),
-            }
-        )
-    return render_template("home.html", overview=overview)
+    return render_template("home.html", overview=[overview(db(), event) for event in events])
 
 
 def event_of_code() -> tuple[str | None, int | None]:

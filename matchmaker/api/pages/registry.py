@@ -1,61 +1,36 @@
-"""Server-rendered pages: sign-in, event overview, project and institution lists, import."""
+"""Registry pages: project and institution lists and profiles, registration import and export."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Response,
-    abort,
-    redirect,
-    render_template,
-    request,
-)
-from sqlalchemy import select
+from flask import Blueprint, Response, abort, render_template, request
 
-from matchmaker.api.auth import current_user
-from matchmaker.api.context import db, download, matcher, queue, session_factory
-from matchmaker.api.i18n import lang, t
+from matchmaker.api.context import db, download, queue, session_factory
+from matchmaker.api.i18n import lang
 from matchmaker.api.pages.common import (
-    bp,
-    check_csrf,
     event_choice,
     event_of_code,
     page_event,
     page_number,
-    safe_next,
-    safe_user,
     signed_in,
+    signed_in_user,
     text_filters,
     uploaded_file,
     vocab_filters,
 )
-from matchmaker.db.models import Event, Institution, Project
-from matchmaker.domain import (
-    Group,
-    InstitutionType,
-    Role,
-    Stage,
-    Track,
-    Verdict,
-)
-from matchmaker.errors import (
-    ImportRejected,
-    InvalidInput,
-    NotFound,
-    TooLarge,
-)
-from matchmaker.services.agendas.bookings import booking_offers
-from matchmaker.services.matching.duplicates import event_duplicates
-from matchmaker.services.matching.matcher import ShortlistQuery, record_verdict
+from matchmaker.domain import Group, InstitutionType, Role, Stage, Track
+from matchmaker.errors import ImportRejected, InvalidInput, NotFound, TooLarge
 from matchmaker.services.operations import jobs
-from matchmaker.services.registry import catalog, names
-from matchmaker.services.registry.catalog import Page
+from matchmaker.services.registry import catalog, names, parties
+from matchmaker.services.registry.events import all_events
 from matchmaker.services.registry.registrations import (
     KINDS,
     export_registrations,
     import_registrations,
 )
+
+bp = Blueprint("registry_pages", __name__)
 
 
 @bp.get("/projects")
@@ -73,14 +48,13 @@ def projects() -> str:
 @bp.get("/projects/<code>")
 @signed_in()
 def project(code: str) -> str:
-    """One project."""
-    item = catalog.get_project(db(), code, *event_of_code())
-    user = safe_user()
-    if user.role is Role.ENTRANT and user.project_id != item.id:
-        abort(403)
-    show_contact = user.role in (Role.ORGANISER, Role.STAFF) or user.project_id == item.id
-    history = names.renames(db(), user, item.event_id, item)
-    return render_template("project.html", p=item, show_contact=show_contact, renames=history)
+    """One project (an entrant sees only their own)."""
+    me = signed_in_user()
+    shown = parties.show_project(db(), me, code, *event_of_code())
+    history = names.renames(db(), me, shown.event_id, shown.row)
+    return render_template(
+        "project.html", p=shown, show_contact=shown.show_contact, renames=history
+    )
 
 
 @bp.get("/institutions")
@@ -99,126 +73,11 @@ def institutions() -> str:
 @signed_in()
 def institution(code: str) -> str:
     """One institution."""
-    item = catalog.get_institution(db(), code, *event_of_code())
-    user = safe_user()
-    show_contact = user.role in (Role.ORGANISER, Role.STAFF) or user.institution_id == item.id
-    history = names.renames(db(), user, item.event_id, item)
-    return render_template("institution.html", i=item, show_contact=show_contact, renames=history)
-
-
-def _subject(model: Any, bound_id: int | None, param: str, title: str) -> Any:
-    """Return the page's subject: the user's own record, the one in ``?param=``, or a chooser."""
-    if bound_id is not None:
-        return db().get_one(model, bound_id)
-    code = request.args.get(param) or None
-    if code:
-        return (
-            catalog.get_institution(db(), code, *event_of_code())
-            if model is Institution
-            else catalog.get_project(db(), code, *event_of_code())
-        )
-    event_id = page_event().id
-    choices = (
-        db().scalars(select(model).where(model.event_id == event_id).order_by(model.code)).all()
-    )
-    return render_template("choose.html", choices=choices, param=param, title=title)
-
-
-@bp.get("/shortlist")
-@signed_in(Role.ORGANISER, Role.STAFF, Role.INVESTOR)
-def shortlist_page() -> Any:
-    """An institution's ranked projects with reasons and like/pass."""
-    user = safe_user()
-    bound = user.institution_id if user.role is Role.INVESTOR else None
-    institution = _subject(Institution, bound, "institution", t("ui.choose_institution"))
-    if not isinstance(institution, Institution):
-        return institution  # the chooser page
-    filters = vocab_filters(("track", Track), ("stage", Stage))
-    filters.update(text_filters("session", "region"))
-    query = ShortlistQuery(
-        k=20,
-        page=page_number(),
-        diversity=0.3 if request.args.get("diverse") else 0.0,
-        include_passed=bool(request.args.get("passed")),
-        **{k: getattr(v, "value", v) for k, v in filters.items()},
-    )
-    event = db().get_one(Event, institution.event_id)
-    items, total = matcher().shortlist(db(), event, institution, query)
-    db().commit()
-    pager = Page(items, total, query.page, query.k)
+    me = signed_in_user()
+    shown = parties.show_institution(db(), me, code, *event_of_code())
+    history = names.renames(db(), me, shown.event_id, shown.row)
     return render_template(
-        "shortlist.html",
-        event=event,
-        institution=institution,
-        items=items,
-        page=pager,
-        filters=request.args,
-        offers=booking_offers(institution.sessions, "projects"),  # (bookable, every session over)
-    )
-
-
-@bp.post("/shortlist/feedback")
-@signed_in(Role.ORGANISER, Role.INVESTOR)
-def shortlist_feedback() -> Any:
-    """Record like/pass from the shortlist page and go back to it."""
-    check_csrf()
-    user = safe_user()
-    institution = catalog.get_institution(
-        db(), request.form.get("institution", ""), *event_of_code()
-    )
-    if user.role is Role.INVESTOR and user.institution_id != institution.id:
-        abort(403)
-    try:
-        verdict = Verdict.parse(request.form.get("verdict", ""))
-    except ValueError:
-        abort(400)
-    project = catalog.get_project(db(), request.form.get("project", ""), *event_of_code())
-    if project.event_id != institution.event_id:
-        abort(404)
-    record_verdict(db(), institution, project, verdict, user.id)
-    db().commit()
-    return redirect(safe_next(request.form.get("next")))
-
-
-@bp.get("/recommendations")
-@signed_in(Role.ORGANISER, Role.STAFF, Role.ENTRANT)
-def recommendations_page() -> Any:
-    """A project's best-fitting institutions with reasons."""
-    user = safe_user()
-    bound = user.project_id if user.role is Role.ENTRANT else None
-    project = _subject(Project, bound, "project", t("ui.choose_project"))
-    if not isinstance(project, Project):
-        return project  # the chooser page
-    kind = vocab_filters(("type", InstitutionType))
-    query = ShortlistQuery(k=20, page=page_number(), type=kind["type"].value if kind else None)
-    event = db().get_one(Event, project.event_id)
-    items, total = matcher().recommend(db(), event, project, query)
-    db().commit()
-    pager = Page(items, total, query.page, query.k)
-    return render_template(
-        "recommendations.html",
-        event=event,
-        project=project,
-        items=items,
-        page=pager,
-        filters=request.args,
-        offers=booking_offers(project.sessions, "institutions"),  # (bookable, every session over)
-    )
-
-
-@bp.get("/duplicates")
-@signed_in(Role.ORGANISER, Role.STAFF)
-def duplicates_page() -> Any:
-    """Registrations that look like one project entered twice or copied."""
-    event = page_event()
-    pairs = event_duplicates(db(), event, matcher())
-    db().commit()
-    titles = dict(
-        db().execute(select(Project.code, Project.name).where(Project.event_id == event.id)).all()
-    )
-    history = names.renames(db(), safe_user(), event.id)
-    return render_template(
-        "duplicates.html", event=event, pairs=pairs, names=titles, renames=history
+        "institution.html", i=shown, show_contact=shown.show_contact, renames=history
     )
 
 
@@ -235,27 +94,22 @@ def import_page() -> Any:
             if kind not in KINDS:
                 abort(400)
             event = page_event()
-            report = import_registrations(db(), event, kind, data, name, actor=current_user())
-            event_id, signed_in = event.id, current_user().id
+            me = signed_in_user()
+            report = import_registrations(db(), event, kind, data, name, actor=me)
+            event_id, actor_id = event.id, me.id
             db().commit()
-            queued = jobs.rebuild_after_import(
-                session_factory(),
-                queue(),
-                event_id,
-                signed_in,
-            )
+            queued = jobs.rebuild_after_import(session_factory(), queue(), event_id, actor_id)
         except (ImportRejected, InvalidInput, NotFound) as exc:
             db().rollback()
             rejected = exc
         status = (413 if isinstance(rejected, TooLarge) else 422) if rejected else 200
-    events = db().scalars(select(Event).order_by(Event.code)).all()
     chosen = event_choice()
     return render_template(
         "import.html",
         report=report,
         rejected=rejected,
         kind=kind,
-        events=events,
+        events=all_events(db()),
         chosen=chosen["chosen"] if chosen else None,
         queued=queued,
     ), status

@@ -10,10 +10,9 @@ from flask_smorest import Blueprint
 
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.context import db
-from matchmaker.api.resources.common import present_user, rate_limited
-from matchmaker.api.schemas.common import Credentials, Me, TokenOut
-from matchmaker.db.models import User
-from matchmaker.services.registry.accounts import authenticate, issue_token, revoke_token
+from matchmaker.api.resources.common import rate_limited
+from matchmaker.api.schemas.registry import Credentials, Me, TokenOut
+from matchmaker.services.registry.accounts import Account, IssuedToken, revoke_token, sign_in_api
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Tokens and the current user")
 
@@ -24,12 +23,12 @@ class Token(MethodView):
     @blp.response(201, TokenOut)
     @blp.alt_response(401, response="UNAUTHORIZED")  # wrong user name or password
     @rate_limited(blp)
-    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+    def post(self, data: dict[str, Any]) -> IssuedToken:
         """Exchange user name and password for a bearer token (shown once)."""
-        found = authenticate(db(), data["username"], data["password"])
-        token, row = issue_token(db(), found, "api", current_app.config["MATCHMAKER_TOKEN_DAYS"])
+        days = current_app.config["MATCHMAKER_TOKEN_DAYS"]
+        issued = sign_in_api(db(), data["username"], data["password"], days)
         db().commit()
-        return {"token": token, "expires_at": row.expires_at, "user": present_user(found)}
+        return issued
 
     @blp.doc(security=BEARER)
     @require()
@@ -45,6 +44,6 @@ class CurrentUser(MethodView):
     @blp.doc(security=BEARER)
     @require()
     @blp.response(200, Me)
-    def get(self) -> User:
+    def get(self) -> Account:
         """Who the token belongs to: role and the institution or project it is bound to."""
-        return present_user(user())
+        return Account.of(user())

@@ -1,18 +1,17 @@
-"""Helpers the resources share: page envelopes and per-viewer presentation."""
+"""What the resources share: page envelopes, a registration id's event, file and 429 docs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from matchmaker.api.auth import sees_contacts_of_institution, sees_contacts_of_project
 from matchmaker.api.context import TYPES, db
 from matchmaker.api.schemas.common import ErrorSchema
-from matchmaker.db.models import Event, Institution, Project, User
-from matchmaker.services.registry.catalog import Page
+from matchmaker.db.models import User
+from matchmaker.services.registry.events import event_code_for
+from matchmaker.services.registry.paging import Page
 
 
 def envelope(page: Page[Any]) -> dict[str, Any]:
@@ -29,35 +28,8 @@ def envelope(page: Page[Any]) -> dict[str, Any]:
 
 
 def event_code(viewer: User, code: str | None) -> str | None:
-    """The event a registration id is looked up in: the one named, else a party's own (an id
-    reused by another event is then no ambiguity to them), else None (the id must be unique)."""
-    if code:
-        return code
-    bound = viewer.institution or viewer.project
-    return db().get_one(Event, bound.event_id).code if bound is not None else None
-
-
-def present(rows: Iterable[Project | Institution], viewer: User) -> None:
-    """Attach what the schemas show per viewer: the event code, and whether contacts are shown."""
-    rows = list(rows)
-    codes = {row.id: row.code for row in db().execute(select(Event.id, Event.code))} if rows else {}
-    for row in rows:
-        row.event_code = codes.get(row.event_id)  # type: ignore[union-attr]
-        if isinstance(row, Project):
-            row.show_contact = sees_contacts_of_project(viewer, row.id)  # type: ignore[attr-defined]
-        else:
-            row.show_contact = sees_contacts_of_institution(viewer, row.id)  # type: ignore[attr-defined]
-
-
-def present_user(user: User) -> User:
-    """Attach the registration ids a user is bound to."""
-    user.institution_code = (  # type: ignore[attr-defined]
-        db().get(Institution, user.institution_id).code if user.institution_id else None
-    )
-    user.project_code = (  # type: ignore[attr-defined]
-        db().get(Project, user.project_id).code if user.project_id else None
-    )
-    return user
+    """The event a registration id is looked up in (see ``events.event_code_for``)."""
+    return event_code_for(db(), viewer, code)
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -40,22 +40,43 @@ class Learned:
     outcomes: int
     applied: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready report."""
+    @property
+    def fitted(self) -> bool:
+        """Return whether weights were fitted at all (enough outcomes of both kinds)."""
+        return self.fit.fitted
+
+    @property
+    def better(self) -> bool:
+        """Return whether the fitted weights beat the defaults on held-out institutions."""
+        return self.fit.better
+
+    @property
+    def reason(self) -> str:
+        """Return why the weights were (not) fitted or kept."""
+        return self.fit.reason
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Return the fitted block weights, normalised."""
+        return self.fit.weights.normalised()
+
+    @property
+    def default(self) -> dict[str, float]:
+        """Return the default block weights, normalised."""
+        return self.fit.default.normalised()
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """Return the held-out metrics; NaN (no held-out group to score) is None ("unknown")."""
         return {
-            "fitted": self.fit.fitted,
-            "better": self.fit.better,
-            "applied": self.applied,
-            "reason": self.fit.reason,
-            "outcomes": self.outcomes,
-            "weights": self.fit.weights.normalised(),
-            "default": self.fit.default.normalised(),
-            # NaN (no held-out group to score) is not JSON: say "unknown" as null
-            "metrics": {
-                k: None if isinstance(v, float) and not math.isfinite(v) else v
-                for k, v in self.fit.metrics.items()
-            },
+            k: None if isinstance(v, float) and not math.isfinite(v) else v
+            for k, v in self.fit.metrics.items()
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready report (the CLI's; the API's schema dumps the properties)."""
+        keys = ("fitted", "better", "applied", "reason", "outcomes", "weights", "default")
+        return {key: getattr(self, key) for key in (*keys, "metrics")}
 
 
 def outcomes(db: Session, event: Event) -> dict[tuple[int, int], int]:
@@ -71,19 +92,20 @@ def outcomes(db: Session, event: Event) -> dict[tuple[int, int], int]:
         .join(Institution, Institution.id == Feedback.institution_id)
         .where(Institution.event_id == event.id)
     )
-    for row in db.scalars(feedback):
-        note((row.institution_id, row.project_id), 1, int(row.verdict == Verdict.LIKE))
+    for given in db.scalars(feedback):
+        note((given.institution_id, given.project_id), 1, int(given.verdict == Verdict.LIKE))
     rated = (
         select(Meeting)
         .join(MatchmakingSession)
         .where(MatchmakingSession.event_id == event.id, Meeting.rating.is_not(None))
     )
-    for row in db.scalars(rated):
-        if row.rating >= 4 or row.rating <= 2:
-            note((row.institution_id, row.project_id), 2, int(row.rating >= 4))
-    for row in db.scalars(select(Intent).where(Intent.event_id == event.id)):
-        if row.status in _SIGNED or row.status == IntentStatus.DROPPED:
-            note((row.institution_id, row.project_id), 3, int(row.status in _SIGNED))
+    for meeting in db.scalars(rated):
+        rating = meeting.rating
+        if rating is not None and (rating >= 4 or rating <= 2):
+            note((meeting.institution_id, meeting.project_id), 2, int(rating >= 4))
+    for intent in db.scalars(select(Intent).where(Intent.event_id == event.id)):
+        if intent.status in _SIGNED or intent.status == IntentStatus.DROPPED:
+            note((intent.institution_id, intent.project_id), 3, int(intent.status in _SIGNED))
     return {pair: label for pair, (_strength, label) in labels.items()}
 
 

@@ -21,10 +21,9 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Event, Institution, Project
-from matchmaker.domain import Role, Stage, Verdict
+from matchmaker.domain import Stage, Verdict
 from matchmaker.embeddings import regions
 from matchmaker.embeddings.composite import Weights
-from matchmaker.errors import PermissionDenied
 from matchmaker.ranking.reasons import Reason, explain
 from matchmaker.ranking.shortlist import (
     STAGES,
@@ -45,8 +44,6 @@ __all__ = [
     "MatchState",
     "Matcher",
     "ShortlistQuery",
-    "ensure_may_view_recommendations",
-    "ensure_may_view_shortlist",
     "event_weights",
     "record_verdict",
 ]
@@ -114,6 +111,11 @@ class Matcher:
 
             self.encoder = (self.encoder_factory or get_encoder)()
         return self.encoder
+
+    def encoder_name(self) -> str:
+        """Return the name of the encoder that ranks (loading it on first use)."""
+        name: str = self._encoder().name
+        return name
 
     # ---- state ----------------------------------------------------------------------------
 
@@ -289,23 +291,3 @@ def _project_filters(state: MatchState, query: ShortlistQuery) -> np.ndarray:
             np.where(columns.province >= 0, columns.province, 0)
         ]
     return mask
-
-
-def ensure_may_view_shortlist(
-    role: Role, user_institution: int | None, institution_id: int
-) -> None:
-    """Investors see only their own institution's shortlist; organisers and staff see all."""
-    if role in (Role.ORGANISER, Role.STAFF):
-        return
-    if role is Role.INVESTOR and user_institution == institution_id:
-        return
-    raise PermissionDenied()
-
-
-def ensure_may_view_recommendations(role: Role, user_project: int | None, project_id: int) -> None:
-    """Entrants see only their own project's recommendations; organisers and staff see all."""
-    if role in (Role.ORGANISER, Role.STAFF):
-        return
-    if role is Role.ENTRANT and user_project == project_id:
-        return
-    raise PermissionDenied()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import CursorResult, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from matchmaker.db.event_tables import TABLES, VECTOR_KINDS
@@ -126,10 +126,9 @@ def prune_text_vectors(db: Session) -> int:
     gone = 0
     for kind, table in VECTOR_KINDS.items():
         owners = TABLES[table].c.id
-        result = db.execute(
-            delete(TextVector).where(
-                TextVector.kind == kind, TextVector.entity_id.not_in(select(owners))
-            )
+        statement = delete(TextVector).where(
+            TextVector.kind == kind, TextVector.entity_id.not_in(select(owners))
         )
+        result: CursorResult[Any] = db.execute(statement)  # type: ignore[assignment]
         gone += result.rowcount or 0
     return gone

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
@@ -51,6 +52,49 @@ def create_user(
     db.add(user)
     db.flush()
     return user
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user as the API shows them: role, and the registration ids they are bound to."""
+
+    username: str
+    display_name: str
+    role: Role
+    institution_code: str | None
+    project_code: str | None
+
+    @classmethod
+    def of(cls, user: User) -> Account:
+        """Return ``user``'s account as shown."""
+        return cls(
+            user.username,
+            user.display_name,
+            user.role,
+            user.institution.code if user.institution is not None else None,
+            user.project.code if user.project is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A bearer token just issued (shown once), its stored row (hash only), and whose it is."""
+
+    token: str
+    row: ApiToken
+    user: Account
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """Return when the token expires (None: never), as stored."""
+        return self.row.expires_at
+
+
+def sign_in_api(db: Session, username: str, password: str, days: int | None) -> IssuedToken:
+    """Check the password and issue a bearer token for API clients (AuthenticationRequired)."""
+    user = authenticate(db, username, password)
+    token, row = issue_token(db, user, "api", days)
+    return IssuedToken(token, row, Account.of(user))
 
 
 def get_user(db: Session, username: str) -> User:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.db.models import (
@@ -18,40 +19,55 @@ from matchmaker.db.models import (
     session_institutions,
     session_projects,
 )
-from matchmaker.domain import Stage, check_name, parse_id
+from matchmaker.domain import InstitutionType, Stage, Track, check_name, parse_id
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.services.registry.events import get_event
 from matchmaker.services.registry.names import ensure_name_free, record_rename
+from matchmaker.services.registry.paging import Page as Page  # re-exported for other features
+from matchmaker.services.registry.paging import paginate as paginate
 from matchmaker.services.registry.registrations import search_text
 from matchmaker.text import fold
 
-T = TypeVar("T")
-MAX_PAGE_SIZE = 200
+R = TypeVar("R", Project, Institution)
 
 
-@dataclass
-class Page(Generic[T]):
-    """One page of a list and the size of the whole list."""
+@dataclass(frozen=True)
+class Overview:
+    """An event at a glance: its registrations counted by track and by institution type."""
 
-    items: list[T]
-    total: int
-    page: int
-    page_size: int
+    event: Event
+    tracks: Counter[Track]
+    types: Counter[InstitutionType]
 
     @property
-    def pages(self) -> int:
-        """Return the number of pages."""
-        return max(1, -(-self.total // self.page_size))
+    def projects(self) -> int:
+        """Return the number of projects."""
+        return sum(self.tracks.values())
+
+    @property
+    def institutions(self) -> int:
+        """Return the number of institutions."""
+        return sum(self.types.values())
 
 
-def paginate(db: Session, query: Select[Any], page: int, page_size: int) -> Page[Any]:
-    """Run ``query`` for one page; page numbers start at 1."""
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InvalidInput(None, [Problem("error.invalid_input", column="page")])
-    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    items = list(db.scalars(query.limit(page_size).offset((page - 1) * page_size)))
-    return Page(items, total, page, page_size)
+def overview(db: Session, event: Event) -> Overview:
+    """Return the event's registrations counted by track and by institution type."""
+    tracks = Counter(db.scalars(select(Project.track).where(Project.event_id == event.id)))
+    types = Counter(db.scalars(select(Institution.type).where(Institution.event_id == event.id)))
+    return Overview(event, tracks, types)
+
+
+def event_registrations(db: Session, model: type[R], event_id: int) -> list[R]:
+    """Return every project (or institution) of the event, by registration id."""
+    query = select(model).where(model.event_id == event_id).order_by(model.code)
+    return list(db.scalars(query))
+
+
+def project_names(db: Session, event_id: int) -> dict[str, str]:
+    """Return registration id → name for the event's projects."""
+    rows = db.execute(select(Project.code, Project.name).where(Project.event_id == event_id))
+    return {code: name for code, name in rows}
 
 
 def _event_filter(db: Session, event: str | None) -> int | None:
@@ -162,12 +178,12 @@ def get_institution(
 
 
 def _by_code(
-    db: Session, model: Any, code: str, event: str | None, what: str, prefer: int | None
-) -> Any:
+    db: Session, model: type[R], code: str, event: str | None, what: str, prefer: int | None
+) -> R:
     query = select(model).where(model.code == code)
     if event:
         query = query.where(model.event_id == get_event(db, event).id)
-    rows = db.scalars(query).all()
+    rows: list[R] = list(db.scalars(query))
     if not rows:
         raise NotFound(what=Ref(what), key=code)
     if len(rows) > 1:

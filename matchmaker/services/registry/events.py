@@ -13,6 +13,7 @@ from matchmaker.db.models import Event, MatchmakingSession, Slot, Table, User
 from matchmaker.domain import LOCAL_TZ, SessionKind, check_name, parse_id
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
+from matchmaker.services.registry.paging import Page, paginate
 from matchmaker.text import fold
 
 
@@ -111,6 +112,43 @@ def add_session(db: Session, event: Event, spec: SessionSpec) -> MatchmakingSess
     return session
 
 
+def list_events(db: Session, page: int = 1, page_size: int = 50) -> Page[Event]:
+    """Return one page of the events, by code."""
+    return paginate(db, select(Event).order_by(Event.code), page, page_size)
+
+
+def all_events(db: Session, newest_first: bool = False) -> list[Event]:
+    """Return every event, by code (``newest_first``: by year, the latest first, then code)."""
+    order = (Event.year.desc(), Event.code) if newest_first else (Event.code,)
+    return list(db.scalars(select(Event).order_by(*order)))
+
+
+def update_event(db: Session, code: str, changes: dict[str, Any]) -> Event:
+    """Change the event's names, city or organiser (the fields given)."""
+    event = get_event(db, code)
+    for key, value in changes.items():
+        setattr(event, key, value)
+    return event
+
+
+def create_session(db: Session, event_code: str, spec: SessionSpec) -> MatchmakingSession:
+    """Add a session to the event ``event_code``; Conflict if the event has one with its code."""
+    event = get_event(db, event_code)
+    if find_session(event, spec.code) is not None:
+        raise Conflict("error.duplicate_code", key=spec.code)
+    return add_session(db, event, spec)
+
+
+def update_session(
+    db: Session, event_code: str, code: str, changes: dict[str, Any]
+) -> MatchmakingSession:
+    """Rename a session or change its venue (the fields given)."""
+    session = get_session(db, event_code, code)
+    for key, value in changes.items():
+        setattr(session, key, value)
+    return session
+
+
 def get_event(db: Session, code: str | None = None) -> Event:
     """Return the event with ``code``, or the only event when ``code`` is None."""
     if code is not None:
@@ -172,6 +210,16 @@ def event_for(
         if newest is not None:
             return newest
     return get_event(db)
+
+
+def event_code_for(db: Session, viewer: User, code: str | None) -> str | None:
+    """Return the event a registration id is looked up in for ``viewer``: the one named, else a
+    party's own (an id reused by another event is then no ambiguity to them), else None (the id
+    must then be unique)."""
+    if code:
+        return code
+    bound = viewer.institution or viewer.project
+    return db.get_one(Event, bound.event_id).code if bound is not None else None
 
 
 def session_lookup(event: Event) -> dict[str, str]:

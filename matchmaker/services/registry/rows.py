@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Column, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import (
@@ -110,7 +110,7 @@ def write_records(
     ids: dict[str, int] = {}
     # two parties swapping names would collide halfway through the updates: free the old keys
     for chunk in _chunks(plan.rekeyed):
-        db.execute(update(model.__table__).where(model.id.in_(chunk)).values(name_key=None))
+        db.execute(update(_table(model)).where(model.id.in_(chunk)).values(name_key=None))
     _insert_many(db, model.__table__, plan.inserts)
     for batch in _by_keys(plan.updates):
         db.execute(update(model), batch)
@@ -222,10 +222,10 @@ def _stored(
 
 def _stored_members(db: Session, model: Model, event_id: int) -> dict[int, set[int]]:
     table, key = _MEMBERS[model]
+    member: Column[int] = table.c[key]
+    session: Column[int] = table.c.session_id
     query = (
-        select(table.c[key], table.c.session_id)
-        .join(model, model.id == table.c[key])
-        .where(model.event_id == event_id)
+        select(member, session).join(model, model.id == member).where(model.event_id == event_id)
     )
     out: dict[int, set[int]] = {}
     for row_id, session_id in db.execute(query):
@@ -275,6 +275,12 @@ def _insert_many(db: Session, table: Any, rows: list[dict[str, Any]]) -> None:
         db.execute(insert(table), rows)
 
 
+def _table(model: Model) -> Table:
+    """Return the model's table (typed: ``__table__`` is declared as any FromClause)."""
+    table: Table = model.__table__  # type: ignore[assignment]
+    return table
+
+
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
@@ -320,7 +326,8 @@ def _write_portfolios(
 def _audit_renames(db: Session, model: Model, renames: dict[int, str], actor: User | None) -> None:
     """Put each rename on the audit trail (who, when, old → new name)."""
     for chunk in _chunks(list(renames)):
-        for row in db.scalars(select(model).where(model.id.in_(chunk))):
+        rows: Iterable[Project | Institution] = db.scalars(select(model).where(model.id.in_(chunk)))
+        for row in rows:
             record_rename(db, row, renames[row.id], actor)
 
 

@@ -1,0 +1,249 @@
+"""The registry over HTTP: events and sessions; projects and institutions by registration id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from matchmaker.api.auth import BEARER, require, user
+from matchmaker.api.context import db, download
+from matchmaker.api.i18n import lang
+from matchmaker.api.resources.common import envelope
+from matchmaker.api.schemas.common import EventOnly, PageArgs
+from matchmaker.api.schemas.registry import (
+    EventIn,
+    EventOut,
+    EventPage,
+    EventPatch,
+    InstitutionFields,
+    InstitutionOut,
+    InstitutionPage,
+    InstitutionQuery,
+    NewInstitution,
+    NewProject,
+    ProjectFields,
+    ProjectOut,
+    ProjectPage,
+    ProjectQuery,
+    SessionIn,
+    SessionOut,
+    SessionPatch,
+)
+from matchmaker.db.models import Event, Institution, MatchmakingSession, Project
+from matchmaker.domain import Role
+from matchmaker.services.operations.event_archive import event_archive
+from matchmaker.services.registry import events, parties
+from matchmaker.services.registry.events import SessionSpec
+from matchmaker.services.registry.parties import Shown
+
+blp = Blueprint(
+    "events",
+    __name__,
+    url_prefix="/api/v1/events",
+    description="Events (大赛) and their matchmaking sessions (对接专场)",
+)
+projects = Blueprint(
+    "projects",
+    __name__,
+    url_prefix="/api/v1/projects",
+    description="Entrant projects (参赛项目), addressed by registration id",
+)
+institutions = Blueprint(
+    "institutions",
+    __name__,
+    url_prefix="/api/v1/institutions",
+    description="Institutions (创投机构), addressed by registration id",
+)
+
+
+# ---- events and sessions -------------------------------------------------------------------
+
+
+@blp.route("")
+class Events(MethodView):
+    @blp.doc(security=BEARER)
+    @require()
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, EventPage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List events."""
+        return envelope(events.list_events(db(), **args))
+
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @blp.arguments(EventIn)
+    @blp.response(201, EventOut)
+    def post(self, data: dict[str, Any]) -> Event:
+        """Create an event (organisers)."""
+        event = events.create_event(db(), **data)
+        db().commit()
+        return event
+
+
+@blp.route("/<code>")
+class EventItem(MethodView):
+    @blp.doc(security=BEARER)
+    @require()
+    @blp.response(200, EventOut)
+    def get(self, code: str) -> Event:
+        """Get an event with its sessions and slots."""
+        return events.get_event(db(), code)
+
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @blp.arguments(EventPatch, required=False)
+    @blp.response(200, EventOut)
+    def patch(self, data: dict[str, Any], code: str) -> Event:
+        """Update an event's names, city or organiser (organisers)."""
+        event = events.update_event(db(), code, data)
+        db().commit()
+        return event
+
+
+@blp.route("/<code>/sessions")
+class Sessions(MethodView):
+    @blp.doc(security=BEARER)
+    @require()
+    @blp.response(200, SessionOut(many=True))
+    def get(self, code: str) -> list[MatchmakingSession]:
+        """List an event's sessions."""
+        return list(events.get_event(db(), code).sessions)
+
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @blp.arguments(SessionIn)
+    @blp.response(201, SessionOut)
+    def post(self, spec: SessionSpec, code: str) -> MatchmakingSession:
+        """Add a session; its slots and tables are laid out from start, end and slot length."""
+        session = events.create_session(db(), code, spec)
+        db().commit()
+        return session
+
+
+@blp.route("/<code>/sessions/<session_code>")
+class SessionItem(MethodView):
+    @blp.doc(security=BEARER)
+    @require()
+    @blp.response(200, SessionOut)
+    def get(self, code: str, session_code: str) -> MatchmakingSession:
+        """Get a session with its slots."""
+        return events.get_session(db(), code, session_code)
+
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @blp.arguments(SessionPatch, required=False)
+    @blp.response(200, SessionOut)
+    def patch(self, data: dict[str, Any], code: str, session_code: str) -> MatchmakingSession:
+        """Rename a session or change its venue (organisers)."""
+        session = events.update_session(db(), code, session_code, data)
+        db().commit()
+        return session
+
+
+@blp.route("/<code>/archive.zip")
+class Archive(MethodView):
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER, Role.STAFF)
+    @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/zip")
+    def get(self, code: str) -> Response:
+        """Everything about the event in one ZIP (organisers, staff): registrations, agendas
+        (XLSX, .ics), intents, due-diligence tasks, the outcome report, the audit trail (CSV)
+        and a README in Chinese and English."""
+        event = events.get_event(db(), code)
+        return download(event_archive(db(), event, lang()), "zip", f"{event.code}-archive")
+
+
+# ---- projects ------------------------------------------------------------------------------
+
+
+@projects.route("")
+class Projects(MethodView):
+    @projects.doc(security=BEARER)
+    @require(Role.ORGANISER, Role.STAFF, Role.INVESTOR)
+    @projects.arguments(ProjectQuery, location="query")
+    @projects.response(200, ProjectPage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List projects, filtered by track, stage, group, session, region, text and ask."""
+        return envelope(parties.list_projects(db(), user(), **args))
+
+    @projects.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @projects.arguments(NewProject)
+    @projects.response(201, ProjectOut)
+    def post(self, data: dict[str, Any]) -> Shown[Project]:
+        """Register a project (organisers)."""
+        project = parties.register_project(db(), user(), data)
+        db().commit()
+        return project
+
+
+@projects.route("/<code>")
+class ProjectItem(MethodView):
+    @projects.doc(security=BEARER)
+    @require()
+    @projects.alt_response(403, response="FORBIDDEN")  # an entrant asking for another project
+    @projects.arguments(EventOnly, location="query")
+    @projects.response(200, ProjectOut)
+    def get(self, args: dict[str, Any], code: str) -> Shown[Project]:
+        """Get a project; entrants may read only their own."""
+        return parties.show_project(db(), user(), code, args.get("event"))
+
+    @projects.doc(security=BEARER)
+    @require(Role.ORGANISER, Role.ENTRANT)
+    @projects.arguments(EventOnly, location="query")
+    @projects.arguments(ProjectFields(partial=True), required=False)
+    @projects.response(200, ProjectOut)
+    def patch(self, args: dict[str, Any], data: dict[str, Any], code: str) -> Shown[Project]:
+        """Update a project; an entrant may edit only their own."""
+        project = parties.edit_project(db(), user(), code, args.get("event"), data)
+        db().commit()
+        return project
+
+
+# ---- institutions --------------------------------------------------------------------------
+
+
+@institutions.route("")
+class Institutions(MethodView):
+    @institutions.doc(security=BEARER)
+    @require()
+    @institutions.arguments(InstitutionQuery, location="query")
+    @institutions.response(200, InstitutionPage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List institutions, filtered by type, stage, session and text."""
+        return envelope(parties.list_institutions(db(), user(), **args))
+
+    @institutions.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @institutions.arguments(NewInstitution)
+    @institutions.response(201, InstitutionOut)
+    def post(self, data: dict[str, Any]) -> Shown[Project]:
+        """Register an institution (organisers)."""
+        institution = parties.register_institution(db(), user(), data)
+        db().commit()
+        return institution
+
+
+@institutions.route("/<code>")
+class InstitutionItem(MethodView):
+    @institutions.doc(security=BEARER)
+    @require()
+    @institutions.arguments(EventOnly, location="query")
+    @institutions.response(200, InstitutionOut)
+    def get(self, args: dict[str, Any], code: str) -> Shown[Institution]:
+        """Get an institution."""
+        return parties.show_institution(db(), user(), code, args.get("event"))
+
+    @institutions.doc(security=BEARER)
+    @require(Role.ORGANISER, Role.INVESTOR)
+    @institutions.arguments(EventOnly, location="query")
+    @institutions.arguments(InstitutionFields(partial=True), required=False)
+    @institutions.response(200, InstitutionOut)
+    def patch(self, args: dict[str, Any], data: dict[str, Any], code: str) -> Shown[Institution]:
+        """Update an institution; an investor may edit only their own."""
+        institution = parties.edit_institution(db(), user(), code, args.get("event"), data)
+        db().commit()
+        return institution

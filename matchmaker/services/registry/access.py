@@ -1,0 +1,62 @@
+"""Who may see and act for which registration: the one home of these rules for every edge.
+
+Organisers and staff see every project and institution with its contact details. A party is
+bound to one registration: an entrant sees and acts for their own project only, an investor
+acts for their own institution only (and sees every institution); each sees the contact
+details of their own registration alone.
+"""
+
+from __future__ import annotations
+
+from matchmaker.db.models import Institution, Project, User
+from matchmaker.domain import Role
+from matchmaker.errors import PermissionDenied
+
+STAFF_SIDE = (Role.ORGANISER, Role.STAFF)
+
+
+def can_see_project(viewer: User, project: Project) -> bool:
+    """Return whether ``viewer`` may see ``project``: an entrant only their own."""
+    return viewer.role is not Role.ENTRANT or viewer.project_id == project.id
+
+
+def ensure_own_project(viewer: User, project: Project) -> None:
+    """Refuse (PermissionDenied) an entrant seeing or acting for a project not theirs."""
+    if not can_see_project(viewer, project):
+        raise PermissionDenied()
+
+
+def ensure_own_institution(viewer: User, institution: Institution) -> None:
+    """Refuse (PermissionDenied) an investor acting for an institution not theirs."""
+    if viewer.role is Role.INVESTOR and viewer.institution_id != institution.id:
+        raise PermissionDenied()
+
+
+def sees_contacts(viewer: User, row: Project | Institution) -> bool:
+    """Return whether ``viewer`` sees the contact details of ``row``: organisers, staff, and the
+    party the registration belongs to."""
+    if viewer.role in STAFF_SIDE:
+        return True
+    own = viewer.project_id if isinstance(row, Project) else viewer.institution_id
+    return own == row.id
+
+
+def own_project(viewer: User) -> Project | None:
+    """Return the project an entrant is bound to (None for every other role)."""
+    return viewer.project if viewer.role is Role.ENTRANT else None
+
+
+def own_institution(viewer: User) -> Institution | None:
+    """Return the institution an investor is bound to (None for every other role)."""
+    return viewer.institution if viewer.role is Role.INVESTOR else None
+
+
+def ensure_sessions_kept(
+    viewer: User, row: Project | Institution, sessions: list[str] | None
+) -> None:
+    """Sessions are the organisers' invitations: a party may edit its registration, not move it
+    (PermissionDenied when ``sessions`` differs from the registration's)."""
+    if viewer.role is Role.ORGANISER or sessions is None:
+        return
+    if set(sessions) != {session.code for session in row.sessions}:
+        raise PermissionDenied("auth.sessions_by_organisers")

@@ -1,0 +1,160 @@
+"""Projects and institutions as one viewer gets them: looked up, checked, listed and edited.
+
+The edges (API, pages) call these; what a viewer may see or change is decided here with the
+rules of :mod:`access`, and what they are shown comes back as :class:`Shown`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matchmaker.db.models import Event, Institution, Project, User
+from matchmaker.services.registry import catalog
+from matchmaker.services.registry.access import (
+    ensure_own_institution,
+    ensure_own_project,
+    ensure_sessions_kept,
+    sees_contacts,
+)
+from matchmaker.services.registry.events import event_code_for, get_event
+from matchmaker.services.registry.paging import Page
+
+R = TypeVar("R", Project, Institution)
+
+
+@dataclass(frozen=True)
+class Shown(Generic[R]):
+    """A project or institution as one viewer is shown it: the registration's own fields (read
+    through to ``row``), the code of its event, and whether its contact details are shown."""
+
+    row: R
+    event_code: str
+    show_contact: bool
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "row":  # not set yet (copying, unpickling): no registration to read through
+            raise AttributeError(name)
+        return getattr(self.row, name)
+
+
+def show(db: Session, viewer: User, rows: list[R]) -> list[Shown[R]]:
+    """Return ``rows`` as ``viewer`` is shown them."""
+    if not rows:
+        return []
+    codes = {event_id: code for event_id, code in db.execute(select(Event.id, Event.code))}
+    return [Shown(row, codes[row.event_id], sees_contacts(viewer, row)) for row in rows]
+
+
+# ---- projects ------------------------------------------------------------------------------
+
+
+def project_for(
+    db: Session, viewer: User, code: str, event: str | None = None, prefer: int | None = None
+) -> Project:
+    """Return the project ``code`` for ``viewer`` to see or act for (an entrant's own only).
+
+    The event is the one named, else a party's own, else the id must be unique (or unique in
+    the event ``prefer``, an id): see :func:`catalog.get_project`.
+    """
+    project = catalog.get_project(db, code, event_code_for(db, viewer, event), prefer)
+    ensure_own_project(viewer, project)
+    return project
+
+
+def list_projects(
+    db: Session, viewer: User, event: str | None = None, **filters: Any
+) -> Page[Shown[Project]]:
+    """Return one page of projects (filters as :func:`catalog.list_projects`) as ``viewer`` is
+    shown them; the event is the one named, else a party's own."""
+    page = catalog.list_projects(db, event=event_code_for(db, viewer, event), **filters)
+    return Page(show(db, viewer, page.items), page.total, page.page, page.page_size)
+
+
+def show_project(
+    db: Session, viewer: User, code: str, event: str | None = None, prefer: int | None = None
+) -> Shown[Project]:
+    """Return the project ``code`` as ``viewer`` is shown it (an entrant sees their own only)."""
+    return show(db, viewer, [project_for(db, viewer, code, event, prefer)])[0]
+
+
+def register_project(db: Session, viewer: User, data: dict[str, Any]) -> Shown[Project]:
+    """Register a project in the event ``data["event"]`` (or the only one), as ``viewer``."""
+    event = get_event(db, data.pop("event", None))
+    return show(db, viewer, [catalog.create_project(db, event, data, viewer)])[0]
+
+
+def edit_project(
+    db: Session, viewer: User, code: str, event: str | None, data: dict[str, Any]
+) -> Shown[Project]:
+    """Apply ``data`` to the project ``code``: an entrant edits only their own, and only
+    organisers move a registration between sessions."""
+    project = project_for(db, viewer, code, event)
+    ensure_sessions_kept(viewer, project, data.get("sessions"))
+    catalog.update_project(db, project, data, viewer)
+    return show(db, viewer, [project])[0]
+
+
+# ---- institutions --------------------------------------------------------------------------
+
+
+def institution_for(
+    db: Session, viewer: User, code: str, event: str | None = None, prefer: int | None = None
+) -> Institution:
+    """Return the institution ``code`` for ``viewer`` to act for (an investor's own only); the
+    event is found as :func:`project_for` finds it."""
+    institution = get_institution(db, viewer, code, event, prefer)
+    ensure_own_institution(viewer, institution)
+    return institution
+
+
+def get_institution(
+    db: Session, viewer: User, code: str, event: str | None = None, prefer: int | None = None
+) -> Institution:
+    """Return the institution ``code`` for ``viewer`` to see (everyone sees every institution)."""
+    return catalog.get_institution(db, code, event_code_for(db, viewer, event), prefer)
+
+
+def verdict_pair(
+    db: Session, viewer: User, institution: str, project: str
+) -> tuple[Institution, Project]:
+    """Return the institution and project a like/pass (API) is given on, each id looked up in
+    every event (the request names none); an investor acts for their own institution only."""
+    found = catalog.get_institution(db, institution)
+    ensure_own_institution(viewer, found)
+    return found, catalog.get_project(db, project)
+
+
+def list_institutions(
+    db: Session, viewer: User, event: str | None = None, **filters: Any
+) -> Page[Shown[Institution]]:
+    """Return one page of institutions as ``viewer`` is shown them (see :func:`list_projects`)."""
+    page = catalog.list_institutions(db, event=event_code_for(db, viewer, event), **filters)
+    return Page(show(db, viewer, page.items), page.total, page.page, page.page_size)
+
+
+def show_institution(
+    db: Session, viewer: User, code: str, event: str | None = None, prefer: int | None = None
+) -> Shown[Institution]:
+    """Return the institution ``code`` as ``viewer`` is shown it."""
+    return show(db, viewer, [get_institution(db, viewer, code, event, prefer)])[0]
+
+
+def register_institution(db: Session, viewer: User, data: dict[str, Any]) -> Shown[Institution]:
+    """Register an institution in the event ``data["event"]`` (or the only one), as ``viewer``."""
+    event = get_event(db, data.pop("event", None))
+    return show(db, viewer, [catalog.create_institution(db, event, data, viewer)])[0]
+
+
+def edit_institution(
+    db: Session, viewer: User, code: str, event: str | None, data: dict[str, Any]
+) -> Shown[Institution]:
+    """Apply ``data`` to the institution ``code``: an investor edits only their own, and only
+    organisers move a registration between sessions."""
+    institution = institution_for(db, viewer, code, event)
+    ensure_sessions_kept(viewer, institution, data.get("sessions"))
+    catalog.update_institution(db, institution, data, viewer)
+    return show(db, viewer, [institution])[0]
