@@ -460,6 +460,7 @@ class Intent(Base):
     created_at: Mapped[created]
     updated_at: Mapped[updated]
 
+    event: Mapped[Event] = relationship(viewonly=True)  # read by the API's intent schema
     institution: Mapped[Institution] = relationship(lazy="joined", innerjoin=True)
     project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
     session: Mapped[MatchmakingSession | None] = relationship()
