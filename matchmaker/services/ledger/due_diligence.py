@@ -87,7 +87,7 @@ class TaskFilters:
     institution: str | None = None
 
 
-def _listed(event: Event, viewer: User | None, filters: TaskFilters) -> Select[Any]:
+def _listed(event: Event, viewer: User | None, filters: TaskFilters) -> Select[DueDiligence]:
     query = scoped(of_event(event), viewer)
     if filters.status:
         query = query.where(DueDiligence.status == filters.status)

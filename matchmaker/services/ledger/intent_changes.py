@@ -293,6 +293,6 @@ def add_intent(
 def change_intent(db: Session, actor: User, intent_id: int, fields: dict[str, Any]) -> Intent:
     """Change the intent from the fields an edge read; a stale ``version`` is a Conflict."""
     intent = get_intent(db, intent_id, actor, lock=True)
-    values = intent_values(db, db.get_one(Event, intent.event_id), fields)
+    values = intent_values(db, intent.event, fields)
     update_intent(db, actor, intent, values, fields.get("reason", ""), fields.get("version"))
     return intent

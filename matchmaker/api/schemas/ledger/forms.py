@@ -29,7 +29,8 @@ def refused(code: str, field: str, value: Any = None) -> ValidationError:
 
 
 class PageForm(Schema):
-    """A page's form: text fields arrive as text, and a field left out reads as empty."""
+    """A page's form, posted as text; a field named in ``BLANK`` that the form leaves out reads
+    as empty, as the pages have always read it."""
 
     BLANK: ClassVar[tuple[str, ...]] = ()  # the fields read as "" when the form leaves them out
 
