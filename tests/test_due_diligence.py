@@ -64,7 +64,7 @@ def test_a_task_links_the_pairs_intent(client, accounts) -> None:  # type: ignor
 
 
 def _digest_day(factory: Any, event: str, now: datetime) -> Any:
-    from matchmaker.services.ledger.due_diligence import digest
+    from matchmaker.services.ledger.digest import digest
 
     with transaction(factory) as db:
         found = digest(db, None, get_event(db, event), now)

@@ -304,7 +304,7 @@ def test_the_ledger_import_page_lists_every_problem_then_imports(
 
 def test_the_demo_ledger_fills_every_page(factory: Any) -> None:
     """`load_demo(ledger=True)`: intents along the ladder, one stepped back, tasks by urgency."""
-    from matchmaker.services.ledger.due_diligence import digest
+    from matchmaker.services.ledger.digest import digest
     from matchmaker.services.ledger.reports import report
     from matchmaker.services.operations.demo import load_demo
 

@@ -134,7 +134,7 @@ def test_rebuilding_audited_tables_on_sqlite_keeps_rows_links_and_retired_ids(tm
 
     from matchmaker.db.engine import make_engine, migrate, session_factory, transaction
     from matchmaker.db.models import AuditEntry, DueDiligence, Intent
-    from matchmaker.services.ledger.intents import delete_intent
+    from matchmaker.services.ledger.intent_changes import delete_intent
     from matchmaker.services.operations.demo import load_demo
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")

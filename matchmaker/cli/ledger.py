@@ -185,7 +185,8 @@ def dd_due(
     """List open tasks overdue, due this week and due a follow-up — the daily digest."""
     from matchmaker.domain import LOCAL_TZ
     from matchmaker.messages import render
-    from matchmaker.services.ledger.due_diligence import Mailer, digest, digest_text
+    from matchmaker.services.ledger.digest import digest, digest_text
+    from matchmaker.services.ledger.due_diligence import Mailer
     from matchmaker.services.registry.events import get_event
 
     now = datetime.combine(day.date(), time(12), LOCAL_TZ) if day else None

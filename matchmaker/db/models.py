@@ -460,6 +460,8 @@ class Intent(Base):
     created_at: Mapped[created]
     updated_at: Mapped[updated]
 
+    # loaded with the intent, like its parties: the API shows an intent after its commit
+    event: Mapped[Event] = relationship(viewonly=True, lazy="joined", innerjoin=True)
     institution: Mapped[Institution] = relationship(lazy="joined", innerjoin=True)
     project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
     session: Mapped[MatchmakingSession | None] = relationship()

@@ -164,16 +164,6 @@ class PageArgs(Schema):
     page_size = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
-def event_field() -> fields.String:
-    """``event``: the event a ledger request means (a party's own when left out)."""
-    return fields.String(
-        metadata={
-            "description": "event code; investors and entrants are answered for their own "
-            "event (naming another is 404); organisers and staff name one when there are several"
-        }
-    )
-
-
 class EventOnly(Schema):
     """``?event=CODE``, needed only when several events hold the same registration id."""
 

@@ -1,40 +1,51 @@
-"""Due-diligence follow-up (入场评估考察 / 尽调): tasks, their audit trail, and the daily digest.
+"""Due-diligence follow-up (入场评估考察 / 尽调): tasks, who may see them, their lists and trail.
 
 A task belongs to an institution × project (and to the pair's intent when there is one). Staff
 and organisers create and change tasks; an investor reads their institution's, an entrant their
 project's. "Today" is the competition's calendar day (Asia/Shanghai), whatever the server's
-clock zone: a task due on the 30th is overdue from 00:00 on the 1st in Beijing time.
+clock zone: a task due on the 30th is overdue from 00:00 on the 1st in Beijing time. What needs
+chasing each day is :mod:`matchmaker.services.ledger.digest`.
 """
 
 from __future__ import annotations
 
 import smtplib
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from matchmaker.config import Settings
-from matchmaker.db.models import DueDiligence, Event, Intent, Project, User
+from matchmaker.db.models import (
+    AuditEntry,
+    DueDiligence,
+    Event,
+    Institution,
+    Intent,
+    Project,
+    User,
+)
 from matchmaker.domain import DueDiligenceStatus, Role
 from matchmaker.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
-from matchmaker.messages import Ref, render
+from matchmaker.messages import Ref
 from matchmaker.services.audit import record
-from matchmaker.services.ledger.intents import today_local
+from matchmaker.services.ledger.intents import STAFF, history
+from matchmaker.services.registry.catalog import Page, get_institution, get_project, paginate
 
+Q = TypeVar("Q", bound=Select[Any])  # a query of rows :func:`scoped` narrows
 EDITABLE = ("owner", "due_date", "next_follow_up", "status", "outcome", "intent_id")
 LIMITS = {"owner": 100, "outcome": 5000}
 
 
 def may_write(viewer: User) -> bool:
     """Return whether ``viewer`` may create or change tasks."""
-    return viewer.role in (Role.STAFF, Role.ORGANISER)
+    return viewer.role in STAFF
 
 
-def scoped(query: Select[Any], viewer: User | None) -> Select[Any]:
+def scoped(query: Q, viewer: User | None) -> Q:
     """Restrict a ``DueDiligence`` query to what ``viewer`` may read (None: everything)."""
     if viewer is None:
         return query
@@ -45,7 +56,7 @@ def scoped(query: Select[Any], viewer: User | None) -> Select[Any]:
     return query
 
 
-def of_event(event: Event) -> Select[Any]:
+def of_event(event: Event) -> Select[DueDiligence]:
     """Return the query of an event's tasks."""
     return (
         select(DueDiligence)
@@ -60,6 +71,70 @@ def get_task(db: Session, task_id: int, viewer: User) -> DueDiligence:
     if found is None:
         raise NotFound(what=Ref("what.due_diligence"), key=task_id)
     return found
+
+
+def is_overdue(task: DueDiligence, day: date) -> bool:
+    """Return whether ``task`` is open and was due before the local ``day``."""
+    return bool(task.status == DueDiligenceStatus.OPEN and task.due_date and task.due_date < day)
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    """What a list of tasks is narrowed to (None: any); registration ids as users write them."""
+
+    status: DueDiligenceStatus | None = None
+    owner: str | None = None
+    project: str | None = None
+    institution: str | None = None
+
+
+def _listed(event: Event, viewer: User | None, filters: TaskFilters) -> Select[DueDiligence]:
+    query = scoped(of_event(event), viewer)
+    if filters.status:
+        query = query.where(DueDiligence.status == filters.status)
+    if filters.owner:
+        query = query.where(DueDiligence.owner == filters.owner)
+    if filters.project:
+        query = query.where(Project.code == filters.project)
+    if filters.institution:
+        query = query.join(Institution, Institution.id == DueDiligence.institution_id).where(
+            Institution.code == filters.institution
+        )
+    # soonest due first, undated last
+    return query.order_by(DueDiligence.due_date.is_(None), DueDiligence.due_date, DueDiligence.id)
+
+
+def list_tasks(
+    db: Session, event: Event, viewer: User | None, filters: TaskFilters | None = None
+) -> list[DueDiligence]:
+    """Return the tasks of ``event`` that ``viewer`` may read and ``filters`` keep."""
+    return list(db.scalars(_listed(event, viewer, filters or TaskFilters())))
+
+
+def task_page(
+    db: Session,
+    event: Event,
+    viewer: User | None,
+    filters: TaskFilters,
+    page: int,
+    page_size: int,
+) -> Page[DueDiligence]:
+    """Return one page of what :func:`list_tasks` lists."""
+    return paginate(db, _listed(event, viewer, filters), page, page_size)
+
+
+def task_history(db: Session, task_id: int, viewer: User) -> list[AuditEntry]:
+    """Return the trail of a task ``viewer`` may read; staff and organisers also read the trail
+    of a deleted one. NotFound when there is none to show."""
+    try:
+        get_task(db, task_id, viewer)
+    except NotFound:
+        if viewer.role not in STAFF:
+            raise
+    entries = history(db, DueDiligence.__tablename__, task_id)
+    if not entries:
+        raise NotFound(what=Ref("what.due_diligence"), key=task_id)
+    return entries
 
 
 def snapshot(task: DueDiligence) -> dict[str, Any]:
@@ -169,6 +244,20 @@ def update_task(
     return True
 
 
+def add_task(
+    db: Session,
+    actor: User,
+    event: Event,
+    project_code: str,
+    institution_code: str,
+    values: dict[str, Any],
+) -> DueDiligence:
+    """Open a task for the pair named by registration ids in ``event``."""
+    project = get_project(db, project_code, event.code)
+    institution = get_institution(db, institution_code, event.code)
+    return create_task(db, actor, project, institution.id, values)
+
+
 def delete_task(db: Session, actor: User, task: DueDiligence) -> None:
     """Delete a task; the trail keeps what it was."""
     if not may_write(actor):
@@ -178,68 +267,7 @@ def delete_task(db: Session, actor: User, task: DueDiligence) -> None:
     db.flush()
 
 
-# ---- the digest ----------------------------------------------------------------------------
-
-
-@dataclass
-class Digest:
-    """What needs chasing on ``day``: overdue tasks, tasks due this week, follow-ups due."""
-
-    day: date
-    overdue: list[DueDiligence] = field(default_factory=list)
-    due_this_week: list[DueDiligence] = field(default_factory=list)
-    follow_up_due: list[DueDiligence] = field(default_factory=list)
-
-    @property
-    def week_end(self) -> date:
-        """Return the Sunday that ends ``day``'s week."""
-        return self.day + timedelta(days=6 - self.day.weekday())
-
-    def empty(self) -> bool:
-        """Return whether there is nothing to chase."""
-        return not (self.overdue or self.due_this_week or self.follow_up_due)
-
-
-def digest(db: Session, viewer: User | None, event: Event, now: datetime | None = None) -> Digest:
-    """Return the open tasks overdue, due by Sunday, or due a follow-up, on the local day."""
-    result = Digest(today_local(now))
-    query = scoped(of_event(event), viewer).where(DueDiligence.status == DueDiligenceStatus.OPEN)
-    for task in db.scalars(query.order_by(DueDiligence.due_date, DueDiligence.id)):
-        if task.due_date is not None and task.due_date < result.day:
-            result.overdue.append(task)
-        elif task.due_date is not None and task.due_date <= result.week_end:
-            result.due_this_week.append(task)
-        if task.next_follow_up is not None and task.next_follow_up <= result.day:
-            result.follow_up_due.append(task)
-    return result
-
-
-def digest_text(result: Digest, lang: str = "zh") -> str:
-    """Return the digest as a plain-text message (mail body, CLI output)."""
-    lines = [render("dd.digest.title", lang, day=result.day.isoformat())]
-    sections = (
-        ("dd.digest.overdue", result.overdue),
-        ("dd.digest.due_this_week", result.due_this_week),
-        ("dd.digest.follow_up_due", result.follow_up_due),
-    )
-    for code, tasks in sections:
-        lines.append("")
-        lines.append(render(code, lang, count=len(tasks), week_end=result.week_end.isoformat()))
-        for task in tasks:
-            lines.append(
-                render(
-                    "dd.digest.line",
-                    lang,
-                    project=f"{task.project.code} {task.project.name}",
-                    institution=task.institution.name,
-                    owner=task.owner or "—",
-                    due=task.due_date.isoformat() if task.due_date else "—",
-                    follow=task.next_follow_up.isoformat() if task.next_follow_up else "—",
-                )
-            )
-    if result.empty():
-        lines.extend(["", render("dd.digest.nothing", lang)])
-    return "\n".join(lines)
+# ---- mailing the digest (:mod:`matchmaker.services.ledger.digest`) ---------------------------
 
 
 @dataclass(frozen=True)

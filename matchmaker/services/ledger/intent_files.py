@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,13 +18,13 @@ from matchmaker.config import pause_point
 from matchmaker.db.models import Event, Institution, Intent, Project, User
 from matchmaker.domain import DropReason, IntentStatus, yuan_to_wan
 from matchmaker.errors import ImportRejected, InvalidInput, Problem
-from matchmaker.services.ledger.intents import (
+from matchmaker.services.ledger.intent_changes import (
     check_values,
     create_intent,
     current,
-    scoped,
     update_intent,
 )
+from matchmaker.services.ledger.intents import scoped
 from matchmaker.services.registry.events import session_lookup
 from matchmaker.tabular.read import read_sheet
 from matchmaker.tabular.records import INTENTS, header_key, parse_table
@@ -49,6 +49,7 @@ _FIELDS = (
 class IntentImportReport:
     """What an intents import did."""
 
+    kind: ClassVar[str] = "intents"
     total: int = 0
     created: int = 0
     updated: int = 0
@@ -59,7 +60,7 @@ class IntentImportReport:
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """Return a JSON-ready summary."""
         return {
-            "kind": "intents",
+            "kind": self.kind,
             "total": self.total,
             "created": self.created,
             "updated": self.updated,

@@ -1,41 +1,40 @@
-"""The intent ledger: record, move along the ladder, delete — each change checked and audited.
+"""Reading the intent ledger: who may see which intents, the one filtered list, its totals, history.
 
 Who may do what: staff and organisers every intent of the event; an investor only their own
 institution's (and only that institution may be named on a new one); an entrant reads their
-own project's and changes nothing. Rules of the ladder live in :mod:`matchmaker.ledger`.
+own project's and changes nothing. The page and the API list intents with the same query
+(:func:`list_intents`, :func:`intent_page`); recording and changing them is
+:mod:`matchmaker.services.ledger.intent_changes`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import Session, selectinload
 
-from matchmaker.db.models import AuditEntry, Event, Intent, Meeting, Project, User
-from matchmaker.db.types import utcnow
-from matchmaker.domain import LOCAL_TZ, IntentStatus, MeetingStatus, Role
-from matchmaker.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
-from matchmaker.ledger import IntentFacts, check_change
-from matchmaker.messages import Ref
-from matchmaker.services.audit import record
-
-# The fields a user edits; the rest (ids, version, times) the service keeps.
-EDITABLE = (
-    "status",
-    "amount",
-    "signed_at",
-    "signatories",
-    "invested_amount",
-    "invested_at",
-    "drop_reason",
-    "note",
-    "session_id",
-    "meeting_id",
+from matchmaker.db.models import (
+    AuditEntry,
+    DueDiligence,
+    Event,
+    Institution,
+    Intent,
+    Project,
+    User,
 )
-TEXT_LIMITS = {"signatories": 300, "note": 5000, "reason": 500}
+from matchmaker.db.types import utcnow
+from matchmaker.domain import LOCAL_TZ, IntentStatus, Role, Track
+from matchmaker.errors import NotFound
+from matchmaker.ledger import SIGNED_OR_LATER
+from matchmaker.messages import Ref
+from matchmaker.services.registry.catalog import Page, paginate
+from matchmaker.services.registry.events import find_session
+
+Q = TypeVar("Q", bound=Select[Any])  # a query of rows :func:`scoped` narrows
+STAFF = (Role.STAFF, Role.ORGANISER)
 
 
 def today_local(now: datetime | None = None) -> date:
@@ -45,21 +44,21 @@ def today_local(now: datetime | None = None) -> date:
 
 def may_write(viewer: User, intent_institution_id: int) -> bool:
     """Return whether ``viewer`` may create or change intents of that institution."""
-    if viewer.role in (Role.STAFF, Role.ORGANISER):
+    if viewer.role in STAFF:
         return True
     return viewer.role == Role.INVESTOR and viewer.institution_id == intent_institution_id
 
 
 def may_read(viewer: User, intent: Intent) -> bool:
     """Return whether ``viewer`` may see ``intent`` (amounts included: it is theirs)."""
-    if viewer.role in (Role.STAFF, Role.ORGANISER):
+    if viewer.role in STAFF:
         return True
     if viewer.role == Role.INVESTOR:
         return viewer.institution_id == intent.institution_id
     return viewer.role == Role.ENTRANT and viewer.project_id == intent.project_id
 
 
-def scoped(query: Select[Any], viewer: User | None) -> Select[Any]:
+def scoped(query: Q, viewer: User | None) -> Q:
     """Restrict an ``Intent`` query to what ``viewer`` may read (None: the CLI, everything)."""
     if viewer is None:
         return query
@@ -81,195 +80,131 @@ def get_intent(db: Session, intent_id: int, viewer: User, lock: bool = False) ->
     return intent
 
 
-def snapshot(intent: Intent) -> dict[str, Any]:
-    """Return the audited picture of an intent: codes, not row ids; integer yuan; ISO dates."""
-    return {
-        "project_id": intent.project.code,
-        "institution_id": intent.institution.code,
-        "session": intent.session.code if intent.session else None,
-        "meeting_id": intent.meeting_id,
-        "status": intent.status.value,
-        "amount": intent.amount,
-        "signed_at": intent.signed_at.isoformat() if intent.signed_at else None,
-        "signatories": intent.signatories,
-        "invested_amount": intent.invested_amount,
-        "invested_at": intent.invested_at.isoformat() if intent.invested_at else None,
-        "drop_reason": intent.drop_reason,
-        "note": intent.note,
-    }
-
-
-def facts(values: dict[str, Any]) -> IntentFacts:
-    """Return the ladder's view of an intent's field values."""
-    return IntentFacts(
-        status=values["status"],
-        amount=values.get("amount"),
-        signed_at=values.get("signed_at"),
-        signatories=values.get("signatories") or "",
-        invested_amount=values.get("invested_amount"),
-        invested_at=values.get("invested_at"),
-        drop_reason=values.get("drop_reason") or "",
-    )
-
-
-def current(intent: Intent) -> dict[str, Any]:
-    """Return the intent's editable fields as plain values."""
-    return {name: getattr(intent, name) for name in EDITABLE}
+# ---- the list both edges show --------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Pair:
-    """An institution × project named by a caller, resolved to rows of one event."""
+class IntentFilters:
+    """What a list of intents is narrowed to (None or empty: any); codes as users write them."""
 
-    event: Event
-    project: Project
-    institution_id: int
+    session: str | None = None  # a session code; one the event lacks matches nothing
+    no_session: bool = False  # only intents tied to no session
+    status: IntentStatus | None = None
+    project: str | None = None  # registration ids
+    institution: str | None = None
+    track: Track | None = None
+    region: str | None = None
+    text: str = ""  # found in the project's or institution's id or name
 
 
-def met(db: Session, project_id: int, institution_id: int) -> Meeting | None:
-    """Return the pair's most recent live meeting (held or scheduled), if they met."""
-    return db.scalar(
-        select(Meeting)
-        .where(
-            Meeting.project_id == project_id,
-            Meeting.institution_id == institution_id,
-            Meeting.status.in_((MeetingStatus.HELD, MeetingStatus.SCHEDULED)),
-        )
-        .order_by(Meeting.id.desc())
-        .limit(1)
+def _listed(event: Event, viewer: User | None, filters: IntentFilters) -> Select[Intent]:
+    query = (
+        scoped(select(Intent).where(Intent.event_id == event.id), viewer)
+        .options(selectinload(Intent.session))
+        .join(Project, Project.id == Intent.project_id)
+        .join(Institution, Institution.id == Intent.institution_id)
     )
+    if filters.no_session:
+        query = query.where(Intent.session_id.is_(None))
+    elif filters.session:
+        found = find_session(event, filters.session)
+        query = query.where(Intent.session_id == found.id if found else false())
+    for column, value in (
+        (Intent.status, filters.status),
+        (Project.code, filters.project),
+        (Institution.code, filters.institution),
+        (Project.track, filters.track),
+        (Project.region, filters.region),
+    ):
+        if value:
+            query = query.where(column == value)
+    if filters.text:
+        columns = (Project.code, Project.name, Institution.code, Institution.name)
+        query = query.where(or_(*(c.icontains(filters.text, autoescape=True) for c in columns)))
+    return query
 
 
-def create_intent(
+def list_intents(
+    db: Session, event: Event, viewer: User | None, filters: IntentFilters
+) -> list[Intent]:
+    """Return the intents of ``event`` that ``viewer`` may read and ``filters`` keep, by pair."""
+    query = _listed(event, viewer, filters).order_by(Project.code, Institution.code)
+    return list(db.scalars(query))
+
+
+def intent_page(
     db: Session,
-    actor: User | None,
     event: Event,
-    project: Project,
-    institution_id: int,
-    values: dict[str, Any],
-    reason: str = "",
-    now: datetime | None = None,
-    action: str = "create",
-) -> Intent:
-    """Record a new intent for the pair; Conflict if the pair already has one.
+    viewer: User | None,
+    filters: IntentFilters,
+    page: int,
+    page_size: int,
+) -> Page[Intent]:
+    """Return one page of what :func:`list_intents` lists, oldest intent first."""
+    return paginate(db, _listed(event, viewer, filters).order_by(Intent.id), page, page_size)
 
-    Without a meeting named, the pair's meeting (if they met in a session) is linked.
-    """
-    if actor is not None and not may_write(actor, institution_id):
-        raise PermissionDenied()
-    existing = db.scalar(
-        select(Intent).where(
-            Intent.project_id == project.id, Intent.institution_id == institution_id
-        )
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    """What a list of intents adds up to: how many, how many signed, and their integer yuan."""
+
+    count: int
+    signed: int
+    signed_amount: int
+    invested_amount: int
+
+
+def totals(intents: list[Intent]) -> LedgerTotals:
+    """Return the totals of ``intents`` (signed or later; invested for the invested sum)."""
+    signed = [i for i in intents if i.status in SIGNED_OR_LATER]
+    return LedgerTotals(
+        count=len(intents),
+        signed=len(signed),
+        signed_amount=sum(i.amount or 0 for i in signed),
+        invested_amount=sum(
+            i.invested_amount or 0 for i in intents if i.status == IntentStatus.INVESTED
+        ),
     )
-    if existing is not None:
-        raise Conflict("intent.exists", id=existing.id)
-    values = {"status": IntentStatus.WATCHING, **values}
-    if values.get("meeting_id") is None:
-        meeting = met(db, project.id, institution_id)
-        if meeting is not None:
-            values["meeting_id"] = meeting.id
-            values.setdefault("session_id", meeting.session_id)
-    check_values(db, None, values, project.id, institution_id, reason, now)
-    stamp = now or utcnow()
-    intent = Intent(
-        event_id=event.id,
-        project_id=project.id,
-        institution_id=institution_id,
-        status_since=stamp,
-        **{k: v for k, v in values.items() if k in EDITABLE and v is not None},
+
+
+def regions_seen(db: Session, event: Event, viewer: User) -> list[str]:
+    """Return the regions of the projects of the intents ``viewer`` may read, and no others."""
+    query = (
+        select(Project.region)
+        .join(Intent, Intent.project_id == Project.id)
+        .where(Intent.event_id == event.id, Project.region != "")
     )
-    db.add(intent)
-    db.flush()
-    db.refresh(intent)
-    after = snapshot(intent)
-    if reason:
-        after["reason"] = reason
-    record(db, intent, action, actor, None, after)
-    return intent
+    return list(db.scalars(scoped(query, viewer).distinct().order_by(Project.region)))
 
 
-def update_intent(
-    db: Session,
-    actor: User | None,
-    intent: Intent,
-    changes: dict[str, Any],
-    reason: str = "",
-    version: int | None = None,
-    now: datetime | None = None,
-    action: str = "update",
-) -> bool:
-    """Apply ``changes`` (a subset of :data:`EDITABLE`); return whether anything changed.
-
-    A ``version`` other than the intent's is a stale edit (Conflict): someone changed it since.
-    """
-    if actor is not None and not may_write(actor, intent.institution_id):
-        raise PermissionDenied()
-    if version is not None and version != intent.version:
-        raise Conflict("intent.stale", id=intent.id, version=intent.version)
-    old = current(intent)
-    new = {**old, **{k: v for k, v in changes.items() if k in EDITABLE}}
-    for name in ("signatories", "note", "drop_reason"):
-        new[name] = new[name] or ""
-    if new.get("status") != IntentStatus.DROPPED:
-        new["drop_reason"] = ""  # a reopened intent no longer carries its old drop reason
-    if new == old:
-        return False
-    check_values(db, old, new, intent.project_id, intent.institution_id, reason, now)
-    before = snapshot(intent)
-    for name, value in new.items():
-        setattr(intent, name, value)
-    if new["status"] != old["status"]:
-        intent.status_since = now or utcnow()
-    intent.version += 1
-    db.flush()
-    db.refresh(intent)
-    after = snapshot(intent)
-    changed = [k for k in after if after[k] != before[k]]
-    entry_after = {k: after[k] for k in changed}
-    if reason:
-        entry_after["reason"] = reason
-    record(db, intent, action, actor, {k: before[k] for k in changed}, entry_after)
-    return True
+def pair_choices(
+    db: Session, event: Event, viewer: User
+) -> tuple[list[Project], list[Institution]]:
+    """Return the projects and institutions ``viewer`` may name on a new intent or task (an
+    investor only their own institution), by registration id."""
+    projects = select(Project).where(Project.event_id == event.id).order_by(Project.code)
+    institutions = select(Institution).where(Institution.event_id == event.id)
+    if viewer.role == Role.INVESTOR:
+        institutions = institutions.where(Institution.id == viewer.institution_id)
+    return list(db.scalars(projects)), list(db.scalars(institutions.order_by(Institution.code)))
 
 
-def delete_intent(db: Session, actor: User, intent: Intent, reason: str = "") -> None:
-    """Delete an intent (staff and organisers only); the trail keeps what it was."""
-    if actor.role not in (Role.STAFF, Role.ORGANISER):
-        raise PermissionDenied()
-    before = snapshot(intent)
-    record(db, intent, "delete", actor, before, {"reason": reason} if reason else None)
-    db.delete(intent)
-    db.flush()
+def find_pair(
+    db: Session, event: Event, project: str | None, institution: str | None
+) -> tuple[Project | None, Institution | None]:
+    """Return the project and institution of ``event`` with these registration ids (None for
+    one it does not have)."""
+    return (
+        db.scalar(select(Project).where(Project.event_id == event.id, Project.code == project)),
+        db.scalar(
+            select(Institution).where(
+                Institution.event_id == event.id, Institution.code == institution
+            )
+        ),
+    )
 
 
-def check_values(
-    db: Session,
-    old: dict[str, Any] | None,
-    new: dict[str, Any],
-    project_id: int,
-    institution_id: int,
-    reason: str,
-    now: datetime | None,
-) -> None:
-    """Raise InvalidInput listing every problem with moving ``old`` (None: new) to ``new``."""
-    problems = check_change(facts(old) if old else None, facts(new), reason, today_local(now))
-    for name, limit in TEXT_LIMITS.items():
-        value = reason if name == "reason" else new.get(name) or ""
-        if len(value) > limit:
-            problems.append(Problem("import.too_long", column=name, params={"limit": limit}))
-    meeting_id = new.get("meeting_id")
-    if meeting_id is not None:
-        meeting = db.get(Meeting, meeting_id)
-        if meeting is None or (meeting.project_id, meeting.institution_id) != (
-            project_id,
-            institution_id,
-        ):
-            problems.append(Problem("intent.bad_meeting", column="meeting_id", value=meeting_id))
-        elif new.get("session_id") not in (None, meeting.session_id):
-            problems.append(Problem("intent.meeting_session", column="session", value=meeting_id))
-    if problems:
-        raise InvalidInput("intent.invalid", problems, count=len(problems))
+# ---- the audit trail -----------------------------------------------------------------------
 
 
 def history(db: Session, entity_type: str, entity_id: int) -> list[AuditEntry]:
@@ -281,3 +216,22 @@ def history(db: Session, entity_type: str, entity_id: int) -> list[AuditEntry]:
             .order_by(AuditEntry.at, AuditEntry.id)
         )
     )
+
+
+def trail_of(db: Session, record: Intent | DueDiligence) -> list[AuditEntry]:
+    """Return the audit trail of an intent or a task in hand, oldest first."""
+    return history(db, type(record).__tablename__, record.id)
+
+
+def intent_history(db: Session, intent_id: int, viewer: User) -> list[AuditEntry]:
+    """Return the trail of an intent ``viewer`` may read; staff and organisers also read the
+    trail of a deleted one. NotFound when there is none to show."""
+    try:
+        get_intent(db, intent_id, viewer)
+    except NotFound:
+        if viewer.role not in STAFF:
+            raise
+    entries = history(db, Intent.__tablename__, intent_id)
+    if not entries:
+        raise NotFound(what=Ref("what.intent"), key=intent_id)
+    return entries

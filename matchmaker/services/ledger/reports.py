@@ -59,14 +59,14 @@ def _history(db: Session, ids: list[int]) -> dict[int, list[tuple[IntentStatus, 
     out: dict[int, list[tuple[IntentStatus, datetime]]] = {i: [] for i in ids}
     if not ids:
         return out
-    entries = db.execute(
-        select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.after)
+    entries = db.scalars(
+        select(AuditEntry)
         .where(AuditEntry.entity_type == Intent.__tablename__, AuditEntry.entity_id.in_(ids))
         .order_by(AuditEntry.at, AuditEntry.id)
     )
-    for entity_id, at, after in entries:
-        if after and "status" in after:
-            out[entity_id].append((IntentStatus(after["status"]), at))
+    for entry in entries:
+        if entry.after and "status" in entry.after:
+            out[entry.entity_id].append((IntentStatus(entry.after["status"]), entry.at))
     return out
 
 
@@ -74,7 +74,7 @@ def ledger_rows(db: Session, event: Event, filters: dict[str, str]) -> list[Ledg
     """Return the event's intents as report rows, keeping those that match every filter."""
     _filters_ok(filters)
     intents = list(db.scalars(select(Intent).where(Intent.event_id == event.id)))
-    sessions = {s.id: s.code for s in event.sessions}
+    sessions: dict[int | None, str] = {s.id: s.code for s in event.sessions}
     history = _history(db, [i.id for i in intents])
     rows = []
     for intent in intents:
@@ -134,7 +134,7 @@ def _open_tasks(
         .join(Project, Project.id == DueDiligence.project_id)
         .where(Project.event_id == event.id, DueDiligence.status == DueDiligenceStatus.OPEN)
     )
-    sessions = {s.id: s.code for s in event.sessions}
+    sessions: dict[int | None, str] = {s.id: s.code for s in event.sessions}
     counts: Counter[str] = Counter()
     for task in db.scalars(query):
         intent = task.intent

@@ -43,7 +43,8 @@ from matchmaker.services.agendas.build import agenda_of
 from matchmaker.services.agendas.seats import seat_all
 from matchmaker.services.audit import record
 from matchmaker.services.ledger.due_diligence import create_task
-from matchmaker.services.ledger.intents import create_intent, today_local, update_intent
+from matchmaker.services.ledger.intent_changes import create_intent, update_intent
+from matchmaker.services.ledger.intents import today_local
 from matchmaker.services.registry.accounts import create_user, get_user
 from matchmaker.services.registry.events import SessionSpec, add_session, create_event
 from matchmaker.services.registry.registrations import Progress, import_registrations

@@ -1,0 +1,52 @@
+"""Schemas of the follow-up reports: the funnel's arguments, and the report the service returns
+(JSON-ready already: the XLSX, the CLI and the page draw on the same figures)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from matchmaker.api.schemas.common import Vocab
+from matchmaker.domain import Track
+from matchmaker.services.ledger.reports import DIMENSIONS
+
+
+class ReportArgs(Schema):
+    event = fields.String()
+    by = fields.String(validate=validate.OneOf(DIMENSIONS))
+    session = fields.String(validate=validate.Length(1, 64))
+    track = Vocab(Track)
+    region = fields.String(validate=validate.Length(1, 100))
+    institution = fields.String(validate=validate.Length(1, 64))
+
+
+class StepOut(Schema):
+    count = fields.Integer()
+    projects = fields.Integer()
+    amount = fields.Integer()
+    amount_text = fields.String()
+
+
+class FunnelOut(Schema):
+    key = fields.String()
+    label = fields.String()
+    meetings_held = fields.Integer()
+    follow_ups = fields.Nested(StepOut)
+    negotiating = fields.Nested(StepOut)
+    signed = fields.Nested(StepOut)
+    due_diligence = fields.Nested(StepOut)
+    invested = fields.Nested(StepOut)
+    dropped = fields.Nested(StepOut)
+    open_due_diligence_tasks = fields.Integer()
+    rates = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+    days_in_stage = fields.Dict()
+
+
+class ReportOut(Schema):
+    event = fields.String()
+    event_name = fields.String()
+    dimension = fields.String(allow_none=True)
+    filters = fields.Dict()
+    generated_at = fields.String()
+    headline = fields.String()
+    total = fields.Nested(FunnelOut)
+    groups = fields.List(fields.Nested(FunnelOut))
