@@ -25,13 +25,13 @@ and then averaged; and a larger two-day event — 500 projects × 400 institutio
 sessions of 18 slots — for ``--large-seeds`` seeds.
 
 Per method: objective (the sum of the scores of the placed meetings, computed here the same way
-for every method and checked against ``Agenda.objective``), the solver's proven bound and gap (a
-baseline's gap is measured against the bound for the rules it obeys: the solver's for two-pass,
-that of "solver, greedy rules" for greedy booking), meetings, meetings per project (min, mean,
-max, Gini), projects below their minimum, must-meets covered, idle gaps (empty slots between a
-party's first and last meeting of a session, institutions / projects, computed here and checked
-against the solver's ``stats``), rules broken and seconds. Every agenda goes through the
-independent validator: "rules broken" counts every violation except "below minimum" and
+for every method and checked against ``SolvedAgenda.objective``), the solver's proven bound and
+gap (a baseline's gap is measured against the bound for the rules it obeys: the solver's for
+two-pass, that of "solver, greedy rules" for greedy booking), meetings, meetings per project
+(min, mean, max, Gini), projects below their minimum, must-meets covered, idle gaps (empty slots
+between a party's first and last meeting of a session, institutions / projects, computed here
+and checked against the solver's ``stats``), rules broken and seconds. Every agenda goes through
+the independent validator: "rules broken" counts every violation except "below minimum" and
 "must-meet missing", which the baselines are blind to by design and which have their own columns
 (checked against the validator's counts); it must be 0 for every method. The ratio tables put
 the solver beside each baseline: objective ×, Gini, minimum per project, projects below their

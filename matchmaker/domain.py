@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache, lru_cache
+from typing import Self, TypedDict
 from zoneinfo import ZoneInfo
 
 from matchmaker.errors import InvalidInput, Problem
@@ -19,6 +21,10 @@ from matchmaker.text import (
     normalise_id,
     to_simplified,
 )
+
+# How a long step reports how far it got (a terminal bar, a job's record).
+Progress = Callable[[int, int], None]  # (done, total): items written, profiles encoded
+StageProgress = Callable[[str, float], None]  # (stage, fraction of the time limit): the solver
 
 # Times are stored in UTC and shown in the competition's time zone.
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -48,10 +54,10 @@ class Labelled(StrEnum):
         return sep.join(m.label(lang) for m in cls)
 
     @classmethod
-    def parse(cls, raw: object) -> Labelled:
+    def parse(cls, raw: object) -> Self:
         """Return the member named by ``raw`` (code, label or alias); ValueError if none."""
         member = _lookup(cls).get(_key(raw))
-        if member is None:
+        if not isinstance(member, cls):  # None: no such name (the table holds only cls members)
             raise ValueError(f"unknown {cls.__name__}: {raw!r}")
         return member
 
@@ -621,7 +627,15 @@ def _trim(value: Decimal) -> str:
 _PORTFOLIO = re.compile(r"^(?P<name>[^（(]+?)\s*(?:[（(](?P<inner>[^）)]*)[）)])?$")
 
 
-def parse_portfolio(raw: object) -> list[dict[str, object]]:
+class PortfolioEntry(TypedDict):
+    """One past investment: the company, its sector labels and the stage (a Stage code)."""
+
+    company: str
+    sectors: list[str]
+    stage: str | None
+
+
+def parse_portfolio(raw: object) -> list[PortfolioEntry]:
     """Parse ``公司A（储能，A轮）|公司B（工业机器人）`` into entries with company, sectors, stage.
 
     Entries are separated by ``|`` or newlines (commas belong inside the parentheses).
@@ -629,7 +643,7 @@ def parse_portfolio(raw: object) -> list[dict[str, object]]:
     """
     if raw is None or not str(raw).strip():
         return []
-    entries: list[dict[str, object]] = []
+    entries: list[PortfolioEntry] = []
     for part in re.split(r"[|｜\n]+", unicodedata.normalize("NFKC", str(raw))):
         part = part.strip()
         if not part:
@@ -643,7 +657,7 @@ def parse_portfolio(raw: object) -> list[dict[str, object]]:
         stage: Stage | None = None
         if labels:
             try:
-                stage = Stage.parse(labels[-1])  # type: ignore[assignment]
+                stage = Stage.parse(labels[-1])
                 labels = labels[:-1]
             except ValueError:
                 stage = None

@@ -1298,7 +1298,7 @@ def pick_language(value: str | None, default: str = "zh") -> str:
     return default
 
 
-class _Lenient(dict):
+class _Lenient(dict[str, object]):
     """Leave unknown placeholders visible instead of raising KeyError."""
 
     def __missing__(self, key: str) -> str:

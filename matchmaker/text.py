@@ -19,7 +19,8 @@ def to_simplified(text: str | None) -> str:
     """Return ``text`` converted to Simplified Chinese (the original is kept elsewhere)."""
     if not text:
         return ""
-    return _t2s().convert(text)
+    converted: str = _t2s().convert(text)  # opencc has no type information
+    return converted
 
 
 def fold(text: str | None) -> str:

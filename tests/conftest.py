@@ -1,4 +1,9 @@
-"""Fixtures that build on each other: database URL → engine → event → app → client → auth."""
+"""Fixtures that build on each other: database URL → engine → event → app → client → auth.
+
+The app's Matcher encodes with the real default encoder, or, in modules marked
+``pytest.mark.fake_encoder``, with the hashing fake of tests/fakes.py (tests that need some
+vectors but do not measure ranking).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,13 @@ from matchmaker.db.engine import make_engine, migrate, session_factory, transact
 from matchmaker.domain import Role
 
 DATA = Path(__file__).parent / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "fake_encoder: the app's Matcher uses tests/fakes.py's HashingEncoder, not the real model",
+    )
 
 
 # ---- databases: every db test runs on SQLite and on PostgreSQL -----------------------------
@@ -103,13 +115,34 @@ def registered(factory: sessionmaker[Session], event: str) -> str:
 # ---- app, client, accounts -----------------------------------------------------------------
 
 
+def _matcher_config(request: pytest.FixtureRequest, db_url: str, instance: Path) -> dict[str, Any]:
+    """Return the app config giving a new app a Matcher with the fake encoder, if the test's
+    module is marked ``fake_encoder``; else nothing (create_app builds the real one)."""
+    if request.node.get_closest_marker("fake_encoder") is None:
+        return {}
+    from fakes import HashingEncoder
+
+    from matchmaker.services.matching.index_store import index_dir_for
+    from matchmaker.services.matching.matcher import Matcher
+
+    matcher = Matcher(encoder=HashingEncoder(), index_dir=index_dir_for(db_url, instance))
+    return {"MATCHER": matcher}
+
+
 @pytest.fixture
-def app(db_url: str, registered: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+def app(
+    request: pytest.FixtureRequest,
+    db_url: str,
+    registered: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Any:
     from matchmaker.app import create_app
 
     monkeypatch.setenv("MATCHMAKER_INSTANCE_DIR", str(tmp_path / "instance"))
     # Rate limits are tested on their own (tests/test_limits.py); here they would only count.
-    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "MATCHMAKER_RATE_LIMITS": False})
+    base = {"DATABASE_URL": db_url, "TESTING": True, "MATCHMAKER_RATE_LIMITS": False}
+    app = create_app({**base, **_matcher_config(request, db_url, tmp_path / "instance")})
     yield app
     app.extensions["matchmaker.engine"].dispose()
 
@@ -121,9 +154,14 @@ def client(app: Any) -> Any:
 
 @pytest.fixture
 def make_app(
-    db_url: str, registered: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    db_url: str,
+    registered: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Any]:
-    """Build apps on the test database with ``config`` on top (rate limits off unless set)."""
+    """Build apps on the test database with ``config`` on top (rate limits off unless set);
+    each app gets its own Matcher, as each process has one."""
     from matchmaker.app import create_app
 
     monkeypatch.setenv("MATCHMAKER_INSTANCE_DIR", str(tmp_path / "instance"))
@@ -131,7 +169,8 @@ def make_app(
 
     def build(**config: Any) -> Any:
         base = {"DATABASE_URL": db_url, "TESTING": True, "MATCHMAKER_RATE_LIMITS": False}
-        apps.append(create_app({**base, **config}))
+        matcher = _matcher_config(request, db_url, tmp_path / "instance")
+        apps.append(create_app({**base, **matcher, **config}))
         return apps[-1]
 
     yield build

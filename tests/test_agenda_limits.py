@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from tests_support import (
     CSRF,
@@ -23,6 +24,8 @@ from tests_support import (
 )
 
 from matchmaker.db.engine import transaction
+
+pytestmark = pytest.mark.fake_encoder  # some vectors are needed, no ranking is measured
 
 S3 = "/api/v1/events/T2026/sessions/S3/agenda"
 MATCHMAKER = str(Path(sys.executable).parent / "matchmaker")

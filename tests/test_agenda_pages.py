@@ -8,7 +8,10 @@ import io
 import re
 from typing import Any
 
+import pytest
 from tests_support import CSRF, add_session_s3, organiser_books, sign_in
+
+pytestmark = pytest.mark.fake_encoder  # some vectors are needed, no ranking is measured
 
 S1 = "/api/v1/events/T2026/sessions/S1/agenda"
 

@@ -39,6 +39,8 @@ from matchmaker.db.models import (
 )
 from matchmaker.domain import MeetingStatus, RequestStatus, Role
 
+pytestmark = pytest.mark.fake_encoder  # some vectors are needed, no ranking is measured
+
 CSRF = "matrix-csrf-token"
 PHONE_A = "13800000001"  # T-P001's contact phone (tests/data/projects.csv)
 PHONE_X = "13900000011"

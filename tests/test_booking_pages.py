@@ -8,9 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 import icalendar
+import pytest
 from tests_support import CSRF, db_snapshot, retime_session, sign_in
 
 from matchmaker.db.types import utcnow
+
+pytestmark = pytest.mark.fake_encoder  # some vectors are needed, no ranking is measured
 
 URL = "/api/v1/meeting-requests"
 HTML = {"Accept": "text/html"}

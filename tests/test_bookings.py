@@ -20,6 +20,8 @@ from matchmaker.db.models import Meeting, MeetingRequest
 from matchmaker.db.types import utcnow
 from matchmaker.domain import MeetingStatus
 
+pytestmark = pytest.mark.fake_encoder  # some vectors are needed, no ranking is measured
+
 URL = "/api/v1/meeting-requests"
 
 

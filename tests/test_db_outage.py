@@ -22,6 +22,7 @@ from tests_support import db_snapshot, sign_in
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.parametrize("db_url", ["postgresql"], indirect=True),
+    pytest.mark.fake_encoder,  # some vectors are needed, no ranking is measured
 ]
 
 

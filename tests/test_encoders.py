@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+from fakes import HashingEncoder
 from sklearn.exceptions import NotFittedError
 
 from matchmaker.config import Settings
@@ -54,6 +55,7 @@ TRADITIONAL = "這家公司研發用於醫院影像診斷的人工智能軟件�
 TAIWANESE = "這家公司研發用於醫院影像診斷的人工智慧軟體，已在三十家醫院落地。"
 
 BUILTINS = ["use", "e5-small", "minilm", "tfidf", "ensemble", "use+tfidf"]
+CONTRACT = [*BUILTINS, "fake"]  # the tests' hashing encoder (tests/fakes.py) keeps it too
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +66,7 @@ def encoders() -> dict[str, Encoder]:
         if hasattr(encoder, "fit"):
             encoder.fit(THESES + PROJECTS)
         out[name] = encoder
+    out["fake"] = HashingEncoder()
     return out
 
 
@@ -75,7 +78,7 @@ def default_encoder() -> Encoder:
 # ---- the contract every encoder keeps ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", BUILTINS)
+@pytest.mark.parametrize("name", CONTRACT)
 def test_rows_are_unit_float32_of_the_stated_width(encoders: dict[str, Encoder], name: str):
     encoder = encoders[name]
     vectors = encoder.encode([SIMPLIFIED, "Smart home devices", PROJECTS[0]])
@@ -85,7 +88,7 @@ def test_rows_are_unit_float32_of_the_stated_width(encoders: dict[str, Encoder],
     assert isinstance(encoder.name, str) and encoder.name
 
 
-@pytest.mark.parametrize("name", BUILTINS)
+@pytest.mark.parametrize("name", CONTRACT)
 def test_empty_texts_give_zero_rows_and_no_nan(encoders: dict[str, Encoder], name: str):
     encoder = encoders[name]
     vectors = encoder.encode(["", "   ", THESES[0], None])  # type: ignore[list-item]
@@ -95,7 +98,7 @@ def test_empty_texts_give_zero_rows_and_no_nan(encoders: dict[str, Encoder], nam
     assert encoder.encode([]).shape == (0, encoder.dim)
 
 
-@pytest.mark.parametrize("name", BUILTINS)
+@pytest.mark.parametrize("name", CONTRACT)
 def test_batch_size_does_not_change_the_vectors(encoders: dict[str, Encoder], name: str):
     encoder = encoders[name]
     whole = encoder.encode(PROJECTS[:5], batch_size=32)
@@ -106,6 +109,16 @@ def test_batch_size_does_not_change_the_vectors(encoders: dict[str, Encoder], na
 def test_a_bare_string_is_refused(default_encoder: Encoder):
     with pytest.raises(TypeError, match="not one string"):
         default_encoder.encode(SIMPLIFIED)  # type: ignore[arg-type]
+
+
+def test_the_fake_is_stable_and_puts_shared_phrases_closer():
+    fake, again = HashingEncoder(), HashingEncoder()
+    copy, reworded, other = fake.encode(
+        [PROJECTS[0] + "。", "为工业园区提供大容量锂电池柜，帮企业省电费", PROJECTS[4]]
+    )
+    np.testing.assert_array_equal(again.encode([PROJECTS[0] + "。"])[0], copy)
+    original = fake.encode([PROJECTS[0]])[0]
+    assert float(original @ copy) > float(original @ reworded) > float(original @ other)
 
 
 # ---- the default on Chinese -------------------------------------------------------------------

@@ -27,6 +27,8 @@ from matchmaker.db.models import DueDiligence, Institution, Project
 from matchmaker.messages import render
 from matchmaker.tabular.formulas import is_formula_like
 
+pytestmark = pytest.mark.fake_encoder  # some vectors are needed, no ranking is measured
+
 HTML = {"Accept": "text/html"}
 PROJECTS = "报名编号,项目名称,赛道,所在地区,项目简介,对接专场\n"
 INTENTS = "项目编号,机构编号,状态,金额(万元),签约日期,签约人,备注\n"

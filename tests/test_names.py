@@ -25,6 +25,8 @@ from matchmaker.errors import Conflict, ImportRejected
 from matchmaker.services.registry.events import get_event
 from matchmaker.services.registry.registrations import import_registrations
 
+pytestmark = pytest.mark.fake_encoder  # some vectors are needed, no ranking is measured
+
 HTML = {"Accept": "text/html"}
 PROJECT_HEADER = "报名编号,项目名称,赛道\n"
 

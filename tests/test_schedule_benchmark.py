@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker.scheduling import Agenda, Instance, parse_instance, solve, validate
+from matchmaker.scheduling import Instance, SolvedAgenda, parse_instance, solve, validate
 from matchmaker.scheduling.model import derive
 from matchmaker.scheduling.synthetic import make_instance
 
@@ -27,7 +27,7 @@ def instance() -> Instance:
 
 
 @pytest.fixture(scope="module")
-def agenda(instance: Instance) -> Agenda:
+def agenda(instance: Instance) -> SolvedAgenda:
     return solve(instance, time_limit=2.0)
 
 
@@ -55,7 +55,7 @@ def test_baselines_break_no_rule(instance: Instance, baselines: dict[str, Baseli
 
 
 def test_the_solver_scores_at_least_every_baseline(
-    instance: Instance, agenda: Agenda, baselines: dict[str, Baseline]
+    instance: Instance, agenda: SolvedAgenda, baselines: dict[str, Baseline]
 ) -> None:
     assert agenda.status == "optimal"
     for name, base in baselines.items():
@@ -116,7 +116,7 @@ def test_gini() -> None:
     assert gini([0, 0]) == 0.0
 
 
-def test_measure_agrees_with_the_solver(instance: Instance, agenda: Agenda) -> None:
+def test_measure_agrees_with_the_solver(instance: Instance, agenda: SolvedAgenda) -> None:
     result = measure(instance, agenda.meetings, 0.0, agenda.status, agenda.bound)
     assert result.objective == pytest.approx(agenda.objective)
     stats = agenda.stats["idle_gaps"]

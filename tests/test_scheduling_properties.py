@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matchmaker.scheduling import Agenda, Instance, parse_instance, repair, solve, validate
+from matchmaker.scheduling import Instance, SolvedAgenda, parse_instance, repair, solve, validate
 
 SETTINGS = settings(
     max_examples=40,
@@ -79,7 +79,7 @@ def instances(draw: st.DrawFn) -> Instance:
     )
 
 
-def check(instance: Instance, agenda: Agenda) -> None:
+def check(instance: Instance, agenda: SolvedAgenda) -> None:
     """An answer is either a valid agenda with an honest certificate or a reasoned refusal."""
     assert agenda.status in ("optimal", "feasible", "infeasible")
     if agenda.status == "infeasible":

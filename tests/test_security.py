@@ -15,6 +15,8 @@ from tests_support import assert_error, page_sign_in, server
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import Base, User, WebSession
 
+pytestmark = pytest.mark.fake_encoder  # some vectors are needed, no ranking is measured
+
 HTML = {"Accept": "text/html"}
 TEMPLATES = Path(__file__).parent.parent / "matchmaker" / "api" / "templates"
 PASSWORD = "correct horse battery staple"  # tests/conftest.py Accounts.password

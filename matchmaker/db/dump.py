@@ -137,7 +137,7 @@ def shared_accounts(conn: Connection, event_id: int) -> dict[int, str]:
         users.c.id.in_(union(*named) if len(named) > 1 else named[0]),
         users.c.id.not_in(select(users.c.id).where(PLAN[SHARED](event_id))),
     )
-    return {int(i): name for i, name in conn.execute(query.order_by(users.c.id))}
+    return {int(i): name for i, name in conn.execute(query.order_by(users.c.id)).tuples()}
 
 
 def _references(table: SATable, target: str) -> list[str]:
@@ -203,7 +203,7 @@ def load_event(
         for chunk in chunks(names)
         for name, i in conn.execute(
             select(users.c.username, users.c.id).where(users.c.username.in_(chunk))
-        )
+        ).tuples()
     }
     shared = {old: found.get(name) for old, name in accounts.items()}
     loaded.accounts_missing = sorted(set(names) - set(found))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Enum, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
@@ -55,8 +54,3 @@ def str_enum(enum_cls: type[StrEnum], name: str) -> Enum:
 def utcnow() -> datetime:
     """Return the current time, aware, in UTC."""
     return datetime.now(UTC)
-
-
-def as_list(value: Any) -> list[Any]:
-    """Return a JSON list column's value as a list (None → [])."""
-    return list(value or [])

@@ -80,8 +80,9 @@ class InstitutionViews:
     def best(self, institution_row: int, project: np.ndarray) -> int:
         """Return the index (into ``vectors``) of the institution's view that scores ``project``
         highest (the first on ties)."""
+        first = int(self.start[institution_row])
         cut = self.rows(institution_row)
-        return cut.start + int(np.argmax(self.vectors[cut] @ np.asarray(project, np.float32)))
+        return first + int(np.argmax(self.vectors[cut] @ np.asarray(project, np.float32)))
 
 
 def text_parts(

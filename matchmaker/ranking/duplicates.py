@@ -69,13 +69,17 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
 from matchmaker.messages import render
 from matchmaker.text import fold, to_simplified
+
+F = TypeVar("F", bound=np.floating[Any])
+_Block = dict[str, NDArray[Any]]  # pair signals of some rows: float32 scores, a bool "contact"
 
 KINDS = ("traditional_copy", "renamed", "reordered", "near_copy", "paraphrase", "same_contact")
 DEFAULT_THRESHOLD = 0.5
@@ -301,37 +305,42 @@ def _binary(docs: Iterable[Iterable[str]]) -> sparse.csr_matrix:
     return _incidence(dict.fromkeys(tokens, 1.0) for tokens in docs)
 
 
-def _idf(matrix: sparse.csr_matrix) -> np.ndarray:
-    df = np.asarray((matrix > 0).sum(axis=0)).ravel()
-    return (np.log((1.0 + matrix.shape[0]) / (1.0 + df)) + 1.0).astype(np.float32)
+def _idf(matrix: sparse.csr_matrix) -> NDArray[np.float32]:
+    n_docs: int = matrix.shape[0]
+    df: NDArray[np.int64] = np.asarray((matrix > 0).sum(axis=0)).ravel()
+    idf: NDArray[np.float32] = (np.log((1.0 + n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
+    return idf
 
 
-def _scaled(matrix: sparse.csr_matrix, column_weights: np.ndarray) -> sparse.csr_matrix:
+def _scaled(
+    matrix: sparse.csr_matrix, column_weights: NDArray[np.floating[Any]]
+) -> sparse.csr_matrix:
     return (matrix @ sparse.diags(column_weights)).tocsr()
 
 
-def _row_sums(matrix: sparse.csr_matrix) -> np.ndarray:
-    return np.asarray(matrix.sum(axis=1)).ravel()
+def _row_sums(matrix: sparse.csr_matrix) -> NDArray[np.float32]:
+    sums: NDArray[np.float32] = np.asarray(matrix.sum(axis=1)).ravel()  # float32 in, float32 out
+    return sums
 
 
 def _containment(
-    weighted: sparse.csr_matrix, binary: sparse.csr_matrix, mass: np.ndarray, rows: slice
-) -> np.ndarray:
+    weighted: sparse.csr_matrix, binary: sparse.csr_matrix, mass: NDArray[np.float32], rows: slice
+) -> NDArray[np.float32]:
     """Shared weight over the smaller side's weight, but never over less than half the larger."""
-    shared = (weighted[rows] @ binary.T).toarray()
+    shared: NDArray[np.float32] = (weighted[rows] @ binary.T).toarray()
     left, right = mass[rows][:, None], mass[None, :]
     floor = np.maximum(np.minimum(left, right), 0.5 * np.maximum(left, right))
     return np.divide(shared, floor, out=np.zeros_like(shared), where=floor > 0)
 
 
-def _ramp(values: np.ndarray, low: float, high: float) -> np.ndarray:
+def _ramp(values: NDArray[F], low: float, high: float) -> NDArray[F]:
     return np.clip((values - low) / (high - low), 0.0, 1.0)
 
 
 class _Signals:
     """Sparse encodings of all registrations; :meth:`block` gives the pair signals of some rows."""
 
-    def __init__(self, docs: Sequence[_Doc], embeddings: np.ndarray | None) -> None:
+    def __init__(self, docs: Sequence[_Doc], embeddings: NDArray[np.float32] | None) -> None:
         self.shingles = _binary(d.shingles for d in docs)
         self.shingles_w = _scaled(self.shingles, _idf(self.shingles))
         lengths = _incidence({k: float(len(k)) for k, _ in d.sentences} for d in docs)
@@ -357,16 +366,16 @@ class _Signals:
         self.figure_mass = _row_sums(self.figures_w)
         self.embeddings = embeddings
 
-    def block(self, rows: slice) -> dict[str, np.ndarray]:
+    def block(self, rows: slice) -> _Block:
         """Pair signals of ``rows`` against every registration, each of shape (rows, n)."""
         body = np.maximum(
             _containment(self.shingles_w, self.shingles, self.shingle_mass, rows),
             _containment(self.sentences_w, self.sentences, self.sentence_mass, rows),
         )
         facts = _containment(self.figures_w, self.figures, self.figure_mass, rows)
-        shared = (self.figure_counts[rows] @ self.figures.T).toarray()
+        shared: NDArray[np.float64] = (self.figure_counts[rows] @ self.figures.T).toarray()
         facts *= _ramp(shared, *FIGURES_COINCIDENCE)
-        signals = {
+        signals: _Block = {
             "body": np.minimum(body, 1.0),
             "facts": np.minimum(facts, 1.0),
             "contact": (self.contacts[rows] @ self.contacts.T).toarray() > 0,
@@ -376,14 +385,15 @@ class _Signals:
         return signals
 
 
-def _content(signals: dict[str, np.ndarray]) -> np.ndarray:
+def _content(signals: _Block) -> NDArray[np.float32]:
     """The score without the contact bonus (see the module docstring)."""
     body, facts = signals["body"], signals["facts"]
     topic, agree = _ramp(body, *TOPIC_BODY), facts
     if "cosine" in signals:
         topic = np.maximum(topic, _ramp(signals["cosine"], *TOPIC_COSINE))
         agree = np.maximum(facts, _ramp(signals["cosine"], *STRONG_COSINE))
-    return np.maximum(body, np.sqrt(topic * agree))
+    content: NDArray[np.float32] = np.maximum(body, np.sqrt(topic * agree))
+    return content
 
 
 def find_duplicates(
@@ -442,14 +452,16 @@ def find_duplicates(
     return found
 
 
-def _normalised(embeddings: np.ndarray | None, n: int) -> np.ndarray | None:
+def _normalised(embeddings: ArrayLike | None, n: int) -> NDArray[np.float32] | None:
     if embeddings is None:
         return None
     vectors = np.asarray(embeddings, dtype=np.float32)
     if vectors.ndim != 2 or vectors.shape[0] != n:
         raise ValueError(f"embeddings must have shape ({n}, dim), got {vectors.shape}")
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    unit: NDArray[np.float32] = np.zeros_like(vectors)
+    np.divide(vectors, norms, out=unit, where=norms > 0)
+    return unit
 
 
 def _pair(

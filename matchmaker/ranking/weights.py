@@ -35,12 +35,31 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 import numpy as np
+from numpy.typing import NDArray
 
 from matchmaker.embeddings.composite import BLOCKS, Weights
 
 Metric = float | int | bool | str
+
+
+class LearnerParams(TypedDict, total=False):
+    """The keyword arguments of :class:`BlockWeightLearner` (for :func:`fit_weights`)."""
+
+    min_positives: int
+    min_negatives: int
+    min_groups: int
+    holdout: float
+    split: str
+    default: Weights | None
+    C: float
+    max_pairs_per_group: int
+    k: int
+    objective: str
+    refit: bool
+    random_state: int
 
 
 @dataclass(frozen=True)
@@ -208,9 +227,10 @@ class BlockWeightLearner:
         for name, (ndcg, auc, _n) in scored.items():
             counts[f"ndcg_{name}"] = ndcg
             counts[f"auc_{name}"] = auc
-        counts["ndcg_gain"] = scored["fitted"][0] - scored["default"][0]
+        gain = scored["fitted"][0] - scored["default"][0]
+        counts["ndcg_gain"] = gain
         counts["auc_gain"] = scored["fitted"][1] - scored["default"][1]
-        better = bool(scored["fitted"][2] > 0 and counts["ndcg_gain"] > 0)
+        better = bool(scored["fitted"][2] > 0 and gain > 0)
         counts["better"] = better
 
         if self.refit:
@@ -415,7 +435,8 @@ def _ndcg_per_group(
     sizes = np.bincount(inverse, minlength=len(names))
     ideal = np.r_[0.0, np.cumsum(1.0 / np.log2(np.arange(2, k + 2)))][np.minimum(k, positives)]
     both = (positives > 0) & (positives < sizes)
-    return dcg[both] / ideal[both]
+    per_group: NDArray[np.float64] = dcg[both] / ideal[both]
+    return per_group
 
 
 def _coordinate_ascent(
@@ -483,8 +504,8 @@ def fit_weights(
     groups: np.ndarray,
     times: np.ndarray | None = None,
     sample_weight: np.ndarray | None = None,
-    **params: object,
+    **params: Unpack[LearnerParams],
 ) -> WeightFit:
     """Fit a :class:`BlockWeightLearner` with ``params`` and return its result."""
-    learner = BlockWeightLearner(**params)  # type: ignore[arg-type]
+    learner = BlockWeightLearner(**params)
     return learner.fit(fits, outcomes, groups, times, sample_weight).result_

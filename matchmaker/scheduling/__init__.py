@@ -12,18 +12,18 @@ from matchmaker.scheduling.instance import (
     parse_instance,
 )
 from matchmaker.scheduling.repair import repair
-from matchmaker.scheduling.result import Agenda, Diagnostic, Repair, agenda_to_dict
+from matchmaker.scheduling.result import Diagnostic, Repair, SolvedAgenda, agenda_to_dict
 from matchmaker.scheduling.solver import solve
 from matchmaker.scheduling.validate import Violation, validate
 
 __all__ = [
-    "Agenda",
     "Diagnostic",
     "Instance",
     "PartySpec",
     "Placement",
     "Repair",
     "SlotSpec",
+    "SolvedAgenda",
     "Violation",
     "agenda_to_dict",
     "instance_to_dict",

@@ -100,7 +100,10 @@ def parse_instance(data: Mapping[str, Any]) -> Instance:
                 r.bad("schedule.unknown_party", f"{where}.{key}", value)
                 value = None
             found.append(value)
-        return (found[0], found[1]) if None not in found else None
+        institution, project = found
+        if institution is None or project is None:
+            return None
+        return institution, project
 
     def pairs(key: str) -> dict[Pair, int]:
         out: dict[Pair, int] = {}
@@ -180,8 +183,13 @@ def _slots(r: Reader, top: Mapping[str, Any]) -> tuple[list[SlotSpec], set[str],
             # a slot with a bad field is still known, so references to it are not also reported
             ids.add(slot_id)
             session_of[slot_id] = session or ""
-        if None not in (slot_id, session, start, minutes):
-            slots.append(SlotSpec(slot_id, session, start, minutes))  # type: ignore[arg-type]
+        if (
+            slot_id is not None
+            and session is not None
+            and start is not None
+            and minutes is not None
+        ):
+            slots.append(SlotSpec(slot_id, session, start, minutes))
     return slots, ids, session_of
 
 

@@ -131,9 +131,9 @@ def derive(instance: Instance) -> Facts:
             locked_count[v] += 1
     must: list[Edge] = []
     for pair in sorted(instance.must_meet):
-        e = (node_of[0].get(pair[0]), node_of[1].get(pair[1]))
-        if None not in e and e not in locked_pairs:
-            must.append(e)  # type: ignore[arg-type]
+        i, p = node_of[0].get(pair[0]), node_of[1].get(pair[1])
+        if i is not None and p is not None and (i, p) not in locked_pairs:
+            must.append((i, p))
     must_set = set(must)
     optional: dict[Edge, float] = {}
     common: dict[Edge, int] = {}

@@ -167,15 +167,15 @@ def _replan(
             busy[v] |= 1 << k
             base[v] += 1
     must = set(facts.must)
-    edges = {e for e in first if e not in fixed} | must
+    candidates = {e for e in first if e not in fixed} | must
     best = _best_partners(facts, scope.short, scope.breadth)
     for e in facts.common:
         if e in best:
-            edges.add(e)
+            candidates.add(e)
         elif (e[0] in scope.refill or e[1] in scope.refill) and e not in first and e not in must:
-            edges.add(e)
+            candidates.add(e)
             only[e] = ~held[e[0]] & ~held[e[1]]  # a seat nobody holds: displaces no one
-    edges = sorted(e for e in edges if e in facts.common and e not in fixed)
+    edges = sorted(e for e in candidates if e in facts.common and e not in fixed)
     slots = SlotModel(facts, edges, busy, seated, only)
     for e in edges:
         slots.once(e, exactly=e in must)
@@ -183,8 +183,8 @@ def _replan(
     for v in facts.nodes:  # a party without variables must already be within its bounds
         load = slots.load(loads.get(v, []))
         if facts.low[v] - base[v] > 0:
-            slots.model.Add(load >= facts.low[v] - base[v])
-        slots.model.Add(load <= facts.high[v] - base[v])
+            slots.model.add(load >= facts.low[v] - base[v])
+        slots.model.add(load <= facts.high[v] - base[v])
     slots.tables()
     # Lexicographic, in two solves: first the most previous meetings kept in place, then,
     # with that many held, the best score. (One weighted objective needs weights ~1e8, which
@@ -196,15 +196,15 @@ def _replan(
             stays.append(var)
             if e in keep:
                 hint[e] = keep[e]
-    slots.model.Maximize(sum(stays))
+    slots.model.maximize(sum(stays))
     slots.hint(hint)
     status, solver = slots.solve(0.6 * (deadline - time.perf_counter()))
     if status not in FOUND:
         return None, status == cp_model.INFEASIBLE
     placed = slots.timetable(solver)
     if stays:
-        slots.model.Add(sum(stays) >= round(solver.ObjectiveValue()))
-    slots.model.Maximize(sum(round(facts.score(e) * SCALE) * slots.placed(e) for e in edges))
+        slots.model.add(sum(stays) >= round(solver.objective_value))
+    slots.model.maximize(sum(round(facts.score(e) * SCALE) * slots.placed(e) for e in edges))
     slots.hint(placed)  # a complete solution: safe for the two-worker interleaved search
     status, solver = slots.solve(deadline - time.perf_counter(), interleave=True)
     if status in FOUND:

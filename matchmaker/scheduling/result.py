@@ -43,7 +43,7 @@ class Diagnostic:
 
 
 @dataclass
-class Agenda:
+class SolvedAgenda:
     """A solved instance: status, objective and its proven bound, the meetings.
 
     ``objective`` is the sum of the scores of all meetings (locked and must-meet included);
@@ -69,7 +69,7 @@ def certified(
     *,
     fair_minimum: int | None = None,
     stats: dict[str, Any] | None = None,
-) -> Agenda:
+) -> SolvedAgenda:
     """Return a found agenda whose status and gap follow from ``objective`` and ``bound``.
 
     "optimal" is earned only by an objective equal to the proven bound: to 1e-6 relative, or
@@ -79,7 +79,7 @@ def certified(
     gap = (bound - objective) / max(abs(bound), 1e-9)
     optimal = bound - objective <= OPTIMAL_TOLERANCE * max(abs(bound), 1.0)
     status = "optimal" if optimal else "feasible"
-    return Agenda(
+    return SolvedAgenda(
         status,
         objective,
         bound,
@@ -91,12 +91,12 @@ def certified(
     )
 
 
-def infeasible(diagnostics: list[Diagnostic], stats: dict[str, Any] | None = None) -> Agenda:
+def infeasible(diagnostics: list[Diagnostic], stats: dict[str, Any] | None = None) -> SolvedAgenda:
     """Return the agenda of an instance with no valid agenda: no meetings, reasons given.
 
     Objective and bound are 0 (there is nothing to bound) and the gap is NaN.
     """
-    return Agenda("infeasible", 0.0, 0.0, math.nan, [], diagnostics, None, stats or {})
+    return SolvedAgenda("infeasible", 0.0, 0.0, math.nan, [], diagnostics, None, stats or {})
 
 
 @dataclass
@@ -106,13 +106,13 @@ class Repair:
     ``moved`` pairs each previous meeting with where it is now (another slot or table).
     """
 
-    agenda: Agenda
+    agenda: SolvedAgenda
     moved: list[tuple[Placement, Placement]] = field(default_factory=list)
     dropped: list[Placement] = field(default_factory=list)
     added: list[Placement] = field(default_factory=list)
 
 
-def agenda_to_dict(agenda: Agenda, lang: str = "zh") -> dict[str, Any]:
+def agenda_to_dict(agenda: SolvedAgenda, lang: str = "zh") -> dict[str, Any]:
     """Return the output JSON of ``matchmaker schedule`` (``gap`` is null when infeasible)."""
     return {
         "status": agenda.status,
@@ -152,10 +152,11 @@ def parse_meetings(data: Any) -> list[Placement]:
         obj = r.obj(raw, where, ("institution", "project", "slot", "table"))
         if obj is None:
             continue
-        ids = [r.ident(obj, key, where) for key in ("institution", "project", "slot")]
+        keys = ("institution", "project", "slot")
+        institution, project, slot = [r.ident(obj, key, where) for key in keys]
         table = r.ident(obj, "table", where) if obj.get("table") is not None else None
-        if None not in ids:
-            out.append(Placement(ids[0], ids[1], ids[2], table))  # type: ignore[arg-type]
+        if institution is not None and project is not None and slot is not None:
+            out.append(Placement(institution, project, slot, table))
     if r.problems:
         raise InvalidInput("schedule.invalid", r.problems, count=len(r.problems))
     return out

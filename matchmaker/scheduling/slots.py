@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Any
+from functools import partial
 
 from ortools.sat.python import cp_model
 
 from matchmaker.scheduling.model import Edge, Facts
 
 SCALE = 10_000  # CP-SAT needs integer weights: scores to 1e-4
+
+Expr = cp_model.LinearExprT  # a linear expression over the model's variables (or a constant)
+Derive = Callable[[set[tuple[int, int]]], int]  # busy (node, slot)s of a timetable → a value
 
 
 class SlotModel:
@@ -43,25 +46,26 @@ class SlotModel:
         self.model = cp_model.CpModel()
         self.busy = busy or {}
         self.seated = seated if seated is not None else _locked_seats(facts)
-        self.y: dict[Edge, list[tuple[int, Any]]] = {}
+        self.y: dict[Edge, list[tuple[int, cp_model.IntVar]]] = {}
         self.table_limited = False  # a table count cut some institution out of a session
         # auxiliary variables and how to compute them from a timetable's busy (node, slot)s,
         # so a hint is complete and CP-SAT starts from it instead of repairing it
-        self._derived: list[tuple[Any, Callable[[set[tuple[int, int]]], int]]] = []
-        self.at: dict[tuple[int, int], list[Any]] = defaultdict(list)  # (node, slot) -> vars
+        self._derived: list[tuple[cp_model.IntVar, Derive]] = []
+        # (node, slot) -> the variables of its possible meetings there
+        self.at: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
         for e in edges:
             mask = facts.common.get(e, 0) & ~self.busy.get(e[0], 0) & ~self.busy.get(e[1], 0)
             mask &= (only or {}).get(e, mask)
-            options = [(k, self.model.NewBoolVar("")) for k in facts.slots_in(mask)]
+            options = [(k, self.model.new_bool_var("")) for k in facts.slots_in(mask)]
             self.y[e] = options
             for k, var in options:
                 self.at[(e[0], k)].append(var)
                 self.at[(e[1], k)].append(var)
         for group in self.at.values():
             if len(group) > 1:
-                self.model.AddAtMostOne(group)
+                self.model.add_at_most_one(group)
 
-    def placed(self, e: Edge) -> Any:
+    def placed(self, e: Edge) -> Expr:
         """Return the 0/1 expression "pair ``e`` meets"."""
         return sum(var for _, var in self.y[e])
 
@@ -69,25 +73,27 @@ class SlotModel:
         """Let ``e`` meet at most once, or exactly once."""
         options = [var for _, var in self.y[e]]
         if exactly:
-            self.model.AddExactlyOne(options)
+            self.model.add_exactly_one(options)
         elif len(options) > 1:
-            self.model.AddAtMostOne(options)
+            self.model.add_at_most_one(options)
 
-    def loads(self) -> dict[int, list[Any]]:
+    def loads(self) -> dict[int, list[cp_model.IntVar]]:
         """Return per node the variables of its meetings in the model."""
-        out: dict[int, list[Any]] = defaultdict(list)
+        out: dict[int, list[cp_model.IntVar]] = defaultdict(list)
         for (v, _), group in self.at.items():
             out[v] += group
         return out
 
-    def load(self, group: list[Any]) -> Any:
+    def load(self, group: list[cp_model.IntVar]) -> Expr:
         """Return the sum of ``group`` as a model expression (a constant 0 when empty)."""
-        return sum(group) if group else self.model.NewConstant(0)
+        return sum(group) if group else self.model.new_constant(0)
 
-    def tables(self, enforce: dict[int, Any] | None = None) -> None:
+    def tables(self, enforce: dict[int, cp_model.IntVar] | None = None) -> None:
         """Per session with listed tables, seat at most that many institutions."""
         facts = self.facts
-        per_session: dict[int, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        per_session: dict[int, dict[int, list[cp_model.IntVar]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         for (v, k), group in self.at.items():
             if v < facts.n_inst:
                 per_session[facts.session_of[k]][v] += group
@@ -97,22 +103,20 @@ class SlotModel:
             newcomers = [i for i in per_institution if i not in seated]
             if listed is None or len(seated) + len(newcomers) <= len(listed):
                 continue
-            flags = []
+            flags: list[cp_model.IntVar] = []
             in_session = [k for k in range(len(facts.slot_ids)) if facts.session_of[k] == s]
             for i in newcomers:
-                flag = self.model.NewBoolVar("")
+                flag = self.model.new_bool_var("")
                 for var in per_institution[i]:
-                    self.model.AddImplication(var, flag)
+                    self.model.add_implication(var, flag)
                 flags.append(flag)
-                self._derived.append(
-                    (flag, lambda busy, i=i, ks=in_session: any((i, k) in busy for k in ks))
-                )
+                self._derived.append((flag, partial(_any_busy, [(i, k) for k in in_session])))
             self.table_limited = True
-            limit = self.model.Add(sum(flags) <= max(len(listed) - len(seated), 0))
+            limit = self.model.add(sum(flags) <= max(len(listed) - len(seated), 0))
             if enforce is not None:
-                limit.OnlyEnforceIf(enforce.setdefault(s, self.model.NewBoolVar("")))
+                limit.only_enforce_if(enforce.setdefault(s, self.model.new_bool_var("")))
 
-    def idle_gaps(self, fixed: dict[int, int] | None = None) -> Any:
+    def idle_gaps(self, fixed: dict[int, int] | None = None) -> Expr:
         """Return an expression counting idle slots between meetings, per party and session.
 
         ``fixed`` (node → slot mask) are meetings outside the model that count as busy. For a
@@ -122,64 +126,63 @@ class SlotModel:
         """
         facts, model = self.facts, self.model
         fixed = fixed or {}
-        busy: dict[tuple[int, int], dict[int, Any]] = defaultdict(dict)
+        busy: dict[tuple[int, int], dict[int, cp_model.IntVar | int]] = defaultdict(dict)
         for (v, k), group in self.at.items():
             if len(group) == 1:
-                flag = group[0]
+                meets = group[0]
             else:
-                flag = model.NewBoolVar("")
-                model.Add(sum(group) == flag)
-                self._derived.append((flag, lambda busy, key=(v, k): key in busy))
-            busy[(v, facts.session_of[k])][k] = flag
+                meets = model.new_bool_var("")
+                model.add(sum(group) == meets)
+                self._derived.append((meets, partial(_any_busy, [(v, k)])))
+            busy[(v, facts.session_of[k])][k] = meets
         for v, mask in fixed.items():
             for k in facts.slots_in(mask):
                 busy[(v, facts.session_of[k])][k] = 1
-        terms = []
+        terms: list[cp_model.IntVar] = []
         for (v, _), slots in busy.items():
             if len(slots) < 2:
                 continue
             first_k, last_k = min(slots), max(slots)
-            first = model.NewIntVar(first_k, last_k, "")
-            last = model.NewIntVar(first_k, last_k, "")
-            active = model.NewBoolVar("")
-            model.Add(first <= last)
+            first = model.new_int_var(first_k, last_k, "")
+            last = model.new_int_var(first_k, last_k, "")
+            active = model.new_bool_var("")
+            model.add(first <= last)
             for k, flag in slots.items():
                 if isinstance(flag, int):
-                    model.Add(first <= k)
-                    model.Add(last >= k)
-                    model.Add(active == 1)
+                    model.add(first <= k)
+                    model.add(last >= k)
+                    model.add(active == 1)
                 else:
-                    model.Add(first <= k).OnlyEnforceIf(flag)
-                    model.Add(last >= k).OnlyEnforceIf(flag)
-                    model.AddImplication(flag, active)
-            gap = model.NewIntVar(0, last_k - first_k + 1, "")
-            model.Add(gap == last - first + active - sum(slots.values()))
+                    model.add(first <= k).only_enforce_if(flag)
+                    model.add(last >= k).only_enforce_if(flag)
+                    model.add_implication(flag, active)
+            gap = model.new_int_var(0, last_k - first_k + 1, "")
+            model.add(gap == last - first + active - sum(slots.values()))
             terms.append(gap)
             for n, var in enumerate((first, last, active, gap)):
-                self._derived.append(
-                    (var, lambda busy, v=v, slots=slots, n=n: _span(v, slots, busy)[n])
-                )
+                self._derived.append((var, partial(_span_part, v, slots, n)))
         return sum(terms)
 
     def hint(self, placed: dict[Edge, int]) -> None:
         """Hint a (partial) timetable: each listed pair in its slot, everything else off.
 
-        Written straight into the proto: ``AddHint`` per variable costs seconds at 10⁵ vars.
+        Written straight into the proto: ``add_hint`` per variable costs seconds at 10⁵ vars.
         """
-        self.model.ClearHints()
-        busy = set()
-        index, value = [], []
+        self.model.proto.clear_solution_hint()  # what ``clear_hints`` does (it is unannotated)
+        busy: set[tuple[int, int]] = set()
+        index: list[int] = []
+        value: list[int] = []
         for e, options in self.y.items():
             for k, var in options:
                 on = placed.get(e) == k
-                index.append(var.Index())
+                index.append(var.index)
                 value.append(int(on))
                 if on:
                     busy.update(((e[0], k), (e[1], k)))
         for var, derive in self._derived:
-            index.append(var.Index())
+            index.append(var.index)
             value.append(int(derive(busy)))
-        hint = self.model.Proto().solution_hint
+        hint = self.model.proto.solution_hint
         hint.vars.extend(index)
         hint.values.extend(value)
 
@@ -189,7 +192,7 @@ class SlotModel:
         on_solution: Callable[[], None] | None = None,
         presolve: bool = True,
         interleave: bool = False,
-    ) -> tuple[Any, cp_model.CpSolver]:
+    ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
         """Solve within ``seconds``; return ``(status, solver)``.
 
         Reproducible: the same model gives the same answer whenever the search ends before
@@ -206,17 +209,31 @@ class SlotModel:
         solver.parameters.num_workers = 2 if interleave else 1
         solver.parameters.interleave_search = interleave
         callback = _Callback(on_solution) if on_solution else None
-        status = solver.Solve(self.model, callback)
+        status = solver.solve(self.model, callback)
         return status, solver
 
     def timetable(self, solver: cp_model.CpSolver) -> dict[Edge, int]:
         """Return the slot of each pair that meets in the solver's solution."""
         return {
-            e: k for e, options in self.y.items() for k, var in options if solver.BooleanValue(var)
+            e: k for e, options in self.y.items() for k, var in options if solver.boolean_value(var)
         }
 
 
-def _span(v: int, slots: dict[int, Any], busy: set[tuple[int, int]]) -> tuple[int, int, int, int]:
+def _any_busy(keys: list[tuple[int, int]], busy: set[tuple[int, int]]) -> bool:
+    """Return whether a timetable's busy (node, slot)s include one of ``keys``."""
+    return any(key in busy for key in keys)
+
+
+def _span_part(
+    v: int, slots: dict[int, cp_model.IntVar | int], n: int, busy: set[tuple[int, int]]
+) -> int:
+    """Return item ``n`` of :func:`_span` (a derived variable's value under a timetable)."""
+    return _span(v, slots, busy)[n]
+
+
+def _span(
+    v: int, slots: dict[int, cp_model.IntVar | int], busy: set[tuple[int, int]]
+) -> tuple[int, int, int, int]:
     """Return (first, last, active, gap) of one party-session under a timetable."""
     on = [k for k, flag in slots.items() if isinstance(flag, int) or (v, k) in busy]
     if not on:

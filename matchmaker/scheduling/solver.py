@@ -12,25 +12,23 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from typing import Any
 
+from matchmaker.domain import StageProgress
 from matchmaker.scheduling.diagnose import diagnose
 from matchmaker.scheduling.explain import explain
 from matchmaker.scheduling.instance import Instance, Placement
 from matchmaker.scheduling.model import Edge, Facts, derive, idle_gaps
 from matchmaker.scheduling.pairs import Selection, fair_minimum, select_pairs
-from matchmaker.scheduling.result import Agenda, Diagnostic, certified, infeasible
+from matchmaker.scheduling.result import Diagnostic, SolvedAgenda, certified, infeasible
 from matchmaker.scheduling.seating import seat
 from matchmaker.scheduling.stages import joint, polish, timetable
-
-Progress = Callable[[str, float], None]
 
 
 class Clock:
     """The time budget of one call: deadline, per-phase seconds, throttled progress reports."""
 
-    def __init__(self, limit: float, progress: Progress | None = None) -> None:
+    def __init__(self, limit: float, progress: StageProgress | None = None) -> None:
         self.start = time.perf_counter()
         self.limit = max(limit, 0.0)
         self.deadline = self.start + self.limit
@@ -76,8 +74,8 @@ def solve(
     *,
     time_limit: float = 10.0,
     fair: bool = False,
-    progress: Progress | None = None,
-) -> Agenda:
+    progress: StageProgress | None = None,
+) -> SolvedAgenda:
     """Return the best agenda for ``instance`` within ``time_limit`` seconds, with its bound.
 
     Parameters

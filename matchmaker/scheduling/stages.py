@@ -74,7 +74,7 @@ def polish(
         for e in placed:
             slots.once(e, exactly=True)
         slots.tables()
-    slots.model.Minimize(slots.idle_gaps(locked_busy(facts)))
+    slots.model.minimize(slots.idle_gaps(locked_busy(facts)))
     slots.hint(placed)
     seconds = min(search, deadline - time.perf_counter())
     status, solver = slots.solve(seconds, on_solution=tick, interleave=True)
@@ -124,12 +124,12 @@ def joint(
     for v in facts.nodes:
         load = slots.load(loads.get(v, []))
         if lo[v] + here[v] > 0:
-            slots.model.Add(load >= lo[v] + here[v])
-        slots.model.Add(load <= hi[v] + here[v])
+            slots.model.add(load >= lo[v] + here[v])
+        slots.model.add(load <= hi[v] + here[v])
     slots.tables()
     weight = {e: round(facts.score(e) * JOINT_SCALE) for e in edges}
     rounding = max((abs(facts.score(e) * JOINT_SCALE - w) for e, w in weight.items()), default=0)
-    slots.model.Maximize(sum(weight[e] * slots.placed(e) for e in edges))
+    slots.model.maximize(sum(weight[e] * slots.placed(e) for e in edges))
     slots.hint(greedy(facts, hint_edges, locked_busy(facts)))
     status, solver = slots.solve(deadline - time.perf_counter(), on_solution=tick)
     if status not in FOUND:
@@ -140,7 +140,7 @@ def joint(
     if not narrowed and not slots.table_limited:
         most = sum(hi[v] for v in range(facts.n_inst)) + len(must)
         fixed = sum(facts.score((lk.i, lk.p)) for lk in facts.locks)
-        bound = (solver.BestObjectiveBound() + rounding * most) / JOINT_SCALE + fixed
+        bound = (solver.best_objective_bound + rounding * most) / JOINT_SCALE + fixed
     return Joint(placed, bound, False)
 
 

@@ -163,7 +163,7 @@ def _xlsx_rows(book: Any, sheet: Any) -> Iterator[tuple[int, list[Any]]]:
     """
     from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
-    class Parser(WorkSheetParser):  # type: ignore[misc]
+    class Parser(WorkSheetParser):  # type: ignore[misc]  # openpyxl is untyped: a base of Any
         def parse_cell(self, element: Any) -> dict[str, Any]:
             cell: dict[str, Any] = super().parse_cell(element)
             formula = element.find(FORMULA_TAG)
@@ -233,7 +233,7 @@ def _to_sheet(grid: list[tuple[int, list[Any]]], encoding: str, hint: set[str]) 
             break
     header_row, header_cells = grid[header_index]
     headers = ["" if v is None else str(v).strip() for v in header_cells]
-    rows = []
+    rows: list[tuple[int, list[Any]]] = []
     for numbered in itertools.islice(grid, header_index + 1, None):
         number, row = numbered
         if row.count(None) == len(row):

@@ -17,6 +17,7 @@ from matchmaker.domain import (
     IntentStatus,
     Labelled,
     Need,
+    PortfolioEntry,
     Stage,
     Track,
     check_name,
@@ -195,7 +196,7 @@ def amount_range(value: Any, ctx: Context) -> tuple[int | None, int | None]:
     return parse_amount_range(value, ctx.unit)
 
 
-def portfolio(value: Any, _ctx: Context) -> list[dict[str, Any]]:
+def portfolio(value: Any, _ctx: Context) -> list[PortfolioEntry]:
     """Parse past investments (at most 100, each name and label within its column's size)."""
     entries = parse_portfolio(value)
     if len(entries) > 100:
@@ -482,22 +483,22 @@ def parse_table(
 
     by_name: dict[str, Column] = {}
     for column in spec.columns:
-        for name in column.names():
-            by_name.setdefault(name, column)
+        for header_name in column.names():
+            by_name.setdefault(header_name, column)
     mapping: dict[int, Column] = {}
     seen: dict[str, int] = {}
     for index, header in enumerate(sheet.headers):
         if not header:
             continue
-        column = by_name.get(header_key(header))
-        if column is None:
+        known = by_name.get(header_key(header))
+        if known is None:
             warnings.append(Problem("import.unknown_column", row=sheet.header_row, column=header))
             continue
-        if column.key in seen:
+        if known.key in seen:
             problems.append(Problem("import.duplicate_column", row=sheet.header_row, column=header))
             continue
-        seen[column.key] = index
-        mapping[index] = column
+        seen[known.key] = index
+        mapping[index] = known
     present = set(seen)
     for column in spec.columns:
         if column.required and column.key not in present:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
@@ -20,7 +20,7 @@ from matchmaker.db.models import (
     User,
 )
 from matchmaker.db.types import utcnow
-from matchmaker.domain import AgendaStatus, MeetingStatus, local_minute
+from matchmaker.domain import AgendaStatus, MeetingStatus, StageProgress, local_minute
 from matchmaker.errors import Conflict, InvalidInput
 from matchmaker.scheduling import Placement, parse_instance, repair, solve, validate
 from matchmaker.services.agendas.instance import (
@@ -33,8 +33,6 @@ from matchmaker.services.agendas.instance import (
 from matchmaker.services.agendas.seats import seat_all
 from matchmaker.services.audit import record
 from matchmaker.services.matching.matcher import Matcher
-
-Progress = Callable[[str, float], None]
 
 
 @dataclass
@@ -93,7 +91,7 @@ def build_agenda(
     options: AgendaOptions,
     actor: User | None = None,
     lang: str = "zh",
-    progress: Progress | None = None,
+    progress: StageProgress | None = None,
 ) -> Outcome:
     """Solve ``session`` from scratch around its kept meetings and store the draft.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Event, Institution, Project
-from matchmaker.domain import Stage, Verdict
+from matchmaker.domain import Progress, Stage, Verdict
 from matchmaker.embeddings import regions
 from matchmaker.embeddings.composite import Weights
 from matchmaker.ranking.reasons import Reason, explain
@@ -36,8 +36,6 @@ from matchmaker.services.matching.index_store import IndexStore
 from matchmaker.services.matching.profiles import prune_text_vectors
 from matchmaker.services.matching.state import MatchState, build_state, event_stamp, event_weights
 from matchmaker.services.matching.verdicts import met_projects, record_verdict, verdicts
-
-Progress = Callable[[int, int], None]
 
 __all__ = [
     "Match",

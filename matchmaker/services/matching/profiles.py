@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from matchmaker.db.event_tables import TABLES, VECTOR_KINDS
 from matchmaker.db.models import Institution, PortfolioEntry, Project, TextVector
+from matchmaker.domain import Progress
 from matchmaker.embeddings.composite import InstitutionProfile, ProjectProfile
 from matchmaker.embeddings.portfolio import PortfolioItem, institution_text, project_text
 
-Progress = Callable[[int, int], None]
 BATCH = 256
 LOOKUP_CHUNK = 5000  # ids per cache look-up (SQLite allows 32,766 bound values)
 

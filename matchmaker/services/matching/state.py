@@ -8,7 +8,7 @@ an institution's best view.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.db.models import Event, Institution, MatchWeights, Project
+from matchmaker.domain import Progress
 from matchmaker.embeddings.composite import (
     BLOCKS,
     CompositeSpace,
@@ -37,7 +38,6 @@ from matchmaker.services.matching.profiles import (
     project_profile,
 )
 
-Progress = Callable[[int, int], None]
 # Part of the stamp: a set persisted by an older layout is never loaded (2: the institution
 # index holds rows, not ids; 3: described portfolio entries' labels left the sector block,
 # composite.sector_labels, so stored institution vectors changed).

@@ -35,6 +35,7 @@ from matchmaker.domain import (
     DueDiligenceStatus,
     IntentStatus,
     MeetingStatus,
+    Progress,
     Role,
     SessionKind,
 )
@@ -47,7 +48,7 @@ from matchmaker.services.ledger.intent_changes import create_intent, update_inte
 from matchmaker.services.ledger.intents import today_local
 from matchmaker.services.registry.accounts import create_user, get_user
 from matchmaker.services.registry.events import SessionSpec, add_session, create_event
-from matchmaker.services.registry.registrations import Progress, import_registrations
+from matchmaker.services.registry.registrations import import_registrations
 
 DEMO_PASSWORD = "demo1234"
 LEAD_DAYS = 14  # the first demo session is this many days after the demo is loaded

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.config import pause_point
 from matchmaker.db.models import Event, Institution, PortfolioEntry, Project, User
-from matchmaker.domain import Group, InstitutionType, Need, Stage, Track, yuan_to_wan
+from matchmaker.domain import Group, InstitutionType, Need, Progress, Stage, Track, yuan_to_wan
 from matchmaker.errors import ImportRejected, Problem
 from matchmaker.services.registry.events import session_lookup
 from matchmaker.services.registry.names import rename_problems
-from matchmaker.services.registry.rows import Progress, search_text_of, write_records
+from matchmaker.services.registry.rows import search_text_of, write_records
 from matchmaker.tabular.read import read_sheet
 from matchmaker.tabular.records import INSTITUTIONS, PROJECTS, Column, TableSpec, parse_table
 from matchmaker.tabular.write import write_table

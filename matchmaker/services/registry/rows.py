@@ -8,7 +8,7 @@ executemany; the registration version is bumped here, since no flush sees these 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,12 +27,11 @@ from matchmaker.db.models import (
 )
 from matchmaker.db.types import utcnow
 from matchmaker.db.versioning import bump
-from matchmaker.domain import Stage
+from matchmaker.domain import Progress, Stage
 from matchmaker.services.registry.names import record_rename
 from matchmaker.text import fold, name_key
 
 Model = type[Project] | type[Institution]
-Progress = Callable[[int, int], None]
 CHUNK = 500  # ids per IN (...) list: far below every driver's parameter limit
 
 _FIELDS: dict[Any, tuple[str, ...]] = {
