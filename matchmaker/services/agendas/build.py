@@ -21,15 +21,16 @@ from matchmaker.db.models import (
 )
 from matchmaker.db.types import utcnow
 from matchmaker.domain import AgendaStatus, MeetingStatus, local_minute
-from matchmaker.errors import Conflict, InvalidInput
+from matchmaker.errors import Conflict, InvalidInput, NotFound
+from matchmaker.messages import Ref
 from matchmaker.scheduling import Placement, parse_instance, repair, solve, validate
 from matchmaker.services.agendas.instance import (
-    AgendaOptions,
     fixed,
     live_meetings,
     raise_to_held,
     session_instance,
 )
+from matchmaker.services.agendas.options import AgendaOptions
 from matchmaker.services.agendas.seats import seat_all
 from matchmaker.services.audit import record
 from matchmaker.services.matching.matcher import Matcher
@@ -37,35 +38,68 @@ from matchmaker.services.matching.matcher import Matcher
 Progress = Callable[[str, float], None]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
-    """What a build or a repair did, for the organiser."""
+    """What a build or a repair did, for the organiser (the API's, the CLI's and a job's answer).
 
-    agenda: Agenda
-    status: str
+    ``moved``, ``dropped`` and ``added`` name meetings by registration ids and slot numbers
+    (``to_slot`` for where a moved one went); ``diagnostics`` say why an agenda is infeasible or
+    short of what was asked.
+    """
+
+    status: str  # the solver's: optimal, feasible or infeasible
+    agenda_status: AgendaStatus
+    revision: int
+    objective: float
+    bound: float
+    fair_minimum: int | None
     meetings: int
+    stats: dict[str, Any]
     moved: list[dict[str, Any]] = field(default_factory=list)
     dropped: list[dict[str, Any]] = field(default_factory=list)
     added: list[dict[str, Any]] = field(default_factory=list)
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, agenda: Agenda, status: str, meetings: int, **changes: Any) -> Outcome:
+        """Return the outcome of a build or repair that left ``agenda`` as it is now."""
+        return cls(
+            status=status,
+            agenda_status=agenda.status,
+            revision=agenda.revision,
+            objective=round(agenda.objective, 6),
+            bound=round(agenda.bound, 6),
+            fair_minimum=agenda.fair_minimum,
+            meetings=meetings,
+            stats=agenda.summary.get("stats", {}),
+            **changes,
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON-ready outcome."""
-        a = self.agenda
-        return {
-            "status": self.status,
-            "agenda_status": a.status.value,
-            "revision": a.revision,
-            "objective": round(a.objective, 6),
-            "bound": round(a.bound, 6),
-            "fair_minimum": a.fair_minimum,
-            "meetings": self.meetings,
-            "moved": self.moved,
-            "dropped": self.dropped,
-            "added": self.added,
-            "diagnostics": self.diagnostics,
-            "stats": a.summary.get("stats", {}),
-        }
+        """Return the outcome as a plain record (a background job stores it as its result)."""
+        return {**asdict(self), "agenda_status": self.agenda_status.value}
+
+
+@dataclass(frozen=True)
+class AgendaState:
+    """Where a session's agenda stands: the session's code, draft or published, its revision."""
+
+    session: str
+    status: AgendaStatus
+    revision: int
+
+
+@dataclass(frozen=True)
+class MeetingRef:
+    """A meeting named by registration ids and slot number, with its status and lock."""
+
+    meeting_id: int
+    session_code: str
+    slot: int
+    institution_code: str
+    project_code: str
+    status: MeetingStatus
+    locked: bool
 
 
 def ensure_not_over(session: MatchmakingSession) -> None:
@@ -84,6 +118,14 @@ def agenda_of(db: Session, session: MatchmakingSession) -> Agenda:
         db.add(agenda)
         db.flush()
     return agenda
+
+
+def get_meeting(db: Session, meeting_id: int) -> Meeting:
+    """Return the meeting ``meeting_id`` or raise ``NotFound``."""
+    meeting = db.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(what=Ref("what.meeting"), key=meeting_id)
+    return meeting
 
 
 def build_agenda(
@@ -111,7 +153,7 @@ def build_agenda(
     diagnostics = [d.to_dict(lang) for d in result.diagnostics]
     _note(agenda, result, options.fair, diagnostics, options)
     if result.status == "infeasible":
-        return Outcome(agenda, result.status, 0, diagnostics=diagnostics)
+        return Outcome.of(agenda, result.status, 0, diagnostics=diagnostics)
     _ensure_valid(instance, result.meetings)
     current = live_meetings(db, session)
     staying = fixed(db, session, current)
@@ -142,12 +184,12 @@ def build_agenda(
     agenda.built_at = utcnow()
     db.flush()
     record(db, agenda, "build", actor, after=_summary(agenda, len(result.meetings)))
-    return Outcome(agenda, result.status, len(result.meetings), diagnostics=diagnostics)
+    return Outcome.of(agenda, result.status, len(result.meetings), diagnostics=diagnostics)
 
 
 def publish_agenda(
     db: Session, matcher: Matcher, session: MatchmakingSession, actor: User | None = None
-) -> Agenda:
+) -> AgendaState:
     """Publish the draft after the independent validator finds nothing wrong with it."""
     ensure_not_over(session)
     agenda = agenda_of(db, session)
@@ -163,10 +205,12 @@ def publish_agenda(
     db.flush()
     record(db, agenda, "publish", actor, after=_summary(agenda, len(meetings)))
     pause_point("agenda.publish")  # fault tests: a process killed here publishes nothing
-    return agenda
+    return AgendaState(session=session.code, status=agenda.status, revision=agenda.revision)
 
 
-def set_locked(db: Session, meeting: Meeting, locked: bool, actor: User | None = None) -> Meeting:
+def set_locked(
+    db: Session, meeting: Meeting, locked: bool, actor: User | None = None
+) -> MeetingRef:
     """Lock (keep through rebuilds and repairs) or unlock one meeting."""
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict("agenda.meeting_cancelled")
@@ -174,7 +218,15 @@ def set_locked(db: Session, meeting: Meeting, locked: bool, actor: User | None =
     meeting.locked = locked
     db.flush()
     record(db, meeting, "lock" if locked else "unlock", actor, before, {"locked": locked})
-    return meeting
+    return MeetingRef(
+        meeting_id=meeting.id,
+        session_code=meeting.session.code,
+        slot=meeting.slot.number,
+        institution_code=meeting.institution.code,
+        project_code=meeting.project.code,
+        status=meeting.status,
+        locked=meeting.locked,
+    )
 
 
 def cancel_meeting(
@@ -280,7 +332,7 @@ def repair_agenda(
     diagnostics = [d.to_dict(lang) for d in result.agenda.diagnostics]
     _note(agenda, result.agenda, agenda.fair, diagnostics)
     if result.agenda.status == "infeasible":
-        return Outcome(agenda, "infeasible", len(current), diagnostics=diagnostics)
+        return Outcome.of(agenda, "infeasible", len(current), diagnostics=diagnostics)
     _ensure_valid(instance, result.agenda.meetings)
     by_pair = {(m.institution_id, m.project_id): m for m in current}
     moved, dropped, added = [], [], []
@@ -325,14 +377,14 @@ def repair_agenda(
         added.append(_describe(placement))
     agenda.revision += 1
     db.flush()
-    return Outcome(
+    return Outcome.of(
         agenda,
         result.agenda.status,
         len(result.agenda.meetings),
-        moved,
-        dropped,
-        added,
-        diagnostics,
+        moved=moved,
+        dropped=dropped,
+        added=added,
+        diagnostics=diagnostics,
     )
 
 
