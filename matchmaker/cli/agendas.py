@@ -169,13 +169,11 @@ def _meeting(row: Any) -> dict[str, Any]:
 @handles_errors
 def agenda_instance(ctx: Context, session_code: str, event_code: str | None, output: Path) -> None:
     """Write the session as a ``matchmaker schedule`` instance file."""
-    from matchmaker.services.agendas.build import agenda_of, options_of
-    from matchmaker.services.agendas.instance import session_instance
+    from matchmaker.services.agendas.build import instance_of
     from matchmaker.services.registry.events import get_session
 
     with ctx.transaction() as db:
-        session = get_session(db, event_code, session_code)
-        data = session_instance(db, ctx.matcher(), session, options_of(agenda_of(db, session)))
+        data = instance_of(db, ctx.matcher(), get_session(db, event_code, session_code))
     output.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     ctx.emit(
         {"ok": True, "output": str(output)},

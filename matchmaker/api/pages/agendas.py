@@ -33,9 +33,7 @@ from matchmaker.services.agendas.bookings import (
 )
 from matchmaker.services.agendas.build import (
     Outcome,
-    arrives_late,
     build_agenda,
-    cancel_meeting,
     ensure_not_over,
     get_meeting,
     options_of,
@@ -48,6 +46,7 @@ from matchmaker.services.agendas.options import (
     AgendaOptions,
     options_from_form,
 )
+from matchmaker.services.agendas.repair import arrives_late, cancel_meeting
 from matchmaker.services.agendas.views import (
     by_time,
     counterpart,

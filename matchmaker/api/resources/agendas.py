@@ -30,19 +30,15 @@ from matchmaker.services.agendas.build import (
     AgendaState,
     MeetingRef,
     Outcome,
-    add_must_meet,
-    agenda_of,
-    arrives_late,
     build_agenda,
-    cancel_meeting,
     ensure_not_over,
     get_meeting,
-    options_of,
+    instance_of,
     publish_agenda,
     set_locked,
 )
-from matchmaker.services.agendas.instance import session_instance
 from matchmaker.services.agendas.options import AgendaOptions
+from matchmaker.services.agendas.repair import add_must_meet, arrives_late, cancel_meeting
 from matchmaker.services.agendas.views import FORMATS, AgendaView, export_file, session_agenda
 from matchmaker.services.registry import catalog
 from matchmaker.services.registry.events import get_session
@@ -110,9 +106,8 @@ class Instance(MethodView):
     @blp.response(200, InstanceOut)
     def get(self, code: str, session_code: str) -> dict[str, Any]:
         """The session as a ``matchmaker schedule`` instance (solve it elsewhere)."""
-        session = get_session(db(), code, session_code)
-        data = session_instance(db(), matcher(), session, options_of(agenda_of(db(), session)))
-        db().commit()
+        data = instance_of(db(), matcher(), get_session(db(), code, session_code))
+        db().commit()  # an empty draft is made the first time
         return data
 
 

@@ -1,4 +1,4 @@
-"""Session agendas (议程): build with the solver, lock, publish, and repair changes on the day."""
+"""Session agendas (议程): build with the solver, lock and publish (changes on the day: repair)."""
 
 from __future__ import annotations
 
@@ -12,22 +12,18 @@ from sqlalchemy.orm import Session
 from matchmaker.config import pause_point
 from matchmaker.db.models import (
     Agenda,
-    Institution,
     MatchmakingSession,
     Meeting,
-    Project,
-    Unavailability,
     User,
 )
 from matchmaker.db.types import utcnow
 from matchmaker.domain import AgendaStatus, MeetingStatus, local_minute
 from matchmaker.errors import Conflict, InvalidInput, NotFound
 from matchmaker.messages import Ref
-from matchmaker.scheduling import Placement, parse_instance, repair, solve, validate
+from matchmaker.scheduling import Placement, parse_instance, solve, validate
 from matchmaker.services.agendas.instance import (
     fixed,
     live_meetings,
-    raise_to_held,
     session_instance,
 )
 from matchmaker.services.agendas.options import AgendaOptions
@@ -120,6 +116,12 @@ def agenda_of(db: Session, session: MatchmakingSession) -> Agenda:
     return agenda
 
 
+def instance_of(db: Session, matcher: Matcher, session: MatchmakingSession) -> dict[str, Any]:
+    """Return ``session`` as a solver instance (``matchmaker schedule --input``), with the
+    options its agenda was last built with."""
+    return session_instance(db, matcher, session, options_of(agenda_of(db, session)))
+
+
 def get_meeting(db: Session, meeting_id: int) -> Meeting:
     """Return the meeting ``meeting_id`` or raise ``NotFound``."""
     meeting = db.get(Meeting, meeting_id)
@@ -139,7 +141,8 @@ def build_agenda(
 ) -> Outcome:
     """Solve ``session`` from scratch around its kept meetings and store the draft.
 
-    A published agenda is changed only by :func:`repair_agenda` (people hold copies of it).
+    A published agenda is changed only by a repair (:mod:`matchmaker.services.agendas.repair`:
+    people hold copies of it).
     An infeasible build changes no meeting and reports the diagnostics.
     """
     options.check()
@@ -151,10 +154,10 @@ def build_agenda(
     instance = parse_instance(session_instance(db, matcher, session, options))
     result = solve(instance, time_limit=options.time_limit, fair=options.fair, progress=progress)
     diagnostics = [d.to_dict(lang) for d in result.diagnostics]
-    _note(agenda, result, options.fair, diagnostics, options)
+    note_result(agenda, result, options.fair, diagnostics, options)
     if result.status == "infeasible":
         return Outcome.of(agenda, result.status, 0, diagnostics=diagnostics)
-    _ensure_valid(instance, result.meetings)
+    ensure_valid(instance, result.meetings)
     current = live_meetings(db, session)
     staying = fixed(db, session, current)
     keep = {(m.institution_id, m.project_id) for m in staying}
@@ -165,7 +168,7 @@ def build_agenda(
             Meeting.id.in_([m.id for m in current if m.id not in staying_ids]),
         )
     )
-    ids = _ids(session)
+    ids = party_ids(session)
     for placement in result.meetings:
         pair = (ids["i"][placement.institution], ids["p"][placement.project])
         if pair in keep:
@@ -229,172 +232,13 @@ def set_locked(
     )
 
 
-def cancel_meeting(
-    db: Session, matcher: Matcher, meeting: Meeting, actor: User | None = None, lang: str = "zh"
-) -> Outcome:
-    """Cancel one meeting (it will not be scheduled again) and repair the session around it."""
-    ensure_not_over(meeting.session)
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise Conflict("agenda.meeting_cancelled")
-    before = _where(meeting)
-    meeting.status = MeetingStatus.CANCELLED
-    db.flush()
-    record(db, meeting, "cancel", actor, before, _where(meeting))
-    session = db.get(MatchmakingSession, meeting.session_id)
-    assert session is not None  # a foreign key guarantees it
-    # the repair sees the cancelled meeting among the previous ones (its pair now forbidden),
-    # so it knows which seat was freed and may refill it
-    return repair_agenda(db, matcher, session, actor, lang=lang, cancelled=meeting)
-
-
-def arrives_late(
-    db: Session,
-    matcher: Matcher,
-    session: MatchmakingSession,
-    party: Project | Institution,
-    first_slot: int,
-    actor: User | None = None,
-    lang: str = "zh",
-) -> Outcome:
-    """Mark ``party`` away before slot ``first_slot`` and repair its meetings there."""
-    ensure_not_over(session)
-    column = "project_id" if isinstance(party, Project) else "institution_id"
-    for slot in session.slots:
-        if slot.number >= first_slot:
-            break
-        exists = db.scalar(
-            select(Unavailability).where(
-                Unavailability.slot_id == slot.id, getattr(Unavailability, column) == party.id
-            )
-        )
-        if exists is None:
-            db.add(Unavailability(slot_id=slot.id, reason="late", **{column: party.id}))
-    db.flush()
-    return repair_agenda(db, matcher, session, actor, lang=lang)
-
-
-def add_must_meet(
-    db: Session,
-    matcher: Matcher,
-    session: MatchmakingSession,
-    institution: Institution,
-    project: Project,
-    actor: User | None = None,
-    lang: str = "zh",
-) -> Outcome:
-    """Fit a new must-meet pair into the session with the fewest other meetings moved."""
-    return repair_agenda(db, matcher, session, actor, must_meet=(institution, project), lang=lang)
-
-
-def repair_agenda(
-    db: Session,
-    matcher: Matcher,
-    session: MatchmakingSession,
-    actor: User | None = None,
-    must_meet: tuple[Institution, Project] | None = None,
-    lang: str = "zh",
-    cancelled: Meeting | None = None,
-) -> Outcome:
-    """Re-plan the session with kept meetings fixed and the fewest others moved.
-
-    The instance is built with the options the agenda was built with (bounds per party).
-    """
-    ensure_not_over(session)
-    agenda = agenda_of(db, session)
-    tables = seat_all(db, session, sorted(session.institutions, key=lambda i: i.code))
-    current = live_meetings(db, session)
-    data = session_instance(
-        db, matcher, session, options_of(agenda), keep=fixed(db, session, current)
-    )
-    if must_meet is not None:
-        institution, project = must_meet
-        data["must_meet"].append({"institution": institution.code, "project": project.code})
-        pair = (institution.code, project.code)
-        if not any((s["institution"], s["project"]) == pair for s in data["scores"]):
-            # the organiser's word makes the pair admissible even outside the shortlist's filters
-            data["scores"].append({"institution": pair[0], "project": pair[1], "score": 0.0})
-        raise_to_held(data)  # the organiser's word counts like a booking: it is held
-    ids = _ids(session, [*current, *([cancelled] if cancelled is not None else [])])
-    previous = [_placement(m, ids) for m in current]
-    if cancelled is not None:
-        previous.append(_placement(cancelled, ids))
-    instance = parse_instance(data)
-    result = None
-    if agenda.fair and agenda.fair_minimum:
-        # first try to keep the fair build's promise (a late party's meetings move rather than
-        # go); when the change makes that impossible, repair under the plain bounds
-        floor = parse_instance(_with_minimum(data, agenda.fair_minimum))
-        attempt = repair(floor, previous, time_limit=2.0)
-        if attempt.agenda.status != "infeasible":
-            instance, result = floor, attempt
-    if result is None:
-        result = repair(instance, previous, time_limit=2.0)
-    diagnostics = [d.to_dict(lang) for d in result.agenda.diagnostics]
-    _note(agenda, result.agenda, agenda.fair, diagnostics)
-    if result.agenda.status == "infeasible":
-        return Outcome.of(agenda, "infeasible", len(current), diagnostics=diagnostics)
-    _ensure_valid(instance, result.agenda.meetings)
-    by_pair = {(m.institution_id, m.project_id): m for m in current}
-    moved, dropped, added = [], [], []
-    for placement in result.dropped:
-        meeting = by_pair.get((ids["i"][placement.institution], ids["p"][placement.project]))
-        if meeting is not None and meeting.status != MeetingStatus.CANCELLED:
-            record(db, meeting, "drop", actor, _where(meeting), None)
-            db.delete(meeting)
-        dropped.append(_describe(placement))
-    db.flush()
-    # Moves may swap slots between meetings; the unique indexes cover live meetings only, so
-    # the moving ones step out (status cancelled) before any takes its new slot.
-    moving = [
-        (by_pair[(ids["i"][before.institution], ids["p"][before.project])], before, after)
-        for before, after in result.moved
-    ]
-    olds = [(_where(meeting), meeting.status) for meeting, _b, _a in moving]
-    for meeting, _before, _after in moving:
-        meeting.status = MeetingStatus.CANCELLED
-    db.flush()
-    for (meeting, _before, after), (_old, status) in zip(moving, olds, strict=True):
-        meeting.slot_id = ids["slot"][after.slot]
-        meeting.status = status
-    db.flush()
-    for (meeting, before, after), (old, _status) in zip(moving, olds, strict=True):
-        record(db, meeting, "move", actor, old, _where(meeting))
-        moved.append({**_describe(before), "to_slot": int(after.slot)})
-    for placement in result.added:
-        i_id, p_id = ids["i"][placement.institution], ids["p"][placement.project]
-        meeting = Meeting(
-            session_id=session.id,
-            slot_id=ids["slot"][placement.slot],
-            table_id=tables[i_id].id,
-            institution_id=i_id,
-            project_id=p_id,
-            status=MeetingStatus.SCHEDULED,
-            locked=must_meet is not None and (i_id, p_id) == (must_meet[0].id, must_meet[1].id),
-        )
-        db.add(meeting)
-        db.flush()
-        record(db, meeting, "add", actor, None, _where(meeting))
-        added.append(_describe(placement))
-    agenda.revision += 1
-    db.flush()
-    return Outcome.of(
-        agenda,
-        result.agenda.status,
-        len(result.agenda.meetings),
-        moved=moved,
-        dropped=dropped,
-        added=added,
-        diagnostics=diagnostics,
-    )
-
-
-# ---- helpers ----------------------------------------------------------------------------------
+# ---- between the stored meetings and the solver (repair uses these too) --------------------------
 
 # A minimum the room could not give is reported at build time, not a reason to refuse publishing.
 _SOFT = {"below_minimum"}
 
 
-def _ids(
+def party_ids(
     session: MatchmakingSession, meetings: Iterable[Meeting] = ()
 ) -> dict[str, dict[str, int]]:
     """Return code → id of the session's parties and slots.
@@ -412,7 +256,8 @@ def _ids(
     }
 
 
-def _placement(meeting: Meeting, ids: dict[str, dict[str, int]]) -> Placement:
+def placement_of(meeting: Meeting, ids: dict[str, dict[str, int]]) -> Placement:
+    """Return ``meeting`` as the solver's placement (codes from :func:`party_ids`'s ``ids``)."""
     codes = {kind: {v: k for k, v in table.items()} for kind, table in ids.items()}
     return Placement(
         institution=codes["i"][meeting.institution_id],
@@ -423,24 +268,29 @@ def _placement(meeting: Meeting, ids: dict[str, dict[str, int]]) -> Placement:
 
 def _placements(db: Session, session: MatchmakingSession) -> list[Placement]:
     meetings = live_meetings(db, session)
-    ids = _ids(session, meetings)
-    return [replace(_placement(m, ids), table=str(m.table_id)) for m in meetings]
+    ids = party_ids(session, meetings)
+    return [replace(placement_of(m, ids), table=str(m.table_id)) for m in meetings]
 
 
-def _ensure_valid(instance: Any, meetings: list[Placement]) -> None:
-    # The solver's output is certified by code that shares nothing with it before it is stored.
+def ensure_valid(instance: Any, meetings: list[Placement]) -> None:
+    """Raise ``InvalidInput`` unless the independent validator passes ``meetings``.
+
+    The solver's output is certified by code that shares nothing with it before it is stored.
+    """
     problems = [v for v in validate(instance, meetings) if v.code not in _SOFT]
     if problems:
         raise InvalidInput("agenda.invalid", count=len(problems), first=problems[0].message())
 
 
-def _note(
+def note_result(
     agenda: Agenda,
     result: Any,
     fair: bool,
     diagnostics: list[dict[str, Any]],
     options: AgendaOptions | None = None,
 ) -> None:
+    """Keep the solver's figures and ``diagnostics`` on ``agenda`` (and the build's
+    ``options``; a repair, which passes none, keeps those of the build)."""
     agenda.solver_status = result.status
     agenda.objective = float(result.objective)
     agenda.bound = float(result.bound)
@@ -453,14 +303,6 @@ def _note(
         "diagnostics": diagnostics,
         "options": asdict(options) if options is not None else kept_options,
     }
-
-
-def _with_minimum(data: dict[str, Any], minimum: int) -> dict[str, Any]:
-    projects = [
-        {**p, "min_meetings": max(p["min_meetings"], min(minimum, p["max_meetings"]))}
-        for p in data["projects"]
-    ]
-    return {**data, "projects": projects}
 
 
 def options_of(agenda: Agenda) -> AgendaOptions:
@@ -481,22 +323,4 @@ def _summary(agenda: Agenda, meetings: int) -> dict[str, Any]:
         "solver_status": agenda.solver_status,
         "objective": agenda.objective,
         "meetings": meetings,
-    }
-
-
-def _where(meeting: Meeting) -> dict[str, Any]:
-    return {
-        "slot_id": meeting.slot_id,
-        "table_id": meeting.table_id,
-        "status": meeting.status.value,
-        "institution_id": meeting.institution_id,
-        "project_id": meeting.project_id,
-    }
-
-
-def _describe(placement: Placement) -> dict[str, Any]:
-    return {
-        "institution": placement.institution,
-        "project": placement.project,
-        "slot": int(placement.slot),
     }
