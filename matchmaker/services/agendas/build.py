@@ -50,11 +50,11 @@ class Outcome:
     bound: float
     fair_minimum: int | None
     meetings: int
-    stats: dict[str, Any]
     moved: list[dict[str, Any]] = field(default_factory=list)
     dropped: list[dict[str, Any]] = field(default_factory=list)
     added: list[dict[str, Any]] = field(default_factory=list)
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)  # the solver's figures
 
     @classmethod
     def of(cls, agenda: Agenda, status: str, meetings: int, **changes: Any) -> Outcome:
