@@ -229,13 +229,15 @@ def request_meeting(
         db, session, institution_id=institution.id
     ):
         raise Conflict("booking.slot_taken", slot=slot_number)
+    # The request holds its session, parties and slot (not only their ids): what is shown of it
+    # after the commit is then read from memory, not the database, which may be gone by then.
     request = MeetingRequest(
-        session_id=session.id,
-        project_id=project.id,
-        institution_id=institution.id,
+        session=session,
+        project=project,
+        institution=institution,
         requested_by=Role.ORGANISER if actor.role == Role.ORGANISER else actor.role,
         status=RequestStatus.PENDING,
-        slot_id=slot.id,
+        slot=slot,
         message=message.strip(),
         expires_at=min(now + timedelta(hours=rules.request_hours), slot.starts_at),
     )
