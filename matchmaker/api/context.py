@@ -9,6 +9,7 @@ from urllib.parse import quote
 from flask import Flask, Response, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
+from matchmaker.services.agendas.bookings import BookingRules
 from matchmaker.services.matching.matcher import Matcher
 from matchmaker.services.operations.jobs import JobQueue
 
@@ -49,6 +50,11 @@ def queue() -> JobQueue:
     """Return the app's job queue (RQ on Redis when configured, else run in the request)."""
     found: JobQueue = current_app.extensions["matchmaker.jobs"]
     return found
+
+
+def booking_rules() -> BookingRules:
+    """Return the app's booking rules (how long a request holds its slot, the caps)."""
+    return current_app.config.get("MATCHMAKER_BOOKING_RULES") or BookingRules()
 
 
 TYPES = {

@@ -6,7 +6,6 @@ from matchmaker.cli import (  # noqa: F401 - registers the commands
     matching,
     operations,
     registry,
-    scheduling,
 )
 from matchmaker.cli.base import accept_json_after_the_command, main
 

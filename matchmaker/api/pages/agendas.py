@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 
-from matchmaker.api.context import db, matcher, queue
+from matchmaker.api.context import booking_rules, db, matcher, queue, session_factory
 from matchmaker.api.context import download as attachment
 from matchmaker.api.i18n import lang, t
 from matchmaker.api.pages.common import (
@@ -15,31 +15,27 @@ from matchmaker.api.pages.common import (
     event_of_code,
     notice,
     page_event,
+    run_action,
     signed_in,
     signed_in_user,
 )
-from matchmaker.api.resources.agendas import export_file, visible_rows
-from matchmaker.api.resources.bookings import rules
-from matchmaker.api.resources.jobs import start
-from matchmaker.db.models import Event, MatchmakingSession, Meeting
+from matchmaker.db.models import Event, MatchmakingSession
 from matchmaker.db.types import utcnow
 from matchmaker.domain import JobKind, Role
-from matchmaker.errors import MatchmakerError, PermissionDenied
+from matchmaker.errors import MatchmakerError, NotFound
 from matchmaker.services.agendas.bookings import (
-    decide,
+    answer_request,
     free_slots,
-    get_request,
     has_slot_to_come,
+    own_requests,
     request_meeting,
-    requests_of,
     shared_sessions,
-    withdraw,
 )
 from matchmaker.services.agendas.build import (
-    arrives_late,
+    Outcome,
     build_agenda,
-    cancel_meeting,
     ensure_not_over,
+    get_meeting,
     options_of,
     publish_agenda,
     set_locked,
@@ -50,7 +46,14 @@ from matchmaker.services.agendas.options import (
     AgendaOptions,
     options_from_form,
 )
-from matchmaker.services.agendas.views import agenda_rows, by_time, counterpart, session_grid
+from matchmaker.services.agendas.repair import arrives_late, cancel_meeting
+from matchmaker.services.agendas.views import (
+    by_time,
+    counterpart,
+    export_file,
+    session_grid,
+    visible_rows,
+)
 from matchmaker.services.operations import jobs
 from matchmaker.services.registry import catalog
 from matchmaker.services.registry.events import get_session
@@ -58,30 +61,8 @@ from matchmaker.services.registry.events import get_session
 bp = Blueprint("agenda_pages", __name__)
 
 
-def _run(action: Any, failure: list[MatchmakerError] | None = None) -> Any:
-    """Run a page action: commit on success, show the error's sentence on failure.
-
-    The error is also appended to ``failure`` when given, for a page that answers with its
-    status. A refusal is not a failure to explain on the page: it is the 403 page, as on every
-    route.
-    """
-    try:
-        result = action()
-    except PermissionDenied:
-        raise
-    except MatchmakerError as exc:
-        db().rollback()
-        notice("error", exc.message(lang()), [p.line(lang()) for p in exc.problems])
-        if failure is not None:
-            failure.append(exc)
-        return None
-    db().commit()
-    return result
-
-
-def _outcome_notice(outcome: Any) -> None:
-    data = outcome.to_dict()
-    details = [d["message"] for d in data["diagnostics"]]
+def _outcome_notice(outcome: Outcome) -> None:
+    details = [d["message"] for d in outcome.diagnostics]
     details += [
         t(
             "ui.agenda_moved",
@@ -90,18 +71,18 @@ def _outcome_notice(outcome: Any) -> None:
             frm=m["slot"],
             to=m["to_slot"],
         )
-        for m in data["moved"]
+        for m in outcome.moved
     ]
     details += [
         t("ui.agenda_dropped", institution=m["institution"], project=m["project"], slot=m["slot"])
-        for m in data["dropped"]
+        for m in outcome.dropped
     ]
     details += [
         t("ui.agenda_added", institution=m["institution"], project=m["project"], slot=m["slot"])
-        for m in data["added"]
+        for m in outcome.added
     ]
-    kind = "error" if data["status"] == "infeasible" else "ok"
-    notice(kind, t(f"ui.agenda_status_{data['status']}", meetings=data["meetings"]), details)
+    kind = "error" if outcome.status == "infeasible" else "ok"
+    notice(kind, t(f"ui.agenda_status_{outcome.status}", meetings=outcome.meetings), details)
 
 
 @bp.get("/sessions/<session_code>/agenda")
@@ -138,9 +119,20 @@ def grid_action(session_code: str) -> Response:
             options = options_from_form(request.form, request.form.get("fair") == "on")
             ensure_not_over(found)
             params = {k: v for k, v in asdict(options).items() if k != "time_limit"}
-            return start(JobKind.AGENDA_BUILD, found.event, found, params)
+            job = jobs.start_job(
+                db(),
+                session_factory(),
+                queue(),
+                matcher(),
+                JobKind.AGENDA_BUILD,
+                found.event,
+                found,
+                params,
+                me,
+            )
+            return jobs.job_dict(job, lang())
 
-        job = _run(queue_build)
+        job = run_action(queue_build)
         if job is not None:
             notice("ok", t("ui.agenda_job_queued", job=job["id"]))
     elif action == "build":
@@ -149,22 +141,25 @@ def grid_action(session_code: str) -> Response:
             options = options_from_form(request.form, request.form.get("fair") == "on")
             return build_agenda(db(), matcher(), found, options, me, lang())
 
-        outcome = _run(build)
+        outcome = run_action(build)
         if outcome is not None:
             _outcome_notice(outcome)
     elif action == "publish":
-        if _run(lambda: publish_agenda(db(), matcher(), found, me)) is not None:
+        if run_action(lambda: publish_agenda(db(), matcher(), found, me)) is not None:
             notice("ok", t("ui.agenda_published"))
     elif action in ("lock", "unlock", "cancel"):
-        meeting = db().get(Meeting, request.form.get("meeting", type=int) or 0)
-        if meeting is None or meeting.session_id != found.id:
+        try:
+            meeting = get_meeting(db(), request.form.get("meeting", type=int) or 0)
+        except NotFound:
+            abort(404)
+        if meeting.session_id != found.id:
             abort(404)
         if action == "cancel":
-            outcome = _run(lambda: cancel_meeting(db(), matcher(), meeting, me, lang()))
+            outcome = run_action(lambda: cancel_meeting(db(), matcher(), meeting, me, lang()))
             if outcome is not None:
                 _outcome_notice(outcome)
         else:
-            _run(lambda: set_locked(db(), meeting, action == "lock", me))
+            run_action(lambda: set_locked(db(), meeting, action == "lock", me))
     elif action == "late":
         code = request.form.get("party", "").strip()
         first = request.form.get("first_slot", type=int) or 1
@@ -173,7 +168,7 @@ def grid_action(session_code: str) -> Response:
             party = _party(found.event, code)
             return arrives_late(db(), matcher(), found, party, first, me, lang())
 
-        outcome = _run(late)
+        outcome = run_action(late)
         if outcome is not None:
             _outcome_notice(outcome)
     else:
@@ -187,15 +182,8 @@ def my_agenda() -> str:
     """Your own day: meetings by session, requests to answer or withdraw, downloads."""
     me = signed_in_user()
     event = page_event()
-    scope: dict[str, Any] = {}
-    requests: list[Any] = []
-    if me.role == Role.INVESTOR:
-        scope["institution"] = me.institution
-        requests = requests_of(db(), institution_id=me.institution_id)
-    elif me.role == Role.ENTRANT:
-        scope["project"] = me.project
-        requests = requests_of(db(), project_id=me.project_id)
-    rows = agenda_rows(db(), event, published_only=bool(scope), lang=lang(), **scope)
+    rows, _scope = visible_rows(db(), me, event, lang=lang())
+    requests = own_requests(db(), me)
     coming, past = by_time(rows)
     return render_template(
         "agenda_mine.html",
@@ -217,14 +205,7 @@ def answer(request_id: int) -> Response:
     if action not in ("accept", "decline", "withdraw"):
         abort(400)
     me = signed_in_user()
-
-    def apply() -> Any:
-        found = get_request(db(), request_id)
-        if action == "withdraw":
-            return withdraw(db(), me, found)
-        return decide(db(), me, found, accept=action == "accept")
-
-    if _run(apply) is not None:
+    if run_action(lambda: answer_request(db(), me, request_id, action)) is not None:
         notice("ok", t(f"ui.request_{action}ed"))
     return redirect(url_for("agenda_pages.my_agenda"))
 
@@ -254,10 +235,10 @@ def book() -> Any:
     if request.method == "POST" and chosen is not None:
         check_csrf()
         failure: list[MatchmakerError] = []
-        made = _run(
+        made = run_action(
             lambda: request_meeting(
                 db(),
-                rules(),
+                booking_rules(),
                 me,
                 chosen,
                 project,
@@ -300,7 +281,7 @@ def printable() -> str:
     """A printable agenda (paper is normal at venues with poor connectivity)."""
     event = page_event()
     me = signed_in_user()
-    rows, scope = visible_rows(me, event, _export_args())
+    rows, scope = visible_rows(db(), me, event, lang=lang(), **_export_args())
     return render_template(
         "agenda_print.html",
         event=event,
@@ -316,7 +297,7 @@ def printable() -> str:
 def download(fmt: str) -> Response:
     """The same agenda as a file: ``xlsx``, ``csv`` or ``ics``."""
     event = page_event()
-    content, name = export_file(signed_in_user(), event.code, fmt, _export_args())
+    content, name = export_file(db(), signed_in_user(), event.code, fmt, lang(), **_export_args())
     return attachment(content, fmt, name)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import (
@@ -41,6 +42,7 @@ from matchmaker.errors import (
     InvalidInput,
     MatchmakerError,
     NotFound,
+    PermissionDenied,
     TooLarge,
 )
 from matchmaker.messages import size_text
@@ -326,3 +328,28 @@ def signed_in_user() -> User:
 def notice(kind: str, text: str, details: list[str] | None = None) -> None:
     """Show ``text`` (and its ``details``) once, on the next page this browser opens."""
     session["notice"] = {"kind": kind, "text": text, "details": details or []}
+
+
+T = TypeVar("T")
+
+
+def run_action(action: Callable[[], T], failure: list[MatchmakerError] | None = None) -> T | None:
+    """Run a page's action: commit on success and return its result; on a ``MatchmakerError``
+    roll back, show the error's sentence as the next page's notice and return None.
+
+    The error is also appended to ``failure`` when given, for a page that answers with its
+    status. A refusal is not a failure to explain on the page: it is the 403 page, as on every
+    route.
+    """
+    try:
+        result = action()
+    except PermissionDenied:
+        raise
+    except MatchmakerError as exc:
+        db().rollback()
+        notice("error", exc.message(lang()), [p.line(lang()) for p in exc.problems])
+        if failure is not None:
+            failure.append(exc)
+        return None
+    db().commit()
+    return result

@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from matchmaker.config import Settings
 from matchmaker.db.models import (
+    Event,
     Institution,
     MatchmakingSession,
     Meeting,
@@ -42,6 +43,8 @@ from matchmaker.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from matchmaker.messages import Ref
 from matchmaker.services.agendas.seats import seat
 from matchmaker.services.audit import record
+from matchmaker.services.registry import catalog
+from matchmaker.services.registry.events import get_session
 
 LIVE_REQUESTS = (RequestStatus.PENDING, RequestStatus.ACCEPTED)
 
@@ -114,6 +117,27 @@ def free_slots(
     busy |= busy_slots(db, session, institution_id=institution.id)
     now = utcnow()
     return [slot for slot in session.slots if slot.id not in busy and slot.starts_at > now]
+
+
+def find_free_slots(
+    db: Session,
+    viewer: User,
+    event: str | None,
+    project_code: str,
+    institution_code: str,
+    session_code: str,
+) -> list[Slot]:
+    """Return :func:`free_slots` of a pair named by registration ids (in ``event`` when given)
+    in the session ``session_code`` of the project's event.
+
+    A party may ask only about pairs it belongs to (else ``PermissionDenied``); an organiser
+    about any.
+    """
+    project = catalog.get_project(db, project_code, event)
+    institution = catalog.get_institution(db, institution_code, event)
+    _ensure_acts_for(viewer, project, institution)
+    session = get_session(db, _event_code(db, project), session_code)
+    return free_slots(db, session, project, institution)
 
 
 def shared_sessions(project: Project, institution: Institution) -> list[MatchmakingSession]:
@@ -205,13 +229,15 @@ def request_meeting(
         db, session, institution_id=institution.id
     ):
         raise Conflict("booking.slot_taken", slot=slot_number)
+    # The request holds its session, parties and slot (not only their ids): what is shown of it
+    # after the commit is then read from memory, not the database, which may be gone by then.
     request = MeetingRequest(
-        session_id=session.id,
-        project_id=project.id,
-        institution_id=institution.id,
+        session=session,
+        project=project,
+        institution=institution,
         requested_by=Role.ORGANISER if actor.role == Role.ORGANISER else actor.role,
         status=RequestStatus.PENDING,
-        slot_id=slot.id,
+        slot=slot,
         message=message.strip(),
         expires_at=min(now + timedelta(hours=rules.request_hours), slot.starts_at),
     )
@@ -235,6 +261,36 @@ def request_meeting(
         raise Conflict("booking.slot_taken", slot=slot_number) from None
     record(db, request, "request", actor, after=_request_state(request, slot_number))
     return request
+
+
+def book_meeting(
+    db: Session,
+    rules: BookingRules,
+    actor: User,
+    event: str | None,
+    session_code: str,
+    project_code: str,
+    institution_code: str,
+    slot_number: int | None,
+    message: str = "",
+) -> MeetingRequest:
+    """Return :func:`request_meeting` for a pair named by registration ids (in ``event`` when
+    given), in the session ``session_code`` of the project's event."""
+    project = catalog.get_project(db, project_code, event)
+    institution = catalog.get_institution(db, institution_code, event)
+    session = get_session(db, _event_code(db, project), session_code)
+    return request_meeting(db, rules, actor, session, project, institution, slot_number, message)
+
+
+Answer = Literal["accept", "decline", "withdraw"]
+
+
+def answer_request(db: Session, actor: User, request_id: int, action: Answer) -> MeetingRequest:
+    """Accept, decline (:func:`decide`) or withdraw (:func:`withdraw`) request ``request_id``."""
+    request = get_request(db, request_id)
+    if action == "withdraw":
+        return withdraw(db, actor, request)
+    return decide(db, actor, request, accept=action == "accept")
 
 
 def decide(db: Session, actor: User, request: MeetingRequest, accept: bool) -> MeetingRequest:
@@ -298,6 +354,24 @@ def requests_of(
     if session is not None:
         query = query.where(MeetingRequest.session_id == session.id)
     return list(db.scalars(query))
+
+
+def own_requests(db: Session, viewer: User) -> list[MeetingRequest]:
+    """Return the requests made or received by ``viewer``'s party, newest first: an investor's
+    institution's, an entrant's project's (none for organisers and staff: they have no party)."""
+    if viewer.role == Role.INVESTOR and viewer.institution_id is not None:
+        return requests_of(db, institution_id=viewer.institution_id)
+    if viewer.role == Role.ENTRANT and viewer.project_id is not None:
+        return requests_of(db, project_id=viewer.project_id)
+    return []  # an account bound to no party has none either
+
+
+def visible_requests(db: Session, viewer: User) -> list[MeetingRequest]:
+    """Return the requests ``viewer`` may see, newest first: a party its own, organisers and
+    staff every one."""
+    if viewer.role in (Role.INVESTOR, Role.ENTRANT):
+        return own_requests(db, viewer)
+    return requests_of(db)
 
 
 def get_request(db: Session, request_id: int) -> MeetingRequest:
@@ -367,15 +441,21 @@ def _move(db: Session, request: MeetingRequest, to: RequestStatus) -> None:
     """Move ``request`` from the status it was read in to ``to``, unless another answer moved
     it first (then a 409 saying what it became, and nothing is changed)."""
     seen = request.status
-    moved = db.execute(
+    result = db.execute(
         update(MeetingRequest)
         .where(MeetingRequest.id == request.id, MeetingRequest.status == seen)
         .values(status=to, decided_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    assert isinstance(result, CursorResult)  # an UPDATE's result counts its rows
+    moved = result.rowcount
     db.refresh(request)
     if moved != 1:
         raise Conflict("booking.changed_meanwhile", status=Ref(f"status.{request.status.value}"))
+
+
+def _event_code(db: Session, project: Project) -> str:
+    return db.get_one(Event, project.event_id).code
 
 
 def _hold(db: Session, request: MeetingRequest) -> Meeting | None:

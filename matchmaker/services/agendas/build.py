@@ -1,4 +1,4 @@
-"""Session agendas (议程): build with the solver, lock, publish, and repair changes on the day."""
+"""Session agendas (议程): build with the solver, lock and publish (changes on the day: repair)."""
 
 from __future__ import annotations
 
@@ -12,58 +12,88 @@ from sqlalchemy.orm import Session
 from matchmaker.config import pause_point
 from matchmaker.db.models import (
     Agenda,
-    Institution,
     MatchmakingSession,
     Meeting,
-    Project,
-    Unavailability,
     User,
 )
 from matchmaker.db.types import utcnow
 from matchmaker.domain import AgendaStatus, MeetingStatus, StageProgress, local_minute
-from matchmaker.errors import Conflict, InvalidInput
-from matchmaker.scheduling import Placement, parse_instance, repair, solve, validate
+from matchmaker.errors import Conflict, InvalidInput, NotFound
+from matchmaker.messages import Ref
+from matchmaker.scheduling import Placement, parse_instance, solve, validate
 from matchmaker.services.agendas.instance import (
-    AgendaOptions,
     fixed,
     live_meetings,
-    raise_to_held,
     session_instance,
 )
+from matchmaker.services.agendas.options import AgendaOptions
 from matchmaker.services.agendas.seats import seat_all
 from matchmaker.services.audit import record
 from matchmaker.services.matching.matcher import Matcher
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
-    """What a build or a repair did, for the organiser."""
+    """What a build or a repair did, for the organiser (the API's, the CLI's and a job's answer).
 
-    agenda: Agenda
-    status: str
+    ``moved``, ``dropped`` and ``added`` name meetings by registration ids and slot numbers
+    (``to_slot`` for where a moved one went); ``diagnostics`` say why an agenda is infeasible or
+    short of what was asked.
+    """
+
+    status: str  # the solver's: optimal, feasible or infeasible
+    agenda_status: AgendaStatus
+    revision: int
+    objective: float
+    bound: float
+    fair_minimum: int | None
     meetings: int
     moved: list[dict[str, Any]] = field(default_factory=list)
     dropped: list[dict[str, Any]] = field(default_factory=list)
     added: list[dict[str, Any]] = field(default_factory=list)
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)  # the solver's figures
+
+    @classmethod
+    def of(cls, agenda: Agenda, status: str, meetings: int, **changes: Any) -> Outcome:
+        """Return the outcome of a build or repair that left ``agenda`` as it is now."""
+        return cls(
+            status=status,
+            agenda_status=agenda.status,
+            revision=agenda.revision,
+            objective=round(agenda.objective, 6),
+            bound=round(agenda.bound, 6),
+            fair_minimum=agenda.fair_minimum,
+            meetings=meetings,
+            stats=agenda.summary.get("stats", {}),
+            **changes,
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON-ready outcome."""
-        a = self.agenda
-        return {
-            "status": self.status,
-            "agenda_status": a.status.value,
-            "revision": a.revision,
-            "objective": round(a.objective, 6),
-            "bound": round(a.bound, 6),
-            "fair_minimum": a.fair_minimum,
-            "meetings": self.meetings,
-            "moved": self.moved,
-            "dropped": self.dropped,
-            "added": self.added,
-            "diagnostics": self.diagnostics,
-            "stats": a.summary.get("stats", {}),
-        }
+        """Return the outcome as a plain record (a background job stores it as its result)."""
+        return {**asdict(self), "agenda_status": self.agenda_status.value}
+
+
+@dataclass(frozen=True)
+class AgendaState:
+    """Where a session's agenda stands: the session's code, draft or published, its revision."""
+
+    session: str
+    status: AgendaStatus
+    revision: int
+
+
+@dataclass(frozen=True)
+class MeetingRef:
+    """A meeting named by registration ids and slot number, with its status and lock."""
+
+    meeting_id: int
+    session_code: str
+    slot: int
+    institution_code: str
+    project_code: str
+    status: MeetingStatus
+    locked: bool
 
 
 def ensure_not_over(session: MatchmakingSession) -> None:
@@ -84,6 +114,20 @@ def agenda_of(db: Session, session: MatchmakingSession) -> Agenda:
     return agenda
 
 
+def instance_of(db: Session, matcher: Matcher, session: MatchmakingSession) -> dict[str, Any]:
+    """Return ``session`` as a solver instance (``matchmaker schedule --input``), with the
+    options its agenda was last built with."""
+    return session_instance(db, matcher, session, options_of(agenda_of(db, session)))
+
+
+def get_meeting(db: Session, meeting_id: int) -> Meeting:
+    """Return the meeting ``meeting_id`` or raise ``NotFound``."""
+    meeting = db.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(what=Ref("what.meeting"), key=meeting_id)
+    return meeting
+
+
 def build_agenda(
     db: Session,
     matcher: Matcher,
@@ -95,7 +139,8 @@ def build_agenda(
 ) -> Outcome:
     """Solve ``session`` from scratch around its kept meetings and store the draft.
 
-    A published agenda is changed only by :func:`repair_agenda` (people hold copies of it).
+    A published agenda is changed only by a repair (:mod:`matchmaker.services.agendas.repair`:
+    people hold copies of it).
     An infeasible build changes no meeting and reports the diagnostics.
     """
     options.check()
@@ -107,10 +152,10 @@ def build_agenda(
     instance = parse_instance(session_instance(db, matcher, session, options))
     result = solve(instance, time_limit=options.time_limit, fair=options.fair, progress=progress)
     diagnostics = [d.to_dict(lang) for d in result.diagnostics]
-    _note(agenda, result, options.fair, diagnostics, options)
+    note_result(agenda, result, options.fair, diagnostics, options)
     if result.status == "infeasible":
-        return Outcome(agenda, result.status, 0, diagnostics=diagnostics)
-    _ensure_valid(instance, result.meetings)
+        return Outcome.of(agenda, result.status, 0, diagnostics=diagnostics)
+    ensure_valid(instance, result.meetings)
     current = live_meetings(db, session)
     staying = fixed(db, session, current)
     keep = {(m.institution_id, m.project_id) for m in staying}
@@ -121,7 +166,7 @@ def build_agenda(
             Meeting.id.in_([m.id for m in current if m.id not in staying_ids]),
         )
     )
-    ids = _ids(session)
+    ids = party_ids(session)
     for placement in result.meetings:
         pair = (ids["i"][placement.institution], ids["p"][placement.project])
         if pair in keep:
@@ -140,12 +185,12 @@ def build_agenda(
     agenda.built_at = utcnow()
     db.flush()
     record(db, agenda, "build", actor, after=_summary(agenda, len(result.meetings)))
-    return Outcome(agenda, result.status, len(result.meetings), diagnostics=diagnostics)
+    return Outcome.of(agenda, result.status, len(result.meetings), diagnostics=diagnostics)
 
 
 def publish_agenda(
     db: Session, matcher: Matcher, session: MatchmakingSession, actor: User | None = None
-) -> Agenda:
+) -> AgendaState:
     """Publish the draft after the independent validator finds nothing wrong with it."""
     ensure_not_over(session)
     agenda = agenda_of(db, session)
@@ -161,10 +206,12 @@ def publish_agenda(
     db.flush()
     record(db, agenda, "publish", actor, after=_summary(agenda, len(meetings)))
     pause_point("agenda.publish")  # fault tests: a process killed here publishes nothing
-    return agenda
+    return AgendaState(session=session.code, status=agenda.status, revision=agenda.revision)
 
 
-def set_locked(db: Session, meeting: Meeting, locked: bool, actor: User | None = None) -> Meeting:
+def set_locked(
+    db: Session, meeting: Meeting, locked: bool, actor: User | None = None
+) -> MeetingRef:
     """Lock (keep through rebuilds and repairs) or unlock one meeting."""
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict("agenda.meeting_cancelled")
@@ -172,175 +219,24 @@ def set_locked(db: Session, meeting: Meeting, locked: bool, actor: User | None =
     meeting.locked = locked
     db.flush()
     record(db, meeting, "lock" if locked else "unlock", actor, before, {"locked": locked})
-    return meeting
-
-
-def cancel_meeting(
-    db: Session, matcher: Matcher, meeting: Meeting, actor: User | None = None, lang: str = "zh"
-) -> Outcome:
-    """Cancel one meeting (it will not be scheduled again) and repair the session around it."""
-    ensure_not_over(meeting.session)
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise Conflict("agenda.meeting_cancelled")
-    before = _where(meeting)
-    meeting.status = MeetingStatus.CANCELLED
-    db.flush()
-    record(db, meeting, "cancel", actor, before, _where(meeting))
-    session = db.get(MatchmakingSession, meeting.session_id)
-    assert session is not None  # a foreign key guarantees it
-    # the repair sees the cancelled meeting among the previous ones (its pair now forbidden),
-    # so it knows which seat was freed and may refill it
-    return repair_agenda(db, matcher, session, actor, lang=lang, cancelled=meeting)
-
-
-def arrives_late(
-    db: Session,
-    matcher: Matcher,
-    session: MatchmakingSession,
-    party: Project | Institution,
-    first_slot: int,
-    actor: User | None = None,
-    lang: str = "zh",
-) -> Outcome:
-    """Mark ``party`` away before slot ``first_slot`` and repair its meetings there."""
-    ensure_not_over(session)
-    column = "project_id" if isinstance(party, Project) else "institution_id"
-    for slot in session.slots:
-        if slot.number >= first_slot:
-            break
-        exists = db.scalar(
-            select(Unavailability).where(
-                Unavailability.slot_id == slot.id, getattr(Unavailability, column) == party.id
-            )
-        )
-        if exists is None:
-            db.add(Unavailability(slot_id=slot.id, reason="late", **{column: party.id}))
-    db.flush()
-    return repair_agenda(db, matcher, session, actor, lang=lang)
-
-
-def add_must_meet(
-    db: Session,
-    matcher: Matcher,
-    session: MatchmakingSession,
-    institution: Institution,
-    project: Project,
-    actor: User | None = None,
-    lang: str = "zh",
-) -> Outcome:
-    """Fit a new must-meet pair into the session with the fewest other meetings moved."""
-    return repair_agenda(db, matcher, session, actor, must_meet=(institution, project), lang=lang)
-
-
-def repair_agenda(
-    db: Session,
-    matcher: Matcher,
-    session: MatchmakingSession,
-    actor: User | None = None,
-    must_meet: tuple[Institution, Project] | None = None,
-    lang: str = "zh",
-    cancelled: Meeting | None = None,
-) -> Outcome:
-    """Re-plan the session with kept meetings fixed and the fewest others moved.
-
-    The instance is built with the options the agenda was built with (bounds per party).
-    """
-    ensure_not_over(session)
-    agenda = agenda_of(db, session)
-    tables = seat_all(db, session, sorted(session.institutions, key=lambda i: i.code))
-    current = live_meetings(db, session)
-    data = session_instance(
-        db, matcher, session, options_of(agenda), keep=fixed(db, session, current)
-    )
-    if must_meet is not None:
-        institution, project = must_meet
-        data["must_meet"].append({"institution": institution.code, "project": project.code})
-        pair = (institution.code, project.code)
-        if not any((s["institution"], s["project"]) == pair for s in data["scores"]):
-            # the organiser's word makes the pair admissible even outside the shortlist's filters
-            data["scores"].append({"institution": pair[0], "project": pair[1], "score": 0.0})
-        raise_to_held(data)  # the organiser's word counts like a booking: it is held
-    ids = _ids(session, [*current, *([cancelled] if cancelled is not None else [])])
-    previous = [_placement(m, ids) for m in current]
-    if cancelled is not None:
-        previous.append(_placement(cancelled, ids))
-    instance = parse_instance(data)
-    result = None
-    if agenda.fair and agenda.fair_minimum:
-        # first try to keep the fair build's promise (a late party's meetings move rather than
-        # go); when the change makes that impossible, repair under the plain bounds
-        floor = parse_instance(_with_minimum(data, agenda.fair_minimum))
-        attempt = repair(floor, previous, time_limit=2.0)
-        if attempt.agenda.status != "infeasible":
-            instance, result = floor, attempt
-    if result is None:
-        result = repair(instance, previous, time_limit=2.0)
-    diagnostics = [d.to_dict(lang) for d in result.agenda.diagnostics]
-    _note(agenda, result.agenda, agenda.fair, diagnostics)
-    if result.agenda.status == "infeasible":
-        return Outcome(agenda, "infeasible", len(current), diagnostics=diagnostics)
-    _ensure_valid(instance, result.agenda.meetings)
-    by_pair = {(m.institution_id, m.project_id): m for m in current}
-    moved, dropped, added = [], [], []
-    for placement in result.dropped:
-        meeting = by_pair.get((ids["i"][placement.institution], ids["p"][placement.project]))
-        if meeting is not None and meeting.status != MeetingStatus.CANCELLED:
-            record(db, meeting, "drop", actor, _where(meeting), None)
-            db.delete(meeting)
-        dropped.append(_describe(placement))
-    db.flush()
-    # Moves may swap slots between meetings; the unique indexes cover live meetings only, so
-    # the moving ones step out (status cancelled) before any takes its new slot.
-    moving = [
-        (by_pair[(ids["i"][before.institution], ids["p"][before.project])], before, after)
-        for before, after in result.moved
-    ]
-    olds = [(_where(meeting), meeting.status) for meeting, _b, _a in moving]
-    for meeting, _before, _after in moving:
-        meeting.status = MeetingStatus.CANCELLED
-    db.flush()
-    for (meeting, _before, after), (_old, status) in zip(moving, olds, strict=True):
-        meeting.slot_id = ids["slot"][after.slot]
-        meeting.status = status
-    db.flush()
-    for (meeting, before, after), (old, _status) in zip(moving, olds, strict=True):
-        record(db, meeting, "move", actor, old, _where(meeting))
-        moved.append({**_describe(before), "to_slot": int(after.slot)})
-    for placement in result.added:
-        i_id, p_id = ids["i"][placement.institution], ids["p"][placement.project]
-        meeting = Meeting(
-            session_id=session.id,
-            slot_id=ids["slot"][placement.slot],
-            table_id=tables[i_id].id,
-            institution_id=i_id,
-            project_id=p_id,
-            status=MeetingStatus.SCHEDULED,
-            locked=must_meet is not None and (i_id, p_id) == (must_meet[0].id, must_meet[1].id),
-        )
-        db.add(meeting)
-        db.flush()
-        record(db, meeting, "add", actor, None, _where(meeting))
-        added.append(_describe(placement))
-    agenda.revision += 1
-    db.flush()
-    return Outcome(
-        agenda,
-        result.agenda.status,
-        len(result.agenda.meetings),
-        moved,
-        dropped,
-        added,
-        diagnostics,
+    return MeetingRef(
+        meeting_id=meeting.id,
+        session_code=meeting.session.code,
+        slot=meeting.slot.number,
+        institution_code=meeting.institution.code,
+        project_code=meeting.project.code,
+        status=meeting.status,
+        locked=meeting.locked,
     )
 
 
-# ---- helpers ----------------------------------------------------------------------------------
+# ---- between the stored meetings and the solver (repair uses these too) --------------------------
 
 # A minimum the room could not give is reported at build time, not a reason to refuse publishing.
 _SOFT = {"below_minimum"}
 
 
-def _ids(
+def party_ids(
     session: MatchmakingSession, meetings: Iterable[Meeting] = ()
 ) -> dict[str, dict[str, int]]:
     """Return code → id of the session's parties and slots.
@@ -358,7 +254,8 @@ def _ids(
     }
 
 
-def _placement(meeting: Meeting, ids: dict[str, dict[str, int]]) -> Placement:
+def placement_of(meeting: Meeting, ids: dict[str, dict[str, int]]) -> Placement:
+    """Return ``meeting`` as the solver's placement (codes from :func:`party_ids`'s ``ids``)."""
     codes = {kind: {v: k for k, v in table.items()} for kind, table in ids.items()}
     return Placement(
         institution=codes["i"][meeting.institution_id],
@@ -369,24 +266,29 @@ def _placement(meeting: Meeting, ids: dict[str, dict[str, int]]) -> Placement:
 
 def _placements(db: Session, session: MatchmakingSession) -> list[Placement]:
     meetings = live_meetings(db, session)
-    ids = _ids(session, meetings)
-    return [replace(_placement(m, ids), table=str(m.table_id)) for m in meetings]
+    ids = party_ids(session, meetings)
+    return [replace(placement_of(m, ids), table=str(m.table_id)) for m in meetings]
 
 
-def _ensure_valid(instance: Any, meetings: list[Placement]) -> None:
-    # The solver's output is certified by code that shares nothing with it before it is stored.
+def ensure_valid(instance: Any, meetings: list[Placement]) -> None:
+    """Raise ``InvalidInput`` unless the independent validator passes ``meetings``.
+
+    The solver's output is certified by code that shares nothing with it before it is stored.
+    """
     problems = [v for v in validate(instance, meetings) if v.code not in _SOFT]
     if problems:
         raise InvalidInput("agenda.invalid", count=len(problems), first=problems[0].message())
 
 
-def _note(
+def note_result(
     agenda: Agenda,
     result: Any,
     fair: bool,
     diagnostics: list[dict[str, Any]],
     options: AgendaOptions | None = None,
 ) -> None:
+    """Keep the solver's figures and ``diagnostics`` on ``agenda`` (and the build's
+    ``options``; a repair, which passes none, keeps those of the build)."""
     agenda.solver_status = result.status
     agenda.objective = float(result.objective)
     agenda.bound = float(result.bound)
@@ -399,14 +301,6 @@ def _note(
         "diagnostics": diagnostics,
         "options": asdict(options) if options is not None else kept_options,
     }
-
-
-def _with_minimum(data: dict[str, Any], minimum: int) -> dict[str, Any]:
-    projects = [
-        {**p, "min_meetings": max(p["min_meetings"], min(minimum, p["max_meetings"]))}
-        for p in data["projects"]
-    ]
-    return {**data, "projects": projects}
 
 
 def options_of(agenda: Agenda) -> AgendaOptions:
@@ -427,22 +321,4 @@ def _summary(agenda: Agenda, meetings: int) -> dict[str, Any]:
         "solver_status": agenda.solver_status,
         "objective": agenda.objective,
         "meetings": meetings,
-    }
-
-
-def _where(meeting: Meeting) -> dict[str, Any]:
-    return {
-        "slot_id": meeting.slot_id,
-        "table_id": meeting.table_id,
-        "status": meeting.status.value,
-        "institution_id": meeting.institution_id,
-        "project_id": meeting.project_id,
-    }
-
-
-def _describe(placement: Placement) -> dict[str, Any]:
-    return {
-        "institution": placement.institution,
-        "project": placement.project,
-        "slot": int(placement.slot),
     }

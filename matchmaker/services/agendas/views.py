@@ -1,4 +1,9 @@
-"""What people see of an agenda: the organiser's grid, each party's day, and the exports."""
+"""What people see of an agenda: the organiser's grid, each party's day, and the exports.
+
+Who may see what is decided here: investors see only their institution's meetings, entrants
+only their project's, and both only published agendas plus their own bookings; organisers and
+staff see everything.
+"""
 
 from __future__ import annotations
 
@@ -18,11 +23,16 @@ from matchmaker.db.models import (
     Meeting,
     Project,
     Table,
+    User,
 )
 from matchmaker.db.types import utcnow
 from matchmaker.domain import LOCAL_TZ, AgendaStatus, MeetingStatus, Role
+from matchmaker.errors import InvalidInput, PermissionDenied, Problem
 from matchmaker.messages import render
+from matchmaker.services.agendas.build import AgendaState, agenda_of
 from matchmaker.services.agendas.seats import seats
+from matchmaker.services.registry import catalog
+from matchmaker.services.registry.events import get_event, get_session
 from matchmaker.tabular.write import write_table
 
 FORMATS = ("csv", "xlsx", "ics")
@@ -41,7 +51,7 @@ CONFIRMED = (MeetingStatus.SCHEDULED, MeetingStatus.HELD, MeetingStatus.NO_SHOW)
 
 @dataclass(frozen=True)
 class AgendaRow:
-    """One meeting as a line of somebody's agenda."""
+    """One meeting as a line of somebody's agenda, in one language (table and status labels)."""
 
     meeting_id: int
     session: MatchmakingSession
@@ -52,25 +62,45 @@ class AgendaRow:
     institution: Institution
     project: Project
     status: MeetingStatus
+    status_label: str
     locked: bool
 
-    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        """Return the JSON-ready row."""
-        return {
-            "meeting_id": self.meeting_id,
-            "session": self.session.code,
-            "slot": self.slot,
-            "start": self.starts_at.isoformat(),
-            "end": self.ends_at.isoformat(),
-            "table": self.table,
-            "institution_id": self.institution.code,
-            "institution": self.institution.name,
-            "project_id": self.project.code,
-            "project": self.project.name,
-            "status": self.status.value,
-            "status_label": self.status.label(lang),
-            "locked": self.locked,
-        }
+    @property
+    def session_code(self) -> str:
+        """Return the session's code."""
+        return self.session.code
+
+    @property
+    def institution_code(self) -> str:
+        """Return the institution's registration id."""
+        return self.institution.code
+
+    @property
+    def institution_name(self) -> str:
+        """Return the institution's name."""
+        return self.institution.name
+
+    @property
+    def project_code(self) -> str:
+        """Return the project's registration id."""
+        return self.project.code
+
+    @property
+    def project_name(self) -> str:
+        """Return the project's name."""
+        return self.project.name
+
+
+@dataclass(frozen=True)
+class AgendaView(AgendaState):
+    """A session's agenda as one viewer sees it: the solver's figures and the meetings."""
+
+    solver_status: str
+    objective: float
+    bound: float
+    fair_minimum: int | None
+    summary: dict[str, Any]  # empty for parties: the solver's statistics are the organiser's
+    meetings: list[AgendaRow]
 
 
 def counterpart(
@@ -163,6 +193,7 @@ def agenda_rows(
             institution=m.institution,
             project=m.project,
             status=m.status,
+            status_label=m.status.label(lang),
             locked=m.locked,
         )
         rows.append(((m.slot.starts_at, number, m.institution.code), row))
@@ -178,7 +209,7 @@ class Grid:
     agenda: Agenda | None
     slots: list[Any]
     tables: list[tuple[Table, Institution | None]]
-    cells: dict[tuple[int, int], AgendaRow]  # (table id, slot number) -> meeting
+    cells: dict[tuple[int | None, int], AgendaRow]  # (table id, slot number) -> meeting
 
     def count(self) -> int:
         """Return how many meetings the grid holds."""
@@ -207,12 +238,117 @@ def session_grid(db: Session, session: MatchmakingSession, lang: str = "zh") -> 
     )
 
 
+# ---- who sees what -----------------------------------------------------------------------------
+
+
+def own_scope(viewer: User) -> dict[str, Any]:
+    """Return the party whose meetings ``viewer`` is limited to: investors see only their
+    institution's meetings, entrants only their project's; organisers and staff everyone's."""
+    if viewer.role == Role.INVESTOR:
+        return {"institution": viewer.institution}
+    if viewer.role == Role.ENTRANT:
+        return {"project": viewer.project}
+    return {}
+
+
+def sees_drafts(viewer: User) -> bool:
+    """Return whether ``viewer`` sees unpublished agendas (organisers and staff do)."""
+    return viewer.role in (Role.ORGANISER, Role.STAFF)
+
+
+def session_agenda(
+    db: Session, viewer: User, session: MatchmakingSession, lang: str = "zh"
+) -> AgendaView:
+    """Return ``session``'s agenda as ``viewer`` sees it (an empty draft is made the first time).
+
+    Organisers and staff see all of it with the solver's summary; parties their own part.
+    """
+    agenda = agenda_of(db, session)
+    rows = agenda_rows(
+        db,
+        session.event,
+        session=session,
+        published_only=not sees_drafts(viewer),
+        lang=lang,
+        **own_scope(viewer),
+    )
+    return AgendaView(
+        session=session.code,
+        status=agenda.status,
+        revision=agenda.revision,
+        solver_status=agenda.solver_status,
+        objective=agenda.objective,
+        bound=agenda.bound,
+        fair_minimum=agenda.fair_minimum,
+        summary=agenda.summary if sees_drafts(viewer) else {},
+        meetings=rows,
+    )
+
+
+def visible_rows(
+    db: Session,
+    viewer: User,
+    event: Event,
+    *,
+    session: str | None = None,
+    institution: str | None = None,
+    project: str | None = None,
+    table: int | None = None,
+    lang: str = "zh",
+) -> tuple[list[AgendaRow], dict[str, Any]]:
+    """Return the meetings ``viewer`` may see of ``event``, narrowed to a session, institution,
+    project (codes) or table number, and the scope they were narrowed to (rows, or the number).
+
+    Parties see only their own meetings (asking for someone else's is ``PermissionDenied``),
+    and only published ones plus their bookings; organisers and staff see everything.
+    """
+    scope: dict[str, Any] = {}
+    if session:
+        scope["session"] = get_session(db, event.code, session)
+    if institution:
+        scope["institution"] = catalog.get_institution(db, institution, event.code)
+    if project:
+        scope["project"] = catalog.get_project(db, project, event.code)
+    if table:
+        scope["table"] = table
+    own = own_scope(viewer)
+    for key, value in own.items():
+        if key in scope and scope[key].id != value.id:
+            raise PermissionDenied()
+    scope |= own
+    rows = agenda_rows(db, event, published_only=not sees_drafts(viewer), lang=lang, **scope)
+    return rows, scope
+
+
+def export_file(
+    db: Session,
+    viewer: User,
+    event_code: str,
+    fmt: str,
+    lang: str = "zh",
+    **narrowed: Any,
+) -> tuple[bytes, str]:
+    """Return the agenda ``viewer`` may see as ``fmt`` (csv, xlsx, ics) bytes and a file name
+    (without extension) naming the event and what it was narrowed to (see :func:`visible_rows`).
+    """
+    if fmt not in FORMATS:
+        raise InvalidInput(
+            "error.invalid_input", [Problem("error.bad_request", column="format", value=fmt)]
+        )
+    event = get_event(db, event_code)
+    rows, scope = visible_rows(db, viewer, event, lang=lang, **narrowed)
+    parts = [event.code] + [
+        getattr(v, "code", None) or f"T{v}" for v in scope.values() if v is not None
+    ]
+    return export_agenda(rows, fmt, lang, title=event.name), "agenda-" + "-".join(parts)
+
+
 # ---- exports ----------------------------------------------------------------------------------
 
 
 def _headers(lang: str) -> list[str]:
-    keys = ("session", "date", "start", "end", "table", "institution_id", "institution")
-    keys += ("project_id", "project", "status")
+    keys = ["session", "date", "start", "end", "table", "institution_id", "institution"]
+    keys += ["project_id", "project", "status"]
     return [render(f"agenda.col.{k}", lang) for k in keys]
 
 
@@ -278,4 +414,5 @@ def to_ics(rows: list[AgendaRow], lang: str = "zh", title: str = "") -> bytes:
         )
         calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    content: bytes = calendar.to_ical()  # icalendar has no type information
+    return content
