@@ -7,9 +7,9 @@ a new pair is created. Any problem anywhere rejects the whole file and nothing c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from matchmaker.services.ledger.intent_changes import (
 )
 from matchmaker.services.ledger.intents import scoped
 from matchmaker.services.registry.events import session_lookup
+from matchmaker.services.registry.registrations import ImportReport
 from matchmaker.tabular.read import read_sheet
 from matchmaker.tabular.records import INTENTS, header_key, parse_table
 from matchmaker.tabular.write import write_table
@@ -45,29 +46,7 @@ _FIELDS = (
 )
 
 
-@dataclass
-class IntentImportReport:
-    """What an intents import did."""
-
-    kind: ClassVar[str] = "intents"
-    total: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    encoding: str = ""
-    warnings: list[Problem] = field(default_factory=list)
-
-    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        """Return a JSON-ready summary."""
-        return {
-            "kind": self.kind,
-            "total": self.total,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "encoding": self.encoding,
-            "warnings": [w.to_dict(lang) for w in self.warnings],
-        }
+IntentImportReport = ImportReport  # kind "intents"; the same summary as a registrations import
 
 
 def import_intents(
@@ -150,7 +129,7 @@ def import_intents(
     if problems:
         raise ImportRejected(None, problems, count=len(problems))
     report = IntentImportReport(
-        total=len(parsed.records), encoding=sheet.encoding, warnings=parsed.warnings
+        kind="intents", total=len(parsed.records), encoding=sheet.encoding, warnings=parsed.warnings
     )
     for record, project, institution, intent, values in plan:
         reason = record.get("reason") or ""
