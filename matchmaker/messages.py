@@ -287,7 +287,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{table} 号桌在第 {slot} 时段有 {count} 家机构",
         "Table {table} holds {count} institutions in slot {slot}",
     ),
-    # agendas and bookings (services/agendas.py, bookings.py)
+    # agendas and bookings (services/agendas/)
     "what.slot": ("时段", "Slot"),
     "what.request": ("预约", "Request"),
     "what.meeting": ("会见", "Meeting"),
@@ -1011,7 +1011,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.diversity": ("避免相似项目扎堆", "Spread out similar projects"),
     "ui.show_passed": ("显示已标记不合适的", "Show passed projects"),
     "ui.candidates": ("符合条件的候选 {total} 个", "{total} candidate(s) match"),
-    # follow-up pages: intent ledger, due-diligence board, outcome report (api/ledger_pages.py)
+    # follow-up pages: intent ledger, due-diligence board, outcome report (api/pages/ledger/)
     "ui.nav_intents": ("投资意向", "Intents"),
     "ui.nav_due_diligence": ("尽调跟进", "Due diligence"),
     "ui.nav_reports": ("对接成效", "Outcomes"),
@@ -1156,7 +1156,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "ui.report_download": ("下载 XLSX", "Download XLSX"),
     "ui.report_generated": ("统计时间 {at}（北京时间）", "Generated {at} (Beijing time)"),
-    # backups (services/backup.py) and the event archive (services/event_archive.py)
+    # backups and the event archive (services/operations/backup.py, event_archive.py)
     "backup.not_archive": (
         "{name} 不是可用的备份文件（无法作为 ZIP 打开：{reason}），数据库未做任何改动",
         "{name} is not a usable backup (cannot be opened as a ZIP: {reason}); "

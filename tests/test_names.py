@@ -337,7 +337,7 @@ def test_a_rename_by_page_import_is_audited_as_the_organiser(
 
 
 def test_a_large_import_is_checked_against_every_party(factory: Any, registered: str) -> None:
-    # more names than are looked up by a bound list (services/names.py FEW_KEYS)
+    # more names than are looked up by a bound list (services/registry/names.py FEW_KEYS)
     rows = [f"N-{n:05d},储能项目第{n}号,绿色经济\n" for n in range(1200)]
     taken = PROJECT_HEADER + "".join(rows) + "N-99999,Rural Drone Spraying Service,乡村振兴\n"
     assert problems_of(factory, taken) == [

@@ -500,7 +500,7 @@ class AuditEntry(Base):
     """One change to an audited record: who, when, before → after. Append-only.
 
     ``event_id`` says whose trail it is even after the record itself was deleted, so an event's
-    backup carries its whole trail (``services/backup.py``).
+    backup carries its whole trail (``services/operations/backup.py``).
     """
 
     __tablename__ = "audit_entries"

@@ -519,7 +519,7 @@ def parse_table(
     records: list[dict[str, Any]] = []
     partial: list[dict[str, Any]] = []
     first_seen: dict[str, int] = {}
-    names_seen: dict[str, int] = {}  # a party's name is unique in its event (services/names.py)
+    names_seen: dict[str, int] = {}  # names are unique in an event (services/registry/names.py)
     for row_number, cells in sheet.rows:
         record: dict[str, Any] = {"_row": row_number}
         row_ok = True

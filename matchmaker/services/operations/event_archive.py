@@ -3,7 +3,7 @@
 Registrations, each session's agenda (XLSX and .ics), intents, due-diligence tasks, the funnel
 report and the audit trail, with a README in Chinese and English. Each file comes from the
 export that serves it elsewhere (``tabular/write.py`` neutralises formula-like cells), so the
-archive and the pages never disagree. Not a backup: ``services/backup.py`` restores; this reads.
+archive and the pages never disagree. Not a backup: ``operations/backup.py`` restores; this reads.
 """
 
 from __future__ import annotations
