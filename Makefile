@@ -5,15 +5,23 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export MATCHMAKER_DEMO_HINT ?= 1
 
-.PHONY: run test lint install chromium clean
+.PHONY: run demo-db test lint install chromium clean
 
-run: $(STAMP)
-	$(BIN)/matchmaker demo --reset --ledger
+# The demo lives in its own file: `make run` resets it on every run and never touches your own
+# database (instance/matchmaker.db, --db or MATCHMAKER_DATABASE_URL).
+DEMO_DB ?= $(CURDIR)/instance/demo.db
+DEMO    := $(BIN)/matchmaker --db sqlite:///$(DEMO_DB)
+
+run: demo-db
 	@echo ""
 	@echo "  matchmaker demo: http://127.0.0.1:5000/   (sign in as organiser / demo1234)"
 	@echo "  API docs:        http://127.0.0.1:5000/api/docs"
 	@echo ""
-	$(BIN)/matchmaker serve --host 127.0.0.1 --port 5000
+	$(DEMO) serve --host 127.0.0.1 --port 5000
+
+demo-db: $(STAMP)
+	@mkdir -p $(dir $(DEMO_DB))
+	$(DEMO) demo --reset --force --ledger
 
 test: $(STAMP) chromium
 	$(BIN)/ruff check matchmaker tests benchmarks scripts

@@ -784,6 +784,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "演示活动 {code} 已存在；如需重新载入请加 --reset（会清空数据库）",
         "The demo event {code} is already loaded; add --reset to reload it (empties the database)",
     ),
+    "demo.would_reset_own": (
+        "数据库 {db} 中有演示以外的活动 {codes}，--reset 会把它们全部删除，因此未做任何改动。"
+        "演示请用单独的数据库（make run 使用 instance/demo.db，或 --db sqlite:///demo.db）；"
+        "确实要清空请加 --force",
+        "The database {db} holds events other than the demo ({codes}); --reset would delete them, "
+        "so nothing was changed. Load the demo into its own database (make run uses "
+        "instance/demo.db, or --db sqlite:///demo.db), or add --force to empty it anyway",
+    ),
     "ui.event": ("活动", "Event"),
     "ui.event_switch": ("切换活动", "Switch event"),
     # match reasons

@@ -41,14 +41,29 @@ def init(ctx: Context) -> None:
         "signed after it and due-diligence tasks (dated back from today)."
     ),
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --reset: empty the database even if it holds events other than the demo's.",
+)
 @pass_ctx
 @handles_errors
-def demo(ctx: Context, reset: bool, ledger: bool) -> None:
-    """Load the demo event: three sessions, ~240 projects, ~40 institutions, four accounts."""
+def demo(ctx: Context, reset: bool, ledger: bool, force: bool) -> None:
+    """Load the demo event: three sessions, ~240 projects, ~40 institutions, four accounts.
+
+    `make run` keeps the demo in its own file (instance/demo.db); with --reset this command
+    refuses to empty a database that holds a contest of your own unless --force is given.
+    """
     from matchmaker.db.engine import migrate, reset_schema
-    from matchmaker.services.operations.demo import DEMO_PASSWORD, load_demo
+    from matchmaker.errors import Conflict
+    from matchmaker.services.operations.demo import DEMO_PASSWORD, load_demo, other_events
 
     engine = ctx.parts.engine
+    if reset and not force:
+        with ctx.snapshot() as db:
+            own = other_events(db)
+        if own:
+            raise Conflict("demo.would_reset_own", codes=", ".join(own), db=safe_url(ctx.db_url))
     if reset:
         reset_schema(engine)
     migrate(engine)

@@ -64,6 +64,23 @@ class DemoAccount:
     bound_to: str
 
 
+def demo_event_code() -> str:
+    """Return the code of the packaged demo event."""
+    return str(json.loads(demo_file("event.json"))["event"]["code"])
+
+
+def other_events(db: Session) -> list[str]:
+    """Return the codes of the events in ``db`` that are not the demo's: a database holding any is
+    somebody's own contest, which ``matchmaker demo --reset`` refuses to empty without --force.
+    A database with no schema yet holds none."""
+    from sqlalchemy import inspect
+
+    if not inspect(db.connection()).has_table(Event.__tablename__):
+        return []
+    demo = demo_event_code()
+    return list(db.scalars(select(Event.code).where(Event.code != demo).order_by(Event.code)))
+
+
 def demo_file(name: str) -> bytes:
     """Return a file of the packaged demo data."""
     return resources.files("matchmaker.demo").joinpath("data", name).read_bytes()
