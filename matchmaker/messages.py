@@ -773,6 +773,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.column": ("列", "Column"),
     "ui.value": ("内容", "Value"),
     "ui.message": ("说明", "Message"),
+    "ui.sheet_templates": (
+        "空白报名表（表头与一行示例，填好即可导入）：",
+        "Blank sheets (headers and one example row; fill in and import):",
+    ),
     "ui.no_file": ("请选择文件", "Choose a file"),
     "ui.csrf": ("页面已过期，请刷新后重试", "The page expired; reload and try again"),
     "ui.error_title": ("出错了", "Something went wrong"),

@@ -151,6 +151,8 @@ TABLE: list[Rule] = [
       body={"event": "T2026", "kind": "institutions", "file": INSTITUTIONS_SHEET}),
     R("GET", "/export/<kind>.<fmt>",                                           "D DD DD AA",
       url="/export/projects.csv?event=T2026"),
+    R("GET", "/import/template/<kind>.<fmt>",                                  "D DD DD AA",
+      url="/import/template/projects.xlsx?event=T2026&lang=en"),
 
     # ---- matching: an investor's own shortlist, an entrant's own recommendations
     R("GET", "/api/v1/institutions/<code>/shortlist",                          "D DD AF AA",

@@ -84,6 +84,40 @@ def export(
     ctx.emit({"ok": True, "path": str(output), "bytes": len(data)}, f"wrote {output}")
 
 
+@main.command()
+@click.argument("kind", type=click.Choice(["projects", "institutions"]))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Write here (.xlsx or .csv).",
+)
+@click.option("--event", "event_code", help="Event code (needed when there are several).")
+@click.option(
+    "--sheet-lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Language of the headers (default: --lang).",
+)
+@pass_ctx
+@handles_errors
+def template(
+    ctx: Context, kind: str, output: Path, event_code: str | None, sheet_lang: str | None
+) -> None:
+    """Write a blank registration sheet: the import's headers and one example row."""
+    from matchmaker.services.registry.events import get_event
+    from matchmaker.services.registry.sheet_templates import sheet_template
+
+    fmt = output.suffix.lstrip(".").lower() or "csv"
+    if fmt not in ("csv", "xlsx"):
+        raise click.BadParameter(f"use .csv or .xlsx, not {output.name!r}", param_hint="--output")
+    with ctx.snapshot() as db:
+        data = sheet_template(get_event(db, event_code), kind, fmt, sheet_lang or ctx.lang)
+    output.write_bytes(data)
+    ctx.emit({"ok": True, "path": str(output), "bytes": len(data)}, f"wrote {output}")
+
+
 def _export_archive(ctx: Context, output: Path | None, event_code: str | None) -> None:
     from matchmaker.services.operations.event_archive import event_archive
     from matchmaker.services.registry.events import get_event

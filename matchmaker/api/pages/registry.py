@@ -29,6 +29,7 @@ from matchmaker.services.registry.registrations import (
     export_registrations,
     import_registrations,
 )
+from matchmaker.services.registry.sheet_templates import sheet_template
 
 bp = Blueprint("registry_pages", __name__)
 
@@ -113,6 +114,19 @@ def import_page() -> Any:
         chosen=chosen["chosen"] if chosen else None,
         queued=queued,
     ), status
+
+
+@bp.get("/import/template/<kind>.<fmt>")
+@signed_in(Role.ORGANISER, Role.STAFF)
+def sheet_template_file(kind: str, fmt: str) -> Response:
+    """Download a blank sheet (headers and one example row) in the page's or ``?lang=`` language."""
+    if kind not in KINDS or fmt not in ("csv", "xlsx"):
+        abort(404)
+    language = (
+        "en" if request.args.get("lang") == "en" else "zh" if request.args.get("lang") else lang()
+    )
+    data = sheet_template(page_event(), kind, fmt, language)
+    return download(data, fmt, f"{kind}-template-{language}")
 
 
 @bp.get("/export/<kind>.<fmt>")
