@@ -270,7 +270,7 @@ def _usable(db: Session, token: str, purpose: str) -> Invitation:
     if row.revoked_at is not None:
         raise Gone("link.revoked")
     if row.expires_at <= utcnow():
-        raise Gone("link.expired", when=row.expires_at)
+        raise Gone("link.expired", when=local_minute(row.expires_at))
     if not row.user.active:
         raise Gone("link.disabled")
     return row
