@@ -47,10 +47,11 @@ def reset(token: str) -> Any:
 def _link_page(token: str, purpose: str) -> Any:
     """The password form of a usable link; a clear page (never a sign-in) for one that is not."""
     errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        check_csrf()  # before the link is looked at: a forged post learns nothing
     try:
         holder = open_link(db(), token, purpose)
         if request.method == "POST":
-            check_csrf()
             form = request.form
             user = redeem_link(
                 db(), token, purpose, form.get("password", ""), form.get("confirm", "")
