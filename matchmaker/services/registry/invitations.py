@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from matchmaker.db.models import Event, Institution, Invitation, Project, User, WebSession
+from matchmaker.db.transactions import begin_write
 from matchmaker.db.types import utcnow
 from matchmaker.domain import Role, local_minute
 from matchmaker.errors import Gone, InvalidInput, NotFound, Problem
@@ -89,6 +90,10 @@ def invite_contacts(
         raise InvalidInput(None, [Problem("field.invalid_choice", column="from", value=source,
                                           params={"choices": ", ".join(SOURCES)})])  # fmt: skip
     _check_days(days)
+    # One bulk invitation of an event at a time (two organisers clicking at once would each
+    # see nobody invited): PostgreSQL locks the event's row, SQLite takes its write lock.
+    begin_write(db)
+    db.execute(select(Event.id).where(Event.id == event.id).with_for_update())
     role = Role.ENTRANT if source == "projects" else Role.INVESTOR
     link_column = User.project_id if source == "projects" else User.institution_id
     parties: list[Project | Institution] = []
@@ -235,6 +240,7 @@ def redeem_link(
 ) -> User:
     """Set the password of the link's account (policy checked), spend the link and return the
     user, now active. A reset also ends the account's page sign-ins everywhere."""
+    begin_write(db)  # SQLite: the link read below stays as read until the commit
     row = _usable(db, token, purpose)
     user = row.user
     if confirm is not None and confirm != password:
