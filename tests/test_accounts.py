@@ -23,13 +23,8 @@ from matchmaker.domain import Role
 from matchmaker.errors import AuthenticationRequired, Gone, InvalidInput, PermissionDenied
 from matchmaker.services.registry.accounts import authenticate, create_user, issue_token
 from matchmaker.services.registry.events import get_event
-from matchmaker.services.registry.invitations import (
-    invite_contacts,
-    invites_table,
-    open_link,
-    redeem_link,
-    send_link,
-)
+from matchmaker.services.registry.invitations import invite_contacts, invites_table
+from matchmaker.services.registry.links import open_link, redeem_link, send_link
 from matchmaker.services.registry.passwords import password_problems
 from matchmaker.services.registry.registrations import import_registrations
 from matchmaker.services.registry.roster import list_accounts, set_active

@@ -226,7 +226,7 @@ class World:
         return self._link("reset")
 
     def _link(self, purpose: str) -> str:
-        from matchmaker.services.registry.invitations import send_link
+        from matchmaker.services.registry.links import send_link
 
         username = self.make_spare_account()
         with transaction(self.factory) as db:

@@ -45,7 +45,7 @@ def user_id(factory: Any, username: str) -> int:
 def things(client: Any, accounts: Any, factory: Any) -> dict[str, str]:
     """One of everything a page POST route can name: an intent, a task, a meeting request, an
     account, a usable invitation link."""
-    from matchmaker.services.registry.invitations import send_link
+    from matchmaker.services.registry.links import send_link
 
     with transaction(factory) as db:
         create_user(db, "invitee", Role.STAFF)

@@ -130,7 +130,7 @@ def list_(ctx: Context, event_code: str | None, search: str) -> None:
 def _send(
     ctx: Context, username: str, purpose: str, base_url: str | None, days: int | None
 ) -> None:
-    from matchmaker.services.registry.invitations import send_link
+    from matchmaker.services.registry.links import send_link
 
     with ctx.transaction() as db:
         sent = send_link(db, username, purpose, _base_url(ctx, base_url), _days(ctx, days))
@@ -173,7 +173,7 @@ def reset(ctx: Context, username: str, base_url: str | None, days: int | None) -
 @handles_errors
 def revoke_invite(ctx: Context, username: str) -> None:
     """Revoke USERNAME's unused links (invitation or reset)."""
-    from matchmaker.services.registry.invitations import revoke_links
+    from matchmaker.services.registry.links import revoke_links
 
     with ctx.transaction() as db:
         count = revoke_links(db, username)

@@ -16,12 +16,10 @@ from matchmaker.api.security import check_csrf
 from matchmaker.domain import Role, local_minute
 from matchmaker.errors import Gone, InvalidInput, NotFound
 from matchmaker.services.registry.accounts import start_web_session
-from matchmaker.services.registry.invitations import (
+from matchmaker.services.registry.invitations import SOURCES, invite_contacts, invites_table
+from matchmaker.services.registry.links import (
     INVITE,
     RESET,
-    SOURCES,
-    invite_contacts,
-    invites_table,
     open_link,
     redeem_link,
     revoke_links,
