@@ -34,6 +34,7 @@ def create_app(
     from matchmaker.api.i18n import lang, t
     from matchmaker.api.limits import init_limits
     from matchmaker.api.openapi import ErrorResponses, MatchmakerApi, row_id_parameter
+    from matchmaker.api.pages import accounts as _account_pages  # noqa: F401 - on registry_pages
     from matchmaker.api.pages import agendas as agenda_pages
     from matchmaker.api.pages import common as pages
     from matchmaker.api.pages import ledger as ledger_pages

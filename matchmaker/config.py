@@ -34,6 +34,11 @@ class Settings:
     token_days: int = 30
     max_upload_bytes: int = 16 * 1024 * 1024
     demo_hint: bool = False
+    # Accounts: the address people open invitation and reset links at ("": the address the
+    # organiser's page was opened at; the command line then says http://127.0.0.1:5000), and
+    # how long such a link works.
+    base_url: str = ""
+    invite_days: int = 14
     # Bookings: a pending request holds its slot this long; caps per session (0 = no cap).
     request_hours: int = 24
     institution_request_cap: int = 0  # 0: twice the session's slots
@@ -127,6 +132,8 @@ NAMES: tuple[Name, ...] = (
     Name("token_days", "MATCHMAKER_TOKEN_DAYS", "MATCHMAKER_TOKEN_DAYS"),
     Name("max_upload_bytes", "MATCHMAKER_MAX_UPLOAD_BYTES", "MAX_CONTENT_LENGTH"),
     Name("demo_hint", "MATCHMAKER_DEMO_HINT", "MATCHMAKER_DEMO_HINT"),
+    Name("base_url", "MATCHMAKER_BASE_URL", "MATCHMAKER_BASE_URL"),
+    Name("invite_days", "MATCHMAKER_INVITE_DAYS", "MATCHMAKER_INVITE_DAYS"),
     Name("request_hours", "MATCHMAKER_REQUEST_HOURS"),
     Name("institution_request_cap", "MATCHMAKER_INSTITUTION_REQUEST_CAP"),
     Name("project_request_cap", "MATCHMAKER_PROJECT_REQUEST_CAP"),

@@ -125,6 +125,13 @@ class Conflict(MatchmakerError):
     default_code = "error.conflict"
 
 
+class Gone(MatchmakerError):
+    """What the request names existed but can no longer be used (a spent or expired link)."""
+
+    http_status = 410
+    default_code = "error.gone"
+
+
 class Unavailable(MatchmakerError):
     """A service the request needs (the database, the job queue) cannot be reached now."""
 

@@ -86,6 +86,155 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "auth.bad_credentials": ("用户名或密码错误", "Wrong user name or password"),
     "auth.bad_token": ("访问令牌无效、已过期或已撤销", "The token is invalid, expired or revoked"),
+    # ---- accounts: the password policy, one-time links, the organiser's accounts page (#15)
+    "error.gone": ("该内容已失效", "This is no longer available"),
+    "password.refused": (
+        "密码不符合要求，未做任何改动",
+        "The password was refused; nothing changed",
+    ),
+    "password.too_short": (
+        "密码至少需要 {min} 个字符",
+        "The password needs at least {min} characters",
+    ),
+    "password.too_long": (
+        "密码最多 {max} 个字符",
+        "The password can have at most {max} characters",
+    ),
+    "password.is_username": ("密码不能与用户名相同", "The password cannot be the user name"),
+    "password.common": (
+        "这是常见密码（或其简单变形），很容易被猜中；请换一个，例如由几个词组成的一句话",
+        "This is a common password (or a simple variation of one) and easy to guess; choose"
+        " another, such as a phrase of several words",
+    ),
+    "password.guessable": (
+        "密码太容易猜到（键盘顺序、重复或连续字符、日期、姓名或用户名）；请换一个，例如由几个词组成的一句话",
+        "The password is too easy to guess (a keyboard walk, repeated or sequential characters, a"
+        " date, a name or the user name); choose another, such as a phrase of several words",
+    ),
+    "password.mismatch": ("两次输入的密码不一致", "The two passwords differ"),
+    "link.unknown": (
+        "链接无效：请检查是否完整复制了链接，或请组委会重新发送",
+        "This link is not valid: check that it was copied whole, or ask the organisers for a new"
+        " one",
+    ),
+    "link.expired": (
+        "该链接已于 {when} 过期，请联系组委会重新发送",
+        "This link expired on {when}; ask the organisers to send a new one",
+    ),
+    "link.used": (
+        "该链接已经使用过（每个链接只能用一次）。已设置密码的请直接登录；忘记密码请联系组委会获取重设链接",
+        "This link has already been used (each link works once). If you set your password, sign"
+        " in; if you forgot it, ask the organisers for a reset link",
+    ),
+    "link.revoked": (
+        "该链接已被组委会撤销，请联系组委会获取新链接",
+        "The organisers revoked this link; ask them for a new one",
+    ),
+    "link.disabled": ("该账号已停用，请联系组委会", "This account is disabled; ask the organisers"),
+    "accounts.bad_days": (
+        "有效天数应为 1 至 {max} 之间的整数",
+        "The number of days must be a whole number from 1 to {max}",
+    ),
+    "accounts.active_already": (
+        "{who} 已激活，无需邀请；如需重设密码，请发送重设密码链接",
+        "{who} is already active; to change the password, send a reset link",
+    ),
+    "accounts.not_yourself": ("不能停用自己的账号", "You cannot disable your own account"),
+    "accounts.invited": (
+        "已为 {count} 人发出邀请链接（{skipped} 人已邀请、已激活或已停用，未重复发送）",
+        "Sent invitation links to {count} people ({skipped} already invited, active or disabled"
+        " were left alone)",
+    ),
+    "accounts.nobody": (
+        "没有需要邀请的人：{skipped} 人已邀请、已激活或已停用。"
+        "要给已邀请但未激活的人发送新链接，请勾选“重新发送”",
+        "Nobody to invite: {skipped} are already invited, active or disabled. To send new links to"
+        " people invited but not yet active, tick “send again”",
+    ),
+    "accounts.link_sent": (
+        "{who} 的新链接（{when} 前有效，只显示这一次，请复制发送）：{link}",
+        "New link for {who} (valid until {when}; shown this once, copy and send it): {link}",
+    ),
+    "accounts.links_revoked": (
+        "已撤销 {who} 的 {count} 个未使用链接",
+        "Revoked {count} unused link(s) of {who}",
+    ),
+    "accounts.disabled": (
+        "已停用 {who}：无法登录，已登录的页面和访问令牌立即失效",
+        "Disabled {who}: they cannot sign in, and their signed-in pages and tokens stop working",
+    ),
+    "accounts.enabled": ("已启用 {who}", "Enabled {who}"),
+    "status.invited": ("已邀请", "Invited"),
+    "status.invite_expired": ("链接已过期", "Link expired"),
+    "status.active": ("已激活", "Active"),
+    "status.disabled": ("已停用", "Disabled"),
+    "status.no_link": ("未激活（无有效链接）", "Not active (no valid link)"),
+    "col.party_code": ("编号", "Id"),
+    "col.party_name": ("名称", "Name"),
+    "col.contact_name": ("联系人", "Contact"),
+    "col.phone": ("电话", "Phone"),
+    "col.email": ("邮箱", "E-mail"),
+    "col.username": ("用户名", "User name"),
+    "col.link": ("链接", "Link"),
+    "col.expires": ("有效期至", "Valid until"),
+    "col.role": ("角色", "Role"),
+    "ui.nav_accounts": ("账号", "Accounts"),
+    "ui.accounts_title": ("账号与邀请", "Accounts and invitations"),
+    "ui.accounts_help": (
+        "为导入的项目联系人（参赛者）或机构联系人（投资方）一次性创建账号和邀请链接，并下载名单用于邮件合并或短信。"
+        "链接只在下载时显示一次；每个链接只能使用一次，过期后可重新发送。",
+        "Create accounts and invitation links for every imported project contact (entrants) or"
+        " institution contact (investors) at once, and download the list for mail merge or SMS."
+        " Links are shown only in that download; each works once, and can be re-sent when it"
+        " expires.",
+    ),
+    "ui.invite_from": ("邀请谁", "Invite"),
+    "ui.invite_projects": ("全部项目联系人", "every project contact"),
+    "ui.invite_institutions": ("全部机构联系人", "every institution contact"),
+    "ui.invite_resend": (
+        "重新发送：给已邀请但未激活的人发新链接（旧链接作废）",
+        "Send again: new links for people invited but not yet active (old links stop working)",
+    ),
+    "ui.invite_days": ("有效天数", "Valid for (days)"),
+    "ui.invite_format": ("名单格式", "List format"),
+    "ui.invite_submit": ("创建账号并下载邀请名单", "Create accounts and download the list"),
+    "ui.accounts_search": ("用户名、姓名、编号或名称", "user name, name, id or registration"),
+    "ui.status": ("状态", "Status"),
+    "ui.party": ("所属", "Registration"),
+    "ui.link_expires": ("链接有效期至", "Link valid until"),
+    "ui.actions": ("操作", "Actions"),
+    "ui.resend": ("重新发送链接", "New link"),
+    "ui.revoke": ("撤销链接", "Revoke link"),
+    "ui.disable": ("停用", "Disable"),
+    "ui.enable": ("启用", "Enable"),
+    "ui.reset_link": ("重设密码链接", "Reset link"),
+    "ui.role": ("角色", "Role"),
+    "ui.set_password_title": ("设置密码", "Set your password"),
+    "ui.reset_password_title": ("重设密码", "Choose a new password"),
+    "ui.welcome_invite": (
+        "{name}，您好！组委会邀请您以“{role}”身份使用创投对接平台（{party}）。设置密码后即可登录，用户名：{username}",
+        "Hello {name}! The organisers invite you to the matchmaking platform as {role} ({party})."
+        " Set a password to sign in; your user name is {username}",
+    ),
+    "ui.welcome_reset": (
+        "{name}，请为账号 {username} 设置新密码；设置后其他已登录的页面将退出",
+        "{name}, choose a new password for {username}; pages signed in elsewhere will be signed"
+        " out",
+    ),
+    "ui.password_again": ("再次输入密码", "Password again"),
+    "ui.password_rules": (
+        "至少 10 个字符，不能是常见密码或用户名；由几个词组成的一句话既好记又安全",
+        "At least 10 characters, not a common password nor your user name; a phrase of several"
+        " words is easy to remember and safe",
+    ),
+    "ui.set_password_submit": ("设置密码并登录", "Set password and sign in"),
+    "ui.link_problem_title": ("链接无法使用", "This link cannot be used"),
+    "ui.link_expires_at": ("链接有效期至 {when}", "Link valid until {when}"),
+    "ui.forgot_password": ("忘记密码？", "Forgot your password?"),
+    "ui.forgot_password_help": (
+        "请联系组委会：他们会给您发送一个重设密码的链接（只能使用一次）。",
+        "Ask the organisers: they will send you a link to choose a new password (it works once).",
+    ),
     "where.row": ("第 {row} 行", "row {row}"),
     "what.event": ("活动", "Event"),
     "what.session": ("对接专场", "Session"),

@@ -77,6 +77,8 @@ INSTITUTIONS_SHEET = Upload(
 )
 INTENT_FORM = {"status": "signed", "amount": "1234万", "signed_at": "2026-11-20",
                "note": "{intent_note}", "signatories": "张伟、王敏"}  # fmt: skip
+PHRASE = "amber lantern over the harbour"  # passes the password policy
+NEW_PASSWORD = {"password": PHRASE, "confirm": PHRASE}
 TASK_FORM = {"owner": "李雷", "due_date": "2026-11-30", "outcome": "{task_outcome}"}
 
 # fmt: off
@@ -105,6 +107,22 @@ TABLE: list[Rule] = [
       fresh_token=True),
     R("GET", "/api/v1/me",                                                     "D AA AA AA"),
     R("GET", "/",                                                              "D AA AA AA"),
+    # a one-time link sets its own account's password and signs that person in, whoever opens it
+    R("GET", "/invite/<token>",                                                "A AA AA AA",
+      url="/invite/{invite_token}"),
+    R("POST", "/invite/<token>",                                               "A AA AA AA",
+      url="/invite/{invite_token}", body=NEW_PASSWORD),
+    R("GET", "/reset/<token>",                                                 "A AA AA AA",
+      url="/reset/{reset_token}"),
+    R("POST", "/reset/<token>",                                                "A AA AA AA",
+      url="/reset/{reset_token}", body=NEW_PASSWORD),
+    # organisers invite people and manage accounts
+    R("GET", "/accounts",                                                      "D DD DD DA",
+      url="/accounts?event=T2026"),
+    R("POST", "/accounts/invite",                                              "D DD DD DA",
+      body={"event": "T2026", "source": "institutions", "fmt": "csv", "resend": "1"}),
+    R("POST", "/accounts/<username>",                                          "D DD DD DA",
+      url="/accounts/{spare_account}", body={"action": "resend"}),
 
     # ---- events and sessions: read by every signed-in role, written by organisers
     R("GET", "/api/v1/events",                                                 "D AA AA AA"),

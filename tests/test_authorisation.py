@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import openpyxl
 import pytest
 from access_table import OUTCOMES, PAIR, ROLES, TABLE, Rule, Upload, coverage_problems
-from sqlalchemy import select
+from sqlalchemy import func, select
 from tests_support import page_sign_in
 
 from matchmaker.db.engine import transaction
@@ -208,6 +208,30 @@ class World:
             who, "post", "/api/v1/meeting-requests", {**body, "slot": slot, "message": MESSAGE}
         )
         return int(made["id"])
+
+    def make_spare_account(self) -> str:
+        """A new invited account (no password yet) for T-P003, to send a link to."""
+        from matchmaker.services.registry.accounts import create_user
+        from matchmaker.services.registry.catalog import get_project
+
+        with transaction(self.factory) as db:
+            n = len(self.user_ids) + db.scalar(select(func.count(User.id)))
+            user = create_user(db, f"spare{n}", Role.ENTRANT, project=get_project(db, "T-P003"))
+            return user.username
+
+    def make_invite_token(self) -> str:
+        return self._link("invite")
+
+    def make_reset_token(self) -> str:
+        return self._link("reset")
+
+    def _link(self, purpose: str) -> str:
+        from matchmaker.services.registry.links import send_link
+
+        username = self.make_spare_account()
+        with transaction(self.factory) as db:
+            sent = send_link(db, username, purpose, "http://test")
+        return sent.link.rsplit("/", 1)[1]
 
     def fresh_token(self, who: str) -> str:
         from matchmaker.services.registry.accounts import issue_token

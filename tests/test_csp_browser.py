@@ -6,14 +6,16 @@ the server is `matchmaker demo --ledger` + `matchmaker serve`, as `make run` sta
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests_support import api_json
+from tests_support import MATCHMAKER, api_json
 from tests_support import demo_server as running_demo
 
 pytestmark = pytest.mark.browser
@@ -38,10 +40,33 @@ CSP_WATCH = """
 """
 
 
+# A usable one-time link for each link page (made with the command on the server's database).
+LINK_TOKENS: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with running_demo(tmp_path_factory.mktemp("csp-server"), "--ledger") as base:
+    home = tmp_path_factory.mktemp("csp-server")
+    with running_demo(home, "--ledger") as base:
+        LINK_TOKENS.update(one_time_links(f"sqlite:///{home / 'demo.db'}"))
         yield base
+
+
+def one_time_links(db: str) -> dict[str, str]:
+    """An invitation (every institution contact invited) and a reset link, as their tokens."""
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [MATCHMAKER, "--db", db, *args], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    invited = json.loads(run("--json", "accounts", "invite", "--from", "institutions"))
+    return {
+        "registry_pages.invite": invited["invites"][0]["link"].rsplit("/", 1)[1],
+        "registry_pages.reset": run("accounts", "reset", "investor").strip().rsplit("/", 1)[1],
+    }
 
 
 def page_urls(base: str) -> list[str]:
@@ -64,6 +89,7 @@ def page_urls(base: str) -> list[str]:
         url = rule.rule
         for name in rule.arguments:
             value = codes.get(rule.endpoint) if name == "code" else values.get(name)
+            value = LINK_TOKENS.get(rule.endpoint) if name == "token" else value
             assert value, f"{rule.rule}: give the test a value for <{name}>"
             url = re.sub(rf"<(?:\w+:)?{name}>", value, url)
         urls.append(url + QUERIES.get(rule.endpoint, ""))

@@ -14,6 +14,8 @@ from tests_support import assert_error, page_sign_in, server
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import Base, User, WebSession
+from matchmaker.domain import Role
+from matchmaker.services.registry.accounts import create_user
 
 pytestmark = pytest.mark.fake_encoder  # some vectors are needed, no ranking is measured
 
@@ -40,8 +42,14 @@ def user_id(factory: Any, username: str) -> int:
 
 
 @pytest.fixture
-def things(client: Any, accounts: Any) -> dict[str, str]:
-    """One of everything a page POST route can name: an intent, a task, a meeting request."""
+def things(client: Any, accounts: Any, factory: Any) -> dict[str, str]:
+    """One of everything a page POST route can name: an intent, a task, a meeting request, an
+    account, a usable invitation link."""
+    from matchmaker.services.registry.links import send_link
+
+    with transaction(factory) as db:
+        create_user(db, "invitee", Role.STAFF)
+        link = send_link(db, "invitee", "invite", "http://localhost").link
     staff, entrant = accounts.headers("staff"), accounts.headers("entrant")
     pair = {"project_id": "T-P001", "institution_id": "T-I01"}
     intent = client.post("/api/v1/intents", json=pair, headers=staff)
@@ -55,6 +63,8 @@ def things(client: Any, accounts: Any) -> dict[str, str]:
         "task_id": str(task.get_json()["id"]),
         "request_id": str(request.get_json()["id"]),
         "session_code": "S1",
+        "username": "entrant_b",
+        "token": link.rsplit("/", 1)[1],
     }
 
 

@@ -310,4 +310,5 @@ def organiser_pages(intent_id: int, task_id: int) -> list[str]:
         "/agenda",
         "/agenda/print",
         "/book?project=T-P001&institution=T-I01",
+        "/accounts",
     ]

@@ -1,6 +1,7 @@
 """The ``matchmaker`` command: set up the database, import/export registrations, match, serve."""
 
 from matchmaker.cli import (  # noqa: F401 - registers the commands
+    accounts,
     agendas,
     ledger,
     matching,

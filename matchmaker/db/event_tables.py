@@ -102,6 +102,8 @@ NOT_EVENT_DATA: dict[str, str] = {
     "api_tokens": "bearer tokens are credentials: restored accounts sign in with their password"
     " or are issued new tokens (and a replaced event's tokens are revoked with its accounts)",
     "web_sessions": "page sign-ins are credentials: a restored server's users sign in again",
+    "invitations": "one-time links to set a password are credentials: an organiser of the"
+    " restored server issues new ones (re-send, reset) to those who still need them",
     "jobs": "the record of background work (index rebuilds, agenda builds) on this server: its"
     " results are in the restored rows and index, and a restored event's jobs are run afresh",
     "rate_limit_hits": "this server's count of recent failed sign-ins and bookings (minutes"

@@ -579,6 +579,26 @@ class WebSession(Base):
     created_at: Mapped[created]
 
 
+class Invitation(Base):
+    """A one-time link that lets a person set their password: an invitation to a new account,
+    or a password reset. Only the token's SHA-256 is stored; a link works until it expires, is
+    used or is revoked (a newer link for the same person revokes the older)."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (CheckConstraint("purpose IN ('invite', 'reset')", name="purpose_known"),)
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = _fk("users.id")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[created]
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    user: Mapped[User] = relationship()
+
+
 class TextVector(Base):
     """A cached text embedding of a project or institution, keyed by encoder and text hash.
 

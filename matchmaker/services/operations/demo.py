@@ -221,6 +221,7 @@ def _demo_accounts(db: Session, event: Event) -> list[DemoAccount]:
             display_name=names[account.username],
             institution=institution if account.role is Role.INVESTOR else None,
             project=project if account.role is Role.ENTRANT else None,
+            check_policy=False,  # shared demo accounts, printed on the sign-in page
         )
     return accounts
 

@@ -60,3 +60,10 @@ def ensure_sessions_kept(
         return
     if set(sessions) != {session.code for session in row.sessions}:
         raise PermissionDenied("auth.sessions_by_organisers")
+
+
+def ensure_manages_accounts(viewer: User | None) -> None:
+    """Refuse (PermissionDenied) anyone but an organiser inviting people, sending links or
+    disabling accounts (``None``: the command line, run by whoever runs the server)."""
+    if viewer is not None and viewer.role is not Role.ORGANISER:
+        raise PermissionDenied()

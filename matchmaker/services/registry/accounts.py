@@ -17,6 +17,7 @@ from matchmaker.db.types import utcnow
 from matchmaker.domain import Role
 from matchmaker.errors import AuthenticationRequired, Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
+from matchmaker.services.registry.passwords import check_password
 
 TOKEN_PREFIX = "mm_"
 LAST_USED_RESOLUTION = timedelta(minutes=5)  # how fresh a token's last_used_at is kept
@@ -31,8 +32,14 @@ def create_user(
     institution: Institution | None = None,
     project: Project | None = None,
     language: str = "zh",
+    check_policy: bool = True,
 ) -> User:
-    """Create a user; investors need an institution, entrants a project."""
+    """Create a user; investors need an institution, entrants a project.
+
+    A password is checked against the policy (:mod:`passwords`) unless ``check_policy`` is
+    off, for accounts nobody chose a password for (the demo's). No password: the account
+    cannot sign in until a link sets one (:mod:`invitations`) or it gets a token.
+    """
     role = Role.parse(role) if not isinstance(role, Role) else role
     if role is Role.INVESTOR and institution is None:
         raise InvalidInput(None, [Problem("error.invalid_input", column="institution")])
@@ -40,6 +47,8 @@ def create_user(
         raise InvalidInput(None, [Problem("error.invalid_input", column="project")])
     if db.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict("error.duplicate_code", key=username)
+    if password and check_policy:
+        check_password(password, username, display_name)
     user = User(
         username=username,
         role=role,
