@@ -33,6 +33,10 @@ class Settings:
     default_language: str = "zh"
     token_days: int = 30
     max_upload_bytes: int = 16 * 1024 * 1024
+    # Project attachments (a BP PDF): where they are kept ("" = beside the database, see
+    # services/registry/attachments.py) and how large one may be.
+    attachment_dir: str = ""
+    attachment_max_bytes: int = 20 * 1024 * 1024
     demo_hint: bool = False
     # Bookings: a pending request holds its slot this long; caps per session (0 = no cap).
     request_hours: int = 24
@@ -127,6 +131,10 @@ NAMES: tuple[Name, ...] = (
     Name("token_days", "MATCHMAKER_TOKEN_DAYS", "MATCHMAKER_TOKEN_DAYS"),
     Name("max_upload_bytes", "MATCHMAKER_MAX_UPLOAD_BYTES", "MAX_CONTENT_LENGTH"),
     Name("demo_hint", "MATCHMAKER_DEMO_HINT", "MATCHMAKER_DEMO_HINT"),
+    Name("attachment_dir", "MATCHMAKER_ATTACHMENT_DIR", "MATCHMAKER_ATTACHMENT_DIR"),
+    Name(
+        "attachment_max_bytes", "MATCHMAKER_ATTACHMENT_MAX_BYTES", "MATCHMAKER_ATTACHMENT_MAX_BYTES"
+    ),
     Name("request_hours", "MATCHMAKER_REQUEST_HOURS"),
     Name("institution_request_cap", "MATCHMAKER_INSTITUTION_REQUEST_CAP"),
     Name("project_request_cap", "MATCHMAKER_PROJECT_REQUEST_CAP"),
