@@ -115,8 +115,12 @@ class Email(Stripped):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if text and (len(text) > 200 or not validate.Email.EMAIL_REGEX.match(text)):
-            raise refused("import.bad_email", attr, text)
+        if not text:
+            return text
+        try:
+            validate.And(validate.Length(max=200), validate.Email())(text)
+        except ValidationError:
+            raise refused("import.bad_email", attr, text) from None
         return text
 
 
