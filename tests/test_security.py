@@ -55,6 +55,8 @@ def things(client: Any, accounts: Any) -> dict[str, str]:
         "task_id": str(task.get_json()["id"]),
         "request_id": str(request.get_json()["id"]),
         "session_code": "S1",
+        "code": "T-P001",  # a registration id (refused before it is looked up)
+        "attachment_id": "1",
     }
 
 
