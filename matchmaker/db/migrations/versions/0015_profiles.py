@@ -25,11 +25,12 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgres
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("locked_fields", JSON, server_default=sa.text("'[]'"), nullable=False)
-        )
-        batch_op.add_column(sa.Column("registration_deadline", UTCDateTime(), nullable=True))
+    # Plain ALTER TABLE, not a batch: rebuilding ``events`` on SQLite would drop the table
+    # every registration points at (with foreign keys on, taking its rows with it).
+    op.add_column(
+        "events", sa.Column("locked_fields", JSON, server_default=sa.text("'[]'"), nullable=False)
+    )
+    op.add_column("events", sa.Column("registration_deadline", UTCDateTime(), nullable=True))
     op.create_table(
         "attachments",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -68,6 +69,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_attachments_uploaded_by"))
         batch_op.drop_index(batch_op.f("ix_attachments_project_id"))
     op.drop_table("attachments")
-    with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.drop_column("registration_deadline")
-        batch_op.drop_column("locked_fields")
+    op.drop_column("events", "registration_deadline")  # SQLite 3.35+ drops a column in place
+    op.drop_column("events", "locked_fields")
