@@ -52,7 +52,7 @@ from matchmaker.services.registry import parties, profile_views, profiles
 
 bp = Blueprint("profile_pages", __name__)
 Form = Any  # a posted MultiDict, or the values a profile starts the form with
-UPLOAD_SLACK = 1024 * 1024  # the form around a file: a file just over the limit is named so
+UPLOAD_SLACK = 64 * 1024  # the form around a file: a file just over the limit is named so
 
 
 # ---- editing a profile ---------------------------------------------------------------------
@@ -229,13 +229,20 @@ def change_rows(changes: list[profiles.Change]) -> list[dict[str, Any]]:
 # ---- attachments ---------------------------------------------------------------------------
 
 
+@bp.before_app_request
+def _attachment_limit() -> None:
+    # An attachment may be larger than other uploads (MATCHMAKER_ATTACHMENT_MAX_BYTES): its
+    # body limit is set before the first hook reads the form (this one is registered first).
+    if request.endpoint == "profile_pages.upload_attachment":
+        request.max_content_length = attachments().max_bytes + UPLOAD_SLACK
+
+
 @bp.post("/projects/<code>/attachments")
 @signed_in(Role.ORGANISER, Role.ENTRANT)
 def upload_attachment(code: str) -> Any:
     """Add a PDF to a project (its own team, organisers); a refused file stores nothing and is
     named on the project's page."""
     store = attachments()
-    request.max_content_length = store.max_bytes + UPLOAD_SLACK
     event, _prefer = event_of_code()
     try:
         name, data = uploaded_file()

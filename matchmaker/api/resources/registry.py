@@ -22,6 +22,8 @@ from matchmaker.api.schemas.registry import (
     InstitutionOut,
     InstitutionPage,
     InstitutionQuery,
+    LocksIn,
+    LocksOut,
     NewInstitution,
     NewProject,
     ProjectFields,
@@ -35,9 +37,10 @@ from matchmaker.api.schemas.registry import (
 from matchmaker.db.models import Event, Institution, MatchmakingSession, Project
 from matchmaker.domain import Role
 from matchmaker.services.operations.event_archive import event_archive
-from matchmaker.services.registry import events, parties
+from matchmaker.services.registry import events, parties, profiles
 from matchmaker.services.registry.events import SessionSpec
 from matchmaker.services.registry.parties import Shown
+from matchmaker.services.registry.profiles import Locks
 
 blp = Blueprint(
     "events",
@@ -141,6 +144,30 @@ class SessionItem(MethodView):
         session = events.update_session(db(), code, session_code, data)
         db().commit()
         return session
+
+
+@blp.route("/<code>/locks")
+class EventLocks(MethodView):
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @blp.response(200, LocksOut)
+    def get(self, code: str) -> Locks:
+        """The registration fields parties may no longer change, and the deadline (organisers)."""
+        return profiles.locks_of(db(), user(), code)
+
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @blp.arguments(LocksIn)
+    @blp.response(200, LocksOut)
+    def put(self, data: dict[str, Any], code: str) -> Locks:
+        """Lock registration fields for parties, and set the registration deadline after which
+        name, track and group lock by themselves (organisers; audited). A party changing a
+        locked field is refused with 403 naming it; organisers still may."""
+        found = profiles.lock_event(
+            db(), user(), code, data["locked_fields"], data["registration_deadline"]
+        )
+        db().commit()
+        return found
 
 
 @blp.route("/<code>/archive.zip")

@@ -33,6 +33,7 @@ from matchmaker.domain import Role, Stage
 from matchmaker.errors import InvalidInput, PermissionDenied, Problem
 from matchmaker.services.audit import record
 from matchmaker.services.registry.access import edits_locked_fields
+from matchmaker.services.registry.events import get_event
 
 PROFILE = "update"  # the audit action of a profile edit
 ATTACH, DETACH = "attach", "detach"  # a file added to or deleted from a project's profile
@@ -111,6 +112,20 @@ def event_locks(event: Event) -> Locks:
     return Locks(
         frozenset(event.locked_fields or ()), event.registration_deadline, locked_fields(event)
     )
+
+
+def locks_of(db: Session, viewer: User, code: str) -> Locks:
+    """Return the lock settings of the event ``code`` (organisers)."""
+    if viewer.role is not Role.ORGANISER:
+        raise PermissionDenied()
+    return event_locks(get_event(db, code))
+
+
+def lock_event(
+    db: Session, viewer: User, code: str, fields: Iterable[str], deadline: datetime | None
+) -> Locks:
+    """Set the locks of the event ``code``: see :func:`set_locks`."""
+    return set_locks(db, viewer, get_event(db, code), fields, deadline)
 
 
 def set_locks(
