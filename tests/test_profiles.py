@@ -277,6 +277,10 @@ def test_after_the_deadline_name_track_and_group_lock_by_themselves(
     assert refused.status_code == 403
     assert [e["column"] for e in refused.get_json()["errors"]] == ["group"]
     assert project_row(factory, "T-P002").description.startswith("为居家老人")  # nothing saved
+    sign_in(client, factory, "entrant_b")
+    form = text_of(client.get("/projects/T-P002/edit", headers=HTML))
+    assert all(f'data-locked="{f}"' in form for f in ("name", "track", "group"))
+    assert 'data-locked="stage"' not in form and 'data-testid="locked-note"' in form
     mine = accounts.headers("investor")
     investor = client.patch("/api/v1/institutions/T-I01", json={"name": "汾河资本"}, headers=mine)
     assert investor.status_code == 403

@@ -124,13 +124,26 @@ class Email(Stripped):
         return text
 
 
-def _text(limit: int) -> Stripped:
-    return Stripped(validate=validate.Length(max=limit, error=f"≤ {limit}"))
+class Text(Stripped):
+    """Text of at most ``limit`` characters (``required``: not blank either)."""
+
+    def __init__(self, limit: int, required: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.limit, self.needed = limit, required
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if self.needed and not text:
+            raise refused("import.required", attr)
+        if len(text) > self.limit:
+            problem = Problem("import.too_long", column=attr, params={"limit": self.limit})
+            raise ValidationError(problem.message(lang()))
+        return text
 
 
 class _Contacts(_ListForm):
-    contact_name = _text(100)
-    contact_phone = _text(50)
+    contact_name = Text(100)
+    contact_phone = Text(50)
     contact_email = Email()
 
 
@@ -139,15 +152,15 @@ class ProjectForm(_Contacts):
 
     LISTS = ("needs",)
 
-    name = Stripped(validate=validate.Length(min=1, max=200, error="1–200"))
+    name = Text(200, required=True)
     track = FormChoice(Track, "profile.bad_track")
     group = OptionalChoice(Group, "import.bad_group")
     sectors = Labels()
     stage = OptionalChoice(Stage, "import.bad_stage")
     funding_ask = FormAmount()
-    region = _text(200)
+    region = Text(200)
     needs = Choices(Need, "import.bad_need")
-    description = _text(5000)
+    description = Text(5000)
 
 
 class InstitutionForm(_Contacts):
@@ -155,14 +168,14 @@ class InstitutionForm(_Contacts):
 
     LISTS = ("stages",)
 
-    name = Stripped(validate=validate.Length(min=1, max=200, error="1–200"))
+    name = Text(200, required=True)
     type = FormChoice(InstitutionType, "profile.bad_type")
     focus_sectors = Labels()
     stages = Choices(Stage, "import.bad_stage")
     ticket_min = FormAmount()
     ticket_max = FormAmount()
     regions = Labels()
-    thesis = _text(5000)
+    thesis = Text(5000)
     portfolio = Portfolio()
 
 
