@@ -1119,7 +1119,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.my_project": ("我的项目", "My project"),
     "ui.my_institution": ("我的机构", "My institution"),
     "ui.profile_saved": ("资料已保存", "Profile saved"),
-    "ui.profile_unchanged": ("资料没有变化", "Nothing changed"),
     "ui.profile_invalid": (
         "有 {count} 处需要修改，资料未保存",
         "{count} problem(s) to fix; nothing was saved",
@@ -1139,7 +1138,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.yes": ("是", "Yes"),
     "ui.no": ("否", "No"),
     "ui.changes_none": ("暂无修改", "No changes yet"),
-    "ui.action_rename": ("改名", "Renamed"),
     "ui.action_attach": ("上传附件", "File added"),
     "ui.action_detach": ("删除附件", "File deleted"),
     "ui.field_name": ("名称", "Name"),

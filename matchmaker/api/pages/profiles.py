@@ -51,7 +51,6 @@ from matchmaker.services.registry import attachments as files
 from matchmaker.services.registry import parties, profile_views, profiles
 
 bp = Blueprint("profile_pages", __name__)
-Form = Any  # a posted MultiDict, or the values a profile starts the form with
 UPLOAD_SLACK = 64 * 1024  # the form around a file: a file just over the limit is named so
 
 

@@ -3,8 +3,9 @@
 A file is kept under a name made here (``<random>.pdf``), never under the name it was uploaded
 with, so no uploaded name (``../../x``, ``C:\\x``) can leave the folder; the uploaded name is
 cleaned and kept for display and download only. A file is checked whole (its size, its
-``%PDF-`` header) before anything is written, and written before its row is flushed, so a
-refused upload stores nothing.
+``%PDF-`` header) before anything is written, so a refused upload stores nothing; its row is
+flushed before the file is written, so a file is never left without a row (a commit that fails
+after that leaves the file behind, unlisted and unreachable).
 """
 
 from __future__ import annotations
