@@ -397,3 +397,34 @@ def test_organisers_lock_fields_through_the_api_too(client: Any, accounts: Any) 
         client.patch("/api/v1/projects/T-P001", json={"stage": "a"}, headers=entrant).status_code
         == 200
     )
+
+
+def test_attachments_over_the_api(app: Any, client: Any, accounts: Any) -> None:
+    from io import BytesIO
+
+    entrant, url = accounts.headers("entrant"), "/api/v1/projects/T-P001/attachments"
+    made = client.post(
+        url,
+        data={"file": (BytesIO(PDF), "商业计划书.pdf")},
+        content_type="multipart/form-data",
+        headers=entrant,
+    )
+    assert made.status_code == 201, made.get_json()
+    body = made.get_json()
+    assert body["filename"] == "商业计划书.pdf" and body["size"] == len(PDF)
+    listed = client.get(url, headers=accounts.headers("investor_b")).get_json()
+    assert [a["id"] for a in listed] == [body["id"]]
+    with client.get(f"{url}/{body['id']}", headers=accounts.headers("staff")) as got:
+        assert got.status_code == 200 and got.data == PDF
+    assert client.get(url, headers=accounts.headers("entrant_b")).status_code == 403
+    other = client.get(f"/api/v1/projects/T-P002/attachments/{body['id']}", headers=entrant)
+    assert other.status_code == 404  # the file is T-P001's, not T-P002's
+    refused = client.post(
+        url,
+        data={"file": (BytesIO(b"GIF89a"), "bp.pdf")},
+        content_type="multipart/form-data",
+        headers=entrant,
+    )
+    assert refused.status_code == 422 and refused.get_json()["errors"][0]["column"] == "file"
+    gone = client.delete(f"{url}/{body['id']}", headers=entrant)
+    assert gone.status_code == 204 and stored_files(app) == []

@@ -232,7 +232,7 @@ def change_rows(changes: list[profiles.Change]) -> list[dict[str, Any]]:
 def _attachment_limit() -> None:
     # An attachment may be larger than other uploads (MATCHMAKER_ATTACHMENT_MAX_BYTES): its
     # body limit is set before the first hook reads the form (this one is registered first).
-    if request.endpoint == "profile_pages.upload_attachment":
+    if request.endpoint in ("profile_pages.upload_attachment", "projects.ProjectAttachments"):
         request.max_content_length = attachments().max_bytes + UPLOAD_SLACK
 
 

@@ -221,6 +221,21 @@ class NewProject(ProjectIn):
     event = fields.String(metadata={"description": "event code (needed if several)"})
 
 
+class AttachmentOut(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    size = fields.Integer(metadata={"description": "bytes"})
+    sha256 = fields.String()
+    created_at = LocalDateTime()
+
+
+class PdfUpload(Schema):
+    file = fields.Raw(
+        metadata={"type": "string", "format": "binary", "description": "a PDF (%PDF- header)"},
+        required=True,
+    )
+
+
 class ProjectQuery(PageArgs):
     event = fields.String(metadata={"description": "event code"})
     track = Vocab(Track)

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Attachment, Event, Project, User
-from matchmaker.errors import InvalidInput, NotFound, Problem, TooLarge
+from matchmaker.errors import InvalidInput, NotFound, PermissionDenied, Problem, TooLarge
 from matchmaker.messages import Ref, size_text
 from matchmaker.services.audit import record
 from matchmaker.services.registry.access import ensure_manages_attachments, may_read_attachments
@@ -83,6 +83,15 @@ def list_attachments(db: Session, viewer: User, project: Project) -> list[Attach
     return list(db.scalars(query.order_by(Attachment.id)))
 
 
+def attachments_of(db: Session, viewer: User, code: str, event: str | None) -> list[Attachment]:
+    """Return the files of the project ``code`` (found as :func:`parties.project_for` finds
+    it); PermissionDenied for a viewer who may not see them."""
+    project = project_for(db, viewer, code, event)
+    if not may_read_attachments(viewer, project):
+        raise PermissionDenied()
+    return list_attachments(db, viewer, project)
+
+
 def add_attachment(
     db: Session,
     store: AttachmentStore,
@@ -125,21 +134,28 @@ def add_attachment(
     return attachment
 
 
-def get_attachment(db: Session, viewer: User, attachment_id: int) -> Attachment:
-    """Return the attachment ``attachment_id`` if ``viewer`` may fetch it (else NotFound, as if
-    it did not exist: its name is the project's business)."""
+def get_attachment(
+    db: Session, viewer: User, attachment_id: int, code: str | None = None
+) -> Attachment:
+    """Return the attachment ``attachment_id`` (of the project ``code``, when given) if
+    ``viewer`` may fetch it; else NotFound, as if it did not exist: its name is the project's
+    business."""
     attachment = db.get(Attachment, attachment_id)
-    if attachment is None or not may_read_attachments(viewer, attachment.project):
+    if (
+        attachment is None
+        or (code is not None and attachment.project.code != code)
+        or not may_read_attachments(viewer, attachment.project)
+    ):
         raise NotFound(what=Ref("what.attachment"), key=attachment_id)
     return attachment
 
 
 def attachment_file(
-    db: Session, store: AttachmentStore, viewer: User, attachment_id: int
+    db: Session, store: AttachmentStore, viewer: User, attachment_id: int, code: str | None = None
 ) -> tuple[Attachment, Path]:
     """Return the attachment ``attachment_id`` and its file, for ``viewer`` to download
     (NotFound when it is not theirs to fetch, or its file is gone from the folder)."""
-    attachment = get_attachment(db, viewer, attachment_id)
+    attachment = get_attachment(db, viewer, attachment_id, code)
     path = store.path(attachment.stored_name)
     if not path.is_file():
         raise NotFound(what=Ref("what.attachment"), key=attachment.filename)
@@ -156,10 +172,10 @@ class Deleted:
 
 
 def delete_attachment(
-    db: Session, store: AttachmentStore, viewer: User, attachment_id: int
+    db: Session, store: AttachmentStore, viewer: User, attachment_id: int, code: str | None = None
 ) -> Deleted:
     """Delete a file (its project's own team or an organiser), audited."""
-    attachment = get_attachment(db, viewer, attachment_id)
+    attachment = get_attachment(db, viewer, attachment_id, code)
     project = attachment.project
     ensure_manages_attachments(viewer, project)
     record(db, project, DETACH, viewer, {"attachment": attachment.filename}, None)
