@@ -237,6 +237,7 @@ class ProjectItem(MethodView):
 class ProjectAttachments(MethodView):
     @projects.doc(security=BEARER)
     @require()
+    @projects.alt_response(403, response="FORBIDDEN")  # an entrant asking for another project
     @projects.arguments(EventOnly, location="query")
     @projects.response(200, AttachmentOut(many=True))
     def get(self, args: dict[str, Any], code: str) -> list[Attachment]:
