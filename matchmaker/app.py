@@ -39,6 +39,7 @@ def create_app(
     from matchmaker.api.pages import common as pages
     from matchmaker.api.pages import ledger as ledger_pages
     from matchmaker.api.pages import matching as matching_pages
+    from matchmaker.api.pages import profiles as profile_pages
     from matchmaker.api.pages import registry as registry_pages
     from matchmaker.api.resources import (
         agendas,
@@ -106,8 +107,10 @@ def create_app(
     app.extensions["matchmaker.jobs"] = app.config.get("JOB_QUEUE") or parts.queue
     # One matcher per process: it caches each event's vectors and indexes between requests.
     app.extensions["matchmaker.matcher"] = app.config.get("MATCHER") or parts.matcher
+    app.extensions["matchmaker.attachments"] = parts.attachments
     app.register_blueprint(pages.bp)
     app.register_blueprint(registry_pages.bp)
+    app.register_blueprint(profile_pages.bp)
     app.register_blueprint(matching_pages.bp)
     app.register_blueprint(agenda_pages.bp)
     app.register_blueprint(ledger_pages.bp)

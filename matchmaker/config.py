@@ -33,6 +33,10 @@ class Settings:
     default_language: str = "zh"
     token_days: int = 30
     max_upload_bytes: int = 16 * 1024 * 1024
+    # Project attachments (a BP PDF): where they are kept ("" = beside the database, see
+    # services/registry/attachments.py) and how large one may be.
+    attachment_dir: str = ""
+    attachment_max_bytes: int = 20 * 1024 * 1024
     demo_hint: bool = False
     # Accounts: the address people open invitation and reset links at ("": the address the
     # organiser's page was opened at; the command line then says http://127.0.0.1:5000), and
@@ -134,6 +138,10 @@ NAMES: tuple[Name, ...] = (
     Name("demo_hint", "MATCHMAKER_DEMO_HINT", "MATCHMAKER_DEMO_HINT"),
     Name("base_url", "MATCHMAKER_BASE_URL", "MATCHMAKER_BASE_URL"),
     Name("invite_days", "MATCHMAKER_INVITE_DAYS", "MATCHMAKER_INVITE_DAYS"),
+    Name("attachment_dir", "MATCHMAKER_ATTACHMENT_DIR", "MATCHMAKER_ATTACHMENT_DIR"),
+    Name(
+        "attachment_max_bytes", "MATCHMAKER_ATTACHMENT_MAX_BYTES", "MATCHMAKER_ATTACHMENT_MAX_BYTES"
+    ),
     Name("request_hours", "MATCHMAKER_REQUEST_HOURS"),
     Name("institution_request_cap", "MATCHMAKER_INSTITUTION_REQUEST_CAP"),
     Name("project_request_cap", "MATCHMAKER_PROJECT_REQUEST_CAP"),

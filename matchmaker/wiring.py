@@ -22,6 +22,7 @@ from matchmaker.embeddings.registry import get_encoder
 from matchmaker.services.matching.index_store import index_dir_for
 from matchmaker.services.matching.matcher import Matcher
 from matchmaker.services.operations.jobs import JobQueue
+from matchmaker.services.registry.attachments import AttachmentStore, attachments_dir_for
 
 
 class Parts:
@@ -49,6 +50,13 @@ class Parts:
     def matcher(self) -> Matcher:
         """The process's matcher (its encoder loads on first use)."""
         return build_matcher(self.settings)
+
+    @cached_property
+    def attachments(self) -> AttachmentStore:
+        """Where project attachments are kept (beside the database unless configured)."""
+        s = self.settings
+        folder = attachments_dir_for(s.database_url, s.instance_dir, s.attachment_dir)
+        return AttachmentStore(folder, s.attachment_max_bytes)
 
     @cached_property
     def queue(self) -> JobQueue:

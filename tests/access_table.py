@@ -72,6 +72,7 @@ R = Rule
 S1 = "/api/v1/events/T2026/sessions/S1"
 PAIR = {"event": "T2026", "project_id": "T-P001", "institution_id": "T-I01"}
 INTENTS_SHEET = Upload("intents.csv", "项目编号,机构编号,状态\nT-P002,T-I02,关注\n".encode())
+BP_PDF = Upload("商业计划书.pdf", b"%PDF-1.7\n%%EOF\n")
 INSTITUTIONS_SHEET = Upload(
     "institutions.csv", "id,name,type\nT-I09,晋中天使会,天使投资\n".encode()
 )
@@ -132,6 +133,10 @@ TABLE: list[Rule] = [
       url="/api/v1/events/T2026"),
     R("PATCH", "/api/v1/events/<code>",                                        "D DD DD DA",
       url="/api/v1/events/T2026", body={"city": "大同"}),
+    R("GET", "/api/v1/events/<code>/locks",                                    "D DD DD DA",
+      url="/api/v1/events/T2026/locks"),
+    R("PUT", "/api/v1/events/<code>/locks",                                    "D DD DD DA",
+      url="/api/v1/events/T2026/locks", body={"locked_fields": []}),
     R("GET", "/api/v1/events/<code>/sessions",                                 "D AA AA AA",
       url="/api/v1/events/T2026/sessions"),
     R("POST", "/api/v1/events/<code>/sessions",                                "D DD DD DA",
@@ -151,6 +156,14 @@ TABLE: list[Rule] = [
       url="/api/v1/projects/T-P001"),
     R("PATCH", "/api/v1/projects/<code>",                                      "D AF DD DA",
       url="/api/v1/projects/T-P001", body={"region": "山西省晋中市"}),
+    R("GET", "/api/v1/projects/<code>/attachments",                            "D AF AA AA",
+      url="/api/v1/projects/T-P001/attachments"),
+    R("POST", "/api/v1/projects/<code>/attachments",                           "D AF DD DA",
+      url="/api/v1/projects/T-P001/attachments", body={"file": BP_PDF}),
+    R("GET", "/api/v1/projects/<code>/attachments/<int:attachment_id>",        "D AN AA AA",
+      url="/api/v1/projects/T-P001/attachments/{attachment}"),
+    R("DELETE", "/api/v1/projects/<code>/attachments/<int:attachment_id>",     "D AN DD DA",
+      url="/api/v1/projects/T-P001/attachments/{attachment}"),
     R("GET", "/api/v1/institutions",                                           "D AA AA AA"),
     R("POST", "/api/v1/institutions",                                          "D DD DD DA",
       body={"event": "T2026", "id": "T-I08", "name": "新机构", "type": "风险投资"}),
@@ -164,6 +177,25 @@ TABLE: list[Rule] = [
     R("GET", "/institutions",                                                  "D AA AA AA"),
     R("GET", "/institutions/<code>",                                           "D AA AA AA",
       url="/institutions/T-I01"),
+    # ---- own profiles: a team edits its project, an investor its institution, organisers any
+    R("GET", "/projects/<code>/edit",                                          "D AF DD DA",
+      url="/projects/T-P001/edit"),
+    R("POST", "/projects/<code>/edit",                                         "D AF DD DA",
+      url="/projects/T-P001/edit", body={"region": "山西省晋中市"}),
+    R("GET", "/institutions/<code>/edit",                                      "D DD AF DA",
+      url="/institutions/T-I01/edit"),
+    R("POST", "/institutions/<code>/edit",                                     "D DD AF DA",
+      url="/institutions/T-I01/edit", body={"thesis": "专注储能与新型电力系统"}),
+    R("GET", "/locks",                                                         "D DD DD DA"),
+    R("POST", "/locks",                                                        "D DD DD DA",
+      body={"deadline": ""}),
+    # a project's files: its team and organisers add and delete; the event's investors read
+    R("POST", "/projects/<code>/attachments",                                  "D AF DD DA",
+      url="/projects/T-P001/attachments", body={"file": BP_PDF}),
+    R("GET", "/attachments/<int:attachment_id>",                               "D AN AA AA",
+      url="/attachments/{attachment}"),
+    R("POST", "/attachments/<int:attachment_id>/delete",                       "D AN DD DA",
+      url="/attachments/{attachment}/delete"),
     R("GET", "/import",                                                        "D DD DD DA"),
     R("POST", "/import",                                                       "D DD DD DA",
       body={"event": "T2026", "kind": "institutions", "file": INSTITUTIONS_SHEET}),

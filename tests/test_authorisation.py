@@ -139,6 +139,16 @@ class World:
         """A pending request from investor X to entrant A."""
         return self._pending(Role.INVESTOR, "investor")
 
+    def make_attachment(self) -> int:
+        """A PDF of T-P001 (made fresh: the delete rule takes one away)."""
+        from matchmaker.services.registry.attachments import add_attachment
+
+        store = self.client.application.extensions["matchmaker.attachments"]
+        with transaction(self.factory) as db:
+            organiser = db.get_one(User, self.user_ids["organiser"])
+            made = add_attachment(db, store, organiser, "T-P001", "T2026", "bp.pdf", b"%PDF-1.4")
+            return int(made.id)
+
     def make_spare_intent(self) -> int:
         """An intent of T-P004 × T-I03, there to be deleted."""
         with transaction(self.factory) as db:

@@ -23,7 +23,9 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 # Not pages: files, redirects (the language, the chosen event) and the API (its docs page is
 # opened on its own).
-NOT_PAGES = re.compile(r"^/(api/|static/|lang/|event$|healthz|logout)|\.<fmt>$|\.xlsx$|\.csv$")
+NOT_PAGES = re.compile(
+    r"^/(api/|static/|lang/|event$|healthz|logout|attachments/)|\.<fmt>$|\.xlsx$|\.csv$"
+)
 # Query strings that show a page's main view instead of its chooser.
 QUERIES = {
     "matching_pages.shortlist_page": "?institution=XH2026-I01",
@@ -80,7 +82,12 @@ def page_urls(base: str) -> list[str]:
         "intent_id": str(api_json(base, "/api/v1/intents", token)["items"][0]["id"]),
         "task_id": str(api_json(base, "/api/v1/due-diligence", token)["items"][0]["id"]),
     }
-    codes = {"registry_pages.project": "XH2026-P001", "registry_pages.institution": "XH2026-I01"}
+    codes = {
+        "registry_pages.project": "XH2026-P001",
+        "registry_pages.institution": "XH2026-I01",
+        "profile_pages.edit_project": "XH2026-P001",
+        "profile_pages.edit_institution": "XH2026-I01",
+    }
     app = create_app({"DATABASE_URL": "sqlite://", "MATCHMAKER_RATE_LIMITS": False})
     urls = []
     for rule in app.url_map.iter_rules():

@@ -65,6 +65,8 @@ def things(client: Any, accounts: Any, factory: Any) -> dict[str, str]:
         "session_code": "S1",
         "username": "entrant_b",
         "token": link.rsplit("/", 1)[1],
+        "code": "T-P001",  # a registration id (refused before it is looked up)
+        "attachment_id": "1",
     }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from matchmaker.services.agendas.bookings import BookingRules
 from matchmaker.services.matching.matcher import Matcher
 from matchmaker.services.operations.jobs import JobQueue
+from matchmaker.services.registry.attachments import AttachmentStore
 
 
 def init_db(app: Flask, factory: object) -> None:
@@ -43,6 +44,12 @@ def session_factory() -> sessionmaker[Session]:
 def matcher() -> Matcher:
     """Return the process's matcher (its encoder loads on first use)."""
     found: Matcher = current_app.extensions["matchmaker.matcher"]
+    return found
+
+
+def attachments() -> AttachmentStore:
+    """Return the app's attachment folder and size limit."""
+    found: AttachmentStore = current_app.extensions["matchmaker.attachments"]
     return found
 
 

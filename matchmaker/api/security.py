@@ -84,7 +84,9 @@ class _SessionInterface(SecureCookieSessionInterface):
         return cookie_secure()
 
 
-UPLOAD_PAGES = frozenset({"registry_pages.import_page", "ledger_pages.ledger_import"})
+UPLOAD_PAGES = frozenset(
+    {"registry_pages.import_page", "ledger_pages.ledger_import", "profile_pages.upload_attachment"}
+)
 
 
 def init_security(app: Flask) -> None:

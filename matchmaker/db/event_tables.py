@@ -90,6 +90,9 @@ PLAN: dict[str, Callable[[int], ColumnElement[bool]]] = {
         _institutions(e)
     ),
     "match_weights": lambda e: TABLES["match_weights"].c.event_id == e,
+    # The rows of the projects' files; the files themselves stay in the attachment folder
+    # (MATCHMAKER_ATTACHMENT_DIR), which is backed up with the database's folder.
+    "attachments": lambda e: TABLES["attachments"].c.project_id.in_(_projects(e)),
     # Investors and entrants bound to the event's institutions and projects, with their
     # password hashes. Organiser and staff accounts serve every event: they stay out, and rows
     # that name one (an audit actor, a verdict's user) are matched by user name on restore.

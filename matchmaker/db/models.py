@@ -87,6 +87,12 @@ class Event(Base):
     organiser: Mapped[str] = mapped_column(String(300), default="")
     # Bumped by every flush that changes its registrations (db/versioning.py).
     registrations_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # Registration fields a party may no longer change (organisers still may), and the deadline
+    # after which name, track and group lock by themselves (services/registry/profiles.py).
+    locked_fields: Mapped[list[str]] = mapped_column(
+        JSONList, default=list, server_default=text("'[]'")
+    )
+    registration_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[created]
 
     sessions: Mapped[list[MatchmakingSession]] = relationship(
@@ -298,6 +304,25 @@ class Institution(Contact, Base):
     )
 
     _name = validates("name")(_keep_name_key)
+
+
+class Attachment(Base):
+    """A file a project team added to its profile (a BP PDF), kept beside the database under
+    ``stored_name`` (made here, never from the uploaded name, so no name can leave the folder)."""
+
+    __tablename__ = "attachments"
+    __table_args__ = AUDITED_IDS
+
+    id: Mapped[intpk]
+    project_id: Mapped[int] = _fk("projects.id")
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    size: Mapped[int] = mapped_column(Money)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[created]
+
+    project: Mapped[Project] = relationship()
 
 
 class PortfolioEntry(Base):

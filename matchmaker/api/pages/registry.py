@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, session
 
 from matchmaker.api.context import db, download, queue, session_factory
 from matchmaker.api.i18n import lang
@@ -22,7 +22,7 @@ from matchmaker.api.pages.common import (
 from matchmaker.domain import Group, InstitutionType, Role, Stage, Track
 from matchmaker.errors import ImportRejected, InvalidInput, NotFound, TooLarge
 from matchmaker.services.operations import jobs
-from matchmaker.services.registry import catalog, names, parties
+from matchmaker.services.registry import catalog, profile_views
 from matchmaker.services.registry.events import all_events
 from matchmaker.services.registry.registrations import (
     KINDS,
@@ -48,14 +48,22 @@ def projects() -> str:
 
 @bp.get("/projects/<code>")
 @signed_in()
-def project(code: str) -> str:
-    """One project (an entrant sees only their own)."""
-    me = signed_in_user()
-    shown = parties.show_project(db(), me, code, *event_of_code())
-    history = names.renames(db(), me, shown.event_id, shown.row)
+def project(code: str) -> Any:
+    """One project (an entrant sees only their own): its files, and its changes for organisers."""
+    return project_page(code)
+
+
+def project_page(code: str, upload_error: str | None = None, status: int = 200) -> Any:
+    """The project page, with a refused upload's sentence beside its form."""
+    view = profile_views.project_view(db(), signed_in_user(), code, *event_of_code())
     return render_template(
-        "project.html", p=shown, show_contact=shown.show_contact, renames=history
-    )
+        "project.html",
+        p=view.shown,
+        view=view,
+        show_contact=view.shown.show_contact,
+        upload_error=upload_error,
+        notice=session.pop("notice", None),
+    ), status
 
 
 @bp.get("/institutions")
@@ -72,13 +80,15 @@ def institutions() -> str:
 
 @bp.get("/institutions/<code>")
 @signed_in()
-def institution(code: str) -> str:
-    """One institution."""
-    me = signed_in_user()
-    shown = parties.show_institution(db(), me, code, *event_of_code())
-    history = names.renames(db(), me, shown.event_id, shown.row)
+def institution(code: str) -> Any:
+    """One institution, and its changes for organisers."""
+    view = profile_views.institution_view(db(), signed_in_user(), code, *event_of_code())
     return render_template(
-        "institution.html", i=shown, show_contact=shown.show_contact, renames=history
+        "institution.html",
+        i=view.shown,
+        view=view,
+        show_contact=view.shown.show_contact,
+        notice=session.pop("notice", None),
     )
 
 

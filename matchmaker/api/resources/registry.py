@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from matchmaker.api.auth import BEARER, require, user
-from matchmaker.api.context import db, download
+from matchmaker.api.context import attachments, db, download
 from matchmaker.api.i18n import lang
 from matchmaker.api.resources.common import envelope
 from matchmaker.api.schemas.common import EventOnly, PageArgs
 from matchmaker.api.schemas.registry import (
+    AttachmentOut,
     EventIn,
     EventOut,
     EventPage,
@@ -22,8 +23,11 @@ from matchmaker.api.schemas.registry import (
     InstitutionOut,
     InstitutionPage,
     InstitutionQuery,
+    LocksIn,
+    LocksOut,
     NewInstitution,
     NewProject,
+    PdfUpload,
     ProjectFields,
     ProjectOut,
     ProjectPage,
@@ -32,12 +36,14 @@ from matchmaker.api.schemas.registry import (
     SessionOut,
     SessionPatch,
 )
-from matchmaker.db.models import Event, Institution, MatchmakingSession, Project
+from matchmaker.db.models import Attachment, Event, Institution, MatchmakingSession, Project
 from matchmaker.domain import Role
 from matchmaker.services.operations.event_archive import event_archive
-from matchmaker.services.registry import events, parties
+from matchmaker.services.registry import attachments as files
+from matchmaker.services.registry import events, parties, profiles
 from matchmaker.services.registry.events import SessionSpec
 from matchmaker.services.registry.parties import Shown
+from matchmaker.services.registry.profiles import Locks
 
 blp = Blueprint(
     "events",
@@ -143,6 +149,30 @@ class SessionItem(MethodView):
         return session
 
 
+@blp.route("/<code>/locks")
+class EventLocks(MethodView):
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @blp.response(200, LocksOut)
+    def get(self, code: str) -> Locks:
+        """The registration fields parties may no longer change, and the deadline (organisers)."""
+        return profiles.locks_of(db(), user(), code)
+
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @blp.arguments(LocksIn)
+    @blp.response(200, LocksOut)
+    def put(self, data: dict[str, Any], code: str) -> Locks:
+        """Lock registration fields for parties, and set the registration deadline after which
+        name, track and group lock by themselves (organisers; audited). A party changing a
+        locked field is refused with 403 naming it; organisers still may."""
+        found = profiles.lock_event(
+            db(), user(), code, data["locked_fields"], data["registration_deadline"]
+        )
+        db().commit()
+        return found
+
+
 @blp.route("/<code>/archive.zip")
 class Archive(MethodView):
     @blp.doc(security=BEARER)
@@ -201,6 +231,54 @@ class ProjectItem(MethodView):
         project = parties.edit_project(db(), user(), code, args.get("event"), data)
         db().commit()
         return project
+
+
+@projects.route("/<code>/attachments")
+class ProjectAttachments(MethodView):
+    @projects.doc(security=BEARER)
+    @require()
+    @projects.alt_response(403, response="FORBIDDEN")  # an entrant asking for another project
+    @projects.arguments(EventOnly, location="query")
+    @projects.response(200, AttachmentOut(many=True))
+    def get(self, args: dict[str, Any], code: str) -> list[Attachment]:
+        """A project's files (its team, organisers, staff and the event's investors)."""
+        return files.attachments_of(db(), user(), code, args.get("event"))
+
+    @projects.doc(security=BEARER)
+    @require(Role.ORGANISER, Role.ENTRANT)
+    @projects.arguments(EventOnly, location="query")
+    @projects.arguments(PdfUpload, location="files")
+    @projects.response(201, AttachmentOut)
+    def post(self, args: dict[str, Any], upload: dict[str, Any], code: str) -> Attachment:
+        """Add a PDF (a business plan) to a project: its own team or organisers. Checked by its
+        first bytes (%PDF-) and size (MATCHMAKER_ATTACHMENT_MAX_BYTES, 413); audited."""
+        sent = upload["file"]
+        found = files.add_attachment(
+            db(), attachments(), user(), code, args.get("event"), sent.filename or "", sent.read()
+        )
+        db().commit()
+        return found
+
+
+@projects.route("/<code>/attachments/<int:attachment_id>")
+class ProjectAttachment(MethodView):
+    @projects.doc(security=BEARER)
+    @require()
+    @projects.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
+    def get(self, code: str, attachment_id: int) -> Response:
+        """Download a project's file (404 for anyone who may not see it)."""
+        found, path = files.attachment_file(db(), attachments(), user(), attachment_id, code)
+        return send_file(
+            path, mimetype="application/pdf", as_attachment=True, download_name=found.filename
+        )
+
+    @projects.doc(security=BEARER)
+    @require(Role.ORGANISER, Role.ENTRANT)
+    @projects.response(204)
+    def delete(self, code: str, attachment_id: int) -> None:
+        """Delete a project's file: its own team or organisers (audited)."""
+        files.delete_attachment(db(), attachments(), user(), attachment_id, code)
+        db().commit()
 
 
 # ---- institutions --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from matchmaker.api.schemas.common import (
     Vocab,
 )
 from matchmaker.domain import (
+    LOCAL_TZ,
     MAX_YUAN,
     Group,
     InstitutionType,
@@ -28,6 +29,7 @@ from matchmaker.domain import (
     format_yuan,
 )
 from matchmaker.services.registry.events import SessionSpec
+from matchmaker.services.registry.profiles import LOCKABLE
 
 _TEXT = {"type": "string"}
 _TEXT_OR_NONE = {"type": "string", "nullable": True}
@@ -131,6 +133,29 @@ class EventPatch(Schema):
     organiser = fields.String(validate=validate.Length(max=300))
 
 
+class LocksIn(Schema):
+    locked_fields = fields.List(
+        fields.String(validate=validate.OneOf(LOCKABLE)),
+        required=True,
+        metadata={"description": "fields parties may no longer change (organisers still may)"},
+    )
+    registration_deadline = LocalDateTime(
+        allow_none=True,
+        load_default=None,
+        default_timezone=LOCAL_TZ,
+        metadata={"description": "after it, name, track and group lock by themselves"},
+    )
+
+
+class LocksOut(Schema):
+    locked_fields = fields.Function(lambda locks: sorted(locks.fields), metadata=_CODES)
+    registration_deadline = LocalDateTime(attribute="deadline", allow_none=True)
+    locked_now = fields.Function(
+        lambda locks: sorted(locks.locked_now),
+        metadata={**_CODES, "description": "locked at this moment (the deadline included)"},
+    )
+
+
 class EventPage(Schema):
     items = fields.List(fields.Nested(EventOut))
     meta = fields.Nested(PageMeta)
@@ -194,6 +219,21 @@ class ProjectIn(ProjectFields):
 
 class NewProject(ProjectIn):
     event = fields.String(metadata={"description": "event code (needed if several)"})
+
+
+class AttachmentOut(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    size = fields.Integer(metadata={"description": "bytes"})
+    sha256 = fields.String()
+    created_at = LocalDateTime()
+
+
+class PdfUpload(Schema):
+    file = fields.Raw(
+        metadata={"type": "string", "format": "binary", "description": "a PDF (%PDF- header)"},
+        required=True,
+    )
 
 
 class ProjectQuery(PageArgs):

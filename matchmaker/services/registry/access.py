@@ -67,3 +67,29 @@ def ensure_manages_accounts(viewer: User | None) -> None:
     disabling accounts (``None``: the command line, run by whoever runs the server)."""
     if viewer is not None and viewer.role is not Role.ORGANISER:
         raise PermissionDenied()
+
+
+def edits_locked_fields(viewer: User) -> bool:
+    """Return whether ``viewer`` may change registration fields the event locked: organisers."""
+    return viewer.role is Role.ORGANISER
+
+
+def may_read_attachments(viewer: User, project: Project) -> bool:
+    """Return whether ``viewer`` may list and download ``project``'s files: organisers and
+    staff, the project's own team, and the investors of its event."""
+    if viewer.role in STAFF_SIDE:
+        return True
+    if viewer.role is Role.ENTRANT:
+        return viewer.project_id == project.id
+    if viewer.role is Role.INVESTOR:
+        return viewer.institution is not None and viewer.institution.event_id == project.event_id
+    return False
+
+
+def ensure_manages_attachments(viewer: User, project: Project) -> None:
+    """Refuse (PermissionDenied) anyone but organisers and the project's own team adding or
+    deleting its files."""
+    if viewer.role is not Role.ORGANISER and not (
+        viewer.role is Role.ENTRANT and viewer.project_id == project.id
+    ):
+        raise PermissionDenied()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Event, Institution, Project, User
-from matchmaker.services.registry import catalog
+from matchmaker.services.registry import catalog, profiles
 from matchmaker.services.registry.access import (
     ensure_own_institution,
     ensure_own_project,
@@ -90,11 +90,15 @@ def register_project(db: Session, viewer: User, data: dict[str, Any]) -> Shown[P
 def edit_project(
     db: Session, viewer: User, code: str, event: str | None, data: dict[str, Any]
 ) -> Shown[Project]:
-    """Apply ``data`` to the project ``code``: an entrant edits only their own, and only
-    organisers move a registration between sessions."""
+    """Apply ``data`` to the project ``code``: an entrant edits only their own, leaves the
+    fields the event locked as they are, and only organisers move a registration between
+    sessions. The change goes on the audit trail."""
     project = project_for(db, viewer, code, event)
     ensure_sessions_kept(viewer, project, data.get("sessions"))
+    profiles.ensure_unlocked(db, viewer, project, data)
+    before = profiles.snapshot(project)
     catalog.update_project(db, project, data, viewer)
+    profiles.record_changes(db, project, before, viewer)
     return show(db, viewer, [project])[0]
 
 
@@ -152,9 +156,17 @@ def register_institution(db: Session, viewer: User, data: dict[str, Any]) -> Sho
 def edit_institution(
     db: Session, viewer: User, code: str, event: str | None, data: dict[str, Any]
 ) -> Shown[Institution]:
-    """Apply ``data`` to the institution ``code``: an investor edits only their own, and only
-    organisers move a registration between sessions."""
+    """Apply ``data`` to the institution ``code``: an investor edits only their own, as
+    :func:`edit_project` says. A portfolio entry sent without a description keeps the one its
+    company had."""
     institution = institution_for(db, viewer, code, event)
     ensure_sessions_kept(viewer, institution, data.get("sessions"))
+    profiles.ensure_unlocked(db, viewer, institution, data)
+    before = profiles.snapshot(institution)
+    if data.get("portfolio") is not None:
+        kept = {entry.company: entry.description for entry in institution.portfolio}
+        for entry in data["portfolio"]:
+            entry.setdefault("description", kept.get(entry["company"], ""))
     catalog.update_institution(db, institution, data, viewer)
+    profiles.record_changes(db, institution, before, viewer)
     return show(db, viewer, [institution])[0]
