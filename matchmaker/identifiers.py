@@ -36,7 +36,7 @@ def credit_check_char(first17: str) -> str:
 
 
 def is_credit_code(value: str) -> bool:
-    """Return whether ``value`` (normalised) is a well-formed 统一社会信用代码 with a right check."""
+    """Return whether ``value`` (normalised) is a 统一社会信用代码 with a right check character."""
     if len(value) != LENGTH or any(c not in CREDIT_ALPHABET for c in value):
         return False
     if not value[2:8].isdigit():  # positions 3-8: the administrative division code

@@ -674,6 +674,57 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "import.too_long": ("内容过长（上限 {limit} 字）", "Too long (limit {limit} characters)"),
     "import.bad_email": ("电子邮箱格式有误", "Malformed e-mail address"),
+    "rules.refused": (
+        "不符合本活动的报名规则（共 {count} 处），未做任何改动",
+        "Breaks this event's entry rules ({count} problems); nothing was changed",
+    ),
+    "rules.one_per_enterprise": (
+        "{this}与{other}同属统一社会信用代码 {key}：每家企业限报一个项目",
+        "{this} and {other} share the credit code {key}: one project per enterprise",
+    ),
+    "rules.one_per_person": (
+        "{this}与{other}是同一负责人（{key}）：每人限报一个项目",
+        "{this} and {other} have the same lead person ({key}): one project per person",
+    ),
+    "rules.not_both_groups": (
+        "{this}（{group}）与{other}（{other_group}）是同一负责人（{key}）：同一人不得同时报名两个组别",
+        "{this} ({group}) and {other} ({other_group}) have the same lead person ({key}): one"
+        " person may not enter both groups",
+    ),
+    "rules.enterprise_not_maker": (
+        "{this}填有统一社会信用代码 {key}，属企业项目，不得报名创客组",
+        "{this} has the credit code {key}: an enterprise's project may not enter the maker group",
+    ),
+    "rules.barred": (
+        "{this}的{what} {key} 在往届获奖名单中，不得参赛",
+        "{this}: the {what} {key} is on the list of past winners, barred from entering",
+    ),
+    "rules.what_credit_code": ("统一社会信用代码", "credit code"),
+    "rules.what_leader_id": ("负责人身份证号", "lead person's id number"),
+    "rules.what_name": ("项目名称", "project name"),
+    "rules.this_project": ("本项目", "This project"),
+    "rules.stored_project": ("已报名项目 {code}「{name}」", "registered project {code} “{name}”"),
+    "rules.person_id": ("身份证号 {value}", "id number {value}"),
+    "rules.person_phone": ("电话 {value}", "phone {value}"),
+    "rules.unknown_rule": ("没有这条规则，可选：{choices}", "No such rule; choose from: {choices}"),
+    "rules.unknown_mode": (
+        "规则开关应为：{choices}（关闭、拒绝、提醒）",
+        "A rule's switch is one of: {choices}",
+    ),
+    "rules.barred_bad_code": (
+        "看似统一社会信用代码或身份证号，但校验位不符，请核对",
+        "Looks like a credit code or id number, but its check character does not match",
+    ),
+    "import.bad_credit_code": (
+        "统一社会信用代码有误：应为 18 位（不含 I、O、S、V、Z），且末位校验码相符",
+        "Not a unified social credit code: 18 characters (no I, O, S, V, Z) with a matching"
+        " check character",
+    ),
+    "import.bad_id_number": (
+        "身份证号有误：应为 18 位（末位可为 X），且末位校验码相符；请将该列设为文本格式",
+        "Not a resident id number: 18 characters (the last may be X) with a matching check"
+        " character; format the column as text",
+    ),
     "import.bad_portfolio": (
         "无法识别的已投项目，应如 公司名（行业，轮次）",
         "Unparseable portfolio entry; write e.g. Company (sector, round)",

@@ -22,7 +22,7 @@ from matchmaker.api.pages.common import (
 from matchmaker.domain import Group, InstitutionType, Role, Stage, Track
 from matchmaker.errors import ImportRejected, InvalidInput, NotFound, TooLarge
 from matchmaker.services.operations import jobs
-from matchmaker.services.registry import catalog, names, parties
+from matchmaker.services.registry import access, catalog, names, parties
 from matchmaker.services.registry.events import all_events
 from matchmaker.services.registry.registrations import (
     KINDS,
@@ -122,5 +122,6 @@ def export(kind: str, fmt: str) -> Response:
     if kind not in KINDS or fmt not in ("csv", "xlsx"):
         abort(404)
     event = page_event()
-    data = export_registrations(db(), event, kind, fmt, lang())
+    reveal = access.sees_ids(signed_in_user())
+    data = export_registrations(db(), event, kind, fmt, lang(), reveal_ids=reveal)
     return download(data, fmt, f"{event.code}-{kind}")
