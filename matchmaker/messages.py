@@ -674,6 +674,31 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "import.too_long": ("内容过长（上限 {limit} 字）", "Too long (limit {limit} characters)"),
     "import.bad_email": ("电子邮箱格式有误", "Malformed e-mail address"),
+    "rules.heading": ("活动 {event} 的报名规则：", "Entry rules of event {event}:"),
+    "rules.barred_count": ("往届获奖名单：{count} 条", "Past winners barred: {count} entries"),
+    "rules.mode_off": ("关闭", "off"),
+    "rules.mode_refuse": ("拒绝", "refuse"),
+    "rules.mode_warn": ("提醒", "warn"),
+    "rules.name_one_per_enterprise": (
+        "每家企业（统一社会信用代码）限报一个项目",
+        "One project per enterprise (credit code)",
+    ),
+    "rules.name_one_per_person": (
+        "每人（负责人身份证号，无则联系电话）限报一个项目",
+        "One project per person (lead person's id number, else phone)",
+    ),
+    "rules.name_not_both_groups": (
+        "同一人不得同时报名企业组和创客组",
+        "One person may not enter both the enterprise and the maker group",
+    ),
+    "rules.name_enterprise_not_maker": (
+        "有统一社会信用代码的企业项目不得报名创客组",
+        "A project with a credit code (an enterprise's) may not enter the maker group",
+    ),
+    "rules.name_barred": (
+        "往届获奖项目不得参赛（按信用代码、身份证号或项目名称）",
+        "Past winners barred (by credit code, id number or project name)",
+    ),
     "rules.refused": (
         "不符合本活动的报名规则（共 {count} 处），未做任何改动",
         "Breaks this event's entry rules ({count} problems); nothing was changed",

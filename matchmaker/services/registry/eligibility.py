@@ -25,6 +25,7 @@ from matchmaker.errors import InvalidInput, Problem
 from matchmaker.identifiers import is_credit_code, is_id_number, normalise
 from matchmaker.services.audit import record
 from matchmaker.services.registry.clashes import Entry, Findings, Mode, Scan, barred_keys
+from matchmaker.tabular.read import read_sheet
 
 RULES = (
     "one_per_enterprise",
@@ -131,6 +132,14 @@ def parse_barred(text: str) -> list[str]:
     semicolons), a header cell such as 名称 or 统一社会信用代码 left out."""
     cells = [c.strip().strip('"') for c in _CELLS.split(text.lstrip("\ufeff"))]
     return [c for c in cells if c and c.lower() not in _HEADERS]
+
+
+def barred_from_file(data: bytes, filename: str) -> list[str]:
+    """Return the entries of an uploaded barred list (CSV, TXT or XLSX: every cell, the first
+    row's too, a header cell left out). ImportRejected says why a file cannot be read."""
+    sheet = read_sheet(data, filename)
+    cells = [*sheet.headers, *(cell for _number, row in sheet.rows for cell in row)]
+    return parse_barred("\n".join(str(c) for c in cells if c is not None and str(c).strip()))
 
 
 def _store(db: Session, event: Event, rules: Rules, before: Rules, actor: User | None) -> Rules:
