@@ -833,6 +833,27 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.next": ("下一页", "Next"),
     "ui.none": ("暂无", "None"),
     "ui.back": ("返回", "Back"),
+    "ui.rules": ("报名规则", "Entry rules"),
+    "ui.rules_help": (
+        "按大赛通知设置报名规则：拒绝——违反规则的报名表整表不导入；提醒——照常导入并列出提醒。"
+        "比对对象包括报名表各行和本活动已导入的项目。",
+        "Set the notice's entry rules: refuse — a sheet breaking a rule is not imported at all;"
+        " warn — it is imported and the breaches are listed. Rows are compared with each other"
+        " and with the projects already in this event.",
+    ),
+    "ui.rules_barred": (
+        "往届获奖名单（每行一条：统一社会信用代码、身份证号或项目名称）",
+        "Past winners barred (one per line: credit code, id number or project name)",
+    ),
+    "ui.rules_barred_file": (
+        "或上传名单文件（.csv、.txt、.xlsx，替换上面的名单）",
+        "Or upload the list (.csv, .txt, .xlsx; replaces the list above)",
+    ),
+    "ui.rules_saved": ("报名规则已保存", "Entry rules saved"),
+    "ui.rules_link": (
+        "报名规则（每企业/每人限报、组别、往届获奖）",
+        "Entry rules (one per enterprise/person, groups, past winners)",
+    ),
     "ui.import_kind": ("导入内容", "What to import"),
     "ui.import_file": ("文件（.csv 或 .xlsx）", "File (.csv or .xlsx)"),
     "ui.import_help": (

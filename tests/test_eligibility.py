@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from tests_support import assert_error
+from tests_support import CSRF, assert_error, sign_in
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import AuditEntry, Event, Project
@@ -257,3 +257,51 @@ def test_api_create_and_patch_are_checked_and_ids_masked(client, accounts, facto
     assert own["leader_id"] == "1101**********002X" and own["credit_code"] == HUAWEI
     seen = client.get("/api/v1/projects/T-P001", headers=accounts.headers("investor")).get_json()
     assert seen["leader_id"] is None
+
+
+@pytest.mark.fake_encoder
+def test_rules_page_switches_rules_and_takes_a_barred_list(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
+    sign_in(client, factory, "organiser")
+    page = client.get("/rules")
+    assert page.status_code == 200 and "每家企业（统一社会信用代码）限报一个项目" in page.text
+    form = {f"mode_{r}": "off" for r in eligibility.RULES} | {"csrf": CSRF}
+    bad = client.post(
+        "/rules", data=form | {"mode_barred": "refuse", "barred": "91440300192203821X"}
+    )
+    assert bad.status_code == 422 and "校验位不符" in bad.text
+    with factory() as db:
+        assert eligibility.rules_of(db.scalar(select(Event))).switches == {}  # nothing changed
+    upload = (io.BytesIO(f"名称\n往届冠军公司\n{XIAOMI}\n".encode()), "winners.csv")
+    saved = client.post(
+        "/rules",
+        data=form
+        | {
+            "mode_one_per_enterprise": "warn",
+            "mode_barred": "refuse",
+            "barred": "",
+            "barred_file": upload,
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert saved.status_code == 200 and "报名规则已保存" in saved.text
+    with factory() as db:
+        rules = eligibility.rules_of(db.scalar(select(Event)))
+    assert rules.to_dict()["rules"]["one_per_enterprise"] == "warn"
+    assert rules.barred == ("往届冠军公司", XIAOMI)
+    # the page shows the list back, one per line, ready to edit
+    assert f"往届冠军公司\n{XIAOMI}</textarea>" in client.get("/rules").text
+
+
+@pytest.mark.fake_encoder
+def test_project_page_masks_the_id_to_all_but_organisers(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
+    with transaction(factory) as db:
+        project = db.scalar(select(Project).where(Project.code == "T-P001"))
+        project.credit_code, project.leader_id = HUAWEI, PERSON
+    sign_in(client, factory, "organiser")
+    assert PERSON in client.get("/projects/T-P001").text
+    sign_in(client, factory, "entrant")
+    own = client.get("/projects/T-P001").text
+    assert "1101**********002X" in own and PERSON not in own and HUAWEI in own
+    sign_in(client, factory, "staff")
+    assert PERSON not in client.get("/projects/T-P001").text

@@ -134,6 +134,23 @@ def parse_barred(text: str) -> list[str]:
     return [c for c in cells if c and c.lower() not in _HEADERS]
 
 
+def update_rules(
+    db: Session,
+    event: Event,
+    actor: User | None,
+    switches: dict[str, str],
+    barred_text: str | None = None,
+    barred_file: tuple[str, bytes] | None = None,
+) -> Rules:
+    """Apply an organiser's form: the switches, and the barred list from an uploaded file (name,
+    bytes) when one is given, else from the pasted text when given. All or nothing."""
+    if barred_file is not None:
+        set_barred(db, event, barred_from_file(barred_file[1], barred_file[0]), actor)
+    elif barred_text is not None:
+        set_barred(db, event, parse_barred(barred_text), actor)
+    return set_rules(db, event, actor, **switches)
+
+
 def barred_from_file(data: bytes, filename: str) -> list[str]:
     """Return the entries of an uploaded barred list (CSV, TXT or XLSX: every cell, the first
     row's too, a header cell left out). ImportRejected says why a file cannot be read."""
