@@ -101,6 +101,7 @@ class Scan:
 
     def __init__(self, modes: dict[str, Mode], barred: set[str], columns: dict[str, str]) -> None:
         self.modes, self.barred, self.columns = modes, barred, columns
+        self.barred_names = {b for b in barred if not (is_credit_code(b) or is_id_number(b))}
         self.found = Findings()
         self.enterprises: dict[str, Entry] = {}
         self.people: dict[str, Entry] = {}
@@ -176,11 +177,15 @@ class Scan:
 
     def past_winner(self, entry: Entry) -> None:
         """Past winners barred: by credit code, lead person's id, or project name."""
+        if not self.barred or not entry.incoming:  # a stored project was checked when it came
+            return
         for what, key, shown in (
             ("credit_code", entry.credit_code, entry.credit_code),
             ("leader_id", entry.leader_id, mask_id(entry.leader_id)),
-            ("name", name_key(entry.name) if entry.name else None, entry.name),
         ):
             if key and key in self.barred:
-                what_ref = Ref(f"rules.what_{what}")
-                self.report("barred", entry, what, shown, what=what_ref, key=shown)
+                self.report("barred", entry, what, shown, what=Ref(f"rules.what_{what}"), key=shown)
+        # names are folded (Traditional → Simplified …) only when a name is barred: that costs
+        if self.barred_names and entry.name and name_key(entry.name) in self.barred_names:
+            what_ref = Ref("rules.what_name")
+            self.report("barred", entry, "name", entry.name, what=what_ref, key=entry.name)
