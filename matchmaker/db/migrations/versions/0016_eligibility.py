@@ -21,23 +21,25 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE, not batch mode: rebuilding ``events`` on SQLite would drop the old table,
+# and with foreign keys on that deletes every project, session and intent through ON DELETE
+# CASCADE. SQLite (3.35 and later) adds and drops a column that no index or constraint names.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("projects", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("credit_code", sa.String(length=18), nullable=True))
-        batch_op.add_column(sa.Column("leader_id", sa.String(length=18), nullable=True))
-    with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "rules",
-                sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-                nullable=True,
-            )
-        )
+    op.add_column("projects", sa.Column("credit_code", sa.String(length=18), nullable=True))
+    op.add_column("projects", sa.Column("leader_id", sa.String(length=18), nullable=True))
+    op.add_column(
+        "events",
+        sa.Column(
+            "rules",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.drop_column("rules")
-    with op.batch_alter_table("projects", schema=None) as batch_op:
-        batch_op.drop_column("leader_id")
-        batch_op.drop_column("credit_code")
+    op.drop_column("events", "rules")
+    op.drop_column("projects", "leader_id")
+    op.drop_column("projects", "credit_code")
