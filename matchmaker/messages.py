@@ -745,6 +745,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Not a unified social credit code: 18 characters (no I, O, S, V, Z) with a matching"
         " check character",
     ),
+    "import.masked_id_number": (
+        "身份证号已打码（只有组委会导出的表格含完整号码）：请填写完整号码，或删去此列以保留已存的号码",
+        "The id number is masked (only organisers' exports hold whole numbers): write it whole,"
+        " or leave the column out to keep the stored numbers",
+    ),
     "import.bad_id_number": (
         "身份证号有误：应为 18 位（末位可为 X），且末位校验码相符；请将该列设为文本格式",
         "Not a resident id number: 18 characters (the last may be X) with a matching check"

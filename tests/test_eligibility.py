@@ -188,6 +188,8 @@ def test_export_round_trips_codes_and_masks_ids_unless_revealed(factory, event) 
         whole = export_registrations(db, found, "projects", "xlsx", reveal_ids=True)
         masked = export_registrations(db, found, "projects", "csv").decode("utf-8-sig")
     assert "1101**********002X" in masked and PERSON not in masked
+    lines = refused(factory, masked.encode())  # a masked export sent back says what to do
+    assert "身份证号已打码" in lines[0] and "删去此列" in lines[0]
     again = run_import(factory, whole)
     assert (again.updated, again.unchanged) == (0, 1)
     cells = [c.value for c in next(openpyxl.load_workbook(io.BytesIO(whole)).active.iter_rows())]

@@ -247,6 +247,8 @@ def id_number(value: Any, _ctx: Context) -> str | None:
     if isinstance(value, float):  # a spreadsheet took the id for a number: its last digits are lost
         raise InvalidInput("import.bad_id_number")
     number = normalise(str(value))
+    if "*" in number:  # a masked export (only organisers export ids whole) sent back
+        raise InvalidInput("import.masked_id_number")
     if not is_id_number(number):
         raise InvalidInput("import.bad_id_number")
     return number
