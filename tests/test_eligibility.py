@@ -307,3 +307,26 @@ def test_project_page_masks_the_id_to_all_but_organisers(client, accounts, facto
     assert "1101**********002X" in own and PERSON not in own and HUAWEI in own
     sign_in(client, factory, "staff")
     assert PERSON not in client.get("/projects/T-P001").text
+
+
+@pytest.mark.fake_encoder
+def test_rules_over_the_api(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    h = accounts.headers("organiser")
+    url = "/api/v1/events/T2026/rules"
+    assert client.get(url, headers=h).get_json()["rules"]["barred"] == "off"
+    assert_error(client.patch(url, headers=h, json={"rules": {"one_per_planet": "refuse"}}), 422)
+    assert_error(client.patch(url, headers=h, json={"rules": {"barred": "maybe"}}), 422)
+    error = assert_error(
+        client.patch(
+            url, headers=h, json={"rules": {"barred": "refuse"}, "barred": ["9144030019220382X7"]}
+        ),
+        422,
+    )
+    assert "校验位不符" in error["errors"][0]["message"]
+    assert client.get(url, headers=h).get_json()["rules"]["barred"] == "off"  # nothing changed
+    body = {"rules": {"barred": "refuse", "one_per_person": "warn"}, "barred": [XIAOMI]}
+    shown = client.patch(url, headers=h, json=body).get_json()
+    assert shown["rules"]["barred"] == "refuse" and shown["barred"] == [XIAOMI]
+    refused = client.patch("/api/v1/projects/T-P001", headers=h, json={"credit_code": XIAOMI})
+    assert "往届获奖名单" in assert_error(refused, 422)["errors"][0]["message"]
+    assert_error(client.get(url, headers=accounts.headers("staff")), 403)

@@ -31,6 +31,8 @@ from matchmaker.domain import (
 )
 from matchmaker.identifiers import is_credit_code, is_id_number, normalise
 from matchmaker.messages import render
+from matchmaker.services.registry.clashes import Mode
+from matchmaker.services.registry.eligibility import BARRED_LIMIT, RULES
 from matchmaker.services.registry.events import SessionSpec
 
 _TEXT = {"type": "string"}
@@ -150,6 +152,34 @@ class EventPatch(Schema):
     name_en = Name(validate=validate.Length(max=200))
     city = fields.String(validate=validate.Length(max=100))
     organiser = fields.String(validate=validate.Length(max=300))
+
+
+class RulesOut(Schema):
+    rules = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(RULES)),
+        values=fields.String(validate=validate.OneOf([m.value for m in Mode])),
+        metadata={"description": "every rule with its mode: off, refuse or warn"},
+    )
+    barred = fields.List(
+        fields.String(), metadata={"description": "past winners: credit codes, ids, names"}
+    )
+
+
+class RulesIn(Schema):
+    rules = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(RULES)),
+        values=fields.String(validate=validate.OneOf([m.value for m in Mode])),
+        validate=validate.Length(max=len(RULES)),
+        metadata={
+            "description": "rules to switch (" + ", ".join(RULES) + "): off, refuse or warn;"
+            " rules not named keep their mode"
+        },
+    )
+    barred = fields.List(
+        fields.String(validate=validate.Length(1, 200)),
+        validate=validate.Length(max=BARRED_LIMIT),
+        metadata={"description": "replaces the barred list (absent: kept)"},
+    )
 
 
 class EventPage(Schema):

@@ -141,11 +141,15 @@ def update_rules(
     switches: dict[str, str],
     barred_text: str | None = None,
     barred_file: tuple[str, bytes] | None = None,
+    barred: list[str] | None = None,
 ) -> Rules:
-    """Apply an organiser's form: the switches, and the barred list from an uploaded file (name,
-    bytes) when one is given, else from the pasted text when given. All or nothing."""
+    """Apply an organiser's change: the switches, and the barred list from an uploaded file
+    (name, bytes) when one is given, else the ``barred`` entries, else the pasted text, when
+    given (none given: the list is kept). All or nothing."""
     if barred_file is not None:
         set_barred(db, event, barred_from_file(barred_file[1], barred_file[0]), actor)
+    elif barred is not None:
+        set_barred(db, event, barred, actor)
     elif barred_text is not None:
         set_barred(db, event, parse_barred(barred_text), actor)
     return set_rules(db, event, actor, **switches)
