@@ -737,8 +737,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "A rule's switch is one of: {choices}",
     ),
     "rules.barred_bad_code": (
-        "看似统一社会信用代码或身份证号，但校验位不符，请核对",
-        "Looks like a credit code or id number, but its check character does not match",
+        "看似统一社会信用代码或身份证号，但位数（应为 18 位）或校验位不符，请核对",
+        "Looks like a credit code or id number, but its length (18) or check character is wrong",
     ),
     "import.bad_credit_code": (
         "统一社会信用代码有误：应为 18 位（不含 I、O、S、V、Z），且末位校验码相符",

@@ -37,7 +37,7 @@ RULES = (
 BARRED_LIMIT = 10_000  # entries in a barred list
 _CELLS = re.compile(r"[,，\t;；\n\r]+")
 _HEADERS = {"名称", "项目名称", "企业名称", "统一社会信用代码", "身份证号", "name", "credit_code"}
-_LOOKS_LIKE_CODE = re.compile(r"^[0-9A-Z]{15,20}$")
+_LOOKS_LIKE_CODE = re.compile(r"^[0-9A-Z]{15,20}$")  # no project is named so: a mistyped code
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def set_barred(
         folded = normalise(entry)
         if is_credit_code(folded) or is_id_number(folded):
             entry = folded
-        elif _LOOKS_LIKE_CODE.match(folded) and len(folded) == 18:
+        elif _LOOKS_LIKE_CODE.match(folded):
             problems.append(Problem("rules.barred_bad_code", value=entry))
             continue
         elif len(entry) > 200:
