@@ -156,7 +156,7 @@ class EventRules(MethodView):
 
     @blp.doc(security=BEARER)
     @require(Role.ORGANISER)
-    @blp.arguments(RulesIn)
+    @blp.arguments(RulesIn, required=False)
     @blp.response(200, RulesOut)
     def patch(self, data: dict[str, Any], code: str) -> dict[str, Any]:
         """Switch rules (off, refuse, warn) and replace the barred list (organisers); imports and
