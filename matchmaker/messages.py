@@ -823,6 +823,87 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "import.too_long": ("内容过长（上限 {limit} 字）", "Too long (limit {limit} characters)"),
     "import.bad_email": ("电子邮箱格式有误", "Malformed e-mail address"),
+    "rules.heading": ("活动 {event} 的报名规则：", "Entry rules of event {event}:"),
+    "rules.barred_count": ("往届获奖名单：{count} 条", "Past winners barred: {count} entries"),
+    "rules.mode_off": ("关闭", "off"),
+    "rules.mode_refuse": ("拒绝", "refuse"),
+    "rules.mode_warn": ("提醒", "warn"),
+    "rules.name_one_per_enterprise": (
+        "每家企业（统一社会信用代码）限报一个项目",
+        "One project per enterprise (credit code)",
+    ),
+    "rules.name_one_per_person": (
+        "每人（负责人身份证号，无则联系电话）限报一个项目",
+        "One project per person (lead person's id number, else phone)",
+    ),
+    "rules.name_not_both_groups": (
+        "同一人不得同时报名企业组和创客组",
+        "One person may not enter both the enterprise and the maker group",
+    ),
+    "rules.name_enterprise_not_maker": (
+        "有统一社会信用代码的企业项目不得报名创客组",
+        "A project with a credit code (an enterprise's) may not enter the maker group",
+    ),
+    "rules.name_barred": (
+        "往届获奖项目不得参赛（按信用代码、身份证号或项目名称）",
+        "Past winners barred (by credit code, id number or project name)",
+    ),
+    "rules.refused": (
+        "不符合本活动的报名规则（共 {count} 处），未做任何改动",
+        "Breaks this event's entry rules ({count} problems); nothing was changed",
+    ),
+    "rules.one_per_enterprise": (
+        "{this}与{other}同属统一社会信用代码 {key}：每家企业限报一个项目",
+        "{this} and {other} share the credit code {key}: one project per enterprise",
+    ),
+    "rules.one_per_person": (
+        "{this}与{other}是同一负责人（{key}）：每人限报一个项目",
+        "{this} and {other} have the same lead person ({key}): one project per person",
+    ),
+    "rules.not_both_groups": (
+        "{this}（{group}）与{other}（{other_group}）是同一负责人（{key}）：同一人不得同时报名两个组别",
+        "{this} ({group}) and {other} ({other_group}) have the same lead person ({key}): one"
+        " person may not enter both groups",
+    ),
+    "rules.enterprise_not_maker": (
+        "{this}填有统一社会信用代码 {key}，属企业项目，不得报名创客组",
+        "{this} has the credit code {key}: an enterprise's project may not enter the maker group",
+    ),
+    "rules.barred": (
+        "{this}的{what} {key} 在往届获奖名单中，不得参赛",
+        "{this}: the {what} {key} is on the list of past winners, barred from entering",
+    ),
+    "rules.what_credit_code": ("统一社会信用代码", "credit code"),
+    "rules.what_leader_id": ("负责人身份证号", "lead person's id number"),
+    "rules.what_name": ("项目名称", "project name"),
+    "rules.this_project": ("本项目", "This project"),
+    "rules.stored_project": ("已报名项目 {code}「{name}」", "registered project {code} “{name}”"),
+    "rules.person_id": ("身份证号 {value}", "id number {value}"),
+    "rules.person_phone": ("电话 {value}", "phone {value}"),
+    "rules.unknown_rule": ("没有这条规则，可选：{choices}", "No such rule; choose from: {choices}"),
+    "rules.unknown_mode": (
+        "规则开关应为：{choices}（关闭、拒绝、提醒）",
+        "A rule's switch is one of: {choices}",
+    ),
+    "rules.barred_bad_code": (
+        "看似统一社会信用代码或身份证号，但位数（应为 18 位）或校验位不符，请核对",
+        "Looks like a credit code or id number, but its length (18) or check character is wrong",
+    ),
+    "import.bad_credit_code": (
+        "统一社会信用代码有误：应为 18 位（不含 I、O、S、V、Z），且末位校验码相符",
+        "Not a unified social credit code: 18 characters (no I, O, S, V, Z) with a matching"
+        " check character",
+    ),
+    "import.masked_id_number": (
+        "身份证号已打码（只有组委会导出的表格含完整号码）：请填写完整号码，或删去此列以保留已存的号码",
+        "The id number is masked (only organisers' exports hold whole numbers): write it whole,"
+        " or leave the column out to keep the stored numbers",
+    ),
+    "import.bad_id_number": (
+        "身份证号有误：应为 18 位（末位可为 X），且末位校验码相符；请将该列设为文本格式",
+        "Not a resident id number: 18 characters (the last may be X) with a matching check"
+        " character; format the column as text",
+    ),
     "import.bad_portfolio": (
         "无法识别的已投项目，应如 公司名（行业，轮次）",
         "Unparseable portfolio entry; write e.g. Company (sector, round)",
@@ -906,6 +987,27 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.next": ("下一页", "Next"),
     "ui.none": ("暂无", "None"),
     "ui.back": ("返回", "Back"),
+    "ui.rules": ("报名规则", "Entry rules"),
+    "ui.rules_help": (
+        "按大赛通知设置报名规则：拒绝——违反规则的报名表整表不导入；提醒——照常导入并列出提醒。"
+        "比对对象包括报名表各行和本活动已导入的项目。",
+        "Set the notice's entry rules: refuse — a sheet breaking a rule is not imported at all;"
+        " warn — it is imported and the breaches are listed. Rows are compared with each other"
+        " and with the projects already in this event.",
+    ),
+    "ui.rules_barred": (
+        "往届获奖名单（每行一条：统一社会信用代码、身份证号或项目名称）",
+        "Past winners barred (one per line: credit code, id number or project name)",
+    ),
+    "ui.rules_barred_file": (
+        "或上传名单文件（.csv、.txt、.xlsx，替换上面的名单）",
+        "Or upload the list (.csv, .txt, .xlsx; replaces the list above)",
+    ),
+    "ui.rules_saved": ("报名规则已保存", "Entry rules saved"),
+    "ui.rules_link": (
+        "报名规则（每企业/每人限报、组别、往届获奖）",
+        "Entry rules (one per enterprise/person, groups, past winners)",
+    ),
     "ui.import_kind": ("导入内容", "What to import"),
     "ui.import_file": ("文件（.csv 或 .xlsx）", "File (.csv or .xlsx)"),
     "ui.import_help": (

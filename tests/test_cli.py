@@ -181,3 +181,48 @@ def test_matching_commands(demo_db: str) -> None:
     assert json.loads(run("duplicates", "--json", db=demo_db).stdout)["pairs"] == pairs
     missing = run("shortlist", "--institution", "XH2026-I99", "--json", db=demo_db)
     assert missing.returncode == 2 and json.loads(missing.stdout)["code"] == "error.not_found"
+
+
+def test_rules_are_switched_listed_and_refuse_an_import(tmp_path: Path, demo_db: str) -> None:
+    barred = tmp_path / "往届获奖.csv"
+    barred.write_text("名称,统一社会信用代码\n往届冠军公司,91110108551385082Q\n", encoding="utf-8")
+    result = run(
+        "--json",
+        "rules",
+        "--on",
+        "one-per-enterprise,enterprise-not-maker",
+        "--warn",
+        "one-per-person",
+        "--barred-file",
+        str(barred),
+        db=demo_db,
+    )
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["rules"] == {
+        "one_per_enterprise": "refuse",
+        "one_per_person": "warn",
+        "not_both_groups": "off",
+        "enterprise_not_maker": "refuse",
+        "barred": "refuse",  # a barred list switches its rule on
+    }
+    assert shown["barred"] == ["往届冠军公司", "91110108551385082Q"]
+    listed = run("rules", db=demo_db).stdout
+    assert "one-per-enterprise     拒绝" in listed and "往届获奖名单：2 条" in listed
+    sheet = tmp_path / "projects.csv"
+    sheet.write_text(
+        "报名编号,项目名称,赛道,组别,统一社会信用代码\n"
+        "N-1,储能管理系统,绿色经济,企业组,914403001922038216\n"
+        "N-2,光伏运维平台,绿色经济,企业组,914403001922038216\n",
+        encoding="utf-8",
+    )
+    before = counts(demo_db)
+    result = run("import", "projects", str(sheet), db=demo_db)
+    assert result.returncode == 2
+    assert (
+        "第 3 行与第 2 行同属统一社会信用代码 914403001922038216：每家企业限报一个项目"
+        in result.stderr
+    )
+    assert counts(demo_db) == before
+    result = run("rules", "--on", "one-per-planet", db=demo_db)
+    assert result.returncode == 2 and "one-per-planet" in result.stderr

@@ -147,6 +147,9 @@ def test_rebuilding_audited_tables_on_sqlite_keeps_rows_links_and_retired_ids(tm
         ("institutions", "name_key", "VARCHAR(500)"),  # 0010
         ("events", "locked_fields", "JSON NOT NULL DEFAULT '[]'"),  # 0015
         ("events", "registration_deadline", "DATETIME"),  # 0015
+        ("projects", "credit_code", "VARCHAR(18)"),  # 0016
+        ("projects", "leader_id", "VARCHAR(18)"),
+        ("events", "rules", "JSON"),
     ]
     with engine.begin() as connection:
         for table, column, kind in later:

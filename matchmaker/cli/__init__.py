@@ -3,6 +3,7 @@
 from matchmaker.cli import (  # noqa: F401 - registers the commands
     accounts,
     agendas,
+    eligibility,
     ledger,
     matching,
     operations,

@@ -74,7 +74,9 @@ def export(
     if fmt not in ("csv", "xlsx"):
         raise click.BadParameter(f"unknown format {fmt!r}", param_hint="--format")
     with ctx.transaction() as db:
-        data = export_registrations(db, get_event(db, event_code), kind, fmt, ctx.lang)
+        # the command line is the server's operator: ids go out whole, as they import back
+        event = get_event(db, event_code)
+        data = export_registrations(db, event, kind, fmt, ctx.lang, reveal_ids=True)
     if output is None:
         if fmt == "xlsx" and sys.stdout.isatty():
             raise click.UsageError("refusing to write XLSX to a terminal; use --output FILE")

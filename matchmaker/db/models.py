@@ -93,6 +93,9 @@ class Event(Base):
         JSONList, default=list, server_default=text("'[]'")
     )
     registration_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The notices' eligibility rules switched on, and the barred past winners
+    # (services/registry/eligibility.py); None: every rule off.
+    rules: Mapped[dict[str, Any] | None] = mapped_column(JSONList, nullable=True)
     created_at: Mapped[created]
 
     sessions: Mapped[list[MatchmakingSession]] = relationship(
@@ -244,6 +247,10 @@ class Project(Contact, Base):
     region: Mapped[str] = mapped_column(String(200), default="")
     needs: Mapped[list[str]] = mapped_column(JSONList, default=list)
     description: Mapped[str] = mapped_column(Text, default="")
+    # 统一社会信用代码 (an enterprise's) and the lead person's 身份证号, check characters verified
+    # (matchmaker/identifiers.py); the id number is shown masked to all but organisers.
+    credit_code: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    leader_id: Mapped[str | None] = mapped_column(String(18), nullable=True)
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[created]
     updated_at: Mapped[updated]

@@ -28,6 +28,7 @@ from matchmaker.domain import (
     split_multi,
 )
 from matchmaker.errors import InvalidInput, Problem
+from matchmaker.identifiers import is_credit_code, is_id_number, normalise
 from matchmaker.tabular.read import BadCell, Sheet
 from matchmaker.text import fold, name_key
 
@@ -229,6 +230,30 @@ def one_session(value: Any, ctx: Context) -> str | None:
     return found[0] if found else None
 
 
+def credit_code(value: Any, _ctx: Context) -> str | None:
+    """Parse a 统一社会信用代码 (empty: none), refusing one whose check character is wrong."""
+    if value is None or str(value).strip() == "":
+        return None
+    code = normalise(str(value))
+    if not is_credit_code(code):
+        raise InvalidInput("import.bad_credit_code")
+    return code
+
+
+def id_number(value: Any, _ctx: Context) -> str | None:
+    """Parse an 18-character 身份证号 (empty: none), refusing one whose check character is wrong."""
+    if value is None or str(value).strip() == "":
+        return None
+    if isinstance(value, float):  # a spreadsheet took the id for a number: its last digits are lost
+        raise InvalidInput("import.bad_id_number")
+    number = normalise(str(value))
+    if "*" in number:  # a masked export (only organisers export ids whole) sent back
+        raise InvalidInput("import.masked_id_number")
+    if not is_id_number(number):
+        raise InvalidInput("import.bad_id_number")
+    return number
+
+
 _DATE = re.compile(r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?$")
 EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -332,6 +357,20 @@ PROJECTS = TableSpec(
         ),
         Column("sessions", "对接专场", "session", sessions, ("专场", "sessions")),
         *_CONTACTS,
+        Column(
+            "credit_code",
+            "统一社会信用代码",
+            "credit_code",
+            credit_code,
+            ("信用代码", "社会信用代码", "企业信用代码", "统一信用代码", "uscc"),
+        ),
+        Column(
+            "leader_id",
+            "负责人身份证号",
+            "leader_id",
+            id_number,
+            ("负责人身份证号码", "负责人身份证", "身份证号", "身份证号码", "id_number"),
+        ),
     ),
 )
 

@@ -1,16 +1,18 @@
-"""Registry pages: project and institution lists and profiles, registration import and export."""
+"""Registry pages: project and institution lists and profiles, registration import and export,
+the event's eligibility rules."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, session
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 
 from matchmaker.api.context import db, download, queue, session_factory
-from matchmaker.api.i18n import lang
+from matchmaker.api.i18n import lang, t
 from matchmaker.api.pages.common import (
     event_choice,
     event_of_code,
+    notice,
     page_event,
     page_number,
     signed_in,
@@ -22,7 +24,7 @@ from matchmaker.api.pages.common import (
 from matchmaker.domain import Group, InstitutionType, Role, Stage, Track
 from matchmaker.errors import ImportRejected, InvalidInput, NotFound, TooLarge
 from matchmaker.services.operations import jobs
-from matchmaker.services.registry import catalog, profile_views
+from matchmaker.services.registry import access, catalog, eligibility, profile_views
 from matchmaker.services.registry.events import all_events
 from matchmaker.services.registry.registrations import (
     KINDS,
@@ -146,5 +148,37 @@ def export(kind: str, fmt: str) -> Response:
     if kind not in KINDS or fmt not in ("csv", "xlsx"):
         abort(404)
     event = page_event()
-    data = export_registrations(db(), event, kind, fmt, lang())
+    reveal = access.sees_ids(signed_in_user())
+    data = export_registrations(db(), event, kind, fmt, lang(), reveal_ids=reveal)
     return download(data, fmt, f"{event.code}-{kind}")
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+@signed_in(Role.ORGANISER)
+def rules_page() -> Any:
+    """The event's eligibility rules: each switched off, to refuse or to warn; the barred list
+    pasted or uploaded. Nothing changes when any of it is refused."""
+    event, rejected = page_event(), None
+    if request.method == "POST":
+        switches = {r: request.form.get(f"mode_{r}", "off") for r in eligibility.RULES}
+        upload = request.files.get("barred_file")
+        given = (upload.filename, upload.read()) if upload and upload.filename else None
+        try:
+            eligibility.update_rules(
+                db(), event, signed_in_user(), switches, request.form.get("barred"), given
+            )
+            db().commit()
+            notice("ok", t("ui.rules_saved"))
+            return redirect(url_for("registry_pages.rules_page"))
+        except InvalidInput as exc:
+            db().rollback()
+            rejected = exc
+    shown = eligibility.rules_of(event)
+    return render_template(
+        "rules.html",
+        event=event,
+        rules=shown,
+        names=eligibility.RULES,
+        rejected=rejected,
+        notice=session.pop("notice", None),
+    ), (422 if rejected else 200)

@@ -32,6 +32,8 @@ from matchmaker.api.schemas.registry import (
     ProjectOut,
     ProjectPage,
     ProjectQuery,
+    RulesIn,
+    RulesOut,
     SessionIn,
     SessionOut,
     SessionPatch,
@@ -40,7 +42,7 @@ from matchmaker.db.models import Attachment, Event, Institution, MatchmakingSess
 from matchmaker.domain import Role
 from matchmaker.services.operations.event_archive import event_archive
 from matchmaker.services.registry import attachments as files
-from matchmaker.services.registry import events, parties, profiles
+from matchmaker.services.registry import eligibility, events, parties, profiles
 from matchmaker.services.registry.events import SessionSpec
 from matchmaker.services.registry.parties import Shown
 from matchmaker.services.registry.profiles import Locks
@@ -171,6 +173,30 @@ class EventLocks(MethodView):
         )
         db().commit()
         return found
+
+
+@blp.route("/<code>/rules")
+class EventRules(MethodView):
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @blp.response(200, RulesOut)
+    def get(self, code: str) -> dict[str, Any]:
+        """The event's eligibility rules and its barred past winners (organisers)."""
+        return eligibility.rules_of(events.get_event(db(), code)).to_dict()
+
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @blp.arguments(RulesIn, required=False)
+    @blp.response(200, RulesOut)
+    def patch(self, data: dict[str, Any], code: str) -> dict[str, Any]:
+        """Switch rules (off, refuse, warn) and replace the barred list (organisers); imports and
+        project edits are then checked against them."""
+        event = events.get_event(db(), code)
+        rules = eligibility.update_rules(
+            db(), event, user(), data.get("rules", {}), barred=data.get("barred")
+        )
+        db().commit()
+        return rules.to_dict()
 
 
 @blp.route("/<code>/archive.zip")

@@ -6,8 +6,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from matchmaker.api.i18n import lang
 from matchmaker.api.schemas.common import (
     Code,
+    ComputedString,
     Day,
     JsonBoolean,
     LocalDateTime,
@@ -28,6 +30,10 @@ from matchmaker.domain import (
     Track,
     format_yuan,
 )
+from matchmaker.identifiers import is_credit_code, is_id_number, normalise
+from matchmaker.messages import render
+from matchmaker.services.registry.clashes import Mode
+from matchmaker.services.registry.eligibility import BARRED_LIMIT, RULES
 from matchmaker.services.registry.events import SessionSpec
 from matchmaker.services.registry.profiles import LOCKABLE
 
@@ -48,6 +54,23 @@ Yuan = fields.Integer(
     allow_none=True,
     metadata={"description": "integer yuan (元)"},
 )
+
+
+class CheckedCode(fields.String):
+    """An identifier with a check character (credit code, id number): spaces and full-width
+    characters folded, upper case; a wrong check character is refused."""
+
+    def __init__(self, valid: Any, message: str, **kwargs: Any) -> None:
+        self.valid, self.code = valid, message
+        super().__init__(allow_none=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str | None:
+        text = normalise(super()._deserialize(value, attr, data, **kwargs))
+        if not text:
+            return None
+        if not self.valid(text):
+            raise ValidationError(render(self.code, lang()))
+        return text
 
 
 def _labels(max_items: int = 20) -> fields.List:
@@ -156,6 +179,34 @@ class LocksOut(Schema):
     )
 
 
+class RulesOut(Schema):
+    rules = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(RULES)),
+        values=fields.String(validate=validate.OneOf([m.value for m in Mode])),
+        metadata={"description": "every rule with its mode: off, refuse or warn"},
+    )
+    barred = fields.List(
+        fields.String(), metadata={"description": "past winners: credit codes, ids, names"}
+    )
+
+
+class RulesIn(Schema):
+    rules = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(RULES)),
+        values=fields.String(validate=validate.OneOf([m.value for m in Mode])),
+        validate=validate.Length(max=len(RULES)),
+        metadata={
+            "description": "rules to switch (" + ", ".join(RULES) + "): off, refuse or warn;"
+            " rules not named keep their mode"
+        },
+    )
+    barred = fields.List(
+        fields.String(validate=validate.Length(1, 200)),
+        validate=validate.Length(max=BARRED_LIMIT),
+        metadata={"description": "replaces the barred list (absent: kept)"},
+    )
+
+
 class EventPage(Schema):
     items = fields.List(fields.Nested(EventOut))
     meta = fields.Nested(PageMeta)
@@ -186,6 +237,15 @@ class ProjectOut(Schema):
     needs = fields.List(Code(Need))
     description = fields.String()
     sessions = fields.Function(lambda p: [s.code for s in p.sessions], metadata=_CODES)
+    credit_code = fields.String(allow_none=True, metadata={"description": "统一社会信用代码"})
+    leader_id = ComputedString(
+        lambda p: p.leader_id_shown if p.show_contact else None,
+        allow_none=True,
+        metadata={
+            "description": "the lead person's 身份证号: whole to organisers, masked"
+            " (1101**********002X) to the team, absent for others"
+        },
+    )
     contact = fields.Function(
         lambda p: Contact().dump(p) if p.show_contact else None,
         metadata={**_CONTACT, "description": "only for organisers, staff and the team"},
@@ -209,6 +269,16 @@ class ProjectFields(Schema):
     contact_name = Name(validate=validate.Length(max=100))
     contact_phone = fields.String(validate=validate.Length(max=50))
     contact_email = fields.Email(validate=validate.Length(max=200))
+    credit_code = CheckedCode(
+        is_credit_code,
+        "import.bad_credit_code",
+        metadata={"description": "统一社会信用代码 (18 characters, check character verified)"},
+    )
+    leader_id = CheckedCode(
+        is_id_number,
+        "import.bad_id_number",
+        metadata={"description": "the lead person's 身份证号 (18 characters, check verified)"},
+    )
 
 
 class ProjectIn(ProjectFields):

@@ -3,7 +3,8 @@
 Organisers and staff see every project and institution with its contact details. A party is
 bound to one registration: an entrant sees and acts for their own project only, an investor
 acts for their own institution only (and sees every institution); each sees the contact
-details of their own registration alone.
+details of their own registration alone. A lead person's id number is shown whole to organisers
+only.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ def sees_contacts(viewer: User, row: Project | Institution) -> bool:
         return True
     own = viewer.project_id if isinstance(row, Project) else viewer.institution_id
     return own == row.id
+
+
+def sees_ids(viewer: User) -> bool:
+    """Return whether ``viewer`` sees lead persons' id numbers whole: organisers alone (everyone
+    else, the entrant included, sees them masked)."""
+    return viewer.role is Role.ORGANISER
 
 
 def own_project(viewer: User) -> Project | None:

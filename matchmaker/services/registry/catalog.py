@@ -22,6 +22,7 @@ from matchmaker.db.models import (
 from matchmaker.domain import InstitutionType, Stage, Track, check_name, parse_id
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
+from matchmaker.services.registry.eligibility import ensure_eligible
 from matchmaker.services.registry.events import get_event
 from matchmaker.services.registry.names import ensure_name_free, record_rename
 from matchmaker.services.registry.paging import Page as Page  # re-exported for other features
@@ -212,9 +213,14 @@ def update_project(
 ) -> Project:
     """Apply the given fields (absent fields are left alone) and refresh the search text.
 
-    A new name must be free in the event (Conflict naming its holder); a rename is audited.
+    A new name must be free in the event (Conflict naming its holder); a rename is audited. The
+    event's eligibility rules are checked first (InvalidInput naming the clashing project).
     """
     _check_names(data)
+    if project.id is None or _RULED.intersection(data):
+        with db.no_autoflush:  # a new project is pending: compare it, do not write it half-made
+            current = {k: getattr(project, k) for k in _RULED}
+            ensure_eligible(db, db.get_one(Event, project.event_id), {**current, **data})
     sessions = data.pop("sessions", None)
     renamed = _check_name(db, project, data)
     for key, value in data.items():
@@ -227,6 +233,9 @@ def update_project(
     if renamed is not None:
         record_rename(db, project, renamed, actor)
     return project
+
+
+_RULED = {"code", "name", "group", "credit_code", "leader_id", "contact_phone"}
 
 
 def create_institution(

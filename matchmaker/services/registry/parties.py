@@ -13,12 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Event, Institution, Project, User
+from matchmaker.identifiers import mask_id
 from matchmaker.services.registry import catalog, profiles
 from matchmaker.services.registry.access import (
     ensure_own_institution,
     ensure_own_project,
     ensure_sessions_kept,
     sees_contacts,
+    sees_ids,
 )
 from matchmaker.services.registry.events import event_code_for, get_event
 from matchmaker.services.registry.paging import Page
@@ -29,11 +31,19 @@ R = TypeVar("R", Project, Institution)
 @dataclass(frozen=True)
 class Shown(Generic[R]):
     """A project or institution as one viewer is shown it: the registration's own fields (read
-    through to ``row``), the code of its event, and whether its contact details are shown."""
+    through to ``row``), the code of its event, whether its contact details are shown, and
+    whether a lead person's id number is shown whole (else masked)."""
 
     row: R
     event_code: str
     show_contact: bool
+    show_ids: bool = False
+
+    @property
+    def leader_id_shown(self) -> str | None:
+        """Return the lead person's id number as this viewer may see it."""
+        value: str | None = getattr(self.row, "leader_id", None)
+        return value if self.show_ids else mask_id(value)
 
     def __getattr__(self, name: str) -> Any:
         if name == "row":  # not set yet (copying, unpickling): no registration to read through
@@ -46,7 +56,8 @@ def show(db: Session, viewer: User, rows: list[R]) -> list[Shown[R]]:
     if not rows:
         return []
     codes = {event_id: code for event_id, code in db.execute(select(Event.id, Event.code))}
-    return [Shown(row, codes[row.event_id], sees_contacts(viewer, row)) for row in rows]
+    ids = sees_ids(viewer)
+    return [Shown(row, codes[row.event_id], sees_contacts(viewer, row), ids) for row in rows]
 
 
 # ---- projects ------------------------------------------------------------------------------

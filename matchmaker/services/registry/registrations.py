@@ -12,6 +12,9 @@ from matchmaker.config import pause_point
 from matchmaker.db.models import Event, Institution, PortfolioEntry, Project, User
 from matchmaker.domain import Group, InstitutionType, Need, Progress, Stage, Track, yuan_to_wan
 from matchmaker.errors import ImportRejected, Problem
+from matchmaker.identifiers import mask_id
+from matchmaker.services.registry.clashes import Findings
+from matchmaker.services.registry.eligibility import check
 from matchmaker.services.registry.events import session_lookup
 from matchmaker.services.registry.names import rename_problems
 from matchmaker.services.registry.rows import search_text_of, write_records
@@ -75,11 +78,16 @@ def import_registrations(
     model = Project if kind == "projects" else Institution
     # every problem at once: a name another party holds is listed beside the file's own errors
     taken = rename_problems(db, model, event.id, parsed.records, parsed.headers.get("name", "name"))
-    problems = sorted([*parsed.problems, *taken], key=lambda p: p.row or 0)
+    # the notices' rules (one project per enterprise …): refusals join the row errors
+    findings = check(db, event, parsed.records, parsed.headers) if model is Project else Findings()
+    problems = sorted([*parsed.problems, *taken, *findings.refused], key=lambda p: p.row or 0)
     if problems:
         raise ImportRejected(None, problems, count=len(problems))
     report = ImportReport(
-        kind=kind, total=len(parsed.records), encoding=sheet.encoding, warnings=parsed.warnings
+        kind=kind,
+        total=len(parsed.records),
+        encoding=sheet.encoding,
+        warnings=[*parsed.warnings, *findings.warned],
     )
     counts = write_records(db, event, model, parsed.records, progress, actor)
     report.created, report.updated, report.unchanged = (
@@ -99,8 +107,14 @@ def search_text(row: Project | Institution) -> str:
     return search_text_of(type(row), values, companies)
 
 
-def export_registrations(db: Session, event: Event, kind: str, fmt: str, lang: str = "zh") -> bytes:
-    """Return the event's projects or institutions as a CSV/XLSX that imports back unchanged."""
+def export_registrations(
+    db: Session, event: Event, kind: str, fmt: str, lang: str = "zh", reveal_ids: bool = False
+) -> bytes:
+    """Return the event's projects or institutions as a CSV/XLSX that imports back unchanged.
+
+    Lead persons' id numbers are masked unless ``reveal_ids`` (organisers' own exports): a
+    masked file does not import back, its ids fail their check characters.
+    """
     spec = spec_for(kind)
     columns = [c for c in spec.columns if c.key != "ticket"]
     model = Project if kind == "projects" else Institution
@@ -109,7 +123,7 @@ def export_registrations(db: Session, event: Event, kind: str, fmt: str, lang: s
     if model is Institution:
         query = query.options(selectinload(Institution.portfolio))
     headers = [c.header_en if lang == "en" else c.header_zh for c in columns]
-    rows = [[_cell(row, c, lang) for c in columns] for row in db.scalars(query)]
+    rows = [[_cell(row, c, lang, reveal_ids) for c in columns] for row in db.scalars(query)]
     return write_table(headers, rows, fmt)
 
 
@@ -123,8 +137,10 @@ _VOCAB: dict[str, Any] = {
 }
 
 
-def _cell(row: Any, column: Column, lang: str) -> Any:
+def _cell(row: Any, column: Column, lang: str, reveal_ids: bool) -> Any:
     key = column.key
+    if key == "leader_id" and not reveal_ids:
+        return mask_id(row.leader_id)
     sep = ", " if lang == "en" else "、"
     if key == "sessions":
         return sep.join(s.code for s in row.sessions)

@@ -48,6 +48,8 @@ _FIELDS: dict[Any, tuple[str, ...]] = {
         "contact_name",
         "contact_phone",
         "contact_email",
+        "credit_code",
+        "leader_id",
     ),
     Institution: (
         "name",
