@@ -142,10 +142,15 @@ def test_rebuilding_audited_tables_on_sqlite_keeps_rows_links_and_retired_ids(tm
     factory = session_factory(engine)
     # the models are at head: the demo is loaded with the columns later migrations add, which
     # are then taken away again, so that 0008 sees a 0007 database
-    later = {"projects": "name_key", "institutions": "name_key"}  # 0010
+    later = [
+        ("projects", "name_key", "VARCHAR(500)"),  # 0010
+        ("institutions", "name_key", "VARCHAR(500)"),
+        ("events", "languages", "VARCHAR(50) NOT NULL DEFAULT 'zh,en'"),  # 0013
+        ("matchmaking_sessions", "breaks", "JSON NOT NULL DEFAULT '[]'"),
+    ]
     with engine.begin() as connection:
-        for table, column in later.items():
-            connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(500)")
+        for table, column, kind in later:
+            connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     with transaction(factory) as db:
         event, _accounts = load_demo(db, ledger=True)
         staff = db.scalar(select(User).where(User.role == Role.STAFF))
@@ -153,7 +158,7 @@ def test_rebuilding_audited_tables_on_sqlite_keeps_rows_links_and_retired_ids(tm
         retired = newest.id
         delete_intent(db, staff, newest, "录入重复")
     with engine.begin() as connection:
-        for table, column in later.items():
+        for table, column, _kind in later:
             connection.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
 
     def state() -> tuple[list[Any], list[Any], int]:
