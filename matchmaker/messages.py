@@ -688,8 +688,18 @@ CATALOG: dict[str, tuple[str, str]] = {
         "available meanwhile and fill in new registrations themselves until it is done",
     ),
     "import.no_event": (
-        "数据库中还没有活动，请先运行 matchmaker demo 或创建活动",
-        "There is no event yet; run `matchmaker demo` or create one first",
+        "数据库中还没有活动。请先运行 matchmaker init，再用 matchmaker event create --code 编号 "
+        "--name 名称 --year 年份 创建活动（或在“活动设置”页面创建），然后用 matchmaker session add "
+        "添加对接专场",
+        "There is no event yet. Run `matchmaker init`, then `matchmaker event create --code C "
+        "--name N --year Y` (or the Contest set-up page), then add sessions with "
+        "`matchmaker session add`",
+    ),
+    "import.no_schema": (
+        "数据库还没有建表（{url}）。请先运行 matchmaker init，再用 matchmaker event create "
+        "--code 编号 --name 名称 --year 年份 创建活动（或在“活动设置”页面创建）",
+        "The database has no tables yet ({url}). Run `matchmaker init`, then "
+        "`matchmaker event create --code C --name N --year Y` (or the Contest set-up page)",
     ),
     "import.ambiguous_event": (
         "数据库中有多个活动，请指定活动编号（命令行用 --event，接口用 event 参数；"
@@ -1252,6 +1262,100 @@ CATALOG: dict[str, tuple[str, str]] = {
     "field.range_inverted": (
         "单笔投资额下限大于上限",
         "Minimum ticket is above the maximum ticket",
+    ),
+    # contest set-up: events and sessions (#15)
+    "event.unknown_field": ("活动没有这一项：{column}", "An event has no field {column}"),
+    "event.bad_year": (
+        "年份应为 2000–2100 之间的整数",
+        "The year must be a whole number 2000–2100",
+    ),
+    "event.bad_languages": (
+        "语言应为以逗号分隔的语言代码，可选：{choices}",
+        "Languages must be comma-separated codes from: {choices}",
+    ),
+    "event.name_required": ("活动名称不能为空", "The event needs a name"),
+    "event.too_long": ("不能超过 {limit} 个字", "At most {limit} characters"),
+    "event.created": ("已创建活动 {code}：{name}", "Created event {code}: {name}"),
+    "event.edited": ("已更新活动 {code}", "Updated event {code}"),
+    "session.unknown_field": ("对接专场没有这一项：{column}", "A session has no field {column}"),
+    "session.bad_kind": (
+        "专场类型应为 local（本地）、national（全国）、alumni（往届）、"
+        "roadshow（路演）或 other（其他）",
+        "The kind must be local, national, alumni, roadshow or other",
+    ),
+    "session.bad_date": ("日期应写作 YYYY-MM-DD，如 2026-12-08", "Write the date as YYYY-MM-DD"),
+    "session.bad_time": ("时间应写作 HH:MM，如 09:00", "Write the time as HH:MM, e.g. 09:00"),
+    "session.end_before_start": (
+        "结束时间应晚于开始时间 {start}",
+        "The end must be after the start ({start})",
+    ),
+    "session.bad_slot_minutes": (
+        "每个时段的分钟数应为 5–240 的整数",
+        "Slot minutes must be a whole number from 5 to 240",
+    ),
+    "session.bad_tables": (
+        "桌数应为 0–500 的整数，或以逗号分隔的桌号（如 A1,A2,B1）",
+        "Tables must be a whole number 0–500 or comma-separated labels (e.g. A1,A2,B1)",
+    ),
+    "session.duplicate_table": ("桌号重复", "This table label appears twice"),
+    "session.bad_table_label": (
+        "桌号不能超过 50 个字，也不能含换行等不可见字符",
+        "A table label has at most 50 characters and no invisible ones",
+    ),
+    "session.labels_mismatch": (
+        "桌号有 {labels} 个，与桌数 {tables} 不一致",
+        "{labels} table label(s) given for {tables} table(s)",
+    ),
+    "session.bad_break": (
+        "休息时段应写作 HH:MM-HH:MM（如 12:00-13:30），且结束晚于开始",
+        "Write a break as HH:MM-HH:MM (e.g. 12:00-13:30), ending after it starts",
+    ),
+    "session.break_outside": (
+        "休息时段应在专场时间 {start}-{end} 之内",
+        "A break must lie within the session's hours {start}-{end}",
+    ),
+    "session.breaks_overlap": ("与休息时段 {other} 重叠", "Overlaps the break {other}"),
+    "session.no_slots": (
+        "{start}-{end} 之间（除去休息）排不下一个 {value} 分钟的时段",
+        "No {value}-minute slot fits between {start} and {end} (breaks excluded)",
+    ),
+    "session.has_meetings": (
+        "专场 {session} 还有 {count} 场会见，不能删除；请先取消这些会见",
+        "Session {session} still holds {count} meeting(s); cancel them before deleting it",
+    ),
+    "session.kept_meeting_lost": (
+        "调整后 {count} 场锁定、已预约或已举行的会见（如 {first}）所在时段将不存在；"
+        "请先解锁或取消它们，未做任何改动",
+        "{count} locked, booked or held meeting(s) (e.g. {first}) would lose their slot; "
+        "unlock or cancel them first. Nothing was changed",
+    ),
+    "session.too_few_tables": (
+        "专场 {session} 已有 {needed} 家机构就座，调整后只有 {tables} 张桌，未做任何改动",
+        "Session {session} seats {needed} institution(s) but would have {tables} table(s); "
+        "nothing was changed",
+    ),
+    "session.repair_impossible": (
+        "议程已发布，调整后无法为受影响的 {count} 场会见重新安排（{reason}），未做任何改动",
+        "The agenda is published and the {count} affected meeting(s) cannot be re-placed "
+        "({reason}); nothing was changed",
+    ),
+    "session.created": (
+        "已添加专场 {session}：{slots} 个时段，{tables} 张桌",
+        "Added session {session}: {slots} slot(s), {tables} table(s)",
+    ),
+    "session.edited": (
+        "已更新专场 {session}：{slots} 个时段，{tables} 张桌",
+        "Updated session {session}: {slots} slot(s), {tables} table(s)",
+    ),
+    "session.moved": ("调整的会见 {count} 场：", "{count} meeting(s) moved:"),
+    "session.dropped": (
+        "{count} 场会见不再适合，已删除（草稿议程重新生成即可）",
+        "{count} meeting(s) no longer fit and were removed (rebuild the draft agenda)",
+    ),
+    "session.deleted": ("已删除专场 {session}", "Deleted session {session}"),
+    "session.confirm_delete": (
+        "确定删除专场 {session}？此操作不可撤销。",
+        "Delete session {session}? This cannot be undone.",
     ),
 }
 

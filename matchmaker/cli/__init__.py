@@ -2,6 +2,7 @@
 
 from matchmaker.cli import (  # noqa: F401 - registers the commands
     agendas,
+    events,
     ledger,
     matching,
     operations,
