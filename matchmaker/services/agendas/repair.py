@@ -3,7 +3,7 @@ session's agenda with the fewest meetings moved."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -107,13 +107,14 @@ def repair_agenda(
     lang: str = "zh",
     cancelled: Meeting | None = None,
     relocate: Sequence[Meeting] = (),
+    gone_slots: Collection[int] = (),
 ) -> Outcome:
     """Re-plan the session with kept meetings fixed and the fewest others moved.
 
     The instance is built with the options the agenda was built with (bounds per party).
-    ``relocate`` are meetings whose slot is going away (the session's hours changed): their
-    slots are left out of the instance and each pair must meet again in another slot, so the
-    repair moves them (or finds that impossible: infeasible).
+    ``gone_slots`` (ids) are slots going away (the session's hours changed): they are left out
+    of the instance, and each pair of ``relocate`` (the meetings in them) must meet again in
+    another slot, so the repair moves them (or finds that impossible: infeasible).
     """
     ensure_not_over(session)
     agenda = agenda_of(db, session)
@@ -122,8 +123,8 @@ def repair_agenda(
     relocating = {m.id for m in relocate}
     keep = [m for m in fixed(db, session, current) if m.id not in relocating]
     data = session_instance(db, matcher, session, options_of(agenda), keep=keep)
-    if relocate:
-        _relocating(data, session, relocate)
+    if gone_slots:
+        _relocating(data, session, relocate, gone_slots)
     if must_meet is not None:
         institution, project = must_meet
         data["must_meet"].append({"institution": institution.code, "project": project.code})
@@ -207,11 +208,14 @@ def repair_agenda(
 
 
 def _relocating(
-    data: dict[str, Any], session: MatchmakingSession, relocate: Sequence[Meeting]
+    data: dict[str, Any],
+    session: MatchmakingSession,
+    relocate: Sequence[Meeting],
+    gone_slots: Collection[int],
 ) -> None:
-    """Leave the slots of ``relocate`` out of instance ``data`` and make each of their pairs a
+    """Leave ``gone_slots`` out of instance ``data`` and make each pair of ``relocate`` a
     must-meet, admissible even if the shortlist's filters no longer admit it."""
-    gone = {str(s.number) for s in session.slots if s.id in {m.slot_id for m in relocate}}
+    gone = {str(s.number) for s in session.slots if s.id in set(gone_slots)}
     data["slots"] = [s for s in data["slots"] if s["id"] not in gone]
     for side in ("institutions", "projects"):
         for party in data[side]:

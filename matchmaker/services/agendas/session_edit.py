@@ -154,7 +154,9 @@ def _reshape(
     _relay_tables(db, session, spec.labels(), published, dropped, start, actor)
     repaired = published and bool(stranded)
     if repaired:
-        outcome = repair_agenda(db, matcher, session, actor, lang=lang, relocate=stranded)
+        outcome = repair_agenda(
+            db, matcher, session, actor, lang=lang, relocate=stranded, gone_slots=gone_slots
+        )
         if outcome.status == "infeasible":
             reason = "; ".join(d.get("message", d.get("code", "")) for d in outcome.diagnostics)
             raise Conflict("session.repair_impossible", count=len(stranded), reason=reason)

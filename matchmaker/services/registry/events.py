@@ -199,10 +199,9 @@ def delete_session(
         raise Conflict("session.has_meetings", session=session.code, count=held)
     before = spec_of(session)
     record(db, session, "delete", actor, before, None)
-    event = session.event
-    event.sessions.remove(session)
     db.delete(session)
     db.flush()
+    db.expire(session.event, ["sessions"])
     return before
 
 

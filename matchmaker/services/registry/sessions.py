@@ -295,10 +295,14 @@ def spec_of(session: MatchmakingSession) -> dict[str, Any]:
 
 def _day(raw: Any) -> date:
     if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    return date.fromisoformat(str(raw).strip())
+        day = raw.date()
+    elif isinstance(raw, date):
+        day = raw
+    else:
+        day = date.fromisoformat(str(raw).strip())
+    if not 1980 <= day.year <= 2100:  # further out, time-zone arithmetic overflows
+        raise ValueError(raw)
+    return day
 
 
 def _clock(raw: Any) -> time:
