@@ -124,3 +124,7 @@ def export(kind: str, fmt: str) -> Response:
     event = page_event()
     data = export_registrations(db(), event, kind, fmt, lang())
     return download(data, fmt, f"{event.code}-{kind}")
+
+
+# The contest set-up pages live in their own module and register on ``bp`` when imported.
+from matchmaker.api.pages import events as _setup_pages  # noqa: E402, F401

@@ -142,6 +142,16 @@ class SessionSpec:
                     "session.bad_slot_minutes", column="slot_minutes", value=spec["slot_minutes"]
                 )
             )
+        start, end = spec["start"], spec["end"]
+        if start is not None and end is not None and end <= start:
+            problems.append(
+                Problem(
+                    "session.end_before_start",
+                    column="end",
+                    value=hhmm(end),
+                    params={"start": hhmm(start)},
+                )
+            )
         for text in breaks:
             found = _RANGE.match(text)
             try:
