@@ -165,21 +165,28 @@ def test_after_publication_an_edit_says_what_moved_and_delete_is_refused(contest
     refused = run("--json", "session", "delete", "--event", "XK2036", "--code", "S1", db=contest)
     assert refused.returncode == 2
     assert "6" in json.loads(refused.stdout)["message"]  # the meetings it holds, counted
-    assert (
-        run("agenda", "publish", "--event", "XK2036", "--session", "S1", db=contest).returncode == 0
-    )
-    # the solver placed the six meetings in the afternoon; the session now ends at 15:00
-    result = run(
-        "session", "edit", "--event", "XK2036", "--code", "S1", "--end", "15:00", db=contest
-    )
+    publish = run("agenda", "publish", "--event", "XK2036", "--session", "S1", db=contest)
+    assert publish.returncode == 0, publish.stderr
+    before = ok("agenda", "show", "--event", "XK2036", "--session", "S1", db=contest)["meetings"]
+    assert len(before) == 6
+    # the session now ends at 11:00: four morning slots for each institution's three meetings
+    late = {(m["institution_id"], m["project_id"]) for m in before if m["start"][11:16] >= "11:00"}
+    assert late  # (the solver fills the day from the end)
+    edit = ["session", "edit", "--event", "XK2036", "--code", "S1", "--end", "11:00"]
+    result = run(*edit, "--breaks", "", db=contest)
     assert result.returncode == 0, result.stderr
     assert "调整的会见" in result.stdout and "→" in result.stdout
-    assert "汾河新能源创投 × " in result.stdout  # named by both parties
-    shown = run("agenda", "show", "--event", "XK2036", "--session", "S1", db=contest).stdout
-    assert "T-P001" in shown
-    impossible = run(
-        "session", "edit", "--event", "XK2036", "--code", "S1", "--end", "10:00", "--breaks", "",
-        db=contest,
-    )  # fmt: skip
+    for institution, project in late:  # each named by both parties, old → new time
+        name = next(m["institution"] for m in before if m["institution_id"] == institution)
+        title = next(m["project"] for m in before if m["project_id"] == project)
+        assert f"{name} × {title}:" in result.stdout
+    after = ok("agenda", "show", "--event", "XK2036", "--session", "S1", db=contest)["meetings"]
+    assert {(m["institution_id"], m["project_id"]) for m in after} == {
+        (m["institution_id"], m["project_id"]) for m in before
+    }
+    assert all(m["start"][11:16] < "11:00" for m in after)
+    impossible = run(*edit[:-1], "09:30", db=contest)
     assert impossible.returncode == 2 and "未做任何改动" in impossible.stderr
-    assert sessions(contest)[0]["end"] == "15:00"
+    assert sessions(contest)[0]["end"] == "11:00"
+    again = ok("agenda", "show", "--event", "XK2036", "--session", "S1", db=contest)["meetings"]
+    assert again == after

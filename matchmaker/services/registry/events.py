@@ -205,16 +205,6 @@ def delete_session(
     return before
 
 
-def update_session(
-    db: Session, event_code: str, code: str, changes: dict[str, Any]
-) -> MatchmakingSession:
-    """Rename a session or change its venue (the fields given)."""
-    session = get_session(db, event_code, code)
-    for key, value in changes.items():
-        setattr(session, key, value)
-    return session
-
-
 def get_event(db: Session, code: str | None = None) -> Event:
     """Return the event with ``code``, or the only event when ``code`` is None."""
     if code is not None:
