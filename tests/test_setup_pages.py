@@ -123,7 +123,10 @@ def test_edit_a_session_and_delete_one_after_confirming(organiser, client, accou
     assert built.status_code == 200
     response = post(organiser, "/setup/events/T2026/sessions/S1/delete")
     assert response.status_code == 302 and "会见" in notice(organiser)["text"]
+    shown = organiser.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-testid="notice"' in shown and "不能删除" in shown  # said once, on the page
     response = post(organiser, "/setup/events/T2026/sessions/S2/delete")
     assert response.status_code == 302 and "S2" in notice(organiser)["text"]
     page = organiser.get("/setup?event=T2026").get_data(as_text=True)
+    assert "已删除专场 S2" in page
     assert 'data-session="S1"' in page and 'data-session="S2"' not in page

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, request, session, url_for
 
 from matchmaker.api.context import db, matcher
 from matchmaker.api.i18n import lang, t
@@ -198,6 +198,7 @@ def _setup_page(
         forms=forms,
         errors={k: (errors if k == where else {}) for k in forms},
         kinds=list(SessionKind),
+        notice=session.pop("notice", None),
     )
     return page, 422 if errors else 200
 
@@ -205,14 +206,15 @@ def _setup_page(
 def _session_page(
     code: str, session_code: str, form: Any = None, errors: Errors | None = None
 ) -> Any:
-    session = events.get_session(db(), code, session_code)
+    found = events.get_session(db(), code, session_code)
     page = render_template(
         "setup_session.html",
-        event=session.event,
-        session=session,
-        form=form if form is not None else _session_values(session),
+        event=found.event,
+        session=found,
+        form=form if form is not None else _session_values(found),
         errors=errors or {},
         kinds=list(SessionKind),
+        notice=session.pop("notice", None),
     )
     return page, 422 if errors else 200
 
