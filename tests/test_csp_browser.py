@@ -55,7 +55,11 @@ def page_urls(base: str) -> list[str]:
         "intent_id": str(api_json(base, "/api/v1/intents", token)["items"][0]["id"]),
         "task_id": str(api_json(base, "/api/v1/due-diligence", token)["items"][0]["id"]),
     }
-    codes = {"registry_pages.project": "XH2026-P001", "registry_pages.institution": "XH2026-I01"}
+    codes = {
+        "registry_pages.project": "XH2026-P001",
+        "registry_pages.institution": "XH2026-I01",
+        "registry_pages.session_page": "XH2026",
+    }
     app = create_app({"DATABASE_URL": "sqlite://", "MATCHMAKER_RATE_LIMITS": False})
     urls = []
     for rule in app.url_map.iter_rules():

@@ -39,7 +39,7 @@ def event_create() -> Any:
     form = _form(EVENT_FORM)
     try:
         code = form.pop("code", "")
-        created = events.create_event(db(), code, **form, actor=signed_in_user())
+        created = events.create_event(db(), code, **form)
     except InvalidInput as exc:
         db().rollback()
         return _setup_page(new_event=request.form, errors=_by_field(exc))
@@ -71,7 +71,7 @@ def session_add(code: str) -> Any:
     """Add a session to the event."""
     try:
         spec = SessionSpec.from_dict(_form(FIELDS))
-        events.create_session(db(), code, spec, actor=signed_in_user())
+        events.create_session(db(), code, spec)
     except InvalidInput as exc:
         db().rollback()
         return _setup_page(code, new_session=request.form, errors=_by_field(exc))

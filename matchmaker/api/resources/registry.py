@@ -80,7 +80,7 @@ class Events(MethodView):
     @blp.response(201, EventOut)
     def post(self, data: dict[str, Any]) -> Event:
         """Create an event (organisers)."""
-        event = events.create_event(db(), **data, actor=user())
+        event = events.create_event(db(), **data)
         db().commit()
         return event
 
@@ -121,7 +121,7 @@ class Sessions(MethodView):
     def post(self, spec: SessionSpec, code: str) -> MatchmakingSession:
         """Add a session; its slots are laid out from start to end around its breaks, its
         tables counted or labelled."""
-        session = events.create_session(db(), code, spec, actor=user())
+        session = events.create_session(db(), code, spec)
         db().commit()
         return session
 

@@ -32,7 +32,6 @@ def create_event(
     organiser: str = "",
     name_en: str = "",
     languages: str = "zh,en",
-    actor: User | None = None,
 ) -> Event:
     """Create an event; Conflict if the code is taken, InvalidInput naming a malformed field."""
     code = parse_id(code, "code")
@@ -51,7 +50,6 @@ def create_event(
     event = Event(code=code, **fields)
     db.add(event)
     db.flush()
-    record(db, event, "create", actor, None, _event_record(event))
     return event
 
 
@@ -111,9 +109,7 @@ def _event_record(event: Event) -> dict[str, Any]:
     return {"code": event.code, **{k: getattr(event, k) for k in EVENT_FIELDS}}
 
 
-def add_session(
-    db: Session, event: Event, spec: SessionSpec, actor: User | None = None
-) -> MatchmakingSession:
+def add_session(db: Session, event: Event, spec: SessionSpec) -> MatchmakingSession:
     """Add a session with its slots (back to back from start to end, around its breaks) and
     its labelled tables."""
     spec = replace(spec, code=parse_id(spec.code, "code"))
@@ -140,7 +136,6 @@ def add_session(
     )
     db.add(session)
     db.flush()
-    record(db, session, "create", actor, None, spec_of(session))
     return session
 
 
@@ -174,14 +169,12 @@ def update_event(
 edit_event = update_event
 
 
-def create_session(
-    db: Session, event_code: str | None, spec: SessionSpec, actor: User | None = None
-) -> MatchmakingSession:
+def create_session(db: Session, event_code: str | None, spec: SessionSpec) -> MatchmakingSession:
     """Add a session to the event ``event_code``; Conflict if the event has one with its code."""
     event = get_event(db, event_code)
     if find_session(event, parse_id(spec.code, "code")) is not None:
         raise Conflict("error.duplicate_code", key=spec.code)
-    return add_session(db, event, spec, actor)
+    return add_session(db, event, spec)
 
 
 def delete_session(
