@@ -139,7 +139,6 @@ class SessionItem(MethodView):
     @require(Role.ORGANISER)
     @blp.arguments(SessionPatch, required=False)
     @blp.response(200, SessionEdited)
-    @blp.alt_response(409, description="a published agenda cannot absorb the change")
     def patch(self, data: dict[str, Any], code: str, session_code: str) -> Edited:
         """Change a session (organisers). Before its agenda is published, slots and tables are
         laid out again and draft meetings that no longer fit are dropped; afterwards meetings
@@ -152,7 +151,6 @@ class SessionItem(MethodView):
     @blp.doc(security=BEARER)
     @require(Role.ORGANISER)
     @blp.response(204)
-    @blp.alt_response(409, description="the session still holds meetings")
     def delete(self, code: str, session_code: str) -> None:
         """Delete a session that holds no meeting (organisers)."""
         events.delete_session(db(), code, session_code, user())
