@@ -1334,10 +1334,21 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Session {session} seats {needed} institution(s) but would have {tables} table(s); "
         "nothing was changed",
     ),
-    "session.repair_impossible": (
-        "议程已发布，调整后无法为受影响的 {count} 场会见重新安排（{reason}），未做任何改动",
-        "The agenda is published and the {count} affected meeting(s) cannot be re-placed "
-        "({reason}); nothing was changed",
+    "session.would_drop": (
+        "议程已发布：这一调整会取消 {count} 场已发布的会见（如 {first}），未做任何改动。"
+        "确认取消请加 --drop-meetings（接口 drop_meetings: true；页面勾选“允许取消会见”）",
+        "The agenda is published: this change would cancel {count} published meeting(s) (e.g. "
+        "{first}); nothing was changed. To accept, add --drop-meetings (API: drop_meetings: "
+        "true; page: tick “allow cancelling meetings”)",
+    ),
+    "session.dropped_published": (
+        "{count} 场已发布的会见无法保留，已取消：",
+        "{count} published meeting(s) could not be kept and were cancelled:",
+    ),
+    "ui.field_drop_meetings": ("允许取消会见", "Allow cancelling meetings"),
+    "ui.field_drop_meetings_hint": (
+        "议程已发布时，若调整后时段不够，允许取消排不下的会见（会逐一列出）",
+        "With a published agenda, allow cancelling the meetings that no longer fit (each listed)",
     ),
     "session.created": (
         "已添加专场 {session}：{slots} 个时段，{tables} 张桌",

@@ -157,6 +157,13 @@ def test_an_impossible_change_after_publication_is_refused_and_changes_nothing(
     body = assert_error(client.patch(S1, json={"tables": 1}, headers=organiser), 409)
     assert "2" in body["message"]
     assert agenda(client, organiser) == before and times(client, organiser) == slots
+    # the organiser may accept losing the meetings that no longer fit: only those go
+    late = [m for m in before if m[2] >= 3]
+    accepted = client.patch(S1, json={"end": "09:40", "drop_meetings": True}, headers=organiser)
+    assert accepted.status_code == 200, accepted.get_json()
+    change = accepted.get_json()["change"]
+    assert change["moved"] == [] and len(change["dropped"]) == len(late)
+    assert agenda(client, organiser) == [m for m in before if m[2] < 3]
 
 
 def test_delete_only_a_session_without_meetings(client, accounts) -> None:  # type: ignore[no-untyped-def]

@@ -147,16 +147,31 @@ def session_add(ctx: Context, event_code: str | None, code: str, **fields: Any) 
 @click.option("--event", "event_code", help="Event code (needed when there are several).")
 @click.option("--code", required=True, help="The session to change.")
 @_layout_options(required=False)
+@click.option(
+    "--drop-meetings",
+    is_flag=True,
+    help="With a published agenda, cancel the meetings that no longer fit (else refused).",
+)
 @pass_ctx
 @handles_errors
-def session_edit(ctx: Context, event_code: str | None, code: str, **fields: Any) -> None:
+def session_edit(
+    ctx: Context, event_code: str | None, code: str, drop_meetings: bool, **fields: Any
+) -> None:
     """Change a session. Before its agenda is published slots and tables are laid out again;
     afterwards meetings that lose their slot are re-placed by a repair, and listed."""
     from matchmaker.services.agendas.session_edit import edit_session
     from matchmaker.services.registry.events import get_session
 
     with ctx.transaction() as db:
-        change = edit_session(db, ctx.matcher(), event_code, code, _given(fields), lang=ctx.lang)
+        change = edit_session(
+            db,
+            ctx.matcher(),
+            event_code,
+            code,
+            _given(fields),
+            lang=ctx.lang,
+            drop_meetings=drop_meetings,
+        )
         row = _session_row(get_session(db, event_code, code))
     lines = [render("session.edited", ctx.lang, session=code, **_counts(row))]
     lines.append(f"  {_session_line(row)}")
@@ -168,7 +183,8 @@ def session_edit(ctx: Context, event_code: str | None, code: str, **fields: Any)
             for m in change.moved
         ]
     if change.dropped:
-        lines.append(render("session.dropped", ctx.lang, count=len(change.dropped)))
+        key = "session.dropped_published" if change.published else "session.dropped"
+        lines.append(render(key, ctx.lang, count=len(change.dropped)))
         lines += [
             f"  {m['institution']} × {m['project']}: {m['slot']} {m['table']}"
             for m in change.dropped

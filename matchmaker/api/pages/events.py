@@ -97,9 +97,10 @@ def session_page(code: str, session_code: str) -> Any:
 def session_save(code: str, session_code: str) -> Any:
     """Save a session; what the change moved or dropped is listed in the notice."""
     changes = _form(FIELDS[1:])
+    drop = request.form.get("drop_meetings") == "1"
     try:
         change = edit_session(
-            db(), matcher(), code, session_code, changes, signed_in_user(), lang()
+            db(), matcher(), code, session_code, changes, signed_in_user(), lang(), drop
         )
     except InvalidInput as exc:
         db().rollback()
@@ -122,7 +123,8 @@ def session_save(code: str, session_code: str) -> Any:
     if change.moved:
         text += " " + t("ui.session_moved", count=len(change.moved))
     if change.dropped:
-        text += " " + t("ui.session_dropped", count=len(change.dropped))
+        key = "session.dropped_published" if change.published else "ui.session_dropped"
+        text += " " + t(key, count=len(change.dropped))
     notice("ok", text, details)
     return redirect(url_for(".setup", event=code))
 

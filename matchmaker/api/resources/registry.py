@@ -144,7 +144,8 @@ class SessionItem(MethodView):
         laid out again and draft meetings that no longer fit are dropped; afterwards meetings
         whose slot or table goes are re-placed by a repair, listed in ``change.moved``. Nothing
         changes when that is impossible (409)."""
-        change = edit_session(db(), matcher(), code, session_code, data, user(), lang())
+        drop = bool(data.pop("drop_meetings", False))
+        change = edit_session(db(), matcher(), code, session_code, data, user(), lang(), drop)
         db().commit()
         return Edited(events.get_session(db(), code, session_code), change.to_dict())
 

@@ -149,6 +149,13 @@ class SessionPatch(Schema):
     table_labels = fields.List(fields.String(validate=validate.Length(1, 50)))
     breaks = _BREAKS
     venue = fields.String(validate=validate.Length(max=300))
+    drop_meetings = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "with a published agenda, cancel the meetings that no longer fit "
+            "(else such a change is refused, 409)"
+        },
+    )
 
 
 class MovedMeeting(Schema):

@@ -68,9 +68,14 @@ def edit_session(
     changes: dict[str, Any],
     actor: User | None = None,
     lang: str = "zh",
+    drop_meetings: bool = False,
 ) -> SessionChange:
     """Change any of a session's name, kind, date, hours, slot length, tables (a count or
-    labels), breaks and venue; InvalidInput names every bad field and nothing changes."""
+    labels), breaks and venue; InvalidInput names every bad field and nothing changes.
+
+    When the agenda is published and the repair can keep the session only by cancelling some
+    of its meetings (fewer slots than they need), the edit is refused naming how many, unless
+    ``drop_meetings`` says the organiser accepts that; the answer then lists them."""
     session = get_session(db, event_code, code)
     before = spec_of(session)
     wanted = {k: v for k, v in changes.items() if v is not None}
@@ -89,7 +94,7 @@ def edit_session(
     if reshaped:
         if published:
             ensure_not_over(session)
-        change = _reshape(db, matcher, session, spec, slots, published, actor, lang)
+        change = _reshape(db, matcher, session, spec, slots, published, actor, lang, drop_meetings)
     db.flush()
     after = spec_of(session)
     if after != before:
@@ -135,6 +140,7 @@ def _reshape(
     published: bool,
     actor: User | None,
     lang: str,
+    drop_meetings: bool,
 ) -> SessionChange:
     """Lay the slots and tables out again and re-place what no longer fits."""
     start = _where_now(db, session)
@@ -152,15 +158,19 @@ def _reshape(
             first=f"{first.institution.name} × {first.project.name} {hhmm(first.slot.starts_at)}",
         )
     _relay_tables(db, session, spec.labels(), published, dropped, start, actor)
-    repaired = published and bool(stranded)
-    if repaired:
-        outcome = repair_agenda(
-            db, matcher, session, actor, lang=lang, relocate=stranded, gone_slots=gone_slots
+    repaired = (
+        published
+        and bool(stranded)
+        and _relocated(db, matcher, session, stranded, gone_slots, actor, lang)
+    )
+    if published and stranded and not repaired and not drop_meetings:
+        lost = start[stranded[0].id]
+        raise Conflict(
+            "session.would_drop",
+            count=len(stranded),
+            first=f"{lost['institution']} × {lost['project']} {lost['slot']}",
         )
-        if outcome.status == "infeasible":
-            reason = "; ".join(d.get("message", d.get("code", "")) for d in outcome.diagnostics)
-            raise Conflict("session.repair_impossible", count=len(stranded), reason=reason)
-    else:
+    if not repaired:
         for meeting in stranded:
             dropped.append(start[meeting.id])
             record(db, meeting, "drop", actor, _audit(meeting), None)
@@ -191,6 +201,30 @@ def _reshape(
         dropped=dropped,
         added=len(set(end) - set(start)),
     )
+
+
+def _relocated(
+    db: Session,
+    matcher: Matcher,
+    session: MatchmakingSession,
+    stranded: list[Meeting],
+    gone_slots: set[int],
+    actor: User | None,
+    lang: str,
+) -> bool:
+    """Re-place the published meetings of vanishing slots by a repair that must keep each of
+    them (fewest others moved). Returns False, with nothing changed, when that is impossible
+    or would cost other meetings: the session cannot keep every meeting, and then only the
+    stranded ones go (the organiser's choice, ``drop_meetings``), nothing else moves."""
+    attempt = db.begin_nested()
+    outcome = repair_agenda(
+        db, matcher, session, actor, lang=lang, relocate=stranded, gone_slots=gone_slots
+    )
+    if outcome.status != "infeasible" and not outcome.dropped:
+        attempt.commit()
+        return True
+    attempt.rollback()
+    return False
 
 
 def _relay_slots(
