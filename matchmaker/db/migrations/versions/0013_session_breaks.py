@@ -26,32 +26,31 @@ NEW_KINDS = "'local', 'national', 'alumni', 'roadshow', 'other'"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "languages", sa.String(length=50), server_default=sa.text("'zh,en'"), nullable=False
-            )
-        )
+    # Not a batch: on SQLite a rebuilt events table would, with foreign keys on (a migration
+    # run by alembic itself), empty every table under it.
+    op.add_column(
+        "events",
+        sa.Column(
+            "languages", sa.String(length=50), server_default=sa.text("'zh,en'"), nullable=False
+        ),
+    )
+    # SQLite cannot change a check constraint: the sessions table is rebuilt (batch mode).
     with op.batch_alter_table("matchmaking_sessions", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("breaks", JSONList, server_default=sa.text("'[]'"), nullable=False)
         )
-    _session_kinds(NEW_KINDS)
-
-
-def _session_kinds(values: str) -> None:
-    # SQLite: the table is rebuilt with the new constraint (batch mode).
-    with op.batch_alter_table("matchmaking_sessions", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_matchmaking_sessions_session_kind"), type_="check")
         batch_op.create_check_constraint(
-            op.f("ck_matchmaking_sessions_session_kind"), sa.text(f"kind IN ({values})")
+            op.f("ck_matchmaking_sessions_session_kind"), sa.text(f"kind IN ({NEW_KINDS})")
         )
 
 
 def downgrade() -> None:
     op.execute("UPDATE matchmaking_sessions SET kind = 'other' WHERE kind = 'roadshow'")
-    _session_kinds(OLD_KINDS)
     with op.batch_alter_table("matchmaking_sessions", schema=None) as batch_op:
         batch_op.drop_column("breaks")
-    with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.drop_column("languages")
+        batch_op.drop_constraint(op.f("ck_matchmaking_sessions_session_kind"), type_="check")
+        batch_op.create_check_constraint(
+            op.f("ck_matchmaking_sessions_session_kind"), sa.text(f"kind IN ({OLD_KINDS})")
+        )
+    op.drop_column("events", "languages")  # not a batch: see upgrade()
