@@ -136,6 +136,7 @@ class SessionKind(Labelled):
     LOCAL = "local"
     NATIONAL = "national"
     ALUMNI = "alumni"
+    ROADSHOW = "roadshow"
     OTHER = "other"
 
 
@@ -271,6 +272,7 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "local": ("本地专场", "Local session"),
         "national": ("全国专场", "National session"),
         "alumni": ("往届项目专场", "Past entrants' session"),
+        "roadshow": ("路演专场", "Roadshow session"),
         "other": ("其他专场", "Other session"),
     },
     "Role": {
@@ -402,6 +404,7 @@ _ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "local": ("本地", "local"),
         "national": ("全国", "national"),
         "alumni": ("往届", "往届参赛项目专场", "alumni", "past entrants"),
+        "roadshow": ("路演", "项目路演", "road show", "roadshow"),
     },
 }
 

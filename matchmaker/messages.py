@@ -918,8 +918,18 @@ CATALOG: dict[str, tuple[str, str]] = {
         "available meanwhile and fill in new registrations themselves until it is done",
     ),
     "import.no_event": (
-        "数据库中还没有活动，请先运行 matchmaker demo 或创建活动",
-        "There is no event yet; run `matchmaker demo` or create one first",
+        "数据库中还没有活动。请先运行 matchmaker init，再用 matchmaker event create --code 编号 "
+        "--name 名称 --year 年份 创建活动（或在“活动设置”页面创建），然后用 matchmaker session add "
+        "添加对接专场",
+        "There is no event yet. Run `matchmaker init`, then `matchmaker event create --code C "
+        "--name N --year Y` (or the Contest set-up page), then add sessions with "
+        "`matchmaker session add`",
+    ),
+    "import.no_schema": (
+        "数据库还没有建表（{url}）。请先运行 matchmaker init，再用 matchmaker event create "
+        "--code 编号 --name 名称 --year 年份 创建活动（或在“活动设置”页面创建）",
+        "The database has no tables yet ({url}). Run `matchmaker init`, then "
+        "`matchmaker event create --code C --name N --year Y` (or the Contest set-up page)",
     ),
     "import.ambiguous_event": (
         "数据库中有多个活动，请指定活动编号（命令行用 --event，接口用 event 参数；"
@@ -1608,6 +1618,164 @@ CATALOG: dict[str, tuple[str, str]] = {
     "field.range_inverted": (
         "单笔投资额下限大于上限",
         "Minimum ticket is above the maximum ticket",
+    ),
+    # contest set-up: events and sessions (#15)
+    "event.unknown_field": ("活动没有这一项：{column}", "An event has no field {column}"),
+    "event.bad_year": (
+        "年份应为 2000–2100 之间的整数",
+        "The year must be a whole number 2000–2100",
+    ),
+    "event.bad_languages": (
+        "语言应为以逗号分隔的语言代码，可选：{choices}",
+        "Languages must be comma-separated codes from: {choices}",
+    ),
+    "event.name_required": ("活动名称不能为空", "The event needs a name"),
+    "event.too_long": ("不能超过 {limit} 个字", "At most {limit} characters"),
+    "event.created": ("已创建活动 {code}：{name}", "Created event {code}: {name}"),
+    "event.edited": ("已更新活动 {code}", "Updated event {code}"),
+    "session.unknown_field": ("对接专场没有这一项：{column}", "A session has no field {column}"),
+    "session.bad_kind": (
+        "专场类型应为 local（本地）、national（全国）、alumni（往届）、"
+        "roadshow（路演）或 other（其他）",
+        "The kind must be local, national, alumni, roadshow or other",
+    ),
+    "session.bad_date": ("日期应写作 YYYY-MM-DD，如 2026-12-08", "Write the date as YYYY-MM-DD"),
+    "session.bad_time": ("时间应写作 HH:MM，如 09:00", "Write the time as HH:MM, e.g. 09:00"),
+    "session.end_before_start": (
+        "结束时间应晚于开始时间 {start}",
+        "The end must be after the start ({start})",
+    ),
+    "session.bad_slot_minutes": (
+        "每个时段的分钟数应为 5–240 的整数",
+        "Slot minutes must be a whole number from 5 to 240",
+    ),
+    "session.bad_tables": (
+        "桌数应为 0–500 的整数，或以逗号分隔的桌号（如 A1,A2,B1）",
+        "Tables must be a whole number 0–500 or comma-separated labels (e.g. A1,A2,B1)",
+    ),
+    "session.duplicate_table": ("桌号重复", "This table label appears twice"),
+    "session.bad_table_label": (
+        "桌号不能超过 50 个字，也不能含换行等不可见字符",
+        "A table label has at most 50 characters and no invisible ones",
+    ),
+    "session.labels_mismatch": (
+        "桌号有 {labels} 个，与桌数 {tables} 不一致",
+        "{labels} table label(s) given for {tables} table(s)",
+    ),
+    "session.bad_break": (
+        "休息时段应写作 HH:MM-HH:MM（如 12:00-13:30），且结束晚于开始",
+        "Write a break as HH:MM-HH:MM (e.g. 12:00-13:30), ending after it starts",
+    ),
+    "session.break_outside": (
+        "休息时段应在专场时间 {start}-{end} 之内",
+        "A break must lie within the session's hours {start}-{end}",
+    ),
+    "session.breaks_overlap": ("与休息时段 {other} 重叠", "Overlaps the break {other}"),
+    "session.no_slots": (
+        "{start}-{end} 之间（除去休息）排不下一个 {value} 分钟的时段",
+        "No {value}-minute slot fits between {start} and {end} (breaks excluded)",
+    ),
+    "session.has_meetings": (
+        "专场 {session} 还有 {count} 场会见，不能删除；请先取消这些会见",
+        "Session {session} still holds {count} meeting(s); cancel them before deleting it",
+    ),
+    "session.kept_meeting_lost": (
+        "调整后 {count} 场锁定、已预约或已举行的会见（如 {first}）所在时段将不存在；"
+        "请先解锁或取消它们，未做任何改动",
+        "{count} locked, booked or held meeting(s) (e.g. {first}) would lose their slot; "
+        "unlock or cancel them first. Nothing was changed",
+    ),
+    "session.too_few_tables": (
+        "专场 {session} 已有 {needed} 家机构就座，调整后只有 {tables} 张桌，未做任何改动",
+        "Session {session} seats {needed} institution(s) but would have {tables} table(s); "
+        "nothing was changed",
+    ),
+    "session.would_drop": (
+        "议程已发布：这一调整会取消 {count} 场已发布的会见（如 {first}），未做任何改动。"
+        "确认取消请加 --drop-meetings（接口 drop_meetings: true；页面勾选“允许取消会见”）",
+        "The agenda is published: this change would cancel {count} published meeting(s) (e.g. "
+        "{first}); nothing was changed. To accept, add --drop-meetings (API: drop_meetings: "
+        "true; page: tick “allow cancelling meetings”)",
+    ),
+    "session.dropped_published": (
+        "{count} 场已发布的会见无法保留，已取消：",
+        "{count} published meeting(s) could not be kept and were cancelled:",
+    ),
+    "ui.field_drop_meetings": ("允许取消会见", "Allow cancelling meetings"),
+    "ui.field_drop_meetings_hint": (
+        "议程已发布时，若调整后时段不够，允许取消排不下的会见（会逐一列出）",
+        "With a published agenda, allow cancelling the meetings that no longer fit (each listed)",
+    ),
+    "session.created": (
+        "已添加专场 {session}：{slots} 个时段，{tables} 张桌",
+        "Added session {session}: {slots} slot(s), {tables} table(s)",
+    ),
+    "session.edited": (
+        "已更新专场 {session}：{slots} 个时段，{tables} 张桌",
+        "Updated session {session}: {slots} slot(s), {tables} table(s)",
+    ),
+    "session.moved": ("调整的会见 {count} 场：", "{count} meeting(s) moved:"),
+    "session.dropped": (
+        "{count} 场会见不再适合，已删除（草稿议程重新生成即可）",
+        "{count} meeting(s) no longer fit and were removed (rebuild the draft agenda)",
+    ),
+    "session.deleted": ("已删除专场 {session}", "Deleted session {session}"),
+    "session.confirm_delete": (
+        "确定删除专场 {session}？此操作不可撤销。",
+        "Delete session {session}? This cannot be undone.",
+    ),
+    # contest set-up page (#15)
+    "ui.setup": ("活动设置", "Contest set-up"),
+    "ui.setup_events": ("活动", "Events"),
+    "ui.setup_no_events": (
+        "还没有活动：先在下面创建一个，再添加对接专场、导入报名。",
+        "No event yet: create one below, then add its sessions and import registrations.",
+    ),
+    "ui.setup_current": ("当前活动", "Current event"),
+    "ui.setup_choose": ("设置", "Set up"),
+    "ui.event_create": ("创建活动", "Create an event"),
+    "ui.event_edit": ("修改活动信息", "Edit the event"),
+    "ui.event_created": ("已创建活动 {event}", "Created event {event}"),
+    "ui.event_saved": ("已保存活动 {event}", "Saved event {event}"),
+    "ui.session_add": ("添加对接专场", "Add a session"),
+    "ui.session_edit": ("修改对接专场 {session}", "Edit session {session}"),
+    "ui.session_added": ("已添加专场 {session}", "Added session {session}"),
+    "ui.session_saved": ("已保存专场 {session}", "Saved session {session}"),
+    "ui.session_delete": ("删除专场", "Delete session"),
+    "ui.session_deleted": ("已删除专场 {session}", "Deleted session {session}"),
+    "ui.session_moved": (
+        "议程已发布，{count} 场会见已调整：",
+        "The agenda is published; {count} meeting(s) moved:",
+    ),
+    "ui.session_dropped": (
+        "{count} 场草稿会见不再适合，已删除（请重新生成议程）：",
+        "{count} draft meeting(s) no longer fit and were removed (rebuild the agenda):",
+    ),
+    "ui.setup_invalid": (
+        "有 {count} 处需要修改，未做任何改动",
+        "{count} problem(s) to fix; nothing was changed",
+    ),
+    "ui.field_code": ("编号", "Code"),
+    "ui.field_name_en": ("英文名称", "English name"),
+    "ui.field_year": ("年份", "Year"),
+    "ui.field_city": ("城市", "City"),
+    "ui.field_organiser": ("主办 / 组委会", "Organiser"),
+    "ui.field_languages": ("工作语言", "Languages"),
+    "ui.field_languages_hint": ("语言代码，如 zh,en", "Language codes, e.g. zh,en"),
+    "ui.field_kind": ("专场类型", "Kind"),
+    "ui.field_date": ("日期", "Date"),
+    "ui.field_start": ("开始时间", "Starts"),
+    "ui.field_end": ("结束时间", "Ends"),
+    "ui.field_slot_minutes": ("每个时段（分钟）", "Minutes per slot"),
+    "ui.field_tables": ("桌数或桌号", "Tables or their labels"),
+    "ui.field_tables_hint": ("如 8，或 A1,A2,B1", "e.g. 8, or A1,A2,B1"),
+    "ui.field_breaks": ("休息时段", "Breaks"),
+    "ui.field_breaks_hint": ("如 12:00-13:30，多个用逗号分隔", "e.g. 12:00-13:30, comma-separated"),
+    "ui.field_venue": ("地点", "Venue"),
+    "ui.setup_edit_hint": (
+        "议程发布前可自由修改时间和桌号；发布后，受影响的会见会自动调整并列出。",
+        "Hours and tables change freely until the agenda is published; afterwards the meetings "
+        "affected are re-placed and listed.",
     ),
 }
 

@@ -151,6 +151,8 @@ TABLE: list[Rule] = [
       url=S1),
     R("PATCH", "/api/v1/events/<code>/sessions/<session_code>",                "D DD DD DA",
       url=S1, body={"venue": "会展中心C厅"}),
+    R("DELETE", "/api/v1/events/<code>/sessions/<session_code>",               "D DD DD DA",
+      url="/api/v1/events/T2026/sessions/{spare_session}"),
 
     # ---- registrations: entrants see only their own project; investors edit only their own
     R("GET", "/api/v1/projects",                                               "D DD AA AA"),
@@ -210,6 +212,21 @@ TABLE: list[Rule] = [
       url="/export/projects.csv?event=T2026"),
     R("GET", "/import/template/<kind>.<fmt>",                                  "D DD DD AA",
       url="/import/template/projects.xlsx?event=T2026&lang=en"),
+    R("GET", "/setup",                                                         "D DD DD DA"),
+    R("POST", "/setup/events",                                                 "D DD DD DA",
+      body={"code": "T2027", "name": "下届", "year": "2027"}),
+    R("POST", "/setup/events/<code>",                                          "D DD DD DA",
+      url="/setup/events/T2026", body={"name": "测试大赛", "year": "2026"}),
+    R("POST", "/setup/events/<code>/sessions",                                 "D DD DD DA",
+      url="/setup/events/T2026/sessions",
+      body={"code": "P9", "name": "加场", "kind": "local", "date": "2036-12-10",
+            "start": "09:00", "end": "10:00", "slot_minutes": "20", "tables": "2"}),
+    R("GET", "/setup/events/<code>/sessions/<session_code>",                   "D DD DD DA",
+      url="/setup/events/T2026/sessions/S1"),
+    R("POST", "/setup/events/<code>/sessions/<session_code>",                  "D DD DD DA",
+      url="/setup/events/T2026/sessions/S1", body={"venue": "会展中心A厅"}),
+    R("POST", "/setup/events/<code>/sessions/<session_code>/delete",           "D DD DD DA",
+      url="/setup/events/T2026/sessions/{spare_session}/delete"),
 
     # ---- matching: an investor's own shortlist, an entrant's own recommendations
     R("GET", "/api/v1/institutions/<code>/shortlist",                          "D DD AF AA",

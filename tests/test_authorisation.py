@@ -149,6 +149,15 @@ class World:
             made = add_attachment(db, store, organiser, "T-P001", "T2026", "bp.pdf", b"%PDF-1.4")
             return int(made.id)
 
+    def make_spare_session(self) -> str:
+        """A session of T2026 without meetings, made fresh for a request to delete."""
+        self.fixed["sessions_made"] = self.fixed.get("sessions_made", 0) + 1
+        code = f"SP{self.fixed['sessions_made']}"
+        body = {"code": code, "name": f"备用{code}", "kind": "other", "date": "2036-12-11",
+                "start": "09:00", "end": "10:00", "slot_minutes": 20, "tables": 1}  # fmt: skip
+        self.call("organiser", "post", "/api/v1/events/T2026/sessions", body)
+        return code
+
     def make_spare_intent(self) -> int:
         """An intent of T-P004 × T-I03, there to be deleted."""
         with transaction(self.factory) as db:

@@ -390,3 +390,46 @@ def test_organiser_switches_event_in_the_header_at_desktop_and_phone_width(
         assert page.locator("[data-testid=event-choice] select").input_value() == "XH2026"
     finally:
         context.close()
+
+
+def test_on_a_phone_an_organiser_sets_up_a_session_and_deletes_it_after_confirming(
+    phone: Any,
+) -> None:
+    page = phone
+    sign_in(page, "organiser")
+    page.locator("nav a", has_text="活动设置").tap()
+    page.wait_for_url("**/setup")
+    assert page.locator("[data-testid=events] tr[data-event=XH2026]").count() == 1
+    form = page.locator("[data-testid=session-add]")
+    form.locator("input[name=code]").fill("S9")
+    form.locator("input[name=name]").fill("路演加场")
+    form.locator("select[name=kind]").select_option("roadshow")
+    form.locator("input[name=date]").fill("2036-12-20")
+    form.locator("input[name=start]").fill("09:00")
+    form.locator("input[name=end]").fill("09:00")  # not after the start: refused beside it
+    form.locator("input[name=slot_minutes]").fill("30")
+    form.locator("input[name=tables]").fill("A1,A2")
+    form.locator("input[name=breaks]").fill("10:00-10:30")
+    form.locator("button[type=submit]").tap()
+    page.wait_for_selector("[data-testid=form-errors]")
+    assert "结束时间应晚于开始时间" in page.locator(".field-error[data-field=end]").inner_text()
+    assert page.locator("[data-testid=session-add] input[name=name]").input_value() == "路演加场"
+    page.locator("[data-testid=session-add] input[name=end]").fill("12:00")
+    page.locator("[data-testid=session-add] button[type=submit]").tap()
+    page.wait_for_selector("[data-testid=sessions] tr[data-session=S9]")
+    row = page.locator("[data-testid=sessions] tr[data-session=S9]").inner_text()
+    assert "路演专场" in row and "5 × 30" in row and "A1,A2" in row  # 10:00-10:30 left out
+    page.wait_for_load_state("load")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the set-up page is {width}px wide on a 390px phone"
+    page.locator("[data-testid=sessions] tr[data-session=S9] a").tap()
+    page.wait_for_selector("[data-testid=session-delete]")
+    page.once("dialog", lambda dialog: dialog.dismiss())  # "no": nothing happens
+    page.locator("[data-testid=session-delete] button").tap()
+    assert page.locator("[data-testid=session-edit]").count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("[data-testid=session-delete] button").tap()
+    page.wait_for_url("**/setup?event=XH2026")
+    assert "已删除专场 S9" in page.locator("[data-testid=notice]").inner_text()
+    assert page.locator("[data-testid=sessions] tr[data-session=S9]").count() == 0
+    assert page.outside == []

@@ -118,7 +118,7 @@ def test_import_without_an_event_says_what_to_do(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     assert run("init", db=url).returncode == 0
     result = run("import", "projects", str(DATA / "projects.csv"), db=url)
-    assert result.returncode == 2 and "matchmaker demo" in result.stderr
+    assert result.returncode == 2 and "matchmaker event create" in result.stderr
 
 
 def test_xlsx_export_and_reimport(tmp_path: Path, demo_db: str) -> None:

@@ -87,6 +87,7 @@ def page_urls(base: str) -> list[str]:
         "registry_pages.institution": "XH2026-I01",
         "profile_pages.edit_project": "XH2026-P001",
         "profile_pages.edit_institution": "XH2026-I01",
+        "registry_pages.session_page": "XH2026",
     }
     app = create_app({"DATABASE_URL": "sqlite://", "MATCHMAKER_RATE_LIMITS": False})
     urls = []

@@ -122,6 +122,8 @@ def test_no_english_page_shows_a_full_width_colon(client: Any, accounts: Any, fa
         "organiser": [
             *organiser_pages(intent_id, task_id),
             "/import",
+            "/setup",
+            "/setup/events/T2026/sessions/S1",
             "/intents/import",
             "/projects/T-P999",  # the 404 page
         ],

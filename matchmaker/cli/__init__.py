@@ -4,6 +4,7 @@ from matchmaker.cli import (  # noqa: F401 - registers the commands
     accounts,
     agendas,
     eligibility,
+    events,
     ledger,
     matching,
     operations,

@@ -7,8 +7,15 @@ from pathlib import Path
 
 import click
 
-from matchmaker.cli.base import Context, handles_errors, main, pass_ctx, progress_bar
-from matchmaker.domain import LOCAL_TZ, Role
+from matchmaker.cli.base import (
+    Context,
+    handles_errors,
+    main,
+    pass_ctx,
+    progress_bar,
+    safe_url,
+)
+from matchmaker.domain import Role
 from matchmaker.messages import render
 
 
@@ -24,6 +31,7 @@ def import_(ctx: Context, kind: str, file: Path, event_code: str | None) -> None
     from matchmaker.services.registry.events import get_event
     from matchmaker.services.registry.registrations import import_registrations
 
+    _require_schema(ctx)
     data = ctx.read_upload(file)
     with progress_bar(ctx, f"{file.name}") as tick, ctx.transaction() as db:
         event = get_event(db, event_code)
@@ -38,6 +46,16 @@ def import_(ctx: Context, kind: str, file: Path, event_code: str | None) -> None
     if queued is not None:
         text += "\n" + render("import.rebuild_queued", ctx.lang, job=queued)
     ctx.emit({"ok": True, **report.to_dict(ctx.lang), "rebuild_job": queued}, text)
+
+
+def _require_schema(ctx: Context) -> None:
+    """A database without tables is a new one: say how to start rather than "no such table"."""
+    from sqlalchemy import inspect
+
+    from matchmaker.errors import NotFound
+
+    if not inspect(ctx.parts.engine).has_table("events"):
+        raise NotFound("import.no_schema", url=safe_url(ctx.db_url))
 
 
 @main.command()
@@ -199,42 +217,3 @@ def token_revoke(ctx: Context, value: str) -> None:
     with ctx.transaction() as db:
         revoke_token(db, value)
     ctx.emit({"ok": True}, "revoked")
-
-
-@main.command("events")
-@pass_ctx
-@handles_errors
-def events(ctx: Context) -> None:
-    """List events and their sessions."""
-    from sqlalchemy import select
-
-    from matchmaker.db.models import Event
-
-    with ctx.transaction() as db:
-        rows = [
-            {
-                "code": e.code,
-                "name": e.name,
-                "sessions": [
-                    {
-                        "code": s.code,
-                        "name": s.name,
-                        "starts_at": s.starts_at.astimezone(LOCAL_TZ).isoformat(),
-                        "slots": len(s.slots),
-                        "tables": s.table_count,
-                    }
-                    for s in e.sessions
-                ],
-            }
-            for e in db.scalars(select(Event).order_by(Event.code))
-        ]
-    text = "\n".join(
-        f"{r['code']}  {r['name']}\n"
-        + "\n".join(
-            f"    {s['code']}  {s['name']}  {s['starts_at']}  {s['slots']} slots, "
-            f"{s['tables']} tables"
-            for s in r["sessions"]
-        )
-        for r in rows
-    )
-    ctx.emit(rows, text or "no events")

@@ -85,6 +85,10 @@ class Event(Base):
     year: Mapped[int]
     city: Mapped[str] = mapped_column(String(100), default="")
     organiser: Mapped[str] = mapped_column(String(300), default="")
+    # The languages the event works in, comma-separated codes in order ("zh,en").
+    languages: Mapped[str] = mapped_column(
+        String(50), default="zh,en", server_default=text("'zh,en'")
+    )
     # Bumped by every flush that changes its registrations (db/versioning.py).
     registrations_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     # Registration fields a party may no longer change (organisers still may), and the deadline
@@ -153,6 +157,8 @@ class MatchmakingSession(Base):
     venue: Mapped[str] = mapped_column(String(300), default="")
     slot_minutes: Mapped[int]
     table_count: Mapped[int] = mapped_column(default=0)
+    # Pauses in local time, "HH:MM-HH:MM" in order (lunch): no slot overlaps one.
+    breaks: Mapped[list[str]] = mapped_column(JSONList, default=list, server_default=text("'[]'"))
     created_at: Mapped[created]
 
     event: Mapped[Event] = relationship(back_populates="sessions")

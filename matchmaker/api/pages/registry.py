@@ -182,3 +182,7 @@ def rules_page() -> Any:
         rejected=rejected,
         notice=session.pop("notice", None),
     ), (422 if rejected else 200)
+
+
+# The contest set-up pages live in their own module and register on ``bp`` when imported.
+from matchmaker.api.pages import events as _setup_pages  # noqa: E402, F401

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from matchmaker.api.auth import BEARER, require, user
-from matchmaker.api.context import attachments, db, download
+from matchmaker.api.context import attachments, db, download, matcher
 from matchmaker.api.i18n import lang
 from matchmaker.api.resources.common import envelope
 from matchmaker.api.schemas.common import EventOnly, PageArgs
@@ -34,12 +34,14 @@ from matchmaker.api.schemas.registry import (
     ProjectQuery,
     RulesIn,
     RulesOut,
+    SessionEdited,
     SessionIn,
     SessionOut,
     SessionPatch,
 )
 from matchmaker.db.models import Attachment, Event, Institution, MatchmakingSession, Project
 from matchmaker.domain import Role
+from matchmaker.services.agendas.session_edit import edit_session
 from matchmaker.services.operations.event_archive import event_archive
 from matchmaker.services.registry import attachments as files
 from matchmaker.services.registry import eligibility, events, parties, profiles
@@ -105,8 +107,8 @@ class EventItem(MethodView):
     @blp.arguments(EventPatch, required=False)
     @blp.response(200, EventOut)
     def patch(self, data: dict[str, Any], code: str) -> Event:
-        """Update an event's names, city or organiser (organisers)."""
-        event = events.update_event(db(), code, data)
+        """Update an event's names, year, city, organiser or languages (organisers)."""
+        event = events.update_event(db(), code, data, actor=user())
         db().commit()
         return event
 
@@ -125,7 +127,8 @@ class Sessions(MethodView):
     @blp.arguments(SessionIn)
     @blp.response(201, SessionOut)
     def post(self, spec: SessionSpec, code: str) -> MatchmakingSession:
-        """Add a session; its slots and tables are laid out from start, end and slot length."""
+        """Add a session; its slots are laid out from start to end around its breaks, its
+        tables counted or labelled."""
         session = events.create_session(db(), code, spec)
         db().commit()
         return session
@@ -143,12 +146,35 @@ class SessionItem(MethodView):
     @blp.doc(security=BEARER)
     @require(Role.ORGANISER)
     @blp.arguments(SessionPatch, required=False)
-    @blp.response(200, SessionOut)
-    def patch(self, data: dict[str, Any], code: str, session_code: str) -> MatchmakingSession:
-        """Rename a session or change its venue (organisers)."""
-        session = events.update_session(db(), code, session_code, data)
+    @blp.response(200, SessionEdited)
+    def patch(self, data: dict[str, Any], code: str, session_code: str) -> Edited:
+        """Change a session (organisers). Before its agenda is published, slots and tables are
+        laid out again and draft meetings that no longer fit are dropped; afterwards meetings
+        whose slot or table goes are re-placed by a repair, listed in ``change.moved``. Nothing
+        changes when that is impossible (409)."""
+        drop = bool(data.pop("drop_meetings", False))
+        change = edit_session(db(), matcher(), code, session_code, data, user(), lang(), drop)
         db().commit()
-        return session
+        return Edited(events.get_session(db(), code, session_code), change.to_dict())
+
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @blp.response(204)
+    def delete(self, code: str, session_code: str) -> None:
+        """Delete a session that holds no meeting (organisers)."""
+        events.delete_session(db(), code, session_code, user())
+        db().commit()
+
+
+class Edited:
+    """A session as just edited, with what the edit moved (``SessionEdited``)."""
+
+    def __init__(self, session: MatchmakingSession, change: dict[str, Any]) -> None:
+        self.session = session
+        self.change = change
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.session, name)
 
 
 @blp.route("/<code>/locks")

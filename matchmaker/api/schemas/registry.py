@@ -34,8 +34,8 @@ from matchmaker.identifiers import is_credit_code, is_id_number, normalise
 from matchmaker.messages import render
 from matchmaker.services.registry.clashes import Mode
 from matchmaker.services.registry.eligibility import BARRED_LIMIT, RULES
-from matchmaker.services.registry.events import SessionSpec
 from matchmaker.services.registry.profiles import LOCKABLE
+from matchmaker.services.registry.sessions import MAX_TABLES, SessionSpec, default_label
 
 _TEXT = {"type": "string"}
 _TEXT_OR_NONE = {"type": "string", "nullable": True}
@@ -98,7 +98,41 @@ class SessionOut(Schema):
     venue = fields.String()
     slot_minutes = fields.Integer()
     tables = fields.Integer(attribute="table_count")
+    table_labels = fields.Method("_labels")
+    breaks = fields.List(fields.String(), metadata={"description": "HH:MM-HH:MM, local time"})
     slots = fields.List(fields.Nested(SlotSchema))
+
+    def _labels(self, session: Any) -> list[str]:
+        return [t.label or default_label(t.number) for t in session.tables]
+
+
+class Tables(fields.Field):
+    """A table count (0–500), or the tables' labels: a list, or text such as ``A1,A2,B1``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = dict(kwargs.pop("metadata", {}))
+        metadata.setdefault("description", 'a count (0-500) or labels: ["A1", "A2"] or "A1,A2"')
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not 0 <= value <= MAX_TABLES:
+                raise ValidationError(f"must be 0 to {MAX_TABLES}")
+            return value
+        if isinstance(value, str) and len(value) <= 5000:
+            return value
+        if isinstance(value, list) and len(value) <= MAX_TABLES:
+            if all(isinstance(v, str) and 0 < len(v) <= 50 for v in value):
+                return value
+        raise ValidationError("a whole number or a list of table labels")
+
+
+_BREAKS = fields.List(
+    fields.String(validate=validate.Length(1, 40)),
+    validate=validate.Length(max=20),
+    metadata={"description": "breaks without meetings, HH:MM-HH:MM local time (lunch)"},
+)
+_TIME = {"description": "local time, Asia/Shanghai"}
 
 
 class SessionIn(Schema):
@@ -107,10 +141,12 @@ class SessionIn(Schema):
     name_en = Name(load_default="", validate=validate.Length(max=200))
     kind = Vocab(SessionKind, required=True)
     date = Day(required=True)
-    start = fields.Time(required=True, metadata={"description": "local time, Asia/Shanghai"})
-    end = fields.Time(required=True, metadata={"description": "local time, Asia/Shanghai"})
+    start = fields.Time(required=True, metadata=_TIME)
+    end = fields.Time(required=True, metadata=_TIME)
     slot_minutes = fields.Integer(required=True, validate=validate.Range(5, 240))
-    tables = fields.Integer(required=True, validate=validate.Range(0, 500))
+    tables = Tables(required=True)
+    table_labels = fields.List(fields.String(validate=validate.Length(1, 50)))
+    breaks = _BREAKS
     venue = fields.String(load_default="", validate=validate.Length(max=300))
 
     @validates_schema
@@ -120,14 +156,55 @@ class SessionIn(Schema):
 
     @post_load
     def _spec(self, data: dict[str, Any], **_kwargs: Any) -> SessionSpec:
-        day = data.pop("date")
-        return SessionSpec(day=day, **data)
+        return SessionSpec.from_dict(data)
 
 
 class SessionPatch(Schema):
+    """Any of a session's fields; hours, slots and tables are laid out again (a published
+    agenda is repaired: the answer's ``change`` lists the meetings moved)."""
+
     name = Name(validate=validate.Length(1, 200))
     name_en = Name(validate=validate.Length(max=200))
+    kind = Vocab(SessionKind)
+    date = Day()
+    start = fields.Time(metadata=_TIME)
+    end = fields.Time(metadata=_TIME)
+    slot_minutes = fields.Integer(validate=validate.Range(5, 240))
+    tables = Tables()
+    table_labels = fields.List(fields.String(validate=validate.Length(1, 50)))
+    breaks = _BREAKS
     venue = fields.String(validate=validate.Length(max=300))
+    drop_meetings = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "with a published agenda, cancel the meetings that no longer fit "
+            "(else such a change is refused, 409)"
+        },
+    )
+
+
+class MovedMeeting(Schema):
+    institution_id = fields.String()
+    institution = fields.String()
+    project_id = fields.String()
+    project = fields.String()
+    slot = fields.String(metadata={"description": "HH:MM before the change"})
+    table = fields.String()
+    to_slot = fields.String()
+    to_table = fields.String()
+
+
+class SessionChangeOut(Schema):
+    published = fields.Boolean()
+    slots = fields.Integer()
+    tables = fields.Integer()
+    moved = fields.List(fields.Nested(MovedMeeting))
+    dropped = fields.List(fields.Nested(MovedMeeting))
+    added = fields.Integer()
+
+
+class SessionEdited(SessionOut):
+    change = fields.Nested(SessionChangeOut)
 
 
 class EventOut(Schema):
@@ -137,6 +214,7 @@ class EventOut(Schema):
     year = fields.Integer()
     city = fields.String()
     organiser = fields.String()
+    languages = fields.String(metadata={"description": "working languages, e.g. zh,en"})
     sessions = fields.List(fields.Nested(SessionOut))
 
 
@@ -147,13 +225,16 @@ class EventIn(Schema):
     year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
     city = fields.String(load_default="", validate=validate.Length(max=100))
     organiser = fields.String(load_default="", validate=validate.Length(max=300))
+    languages = fields.String(load_default="zh,en", validate=validate.Length(1, 50))
 
 
 class EventPatch(Schema):
     name = Name(validate=validate.Length(1, 200))
     name_en = Name(validate=validate.Length(max=200))
+    year = fields.Integer(validate=validate.Range(2000, 2100))
     city = fields.String(validate=validate.Length(max=100))
     organiser = fields.String(validate=validate.Length(max=300))
+    languages = fields.String(validate=validate.Length(1, 50))
 
 
 class LocksIn(Schema):

@@ -3,6 +3,7 @@ session's agenda with the fewest meetings moved."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -105,18 +106,25 @@ def repair_agenda(
     must_meet: tuple[Institution, Project] | None = None,
     lang: str = "zh",
     cancelled: Meeting | None = None,
+    relocate: Sequence[Meeting] = (),
+    gone_slots: Collection[int] = (),
 ) -> Outcome:
     """Re-plan the session with kept meetings fixed and the fewest others moved.
 
     The instance is built with the options the agenda was built with (bounds per party).
+    ``gone_slots`` (ids) are slots going away (the session's hours changed): they are left out
+    of the instance, and each pair of ``relocate`` (the meetings in them) must meet again in
+    another slot, so the repair moves them (or finds that impossible: infeasible).
     """
     ensure_not_over(session)
     agenda = agenda_of(db, session)
     tables = seat_all(db, session, sorted(session.institutions, key=lambda i: i.code))
     current = live_meetings(db, session)
-    data = session_instance(
-        db, matcher, session, options_of(agenda), keep=fixed(db, session, current)
-    )
+    relocating = {m.id for m in relocate}
+    keep = [m for m in fixed(db, session, current) if m.id not in relocating]
+    data = session_instance(db, matcher, session, options_of(agenda), keep=keep)
+    if gone_slots:
+        _relocating(data, session, relocate, gone_slots)
     if must_meet is not None:
         institution, project = must_meet
         data["must_meet"].append({"institution": institution.code, "project": project.code})
@@ -197,6 +205,28 @@ def repair_agenda(
         added=added,
         diagnostics=diagnostics,
     )
+
+
+def _relocating(
+    data: dict[str, Any],
+    session: MatchmakingSession,
+    relocate: Sequence[Meeting],
+    gone_slots: Collection[int],
+) -> None:
+    """Leave ``gone_slots`` out of instance ``data`` and make each pair of ``relocate`` a
+    must-meet, admissible even if the shortlist's filters no longer admit it."""
+    gone = {str(s.number) for s in session.slots if s.id in set(gone_slots)}
+    data["slots"] = [s for s in data["slots"] if s["id"] not in gone]
+    for side in ("institutions", "projects"):
+        for party in data[side]:
+            party["unavailable"] = [k for k in party["unavailable"] if k not in gone]
+    scored = {(s["institution"], s["project"]) for s in data["scores"]}
+    for meeting in relocate:
+        pair = (meeting.institution.code, meeting.project.code)
+        data["must_meet"].append({"institution": pair[0], "project": pair[1]})
+        if pair not in scored:
+            data["scores"].append({"institution": pair[0], "project": pair[1], "score": 0.0})
+    raise_to_held(data)
 
 
 def _with_minimum(data: dict[str, Any], minimum: int) -> dict[str, Any]:

@@ -2,61 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matchmaker.db.models import Event, MatchmakingSession, Slot, Table, User
-from matchmaker.domain import LOCAL_TZ, SessionKind, check_name, parse_id
+from matchmaker.db.models import Event, MatchmakingSession, Meeting, Slot, Table, User
+from matchmaker.domain import MeetingStatus, check_name, parse_id
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
-from matchmaker.messages import Ref
+from matchmaker.messages import LANGUAGES, Ref
+from matchmaker.services.audit import record
 from matchmaker.services.registry.paging import Page, paginate
+from matchmaker.services.registry.sessions import SessionSpec, spec_of
 from matchmaker.text import fold
 
+__all__ = ["SessionSpec"]  # its home is sessions.py; callers of old import it from here
 
-@dataclass(frozen=True)
-class SessionSpec:
-    """What it takes to lay out a session: a day, hours in Asia/Shanghai, slot length, tables."""
-
-    code: str
-    name: str
-    kind: SessionKind
-    day: date
-    start: time
-    end: time
-    slot_minutes: int
-    tables: int
-    venue: str = ""
-    name_en: str = ""
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SessionSpec:
-        """Build from the JSON shape of ``demo/data/event.json``; InvalidInput names bad fields."""
-        problems = []
-
-        def get(key: str, convert: Any) -> Any:
-            try:
-                return convert(data[key])
-            except (KeyError, ValueError, TypeError):
-                problems.append(Problem("error.invalid_input", column=key, value=data.get(key)))
-                return None
-
-        spec = dict(
-            code=get("code", str),
-            name=get("name", str),
-            kind=get("kind", lambda v: SessionKind.parse(v)),
-            day=get("date", date.fromisoformat),
-            start=get("start", time.fromisoformat),
-            end=get("end", time.fromisoformat),
-            slot_minutes=get("slot_minutes", int),
-            tables=get("tables", int),
-        )
-        if problems:
-            raise InvalidInput("error.invalid_input", problems)
-        return cls(**spec, venue=str(data.get("venue", "")), name_en=str(data.get("name_en", "")))
+# What an organiser may change on an event, and the fields of its audit entries.
+EVENT_FIELDS = ("name", "name_en", "year", "city", "organiser", "languages")
 
 
 def create_event(
@@ -67,46 +31,109 @@ def create_event(
     city: str = "",
     organiser: str = "",
     name_en: str = "",
+    languages: str = "zh,en",
 ) -> Event:
     """Create an event; Conflict if the code is taken, InvalidInput naming a malformed field."""
     code = parse_id(code, "code")
-    check_name(name, "name")
-    check_name(name_en, "name_en")
+    fields = _event_fields(
+        dict(
+            name=name,
+            name_en=name_en,
+            year=year,
+            city=city,
+            organiser=organiser,
+            languages=languages,
+        )
+    )
     if db.scalar(select(Event.id).where(Event.code == code)) is not None:
         raise Conflict("error.duplicate_code", key=code)
-    event = Event(code=code, name=name, name_en=name_en, year=year, city=city, organiser=organiser)
+    event = Event(code=code, **fields)
     db.add(event)
     db.flush()
     return event
 
 
+def _event_fields(changes: dict[str, Any]) -> dict[str, Any]:
+    """Return ``changes`` checked and normalised; InvalidInput names every bad field."""
+    problems = [Problem("event.unknown_field", column=k) for k in changes if k not in EVENT_FIELDS]
+    out: dict[str, Any] = {}
+    for key, raw in changes.items():
+        if key not in EVENT_FIELDS:
+            continue
+        value = "" if raw is None else raw
+        if key == "year":
+            try:
+                value = int(str(value).strip())
+                if not 2000 <= value <= 2100:
+                    raise ValueError(value)
+            except ValueError:
+                problems.append(Problem("event.bad_year", column="year", value=raw))
+                continue
+        elif key == "languages":
+            codes = [c.strip().lower() for c in str(value).replace("，", ",").split(",")]
+            codes = list(dict.fromkeys(c for c in codes if c))
+            if not codes or any(c not in LANGUAGES for c in codes):
+                problems.append(
+                    Problem(
+                        "event.bad_languages",
+                        column="languages",
+                        value=raw,
+                        params={"choices": ",".join(LANGUAGES)},
+                    )
+                )
+                continue
+            value = ",".join(codes)
+        else:
+            value = str(value).strip()
+            limit = {"city": 100, "organiser": 300}.get(key, 200)
+            if key == "name" and not value:
+                problems.append(Problem("event.name_required", column="name"))
+                continue
+            if len(value) > limit:
+                problems.append(
+                    Problem("event.too_long", column=key, value=value, params={"limit": limit})
+                )
+                continue
+            try:
+                check_name(value, key)
+            except InvalidInput as exc:
+                problems.extend(exc.problems)
+                continue
+        out[key] = value
+    if problems:
+        raise InvalidInput("error.invalid_input", problems)
+    return out
+
+
+def _event_record(event: Event) -> dict[str, Any]:
+    return {"code": event.code, **{k: getattr(event, k) for k in EVENT_FIELDS}}
+
+
 def add_session(db: Session, event: Event, spec: SessionSpec) -> MatchmakingSession:
-    """Add a session with its slots (back to back from start to end) and numbered tables."""
+    """Add a session with its slots (back to back from start to end, around its breaks) and
+    its labelled tables."""
     spec = replace(spec, code=parse_id(spec.code, "code"))
     check_name(spec.name, "name")
     check_name(spec.name_en, "name_en")
-    starts = datetime.combine(spec.day, spec.start, LOCAL_TZ)
-    ends = datetime.combine(spec.day, spec.end, LOCAL_TZ)
-    if ends <= starts or spec.slot_minutes <= 0 or spec.tables < 0:
-        raise InvalidInput("error.invalid_input", [Problem("error.invalid_input", column="end")])
+    slots = spec.layout()
     session = MatchmakingSession(
         event_id=event.id,
         code=spec.code,
         kind=spec.kind,
         name=spec.name,
         name_en=spec.name_en,
-        starts_at=starts,
-        ends_at=ends,
+        starts_at=spec.starts_at(),
+        ends_at=spec.ends_at(),
         venue=spec.venue,
         slot_minutes=spec.slot_minutes,
-        table_count=spec.tables,
+        table_count=len(spec.labels()),
+        breaks=spec.break_texts(),
     )
-    step = timedelta(minutes=spec.slot_minutes)
-    number, at = 1, starts
-    while at + step <= ends:
-        session.slots.append(Slot(number=number, starts_at=at, ends_at=at + step))
-        number, at = number + 1, at + step
-    session.tables.extend(Table(number=n, label=f"{n}号桌") for n in range(1, spec.tables + 1))
+    for number, (starts, ends) in enumerate(slots, start=1):
+        session.slots.append(Slot(number=number, starts_at=starts, ends_at=ends))
+    session.tables.extend(
+        Table(number=n, label=label) for n, label in enumerate(spec.labels(), start=1)
+    )
     db.add(session)
     db.flush()
     return session
@@ -123,30 +150,52 @@ def all_events(db: Session, newest_first: bool = False) -> list[Event]:
     return list(db.scalars(select(Event).order_by(*order)))
 
 
-def update_event(db: Session, code: str, changes: dict[str, Any]) -> Event:
-    """Change the event's names, city or organiser (the fields given)."""
+def update_event(
+    db: Session, code: str | None, changes: dict[str, Any], actor: User | None = None
+) -> Event:
+    """Change the event's names, year, city, organiser or languages (the fields given), audited;
+    InvalidInput names every bad field and nothing changes."""
     event = get_event(db, code)
-    for key, value in changes.items():
+    fields = _event_fields(changes)
+    before = _event_record(event)
+    for key, value in fields.items():
         setattr(event, key, value)
+    db.flush()
+    if _event_record(event) != before:
+        record(db, event, "edit", actor, before, _event_record(event))
     return event
 
 
-def create_session(db: Session, event_code: str, spec: SessionSpec) -> MatchmakingSession:
+edit_event = update_event
+
+
+def create_session(db: Session, event_code: str | None, spec: SessionSpec) -> MatchmakingSession:
     """Add a session to the event ``event_code``; Conflict if the event has one with its code."""
     event = get_event(db, event_code)
-    if find_session(event, spec.code) is not None:
+    if find_session(event, parse_id(spec.code, "code")) is not None:
         raise Conflict("error.duplicate_code", key=spec.code)
     return add_session(db, event, spec)
 
 
-def update_session(
-    db: Session, event_code: str, code: str, changes: dict[str, Any]
-) -> MatchmakingSession:
-    """Rename a session or change its venue (the fields given)."""
+def delete_session(
+    db: Session, event_code: str | None, code: str, actor: User | None = None
+) -> dict[str, Any]:
+    """Delete a session that holds no meeting (cancelled ones aside), audited; Conflict naming
+    how many meetings it holds otherwise. Returns what was deleted."""
     session = get_session(db, event_code, code)
-    for key, value in changes.items():
-        setattr(session, key, value)
-    return session
+    held = db.scalar(
+        select(func.count())
+        .select_from(Meeting)
+        .where(Meeting.session_id == session.id, Meeting.status != MeetingStatus.CANCELLED)
+    )
+    if held:
+        raise Conflict("session.has_meetings", session=session.code, count=held)
+    before = spec_of(session)
+    record(db, session, "delete", actor, before, None)
+    db.delete(session)
+    db.flush()
+    db.expire(session.event, ["sessions"])
+    return before
 
 
 def get_event(db: Session, code: str | None = None) -> Event:
