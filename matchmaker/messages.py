@@ -91,6 +91,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "what.session": ("对接专场", "Session"),
     "what.project": ("项目", "Project"),
     "what.institution": ("机构", "Institution"),
+    "what.track": ("赛道", "Track"),
     "what.user": ("用户", "User"),
     # scheduling core (matchmaker/scheduling)
     "schedule.invalid": (
@@ -656,9 +657,37 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Unknown stage; use idea, seed, angel, Pre-A, Series A, Series B+",
     ),
     "import.bad_track": (
-        "无法识别的赛道，可选：{choices}",
-        "Unknown track; choose one of: {choices}",
+        "“{value}”不是本活动的赛道；可选：{choices}",
+        "'{value}' is not a track of this event; choose one of: {choices}",
     ),
+    "import.unknown_need": (
+        "需求“{value}”不在常用需求之列（{choices}），已按原文保存，匹配时不计入",
+        "Need '{value}' is not one of the usual needs ({choices}); kept as written, not matched",
+    ),
+    "vocab.bad_preset": (
+        "没有这个赛道预设；可选：{choices}",
+        "No such track preset; choose one of: {choices}",
+    ),
+    "vocab.no_tracks": (
+        "活动至少需要一个赛道：请选择预设或列出赛道",
+        "An event needs at least one track: choose a preset or list the tracks",
+    ),
+    "vocab.bad_label": (
+        "赛道名称不能为空，且不超过 {limit} 个字",
+        "A track's name must not be empty and at most {limit} characters",
+    ),
+    "vocab.track_taken": (
+        "本活动已有赛道“{track}”使用这个名称或别名",
+        "The event's track '{track}' already goes by this name or alias",
+    ),
+    "vocab.track_in_use": (
+        "赛道“{track}”有 {count} 个项目正在使用，不能删除：{projects}",
+        "Track '{track}' is used by {count} projects and cannot be removed: {projects}",
+    ),
+    "vocab.track_added": ("已添加赛道：{track}", "Track added: {track}"),
+    "vocab.track_removed": ("已删除赛道：{track}", "Track removed: {track}"),
+    "vocab.tracks_of": ("{event} 的赛道（预设：{preset}）", "Tracks of {event} (preset: {preset})"),
+    "vocab.projects_count": ("{count} 个项目", "{count} projects"),
     "import.bad_group": (
         "无法识别的组别，可选：企业组、创客组",
         "Unknown group; use 企业组 or 创客组",

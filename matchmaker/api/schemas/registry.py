@@ -16,15 +16,14 @@ from matchmaker.api.schemas.common import (
     PageMeta,
     RecordId,
     Vocab,
+    track_field,
 )
 from matchmaker.domain import (
     MAX_YUAN,
     Group,
     InstitutionType,
-    Need,
     SessionKind,
     Stage,
-    Track,
     format_yuan,
 )
 from matchmaker.services.registry.events import SessionSpec
@@ -149,7 +148,7 @@ class ProjectOut(Schema):
     id = fields.String(attribute="code", metadata={"description": "registration id (报名编号)"})
     event = fields.Function(lambda p: p.event_code, metadata=_TEXT)
     name = fields.String()
-    track = Code(Track)
+    track = fields.String(metadata={"description": "key of one of the event's tracks"})
     group = Code(Group, allow_none=True)
     sectors = fields.List(fields.String())
     stage = Code(Stage, allow_none=True)
@@ -158,7 +157,9 @@ class ProjectOut(Schema):
         lambda p: format_yuan(p.funding_ask) or None, metadata=_TEXT_OR_NONE
     )
     region = fields.String()
-    needs = fields.List(Code(Need))
+    needs = fields.List(
+        fields.String(), metadata={"description": "need codes; a need outside them as written"}
+    )
     description = fields.String()
     sessions = fields.Function(lambda p: [s.code for s in p.sessions], metadata=_CODES)
     contact = fields.Function(
@@ -170,13 +171,15 @@ class ProjectOut(Schema):
 
 class ProjectFields(Schema):
     name = Name(validate=validate.Length(1, 200))
-    track = Vocab(Track)
+    track = track_field()
     group = Vocab(Group, allow_none=True)
     sectors = _labels()
     stage = Vocab(Stage, allow_none=True)
     funding_ask = Yuan
     region = fields.String(validate=validate.Length(max=200))
-    needs = fields.List(Vocab(Need), validate=validate.Length(max=7))
+    needs = fields.List(
+        fields.String(validate=validate.Length(1, 100)), validate=validate.Length(max=20)
+    )
     description = fields.String(validate=validate.Length(max=5000))
     sessions = fields.List(
         fields.String(validate=validate.Length(1, 64)), validate=validate.Length(max=20)
@@ -189,7 +192,7 @@ class ProjectFields(Schema):
 class ProjectIn(ProjectFields):
     id = RecordId(required=True, data_key="id", attribute="code")
     name = Name(required=True, validate=validate.Length(1, 200))
-    track = Vocab(Track, required=True)
+    track = track_field(required=True)
 
 
 class NewProject(ProjectIn):
@@ -198,7 +201,7 @@ class NewProject(ProjectIn):
 
 class ProjectQuery(PageArgs):
     event = fields.String(metadata={"description": "event code"})
-    track = Vocab(Track)
+    track = track_field()
     stage = Vocab(Stage)
     group = Vocab(Group)
     session = fields.String(metadata={"description": "session code, e.g. S1"})

@@ -19,7 +19,7 @@ from matchmaker.db.models import (
     session_institutions,
     session_projects,
 )
-from matchmaker.domain import InstitutionType, Stage, Track, check_name, parse_id
+from matchmaker.domain import InstitutionType, Stage, check_name, parse_id
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.services.registry.events import get_event
@@ -27,18 +27,22 @@ from matchmaker.services.registry.names import ensure_name_free, record_rename
 from matchmaker.services.registry.paging import Page as Page  # re-exported for other features
 from matchmaker.services.registry.paging import paginate as paginate
 from matchmaker.services.registry.registrations import search_text
+from matchmaker.services.registry.vocabulary import check_track, normalise_needs, tracks_of
 from matchmaker.text import fold
+from matchmaker.vocabulary import Vocabulary
 
 R = TypeVar("R", Project, Institution)
 
 
 @dataclass(frozen=True)
 class Overview:
-    """An event at a glance: its registrations counted by track and by institution type."""
+    """An event at a glance: its registrations counted by track (keys of ``track_terms``, the
+    event's tracks) and by institution type."""
 
     event: Event
-    tracks: Counter[Track]
+    tracks: Counter[str]
     types: Counter[InstitutionType]
+    track_terms: Vocabulary
 
     @property
     def projects(self) -> int:
@@ -55,7 +59,7 @@ def overview(db: Session, event: Event) -> Overview:
     """Return the event's registrations counted by track and by institution type."""
     tracks = Counter(db.scalars(select(Project.track).where(Project.event_id == event.id)))
     types = Counter(db.scalars(select(Institution.type).where(Institution.event_id == event.id)))
-    return Overview(event, tracks, types)
+    return Overview(event, tracks, types, tracks_of(event))
 
 
 def event_registrations(db: Session, model: type[R], event_id: int) -> list[R]:
@@ -89,12 +93,17 @@ def list_projects(
     page: int = 1,
     page_size: int = 50,
 ) -> Page[Project]:
-    """Return projects matching every given filter, ordered by registration id."""
+    """Return projects matching every given filter, ordered by registration id.
+
+    ``track`` is a key, label or alias of the event's tracks (InvalidInput naming them if not);
+    with no event named, a track key.
+    """
     query = select(Project).options(selectinload(Project.sessions)).order_by(Project.code)
     if (event_id := _event_filter(db, event)) is not None:
         query = query.where(Project.event_id == event_id)
     if track:
-        query = query.where(Project.track == track)
+        key = check_track(get_event(db, event), track) if event else track
+        query = query.where(Project.track == key)
     if stage:
         query = query.where(Project.stage == stage)
     if group:
@@ -215,6 +224,10 @@ def update_project(
     A new name must be free in the event (Conflict naming its holder); a rename is audited.
     """
     _check_names(data)
+    if "track" in data:  # the event's own tracks: InvalidInput names them
+        data["track"] = check_track(db.get_one(Event, project.event_id), data["track"])
+    if data.get("needs") is not None:
+        data["needs"] = normalise_needs(data["needs"])
     sessions = data.pop("sessions", None)
     renamed = _check_name(db, project, data)
     for key, value in data.items():

@@ -15,6 +15,7 @@ from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.services.registry.paging import Page, paginate
 from matchmaker.text import fold
+from matchmaker.vocabulary import DEFAULT_PRESET, PRESETS
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,16 @@ def create_event(
     organiser: str = "",
     name_en: str = "",
 ) -> Event:
-    """Create an event; Conflict if the code is taken, InvalidInput naming a malformed field."""
+    """Create an event with the 中国创翼 tracks; Conflict if the code is taken, InvalidInput
+    naming a malformed field. ``vocabulary.set_vocabulary`` gives it other tracks."""
     code = parse_id(code, "code")
     check_name(name, "name")
     check_name(name_en, "name_en")
     if db.scalar(select(Event.id).where(Event.code == code)) is not None:
         raise Conflict("error.duplicate_code", key=code)
     event = Event(code=code, name=name, name_en=name_en, year=year, city=city, organiser=organiser)
+    # the 中国创翼 tracks until the organiser chooses (services/registry/vocabulary.py)
+    event.vocabulary = PRESETS[DEFAULT_PRESET].to_dict()
     db.add(event)
     db.flush()
     return event
