@@ -681,9 +681,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The event's track '{track}' already goes by this name or alias",
     ),
     "vocab.track_in_use": (
-        "赛道“{track}”有 {count} 个项目正在使用，不能删除：{projects}",
-        "Track '{track}' is used by {count} projects and cannot be removed: {projects}",
+        "赛道“{track}”有 {count} 个项目正在使用，不能删除",
+        "Track '{track}' is used by {count} projects and cannot be removed",
     ),
+    "vocab.track_used_by": ("使用它的项目：{projects}", "Projects using it: {projects}"),
     "vocab.track_added": ("已添加赛道：{track}", "Track added: {track}"),
     "vocab.track_removed": ("已删除赛道：{track}", "Track removed: {track}"),
     "vocab.tracks_of": ("{event} 的赛道（预设：{preset}）", "Tracks of {event} (preset: {preset})"),

@@ -142,7 +142,11 @@ def test_rebuilding_audited_tables_on_sqlite_keeps_rows_links_and_retired_ids(tm
     factory = session_factory(engine)
     # the models are at head: the demo is loaded with the columns later migrations add, which
     # are then taken away again, so that 0008 sees a 0007 database
-    later = {"projects": "name_key", "institutions": "name_key"}  # 0010
+    later = {  # 0010, 0012
+        "projects": "name_key",
+        "institutions": "name_key",
+        "events": "vocabulary",
+    }
     with engine.begin() as connection:
         for table, column in later.items():
             connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(500)")

@@ -29,7 +29,7 @@ from matchmaker.services.registry.paging import paginate as paginate
 from matchmaker.services.registry.registrations import search_text
 from matchmaker.services.registry.vocabulary import check_track, normalise_needs, tracks_of
 from matchmaker.text import fold
-from matchmaker.vocabulary import Vocabulary
+from matchmaker.vocabulary import Term, Vocabulary
 
 R = TypeVar("R", Project, Institution)
 
@@ -96,14 +96,14 @@ def list_projects(
     """Return projects matching every given filter, ordered by registration id.
 
     ``track`` is a key, label or alias of the event's tracks (InvalidInput naming them if not);
-    with no event named, a track key.
+    with no event named, of any event's.
     """
     query = select(Project).options(selectinload(Project.sessions)).order_by(Project.code)
     if (event_id := _event_filter(db, event)) is not None:
         query = query.where(Project.event_id == event_id)
     if track:
-        key = check_track(get_event(db, event), track) if event else track
-        query = query.where(Project.track == key)
+        tracks = tracks_of(get_event(db, event)) if event else _every_track(db)
+        query = query.where(Project.track == tracks.check(track))
     if stage:
         query = query.where(Project.stage == stage)
     if group:
@@ -126,6 +126,15 @@ def list_projects(
     if max_ask is not None:
         query = query.where(Project.funding_ask <= max_ask)
     return paginate(db, query, page, page_size)
+
+
+def _every_track(db: Session) -> Vocabulary:
+    """Return the tracks of every event, each key once (a list across events filters by any)."""
+    terms: dict[str, Term] = {}
+    for event in db.scalars(select(Event).order_by(Event.id)):
+        for term in tracks_of(event):
+            terms.setdefault(term.key, term)
+    return Vocabulary(tuple(terms.values()))
 
 
 def list_institutions(

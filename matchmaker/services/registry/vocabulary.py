@@ -197,17 +197,9 @@ def _ensure_unused(db: Session, event: Event, term: Term) -> None:
     if not rows:
         return
     named = "、".join(f"{code} {name}" for code, name in rows[:NAMED])
-    more = len(rows) - NAMED
+    if len(rows) > NAMED:
+        named += f" …(+{len(rows) - NAMED})"
     problem = Problem(
-        "vocab.track_in_use",
-        column="track",
-        value=term.zh,
-        params={"projects": named, "count": len(rows)},
+        "vocab.track_used_by", column="track", value=term.zh, params={"projects": named}
     )
-    raise Conflict(
-        "vocab.track_in_use",
-        [problem],
-        track=term.zh,
-        count=len(rows),
-        projects=named + (f" …(+{more})" if more > 0 else ""),
-    )
+    raise Conflict("vocab.track_in_use", [problem], track=term.zh, count=len(rows))
