@@ -314,7 +314,7 @@ def test_cli_lists_adds_and_removes_tracks(tmp_path) -> None:  # type: ignore[no
 
     assert run("demo", "--reset").returncode == 0
     listed = json.loads(run("--json", "tracks").stdout)
-    assert listed["preset"] == "zhongguo-chuangyi"
+    assert (listed["event"], listed["preset"]) == ("XH2026", "zhongguo-chuangyi")
     assert [t["zh"] for t in listed["tracks"]][:2] == ["先进制造", "现代服务"]
     assert sum(t["projects"] for t in listed["tracks"]) == 240
     added = run("tracks", "--event", "XH2026", "--add", "非遗文创", "--en", "Intangible heritage")
@@ -326,3 +326,31 @@ def test_cli_lists_adds_and_removes_tracks(tmp_path) -> None:  # type: ignore[no
     assert removed.returncode == 0 and "Track removed: Intangible heritage" in removed.stdout
     after = json.loads(run("--json", "tracks").stdout)
     assert [t["key"] for t in after["tracks"]] == [t["key"] for t in listed["tracks"]]
+
+
+def test_api_shows_the_events_tracks(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
+    with transaction(factory) as db:
+        add_track(db, get_event(db, "T2026"), "非遗文创", en="Intangible heritage")
+    body = client.get("/api/v1/events/T2026", headers=accounts.headers("investor")).get_json()
+    assert body["preset"] == "zhongguo-chuangyi"
+    assert body["tracks"][0] == {
+        "key": "advanced_manufacturing",
+        "zh": "先进制造",
+        "en": "Advanced manufacturing",
+        "aliases": ["先进制造业", "制造"],
+    }
+    assert body["tracks"][-1]["key"] == "非遗文创"
+
+
+def test_shortlist_filters_by_the_events_own_track(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
+    h = accounts.headers("organiser")
+    with transaction(factory) as db:
+        add_track(db, get_event(db, "T2026"), "非遗文创", en="Intangible heritage")
+    sheet = HEADER + "T-P801,晋绣数字工坊,非遗文创,创客组,种子轮,50,贷款,晋绣纹样数字藏品。\n"
+    _import(factory, "T2026", sheet.encode())
+    url = "/api/v1/institutions/T-I03/shortlist"
+    found = client.get(f"{url}?track=Intangible heritage", headers=h)
+    assert found.status_code == 200, found.get_json()
+    assert [m["project_id"] for m in found.get_json()["items"]] == ["T-P801"]
+    refused = assert_error(client.get(f"{url}?track=生物医药", headers=h), 422)
+    assert "非遗文创" in str(refused)

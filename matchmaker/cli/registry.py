@@ -247,13 +247,14 @@ def tracks(
             }
             for t in vocab.tracks
         ]
-        head = render("vocab.tracks_of", ctx.lang, event=event.code, preset=vocab.preset)
+        code = event.code
+        head = render("vocab.tracks_of", ctx.lang, event=code, preset=vocab.preset)
     listing = [
         f"  {r['zh'] if ctx.lang != 'en' else (r['en'] or r['zh'])}  ({r['key']})  "
         + render("vocab.projects_count", ctx.lang, count=r["projects"])
         for r in rows
     ]
     ctx.emit(
-        {"event": event_code, "preset": vocab.preset, "tracks": rows},
+        {"event": code, "preset": vocab.preset, "tracks": rows},
         "\n".join([*lines, head, *listing]),
     )

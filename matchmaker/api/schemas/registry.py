@@ -27,6 +27,7 @@ from matchmaker.domain import (
     format_yuan,
 )
 from matchmaker.services.registry.events import SessionSpec
+from matchmaker.services.registry.vocabulary import vocabulary_of
 
 _TEXT = {"type": "string"}
 _TEXT_OR_NONE = {"type": "string", "nullable": True}
@@ -112,6 +113,15 @@ class EventOut(Schema):
     city = fields.String()
     organiser = fields.String()
     sessions = fields.List(fields.Nested(SessionOut))
+    preset = fields.Function(lambda e: vocabulary_of(e).preset, metadata=_TEXT)
+    tracks = fields.Function(
+        lambda e: [t.to_dict() for t in vocabulary_of(e).tracks],
+        metadata={
+            "type": "array",
+            "description": "the event's tracks (赛道): key (what projects store), labels, aliases",
+            "items": {"type": "object"},
+        },
+    )
 
 
 class EventIn(Schema):

@@ -95,8 +95,11 @@ def set_vocabulary(
     """
     name = preset or "none"
     if name not in PRESETS:
-        problem = Problem("vocab.bad_preset", column="preset", value=preset)
-        raise InvalidInput("vocab.bad_preset", [problem], choices=", ".join(PRESETS))
+        choices = ", ".join(PRESETS)
+        problem = Problem(
+            "vocab.bad_preset", column="preset", value=preset, params={"choices": choices}
+        )
+        raise InvalidInput("vocab.bad_preset", [problem], choices=choices)
     base = PRESETS[name]
     vocab = base.tracks
     for label in tracks or ():
