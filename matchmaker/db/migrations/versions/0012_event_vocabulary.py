@@ -3,7 +3,9 @@
 ``events.vocabulary`` holds the event's tracks and groups as JSON. Every existing event gets
 the 中国创翼 preset, whose keys (``advanced_manufacturing`` …) are the ones ``projects.track``
 already holds, so no project changes. ``projects.track`` loses its CHECK (the six fixed
-tracks) and widens to 100 characters: a track an organiser adds is keyed by its label.
+tracks) and widens to 100 characters: a track an organiser adds is keyed by its label. On
+SQLite that copies the projects table, which ``matchmaker.db.engine.migrate`` does with foreign
+keys off (as for 0008), so nothing that refers to a project is touched.
 
 Revision ID: 0012
 Revises: 0011
@@ -64,8 +66,7 @@ PRESET = {
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("events") as batch_op:
-        batch_op.add_column(sa.Column("vocabulary", JSON, nullable=True))
+    op.add_column("events", sa.Column("vocabulary", JSON, nullable=True))
     events = sa.table("events", sa.column("vocabulary", JSON))
     op.get_bind().execute(events.update().values(vocabulary=PRESET))
     with op.batch_alter_table("projects") as batch_op:
@@ -85,5 +86,6 @@ def downgrade() -> None:
         batch_op.alter_column(
             "track", existing_type=sa.String(100), type_=OLD_TRACK, existing_nullable=False
         )
-    with op.batch_alter_table("events") as batch_op:
-        batch_op.drop_column("vocabulary")
+    # never a copy of events on SQLite: with foreign keys on (a bare ``alembic downgrade``),
+    # dropping the old table would delete every event's projects and sessions with it
+    op.drop_column("events", "vocabulary")
