@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from matchmaker.domain import Group, Need, Track, aliases_of
@@ -24,7 +25,12 @@ KEY_LIMIT = 100  # the ``projects.track`` column
 
 def term_key(raw: object) -> str:
     """Return the folded form two names of a vocabulary must not share."""
-    return fold(str(raw or "")).replace("_", "").replace("-", "")
+    return _folded(str(raw or ""))
+
+
+@lru_cache(maxsize=4096)  # a sheet repeats a handful of tracks on every row
+def _folded(text: str) -> str:
+    return fold(text).replace("_", "").replace("-", "")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from matchmaker.services.registry.registrations import export_registrations, imp
 from matchmaker.services.registry.vocabulary import (
     PRESETS,
     add_track,
+    event_vocabulary,
     remove_track,
     set_vocabulary,
     vocabulary_of,
@@ -184,8 +185,8 @@ def test_tracks_added_later_removed_when_unused_refused_when_used(factory, event
         assert removed.key == "micro_av_creative"
     with factory() as db:
         found = get_event(db, event)
-        assert "micro_av_creative" not in vocabulary_of(found).tracks
-        assert "非遗文创" in vocabulary_of(found).tracks
+        assert "micro_av_creative" not in vocabulary_of(found)
+        assert "非遗文创" in vocabulary_of(found)
         actions = db.scalars(
             select(AuditEntry.action).where(
                 AuditEntry.entity_type == "events", AuditEntry.event_id == found.id
@@ -290,8 +291,8 @@ def test_migration_gives_existing_events_the_zhongguo_chuangyi_tracks(tmp_path) 
     migrate(engine)
     with transaction(session_factory(engine)) as db:
         old = get_event(db, "OLD")
-        assert vocabulary_of(old).preset == "zhongguo-chuangyi"
-        assert vocabulary_of(old).tracks.label("green_economy") == "绿色经济"
+        assert event_vocabulary(old).preset == "zhongguo-chuangyi"
+        assert vocabulary_of(old).label("green_economy") == "绿色经济"
         add_track(db, old, "非遗文创")
         db.add(Project(event_id=old.id, code="P2", name="新项目", track="非遗文创"))
     with session_factory(engine)() as db:  # no CHECK left to refuse the event's own track

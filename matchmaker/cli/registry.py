@@ -221,9 +221,9 @@ def tracks(
     from matchmaker.services.registry.events import get_event
     from matchmaker.services.registry.vocabulary import (
         add_track,
+        event_vocabulary,
         remove_track,
         track_counts,
-        vocabulary_of,
     )
 
     lines = []
@@ -235,7 +235,7 @@ def tracks(
         for name in remove:
             term = remove_track(db, event, name)
             lines.append(render("vocab.track_removed", ctx.lang, track=term.label(ctx.lang)))
-        vocab = vocabulary_of(event)
+        vocab = event_vocabulary(event)
         counts = track_counts(db, event)
         rows = [
             {
@@ -248,7 +248,7 @@ def tracks(
             for t in vocab.tracks
         ]
         code = event.code
-        head = render("vocab.tracks_of", ctx.lang, event=code, preset=vocab.preset)
+        head = render("vocab.vocabulary_of", ctx.lang, event=code, preset=vocab.preset)
     listing = [
         f"  {r['zh'] if ctx.lang != 'en' else (r['en'] or r['zh'])}  ({r['key']})  "
         + render("vocab.projects_count", ctx.lang, count=r["projects"])

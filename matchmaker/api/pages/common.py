@@ -48,7 +48,7 @@ from matchmaker.messages import size_text
 from matchmaker.services.registry.accounts import authenticate, end_web_sessions, start_web_session
 from matchmaker.services.registry.catalog import overview
 from matchmaker.services.registry.events import all_events, event_for, get_event
-from matchmaker.services.registry.vocabulary import track_label, tracks_of
+from matchmaker.services.registry.vocabulary import track_label, vocabulary_of
 from matchmaker.vocabulary import Vocabulary
 
 bp = Blueprint("pages", __name__)
@@ -82,7 +82,7 @@ def _globals() -> dict[str, Any]:
 
 def track_options(event: Event | None = None) -> Vocabulary:
     """Return the tracks of ``event`` (else of the page's event) for a filter's options."""
-    return tracks_of(event if event is not None else page_event())
+    return vocabulary_of(event if event is not None else page_event())
 
 
 def track_name(row: Any) -> str:

@@ -27,7 +27,7 @@ from matchmaker.domain import (
     format_yuan,
 )
 from matchmaker.services.registry.events import SessionSpec
-from matchmaker.services.registry.vocabulary import vocabulary_of
+from matchmaker.services.registry.vocabulary import event_vocabulary, vocabulary_of
 
 _TEXT = {"type": "string"}
 _TEXT_OR_NONE = {"type": "string", "nullable": True}
@@ -113,9 +113,9 @@ class EventOut(Schema):
     city = fields.String()
     organiser = fields.String()
     sessions = fields.List(fields.Nested(SessionOut))
-    preset = fields.Function(lambda e: vocabulary_of(e).preset, metadata=_TEXT)
+    preset = fields.Function(lambda e: event_vocabulary(e).preset, metadata=_TEXT)
     tracks = fields.Function(
-        lambda e: [t.to_dict() for t in vocabulary_of(e).tracks],
+        lambda e: [t.to_dict() for t in vocabulary_of(e)],
         metadata={
             "type": "array",
             "description": "the event's tracks (赛道): key (what projects store), labels, aliases",

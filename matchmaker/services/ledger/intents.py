@@ -32,7 +32,7 @@ from matchmaker.ledger import SIGNED_OR_LATER
 from matchmaker.messages import Ref
 from matchmaker.services.registry.catalog import Page, paginate
 from matchmaker.services.registry.events import find_session
-from matchmaker.services.registry.vocabulary import tracks_of
+from matchmaker.services.registry.vocabulary import vocabulary_of
 
 Q = TypeVar("Q", bound=Select[Any])  # a query of rows :func:`scoped` narrows
 STAFF = (Role.STAFF, Role.ORGANISER)
@@ -114,7 +114,7 @@ def _listed(event: Event, viewer: User | None, filters: IntentFilters) -> Select
         (Intent.status, filters.status),
         (Project.code, filters.project),
         (Institution.code, filters.institution),
-        (Project.track, tracks_of(event).check(filters.track) if filters.track else None),
+        (Project.track, vocabulary_of(event).check(filters.track) if filters.track else None),
         (Project.region, filters.region),
     ):
         if value:

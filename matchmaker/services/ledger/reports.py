@@ -32,7 +32,7 @@ from matchmaker.domain import DueDiligenceStatus, IntentStatus, MeetingStatus, f
 from matchmaker.errors import InvalidInput, Problem
 from matchmaker.ledger import Funnel, LedgerRow, funnels
 from matchmaker.messages import render
-from matchmaker.services.registry.vocabulary import track_label, tracks_of
+from matchmaker.services.registry.vocabulary import track_label, vocabulary_of
 from matchmaker.tabular.formulas import for_xlsx
 
 DIMENSIONS = ("session", "track", "region", "institution")
@@ -74,7 +74,7 @@ def _history(db: Session, ids: list[int]) -> dict[int, list[tuple[IntentStatus, 
 def _track_filter(event: Event, filters: dict[str, str]) -> dict[str, str]:
     """Return ``filters`` with a track named by label or alias as its key (the event's own)."""
     if filters.get("track"):
-        return {**filters, "track": tracks_of(event).check(filters["track"])}
+        return {**filters, "track": vocabulary_of(event).check(filters["track"])}
     return filters
 
 

@@ -27,7 +27,7 @@ from matchmaker.services.registry.names import ensure_name_free, record_rename
 from matchmaker.services.registry.paging import Page as Page  # re-exported for other features
 from matchmaker.services.registry.paging import paginate as paginate
 from matchmaker.services.registry.registrations import search_text
-from matchmaker.services.registry.vocabulary import check_track, normalise_needs, tracks_of
+from matchmaker.services.registry.vocabulary import check_track, normalise_needs, vocabulary_of
 from matchmaker.text import fold
 from matchmaker.vocabulary import Term, Vocabulary
 
@@ -59,7 +59,7 @@ def overview(db: Session, event: Event) -> Overview:
     """Return the event's registrations counted by track and by institution type."""
     tracks = Counter(db.scalars(select(Project.track).where(Project.event_id == event.id)))
     types = Counter(db.scalars(select(Institution.type).where(Institution.event_id == event.id)))
-    return Overview(event, tracks, types, tracks_of(event))
+    return Overview(event, tracks, types, vocabulary_of(event))
 
 
 def event_registrations(db: Session, model: type[R], event_id: int) -> list[R]:
@@ -102,7 +102,7 @@ def list_projects(
     if (event_id := _event_filter(db, event)) is not None:
         query = query.where(Project.event_id == event_id)
     if track:
-        tracks = tracks_of(get_event(db, event)) if event else _every_track(db)
+        tracks = vocabulary_of(get_event(db, event)) if event else _every_track(db)
         query = query.where(Project.track == tracks.check(track))
     if stage:
         query = query.where(Project.stage == stage)
@@ -132,7 +132,7 @@ def _every_track(db: Session) -> Vocabulary:
     """Return the tracks of every event, each key once (a list across events filters by any)."""
     terms: dict[str, Term] = {}
     for event in db.scalars(select(Event).order_by(Event.id)):
-        for term in tracks_of(event):
+        for term in vocabulary_of(event):
             terms.setdefault(term.key, term)
     return Vocabulary(tuple(terms.values()))
 

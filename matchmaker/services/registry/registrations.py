@@ -15,7 +15,7 @@ from matchmaker.errors import ImportRejected, Problem
 from matchmaker.services.registry.events import session_lookup
 from matchmaker.services.registry.names import rename_problems
 from matchmaker.services.registry.rows import search_text_of, write_records
-from matchmaker.services.registry.vocabulary import tracks_of
+from matchmaker.services.registry.vocabulary import vocabulary_of
 from matchmaker.tabular.read import read_sheet
 from matchmaker.tabular.records import INSTITUTIONS, PROJECTS, Column, TableSpec, parse_table
 from matchmaker.tabular.write import write_table
@@ -73,7 +73,7 @@ def import_registrations(
     """
     spec = spec_for(kind)
     sheet = read_sheet(data, filename, spec.header_names())
-    parsed = parse_table(sheet, spec, session_lookup(event), tracks_of(event))
+    parsed = parse_table(sheet, spec, session_lookup(event), vocabulary_of(event))
     model = Project if kind == "projects" else Institution
     # every problem at once: a name another party holds is listed beside the file's own errors
     taken = rename_problems(db, model, event.id, parsed.records, parsed.headers.get("name", "name"))
@@ -111,7 +111,7 @@ def export_registrations(db: Session, event: Event, kind: str, fmt: str, lang: s
     if model is Institution:
         query = query.options(selectinload(Institution.portfolio))
     headers = [c.header_en if lang == "en" else c.header_zh for c in columns]
-    tracks = tracks_of(event)
+    tracks = vocabulary_of(event)
     rows = [[_cell(row, c, lang, tracks) for c in columns] for row in db.scalars(query)]
     return write_table(headers, rows, fmt)
 

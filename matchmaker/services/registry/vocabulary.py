@@ -30,6 +30,7 @@ __all__ = [
     "PRESETS",
     "add_track",
     "check_track",
+    "event_vocabulary",
     "normalise_needs",
     "remove_track",
     "set_vocabulary",
@@ -40,19 +41,19 @@ __all__ = [
 NAMED = 10  # projects a refusal names; the rest are counted
 
 
-def vocabulary_of(event: Event) -> EventVocabulary:
-    """Return the event's tracks and groups (the 中国创翼 preset when none is stored)."""
+def vocabulary_of(event: Event) -> Vocabulary:
+    """Return the event's tracks (the 中国创翼 preset's when none are stored)."""
+    return event_vocabulary(event).tracks
+
+
+def event_vocabulary(event: Event) -> EventVocabulary:
+    """Return the event's tracks and groups with the preset they started from."""
     return EventVocabulary.from_dict(event.vocabulary)
-
-
-def tracks_of(event: Event) -> Vocabulary:
-    """Return the event's tracks."""
-    return vocabulary_of(event).tracks
 
 
 def track_label(event: Event, key: str | None, lang: str = "zh") -> str:
     """Return the label of a track key in ``event`` (a key it no longer lists: as stored)."""
-    return tracks_of(event).label(key, lang)
+    return vocabulary_of(event).label(key, lang)
 
 
 def check_track(event: Event, raw: object, column: str = "track") -> str:
@@ -60,7 +61,7 @@ def check_track(event: Event, raw: object, column: str = "track") -> str:
 
     InvalidInput (``import.bad_track``) names the value and the event's tracks otherwise.
     """
-    return tracks_of(event).check(raw, column)
+    return vocabulary_of(event).check(raw, column)
 
 
 def normalise_needs(raw: Iterable[str]) -> list[str]:
@@ -107,7 +108,7 @@ def set_vocabulary(
         vocab = vocab.adding(term)
     if not len(vocab):
         raise InvalidInput("vocab.no_tracks", [Problem("vocab.no_tracks", column="tracks")])
-    old = vocabulary_of(event) if event.vocabulary is not None else None
+    old = event_vocabulary(event) if event.vocabulary is not None else None
     if old is not None and event.id is not None:
         for gone in [t for t in old.tracks if t.key not in vocab]:
             _ensure_unused(db, event, gone)
@@ -134,7 +135,7 @@ def add_track(
 ) -> Term:
     """Add a track named ``label`` (its key) to ``event``; InvalidInput if a track already goes
     by that name or an alias, or the label is empty, too long or not a one-line name."""
-    current = vocabulary_of(event)
+    current = event_vocabulary(event)
     term = _new_term(current.tracks, label, en, aliases)
     _store(event, current, current.tracks.adding(term))
     db.flush()
@@ -148,7 +149,7 @@ def remove_track(db: Session, event: Event, key_or_label: str, actor: User | Non
     NotFound if the event has no such track; Conflict (``vocab.track_in_use``) naming up to
     ten projects (registration id and name) if any project uses it.
     """
-    current = vocabulary_of(event)
+    current = event_vocabulary(event)
     term = current.tracks.find(key_or_label)
     if term is None:
         raise NotFound(what=Ref("what.track"), key=key_or_label)
