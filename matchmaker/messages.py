@@ -661,8 +661,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "'{value}' is not a track of this event; choose one of: {choices}",
     ),
     "import.unknown_need": (
-        "需求“{value}”不在常用需求之列（{choices}），已按原文保存，匹配时不计入",
-        "Need '{value}' is not one of the usual needs ({choices}); kept as written, not matched",
+        "需求“{value}”不在常用需求之列（{choices}），已按原文保存，匹配时不计入（第 {rows} 行）",
+        "Need '{value}' is not one of the usual needs ({choices}); kept as written, not matched"
+        " (rows {rows})",
     ),
     "vocab.bad_preset": (
         "没有这个赛道预设；可选：{choices}",

@@ -353,5 +353,20 @@ def test_shortlist_filters_by_the_events_own_track(client, accounts, factory) ->
     found = client.get(f"{url}?track=Intangible heritage", headers=h)
     assert found.status_code == 200, found.get_json()
     assert [m["project_id"] for m in found.get_json()["items"]] == ["T-P801"]
+    # the bank (T-I03) offers funding, which is what 贷款 asks for
+    assert any("资金" in r for r in found.get_json()["items"][0]["reasons"]), found.get_json()
     refused = assert_error(client.get(f"{url}?track=生物医药", headers=h), 422)
     assert "非遗文创" in str(refused)
+
+
+def test_an_unknown_need_on_many_rows_is_one_warning_naming_them(factory) -> None:  # type: ignore[no-untyped-def]
+    rows = "".join(
+        f"P{i:02},项目{i:02},电子信息,企业组,A轮,100,出海咨询、贷款,简介\n" for i in range(12)
+    )
+    with transaction(factory) as db:
+        _event(db, "CITY", "none", ["电子信息"])
+    report = _import(factory, "CITY", (HEADER + rows).encode())
+    warned = [w for w in report.warnings if w.code == "import.unknown_need"]
+    assert len(warned) == 1 and warned[0].row == 2
+    assert "第 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 …(+2) 行" in warned[0].message("zh")
+    assert all(needs == ["出海咨询", "funding"] for _, needs in _projects(factory, "CITY").values())

@@ -559,6 +559,8 @@ def parse_table(
     partial: list[dict[str, Any]] = []
     first_seen: dict[str, int] = {}
     names_seen: dict[str, int] = {}  # names are unique in an event (services/registry/names.py)
+    # a parser's remarks, one per (code, column, value) with the rows it was made on
+    notes: dict[tuple[str, str, str], tuple[Problem, list[int]]] = {}
     for row_number, cells in sheet.rows:
         record: dict[str, Any] = {"_row": row_number}
         row_ok = True
@@ -582,7 +584,9 @@ def parse_table(
                 )
                 row_ok = False
             for note in ctx.warnings:
-                warnings.append(replace(note, row=row_number, column=header))
+                notes.setdefault((note.code, header, str(note.value)), (note, []))[1].append(
+                    row_number
+                )
             ctx.warnings.clear()
         code = record.get("code")
         if code is not None and code in first_seen:
@@ -617,8 +621,25 @@ def parse_table(
             continue
         problems.extend(_cross_checks(spec, record, sheet, seen))
         records.append(record)
+    warnings.extend(_gathered(notes))
     headers = {key: sheet.headers[index] for key, index in seen.items()}
     return ParsedTable(records, problems, warnings, present, partial, headers)
+
+
+ROWS_NAMED = 10  # rows a gathered warning names; the rest are counted
+
+
+def _gathered(notes: dict[tuple[str, str, str], tuple[Problem, list[int]]]) -> list[Problem]:
+    """Return one warning per remark, at its first row, naming the rows it was made on (an
+    unusual need written on 300 rows is one line of the report, not 300)."""
+    out = []
+    for (_code, header, _value), (note, rows) in notes.items():
+        named = ", ".join(str(r) for r in rows[:ROWS_NAMED])
+        if len(rows) > ROWS_NAMED:
+            named += f" …(+{len(rows) - ROWS_NAMED})"
+        params = {**note.params, "rows": named, "count": len(rows)}
+        out.append(replace(note, row=rows[0], column=header, params=params))
+    return out
 
 
 def _header_of(sheet: Sheet, seen: dict[str, int], key: str) -> str:
