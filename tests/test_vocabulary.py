@@ -320,6 +320,8 @@ def test_cli_lists_adds_and_removes_tracks(tmp_path) -> None:  # type: ignore[no
     assert sum(t["projects"] for t in listed["tracks"]) == 240
     added = run("tracks", "--event", "XH2026", "--add", "非遗文创", "--en", "Intangible heritage")
     assert added.returncode == 0 and "已添加赛道：非遗文创" in added.stdout
+    assert "XH2026 的赛道（预设：zhongguo-chuangyi）" in added.stdout
+    assert "非遗文创  (非遗文创)  0 个项目" in added.stdout
     refused = run("tracks", "--remove", "先进制造")
     assert refused.returncode != 0
     assert "41 个项目正在使用" in refused.stderr and "XH2026-P001" in refused.stderr

@@ -248,7 +248,7 @@ def tracks(
             for t in vocab.tracks
         ]
         code = event.code
-        head = render("vocab.vocabulary_of", ctx.lang, event=code, preset=vocab.preset)
+        head = render("vocab.tracks_of", ctx.lang, event=code, preset=vocab.preset)
     listing = [
         f"  {r['zh'] if ctx.lang != 'en' else (r['en'] or r['zh'])}  ({r['key']})  "
         + render("vocab.projects_count", ctx.lang, count=r["projects"])
