@@ -62,6 +62,11 @@ class Labelled(StrEnum):
         return member
 
 
+def aliases_of(member: Labelled) -> tuple[str, ...]:
+    """Return the other names ``member`` answers to (besides its code and labels)."""
+    return _ALIASES.get(type(member).__name__, {}).get(member.value, ())
+
+
 @cache
 def _lookup(cls: type[Labelled]) -> dict[str, Labelled]:
     """Return every folded name of every member of ``cls`` → the member (built once per class)."""
@@ -368,14 +373,65 @@ _ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "micro_av_creative": ("微视听", "微视听创意类", "creative"),
     },
     "Group": {"enterprise": ("企业",), "maker": ("创客",)},
+    # Sheets name needs as entrants say them: a bank's loan is funding, 政策申报 is help with
+    # policy, an order (订单) is a market channel. A need none of these names is kept as written.
     "Need": {
-        "funding": ("融资", "资金需求", "money", "investment", "capital"),
-        "venue": ("场地需求", "办公场地", "venue", "space", "office"),
-        "technology": ("技术", "技术合作需求", "tech", "technology"),
-        "market": ("市场", "渠道", "市场拓展", "market", "channels", "sales"),
-        "talent": ("人才需求", "招聘", "hiring", "people"),
-        "policy": ("政策", "政策支持", "policy"),
-        "training": ("培训需求", "辅导", "mentoring", "training"),
+        "funding": (
+            "融资",
+            "资金需求",
+            "融资需求",
+            "贷款",
+            "银行贷款",
+            "信贷",
+            "借款",
+            "股权融资",
+            "债权融资",
+            "投资",
+            "money",
+            "investment",
+            "capital",
+            "loan",
+            "loans",
+            "financing",
+        ),
+        "venue": (
+            "场地需求",
+            "办公场地",
+            "厂房",
+            "办公空间",
+            "场地支持",
+            "venue",
+            "space",
+            "office",
+        ),
+        "technology": (
+            "技术",
+            "技术合作需求",
+            "技术转化",
+            "成果转化",
+            "技术支持",
+            "产学研",
+            "产学研合作",
+            "tech",
+            "technology",
+        ),
+        "market": (
+            "市场",
+            "渠道",
+            "市场拓展",
+            "订单",
+            "销售渠道",
+            "客户",
+            "客户资源",
+            "市场推广",
+            "market",
+            "channels",
+            "sales",
+            "orders",
+        ),
+        "talent": ("人才需求", "招聘", "人才引进", "用工", "hiring", "people"),
+        "policy": ("政策", "政策支持", "政策申报", "项目申报", "政策对接", "政策扶持", "policy"),
+        "training": ("培训需求", "辅导", "创业培训", "创业辅导", "导师", "mentoring", "training"),
     },
     "InstitutionType": {
         "vc": ("vc", "创投", "风投", "创业投资", "venture"),

@@ -240,6 +240,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "what.session": ("对接专场", "Session"),
     "what.project": ("项目", "Project"),
     "what.institution": ("机构", "Institution"),
+    "what.track": ("赛道", "Track"),
     "what.user": ("用户", "User"),
     # scheduling core (matchmaker/scheduling)
     "schedule.invalid": (
@@ -805,9 +806,39 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Unknown stage; use idea, seed, angel, Pre-A, Series A, Series B+",
     ),
     "import.bad_track": (
-        "无法识别的赛道，可选：{choices}",
-        "Unknown track; choose one of: {choices}",
+        "“{value}”不是本活动的赛道；可选：{choices}",
+        "'{value}' is not a track of this event; choose one of: {choices}",
     ),
+    "import.unknown_need": (
+        "需求“{value}”不在常用需求之列（{choices}），已按原文保存，匹配时不计入（第 {rows} 行）",
+        "Need '{value}' is not one of the usual needs ({choices}); kept as written, not matched"
+        " (rows {rows})",
+    ),
+    "vocab.bad_preset": (
+        "没有这个赛道预设；可选：{choices}",
+        "No such track preset; choose one of: {choices}",
+    ),
+    "vocab.no_tracks": (
+        "活动至少需要一个赛道：请选择预设或列出赛道",
+        "An event needs at least one track: choose a preset or list the tracks",
+    ),
+    "vocab.bad_label": (
+        "赛道名称不能为空，且不超过 {limit} 个字",
+        "A track's name must not be empty and at most {limit} characters",
+    ),
+    "vocab.track_taken": (
+        "本活动已有赛道“{track}”使用这个名称或别名",
+        "The event's track '{track}' already goes by this name or alias",
+    ),
+    "vocab.track_in_use": (
+        "赛道“{track}”有 {count} 个项目正在使用，不能删除",
+        "Track '{track}' is used by {count} projects and cannot be removed",
+    ),
+    "vocab.track_used_by": ("使用它的项目：{projects}", "Projects using it: {projects}"),
+    "vocab.track_added": ("已添加赛道：{track}", "Track added: {track}"),
+    "vocab.track_removed": ("已删除赛道：{track}", "Track removed: {track}"),
+    "vocab.tracks_of": ("{event} 的赛道（预设：{preset}）", "Tracks of {event} (preset: {preset})"),
+    "vocab.projects_count": ("{count} 个项目", "{count} projects"),
     "import.bad_group": (
         "无法识别的组别，可选：企业组、创客组",
         "Unknown group; use 企业组 or 创客组",
@@ -1757,6 +1788,20 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "ui.field_code": ("编号", "Code"),
     "ui.field_name_en": ("英文名称", "English name"),
+    "ui.field_preset": ("赛道预设", "Track preset"),
+    "ui.field_tracks": (
+        "本活动的赛道（预设之外另列，用顿号或逗号分隔）",
+        "Own tracks (after the preset's; comma-separated)",
+    ),
+    "ui.preset_zhongguo_chuangyi": (
+        "中国创翼（先进制造、现代服务…六个赛道）",
+        "中国创翼 (six tracks)",
+    ),
+    "ui.preset_chuangke_zhongguo": (
+        "创客中国（企业组/创客组，各领域）",
+        "创客中国 (its fields; enterprise/maker groups)",
+    ),
+    "ui.preset_none": ("不用预设，只用下面列出的赛道", "No preset: only the tracks listed below"),
     "ui.field_year": ("年份", "Year"),
     "ui.field_city": ("城市", "City"),
     "ui.field_organiser": ("主办 / 组委会", "Organiser"),

@@ -150,9 +150,9 @@ def test_rebuilding_audited_tables_on_sqlite_keeps_rows_links_and_retired_ids(tm
         ("projects", "credit_code", "VARCHAR(18)"),  # 0016
         ("projects", "leader_id", "VARCHAR(18)"),
         ("events", "rules", "JSON"),
-        ("institutions", "name_key", "VARCHAR(500)"),
         ("events", "languages", "VARCHAR(50) NOT NULL DEFAULT 'zh,en'"),  # 0013
         ("matchmaking_sessions", "breaks", "JSON NOT NULL DEFAULT '[]'"),
+        ("events", "vocabulary", "JSON"),  # 0012
     ]
     with engine.begin() as connection:
         for table, column, kind in later:

@@ -29,15 +29,27 @@ def event() -> None:
 @click.option("--city", default="", help="City.")
 @click.option("--organiser", default="", help="Organiser (组委会).")
 @click.option("--languages", default="zh,en", show_default=True, help="Working languages.")
-# Vocabulary options (--preset, --tracks) are added here by the vocabularies work (#15).
+@click.option(
+    "--preset",
+    type=click.Choice(["zhongguo-chuangyi", "chuangke-zhongguo", "none"]),
+    default="zhongguo-chuangyi",
+    show_default=True,
+    help="Tracks and groups to start from: 中国创翼's six, 创客中国's fields, or none.",
+)
+@click.option(
+    "--tracks",
+    default="",
+    help="The event's own tracks (赛道), after the preset's: \"电子信息,生物医药,非遗文创\".",
+)
 @pass_ctx
 @handles_errors
-def event_create(ctx: Context, code: str, **fields: Any) -> None:
-    """Create an event; then add its sessions with `matchmaker session add`."""
+def event_create(ctx: Context, code: str, tracks: str, **fields: Any) -> None:
+    """Create an event and its tracks; then add its sessions with `matchmaker session add`."""
+    from matchmaker.domain import split_multi
     from matchmaker.services.registry.events import create_event
 
     with ctx.transaction() as db:
-        created = create_event(db, code, **fields)
+        created = create_event(db, code, tracks=split_multi(tracks), **fields)
         row = _event_row(created)
     ctx.emit({"ok": True, **row}, render("event.created", ctx.lang, **row))
 

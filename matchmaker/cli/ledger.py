@@ -110,18 +110,11 @@ def intents_report(
     xlsx: Path | None,
 ) -> None:
     """Meetings held → follow-ups → signed → due diligence → invested, in yuan and 万元/亿元."""
-    from matchmaker.domain import Track
-    from matchmaker.errors import InvalidInput, Problem
     from matchmaker.services.ledger.reports import report, report_xlsx
     from matchmaker.services.registry.events import get_event
 
-    filters = {"session": session, "region": region, "institution": institution}
-    if track:
-        try:
-            filters["track"] = Track.parse(track).value
-        except ValueError:
-            problem = Problem("import.bad_track", column="track", value=track)
-            raise InvalidInput("import.bad_track", [problem], choices=Track.choices()) from None
+    # a track is checked against the event's own tracks by the report (InvalidInput names them)
+    filters = {"session": session, "region": region, "institution": institution, "track": track}
     with ctx.transaction() as db:
         data = report(db, get_event(db, event_code), by, filters, ctx.lang)
     if xlsx is not None:

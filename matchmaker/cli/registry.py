@@ -217,3 +217,59 @@ def token_revoke(ctx: Context, value: str) -> None:
     with ctx.transaction() as db:
         revoke_token(db, value)
     ctx.emit({"ok": True}, "revoked")
+
+
+# ---- an event's own tracks (赛道) ------------------------------------------------------------
+
+
+@main.command("tracks")
+@click.option("--event", "event_code", help="Event code (needed when there are several).")
+@click.option("--add", "add", multiple=True, help="Add a track by its Chinese name (repeatable).")
+@click.option("--en", default="", help="English name of the track added with --add.")
+@click.option("--remove", "remove", multiple=True, help="Remove a track no project uses.")
+@pass_ctx
+@handles_errors
+def tracks(
+    ctx: Context, event_code: str | None, add: tuple[str, ...], en: str, remove: tuple[str, ...]
+) -> None:
+    """List the event's tracks (赛道) with their projects; add or remove tracks (all or none)."""
+    from matchmaker.services.registry.events import get_event
+    from matchmaker.services.registry.vocabulary import (
+        add_track,
+        event_vocabulary,
+        remove_track,
+        track_counts,
+    )
+
+    lines = []
+    with ctx.transaction() as db:
+        event = get_event(db, event_code)
+        for label in add:
+            term = add_track(db, event, label, en=en if len(add) == 1 else "")
+            lines.append(render("vocab.track_added", ctx.lang, track=term.label(ctx.lang)))
+        for name in remove:
+            term = remove_track(db, event, name)
+            lines.append(render("vocab.track_removed", ctx.lang, track=term.label(ctx.lang)))
+        vocab = event_vocabulary(event)
+        counts = track_counts(db, event)
+        rows = [
+            {
+                "key": t.key,
+                "zh": t.zh,
+                "en": t.en,
+                "aliases": list(t.aliases),
+                "projects": counts.get(t.key, 0),
+            }
+            for t in vocab.tracks
+        ]
+        code = event.code
+        head = render("vocab.tracks_of", ctx.lang, event=code, preset=vocab.preset)
+    listing = [
+        f"  {r['zh'] if ctx.lang != 'en' else (r['en'] or r['zh'])}  ({r['key']})  "
+        + render("vocab.projects_count", ctx.lang, count=r["projects"])
+        for r in rows
+    ]
+    ctx.emit(
+        {"event": code, "preset": vocab.preset, "tracks": rows},
+        "\n".join([*lines, head, *listing]),
+    )

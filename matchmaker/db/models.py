@@ -39,7 +39,6 @@ from matchmaker.domain import (
     Role,
     SessionKind,
     Stage,
-    Track,
     Verdict,
 )
 from matchmaker.text import NAME_KEY_LENGTH, name_key
@@ -89,6 +88,9 @@ class Event(Base):
     languages: Mapped[str] = mapped_column(
         String(50), default="zh,en", server_default=text("'zh,en'")
     )
+    # Its tracks and groups (matchmaker.vocabulary.EventVocabulary.to_dict); NULL reads as the
+    # 中国创翼 preset (services/registry/vocabulary.py).
+    vocabulary: Mapped[dict[str, Any] | None] = mapped_column(JSONList, nullable=True)
     # Bumped by every flush that changes its registrations (db/versioning.py).
     registrations_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     # Registration fields a party may no longer change (organisers still may), and the deadline
@@ -245,7 +247,9 @@ class Project(Contact, Base):
     code: Mapped[code_str]
     name: Mapped[name_str]
     name_key: Mapped[str | None] = mapped_column(String(NAME_KEY_LENGTH), nullable=True)
-    track: Mapped[Track] = mapped_column(str_enum(Track, "track"))
+    # A key of the event's tracks (its vocabulary), checked by the services, not the database:
+    # an event may add tracks of its own.
+    track: Mapped[str] = mapped_column(String(100))
     group: Mapped[Group | None] = mapped_column(str_enum(Group, "entry_group"), nullable=True)
     sectors: Mapped[list[str]] = mapped_column(JSONList, default=list)
     stage: Mapped[Stage | None] = mapped_column(str_enum(Stage, "stage"), nullable=True)

@@ -248,9 +248,13 @@ def _region_reasons(p: ProjectProfile, q: InstitutionProfile, fit: float, w: flo
     ]
 
 
+_NEED_CODES = frozenset(n.value for n in Need)
+
+
 def _needs_reasons(p: ProjectProfile, q: InstitutionProfile, fit: float, w: float) -> list[Reason]:
     offers = OFFERS.get(InstitutionType(q.type), frozenset())
-    met = [Need(n) for n in p.needs if Need(n) in offers]
+    # a need kept as the entrant wrote it (no known need) is no reason either way
+    met = [Need(n) for n in p.needs if n in _NEED_CODES and Need(n) in offers]
     if not met:
         return []
     names = _Bilingual("、".join(n.label("zh") for n in met), ", ".join(n.label("en") for n in met))

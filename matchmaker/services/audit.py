@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from matchmaker.db.models import AuditEntry, MatchmakingSession, Project, User
+from matchmaker.db.models import AuditEntry, Event, MatchmakingSession, Project, User
 
 
 def record(
@@ -35,6 +35,8 @@ def record(
 def event_of(db: Session, entity: Any) -> int | None:
     """Return the id of the event an audited record belongs to (its own, its project's or its
     session's), so the trail stays with the event after the record is deleted."""
+    if isinstance(entity, Event):  # the event's own settings (its vocabulary)
+        return int(entity.id)
     if getattr(entity, "event_id", None) is not None:
         return int(entity.event_id)
     if getattr(entity, "project_id", None) is not None:

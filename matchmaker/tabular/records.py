@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,7 +19,6 @@ from matchmaker.domain import (
     Need,
     PortfolioEntry,
     Stage,
-    Track,
     check_name,
     parse_amount,
     parse_amount_range,
@@ -31,16 +30,21 @@ from matchmaker.errors import InvalidInput, Problem
 from matchmaker.identifiers import is_credit_code, is_id_number, normalise
 from matchmaker.tabular.read import BadCell, Sheet
 from matchmaker.text import fold, name_key
+from matchmaker.vocabulary import DEFAULT_PRESET, NEEDS, PRESETS, Vocabulary
 
 Parser = Callable[[Any, "Context"], Any]
 
 
 @dataclass
 class Context:
-    """What a parser may need: the column's money unit and the event's session codes."""
+    """What a parser may need: the column's money unit, the event's session codes and tracks;
+    a parser that accepts a value with a remark leaves it in ``warnings`` (row and column are
+    filled in by :func:`parse_table`)."""
 
     unit: int = YUAN_PER_WAN
     sessions: dict[str, str] = field(default_factory=dict)  # folded code or name -> code
+    tracks: Vocabulary = field(default_factory=lambda: PRESETS[DEFAULT_PRESET].tracks)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,38 @@ def choices(enum_cls: type[Labelled], code: str) -> Parser:
     return parse
 
 
+def track(value: Any, ctx: Context) -> str | None:
+    """Parse a track (key, label or alias) against the event's tracks; return its key."""
+    if value is None:
+        return None
+    try:
+        return ctx.tracks.parse(value)
+    except ValueError:
+        raise InvalidInput("import.bad_track", choices=ctx.tracks.listing()) from None
+
+
+def needs(value: Any, ctx: Context) -> list[str]:
+    """Parse needs: each a known need (code, label or synonym: 贷款 is funding) or, if none,
+    kept as written with a warning (an unusual need is no reason to refuse a sheet)."""
+    out: list[str] = []
+    items = split_multi(value)
+    if len(items) > 20:
+        raise InvalidInput("import.too_many", limit=20)
+    for item in items:
+        try:
+            found = Need.parse(item).value
+        except ValueError:
+            if len(item) > LABEL_LIMIT:
+                raise InvalidInput("import.too_long", limit=LABEL_LIMIT) from None
+            found = item
+            ctx.warnings.append(
+                Problem("import.unknown_need", value=item, params={"choices": NEEDS.listing()})
+            )
+        if found not in out:
+            out.append(found)
+    return out
+
+
 def amount(value: Any, ctx: Context) -> int | None:
     """Parse money in the column's unit to integer yuan."""
     return parse_amount(value, ctx.unit)
@@ -321,7 +357,7 @@ PROJECTS = TableSpec(
             "track",
             "赛道",
             "track",
-            choice(Track, "import.bad_track"),
+            track,
             ("参赛赛道",),
             required=True,
         ),
@@ -345,9 +381,7 @@ PROJECTS = TableSpec(
         Column(
             "region", "所在地区", "region", text(200), ("地区", "所在地", "所在城市", "location")
         ),
-        Column(
-            "needs", "需求", "needs", choices(Need, "import.bad_need"), ("对接需求", "需求类型")
-        ),
+        Column("needs", "需求", "needs", needs, ("对接需求", "需求类型")),
         Column(
             "description",
             "项目简介",
@@ -509,11 +543,15 @@ INTENTS = TableSpec(
 
 
 def parse_table(
-    sheet: Sheet, spec: TableSpec, session_codes: dict[str, str] | None = None
+    sheet: Sheet,
+    spec: TableSpec,
+    session_codes: dict[str, str] | None = None,
+    tracks: Vocabulary | None = None,
 ) -> ParsedTable:
     """Validate every row of ``sheet`` against ``spec``; never stops at the first problem.
 
     Each record is a dict of column keys plus ``_row``. Problems carry row, header and value.
+    Tracks are checked against ``tracks`` (the event's; the 中国创翼 preset when None).
     """
     problems: list[Problem] = []
     warnings: list[Problem] = list(sheet.warnings)
@@ -552,6 +590,7 @@ def parse_table(
         index: Context(
             unit=_unit_from_header(sheet.headers[index]) if column.money else YUAN_PER_WAN,
             sessions=session_codes or {},
+            tracks=tracks if tracks is not None else PRESETS[DEFAULT_PRESET].tracks,
         )
         for index, column in mapping.items()
     }
@@ -559,6 +598,8 @@ def parse_table(
     partial: list[dict[str, Any]] = []
     first_seen: dict[str, int] = {}
     names_seen: dict[str, int] = {}  # names are unique in an event (services/registry/names.py)
+    # a parser's remarks, one per (code, column, value) with the rows it was made on
+    notes: dict[tuple[str, str, str], tuple[Problem, list[int]]] = {}
     for row_number, cells in sheet.rows:
         record: dict[str, Any] = {"_row": row_number}
         row_ok = True
@@ -573,13 +614,19 @@ def parse_table(
                 problems.append(Problem("import.required", row=row_number, column=header))
                 row_ok = False
                 continue
+            ctx = contexts[index]
             try:
-                record[column.key] = column.parse(raw, contexts[index])
+                record[column.key] = column.parse(raw, ctx)
             except InvalidInput as exc:
                 problems.append(
                     Problem(exc.code, row=row_number, column=header, value=raw, params=exc.params)
                 )
                 row_ok = False
+            for note in ctx.warnings:
+                notes.setdefault((note.code, header, str(note.value)), (note, []))[1].append(
+                    row_number
+                )
+            ctx.warnings.clear()
         code = record.get("code")
         if code is not None and code in first_seen:
             problems.append(
@@ -613,8 +660,25 @@ def parse_table(
             continue
         problems.extend(_cross_checks(spec, record, sheet, seen))
         records.append(record)
+    warnings.extend(_gathered(notes))
     headers = {key: sheet.headers[index] for key, index in seen.items()}
     return ParsedTable(records, problems, warnings, present, partial, headers)
+
+
+ROWS_NAMED = 10  # rows a gathered warning names; the rest are counted
+
+
+def _gathered(notes: dict[tuple[str, str, str], tuple[Problem, list[int]]]) -> list[Problem]:
+    """Return one warning per remark, at its first row, naming the rows it was made on (an
+    unusual need written on 300 rows is one line of the report, not 300)."""
+    out = []
+    for (_code, header, _value), (note, rows) in notes.items():
+        named = ", ".join(str(r) for r in rows[:ROWS_NAMED])
+        if len(rows) > ROWS_NAMED:
+            named += f" …(+{len(rows) - ROWS_NAMED})"
+        params = {**note.params, "rows": named, "count": len(rows)}
+        out.append(replace(note, row=rows[0], column=header, params=params))
+    return out
 
 
 def _header_of(sheet: Sheet, seen: dict[str, int], key: str) -> str:

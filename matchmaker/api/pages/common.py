@@ -33,7 +33,6 @@ from matchmaker.domain import (
     Need,
     Role,
     Stage,
-    Track,
     format_yuan,
     local_minute,
 )
@@ -49,6 +48,8 @@ from matchmaker.messages import size_text
 from matchmaker.services.registry.accounts import authenticate, end_web_sessions, start_web_session
 from matchmaker.services.registry.catalog import overview
 from matchmaker.services.registry.events import all_events, event_for, get_event
+from matchmaker.services.registry.vocabulary import track_label, vocabulary_of
+from matchmaker.vocabulary import Vocabulary
 
 bp = Blueprint("pages", __name__)
 
@@ -64,7 +65,9 @@ def _globals() -> dict[str, Any]:
     return {
         "user": safe_user(),
         "csrf_token": _csrf_token,
-        "Track": Track,
+        "track_options": track_options,
+        "track_name": track_name,
+        "need_name": need_name,
         "Stage": Stage,
         "Group": Group,
         "InstitutionType": InstitutionType,
@@ -75,6 +78,24 @@ def _globals() -> dict[str, Any]:
         "event_choice": event_choice,
         "local_minute": local_minute,
     }
+
+
+def track_options(event: Event | None = None) -> Vocabulary:
+    """Return the tracks of ``event`` (else of the page's event) for a filter's options."""
+    return vocabulary_of(event if event is not None else page_event())
+
+
+def track_name(row: Any) -> str:
+    """Return the label of a project's track in its event's own vocabulary."""
+    return track_label(db().get_one(Event, row.event_id), row.track, lang())
+
+
+def need_name(need: str) -> str:
+    """Return a need's label; a need kept as the entrant wrote it, as written."""
+    try:
+        return Need(need).label(lang())
+    except ValueError:
+        return need
 
 
 def page_event() -> Event:

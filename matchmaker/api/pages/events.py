@@ -15,11 +15,12 @@ from matchmaker.api.i18n import lang, t
 from matchmaker.api.pages.common import notice, page_event, signed_in, signed_in_user
 from matchmaker.api.pages.registry import bp
 from matchmaker.db.models import Event, MatchmakingSession
-from matchmaker.domain import Role, SessionKind
+from matchmaker.domain import Role, SessionKind, split_multi
 from matchmaker.errors import InvalidInput, MatchmakerError, NotFound
 from matchmaker.services.agendas.session_edit import edit_session
 from matchmaker.services.registry import events
 from matchmaker.services.registry.sessions import FIELDS, SessionSpec, default_label, spec_of
+from matchmaker.vocabulary import DEFAULT_PRESET
 
 EVENT_FORM = ("code", "name", "name_en", "year", "city", "organiser", "languages")
 Errors = dict[str, list[str]]
@@ -39,7 +40,9 @@ def event_create() -> Any:
     form = _form(EVENT_FORM)
     try:
         code = form.pop("code", "")
-        created = events.create_event(db(), code, **form)
+        preset = request.form.get("preset", DEFAULT_PRESET)
+        tracks = split_multi(request.form.get("tracks", ""))
+        created = events.create_event(db(), code, preset=preset, tracks=tracks, **form)
     except InvalidInput as exc:
         db().rollback()
         return _setup_page(new_event=request.form, errors=_by_field(exc))

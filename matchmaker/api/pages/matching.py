@@ -17,10 +17,11 @@ from matchmaker.api.pages.common import (
     signed_in,
     signed_in_user,
     text_filters,
+    track_options,
     vocab_filters,
 )
-from matchmaker.db.models import Institution, Project
-from matchmaker.domain import InstitutionType, Role, Stage, Track, Verdict
+from matchmaker.db.models import Event, Institution, Project
+from matchmaker.domain import InstitutionType, Role, Stage, Verdict
 from matchmaker.services.agendas.bookings import booking_offers
 from matchmaker.services.matching.duplicates import event_duplicates
 from matchmaker.services.matching.matcher import ShortlistQuery
@@ -47,7 +48,8 @@ def shortlist_page() -> Any:
         if code is None:
             return _chooser(Institution, "institution", t("ui.choose_institution"))
         institution = catalog.get_institution(db(), code, *event_of_code())
-    filters = vocab_filters(("track", Track), ("stage", Stage))
+    tracks = track_options(db().get_one(Event, institution.event_id))
+    filters = vocab_filters(("track", tracks), ("stage", Stage))
     filters.update(text_filters("session", "region"))
     query = ShortlistQuery(
         k=20,

@@ -49,6 +49,8 @@ from matchmaker.errors import Conflict, InvalidInput, PermissionDenied
 from matchmaker.messages import size_text
 from matchmaker.services.registry import attachments as files
 from matchmaker.services.registry import parties, profile_views, profiles
+from matchmaker.services.registry.events import get_event
+from matchmaker.services.registry.vocabulary import vocabulary_of
 
 bp = Blueprint("profile_pages", __name__)
 UPLOAD_SLACK = 64 * 1024  # the form around a file: a file just over the limit is named so
@@ -110,6 +112,7 @@ def _posted() -> dict[str, Any]:
 def _edit_page(kind: str, view: Any, values: dict[str, Any], errors: FormErrors | None) -> Any:
     return render_template(
         f"{kind}_edit.html",
+        tracks=vocabulary_of(get_event(db(), view.shown.event_code)),
         view=view,
         p=view.shown,
         form=values,
@@ -201,12 +204,21 @@ def _shown(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return t("ui.yes") if value else t("ui.no")
     if isinstance(value, list):
-        vocab = _VOCABS.get(key)
-        return "、".join(vocab(v).label(lang()) if vocab else str(v) for v in value)
+        return "、".join(_label(key, v) for v in value)
     if key in _VOCABS:
-        return str(_VOCABS[key](value).label(lang()))
+        return _label(key, value)
     text = str(value)
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
+def _label(key: str, value: Any) -> str:
+    """A vocabulary member's label; a value outside it (an event's own track, whose key is its
+    label, or a need kept as written) as it is."""
+    vocab = _VOCABS.get(key)
+    try:
+        return str(vocab(value).label(lang())) if vocab else str(value)
+    except ValueError:
+        return str(value)
 
 
 def change_rows(changes: list[profiles.Change]) -> list[dict[str, Any]]:

@@ -18,10 +18,11 @@ from matchmaker.api.pages.common import (
     signed_in,
     signed_in_user,
     text_filters,
+    track_options,
     uploaded_file,
     vocab_filters,
 )
-from matchmaker.domain import Group, InstitutionType, Role, Stage, Track
+from matchmaker.domain import Group, InstitutionType, Role, Stage
 from matchmaker.errors import ImportRejected, InvalidInput, NotFound, TooLarge
 from matchmaker.services.operations import jobs
 from matchmaker.services.registry import access, catalog, eligibility, profile_views
@@ -40,7 +41,7 @@ bp = Blueprint("registry_pages", __name__)
 @signed_in(Role.ORGANISER, Role.STAFF, Role.INVESTOR)
 def projects() -> str:
     """Browse projects with filters."""
-    filters = vocab_filters(("track", Track), ("stage", Stage), ("group", Group))
+    filters = vocab_filters(("track", track_options()), ("stage", Stage), ("group", Group))
     filters.update(text_filters("session", "q", "region"))
     page = catalog.list_projects(
         db(), event=page_event().code, page=page_number(), page_size=30, **filters

@@ -54,6 +54,17 @@ class Vocab(fields.String):
         return None if value is None else str(getattr(value, "value", value))
 
 
+def track_field(**kwargs: Any) -> fields.String:
+    """A track of the event (赛道): its key, Chinese or English label or an alias. Each event has
+    its own tracks, so the service checks it and names the event's tracks when it is not one."""
+    metadata = dict(kwargs.pop("metadata", {}))
+    metadata.setdefault(
+        "description",
+        "a track of the event: key (e.g. advanced_manufacturing), label (先进制造) or alias",
+    )
+    return fields.String(validate=validate.Length(1, 100), metadata=metadata, **kwargs)
+
+
 class RecordId(fields.String):
     """A registration id or an event or session code: NFKC-normalised, then only letters, digits,
     Chinese characters, ``-`` and ``_`` (no zero-width or lookalike characters, no dots)."""

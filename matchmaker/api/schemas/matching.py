@@ -17,8 +17,9 @@ from matchmaker.api.schemas.common import (
     EventOnly,
     PageMeta,
     Vocab,
+    track_field,
 )
-from matchmaker.domain import InstitutionType, Stage, Track, Verdict
+from matchmaker.domain import InstitutionType, Stage, Verdict
 from matchmaker.services.matching.matcher import ShortlistQuery
 
 
@@ -40,7 +41,7 @@ class MatchPage(EventOnly):
 
 
 class ShortlistArgs(_Query, MatchPage):
-    track = Vocab(Track)
+    track = track_field()
     stage = Vocab(Stage)
     session = fields.String(validate=validate.Length(max=64))
     region = fields.String(validate=validate.Length(max=100))

@@ -29,7 +29,6 @@ from matchmaker.domain import (
     Labelled,
     Need,
     Stage,
-    Track,
     parse_portfolio,
     split_multi,
 )
@@ -153,7 +152,7 @@ class ProjectForm(_Contacts):
     LISTS = ("needs",)
 
     name = Text(200, required=True)
-    track = FormChoice(Track, "profile.bad_track")
+    track = Text(100)  # the event's own tracks: the service checks and names them
     group = OptionalChoice(Group, "import.bad_group")
     sectors = Labels()
     stage = OptionalChoice(Stage, "import.bad_stage")

@@ -18,16 +18,15 @@ from matchmaker.api.schemas.common import (
     PageMeta,
     RecordId,
     Vocab,
+    track_field,
 )
 from matchmaker.domain import (
     LOCAL_TZ,
     MAX_YUAN,
     Group,
     InstitutionType,
-    Need,
     SessionKind,
     Stage,
-    Track,
     format_yuan,
 )
 from matchmaker.identifiers import is_credit_code, is_id_number, normalise
@@ -36,6 +35,7 @@ from matchmaker.services.registry.clashes import Mode
 from matchmaker.services.registry.eligibility import BARRED_LIMIT, RULES
 from matchmaker.services.registry.profiles import LOCKABLE
 from matchmaker.services.registry.sessions import MAX_TABLES, SessionSpec, default_label
+from matchmaker.services.registry.vocabulary import event_vocabulary, vocabulary_of
 
 _TEXT = {"type": "string"}
 _TEXT_OR_NONE = {"type": "string", "nullable": True}
@@ -216,6 +216,15 @@ class EventOut(Schema):
     organiser = fields.String()
     languages = fields.String(metadata={"description": "working languages, e.g. zh,en"})
     sessions = fields.List(fields.Nested(SessionOut))
+    preset = fields.Function(lambda e: event_vocabulary(e).preset, metadata=_TEXT)
+    tracks = fields.Function(
+        lambda e: [t.to_dict() for t in vocabulary_of(e)],
+        metadata={
+            "type": "array",
+            "description": "the event's tracks (赛道): key (what projects store), labels, aliases",
+            "items": {"type": "object"},
+        },
+    )
 
 
 class EventIn(Schema):
@@ -226,6 +235,17 @@ class EventIn(Schema):
     city = fields.String(load_default="", validate=validate.Length(max=100))
     organiser = fields.String(load_default="", validate=validate.Length(max=300))
     languages = fields.String(load_default="zh,en", validate=validate.Length(1, 50))
+    preset = fields.String(
+        load_default="zhongguo-chuangyi",
+        validate=validate.OneOf(["zhongguo-chuangyi", "chuangke-zhongguo", "none"]),
+        metadata={"description": "tracks and groups to start from"},
+    )
+    tracks = fields.List(
+        fields.String(validate=validate.Length(1, 100)),
+        load_default=list,
+        validate=validate.Length(max=100),
+        metadata={"description": "the event's own tracks (赛道), after the preset's"},
+    )
 
 
 class EventPatch(Schema):
@@ -306,7 +326,7 @@ class ProjectOut(Schema):
     id = fields.String(attribute="code", metadata={"description": "registration id (报名编号)"})
     event = fields.Function(lambda p: p.event_code, metadata=_TEXT)
     name = fields.String()
-    track = Code(Track)
+    track = fields.String(metadata={"description": "key of one of the event's tracks"})
     group = Code(Group, allow_none=True)
     sectors = fields.List(fields.String())
     stage = Code(Stage, allow_none=True)
@@ -315,7 +335,9 @@ class ProjectOut(Schema):
         lambda p: format_yuan(p.funding_ask) or None, metadata=_TEXT_OR_NONE
     )
     region = fields.String()
-    needs = fields.List(Code(Need))
+    needs = fields.List(
+        fields.String(), metadata={"description": "need codes; a need outside them as written"}
+    )
     description = fields.String()
     sessions = fields.Function(lambda p: [s.code for s in p.sessions], metadata=_CODES)
     credit_code = fields.String(allow_none=True, metadata={"description": "统一社会信用代码"})
@@ -336,13 +358,15 @@ class ProjectOut(Schema):
 
 class ProjectFields(Schema):
     name = Name(validate=validate.Length(1, 200))
-    track = Vocab(Track)
+    track = track_field()
     group = Vocab(Group, allow_none=True)
     sectors = _labels()
     stage = Vocab(Stage, allow_none=True)
     funding_ask = Yuan
     region = fields.String(validate=validate.Length(max=200))
-    needs = fields.List(Vocab(Need), validate=validate.Length(max=7))
+    needs = fields.List(
+        fields.String(validate=validate.Length(1, 100)), validate=validate.Length(max=20)
+    )
     description = fields.String(validate=validate.Length(max=5000))
     sessions = fields.List(
         fields.String(validate=validate.Length(1, 64)), validate=validate.Length(max=20)
@@ -365,7 +389,7 @@ class ProjectFields(Schema):
 class ProjectIn(ProjectFields):
     id = RecordId(required=True, data_key="id", attribute="code")
     name = Name(required=True, validate=validate.Length(1, 200))
-    track = Vocab(Track, required=True)
+    track = track_field(required=True)
 
 
 class NewProject(ProjectIn):
@@ -389,7 +413,7 @@ class PdfUpload(Schema):
 
 class ProjectQuery(PageArgs):
     event = fields.String(metadata={"description": "event code"})
-    track = Vocab(Track)
+    track = track_field()
     stage = Vocab(Stage)
     group = Vocab(Group)
     session = fields.String(metadata={"description": "session code, e.g. S1"})

@@ -26,12 +26,13 @@ from matchmaker.db.models import (
     User,
 )
 from matchmaker.db.types import utcnow
-from matchmaker.domain import LOCAL_TZ, IntentStatus, Role, Track
+from matchmaker.domain import LOCAL_TZ, IntentStatus, Role
 from matchmaker.errors import NotFound
 from matchmaker.ledger import SIGNED_OR_LATER
 from matchmaker.messages import Ref
 from matchmaker.services.registry.catalog import Page, paginate
 from matchmaker.services.registry.events import find_session
+from matchmaker.services.registry.vocabulary import vocabulary_of
 
 Q = TypeVar("Q", bound=Select[Any])  # a query of rows :func:`scoped` narrows
 STAFF = (Role.STAFF, Role.ORGANISER)
@@ -92,7 +93,7 @@ class IntentFilters:
     status: IntentStatus | None = None
     project: str | None = None  # registration ids
     institution: str | None = None
-    track: Track | None = None
+    track: str | None = None  # a key, label or alias of the event's tracks
     region: str | None = None
     text: str = ""  # found in the project's or institution's id or name
 
@@ -113,7 +114,7 @@ def _listed(event: Event, viewer: User | None, filters: IntentFilters) -> Select
         (Intent.status, filters.status),
         (Project.code, filters.project),
         (Institution.code, filters.institution),
-        (Project.track, filters.track),
+        (Project.track, vocabulary_of(event).check(filters.track) if filters.track else None),
         (Project.region, filters.region),
     ):
         if value:

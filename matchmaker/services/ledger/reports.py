@@ -28,10 +28,11 @@ from matchmaker.db.models import (
     Slot,
 )
 from matchmaker.db.types import utcnow
-from matchmaker.domain import DueDiligenceStatus, IntentStatus, MeetingStatus, Track, format_yuan
+from matchmaker.domain import DueDiligenceStatus, IntentStatus, MeetingStatus, format_yuan
 from matchmaker.errors import InvalidInput, Problem
 from matchmaker.ledger import Funnel, LedgerRow, funnels
 from matchmaker.messages import render
+from matchmaker.services.registry.vocabulary import track_label, vocabulary_of
 from matchmaker.tabular.formulas import for_xlsx
 
 DIMENSIONS = ("session", "track", "region", "institution")
@@ -49,7 +50,7 @@ def _filters_ok(filters: dict[str, str]) -> None:
 def _keys(project: Project, institution: Institution, session: str) -> dict[str, str]:
     return {
         "session": session,
-        "track": project.track.value if project.track else "",
+        "track": project.track or "",
         "region": project.region or "",
         "institution": institution.code,
     }
@@ -70,9 +71,17 @@ def _history(db: Session, ids: list[int]) -> dict[int, list[tuple[IntentStatus, 
     return out
 
 
+def _track_filter(event: Event, filters: dict[str, str]) -> dict[str, str]:
+    """Return ``filters`` with a track named by label or alias as its key (the event's own)."""
+    if filters.get("track"):
+        return {**filters, "track": vocabulary_of(event).check(filters["track"])}
+    return filters
+
+
 def ledger_rows(db: Session, event: Event, filters: dict[str, str]) -> list[LedgerRow]:
     """Return the event's intents as report rows, keeping those that match every filter."""
     _filters_ok(filters)
+    filters = _track_filter(event, filters)
     intents = list(db.scalars(select(Intent).where(Intent.event_id == event.id)))
     sessions: dict[int | None, str] = {s.id: s.code for s in event.sessions}
     history = _history(db, [i.id for i in intents])
@@ -160,7 +169,7 @@ def label_of(db: Session, event: Event, dimension: str, key: str, lang: str = "z
             else (found.name if found else key)
         )
     if dimension == "track":
-        return Track(key).label(lang) if key else render("report.unknown", lang)
+        return track_label(event, key, lang) if key else render("report.unknown", lang)
     if dimension == "institution":
         name = db.scalar(
             select(Institution.name).where(
@@ -182,6 +191,7 @@ def report(
     """Return the event's funnel overall and per ``dimension`` group, JSON-ready."""
     filters = {k: v for k, v in (filters or {}).items() if v}
     _filters_ok(filters)
+    filters = _track_filter(event, filters)
     if dimension is not None and dimension not in DIMENSIONS:
         raise InvalidInput(
             "report.bad_dimension", [Problem("report.bad_dimension", value=dimension)]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Event, Institution, Project
 from matchmaker.services.matching.matcher import Match, Matcher, ShortlistQuery
+from matchmaker.vocabulary import EventVocabulary
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ def shortlist_of(
     encoded on the way are cached in the caller's transaction: commit to keep them.
     """
     event = db.get_one(Event, institution.event_id)
+    if query.track:  # a key, label or alias of the event's own tracks (InvalidInput names them)
+        tracks = EventVocabulary.from_dict(event.vocabulary).tracks
+        query = replace(query, track=tracks.check(query.track))
     items, total = matcher.shortlist(db, event, institution, query)
     return Matches(event, items, total, query.page, query.k, matcher.encoder_name())
 

@@ -209,7 +209,7 @@ def build_state(
             **{("project", p.id): p.name for p in projects},
             **{("institution", i.id): i.name for i in institutions},
         },
-        tracks=np.array([p.track.value for p in projects], dtype=object),
+        tracks=np.array([p.track for p in projects], dtype=object),
         sessions={p.id: {s.code for s in p.sessions} for p in projects},
     )
 

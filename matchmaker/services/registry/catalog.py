@@ -19,7 +19,7 @@ from matchmaker.db.models import (
     session_institutions,
     session_projects,
 )
-from matchmaker.domain import InstitutionType, Stage, Track, check_name, parse_id
+from matchmaker.domain import InstitutionType, Stage, check_name, parse_id
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.services.registry.eligibility import ensure_eligible
@@ -28,18 +28,22 @@ from matchmaker.services.registry.names import ensure_name_free, record_rename
 from matchmaker.services.registry.paging import Page as Page  # re-exported for other features
 from matchmaker.services.registry.paging import paginate as paginate
 from matchmaker.services.registry.registrations import search_text
+from matchmaker.services.registry.vocabulary import check_track, normalise_needs, vocabulary_of
 from matchmaker.text import fold
+from matchmaker.vocabulary import Term, Vocabulary
 
 R = TypeVar("R", Project, Institution)
 
 
 @dataclass(frozen=True)
 class Overview:
-    """An event at a glance: its registrations counted by track and by institution type."""
+    """An event at a glance: its registrations counted by track (keys of ``track_terms``, the
+    event's tracks) and by institution type."""
 
     event: Event
-    tracks: Counter[Track]
+    tracks: Counter[str]
     types: Counter[InstitutionType]
+    track_terms: Vocabulary
 
     @property
     def projects(self) -> int:
@@ -56,7 +60,7 @@ def overview(db: Session, event: Event) -> Overview:
     """Return the event's registrations counted by track and by institution type."""
     tracks = Counter(db.scalars(select(Project.track).where(Project.event_id == event.id)))
     types = Counter(db.scalars(select(Institution.type).where(Institution.event_id == event.id)))
-    return Overview(event, tracks, types)
+    return Overview(event, tracks, types, vocabulary_of(event))
 
 
 def event_registrations(db: Session, model: type[R], event_id: int) -> list[R]:
@@ -90,12 +94,17 @@ def list_projects(
     page: int = 1,
     page_size: int = 50,
 ) -> Page[Project]:
-    """Return projects matching every given filter, ordered by registration id."""
+    """Return projects matching every given filter, ordered by registration id.
+
+    ``track`` is a key, label or alias of the event's tracks (InvalidInput naming them if not);
+    with no event named, of any event's.
+    """
     query = select(Project).options(selectinload(Project.sessions)).order_by(Project.code)
     if (event_id := _event_filter(db, event)) is not None:
         query = query.where(Project.event_id == event_id)
     if track:
-        query = query.where(Project.track == track)
+        tracks = vocabulary_of(get_event(db, event)) if event else _every_track(db)
+        query = query.where(Project.track == tracks.check(track))
     if stage:
         query = query.where(Project.stage == stage)
     if group:
@@ -118,6 +127,15 @@ def list_projects(
     if max_ask is not None:
         query = query.where(Project.funding_ask <= max_ask)
     return paginate(db, query, page, page_size)
+
+
+def _every_track(db: Session) -> Vocabulary:
+    """Return the tracks of every event, each key once (a list across events filters by any)."""
+    terms: dict[str, Term] = {}
+    for event in db.scalars(select(Event).order_by(Event.id)):
+        for term in vocabulary_of(event):
+            terms.setdefault(term.key, term)
+    return Vocabulary(tuple(terms.values()))
 
 
 def list_institutions(
@@ -217,6 +235,10 @@ def update_project(
     event's eligibility rules are checked first (InvalidInput naming the clashing project).
     """
     _check_names(data)
+    if "track" in data:  # the event's own tracks: InvalidInput names them
+        data["track"] = check_track(db.get_one(Event, project.event_id), data["track"])
+    if data.get("needs") is not None:
+        data["needs"] = normalise_needs(data["needs"])
     if project.id is None or _RULED.intersection(data):
         with db.no_autoflush:  # a new project is pending: compare it, do not write it half-made
             current = {k: getattr(project, k) for k in _RULED}

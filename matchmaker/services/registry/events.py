@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -15,7 +16,9 @@ from matchmaker.messages import LANGUAGES, Ref
 from matchmaker.services.audit import record
 from matchmaker.services.registry.paging import Page, paginate
 from matchmaker.services.registry.sessions import SessionSpec, spec_of
+from matchmaker.services.registry.vocabulary import set_vocabulary
 from matchmaker.text import fold
+from matchmaker.vocabulary import DEFAULT_PRESET, PRESETS
 
 __all__ = ["SessionSpec"]  # its home is sessions.py; callers of old import it from here
 
@@ -32,8 +35,12 @@ def create_event(
     organiser: str = "",
     name_en: str = "",
     languages: str = "zh,en",
+    preset: str | None = DEFAULT_PRESET,
+    tracks: Sequence[str] | None = None,
 ) -> Event:
-    """Create an event; Conflict if the code is taken, InvalidInput naming a malformed field."""
+    """Create an event with the tracks (赛道) of ``preset`` (the 中国创翼 six by default; ``none``
+    for only its own) and then ``tracks``, labels the organiser lists; Conflict if the code is
+    taken, InvalidInput naming a malformed field, an unknown preset or no tracks at all."""
     code = parse_id(code, "code")
     fields = _event_fields(
         dict(
@@ -48,6 +55,10 @@ def create_event(
     if db.scalar(select(Event.id).where(Event.code == code)) is not None:
         raise Conflict("error.duplicate_code", key=code)
     event = Event(code=code, **fields)
+    if preset == DEFAULT_PRESET and not tracks:
+        event.vocabulary = PRESETS[DEFAULT_PRESET].to_dict()
+    else:
+        set_vocabulary(db, event, preset, list(tracks or ()))
     db.add(event)
     db.flush()
     return event

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.config import pause_point
 from matchmaker.db.models import Event, Institution, PortfolioEntry, Project, User
-from matchmaker.domain import Group, InstitutionType, Need, Progress, Stage, Track, yuan_to_wan
+from matchmaker.domain import Group, InstitutionType, Labelled, Need, Progress, Stage, yuan_to_wan
 from matchmaker.errors import ImportRejected, Problem
 from matchmaker.identifiers import mask_id
 from matchmaker.services.registry.clashes import Findings
@@ -18,9 +18,11 @@ from matchmaker.services.registry.eligibility import check
 from matchmaker.services.registry.events import session_lookup
 from matchmaker.services.registry.names import rename_problems
 from matchmaker.services.registry.rows import search_text_of, write_records
+from matchmaker.services.registry.vocabulary import vocabulary_of
 from matchmaker.tabular.read import read_sheet
 from matchmaker.tabular.records import INSTITUTIONS, PROJECTS, Column, TableSpec, parse_table
 from matchmaker.tabular.write import write_table
+from matchmaker.vocabulary import Vocabulary
 
 KINDS = ("projects", "institutions")
 
@@ -74,7 +76,7 @@ def import_registrations(
     """
     spec = spec_for(kind)
     sheet = read_sheet(data, filename, spec.header_names())
-    parsed = parse_table(sheet, spec, session_lookup(event))
+    parsed = parse_table(sheet, spec, session_lookup(event), vocabulary_of(event))
     model = Project if kind == "projects" else Institution
     # every problem at once: a name another party holds is listed beside the file's own errors
     taken = rename_problems(db, model, event.id, parsed.records, parsed.headers.get("name", "name"))
@@ -123,12 +125,12 @@ def export_registrations(
     if model is Institution:
         query = query.options(selectinload(Institution.portfolio))
     headers = [c.header_en if lang == "en" else c.header_zh for c in columns]
-    rows = [[_cell(row, c, lang, reveal_ids) for c in columns] for row in db.scalars(query)]
+    tracks = vocabulary_of(event)
+    rows = [[_cell(row, c, lang, reveal_ids, tracks) for c in columns] for row in db.scalars(query)]
     return write_table(headers, rows, fmt)
 
 
-_VOCAB: dict[str, Any] = {
-    "track": Track,
+_VOCAB: dict[str, type[Labelled]] = {
     "group": Group,
     "stage": Stage,
     "type": InstitutionType,
@@ -137,11 +139,13 @@ _VOCAB: dict[str, Any] = {
 }
 
 
-def _cell(row: Any, column: Column, lang: str, reveal_ids: bool) -> Any:
+def _cell(row: Any, column: Column, lang: str, reveal_ids: bool, tracks: Vocabulary) -> Any:
     key = column.key
     if key == "leader_id" and not reveal_ids:
         return mask_id(row.leader_id)
     sep = ", " if lang == "en" else "、"
+    if key == "track":  # the event's own label, which imports back to the same key
+        return tracks.label(row.track, lang)
     if key == "sessions":
         return sep.join(s.code for s in row.sessions)
     if key == "portfolio":
@@ -152,11 +156,19 @@ def _cell(row: Any, column: Column, lang: str, reveal_ids: bool) -> Any:
     if key in _VOCAB:
         vocab = _VOCAB[key]
         if isinstance(value, list):
-            return sep.join(vocab(v).label(lang) for v in value)
-        return vocab(value).label(lang) if value is not None else None
+            return sep.join(_label(vocab, v, lang) for v in value)
+        return _label(vocab, value, lang) if value is not None else None
     if isinstance(value, list):
         return sep.join(value)
     return value
+
+
+def _label(vocab: type[Labelled], value: str, lang: str) -> str:
+    """Return a member's label; a value outside the vocabulary (a need kept as written) as is."""
+    try:
+        return vocab(value).label(lang)
+    except ValueError:
+        return value
 
 
 def _portfolio_cell(entry: PortfolioEntry, lang: str) -> str:

@@ -8,8 +8,8 @@ imports as it is and shows the organiser each column's expected shape (units, se
 from __future__ import annotations
 
 from matchmaker.db.models import Event
-from matchmaker.domain import Track
 from matchmaker.services.registry.registrations import spec_for
+from matchmaker.services.registry.vocabulary import vocabulary_of
 from matchmaker.tabular.write import write_table
 
 # column key -> example cell (中文, English); a column without one is left empty in the example
@@ -18,6 +18,7 @@ _EXAMPLES: dict[str, dict[str, tuple[str, str]]] = {
         "code": ("P001", "P001"),
         "name": ("智能矿山巡检机器人", "Mine inspection robot"),
         "group": ("企业组", "Enterprise"),
+        "credit_code": ("91350100M000100Y43", "91350100M000100Y43"),
         "sectors": ("机器人、智能制造", "robotics, smart manufacturing"),
         "stage": ("A轮", "Series A"),
         "funding_ask": ("800", "800"),
@@ -73,4 +74,6 @@ def sheet_template(event: Event, kind: str, fmt: str, lang: str = "zh") -> bytes
 
 
 def _example_track(event: Event, lang: str) -> str:
-    return Track.ADVANCED_MANUFACTURING.label(lang)
+    """The event's first track (赛道), in ``lang``: a sheet using it imports into this event."""
+    tracks = list(vocabulary_of(event))
+    return tracks[0].label(lang) if tracks else ""

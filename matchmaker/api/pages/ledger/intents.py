@@ -14,6 +14,7 @@ from matchmaker.api.pages.common import (
     page_event,
     signed_in,
     signed_in_user,
+    track_options,
     uploaded_file,
     vocab_filters,
 )
@@ -28,7 +29,7 @@ from matchmaker.api.pages.ledger.base import (
 )
 from matchmaker.api.schemas.ledger.forms import IntentForm, NewIntentForm
 from matchmaker.db.models import Event, Intent
-from matchmaker.domain import IntentStatus, Track, yuan_to_wan
+from matchmaker.domain import IntentStatus, yuan_to_wan
 from matchmaker.errors import Conflict, ImportRejected, InvalidInput, NotFound, Problem, TooLarge
 from matchmaker.services.ledger.intent_changes import (
     create_intent,
@@ -57,7 +58,7 @@ def _filters() -> IntentFilters:
     """The ledger's filters from the query; an unknown status or track (a hand-edited URL) is
     ignored, and "-" for the session means intents of no session."""
     args = request.args
-    chosen = vocab_filters(("status", IntentStatus), ("track", Track))
+    chosen = vocab_filters(("status", IntentStatus), ("track", track_options()))
     session_code = args.get("session") or None
     return IntentFilters(
         session=None if session_code == NO_SESSION else session_code,

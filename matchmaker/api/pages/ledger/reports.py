@@ -8,9 +8,9 @@ from flask import Response, render_template, request
 
 from matchmaker.api.context import db, download
 from matchmaker.api.i18n import lang, t
-from matchmaker.api.pages.common import page_event, signed_in
+from matchmaker.api.pages.common import page_event, signed_in, track_options
 from matchmaker.api.pages.ledger.base import STAFF, bp
-from matchmaker.domain import Track, local_minute
+from matchmaker.domain import local_minute
 from matchmaker.services.ledger.reports import DIMENSIONS, report, report_xlsx
 
 STEPS = ("meetings_held", "follow_ups", "negotiating", "signed", "due_diligence", "invested")
@@ -25,7 +25,7 @@ def _report_args() -> tuple[str, dict[str, str]]:
     filters = {k: request.args[k][:100] for k in DIMENSIONS if request.args.get(k)}
     if "track" in filters:
         try:
-            filters["track"] = Track.parse(filters["track"]).value
+            filters["track"] = track_options().parse(filters["track"])
         except ValueError:
             del filters["track"]
     return by, filters

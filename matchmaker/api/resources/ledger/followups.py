@@ -138,8 +138,6 @@ class Digest(MethodView):
 def _report(args: dict[str, Any]) -> tuple[Event, dict[str, Any]]:
     event = event_for(db(), user(), args.get("event"))
     filters = {k: args[k] for k in ("session", "track", "region", "institution") if args.get(k)}
-    if "track" in filters:
-        filters["track"] = filters["track"].value
     return event, report(db(), event, args.get("by"), filters, lang())
 
 

@@ -12,6 +12,7 @@ from matchmaker.api.schemas.common import (
     RecordId,
     Vocab,
     row_ref,
+    track_field,
 )
 from matchmaker.api.schemas.ledger.field_types import (
     AMOUNT_DOC,
@@ -22,7 +23,7 @@ from matchmaker.api.schemas.ledger.field_types import (
     YuanText,
     event_field,
 )
-from matchmaker.domain import DropReason, IntentStatus, Track
+from matchmaker.domain import DropReason, IntentStatus
 
 
 class IntentFields(Schema):
@@ -61,7 +62,7 @@ class IntentQuery(PageArgs):
     status = Vocab(IntentStatus)
     project_id = fields.String(validate=validate.Length(1, 64))
     institution_id = fields.String(validate=validate.Length(1, 64))
-    track = Vocab(Track)
+    track = track_field()
     region = fields.String(validate=validate.Length(1, 100))
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from matchmaker.api.schemas.common import Vocab
-from matchmaker.domain import Track
+from matchmaker.api.schemas.common import track_field
 from matchmaker.services.ledger.reports import DIMENSIONS
 
 
@@ -14,7 +13,7 @@ class ReportArgs(Schema):
     event = fields.String()
     by = fields.String(validate=validate.OneOf(DIMENSIONS))
     session = fields.String(validate=validate.Length(1, 64))
-    track = Vocab(Track)
+    track = track_field()
     region = fields.String(validate=validate.Length(1, 100))
     institution = fields.String(validate=validate.Length(1, 64))
 

@@ -5,7 +5,7 @@ its hours change; an event names the languages it works in; a session may be a r
 (路演专场), so the kind's check constraint takes the new value.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-07 02:30:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from matchmaker.db.types import JSONList
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

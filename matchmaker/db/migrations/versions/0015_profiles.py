@@ -4,7 +4,7 @@
 ``registration_deadline`` (none); ``attachments`` is new. No existing row changes meaning.
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0014
 Create Date: 2026-12-07 02:15:00
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 from matchmaker.db.types import UTCDateTime
 
 revision: str = "0015"
-down_revision: str | None = "0011"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
