@@ -70,7 +70,7 @@ def _wan(yuan: int | None) -> str:
 def _project_values(p: Project) -> dict[str, Any]:
     return {
         "name": p.name,
-        "track": p.track.value,
+        "track": p.track,
         "group": p.group.value if p.group else "",
         "sectors": "、".join(p.sectors),
         "stage": p.stage.value if p.stage else "",

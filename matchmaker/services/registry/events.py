@@ -55,12 +55,11 @@ def create_event(
     if db.scalar(select(Event.id).where(Event.code == code)) is not None:
         raise Conflict("error.duplicate_code", key=code)
     event = Event(code=code, **fields)
-    if preset == DEFAULT_PRESET and not tracks:
-        event.vocabulary = PRESETS[DEFAULT_PRESET].to_dict()
-    else:
-        set_vocabulary(db, event, preset, list(tracks or ()))
+    event.vocabulary = PRESETS[DEFAULT_PRESET].to_dict()
     db.add(event)
     db.flush()
+    if preset != DEFAULT_PRESET or tracks:
+        set_vocabulary(db, event, preset, list(tracks or ()))
     return event
 
 
