@@ -147,3 +147,55 @@ def phone_page(browser: Any, served: tuple[str, str]) -> Iterator[Any]:  # noqa:
     yield from _guarded_page(
         browser, served[0], viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
+
+
+def test_invited_entrant_edits_its_project_and_the_investor_sees_it_next(
+    browser: Any,  # noqa: F811
+    served: tuple[str, str],
+    invites: list[dict[str, str]],
+) -> None:
+    """The whole way in (#15, must show 3): a team opens its invitation link on a phone, sets a
+    password, edits its project, and the investor's very next shortlist ranks the new profile
+    with the reasons the edit gave it — no rebuild, no organiser in between."""
+    base, _db = served
+    [person] = [p for p in invites if p["编号"] == "XH2026-P006"]  # fuel-cell plates, 先进制造
+    phone = next(_guarded_page(browser, base, viewport={"width": 390, "height": 844},
+                               is_mobile=True, has_touch=True))  # fmt: skip
+    desk = next(_guarded_page(browser, base))
+    sign_in(desk, "investor")  # XH2026-I01: 先进制造、智能装备、工业互联网; 300–2000 万元
+    desk.wait_for_selector("header .who")
+
+    def reasons() -> str:
+        desk.goto("/shortlist?track=advanced_manufacturing")
+        desk.wait_for_selector("[data-testid=shortlist] li.match")
+        item = desk.locator("[data-testid=shortlist] li.match[data-project='XH2026-P006']")
+        return str(item.locator("ul.reasons").inner_text()) if item.count() else ""
+
+    before = reasons()
+    assert "行业相同：智能装备" not in before
+
+    set_password(phone, person["链接"], GOOD)
+    phone.wait_for_url("**/")
+    phone.click("[data-testid=my-profile]")
+    phone.wait_for_selector("[data-testid=edit-profile]")
+    phone.click("[data-testid=edit-profile]")
+    phone.wait_for_selector("[data-testid=profile-form]")
+    phone.fill("input[name=sectors]", "智能装备、工业互联网、氢能")
+    phone.fill("input[name=funding_ask]", "800")
+    phone.click("[data-testid=profile-form] button[type=submit]")
+    phone.wait_for_selector("[data-testid=notice]")
+    assert "资料已保存" in phone.locator("[data-testid=notice]").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    after = reasons()
+    assert "行业相同：智能装备" in after, after
+    assert "额度在区间内：800万元" in after, after
+    # the link is spent: opening it again says so, and signs nobody in
+    phone.context.clear_cookies()
+    phone.goto(person["链接"])
+    phone.wait_for_selector("[data-testid=link-problem]")
+    assert "已经使用过" in phone.inner_text("main")
+    assert phone.locator("input[name=password]").count() == 0
+    assert phone.outside == [] and desk.outside == []
+    phone.context.close()
+    desk.context.close()
