@@ -147,9 +147,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "accounts.nobody": (
         "没有需要邀请的人：{skipped} 人已邀请、已激活或已停用。"
-        "要给已邀请但未激活的人发送新链接，请勾选“重新发送”",
+        "要给已邀请但未激活的人发送新链接，请勾选“重新发送”（命令行加 --resend）",
         "Nobody to invite: {skipped} are already invited, active or disabled. To send new links to"
-        " people invited but not yet active, tick “send again”",
+        " people invited but not yet active, tick “send again” (on the command line, --resend)",
     ),
     "accounts.link_sent": (
         "{who} 的新链接（{when} 前有效，只显示这一次，请复制发送）：{link}",
@@ -1788,6 +1788,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "ui.field_code": ("编号", "Code"),
     "ui.field_name_en": ("英文名称", "English name"),
+    "ui.tracks_title": ("赛道", "Tracks"),
+    "ui.tracks_help": (
+        "导入和表单只接受本活动的赛道；有项目使用的赛道不能删除",
+        "Imports and forms take only this event's tracks; a track in use cannot be removed",
+    ),
+    "ui.remove": ("删除", "Remove"),
+    "ui.track_new": ("新增赛道", "New track"),
+    "ui.track_add": ("添加赛道", "Add the track"),
     "ui.field_preset": ("赛道预设", "Track preset"),
     "ui.field_tracks": (
         "本活动的赛道（预设之外另列，用顿号或逗号分隔）",

@@ -130,3 +130,21 @@ def test_edit_a_session_and_delete_one_after_confirming(organiser, client, accou
     page = organiser.get("/setup?event=T2026").get_data(as_text=True)
     assert "已删除专场 S2" in page
     assert 'data-session="S1"' in page and 'data-session="S2"' not in page
+
+
+def test_tracks_are_added_on_the_page_and_one_in_use_is_kept(organiser) -> None:  # type: ignore[no-untyped-def]
+    page = organiser.get("/setup?event=T2026").get_data(as_text=True)
+    assert 'data-testid="tracks"' in page and 'data-track="advanced_manufacturing"' in page
+    added = post(organiser, "/setup/events/T2026/tracks", label="非遗文创", en="Intangible heritage")
+    assert added.status_code == 302 and "非遗文创" in notice(organiser)["text"]
+    page = organiser.get("/setup?event=T2026").get_data(as_text=True)
+    assert 'data-track="非遗文创"' in page
+    again = post(organiser, "/setup/events/T2026/tracks", label="非遗文创")
+    assert again.status_code == 422 and "非遗文创" in again.get_data(as_text=True)
+    # a track projects use stays, and the page names them; an unused one goes
+    used = post(organiser, "/setup/events/T2026/tracks/remove", track="green_economy")
+    text = unescape(used.get_data(as_text=True))
+    assert used.status_code == 422 and "不能删除" in text and "T-P001" in text
+    gone = post(organiser, "/setup/events/T2026/tracks/remove", track="非遗文创")
+    assert gone.status_code == 302
+    assert 'data-track="非遗文创"' not in organiser.get("/setup?event=T2026").get_data(as_text=True)

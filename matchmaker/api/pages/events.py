@@ -16,9 +16,9 @@ from matchmaker.api.pages.common import notice, page_event, signed_in, signed_in
 from matchmaker.api.pages.registry import bp
 from matchmaker.db.models import Event, MatchmakingSession
 from matchmaker.domain import Role, SessionKind, split_multi
-from matchmaker.errors import InvalidInput, MatchmakerError, NotFound
+from matchmaker.errors import Conflict, InvalidInput, MatchmakerError, NotFound
 from matchmaker.services.agendas.session_edit import edit_session
-from matchmaker.services.registry import events
+from matchmaker.services.registry import events, vocabulary
 from matchmaker.services.registry.sessions import FIELDS, SessionSpec, default_label, spec_of
 from matchmaker.vocabulary import DEFAULT_PRESET
 
@@ -184,6 +184,7 @@ def _setup_page(
     event_form: Any = None,
     new_session: Any = None,
     errors: Errors | None = None,
+    track_errors: bool = False,
 ) -> Any:
     event = _chosen(code)
     errors = errors or {}
@@ -192,20 +193,68 @@ def _setup_page(
         "event": event_form if event_form is not None else _event_values(event),
         "new_session": new_session if new_session is not None else {"slot_minutes": "20"},
     }
+    forms["tracks"] = {}
     # which form the errors belong to: the one posted
     where = "new_event" if new_event is not None else "event" if event_form is not None else ""
     where = "new_session" if new_session is not None else where
+    where = "tracks" if track_errors else where
     page = render_template(
         "setup.html",
         events=events.all_events(db(), newest_first=True),
         event=event,
         sessions=[_session_values(s) for s in event.sessions] if event else [],
+        tracks=_tracks(event),
         forms=forms,
         errors={k: (errors if k == where else {}) for k in forms},
         kinds=list(SessionKind),
         notice=session.pop("notice", None),
     )
     return page, 422 if errors else 200
+
+
+def _tracks(event: Event | None) -> list[tuple[Any, int]]:
+    """The event's tracks (赛道), each with how many projects use it."""
+    if event is None:
+        return []
+    counts = vocabulary.track_counts(db(), event)
+    return [(term, counts.get(term.key, 0)) for term in vocabulary.vocabulary_of(event)]
+
+
+@bp.post("/setup/events/<code>/tracks")
+@signed_in(Role.ORGANISER)
+def track_add(code: str) -> Any:
+    """Add a track (赛道) to the event; it is offered to imports and forms at once."""
+    try:
+        term = vocabulary.add_track(
+            db(),
+            events.get_event(db(), code),
+            request.form.get("label", "").strip(),
+            en=request.form.get("en", "").strip(),
+            actor=signed_in_user(),
+        )
+    except InvalidInput as exc:
+        db().rollback()
+        return _setup_page(code, errors=_by_field(exc), track_errors=True)
+    db().commit()
+    notice("ok", t("vocab.track_added", track=term.label(lang())))
+    return redirect(url_for(".setup", event=code))
+
+
+@bp.post("/setup/events/<code>/tracks/remove")
+@signed_in(Role.ORGANISER)
+def track_remove(code: str) -> Any:
+    """Remove a track no project uses; one in use is refused, naming its projects."""
+    try:
+        term = vocabulary.remove_track(
+            db(), events.get_event(db(), code), request.form.get("track", ""), signed_in_user()
+        )
+    except (InvalidInput, Conflict) as exc:
+        db().rollback()
+        said = [exc.message(lang()), *(p.message(lang()) for p in exc.problems)]
+        return _setup_page(code, errors={"": said}, track_errors=True)
+    db().commit()
+    notice("ok", t("vocab.track_removed", track=term.label(lang())))
+    return redirect(url_for(".setup", event=code))
 
 
 def _session_page(
