@@ -135,7 +135,7 @@ def test_edit_a_session_and_delete_one_after_confirming(organiser, client, accou
 def test_tracks_are_added_on_the_page_and_one_in_use_is_kept(organiser) -> None:  # type: ignore[no-untyped-def]
     page = organiser.get("/setup?event=T2026").get_data(as_text=True)
     assert 'data-testid="tracks"' in page and 'data-track="advanced_manufacturing"' in page
-    added = post(organiser, "/setup/events/T2026/tracks", label="非遗文创", en="Intangible heritage")
+    added = post(organiser, "/setup/events/T2026/tracks", label="非遗文创", en="Heritage")
     assert added.status_code == 302 and "非遗文创" in notice(organiser)["text"]
     page = organiser.get("/setup?event=T2026").get_data(as_text=True)
     assert 'data-track="非遗文创"' in page
