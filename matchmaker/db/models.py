@@ -102,6 +102,8 @@ class Event(Base):
     # The notices' eligibility rules switched on, and the barred past winners
     # (services/registry/eligibility.py); None: every rule off.
     rules: Mapped[dict[str, Any] | None] = mapped_column(JSONList, nullable=True)
+    # Investors may apply from the event's public page (services/registry/signups.py).
+    signups_open: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[created]
 
     sessions: Mapped[list[MatchmakingSession]] = relationship(
@@ -639,6 +641,36 @@ class Invitation(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     user: Mapped[User] = relationship()
+
+
+class SignupRequest(Base):
+    """An investor's application from the event's public page (对接服务报名). It is no
+    institution until an organiser approves it: then the institution and its account are made
+    from it (``institution_id``). ``payload`` holds the institution's fields as the form read
+    them; the password is kept only as its hash."""
+
+    __tablename__ = "signup_requests"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status_known"),
+        AUDITED_IDS,
+    )
+
+    id: Mapped[intpk]
+    event_id: Mapped[int] = _fk("events.id")
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    name: Mapped[name_str]
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONList)
+    contact_name: Mapped[str] = mapped_column(String(100))
+    contact_phone: Mapped[str] = mapped_column(String(50))
+    contact_email: Mapped[str] = mapped_column(String(200), default="")
+    username: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[created]
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    decided_by: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    institution_id: Mapped[int | None] = _fk("institutions.id", nullable=True, ondelete="SET NULL")
 
 
 class TextVector(Base):
