@@ -41,6 +41,7 @@ def create_app(
     from matchmaker.api.pages import matching as matching_pages
     from matchmaker.api.pages import profiles as profile_pages
     from matchmaker.api.pages import registry as registry_pages
+    from matchmaker.api.pages import signups as _signup_pages  # noqa: F401 - on registry_pages
     from matchmaker.api.resources import (
         agendas,
         auth,

@@ -56,6 +56,7 @@ class Settings:
     login_limit: str = "10/minute"
     login_address_limit: str = "100/minute"
     booking_limit: str = "30/minute"  # meeting requests sent per signed-in user
+    signup_limit: str = "20/hour"  # investors' sign-up forms sent from one address
     proxy_hops: int = 0  # trusted reverse proxies in front (X-Forwarded-For/-Proto); 0 = none
     secure_cookies: bool = False  # always mark cookies Secure (else only on HTTPS requests)
     # Matching: the text encoder ("" = embeddings' default), and the FAISS index. Exact search
@@ -152,6 +153,7 @@ NAMES: tuple[Name, ...] = (
     Name("login_limit", "MATCHMAKER_LOGIN_LIMIT", "MATCHMAKER_LOGIN_LIMIT"),
     Name("login_address_limit", "MATCHMAKER_LOGIN_ADDRESS_LIMIT", "MATCHMAKER_LOGIN_ADDRESS_LIMIT"),
     Name("booking_limit", "MATCHMAKER_BOOKING_LIMIT", "MATCHMAKER_BOOKING_LIMIT"),
+    Name("signup_limit", "MATCHMAKER_SIGNUP_LIMIT", "MATCHMAKER_SIGNUP_LIMIT"),
     Name("proxy_hops", "MATCHMAKER_PROXY_HOPS", "MATCHMAKER_PROXY_HOPS"),
     # Flask's own key: set, cookies are Secure always (else on HTTPS requests only).
     Name("secure_cookies", "MATCHMAKER_SECURE_COOKIES", "SESSION_COOKIE_SECURE"),

@@ -164,6 +164,100 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Disabled {who}: they cannot sign in, and their signed-in pages and tokens stop working",
     ),
     "accounts.enabled": ("已启用 {who}", "Enabled {who}"),
+    # ---- investors' own sign-up from the event's public page (#15)
+    "what.signup": ("报名申请", "Application"),
+    "signup.closed": (
+        "“{event}”目前未开放对接服务报名；如需参加，请联系组委会",
+        "“{event}” is not taking sign-ups now; to take part, contact the organisers",
+    ),
+    "signup.refused": (
+        "报名信息有误，未保存任何内容",
+        "The application was refused; nothing was saved",
+    ),
+    "signup.name_pending": (
+        "已有同名机构提交报名，正在等待组委会审核",
+        "An application under this name is already waiting for the organisers",
+    ),
+    "signup.bad_username": (
+        "用户名需为 3 至 100 个字母、数字或 . _ @ + -（可用手机号或电子邮箱）",
+        "A user name has 3 to 100 letters, digits or . _ @ + - (a phone number or e-mail works)",
+    ),
+    "signup.username_taken": (
+        "该用户名已被使用，请换一个",
+        "This user name is taken; choose another",
+    ),
+    "signup.username_taken_since": (
+        "用户名 {username} 在报名后已被他人使用，无法通过；请拒绝并请申请人换用户名重新报名",
+        "The user name {username} was taken after the application was sent; reject it and ask"
+        " the applicant to apply again with another",
+    ),
+    "signup.reason_needed": ("请填写拒绝原因", "Say why the application is rejected"),
+    "signup.decided": (
+        "该申请已处理（{status}，{who}，{when}），不能再次处理",
+        "This application was decided already ({status}, {who}, {when})",
+    ),
+    "signup.status_pending": ("待审核", "Pending"),
+    "signup.status_approved": ("已通过", "Approved"),
+    "signup.status_rejected": ("已拒绝", "Rejected"),
+    "signup.approved": (
+        "已通过 {name}：机构编号 {code}，账号 {username} 可用报名时设置的密码登录",
+        "Approved {name}: institution {code}; {username} signs in with the password chosen at"
+        " sign-up",
+    ),
+    "signup.rejected": ("已拒绝 {name} 的报名", "Rejected the application of {name}"),
+    "signup.opened": (
+        "已开放“{event}”的对接服务报名：{link}",
+        "Sign-ups for “{event}” are open: {link}",
+    ),
+    "signup.shut": ("已关闭“{event}”的对接服务报名", "Sign-ups for “{event}” are closed"),
+    "ui.signup_title": ("对接服务报名", "Investor sign-up"),
+    "ui.signup_intro": (
+        "投资机构和对接服务机构可在此报名参加“{event}”。提交后由组委会审核，"
+        "通过后即可用下面设置的用户名和密码登录，查看为您推荐的项目。",
+        "Investors and service institutions apply here to take part in “{event}”. The organisers"
+        " review each application; once approved, sign in with the user name and password set"
+        " below to see the projects recommended to you.",
+    ),
+    "ui.signup_institution": ("机构信息", "Institution"),
+    "ui.signup_contact": ("联系人与账号", "Contact and account"),
+    "ui.signup_username_hint": (
+        "登录用，可用手机号或电子邮箱",
+        "For signing in; a phone number or e-mail works",
+    ),
+    "ui.signup_invalid": (
+        "报名信息有误，请按提示修改后重新提交（未保存任何内容）",
+        "Please correct the fields marked below and send again (nothing was saved)",
+    ),
+    "ui.signup_submit": ("提交报名", "Send the application"),
+    "ui.signup_done_title": ("报名已提交", "Application sent"),
+    "ui.signup_done": (
+        "感谢报名！组委会将审核“{name}”的报名信息；"
+        "通过后即可用用户名 {username} 和您设置的密码登录。",
+        "Thank you! The organisers will review the application of “{name}”; once approved, sign"
+        " in as {username} with the password you chose.",
+    ),
+    "ui.signup_closed_title": ("报名未开放", "Sign-ups closed"),
+    "ui.signup_link": ("投资机构报名：{event}", "Investors sign up: {event}"),
+    "ui.signups_title": ("对接服务报名审核", "Investor sign-ups"),
+    "ui.signups_help": (
+        "投资机构在活动报名页自行报名；审核通过后自动建立机构（编号如 {example}）和投资人账号，"
+        "未通过的不会出现在任何名单、推荐或议程中。",
+        "Investors apply on the event's sign-up page; approving one makes its institution (coded"
+        " like {example}) and investor account. Nothing pending shows in any list, shortlist or"
+        " agenda.",
+    ),
+    "ui.signups_link": ("投资机构报名审核", "Investor sign-ups"),
+    "ui.signups_open_state": ("报名页：已开放", "Sign-up page: open"),
+    "ui.signups_closed_state": ("报名页：未开放", "Sign-up page: closed"),
+    "ui.signups_open": ("开放报名", "Open sign-ups"),
+    "ui.signups_close": ("关闭报名", "Close sign-ups"),
+    "ui.signups_pending": ("待审核的申请", "Pending applications"),
+    "ui.signups_decided": ("已处理的申请", "Decided applications"),
+    "ui.signup_received": ("提交时间", "Received"),
+    "ui.signup_approve": ("通过", "Approve"),
+    "ui.signup_reject": ("拒绝", "Reject"),
+    "ui.signup_reason": ("拒绝原因", "Reason for rejecting"),
+    "ui.signup_decision": ("处理结果", "Decision"),
     "status.invited": ("已邀请", "Invited"),
     "status.invite_expired": ("链接已过期", "Link expired"),
     "status.active": ("已激活", "Active"),

@@ -8,6 +8,8 @@ Policy (README "Running in production"):
   still signs in from elsewhere; and per client address over all names
   (``MATCHMAKER_LOGIN_ADDRESS_LIMIT``, generous: a venue's Wi-Fi is one address), so one
   address cannot spray passwords over many accounts. Honest users never hit either.
+- investors' sign-up (``POST /events/<code>/signup``): every form sent counts, per client
+  address (``MATCHMAKER_SIGNUP_LIMIT``), so the public page cannot be flooded with applications.
 - booking (``POST /api/v1/meeting-requests`` and ``POST /book`` share the counter): every
   request sent counts, per signed-in user (``MATCHMAKER_BOOKING_LIMIT``).
 
@@ -47,6 +49,7 @@ from matchmaker.messages import render
 
 LOGIN_ENDPOINTS = ("auth.Token", "pages.login")
 BOOKING_ENDPOINTS = ("bookings.Requests", "agenda_pages.book")
+SIGNUP_ENDPOINTS = ("registry_pages.signup",)
 # A Redis that stops answering must not hold requests up for long.
 _REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
@@ -55,12 +58,13 @@ def init_limits(app: Flask) -> Limiter:
     """Build this app's limiter from its config and put the limits on the sign-in and booking
     views (registered already). Bad limit strings stop the start with the setting named."""
     config = app.config
-    login, per_address, booking = (
+    login, per_address, booking, signup = (
         _checked(config, name)
         for name in (
             "MATCHMAKER_LOGIN_LIMIT",
             "MATCHMAKER_LOGIN_ADDRESS_LIMIT",
             "MATCHMAKER_BOOKING_LIMIT",
+            "MATCHMAKER_SIGNUP_LIMIT",
         )
     )
     redis = config.get("MATCHMAKER_REDIS_URL")
@@ -97,6 +101,11 @@ def init_limits(app: Flask) -> Limiter:
         app,
         BOOKING_ENDPOINTS,
         limiter.shared_limit(booking, "booking", key_func=signed_in_user, methods=["POST"]),
+    )
+    _wrap(
+        app,
+        SIGNUP_ENDPOINTS,
+        limiter.shared_limit(signup, "signup", key_func=client_address, methods=["POST"]),
     )
 
     @app.errorhandler(RateLimitExceeded)

@@ -672,6 +672,9 @@ class SignupRequest(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     institution_id: Mapped[int | None] = _fk("institutions.id", nullable=True, ondelete="SET NULL")
 
+    institution: Mapped[Institution | None] = relationship()
+    decider: Mapped[User | None] = relationship()
+
 
 class TextVector(Base):
     """A cached text embedding of a project or institution, keyed by encoder and text hash.

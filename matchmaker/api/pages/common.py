@@ -48,6 +48,7 @@ from matchmaker.messages import size_text
 from matchmaker.services.registry.accounts import authenticate, end_web_sessions, start_web_session
 from matchmaker.services.registry.catalog import overview
 from matchmaker.services.registry.events import all_events, event_for, get_event
+from matchmaker.services.registry.signups import open_signup_events
 from matchmaker.services.registry.vocabulary import track_label, vocabulary_of
 from matchmaker.vocabulary import Vocabulary
 
@@ -223,7 +224,10 @@ def login() -> Any:
             return redirect(safe_next(request.args.get("next")))
     status = 401 if error else 200
     hint = current_app.config.get("MATCHMAKER_DEMO_HINT", False)
-    return render_template("login.html", error=error, demo_hint=hint), status
+    page = render_template(
+        "login.html", error=error, demo_hint=hint, signup_events=open_signup_events(db())
+    )
+    return page, status
 
 
 @bp.post("/logout")

@@ -193,3 +193,11 @@ def deadline_of(day: Any) -> datetime | None:
     if day is None or day is missing:
         return None
     return datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL_TZ)
+
+
+class SignupForm(InstitutionForm):
+    """An investor's application on the event's public page (对接服务报名): the institution's
+    profile form without its portfolio (added once approved). The service says what is missing."""
+
+    class Meta(InstitutionForm.Meta):
+        exclude = ("portfolio",)
