@@ -62,7 +62,7 @@ def approve(ctx: Context, request_id: int) -> None:
         row = approve_signup(db, request_id)
         code = row.institution.code if row.institution is not None else ""
         name, username = row.name, row.username
-    text = render("signup.approved", ctx.lang, name=name, code=code, username=username)
+    text = render("signup.approved", ctx.lang, name=name, institution=code, username=username)
     ctx.emit({"ok": True, "id": request_id, "institution": code, "username": username}, text)
 
 

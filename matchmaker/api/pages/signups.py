@@ -130,7 +130,7 @@ def signup_decide(request_id: int) -> Any:
         if action == "approve":
             row = signups.approve_signup(db(), request_id, actor=me)
             code = row.institution.code if row.institution is not None else ""
-            return t("signup.approved", name=row.name, code=code, username=row.username)
+            return t("signup.approved", name=row.name, institution=code, username=row.username)
         row = signups.reject_signup(db(), request_id, request.form.get("reason", ""), actor=me)
         return t("signup.rejected", name=row.name)
 
