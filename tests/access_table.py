@@ -80,6 +80,9 @@ INTENT_FORM = {"status": "signed", "amount": "1234万", "signed_at": "2026-11-20
                "note": "{intent_note}", "signatories": "张伟、王敏"}  # fmt: skip
 PHRASE = "amber lantern over the harbour"  # passes the password policy
 NEW_PASSWORD = {"password": PHRASE, "confirm": PHRASE}
+SIGNUP_FORM = {"name": "{signup_name}", "type": "angel", "contact_name": "申请人",
+               "contact_phone": "13700000000", "username": "{signup_username}",
+               **NEW_PASSWORD}  # fmt: skip
 TASK_FORM = {"owner": "李雷", "due_date": "2026-11-30", "outcome": "{task_outcome}"}
 
 # fmt: off
@@ -117,6 +120,18 @@ TABLE: list[Rule] = [
       url="/reset/{reset_token}"),
     R("POST", "/reset/<token>",                                                "A AA AA AA",
       url="/reset/{reset_token}", body=NEW_PASSWORD),
+    # while the organisers keep it open, anyone may apply on an event's sign-up page
+    R("GET", "/events/<code>/signup",                                          "A AA AA AA",
+      url="/events/T2026/signup"),
+    R("POST", "/events/<code>/signup",                                         "A AA AA AA",
+      url="/events/T2026/signup", body=SIGNUP_FORM),
+    # organisers open it, and approve or reject each application
+    R("GET", "/signups",                                                       "D DD DD DA",
+      url="/signups?event=T2026"),
+    R("POST", "/signups/open",                                                 "D DD DD DA",
+      body={"open": "1", "event": "T2026"}),
+    R("POST", "/signups/<int:request_id>",                                     "D DD DD DA",
+      url="/signups/{signup}", body={"action": "approve"}),
     # organisers invite people and manage accounts
     R("GET", "/accounts",                                                      "D DD DD DA",
       url="/accounts?event=T2026"),

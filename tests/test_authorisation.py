@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
-from access_table import OUTCOMES, PAIR, ROLES, TABLE, Rule, Upload, coverage_problems
+from access_table import OUTCOMES, PAIR, PHRASE, ROLES, TABLE, Rule, Upload, coverage_problems
 from sqlalchemy import func, select
 from tests_support import page_sign_in
 
@@ -92,6 +92,11 @@ class World:
         made = self.call("staff", "post", "/api/v1/due-diligence", {**PAIR, **task})
         self.fixed["task"] = made["id"]
         self["asked_investor"]  # a pending request A → X, carrying the message
+        with transaction(factory) as db:  # investors may apply from T2026's public page
+            from matchmaker.services.registry.events import get_event
+            from matchmaker.services.registry.signups import set_signups_open
+
+            set_signups_open(db, get_event(db, "T2026"), True)
         self.fixed["job"] = self.call("organiser", "post", "/api/v1/events/T2026/index/rebuild")[
             "id"
         ]
@@ -251,6 +256,31 @@ class World:
         with transaction(self.factory) as db:
             sent = send_link(db, username, purpose, "http://test")
         return sent.link.rsplit("/", 1)[1]
+
+    def make_signup(self) -> int:
+        """A pending application of an investor from T2026's sign-up page, to decide."""
+        from matchmaker.services.registry.events import get_event
+        from matchmaker.services.registry.signups import Applicant, submit_signup
+
+        n = self.make_signup_username().rsplit("-", 1)[1]
+        applicant = Applicant("申请人", "13700000000", "", f"applicant-{n}", PHRASE, PHRASE)
+        values = {"name": f"申请机构{n}", "type": "vc"}
+        with transaction(self.factory) as db:
+            return submit_signup(db, get_event(db, "T2026"), values, applicant).id
+
+    def make_signup_name(self) -> str:
+        return f"报名机构{self.make_signup_username().rsplit('-', 1)[1]}"
+
+    def make_signup_username(self) -> str:
+        """A user name no account or application has (a counter over both)."""
+        from matchmaker.db.models import SignupRequest
+
+        with transaction(self.factory) as db:
+            n = db.scalar(select(func.count(User.id))) + db.scalar(
+                select(func.count(SignupRequest.id))
+            )
+        self.signups = getattr(self, "signups", 0) + 1
+        return f"signup-{n}{self.signups}"
 
     def fresh_token(self, who: str) -> str:
         from matchmaker.services.registry.accounts import issue_token
