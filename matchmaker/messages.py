@@ -201,8 +201,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "signup.status_rejected": ("已拒绝", "Rejected"),
     "signup.approved": (
         "已通过 {name}：机构编号 {institution}，账号 {username} 可用报名时设置的密码登录",
-        "Approved {name}: institution {institution}; {username} signs in with the password chosen at"
-        " sign-up",
+        "Approved {name}: institution {institution}; {username} signs in with the password"
+        " chosen at sign-up",
     ),
     "signup.rejected": ("已拒绝 {name} 的报名", "Rejected the application of {name}"),
     "signup.opened": (
