@@ -55,7 +55,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def one_time_links(db: str) -> dict[str, str]:
-    """An invitation (every institution contact invited) and a reset link, as their tokens."""
+    """An invitation (every institution contact invited) and a reset link, as their tokens;
+    the demo's sign-up page opened on the way."""
 
     def run(*args: str) -> str:
         done = subprocess.run(
@@ -65,6 +66,7 @@ def one_time_links(db: str) -> dict[str, str]:
         return done.stdout
 
     invited = json.loads(run("--json", "accounts", "invite", "--from", "institutions"))
+    run("signups", "open", "--event", "XH2026")  # the public sign-up page answers 200
     return {
         "registry_pages.invite": invited["invites"][0]["link"].rsplit("/", 1)[1],
         "registry_pages.reset": run("accounts", "reset", "investor").strip().rsplit("/", 1)[1],
@@ -88,6 +90,7 @@ def page_urls(base: str) -> list[str]:
         "profile_pages.edit_project": "XH2026-P001",
         "profile_pages.edit_institution": "XH2026-I01",
         "registry_pages.session_page": "XH2026",
+        "registry_pages.signup": "XH2026",
     }
     app = create_app({"DATABASE_URL": "sqlite://", "MATCHMAKER_RATE_LIMITS": False})
     urls = []
