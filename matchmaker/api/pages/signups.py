@@ -54,8 +54,6 @@ def signup(code: str) -> Any:
         password=form.get("password", ""),
         confirm=form.get("confirm", ""),
     )
-    if "contact_email" in errors.by_field:  # the schema refused it: the service need not say
-        applicant = Applicant(**{**applicant.__dict__, "contact_email": ""})
     try:
         if errors:
             errors.also(signups.signup_problems(db(), event, values, applicant))

@@ -124,7 +124,11 @@ def submit_signup(
     problems = signup_problems(db, event, values, applicant)
     if problems:
         raise InvalidInput("signup.refused", problems)
-    begin_write(db)  # two applications for one name at once: the second waits, then is refused
+    password_hash = generate_password_hash(applicant.password)  # slow: before taking the lock
+    # Two applications for one name at once: the second waits for the first, then is refused
+    # (PostgreSQL locks the event's row, SQLite takes its write lock).
+    begin_write(db)
+    db.execute(select(Event.id).where(Event.id == event.id).with_for_update())
     if clash := _name_problems(db, event, values["name"]) + _username_problems(
         db, applicant.username
     ):
@@ -140,7 +144,7 @@ def submit_signup(
         contact_phone=applicant.contact_phone,
         contact_email=applicant.contact_email,
         username=applicant.username,
-        password_hash=generate_password_hash(applicant.password),
+        password_hash=password_hash,
         reason="",
     )
     db.add(row)
