@@ -22,7 +22,7 @@ from werkzeug.security import generate_password_hash
 from matchmaker.db.models import Event, Institution, SignupRequest, User
 from matchmaker.db.transactions import begin_write
 from matchmaker.db.types import utcnow
-from matchmaker.domain import InstitutionType, Role
+from matchmaker.domain import InstitutionType, Role, local_minute
 from matchmaker.errors import Conflict, Gone, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.services import audit
@@ -249,7 +249,7 @@ def _pending(db: Session, request_id: int, actor: User | None) -> SignupRequest:
     if row is None:
         raise NotFound(what=Ref("what.signup"), key=request_id)
     if row.status != PENDING:
-        when = row.decided_at.isoformat(timespec="minutes") if row.decided_at else ""
+        when = local_minute(row.decided_at) if row.decided_at else ""  # Beijing time
         who = row.decider.username if row.decider is not None else "system"
         status = Ref(f"signup.status_{row.status}")
         raise Conflict("signup.decided", status=status, who=who, when=when)
