@@ -99,6 +99,9 @@ PLAN: dict[str, Callable[[int], ColumnElement[bool]]] = {
     "users": _users,
     "audit_entries": lambda e: TABLES["audit_entries"].c.event_id == e,
     "text_vectors": _vectors,
+    # Investors' applications from the sign-up page: pending ones (a password hash and all)
+    # still wait for a decision after a restore; decided ones keep who decided and why.
+    "signup_requests": lambda e: TABLES["signup_requests"].c.event_id == e,
 }
 
 NOT_EVENT_DATA: dict[str, str] = {
