@@ -84,6 +84,28 @@ def populate(client: Any, accounts: Any, factory: Any) -> None:
         event = get_event(db, "T2026")
         weights = dict(text=0.3, sector=0.3, stage=0.1, ticket=0.1, region=0.1, needs=0.1)
         db.add(MatchWeights(event_id=event.id, weights=weights, metrics={"ndcg": 0.5}))
+        populate_signups(db, event)
+
+
+def populate_signups(db: Any, event: Any) -> None:
+    """Two investors' applications from the sign-up page: one approved by the organiser (an
+    account outside the event, named on restore), one still pending (a password hash)."""
+    from matchmaker.services.registry.signups import (
+        Applicant,
+        approve_signup,
+        set_signups_open,
+        submit_signup,
+    )
+
+    set_signups_open(db, event, True)
+    phrase = "amber lantern over the harbour"
+    made = [
+        submit_signup(db, event, {"name": name, "type": "angel", "focus_sectors": ["储能"]},
+                      Applicant("赵磊", "13700000042", "", username, phrase, phrase))
+        for name, username in (("太行清洁能源基金", "zhao.lei"), ("榆次天使会", "wang.min"))
+    ]  # fmt: skip
+    organiser = db.scalar(select(User).where(User.username == "organiser"))
+    approve_signup(db, made[0].id, actor=organiser)
 
 
 class Counting:

@@ -202,7 +202,8 @@ def approve_signup(db: Session, request_id: int, actor: User | None = None) -> S
     audit.record(db, institution, "create", actor, after={"code": institution.code,
                                                           "name": institution.name,
                                                           "signup": row.id})  # fmt: skip
-    audit.record(db, user, "signed_up", actor, after={"username": user.username})
+    made = audit.record(db, user, "signed_up", actor, after={"username": user.username})
+    made.event_id = event.id  # a user names no event itself: the trail goes with the event's
     audit.record(db, row, APPROVED, actor, {"status": PENDING},
                  {"status": APPROVED, "institution": institution.code})  # fmt: skip
     return row
