@@ -157,12 +157,15 @@ def test_invited_entrant_edits_its_project_and_the_investor_sees_it_next(
     """The whole way in (#15, must show 3): a team opens its invitation link on a phone, sets a
     password, edits its project, and the investor's very next shortlist ranks the new profile
     with the reasons the edit gave it — no rebuild, no organiser in between."""
-    base, _db = served
+    base, db = served
     [person] = [p for p in invites if p["编号"] == "XH2026-P006"]  # fuel-cell plates, 先进制造
+    # an investor of XH2026-I01 of its own (another test here resets the demo investor's password)
+    cli(db, "user", "add", "i01.analyst", "--role", "investor", "--institution", "XH2026-I01",
+        "--password", GOOD)  # fmt: skip
     phone = next(_guarded_page(browser, base, viewport={"width": 390, "height": 844},
                                is_mobile=True, has_touch=True))  # fmt: skip
     desk = next(_guarded_page(browser, base))
-    sign_in(desk, "investor")  # XH2026-I01: 先进制造、智能装备、工业互联网; 300–2000 万元
+    sign_in(desk, "i01.analyst", GOOD)  # XH2026-I01: 先进制造、智能装备、工业互联网; 300–2000 万元
     desk.wait_for_selector("header .who")
 
     def reasons() -> str:
