@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
+from tests_support import MATCHMAKER, db_snapshot
 
 from matchmaker.db.engine import migrate
 from matchmaker.db.models import Event, Project
 from matchmaker.services.registry.events import create_event
 from matchmaker.services.registry.registrations import import_registrations
-from tests.tests_support import MATCHMAKER, db_snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
+from tests_support import MATCHMAKER
 
 from matchmaker.db.engine import migrate
 from matchmaker.db.models import Institution, Project
@@ -15,7 +16,6 @@ from matchmaker.services.registry.events import SessionSpec, add_session, create
 from matchmaker.services.registry.registrations import import_registrations
 from matchmaker.services.registry.sheet_templates import sheet_template
 from matchmaker.tabular.read import read_sheet
-from tests.tests_support import MATCHMAKER
 
 
 @pytest.fixture

@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import sessionmaker
+from tests_support import MATCHMAKER, server
 
 from matchmaker.db.models import AuditEntry, Institution, Meeting, Project, User
 from matchmaker.domain import local_minute
-from tests.tests_support import MATCHMAKER, server
 
 DATA = Path(__file__).parent / "data"
 EVENT = "CZ2027"
