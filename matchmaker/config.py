@@ -73,6 +73,17 @@ class Settings:
     smtp_password: str = ""
     smtp_from: str = "matchmaker@localhost"
     smtp_starttls: bool = False
+    # Notifications (services/notifications): e-mail through MATCHMAKER_SMTP_URL
+    # (smtp://user:password@host:587?starttls=1, smtps://…), a signed JSON POST to the webhook
+    # (HMAC-SHA256 with the secret; also the first SMS gateway), reminders' offsets in minutes
+    # before each meeting, the evening hour of the day-before reminder, and how often a failed
+    # delivery is retried before it is marked failed.
+    smtp_url: str = ""
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    reminder_minutes: str = "15"
+    reminder_evening: str = "18:00"
+    notify_attempts: int = 6
     # Fault tests only (tests/test_backup.py): a restore pauses this long after its first table.
     restore_pause_seconds: float = 0.0
 
@@ -169,6 +180,12 @@ NAMES: tuple[Name, ...] = (
     Name("smtp_password", "MATCHMAKER_SMTP_PASSWORD"),
     Name("smtp_from", "MATCHMAKER_SMTP_FROM"),
     Name("smtp_starttls", "MATCHMAKER_SMTP_STARTTLS"),
+    Name("smtp_url", "MATCHMAKER_SMTP_URL", "MATCHMAKER_SMTP_URL"),
+    Name("webhook_url", "MATCHMAKER_WEBHOOK_URL", "MATCHMAKER_WEBHOOK_URL"),
+    Name("webhook_secret", "MATCHMAKER_WEBHOOK_SECRET", "MATCHMAKER_WEBHOOK_SECRET"),
+    Name("reminder_minutes", "MATCHMAKER_REMINDER_MINUTES", "MATCHMAKER_REMINDER_MINUTES"),
+    Name("reminder_evening", "MATCHMAKER_REMINDER_EVENING", "MATCHMAKER_REMINDER_EVENING"),
+    Name("notify_attempts", "MATCHMAKER_NOTIFY_ATTEMPTS", "MATCHMAKER_NOTIFY_ATTEMPTS"),
     Name("restore_pause_seconds", "MATCHMAKER_TEST_PAUSE_RESTORE"),
 )
 

@@ -238,6 +238,38 @@ class JobStatus(Labelled):
     FAILED = "failed"
 
 
+class NoticeKind(Labelled):
+    """What a notice (通知) is about; each person chooses channels, and may mute the kinds that
+    :data:`MUTABLE_KINDS` lists, never the others (a security notice always goes out)."""
+
+    REQUEST_RECEIVED = "request_received"
+    REQUEST_ACCEPTED = "request_accepted"
+    REQUEST_DECLINED = "request_declined"
+    REQUEST_WITHDRAWN = "request_withdrawn"
+    REQUEST_EXPIRED = "request_expired"
+    AGENDA_PUBLISHED = "agenda_published"
+    MEETINGS_CHANGED = "meetings_changed"
+    REMINDER = "reminder"
+    BROADCAST = "broadcast"
+    TASK_DUE = "task_due"
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+    TEST = "test"
+
+
+class Channel(Labelled):
+    """Where a notice is delivered besides the in-app list (which every notice is on)."""
+
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+    SMS = "sms"
+
+
+# Kinds a person may unsubscribe from with one click; security notices are never among them.
+MUTABLE_KINDS = frozenset({NoticeKind.REMINDER, NoticeKind.BROADCAST})
+SECURITY_KINDS = frozenset({NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET, NoticeKind.TEST})
+
+
 _LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "Stage": {
         "idea": ("创意", "Idea"),
@@ -307,6 +339,26 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "held": ("已举行", "Held"),
         "no_show": ("未到场", "No-show"),
         "cancelled": ("已取消", "Cancelled"),
+    },
+    "NoticeKind": {
+        "request_received": ("收到会见预约", "Meeting request received"),
+        "request_accepted": ("预约已接受", "Request accepted"),
+        "request_declined": ("预约被谢绝", "Request declined"),
+        "request_withdrawn": ("预约已撤回", "Request withdrawn"),
+        "request_expired": ("预约已过期", "Request expired"),
+        "agenda_published": ("议程发布", "Agenda published"),
+        "meetings_changed": ("会见变动", "Meetings changed"),
+        "reminder": ("赛程提醒", "Reminders"),
+        "broadcast": ("主办方通知", "Organiser's announcements"),
+        "task_due": ("尽调任务到期", "Due-diligence tasks due"),
+        "invitation": ("账号邀请", "Account invitation"),
+        "password_reset": ("重设密码", "Password reset"),
+        "test": ("测试消息", "Test message"),
+    },
+    "Channel": {
+        "email": ("电子邮件", "E-mail"),
+        "webhook": ("Webhook", "Webhook"),
+        "sms": ("短信", "SMS"),
     },
     "JobKind": {
         "index.rebuild": ("重建匹配索引", "Index rebuild"),

@@ -746,6 +746,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "该投资意向不属于这一机构与项目",
         "That intent is not between this institution and project",
     ),
+    "notice.test.subject": ("测试消息：{channel}", "Test message: {channel}"),
+    "notice.test.body": (
+        "这是 matchmaker 发出的测试消息，说明{channel}通道已接通。",
+        "This is a test message from matchmaker: the {channel} channel works.",
+    ),
+    "notice.item.line": ("{text}", "{text}"),
     "dd.no_smtp": (
         "未配置邮件服务器（MATCHMAKER_SMTP_HOST）",
         "No mail server configured (MATCHMAKER_SMTP_HOST)",

@@ -815,3 +815,108 @@ class RateLimitHit(Base):
     key: Mapped[str] = mapped_column(String(255))
     at: Mapped[float] = mapped_column(Double)
     expires_at: Mapped[float] = mapped_column(Double)
+
+
+class Notice(Base):
+    """A notice (通知) to one person: on their in-app list at once, and delivered through each
+    channel they chose by a :class:`NoticeDelivery`. Written in the same transaction as the
+    change that causes it (the outbox), so a rolled-back change leaves no notice.
+
+    ``key`` is the idempotency key every delivery of it carries (the e-mail's Message-ID, the
+    webhook's ``Idempotency-Key``): a retry after a crash sends the same message again, never a
+    different one. ``params`` fill the kind's sentences and ``items`` list its lines (one per
+    meeting a repair moved, say), rendered in the person's language when it is delivered.
+    ``fold_key`` lets a burst fold into one notice while nothing of it has gone out yet.
+    """
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_user_id_read_at", "user_id", "read_at"),)
+
+    id: Mapped[intpk]
+    event_id: Mapped[int | None] = _fk("events.id", nullable=True)
+    user_id: Mapped[int] = _fk("users.id")
+    kind: Mapped[str] = mapped_column(String(32))  # a NoticeKind value
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    fold_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSONList, default=dict)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSONList, default=list)
+    created_at: Mapped[created]
+    # Set when a sender has fanned the notice out into its deliveries; until then more items
+    # may fold into it.
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    user: Mapped[User] = relationship()
+    deliveries: Mapped[list[NoticeDelivery]] = relationship(
+        back_populates="notice", cascade="all, delete-orphan", order_by="NoticeDelivery.channel"
+    )
+
+
+class NoticeDelivery(Base):
+    """One notice through one channel, to the address it had when the notice was written.
+
+    ``pending`` until sent; a failed attempt sets ``next_attempt_at`` (backoff) and after the
+    last one the status is ``failed``, shown to the organiser. A sender claims a row by setting
+    ``claimed_until``; a sender killed mid-batch leaves a claim that lapses, and the next sender
+    delivers the row again under the same key.
+    """
+
+    __tablename__ = "notice_deliveries"
+    __table_args__ = (
+        UniqueConstraint("notice_id", "channel"),
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status_known"),
+        CheckConstraint("attempts >= 0", name="attempts_nonneg"),
+        Index("ix_notice_deliveries_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[intpk]
+    notice_id: Mapped[int] = _fk("notices.id")
+    channel: Mapped[str] = mapped_column(String(10))  # a Channel value
+    address: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+    notice: Mapped[Notice] = relationship(back_populates="deliveries")
+    attempt_log: Mapped[list[NoticeAttempt]] = relationship(
+        back_populates="delivery", cascade="all, delete-orphan", order_by="NoticeAttempt.id"
+    )
+
+
+class NoticeAttempt(Base):
+    """One try at a delivery and what came of it (the organiser's view lists them)."""
+
+    __tablename__ = "notice_attempts"
+
+    id: Mapped[intpk]
+    delivery_id: Mapped[int] = _fk("notice_deliveries.id")
+    at: Mapped[created]
+    ok: Mapped[bool] = mapped_column(default=False)
+    error: Mapped[str] = mapped_column(Text, default="")
+    worker: Mapped[str] = mapped_column(String(100), default="")
+
+    delivery: Mapped[NoticeDelivery] = relationship(back_populates="attempt_log")
+
+
+class NotificationSettings(Base):
+    """A person's choices: channels, addresses (empty: their project's or institution's
+    contact), quiet hours (Asia/Shanghai ``HH:MM``; empty: none) and the kinds they muted."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    channels: Mapped[list[str]] = mapped_column(JSONList, default=lambda: ["email"])
+    email: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    quiet_start: Mapped[str] = mapped_column(String(5), default="")
+    quiet_end: Mapped[str] = mapped_column(String(5), default="")
+    muted: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    updated_at: Mapped[updated]
+
+    user: Mapped[User] = relationship()
