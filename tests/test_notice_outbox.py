@@ -112,3 +112,18 @@ def test_a_notice_renders_in_either_language_and_escapes_names_in_html(
     assert "<script>" in zh.text and "退订：https://x/u" in zh.text
     assert "<script>" not in zh.html and "&lt;script&gt;" in zh.html
     assert "<b>邮件</b>" not in zh.html
+
+
+def test_unsubscribe_tokens_name_one_person_and_kind_and_cannot_be_forged() -> None:
+    from matchmaker.services.notifications.links import (
+        read_unsubscribe_token,
+        unsubscribe_token,
+    )
+
+    token = unsubscribe_token("s3cret", 7, NoticeKind.REMINDER)
+    assert read_unsubscribe_token("s3cret", token) == (7, NoticeKind.REMINDER)
+    assert read_unsubscribe_token("other", token) is None
+    assert read_unsubscribe_token("s3cret", token[:-2] + "xx") is None
+    assert read_unsubscribe_token("s3cret", "garbage") is None
+    with pytest.raises(ValueError):
+        unsubscribe_token("s3cret", 7, NoticeKind.PASSWORD_RESET)
