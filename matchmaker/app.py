@@ -7,13 +7,12 @@ here they meet the API, the pages and error handling.
 from __future__ import annotations
 
 import logging
-import secrets
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, send_from_directory
 
-from matchmaker.config import Settings
+from matchmaker.config import Settings, instance_secret
 
 
 def create_app(
@@ -67,7 +66,7 @@ def create_app(
     )
     app.config.from_mapping(
         settings.app_config(),
-        SECRET_KEY=settings.secret_key or _instance_secret(settings.instance_dir),
+        SECRET_KEY=instance_secret(settings),
         MATCHMAKER_BOOKING_RULES=BookingRules.from_settings(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -109,6 +108,10 @@ def create_app(
     # One matcher per process: it caches each event's vectors and indexes between requests.
     app.extensions["matchmaker.matcher"] = app.config.get("MATCHER") or parts.matcher
     app.extensions["matchmaker.attachments"] = parts.attachments
+    # Notices go out right after the request that wrote them (tests turn this on themselves).
+    background = test_config.get("MATCHMAKER_NOTIFY_BACKGROUND", not app.testing)
+    if settings.notify_background and background:
+        app.extensions["matchmaker.notice_kicker"] = parts.notice_kicker
     app.register_blueprint(pages.bp)
     app.register_blueprint(registry_pages.bp)
     app.register_blueprint(profile_pages.bp)
@@ -136,19 +139,6 @@ def create_app(
         return {"status": "ok"}
 
     return app
-
-
-def _instance_secret(instance_dir: Path) -> str:
-    """Return a secret key kept in the instance folder (made once), so restarts keep sign-ins."""
-    path = instance_dir / "secret_key"
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        instance_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_hex(32)
-        path.write_text(key)
-        path.chmod(0o600)
-        return key
 
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -84,6 +85,9 @@ class Settings:
     reminder_minutes: str = "15"
     reminder_evening: str = "18:00"
     notify_attempts: int = 6
+    # After a request that wrote notices, send them at once: an RQ job when Redis is set, else
+    # one background thread per process (off in tests unless a test turns it on).
+    notify_background: bool = True
     # Fault tests only (tests/test_backup.py): a restore pauses this long after its first table.
     restore_pause_seconds: float = 0.0
 
@@ -186,8 +190,26 @@ NAMES: tuple[Name, ...] = (
     Name("reminder_minutes", "MATCHMAKER_REMINDER_MINUTES", "MATCHMAKER_REMINDER_MINUTES"),
     Name("reminder_evening", "MATCHMAKER_REMINDER_EVENING", "MATCHMAKER_REMINDER_EVENING"),
     Name("notify_attempts", "MATCHMAKER_NOTIFY_ATTEMPTS", "MATCHMAKER_NOTIFY_ATTEMPTS"),
+    Name("notify_background", "MATCHMAKER_NOTIFY_BACKGROUND", "MATCHMAKER_NOTIFY_BACKGROUND"),
     Name("restore_pause_seconds", "MATCHMAKER_TEST_PAUSE_RESTORE"),
 )
+
+
+def instance_secret(settings: Settings) -> str:
+    """Return the secret key: MATCHMAKER_SECRET_KEY, else the one kept in the instance folder
+    (made once), so restarts keep sign-ins and old mails' links keep working. The web app and
+    the notification sender (whose unsubscribe links the app must verify) share it."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.instance_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        settings.instance_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
 
 
 def pause_point(name: str) -> None:

@@ -21,6 +21,7 @@ from matchmaker.embeddings.encoders import Encoder
 from matchmaker.embeddings.registry import get_encoder
 from matchmaker.services.matching.index_store import index_dir_for
 from matchmaker.services.matching.matcher import Matcher
+from matchmaker.services.notifications.kick import Kicker
 from matchmaker.services.operations.jobs import JobQueue
 from matchmaker.services.registry.attachments import AttachmentStore, attachments_dir_for
 
@@ -62,6 +63,28 @@ class Parts:
     def queue(self) -> JobQueue:
         """Where background jobs go: RQ on Redis when configured, else the caller."""
         return JobQueue.from_settings(self.settings)
+
+    @cached_property
+    def notice_kicker(self) -> Kicker:
+        """What sends notices right after the commit that wrote them: a job on the RQ worker
+        when Redis is configured, else a background thread of this process."""
+        enqueue = partial(enqueue_send, self.queue) if self.settings.redis_url else None
+        return Kicker(self.session_factory, self.settings, enqueue).watch()
+
+
+# What RQ calls in the worker to send notices (matchmaker/worker.py), by its import path.
+RQ_SEND_NOTICES = "matchmaker.worker.rq_send_notices"
+
+
+def enqueue_send(queue: JobQueue) -> None:
+    """Queue one notification send on the RQ worker (a send finding nothing due is cheap)."""
+    from rq import Queue
+
+    from matchmaker.services.operations.jobs.queue import redis
+
+    Queue(queue.name, connection=redis(queue.redis_url)).enqueue(
+        RQ_SEND_NOTICES, job_timeout=600, result_ttl=60, failure_ttl=86400
+    )
 
 
 def configure_cores(settings: Settings) -> None:

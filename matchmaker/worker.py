@@ -30,6 +30,17 @@ def rq_entry(job_id: int) -> None:
     run(_parts.session_factory, _parts.matcher, job_id, _parts.queue)
 
 
+def rq_send_notices() -> None:
+    """What RQ calls in the worker after a request wrote notices: send what is due."""
+    from matchmaker.services.notifications.sender import send_due
+
+    global _parts
+    if _parts is None:
+        _parts = Parts(Settings.from_env())
+    report = send_due(_parts.session_factory, _parts.settings)
+    log.info("notifications: %s", report.to_dict())
+
+
 def work(parts: Parts, burst: bool = False) -> None:
     """Run an RQ worker on the configured Redis until stopped (or, with ``burst``, idle)."""
     from rq import Queue, SimpleWorker
