@@ -145,6 +145,7 @@ def email_message(message: Outgoing, sender: str) -> EmailMessage:
         mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mail.set_content(message.text)
     mail.add_alternative(message.html, subtype="html")
+    mail.set_boundary(f"=_{message.key}")  # not random: a retry's bytes are the first try's
     return mail
 
 
