@@ -38,6 +38,7 @@ def create_app(
     from matchmaker.api.pages import common as pages
     from matchmaker.api.pages import ledger as ledger_pages
     from matchmaker.api.pages import matching as matching_pages
+    from matchmaker.api.pages import notification_log as notification_log_pages
     from matchmaker.api.pages import profiles as profile_pages
     from matchmaker.api.pages import registry as registry_pages
     from matchmaker.api.pages import signups as _signup_pages  # noqa: F401 - on registry_pages
@@ -45,6 +46,7 @@ def create_app(
         agendas,
         auth,
         bookings,
+        deliveries,
         jobs,
         matching,
         registry,
@@ -103,6 +105,7 @@ def create_app(
     api.register_blueprint(intents.blp)
     api.register_blueprint(followups.blp)
     api.register_blueprint(jobs.blp)
+    api.register_blueprint(deliveries.blp)
     # Background jobs go to RQ workers when Redis is configured, else run in the request.
     app.extensions["matchmaker.jobs"] = app.config.get("JOB_QUEUE") or parts.queue
     # One matcher per process: it caches each event's vectors and indexes between requests.
@@ -118,6 +121,7 @@ def create_app(
     app.register_blueprint(matching_pages.bp)
     app.register_blueprint(agenda_pages.bp)
     app.register_blueprint(ledger_pages.bp)
+    app.register_blueprint(notification_log_pages.bp)
     register_error_handlers(app)
     register_guards(app)
     init_limits(app)  # after the blueprints: it wraps their sign-in and booking views

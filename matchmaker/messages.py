@@ -777,6 +777,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The test did not go out: {channel} → {address}: {error}",
     ),
     "notify.log.title": ("通知发送记录", "Notification deliveries"),
+    "notify.log.nav": ("通知记录", "Notifications sent"),
     "notify.log.intro": (
         "每条通知经每个通道的发送情况；失败的标红，可重试。",
         "Each notice through each channel; failures stand out and can be retried.",

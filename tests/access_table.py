@@ -387,6 +387,18 @@ TABLE: list[Rule] = [
     R("POST", "/due-diligence/<int:task_id>",                                  "D DD DD AA",
       url="/due-diligence/{task}", body=TASK_FORM),
 
+    # ---- notification deliveries (#16): the organiser's log, its export, retry, test sends
+    R("GET", "/api/v1/notifications/deliveries",                               "D DD DD AA",
+      url="/api/v1/notifications/deliveries?event=T2026&status=failed"),
+    R("GET", "/notifications/log",                                             "D DD DD AA",
+      url="/notifications/log?event=T2026"),
+    R("GET", "/notifications/log.<fmt>",                                       "D DD DD AA",
+      url="/notifications/log.csv?event=T2026"),
+    R("POST", "/notifications/log/<int:delivery_id>/retry",                    "D DD DD AA",
+      url="/notifications/log/{failed_delivery}/retry"),
+    R("POST", "/notifications/log/test",                                       "D DD DD AA",
+      body={"channel": "webhook"}),
+
     # ---- reports carry amounts: staff and organisers only
     R("GET", "/api/v1/reports/funnel",                                         "D DD DD AA",
       url="/api/v1/reports/funnel?event=T2026"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -24,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 import openpyxl
 import pytest
 from access_table import OUTCOMES, PAIR, PHRASE, ROLES, TABLE, Rule, Upload, coverage_problems
+from receivers import WebhookReceiver
 from sqlalchemy import func, select
 from tests_support import page_sign_in
 
@@ -100,6 +102,11 @@ class World:
         self.fixed["job"] = self.call("organiser", "post", "/api/v1/events/T2026/index/rebuild")[
             "id"
         ]
+        # the log's test send goes to a real receiver (a channel not configured is an error)
+        self.hook = WebhookReceiver().start()
+        client.application.config.update(
+            MATCHMAKER_WEBHOOK_URL=self.hook.url, MATCHMAKER_WEBHOOK_SECRET=self.hook.secret
+        )
 
     def __getitem__(self, name: str) -> Any:
         if name in self.fixed:
@@ -233,6 +240,22 @@ class World:
         )
         return int(made["id"])
 
+    def make_failed_delivery(self) -> int:
+        """A failed e-mail delivery of a notice to the organiser (retry makes it pending)."""
+        from matchmaker.db.models import NoticeDelivery
+        from matchmaker.domain import NoticeKind
+        from matchmaker.services.notifications.outbox import notify
+
+        with transaction(self.factory) as db:
+            organiser = db.get_one(User, self.user_ids["organiser"])
+            (notice,) = notify(db, [organiser], NoticeKind.TEST, {"channel": "x"}, event_id=None)
+            notice.dispatched_at = notice.created_at
+            delivery = NoticeDelivery(notice=notice, channel="email", address="o@example.cn")
+            delivery.status, delivery.last_error = "failed", "550 mailbox unavailable"
+            db.add(delivery)
+            db.flush()
+            return int(delivery.id)
+
     def make_spare_account(self) -> str:
         """A new invited account (no password yet) for T-P003, to send a link to."""
         from matchmaker.services.registry.accounts import create_user
@@ -291,8 +314,10 @@ class World:
 
 
 @pytest.fixture
-def world(client: Any, accounts: Any, factory: Any) -> World:
-    return World(client, accounts, factory)
+def world(client: Any, accounts: Any, factory: Any) -> Iterator[World]:
+    made = World(client, accounts, factory)
+    yield made
+    made.hook.stop()
 
 
 def fill(value: Any, world: World) -> Any:

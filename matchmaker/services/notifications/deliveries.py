@@ -1,7 +1,8 @@
 """The organiser's delivery log: what went to whom, when, through which channel, what failed.
 
 One query serves the page, its CSV/XLSX export and the JSON API, so they cannot disagree.
-Filters: event (code), kind, channel, status, person (user name or display name, in part).
+Filters: event (code: its notices, and those of no event, such as a test or a password
+reset), kind, channel, status, person (user name or display name, in part).
 A failed delivery can be tried again: back to pending, due now, at the person's current address.
 """
 
@@ -105,7 +106,8 @@ def _query(db: Session, filters: DeliveryFilters) -> Select[Any]:
         .options(contains_eager(NoticeDelivery.notice).contains_eager(Notice.user))
     )
     if filters.event:
-        query = query.where(Notice.event_id == get_event(db, filters.event).id)
+        event_id = get_event(db, filters.event).id  # and account notices (tests, resets)
+        query = query.where(or_(Notice.event_id == event_id, Notice.event_id.is_(None)))
     if filters.kind:
         query = query.where(Notice.kind == filters.kind)
     if filters.channel:
