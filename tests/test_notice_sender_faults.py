@@ -95,3 +95,23 @@ def test_a_sender_killed_mid_batch_loses_nothing_and_never_sends_two_messages_fo
     with transaction(factory) as db:
         rows = db.scalars(select(NoticeDelivery)).all()
         assert len(rows) == 12 and {r.status for r in rows} == {"sent"}
+
+
+def test_the_test_command_sends_through_a_channel_or_says_why_not(
+    db_url: str, accounts: Any, mail: MailServer, tmp_path: Path
+) -> None:
+    env = {**os.environ, "MATCHMAKER_SMTP_URL": mail.url, "MATCHMAKER_SECRET_KEY": "k"}
+    env.pop("MATCHMAKER_WEBHOOK_URL", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [MATCHMAKER, "--db", db_url, "notifications", "test", *args]
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+
+    sent = run("--channel", "email", "--to", "ops@example.cn")
+    assert sent.returncode == 0, sent.stderr
+    assert "sent: email → ops@example.cn" in sent.stdout
+    assert mail.received[0].rcpt_tos == ["ops@example.cn"]
+    refused = run("--channel", "email", "--to", "refused@example.cn", "--as", "staff")
+    assert refused.returncode == 1 and "550" in refused.stdout
+    missing = run("--channel", "webhook")
+    assert missing.returncode == 2 and "MATCHMAKER_WEBHOOK_URL" in missing.stderr
