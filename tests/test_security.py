@@ -67,6 +67,7 @@ def things(client: Any, accounts: Any, factory: Any) -> dict[str, str]:
         "token": link.rsplit("/", 1)[1],
         "code": "T-P001",  # a registration id (refused before it is looked up)
         "attachment_id": "1",
+        "notice_id": "1",
     }
 
 
