@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.datastructures import MultiDict
 
 from matchmaker.api.context import db
@@ -51,9 +51,13 @@ def _badge() -> dict[str, Any]:
 
 
 def _unread_notices() -> int:
-    """The header's badge: the signed-in person's unread count (one COUNT on an index)."""
-    me = safe_user()
-    return unread_count(db(), me) if me is not None else 0
+    """The header's badge: the signed-in person's unread count (one COUNT on an index, once
+    a request)."""
+    if "unread_notices" not in g:
+        me = safe_user()
+        g.unread_notices = unread_count(db(), me) if me is not None else 0
+    count: int = g.unread_notices
+    return count
 
 
 @bp.get("/notifications")
@@ -67,7 +71,7 @@ def notifications() -> str:
         page=page,
         rows=[(n, shown(n, lang())) for n in page.items],
         unread_only=unread_only,
-        unread=unread_count(db(), me),
+        unread=_unread_notices(),
         filters=request.args,
         notice=session.pop("notice", None),
     )
