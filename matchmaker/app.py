@@ -36,6 +36,7 @@ def create_app(
     from matchmaker.api.pages import accounts as _account_pages  # noqa: F401 - on registry_pages
     from matchmaker.api.pages import agendas as agenda_pages
     from matchmaker.api.pages import common as pages
+    from matchmaker.api.pages import inbox as inbox_pages
     from matchmaker.api.pages import ledger as ledger_pages
     from matchmaker.api.pages import matching as matching_pages
     from matchmaker.api.pages import notification_log as notification_log_pages
@@ -47,6 +48,7 @@ def create_app(
         auth,
         bookings,
         deliveries,
+        inbox,
         jobs,
         matching,
         registry,
@@ -106,6 +108,7 @@ def create_app(
     api.register_blueprint(followups.blp)
     api.register_blueprint(jobs.blp)
     api.register_blueprint(deliveries.blp)
+    api.register_blueprint(inbox.blp)
     # Background jobs go to RQ workers when Redis is configured, else run in the request.
     app.extensions["matchmaker.jobs"] = app.config.get("JOB_QUEUE") or parts.queue
     # One matcher per process: it caches each event's vectors and indexes between requests.
@@ -122,6 +125,7 @@ def create_app(
     app.register_blueprint(agenda_pages.bp)
     app.register_blueprint(ledger_pages.bp)
     app.register_blueprint(notification_log_pages.bp)
+    app.register_blueprint(inbox_pages.bp)
     register_error_handlers(app)
     register_guards(app)
     init_limits(app)  # after the blueprints: it wraps their sign-in and booking views

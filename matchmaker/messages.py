@@ -821,6 +821,148 @@ CATALOG: dict[str, tuple[str, str]] = {
     "notify.log.col_created_at": ("生成时间", "Written"),
     "notify.log.col_next_attempt_at": ("下次尝试", "Next try"),
     "notify.log.col_sent_at": ("发送时间", "Sent"),
+    # ---- notifications: person (in-app list, badge, settings, one-click unsubscribe)
+    "notify.inbox.title": ("通知", "Notifications"),
+    "notify.inbox.nav": ("通知", "Notices"),
+    "notify.inbox.badge": ("通知，{count} 条未读", "Notifications, {count} unread"),
+    "notify.inbox.what": ("通知", "Notice"),
+    "notify.inbox.all": ("全部", "All"),
+    "notify.inbox.unread_only": ("只看未读", "Unread only"),
+    "notify.inbox.unread": ("未读", "Unread"),
+    "notify.inbox.unread_count": ("{count} 条未读", "{count} unread"),
+    "notify.inbox.empty": ("暂无通知", "No notifications yet"),
+    "notify.inbox.empty_unread": ("没有未读通知", "No unread notifications"),
+    "notify.inbox.mark_all": ("全部标为已读", "Mark all read"),
+    "notify.inbox.marked_all": ("已将 {count} 条通知标为已读", "Marked {count} notice(s) read"),
+    "notify.inbox.tap_to_read": ("点按标为已读", "Tap to mark read"),
+    "notify.inbox.link_hidden": (
+        "（链接已发到您的邮箱或手机，为安全起见不在此显示）",
+        "(the link was sent to your e-mail or phone; for safety it is not shown here)",
+    ),
+    "notify.inbox.settings": ("通知设置", "Notification settings"),
+    "notify.prefs.title": ("通知设置", "Notification settings"),
+    "notify.prefs.intro": (
+        "每条通知都会出现在本站的“通知”列表中；此外还可以选择下面的渠道，不在本站时也能收到。",
+        "Every notice is on your list here; choose the channels below to receive them when you "
+        "are not on this site too.",
+    ),
+    "notify.prefs.channels": ("接收渠道", "Channels"),
+    "notify.prefs.in_app": ("站内通知：始终开启", "In-app list: always on"),
+    "notify.prefs.channel.email": (
+        "电子邮件：发到下面的邮箱，含纯文本和网页两种格式",
+        "E-mail: to the address below, as plain text and HTML",
+    ),
+    "notify.prefs.channel.sms": (
+        "短信：发到下面的手机号，经组委会接入的短信网关",
+        "SMS: to the mobile number below, through the organisers' SMS gateway",
+    ),
+    "notify.prefs.channel.webhook": (
+        "Webhook：推送到组委会接入的服务（如企业微信、钉钉群机器人或微信服务号），由其转达给您",
+        "Webhook: pushed to the service the organisers connected (a WeCom or DingTalk bot, a "
+        "WeChat service account), which passes it on to you",
+    ),
+    "notify.prefs.not_configured": (
+        "本站尚未配置此渠道，暂时不会通过它发送",
+        "Not set up on this server yet: nothing is sent this way for now",
+    ),
+    "notify.prefs.email": ("邮箱", "E-mail address"),
+    "notify.prefs.phone": ("手机号", "Mobile number"),
+    "notify.prefs.uses_contact": (
+        "留空则使用{party}登记的联系方式：{value}",
+        "Left empty, the contact {party} registered is used: {value}",
+    ),
+    "notify.prefs.no_contact": (
+        "留空则无处可发：{party}没有登记",
+        "Left empty, there is nowhere to send: {party} registered none",
+    ),
+    "notify.prefs.no_party": (
+        "留空则无处可发：您的账号不属于任何项目或机构",
+        "Left empty, there is nowhere to send: your account belongs to no project or institution",
+    ),
+    "notify.prefs.quiet": ("免打扰时段", "Quiet hours"),
+    "notify.prefs.quiet_from": ("开始", "From"),
+    "notify.prefs.quiet_to": ("结束", "To"),
+    "notify.prefs.quiet_hint": (
+        "北京时间 HH:MM，例如 22:00 至 07:00（可跨午夜）；期间不发邮件、短信和 Webhook，"
+        "留到时段结束后再发；账号邀请、重设密码等安全类通知除外。两项都留空即不设免打扰。",
+        "Beijing time, HH:MM, e.g. 22:00 to 07:00 (may span midnight): nothing is e-mailed, "
+        "texted or pushed then, but held until it ends; security notices (invitations, password "
+        "resets) are not held. Leave both empty for none.",
+    ),
+    "notify.prefs.kinds": ("可以退订的通知", "Notices you may turn off"),
+    "notify.prefs.kinds_hint": (
+        "取消勾选即不再通过上面的渠道接收这一类（站内列表照常显示）。会见预约、议程变动和安全类通知总会发送。",
+        "Untick a kind to stop receiving it through the channels above (it still shows on your "
+        "list here). Requests, agenda changes and security notices always go out.",
+    ),
+    "notify.prefs.save": ("保存设置", "Save settings"),
+    "notify.prefs.saved": ("通知设置已保存", "Your notification settings are saved"),
+    "notify.prefs.invalid": (
+        "通知设置有误：{count} 处问题，未做任何修改",
+        "The settings have {count} problem(s); nothing was changed",
+    ),
+    "notify.prefs.bad_time": (
+        "“{value}”不是有效的时间：请写成 HH:MM（00:00–23:59），例如 22:00",
+        "“{value}” is not a time: write HH:MM (00:00–23:59), e.g. 22:00",
+    ),
+    "notify.prefs.quiet_both": (
+        "免打扰时段需要同时填写开始和结束时间，或都留空",
+        "Quiet hours need both a start and an end, or neither",
+    ),
+    "notify.prefs.quiet_same": (
+        "开始和结束都是 {value}：免打扰时段需要有长度",
+        "Both ends are {value}: quiet hours need a span",
+    ),
+    "notify.prefs.bad_email": (
+        "“{value}”不是有效的邮箱地址",
+        "“{value}” is not an e-mail address",
+    ),
+    "notify.prefs.bad_phone": (
+        "“{value}”不是有效的电话号码：7–15 位数字，可带 +、空格、- 和括号",
+        "“{value}” is not a phone number: 7–15 digits, with +, spaces, - and brackets allowed",
+    ),
+    "notify.prefs.bad_channel": (
+        "没有“{value}”这个渠道，可选：{choices}",
+        "There is no channel “{value}”; choose from: {choices}",
+    ),
+    "notify.prefs.no_address": (
+        "选择了{channel}，但没有地址可发：请在这里填写（所属项目或机构也没有登记）",
+        "{channel} is chosen but there is no address to send to: enter one here (your project "
+        "or institution registered none)",
+    ),
+    "notify.prefs.bad_kind": ("没有“{value}”这类通知", "There is no kind of notice “{value}”"),
+    "notify.prefs.not_mutable": (
+        "“{value}”类通知不能退订：只有赛程提醒和主办方通知可以",
+        "“{value}” notices cannot be turned off: only reminders and announcements can",
+    ),
+    "notify.prefs.security": (
+        "“{value}”是安全类通知，总会发送，不能退订",
+        "“{value}” is a security notice: it always goes out and cannot be turned off",
+    ),
+    "notify.unsub.title": ("退订通知", "Unsubscribe"),
+    "notify.unsub.confirm": (
+        "{who} 将不再通过邮件、短信或 Webhook 收到“{kind}”（站内通知列表照常显示）。",
+        "{who} will no longer receive “{kind}” by e-mail, SMS or webhook (they still show on the "
+        "in-app list).",
+    ),
+    "notify.unsub.button": ("退订“{kind}”", "Unsubscribe from “{kind}”"),
+    "notify.unsub.done": (
+        "已退订：{who} 不再通过邮件、短信或 Webhook 收到“{kind}”。",
+        "Unsubscribed: {who} no longer receives “{kind}” by e-mail, SMS or webhook.",
+    ),
+    "notify.unsub.already": (
+        "{who} 此前已退订“{kind}”，无需再次操作。",
+        "{who} had already unsubscribed from “{kind}”; nothing more to do.",
+    ),
+    "notify.unsub.undo": (
+        "如需恢复，请登录后在“通知设置”中重新勾选。",
+        "To turn it back on, sign in and tick it again in your notification settings.",
+    ),
+    "notify.unsub.bad_link": (
+        "这个退订链接无效（可能复制时被截断了），未做任何修改。",
+        "This unsubscribe link is not valid (it may have been cut short when copied); nothing "
+        "was changed.",
+    ),
     "dd.no_smtp": (
         "未配置邮件服务器（MATCHMAKER_SMTP_HOST）",
         "No mail server configured (MATCHMAKER_SMTP_HOST)",

@@ -83,6 +83,7 @@ NEW_PASSWORD = {"password": PHRASE, "confirm": PHRASE}
 SIGNUP_FORM = {"name": "{signup_name}", "type": "angel", "contact_name": "申请人",
                "contact_phone": "13700000000", "username": "{signup_username}",
                **NEW_PASSWORD}  # fmt: skip
+NOTIFY_SETTINGS = {"channels": ["webhook"], "quiet_start": "22:00", "quiet_end": "07:00"}
 TASK_FORM = {"owner": "李雷", "due_date": "2026-11-30", "outcome": "{task_outcome}"}
 
 # fmt: off
@@ -398,6 +399,26 @@ TABLE: list[Rule] = [
       url="/notifications/log/{failed_delivery}/retry"),
     R("POST", "/notifications/log/test",                                       "D DD DD AA",
       body={"channel": "webhook"}),
+    # ---- notices (#16): each person's own list and settings; another's notice is 404 to all;
+    # a mail's unsubscribe link works for whoever opens it, signed in or not
+    R("GET", "/api/v1/notifications",                                          "D OO OO OO"),
+    R("POST", "/api/v1/notifications/<int:notice_id>/read",                    "D AN NN NN",
+      url="/api/v1/notifications/{entrant_notice}/read"),
+    R("POST", "/api/v1/notifications/read-all",                                "D AA AA AA"),
+    R("GET", "/api/v1/notifications/settings",                                 "D AA AA AA"),
+    R("PUT", "/api/v1/notifications/settings",                                 "D AA AA AA",
+      body=NOTIFY_SETTINGS),
+    R("GET", "/notifications",                                                 "D OO OO OO"),
+    R("POST", "/notifications/<int:notice_id>/read",                           "D AN NN NN",
+      url="/notifications/{entrant_notice}/read"),
+    R("POST", "/notifications/read-all",                                       "D AA AA AA"),
+    R("GET", "/notifications/settings",                                        "D AA AA AA"),
+    R("POST", "/notifications/settings",                                       "D AA AA AA",
+      body={**NOTIFY_SETTINGS, "channels": "webhook", "receive": "broadcast"}),
+    R("GET", "/unsubscribe/<token>",                                           "A AA AA AA",
+      url="/unsubscribe/{unsubscribe_token}"),
+    R("POST", "/unsubscribe/<token>",                                          "A AA AA AA",
+      url="/unsubscribe/{unsubscribe_token}"),
 
     # ---- reports carry amounts: staff and organisers only
     R("GET", "/api/v1/reports/funnel",                                         "D DD DD AA",

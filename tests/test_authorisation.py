@@ -305,6 +305,24 @@ class World:
         self.signups = getattr(self, "signups", 0) + 1
         return f"signup-{n}{self.signups}"
 
+    def make_entrant_notice(self) -> int:
+        """A notice to entrant A (each rule marks a fresh one read)."""
+        from matchmaker.domain import NoticeKind
+        from matchmaker.services.notifications.outbox import notify
+
+        with transaction(self.factory) as db:
+            entrant = db.get_one(User, self.user_ids["entrant"])
+            (made,) = notify(db, [entrant], NoticeKind.TEST, {"channel": "x"}, event_id=None)
+            return int(made.id)
+
+    def make_unsubscribe_token(self) -> str:
+        """Entrant A's link to turn off reminders, as their mail carries it."""
+        from matchmaker.domain import NoticeKind
+        from matchmaker.services.notifications.links import unsubscribe_token
+
+        secret = self.client.application.config["SECRET_KEY"]
+        return unsubscribe_token(secret, self.user_ids["entrant"], NoticeKind.REMINDER)
+
     def fresh_token(self, who: str) -> str:
         from matchmaker.services.registry.accounts import issue_token
 

@@ -51,6 +51,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("csp-server")
     with running_demo(home, "--ledger") as base:
         LINK_TOKENS.update(one_time_links(f"sqlite:///{home / 'demo.db'}"))
+        LINK_TOKENS["inbox_pages.unsubscribe"] = unsubscribe_link(home)
         yield base
 
 
@@ -71,6 +72,22 @@ def one_time_links(db: str) -> dict[str, str]:
         "registry_pages.invite": invited["invites"][0]["link"].rsplit("/", 1)[1],
         "registry_pages.reset": run("accounts", "reset", "investor").strip().rsplit("/", 1)[1],
     }
+
+
+def unsubscribe_link(home: Any) -> str:
+    """The demo entrant's link to turn off reminders, signed with the server's own secret."""
+    from sqlalchemy import create_engine, select
+
+    from matchmaker.db.models import User
+    from matchmaker.domain import NoticeKind
+    from matchmaker.services.notifications.links import unsubscribe_token
+
+    engine = create_engine(f"sqlite:///{home / 'demo.db'}")
+    with engine.connect() as conn:
+        entrant = conn.scalar(select(User.id).where(User.username == "entrant"))
+    engine.dispose()
+    secret = (home / "instance" / "secret_key").read_text().strip()
+    return unsubscribe_token(secret, int(entrant or 0), NoticeKind.REMINDER)
 
 
 def page_urls(base: str) -> list[str]:

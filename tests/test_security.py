@@ -68,6 +68,7 @@ def things(client: Any, accounts: Any, factory: Any) -> dict[str, str]:
         "code": "T-P001",  # a registration id (refused before it is looked up)
         "attachment_id": "1",
         "delivery_id": "1",  # a notification delivery (refused before it is looked up)
+        "notice_id": "1",
     }
 
 

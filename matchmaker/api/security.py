@@ -84,6 +84,11 @@ class _SessionInterface(SecureCookieSessionInterface):
         return cookie_secure()
 
 
+# Pages a mail client may post to without a page session: RFC 8058's one-click unsubscribe
+# (the signed token in the address is the proof; only that exact body skips the check).
+ONE_CLICK_PAGES = frozenset({"inbox_pages.unsubscribe"})
+ONE_CLICK_BODY = ("List-Unsubscribe", "One-Click")
+
 UPLOAD_PAGES = frozenset(
     {"registry_pages.import_page", "ledger_pages.ledger_import", "profile_pages.upload_attachment"}
 )
@@ -106,6 +111,8 @@ def init_security(app: Flask) -> None:
             or request.routing_exception is not None  # let routing answer 404/405
         ):
             return
+        if request.endpoint in ONE_CLICK_PAGES and one_click():
+            return
         try:
             check_csrf()
         except RequestEntityTooLarge:
@@ -123,3 +130,10 @@ def init_security(app: Flask) -> None:
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
+
+
+def one_click() -> bool:
+    """Whether the request is exactly RFC 8058's one-click POST (nothing but that field)."""
+    name, value = ONE_CLICK_BODY
+    form = request.form
+    return list(form.keys()) == [name] and form.getlist(name) == [value]

@@ -156,6 +156,10 @@ class ComputedFloat(_Computed, fields.Float):
     """A number computed from the object dumped."""
 
 
+class ComputedBoolean(_Computed, fields.Boolean):
+    """A true or false computed from the object dumped."""
+
+
 class ComputedList(_Computed, fields.List):
     """A list computed from the object dumped (``ComputedList(value_of, fields.String())``)."""
 
