@@ -852,6 +852,33 @@ CATALOG: dict[str, tuple[str, str]] = {
         "A link to reset the password of {username} (valid until {expires}, once): {link} "
         "If you did not ask for it, ignore this message and tell the organisers.",
     ),
+    "notice.reminder.bad_minutes": (
+        "提醒时间应为会见前 1–10080 分钟的整数，以逗号分隔（收到 {value}）",
+        "Reminder offsets must be whole minutes from 1 to 10080, comma-separated (got {value})",
+    ),
+    "notice.reminder.bad_evening": (
+        "前一天提醒的时间应写作 HH:MM，如 18:00（收到 {value}）",
+        "The day-before reminder time must be HH:MM, e.g. 18:00 (got {value})",
+    ),
+    "notice.broadcast.label": (
+        "群发通知（发给本专场所有项目和机构的账号）",
+        "Message to everyone in this session (all project and institution accounts)",
+    ),
+    "notice.broadcast.placeholder": (
+        "例如：签到处已移至一楼东门",
+        "e.g. Check-in has moved to the east door, ground floor",
+    ),
+    "notice.broadcast.send": ("发送通知", "Send message"),
+    "notice.broadcast.refused": ("通知未发送", "The message was not sent"),
+    "notice.broadcast.empty": ("通知内容不能为空", "The message must not be empty"),
+    "notice.broadcast.too_long": (
+        "通知内容最多 {max} 字（现有 {length} 字）",
+        "The message may have at most {max} characters (it has {length})",
+    ),
+    "notice.broadcast.sent": (
+        "已向{session}的 {count} 个账号发送通知",
+        "The message went to {count} account(s) of {session}",
+    ),
     "notice.item.message": ("留言：{text}", "Message: {text}"),
     "notice.item.meeting": ("{time} {table} · {counterpart}", "{time} {table_en} · {counterpart}"),
     "notice.item.moved": (
