@@ -10,41 +10,16 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, update
-from tests_support import assert_error
+from tests_support import assert_error, notice_text, notices_told, publish_s1_investor_early
 
 from matchmaker.db.engine import transaction
-from matchmaker.db.models import Meeting, MeetingRequest, Notice, Slot, User
+from matchmaker.db.models import MeetingRequest, Notice, User
 from matchmaker.db.types import utcnow
-from matchmaker.domain import MeetingStatus
-from matchmaker.services.notifications.render import render_notice
 
 pytestmark = pytest.mark.fake_encoder  # some vectors are needed, no ranking is measured
 
 URL = "/api/v1/meeting-requests"
 S1 = "/api/v1/events/T2026/sessions/S1/agenda"
-
-
-def told(factory: Any, kind: str | None = None) -> list[tuple[str, str, dict[str, Any], list[Any]]]:
-    """Return (username, kind, params, items) of every notice, oldest first."""
-    with transaction(factory) as db:
-        query = select(User.username, Notice).join(User, User.id == Notice.user_id)
-        if kind is not None:
-            query = query.where(Notice.kind == kind)
-        rows = db.execute(query.order_by(Notice.id)).all()
-        return [(name, n.kind, dict(n.params), list(n.items)) for name, n in rows]
-
-
-def rendered(factory: Any, username: str, kind: str, lang: str = "zh") -> str:
-    with transaction(factory) as db:
-        notice = db.scalars(
-            select(Notice)
-            .join(User, User.id == Notice.user_id)
-            .where(User.username == username, Notice.kind == kind)
-            .order_by(Notice.id.desc())
-        ).first()
-        assert notice is not None, (username, kind)
-        out = render_notice(notice, lang)
-        return out.subject + "\n" + out.text
 
 
 def book(client: Any, headers: dict[str, str], slot: int = 3, **body: Any) -> Any:
@@ -57,37 +32,37 @@ def test_a_request_reaches_the_asked_side_and_its_answer_the_asker(
 ) -> None:  # type: ignore[no-untyped-def]
     made = book(client, accounts.headers("entrant"), message="想介绍储能BMS")
     assert made.status_code == 201, made.get_json()
-    ((who, kind, params, items),) = told(factory)
+    ((who, kind, params, items),) = notices_told(factory)
     assert (who, kind) == ("investor", "request_received")  # not the entrant who asked
     # S1 is on 2036-12-08 from 09:00 (Asia/Shanghai), 20-minute slots: slot 3 is 09:40
     assert params["project"] == "晋能储能电池管理系统" and params["by"] == params["project"]
     assert (params["date"], params["time"], params["table"]) == ("12-08", "09:40", "1号桌")
     assert params["table_en"] == "Table 1" and params["session"] == "本地专场"
     assert items == [{"what": "message", "text": "想介绍储能BMS"}]
-    text = rendered(factory, "investor", "request_received")
+    text = notice_text(factory, "investor", "request_received")
     assert "晋能储能电池管理系统" in text and "09:40" in text and "1号桌" in text
     assert "留言：想介绍储能BMS" in text
-    english = rendered(factory, "investor", "request_received", "en")
+    english = notice_text(factory, "investor", "request_received", "en")
     assert "Local session" in english and "Table 1" in english and "09:40" in english
 
     request_id = made.get_json()["id"]
     accepted = client.post(f"{URL}/{request_id}/accept", headers=accounts.headers("investor"))
     assert accepted.status_code == 200
-    (answer,) = told(factory, "request_accepted")
+    (answer,) = notices_told(factory, "request_accepted")
     assert answer[0] == "entrant" and answer[2]["counterpart"] == "汾河新能源创投"
-    assert "汾河新能源创投接受了会见预约" in rendered(factory, "entrant", "request_accepted")
-    assert [n[0] for n in told(factory)] == ["investor", "entrant"]  # nobody else
+    assert "汾河新能源创投接受了会见预约" in notice_text(factory, "entrant", "request_accepted")
+    assert [n[0] for n in notices_told(factory)] == ["investor", "entrant"]  # nobody else
 
     # declined reaches the asker; a withdrawal reaches the other side
     second = book(client, accounts.headers("entrant_b"), slot=4, project_id="T-P002")
     client.post(f"{URL}/{second.get_json()['id']}/decline", headers=accounts.headers("investor"))
-    assert [n[0] for n in told(factory, "request_declined")] == ["entrant_b"]
+    assert [n[0] for n in notices_told(factory, "request_declined")] == ["entrant_b"]
     third = book(
         client, accounts.headers("investor_b"), slot=5, project_id="T-P002", institution_id="T-I02"
     )
-    assert [n[0] for n in told(factory, "request_received")][-1] == "entrant_b"
+    assert [n[0] for n in notices_told(factory, "request_received")][-1] == "entrant_b"
     client.post(f"{URL}/{third.get_json()['id']}/withdraw", headers=accounts.headers("investor_b"))
-    (withdrawn,) = told(factory, "request_withdrawn")
+    (withdrawn,) = notices_told(factory, "request_withdrawn")
     assert withdrawn[0] == "entrant_b" and withdrawn[2]["time"] == "10:20"
 
 
@@ -95,11 +70,11 @@ def test_a_refused_request_and_a_rolled_back_one_tell_nobody(client, accounts, f
     from matchmaker.services.agendas.bookings import BookingRules, book_meeting
 
     assert book(client, accounts.headers("entrant"), slot=5).status_code == 201
-    assert len(told(factory)) == 1
+    assert len(notices_told(factory)) == 1
     # the slot is taken: refused, nothing written
     assert_error(book(client, accounts.headers("entrant_b"), slot=5, project_id="T-P002"), 409)
     assert_error(book(client, accounts.headers("entrant"), slot=6), 409)  # the pair asked already
-    assert len(told(factory)) == 1
+    assert len(notices_told(factory)) == 1
 
     class Boom(Exception):
         pass
@@ -109,7 +84,7 @@ def test_a_refused_request_and_a_rolled_back_one_tell_nobody(client, accounts, f
         book_meeting(db, BookingRules(), entrant_b, "T2026", "S1", "T-P002", "T-I02", 2)
         assert len(db.scalars(select(Notice)).all()) == 2  # written inside the transaction
         raise Boom  # … and the change fails after it
-    assert len(told(factory)) == 1
+    assert len(notices_told(factory)) == 1
 
 
 def test_a_lapsed_request_tells_both_sides_once(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
@@ -124,44 +99,17 @@ def test_a_lapsed_request_tells_both_sides_once(client, accounts, factory) -> No
             headers=accounts.headers("entrant"),
         )
     assert [(r["id"], r["status"]) for r in listed] == [(made["id"], "expired")]
-    lapsed = told(factory, "request_expired")
+    lapsed = notices_told(factory, "request_expired")
     assert sorted(n[0] for n in lapsed) == ["entrant", "investor"]
-    assert "已自动失效" in rendered(factory, "entrant", "request_expired")
-
-
-def _publish_with_investor_early(client: Any, accounts: Any, factory: Any) -> None:
-    """Build S1, then lay it out by hand (T-I01 meets its three projects in slots 1–3, T-I02 in
-    7–9) and publish it."""
-    organiser = accounts.headers("organiser")
-    built = client.post(S1 + "/build", json={}, headers=organiser)
-    assert built.status_code == 200, built.get_json()
-    with transaction(factory) as db:
-        rows = db.scalars(select(Meeting).order_by(Meeting.project_id)).all()
-        slots = {
-            s.number: s.id
-            for s in db.scalars(select(Slot).where(Slot.session_id == rows[0].session_id))
-        }
-        assert len(rows) == 6  # both institutions meet T-P001, T-P002 and T-P005
-        for meeting in rows:
-            meeting.status = MeetingStatus.CANCELLED  # out of the way of the unique indexes
-        db.flush()
-        for n, meeting in enumerate([m for m in rows if m.institution.code == "T-I01"]):
-            meeting.slot_id = slots[1 + n]
-        for n, meeting in enumerate([m for m in rows if m.institution.code == "T-I02"]):
-            meeting.slot_id = slots[7 + n]
-        db.flush()
-        for meeting in rows:
-            meeting.status = MeetingStatus.SCHEDULED
-    published = client.post(S1 + "/publish", headers=organiser)
-    assert published.status_code == 200, published.get_json()
+    assert "已自动失效" in notice_text(factory, "entrant", "request_expired")
 
 
 def test_publishing_gives_each_party_its_own_day_once(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
     organiser = accounts.headers("organiser")
     client.post(S1 + "/build", json={}, headers=organiser)
-    assert told(factory) == []  # a draft tells nobody
-    _publish_with_investor_early(client, accounts, factory)
-    published = told(factory, "agenda_published")
+    assert notices_told(factory) == []  # a draft tells nobody
+    publish_s1_investor_early(client, accounts, factory)
+    published = notices_told(factory, "agenda_published")
     assert sorted(n[0] for n in published) == ["entrant", "entrant_b", "investor", "investor_b"]
     day = {n[0]: n for n in published}
     investor = day["investor"]
@@ -174,15 +122,15 @@ def test_publishing_gives_each_party_its_own_day_once(client, accounts, factory)
     assert {i["counterpart"] for i in investor[3]} >= {"晋能储能电池管理系统", "智慧养老陪护机器人"}
     entrant = day["entrant"]
     assert sorted(i["counterpart"] for i in entrant[3]) == ["Silverline Angels", "汾河新能源创投"]
-    text = rendered(factory, "entrant", "agenda_published")
+    text = notice_text(factory, "entrant", "agenda_published")
     assert "本地专场议程已发布" in text and "您共有 2 场会见" in text and "汾河新能源创投" in text
     # publishing again tells nobody twice
     assert client.post(S1 + "/publish", headers=organiser).status_code == 200
-    assert len(told(factory, "agenda_published")) == 4
+    assert len(notices_told(factory, "agenda_published")) == 4
 
 
 def test_a_repair_moving_several_meetings_tells_each_person_once(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
-    _publish_with_investor_early(client, accounts, factory)
+    publish_s1_investor_early(client, accounts, factory)
     organiser = accounts.headers("organiser")
     # T-I01 arrives only for slot 4: all three of its meetings (slots 1–3) must move
     late = client.post(S1 + "/late", json={"institution_id": "T-I01", "first_slot": 4},
@@ -190,14 +138,14 @@ def test_a_repair_moving_several_meetings_tells_each_person_once(client, account
     assert late.status_code == 200, late.get_json()
     outcome = late.get_json()
     assert len([m for m in outcome["moved"] if m["institution"] == "T-I01"]) == 3
-    changed = told(factory, "meetings_changed")
+    changed = notices_told(factory, "meetings_changed")
     mine = [n for n in changed if n[0] == "investor"]
     assert len(mine) == 1  # one notice listing all three
     items = mine[0][3]
     assert [i["what"] for i in items] == ["moved"] * 3
     assert sorted(i["from_time"] for i in items) == ["09:00", "09:20", "09:40"]
     assert all(i["time"] >= "10:00" for i in items)
-    text = rendered(factory, "investor", "meetings_changed")
+    text = notice_text(factory, "investor", "meetings_changed")
     assert text.count("改期：") == 3 and "→" in text
     # each entrant is told of their own meeting with T-I01 only; T-I02's account is not told
     assert "investor_b" not in {n[0] for n in changed}
@@ -207,7 +155,7 @@ def test_a_repair_moving_several_meetings_tells_each_person_once(client, account
     meeting_id = client.get(S1, headers=organiser).get_json()["meetings"][0]["meeting_id"]
     cancelled = client.post(f"/api/v1/meetings/{meeting_id}/cancel", headers=organiser)
     assert cancelled.status_code == 200, cancelled.get_json()
-    changed = told(factory, "meetings_changed")
+    changed = notices_told(factory, "meetings_changed")
     assert len([n for n in changed if n[0] == "investor"]) == 1
     assert "cancelled" in {i["what"] for n in changed for i in n[3]}
 
@@ -218,4 +166,4 @@ def test_a_repair_of_a_draft_tells_nobody(client, accounts, factory) -> None:  #
     late = client.post(S1 + "/late", json={"project_id": "T-P001", "first_slot": 5},
                        headers=organiser)  # fmt: skip
     assert late.status_code == 200
-    assert told(factory) == []
+    assert notices_told(factory) == []
