@@ -221,3 +221,18 @@ def test_links_reach_only_their_person(client, accounts, factory) -> None:  # ty
                 assert notice.user.username == run.invites[0].username
             if reset.link in carried:
                 assert notice.user.username == "investor"
+
+
+def test_an_accepted_booking_is_reminded_before_any_agenda_is_published(
+    client, accounts, factory
+) -> None:  # type: ignore[no-untyped-def]
+    made = client.post(
+        "/api/v1/meeting-requests",
+        json={"session": "S1", "project_id": "T-P001", "institution_id": "T-I01", "slot": 3},
+        headers=accounts.headers("entrant"),
+    ).get_json()
+    client.post(
+        f"/api/v1/meeting-requests/{made['id']}/accept", headers=accounts.headers("investor")
+    )
+    assert scan(factory, "2036-12-08T08:40") == 2  # 60 minutes before 09:40
+    assert {n[2]["time"] for n in reminders(factory)} == {"09:40"}

@@ -167,3 +167,19 @@ def test_a_repair_of_a_draft_tells_nobody(client, accounts, factory) -> None:  #
                        headers=organiser)  # fmt: skip
     assert late.status_code == 200
     assert notices_told(factory) == []
+
+
+def test_a_published_session_edit_tells_whose_meetings_moved(client, accounts, factory) -> None:  # type: ignore[no-untyped-def]
+    publish_s1_investor_early(client, accounts, factory)  # T-I02 meets at 11:00, 11:20, 11:40
+    organiser = accounts.headers("organiser")
+    edited = client.patch(
+        "/api/v1/events/T2026/sessions/S1", json={"end": "11:00"}, headers=organiser
+    )
+    assert edited.status_code == 200, edited.get_json()
+    changed = notices_told(factory, "meetings_changed")
+    mine = [n for n in changed if n[0] == "investor_b"]
+    assert len(mine) == 1
+    items = mine[0][3]
+    assert sorted(i["from_time"] for i in items) == ["11:00", "11:20", "11:40"]
+    assert all(i["what"] == "moved" and i["time"] < "11:00" for i in items)
+    assert "investor" not in {n[0] for n in changed}  # T-I01's meetings stayed where they were

@@ -248,17 +248,19 @@ def expire_lapsed(db: Session, now: datetime | None = None) -> int:
 
 
 def _coming(db: Session, now: datetime, upper: datetime) -> list[dict[str, Any]]:
-    """Return the confirmed meetings of published agendas starting in (now, upper]."""
+    """Return the confirmed meetings people hold starting in (now, upper]."""
     rows = db.execute(
         select(Meeting, Slot.starts_at, Table, MatchmakingSession, Project.name, Institution.name)
         .join(Slot, Slot.id == Meeting.slot_id)
-        .join(Agenda, Agenda.session_id == Meeting.session_id)
+        .outerjoin(Agenda, Agenda.session_id == Meeting.session_id)
         .join(MatchmakingSession, MatchmakingSession.id == Meeting.session_id)
         .join(Project, Project.id == Meeting.project_id)
         .join(Institution, Institution.id == Meeting.institution_id)
         .outerjoin(Table, Table.id == Meeting.table_id)
         .where(
-            Agenda.status == AgendaStatus.PUBLISHED,
+            # a published agenda's meetings, and accepted bookings (their parties see them
+            # before the agenda is published)
+            or_(Agenda.status == AgendaStatus.PUBLISHED, Meeting.request_id.is_not(None)),
             Meeting.status.in_(CONFIRMED),
             Slot.starts_at > now,
             Slot.starts_at <= upper,
