@@ -43,8 +43,8 @@ from sqlalchemy import delete, func, select
 
 from matchmaker.config import Settings
 from matchmaker.db.engine import make_engine, migrate, session_factory, transaction
-from matchmaker.db.models import Meeting, Notice, NoticeDelivery
-from matchmaker.domain import LOCAL_TZ, NoticeKind
+from matchmaker.db.models import Notice, NoticeDelivery
+from matchmaker.domain import NoticeKind
 from matchmaker.services.agendas.build import build_agenda, publish_agenda
 from matchmaker.services.agendas.options import AgendaOptions
 from matchmaker.services.notifications.render import render_notice
@@ -214,11 +214,14 @@ def main() -> None:
             shutil.copy(folder / "notes.db", folder / "baseline.db")
             people = invite_everyone(folder / "notes.db")
             base_seconds, base_notices = publish(
-                folder / "baseline.db", replace(settings, database_url=f"sqlite:///{folder / 'baseline.db'}")
+                folder / "baseline.db",
+                replace(settings, database_url=f"sqlite:///{folder / 'baseline.db'}"),
             )
             pub_seconds, notices = publish(folder / "notes.db", settings)
             assert base_notices == 0, base_notices
-            with transaction(session_factory(make_engine(f"sqlite:///{folder / 'notes.db'}"))) as db:
+            with transaction(
+                session_factory(make_engine(f"sqlite:///{folder / 'notes.db'}"))
+            ) as db:
                 kinds = set(db.scalars(select(Notice.kind)))
             assert kinds == {NoticeKind.AGENDA_PUBLISHED.value}, kinds
             before = sink.count
@@ -240,9 +243,15 @@ def main() -> None:
     print(f"{'publish + commit, nobody to tell (baseline)':<64} {base_seconds:>8.3f}")
     print(f"{f'publish + commit, {notices} notices written':<64} {pub_seconds:>8.3f}")
     print(f"{'  added by the notices':<64} {added:>8.3f}")
-    print(f"{f'outbox: send_due until empty ({sent} e-mails to aiosmtpd)':<64} {out_seconds:>8.3f} {outbox_rate:>8.1f}")
-    print(f"{f'bare smtplib loop ({len(messages)} pre-rendered e-mails, same server)':<64} {bare_seconds:>8.3f} {bare_rate:>8.1f}")
-    print(f"outbox / bare: {outbox_rate / bare_rate:.2f} (goal ≥ 0.50: {'met' if outbox_rate >= bare_rate / 2 else 'NOT met'})")
+    print(
+        f"{f'outbox: send_due until empty ({sent} e-mails to aiosmtpd)':<64} {out_seconds:>8.3f} {outbox_rate:>8.1f}"
+    )
+    print(
+        f"{f'bare smtplib loop ({len(messages)} pre-rendered e-mails, same server)':<64} {bare_seconds:>8.3f} {bare_rate:>8.1f}"
+    )
+    print(
+        f"outbox / bare: {outbox_rate / bare_rate:.2f} (goal ≥ 0.50: {'met' if outbox_rate >= bare_rate / 2 else 'NOT met'})"
+    )
     print(f"publishing adds {added:.3f} s (goal ≤ 1 s: {'met' if added <= 1 else 'NOT met'})")
     _ = LOCAL_TZ
 

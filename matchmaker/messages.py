@@ -963,6 +963,155 @@ CATALOG: dict[str, tuple[str, str]] = {
         "This unsubscribe link is not valid (it may have been cut short when copied); nothing "
         "was changed.",
     ),
+    # ---- notifications: triggers (what causes a notice; sentences of each kind and item)
+    "notice.request_received.subject": (
+        "新的会见预约：{by}（{date} {time}）",
+        "New meeting request: {by} ({date} {time})",
+    ),
+    "notice.request_received.body": (
+        "{by}预约了一场会见：{project} × {institution}，{session} {date} {time}，{table}。"
+        "请在 {expires} 前答复，逾期预约自动失效。",
+        "{by} asked for a meeting: {project} × {institution}, {session_en} {date} {time}, "
+        "{table_en}. Please answer by {expires}; after that the request lapses.",
+    ),
+    "notice.request_accepted.subject": (
+        "预约已接受：{counterpart}（{date} {time}）",
+        "Request accepted: {counterpart} ({date} {time})",
+    ),
+    "notice.request_accepted.body": (
+        "{counterpart}接受了会见预约：{session} {date} {time}，{table}。",
+        "{counterpart} accepted the meeting request: {session_en} {date} {time}, {table_en}.",
+    ),
+    "notice.request_declined.subject": (
+        "预约未被接受：{counterpart}（{date} {time}）",
+        "Request declined: {counterpart} ({date} {time})",
+    ),
+    "notice.request_declined.body": (
+        "{counterpart}婉拒了会见预约（{session} {date} {time}），"
+        "该时段已释放，可另约其他时段或机构。",
+        "{counterpart} declined the meeting request ({session_en} {date} {time}); the slot is "
+        "free again for another booking.",
+    ),
+    "notice.request_withdrawn.subject": (
+        "预约已撤回：{project} × {institution}",
+        "Request withdrawn: {project} × {institution}",
+    ),
+    "notice.request_withdrawn.body": (
+        "{project} × {institution}的会见预约（{session} {date} {time}，{table}）已撤回，"
+        "该时段已释放。",
+        "The meeting request {project} × {institution} ({session_en} {date} {time}, {table_en}) "
+        "was withdrawn; the slot is free again.",
+    ),
+    "notice.request_expired.subject": (
+        "预约已过期：{project} × {institution}",
+        "Request expired: {project} × {institution}",
+    ),
+    "notice.request_expired.body": (
+        "{project} × {institution}的会见预约（{session} {date} {time}）未在期限内答复，已自动失效，"
+        "该时段已释放。",
+        "The meeting request {project} × {institution} ({session_en} {date} {time}) was not "
+        "answered in time and has lapsed; the slot is free again.",
+    ),
+    "notice.agenda_published.subject": (
+        "{session}议程已发布（{date}）",
+        "Agenda published: {session_en} ({date})",
+    ),
+    "notice.agenda_published.body": (
+        "{session}（{date}，{venue}）议程已发布，您共有 {count} 场会见：",
+        "The agenda of {session_en} ({date}, {venue}) is published; you have {count} meeting(s):",
+    ),
+    "notice.meetings_changed.subject": (
+        "{session}议程有变动（{date}）",
+        "Your agenda changed: {session_en} ({date})",
+    ),
+    "notice.meetings_changed.body": (
+        "{session}（{date}）中您的会见有以下变动：",
+        "Your meetings in {session_en} ({date}) changed:",
+    ),
+    "notice.reminder.subject": (
+        "会见提醒：{date} {time} 起，{session}",
+        "Reminder: meetings from {date} {time}, {session_en}",
+    ),
+    "notice.reminder.body": (
+        "请按时到场（{venue}）。您的会见：",
+        "Please be on time ({venue}). Your meetings:",
+    ),
+    "notice.broadcast.subject": (
+        "{session}：组委会通知",
+        "{session_en}: a message from the organisers",
+    ),
+    "notice.broadcast.body": ("{text}", "{text}"),
+    "notice.task_due.subject": (
+        "尽调任务到期提醒（{count} 项）",
+        "Due-diligence tasks due ({count})",
+    ),
+    "notice.task_due.body": (
+        "以下尽调任务今日（{day}）到期或已逾期：",
+        "These due-diligence tasks are due today ({day}) or overdue:",
+    ),
+    "notice.invitation.subject": ("账号邀请：{event}", "Your account for {event}"),
+    "notice.invitation.body": (
+        "您已受邀使用{event}的对接平台，用户名 {username}。"
+        "请在 {expires} 前打开以下链接设置密码：{link}",
+        "You are invited to the matchmaking service of {event} as {username}. Open this link "
+        "before {expires} to choose your password: {link}",
+    ),
+    "notice.password_reset.subject": ("密码重置链接", "Password reset link"),
+    "notice.password_reset.body": (
+        "账号 {username} 的密码重置链接（{expires} 前有效，只能使用一次）：{link}"
+        "　如非本人申请，请忽略本消息并联系组委会。",
+        "A link to reset the password of {username} (valid until {expires}, once): {link} "
+        "If you did not ask for it, ignore this message and tell the organisers.",
+    ),
+    "notice.reminder.bad_minutes": (
+        "提醒时间应为会见前 1–10080 分钟的整数，以逗号分隔（收到 {value}）",
+        "Reminder offsets must be whole minutes from 1 to 10080, comma-separated (got {value})",
+    ),
+    "notice.reminder.bad_evening": (
+        "前一天提醒的时间应写作 HH:MM，如 18:00（收到 {value}）",
+        "The day-before reminder time must be HH:MM, e.g. 18:00 (got {value})",
+    ),
+    "notice.broadcast.label": (
+        "群发通知（发给本专场所有项目和机构的账号）",
+        "Message to everyone in this session (all project and institution accounts)",
+    ),
+    "notice.broadcast.placeholder": (
+        "例如：签到处已移至一楼东门",
+        "e.g. Check-in has moved to the east door, ground floor",
+    ),
+    "notice.broadcast.send": ("发送通知", "Send message"),
+    "notice.broadcast.refused": ("通知未发送", "The message was not sent"),
+    "notice.broadcast.empty": ("通知内容不能为空", "The message must not be empty"),
+    "notice.broadcast.too_long": (
+        "通知内容最多 {max} 字（现有 {length} 字）",
+        "The message may have at most {max} characters (it has {length})",
+    ),
+    "notice.broadcast.sent": (
+        "已向{session}的 {count} 个账号发送通知",
+        "The message went to {count} account(s) of {session}",
+    ),
+    "notice.item.message": ("留言：{text}", "Message: {text}"),
+    "notice.item.meeting": ("{time} {table} · {counterpart}", "{time} {table_en} · {counterpart}"),
+    "notice.item.moved": (
+        "改期：与{counterpart}的会见 {from_time} {from_table} → {time} {table}",
+        "Moved: meeting with {counterpart} {from_time} {from_table_en} → {time} {table_en}",
+    ),
+    "notice.item.cancelled": (
+        "取消：与{counterpart}的会见（{time} {table}）",
+        "Cancelled: meeting with {counterpart} ({time} {table_en})",
+    ),
+    "notice.item.added": (
+        "新增：与{counterpart}的会见 {time} {table}",
+        "Added: meeting with {counterpart} {time} {table_en}",
+    ),
+    "notice.item.task_due": (
+        "今日到期：{project} ← {institution}（截止 {due}）",
+        "Due today: {project} ← {institution} (due {due})",
+    ),
+    "notice.item.task_overdue": (
+        "已逾期：{project} ← {institution}（截止 {due}）",
+        "Overdue: {project} ← {institution} (due {due})",
+    ),
     "dd.no_smtp": (
         "未配置邮件服务器（MATCHMAKER_SMTP_HOST）",
         "No mail server configured (MATCHMAKER_SMTP_HOST)",

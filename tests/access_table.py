@@ -292,6 +292,8 @@ TABLE: list[Rule] = [
       url=S1 + "/agenda/late", body={"project_id": "T-P005", "first_slot": 2}),
     R("POST", "/api/v1/events/<code>/sessions/<session_code>/agenda/must-meet", "D DD DD DA",
       url=S1 + "/agenda/must-meet", body={"project_id": "T-P005", "institution_id": "T-I02"}),
+    R("POST", "/api/v1/events/<code>/sessions/<session_code>/broadcast",       "D DD DD DA",
+      url=S1 + "/broadcast", body={"text": "签到处已移至一楼东门"}),
     R("POST", "/api/v1/meetings/<int:meeting_id>/lock",                        "D DD DD DA",
       url="/api/v1/meetings/{meeting}/lock", body={"locked": True}),
     R("POST", "/api/v1/meetings/<int:meeting_id>/cancel",                      "D DD DD DA",

@@ -312,3 +312,74 @@ def organiser_pages(intent_id: int, task_id: int) -> list[str]:
         "/book?project=T-P001&institution=T-I01",
         "/accounts",
     ]
+
+
+# ---- notifications (#16) ---------------------------------------------------------------------
+
+
+def notices_told(
+    factory: Any, kind: str | None = None
+) -> list[tuple[str, str, dict[str, Any], list[Any]]]:
+    """Return (username, kind, params, items) of every notice (of ``kind``), oldest first."""
+    from sqlalchemy import select
+
+    from matchmaker.db.engine import transaction
+    from matchmaker.db.models import Notice, User
+
+    with transaction(factory) as db:
+        query = select(User.username, Notice).join(User, User.id == Notice.user_id)
+        if kind is not None:
+            query = query.where(Notice.kind == kind)
+        rows = db.execute(query.order_by(Notice.id)).all()
+        return [(name, n.kind, dict(n.params), list(n.items)) for name, n in rows]
+
+
+def notice_text(factory: Any, username: str, kind: str, lang: str = "zh") -> str:
+    """Return the subject and plain text of ``username``'s latest notice of ``kind``."""
+    from sqlalchemy import select
+
+    from matchmaker.db.engine import transaction
+    from matchmaker.db.models import Notice, User
+    from matchmaker.services.notifications.render import render_notice
+
+    with transaction(factory) as db:
+        notice = db.scalars(
+            select(Notice)
+            .join(User, User.id == Notice.user_id)
+            .where(User.username == username, Notice.kind == kind)
+            .order_by(Notice.id.desc())
+        ).first()
+        assert notice is not None, (username, kind)
+        out = render_notice(notice, lang)
+        return out.subject + "\n" + out.text
+
+
+def publish_s1_investor_early(client: Any, accounts: Any, factory: Any) -> None:
+    """Build S1, lay it out by hand (T-I01 meets T-P001, T-P002, T-P005 in slots 1–3 at
+    09:00–09:40, T-I02 the same projects in slots 7–9) and publish it."""
+    from sqlalchemy import select
+
+    from matchmaker.db.engine import transaction
+    from matchmaker.db.models import Meeting, Slot
+    from matchmaker.domain import MeetingStatus
+
+    organiser = accounts.headers("organiser")
+    built = client.post("/api/v1/events/T2026/sessions/S1/agenda/build", json={}, headers=organiser)
+    assert built.status_code == 200, built.get_json()
+    with transaction(factory) as db:
+        rows = db.scalars(select(Meeting).order_by(Meeting.project_id)).all()
+        assert len(rows) == 6  # both institutions meet T-P001, T-P002 and T-P005
+        found = select(Slot).where(Slot.session_id == rows[0].session_id)
+        slots = {s.number: s.id for s in db.scalars(found)}
+        for meeting in rows:
+            meeting.status = MeetingStatus.CANCELLED  # out of the way of the unique indexes
+        db.flush()
+        for n, meeting in enumerate([m for m in rows if m.institution.code == "T-I01"]):
+            meeting.slot_id = slots[1 + n]
+        for n, meeting in enumerate([m for m in rows if m.institution.code == "T-I02"]):
+            meeting.slot_id = slots[7 + n]
+        db.flush()
+        for meeting in rows:
+            meeting.status = MeetingStatus.SCHEDULED
+    published = client.post("/api/v1/events/T2026/sessions/S1/agenda/publish", headers=organiser)
+    assert published.status_code == 200, published.get_json()

@@ -1,38 +1,29 @@
-"""Commands for notifications: send what is due (from cron, or in a loop), send a test."""
+"""Commands for notifications (#16): deliver what is due (from cron, or in a loop), test a
+channel, write the reminders that are due, send the organisers' message to a session."""
 
 from __future__ import annotations
 
-import importlib
 import time
-from collections.abc import Sized
+from datetime import UTC, datetime
 from typing import Any
 
 import click
 
 from matchmaker.cli.base import Context, handles_errors, main, pass_ctx
+from matchmaker.domain import LOCAL_TZ
 
 
 @main.group()
 def notifications() -> None:
-    """Notifications: deliver the outbox by e-mail, webhook and SMS; test a channel."""
+    """Notifications: deliver the outbox by e-mail, webhook and SMS; reminders; broadcasts."""
 
 
 def _queue_reminders(ctx: Context) -> int:
-    """Queue the reminders that fall due (the reminder scan, when this build has one)."""
-    try:
-        module = importlib.import_module("matchmaker.services.notifications.reminders")
-    except ModuleNotFoundError:
-        return 0
-    scan = getattr(module, "queue_reminders", None)
-    if scan is None:
-        return 0
-    from matchmaker.db.types import utcnow
+    """Write the reminders, task notices and lapsed-request notices that fall due now."""
+    from matchmaker.services.notifications.reminders import queue_reminders
 
     with ctx.transaction(immediate=True) as db:
-        queued = scan(db, ctx.settings, utcnow())
-    if isinstance(queued, Sized):
-        return len(queued)
-    return int(queued or 0)
+        return queue_reminders(db, ctx.settings)
 
 
 def _round(ctx: Context, limit: int, lease: int) -> Any:
@@ -130,3 +121,57 @@ def test(ctx: Context, channel: str, address: str, username: str | None) -> None
         return
     ctx.emit(asdict(result), f"not sent: {result.channel} → {result.address}: {result.error}")
     raise SystemExit(1)
+
+
+# ---- triggers: reminders and broadcasts ---------------------------------------------------------
+
+
+def _moment(raw: str | None) -> datetime | None:
+    """Return ``--now`` as an aware time (a bare time is Asia/Shanghai, as at the venue)."""
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO time: {raw!r}", param_hint="--now") from None
+    return moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@notifications.command("remind")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO",
+    help="Act as if it were this time (e.g. 2036-12-07T18:00; no zone: Asia/Shanghai).",
+)
+@pass_ctx
+@handles_errors
+def notifications_remind(ctx: Context, now_text: str | None) -> None:
+    """Write the reminders, task notices and lapsed-request notices that are due now (the
+    sender does this on each pass; run it from cron when no sender runs)."""
+    from matchmaker.services.notifications.reminders import queue_reminders
+
+    with ctx.transaction() as db:
+        written = queue_reminders(db, ctx.settings, _moment(now_text))
+    ctx.emit({"ok": True, "written": written}, f"{written} notice(s) written")
+
+
+@notifications.command("broadcast")
+@click.option("--session", "session_code", required=True, help="Session code, e.g. S1.")
+@click.option("--event", "event_code", help="Event code (needed when there are several).")
+@click.option("--text", required=True, help="The message, 1–1000 characters.")
+@pass_ctx
+@handles_errors
+def notifications_broadcast(
+    ctx: Context, session_code: str, event_code: str | None, text: str
+) -> None:
+    """Send a message to every account of a session's projects and institutions."""
+    from matchmaker.services.notifications.broadcast import broadcast
+    from matchmaker.services.registry.events import get_session
+
+    with ctx.transaction() as db:
+        accounts = broadcast(db, None, get_session(db, event_code, session_code), text)
+    ctx.emit(
+        {"ok": True, "session": session_code, "accounts": accounts},
+        f"sent to {accounts} account(s) of {session_code}",
+    )

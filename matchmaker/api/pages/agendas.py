@@ -54,6 +54,7 @@ from matchmaker.services.agendas.views import (
     session_grid,
     visible_rows,
 )
+from matchmaker.services.notifications.broadcast import broadcast
 from matchmaker.services.operations import jobs
 from matchmaker.services.registry import catalog
 from matchmaker.services.registry.events import get_session
@@ -108,7 +109,8 @@ def grid(session_code: str) -> str:
 @bp.post("/sessions/<session_code>/agenda")
 @signed_in(Role.ORGANISER)
 def grid_action(session_code: str) -> Response:
-    """Build, publish, lock/unlock, cancel or mark a late arrival, then show the grid again."""
+    """Build, publish, lock/unlock, cancel, mark a late arrival or send a message to the
+    session's parties, then show the grid again."""
     check_csrf()
     found = _session(session_code)
     action = request.form.get("action", "")
@@ -171,6 +173,11 @@ def grid_action(session_code: str) -> Response:
         outcome = run_action(late)
         if outcome is not None:
             _outcome_notice(outcome)
+    elif action == "broadcast":
+        text = request.form.get("text", "")
+        sent = run_action(lambda: broadcast(db(), me, found, text))
+        if sent is not None:
+            notice("ok", t("notice.broadcast.sent", session=found.name, count=sent))
     else:
         abort(400)
     return redirect(url_for("agenda_pages.grid", session_code=session_code))

@@ -15,6 +15,8 @@ from matchmaker.api.resources.common import file_response, format_parameter
 from matchmaker.api.resources.jobs import JobOut, start
 from matchmaker.api.schemas.agendas import (
     AgendaOut,
+    BroadcastIn,
+    BroadcastOut,
     BuildIn,
     ExportArgs,
     InstanceOut,
@@ -40,6 +42,7 @@ from matchmaker.services.agendas.build import (
 from matchmaker.services.agendas.options import AgendaOptions
 from matchmaker.services.agendas.repair import add_must_meet, arrives_late, cancel_meeting
 from matchmaker.services.agendas.views import FORMATS, AgendaView, export_file, session_agenda
+from matchmaker.services.notifications.broadcast import broadcast
 from matchmaker.services.registry import catalog
 from matchmaker.services.registry.events import get_session
 
@@ -140,6 +143,20 @@ class MustMeet(MethodView):
         outcome = add_must_meet(db(), matcher(), session, institution, project, user(), lang())
         db().commit()
         return outcome
+
+
+@blp.route("/events/<code>/sessions/<session_code>/broadcast")
+class Broadcast(MethodView):
+    @blp.doc(security=BEARER)
+    @require(*ORGANISER)
+    @blp.arguments(BroadcastIn)
+    @blp.response(200, BroadcastOut)
+    def post(self, data: dict[str, Any], code: str, session_code: str) -> dict[str, Any]:
+        """Send a message (1–1000 characters) to every account of the session's parties."""
+        session = get_session(db(), code, session_code)
+        accounts = broadcast(db(), user(), session, data["text"])
+        db().commit()
+        return {"session": session.code, "accounts": accounts}
 
 
 @blp.route("/meetings/<int:meeting_id>/lock")

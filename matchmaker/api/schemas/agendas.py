@@ -88,6 +88,15 @@ class LateIn(Schema):
     first_slot = fields.Integer(required=True, validate=validate.Range(1, 1000))
 
 
+class BroadcastIn(Schema):
+    text = fields.String(required=True, metadata={"description": "1–1000 characters"})
+
+
+class BroadcastOut(Schema):
+    session = fields.String(metadata={"description": "the session's code"})
+    accounts = fields.Integer(metadata={"description": "how many accounts were sent it"})
+
+
 class PairIn(Schema):
     project_id = fields.String(required=True, validate=validate.Length(1, 64))
     institution_id = fields.String(required=True, validate=validate.Length(1, 64))

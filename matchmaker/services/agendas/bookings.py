@@ -38,9 +38,16 @@ from matchmaker.db.models import (
 )
 from matchmaker.db.transactions import begin_write
 from matchmaker.db.types import utcnow
-from matchmaker.domain import MeetingStatus, RequestStatus, Role, local_minute
+from matchmaker.domain import MeetingStatus, NoticeKind, RequestStatus, Role, local_minute
 from matchmaker.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
 from matchmaker.messages import Ref
+from matchmaker.services.agendas.notices import (
+    INSTITUTION,
+    PROJECT,
+    asked_side,
+    asker_side,
+    tell_request,
+)
 from matchmaker.services.agendas.seats import seat
 from matchmaker.services.audit import record
 from matchmaker.services.registry import catalog
@@ -72,7 +79,8 @@ class BookingRules:
 
 
 def expire_stale(db: Session, session: MatchmakingSession, now: datetime | None = None) -> int:
-    """Expire pending requests past their time and free their slots; return how many."""
+    """Expire pending requests past their time and free their slots; return how many. Both
+    sides of each are told (``request_expired``)."""
     now = now or utcnow()
     stale = db.scalars(
         select(MeetingRequest.id).where(
@@ -82,16 +90,21 @@ def expire_stale(db: Session, session: MatchmakingSession, now: datetime | None 
         )
     ).all()
     if stale:
-        db.execute(
+        # only the requests this UPDATE moved are told of (another process may expire the same
+        # ones at once: its UPDATE, not this one, then returns them)
+        expired = db.scalars(
             update(MeetingRequest)
             .where(MeetingRequest.id.in_(stale), MeetingRequest.status == RequestStatus.PENDING)
             .values(status=RequestStatus.EXPIRED, decided_at=now)
-        )
+            .returning(MeetingRequest.id)
+        ).all()
         db.execute(
             update(Meeting)
             .where(Meeting.request_id.in_(stale), Meeting.status == MeetingStatus.REQUESTED)
             .values(status=MeetingStatus.CANCELLED)
         )
+        for request in db.scalars(select(MeetingRequest).where(MeetingRequest.id.in_(expired))):
+            tell_request(db, request, NoticeKind.REQUEST_EXPIRED, None, (PROJECT, INSTITUTION))
     return len(stale)
 
 
@@ -260,6 +273,9 @@ def request_meeting(
     except IntegrityError:
         raise Conflict("booking.slot_taken", slot=slot_number) from None
     record(db, request, "request", actor, after=_request_state(request, slot_number))
+    # the asked side is told; an organiser booking for a pair tells the asking side too
+    sides = [asked_side(request)] + ([asker_side(request)] if actor.role == Role.ORGANISER else [])
+    tell_request(db, request, NoticeKind.REQUEST_RECEIVED, actor, sides)
     return request
 
 
@@ -321,6 +337,8 @@ def decide(db: Session, actor: User, request: MeetingRequest, accept: bool) -> M
         before,
         {"status": request.status.value},
     )
+    kind = NoticeKind.REQUEST_ACCEPTED if accept else NoticeKind.REQUEST_DECLINED
+    tell_request(db, request, kind, actor, [asker_side(request)])
     return request
 
 
@@ -341,6 +359,9 @@ def withdraw(db: Session, actor: User, request: MeetingRequest) -> MeetingReques
         hold.status = MeetingStatus.CANCELLED
     db.flush()
     record(db, request, "withdraw", actor, before, {"status": request.status.value})
+    # the other side is told (both when an organiser withdrew it)
+    sides = [s for s in (PROJECT, INSTITUTION) if not _on_side(actor, request, s)]
+    tell_request(db, request, NoticeKind.REQUEST_WITHDRAWN, actor, sides)
     return request
 
 
@@ -435,6 +456,12 @@ def _is_party(actor: User, project_id: int, institution_id: int) -> bool:
     return (actor.role == Role.ENTRANT and actor.project_id == project_id) or (
         actor.role == Role.INVESTOR and actor.institution_id == institution_id
     )
+
+
+def _on_side(actor: User, request: MeetingRequest, side: str) -> bool:
+    if side == PROJECT:
+        return actor.role == Role.ENTRANT and actor.project_id == request.project_id
+    return actor.role == Role.INVESTOR and actor.institution_id == request.institution_id
 
 
 def _move(db: Session, request: MeetingRequest, to: RequestStatus) -> None:

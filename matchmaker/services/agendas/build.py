@@ -26,6 +26,7 @@ from matchmaker.services.agendas.instance import (
     live_meetings,
     session_instance,
 )
+from matchmaker.services.agendas.notices import tell_published
 from matchmaker.services.agendas.options import AgendaOptions
 from matchmaker.services.agendas.seats import seat_all
 from matchmaker.services.audit import record
@@ -191,7 +192,9 @@ def build_agenda(
 def publish_agenda(
     db: Session, matcher: Matcher, session: MatchmakingSession, actor: User | None = None
 ) -> AgendaState:
-    """Publish the draft after the independent validator finds nothing wrong with it."""
+    """Publish the draft after the independent validator finds nothing wrong with it; every
+    account of every party of the session is told its own day (once: publishing again what is
+    published already tells nobody, its changes were told as they happened)."""
     ensure_not_over(session)
     agenda = agenda_of(db, session)
     if agenda.revision == 0:
@@ -201,10 +204,13 @@ def publish_agenda(
     problems = [v for v in validate(instance, meetings) if v.code not in _SOFT]
     if problems:
         raise InvalidInput("agenda.invalid", count=len(problems), first=problems[0].message())
+    first = agenda.status != AgendaStatus.PUBLISHED
     agenda.status = AgendaStatus.PUBLISHED
     agenda.published_at = utcnow()
     db.flush()
     record(db, agenda, "publish", actor, after=_summary(agenda, len(meetings)))
+    if first:
+        tell_published(db, session, actor)
     pause_point("agenda.publish")  # fault tests: a process killed here publishes nothing
     return AgendaState(session=session.code, status=agenda.status, revision=agenda.revision)
 

@@ -36,6 +36,7 @@ from matchmaker.services.agendas.instance import (
     raise_to_held,
     session_instance,
 )
+from matchmaker.services.agendas.notices import watching
 from matchmaker.services.agendas.seats import seat_all
 from matchmaker.services.audit import record
 from matchmaker.services.matching.matcher import Matcher
@@ -44,19 +45,22 @@ from matchmaker.services.matching.matcher import Matcher
 def cancel_meeting(
     db: Session, matcher: Matcher, meeting: Meeting, actor: User | None = None, lang: str = "zh"
 ) -> Outcome:
-    """Cancel one meeting (it will not be scheduled again) and repair the session around it."""
+    """Cancel one meeting (it will not be scheduled again) and repair the session around it.
+
+    On a published agenda everyone whose meetings the two change is told, in one notice each."""
     ensure_not_over(meeting.session)
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict("agenda.meeting_cancelled")
-    before = _where(meeting)
-    meeting.status = MeetingStatus.CANCELLED
-    db.flush()
-    record(db, meeting, "cancel", actor, before, _where(meeting))
     session = db.get(MatchmakingSession, meeting.session_id)
     assert session is not None  # a foreign key guarantees it
-    # the repair sees the cancelled meeting among the previous ones (its pair now forbidden),
-    # so it knows which seat was freed and may refill it
-    return repair_agenda(db, matcher, session, actor, lang=lang, cancelled=meeting)
+    with watching(db, session, actor):
+        before = _where(meeting)
+        meeting.status = MeetingStatus.CANCELLED
+        db.flush()
+        record(db, meeting, "cancel", actor, before, _where(meeting))
+        # the repair sees the cancelled meeting among the previous ones (its pair now
+        # forbidden), so it knows which seat was freed and may refill it
+        return repair_agenda(db, matcher, session, actor, lang=lang, cancelled=meeting)
 
 
 def arrives_late(
@@ -71,18 +75,19 @@ def arrives_late(
     """Mark ``party`` away before slot ``first_slot`` and repair its meetings there."""
     ensure_not_over(session)
     column = "project_id" if isinstance(party, Project) else "institution_id"
-    for slot in session.slots:
-        if slot.number >= first_slot:
-            break
-        exists = db.scalar(
-            select(Unavailability).where(
-                Unavailability.slot_id == slot.id, getattr(Unavailability, column) == party.id
+    with watching(db, session, actor):
+        for slot in session.slots:
+            if slot.number >= first_slot:
+                break
+            exists = db.scalar(
+                select(Unavailability).where(
+                    Unavailability.slot_id == slot.id, getattr(Unavailability, column) == party.id
+                )
             )
-        )
-        if exists is None:
-            db.add(Unavailability(slot_id=slot.id, reason="late", **{column: party.id}))
-    db.flush()
-    return repair_agenda(db, matcher, session, actor, lang=lang)
+            if exists is None:
+                db.add(Unavailability(slot_id=slot.id, reason="late", **{column: party.id}))
+        db.flush()
+        return repair_agenda(db, matcher, session, actor, lang=lang)
 
 
 def add_must_meet(
@@ -115,8 +120,28 @@ def repair_agenda(
     ``gone_slots`` (ids) are slots going away (the session's hours changed): they are left out
     of the instance, and each pair of ``relocate`` (the meetings in them) must meet again in
     another slot, so the repair moves them (or finds that impossible: infeasible).
+
+    On a published agenda each person whose meetings moved, went or were added is told in one
+    ``meetings_changed`` notice listing them all (:func:`notices.watching`).
     """
     ensure_not_over(session)
+    with watching(db, session, actor):
+        return _repair(
+            db, matcher, session, actor, must_meet, lang, cancelled, relocate, gone_slots
+        )
+
+
+def _repair(
+    db: Session,
+    matcher: Matcher,
+    session: MatchmakingSession,
+    actor: User | None,
+    must_meet: tuple[Institution, Project] | None,
+    lang: str,
+    cancelled: Meeting | None,
+    relocate: Sequence[Meeting],
+    gone_slots: Collection[int],
+) -> Outcome:
     agenda = agenda_of(db, session)
     tables = seat_all(db, session, sorted(session.institutions, key=lambda i: i.code))
     current = live_meetings(db, session)

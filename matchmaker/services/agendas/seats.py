@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Institution, MatchmakingSession, SessionSeat, Table
 from matchmaker.errors import InvalidInput
+from matchmaker.messages import render
 
 
 def seats(db: Session, session: MatchmakingSession) -> dict[int, Table]:
@@ -59,3 +60,13 @@ def seat_all(
     for institution in missing:
         taken[institution.id] = seat(db, session, institution)
     return taken
+
+
+def table_label(table: Table | None, lang: str = "zh") -> str:
+    """Return how a table is named on paper: ``3号桌`` / ``Table 3``."""
+    if table is None:
+        return ""
+    default = render("agenda.table", "zh", number=table.number)
+    if table.label and table.label != default:
+        return table.label  # a venue's own name for the table
+    return render("agenda.table", lang, number=table.number)

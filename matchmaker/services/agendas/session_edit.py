@@ -30,6 +30,7 @@ from matchmaker.domain import AgendaStatus
 from matchmaker.errors import Conflict
 from matchmaker.services.agendas.build import ensure_not_over
 from matchmaker.services.agendas.instance import kept, live_meetings
+from matchmaker.services.agendas.notices import watching
 from matchmaker.services.agendas.repair import repair_agenda
 from matchmaker.services.audit import record
 from matchmaker.services.matching.matcher import Matcher
@@ -94,7 +95,10 @@ def edit_session(
     if reshaped:
         if published:
             ensure_not_over(session)
-        change = _reshape(db, matcher, session, spec, slots, published, actor, lang, drop_meetings)
+        with watching(db, session, actor):  # people are told of what moved (published only)
+            change = _reshape(
+                db, matcher, session, spec, slots, published, actor, lang, drop_meetings
+            )
     db.flush()
     after = spec_of(session)
     if after != before:

@@ -30,7 +30,7 @@ from matchmaker.domain import LOCAL_TZ, AgendaStatus, MeetingStatus, Role
 from matchmaker.errors import InvalidInput, PermissionDenied, Problem
 from matchmaker.messages import render
 from matchmaker.services.agendas.build import AgendaState, agenda_of
-from matchmaker.services.agendas.seats import seats
+from matchmaker.services.agendas.seats import seats, table_label
 from matchmaker.services.registry import catalog
 from matchmaker.services.registry.events import get_event, get_session
 from matchmaker.tabular.write import write_table
@@ -126,16 +126,6 @@ def by_time(
     now = now or utcnow()
     coming = [r for r in rows if r.session.ends_at > now]
     return coming, [r for r in rows if r.session.ends_at <= now]
-
-
-def table_label(table: Table | None, lang: str = "zh") -> str:
-    """Return how a table is named on paper: ``3号桌`` / ``Table 3``."""
-    if table is None:
-        return ""
-    default = render("agenda.table", "zh", number=table.number)
-    if table.label and table.label != default:
-        return table.label  # a venue's own name for the table
-    return render("agenda.table", lang, number=table.number)
 
 
 def agenda_rows(

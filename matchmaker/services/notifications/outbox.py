@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from matchmaker.db.models import Institution, Notice, Project, User
 from matchmaker.domain import NoticeKind
 
-__all__ = ["new_key", "notify", "party_users", "unread_count"]
+__all__ = ["new_key", "notify", "notify_each", "party_users", "unread_count"]
 
 
 def new_key() -> str:
@@ -94,6 +94,69 @@ def notify(
         written.append(notice)
     db.flush()
     return written
+
+
+Letter = tuple[User, Mapping[str, Any], Sequence[Mapping[str, Any]]]
+
+
+def notify_each(
+    db: Session,
+    kind: NoticeKind,
+    letters: Iterable[Letter],
+    *,
+    event_id: int | None,
+    fold_key: str | None = None,
+) -> list[Notice]:
+    """Write one notice of ``kind`` per ``(user, params, items)`` letter, each person their own
+    (an agenda: every party its own day), in one flush.
+
+    Folding is :func:`notify`'s, looked up for all the letters' people in one query rather than
+    one per person, so publishing a session of hundreds of parties costs a handful of queries.
+    """
+    letters = list(letters)
+    open_notices: dict[int, Notice] = {}
+    if fold_key is not None:
+        people = sorted({user.id for user, _p, _i in letters})
+        for start in range(0, len(people), 500):  # bound the IN list
+            ids = people[start : start + 500]
+            query = (
+                select(Notice)
+                .where(
+                    Notice.user_id.in_(ids),
+                    Notice.kind == kind.value,
+                    Notice.fold_key == fold_key,
+                    Notice.dispatched_at.is_(None),
+                )
+                .order_by(Notice.id)
+                .with_for_update()
+            )
+            open_notices.update({n.user_id: n for n in db.scalars(query)})  # newest wins
+    written: dict[int, Notice] = {}  # id(notice) → notice: each once, in order
+    fresh: list[Notice] = []
+    for user, params, items in letters:
+        plain_items = [dict(item) for item in items]
+        found = open_notices.get(user.id)
+        if found is not None:
+            found.items = [*found.items, *plain_items]
+            found.params = {**found.params, **params}
+            written[id(found)] = found
+            continue
+        notice = Notice(
+            event_id=event_id,
+            user_id=user.id,
+            kind=kind.value,
+            key=new_key(),
+            fold_key=fold_key,
+            params=dict(params),
+            items=plain_items,
+        )
+        written[id(notice)] = notice
+        fresh.append(notice)
+        if fold_key is not None:
+            open_notices[user.id] = notice  # a second letter to the same person folds in
+    db.add_all(fresh)
+    db.flush()
+    return list(written.values())
 
 
 def unread_count(db: Session, user: User) -> int:

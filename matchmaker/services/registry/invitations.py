@@ -30,6 +30,7 @@ from matchmaker.services.registry.links import (
     link_url,
     new_link,
     revoke_pending,
+    tell_links,
 )
 from matchmaker.tabular.write import write_table
 
@@ -118,6 +119,7 @@ def invite_contacts(
         token = new_link(db, user, INVITE, expires)
         invites.append(invite_of(user, party, link_url(base_url, INVITE, token), expires))
     db.flush()
+    tell_links(db, [(u, p, i) for (u, p), i in zip(made + again, invites, strict=True)], INVITE)
     for user, _party in made:
         audit.record(db, user, "invited", actor, after={"username": user.username})
     for user, _party in again:

@@ -18,13 +18,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from matchmaker.db.models import Institution, Invitation, Project, User, WebSession
+from matchmaker.db.models import Event, Institution, Invitation, Project, User, WebSession
 from matchmaker.db.transactions import begin_write
 from matchmaker.db.types import utcnow
-from matchmaker.domain import Role, local_minute
+from matchmaker.domain import NoticeKind, Role, local_minute
 from matchmaker.errors import Gone, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.services import audit
+from matchmaker.services.notifications.outbox import notify_each
 from matchmaker.services.registry.access import ensure_manages_accounts
 from matchmaker.services.registry.passwords import check_password
 
@@ -74,7 +75,9 @@ def send_link(
     db.flush()
     audit.record(db, user, "link_sent", actor, after={"purpose": purpose})
     party = user.project if user.project is not None else user.institution
-    return invite_of(user, party, link_url(base_url, purpose, token), expires)
+    invite = invite_of(user, party, link_url(base_url, purpose, token), expires)
+    tell_links(db, [(user, party, invite)], purpose)
+    return invite
 
 
 def revoke_links(db: Session, username: str, actor: User | None = None) -> int:
@@ -194,6 +197,31 @@ def invite_of(
         link=link,
         expires_at=expires,
     )
+
+
+def tell_links(
+    db: Session,
+    sent: Sequence[tuple[User, Project | Institution | None, Invite]],
+    purpose: str,
+) -> None:
+    """Write each person's link as a notice to them alone (``invitation`` or
+    ``password_reset``), so it can go by e-mail; a security notice, never muted. The link is in
+    that person's notice only: nobody else's list or message carries it."""
+    kind = NoticeKind.PASSWORD_RESET if purpose == RESET else NoticeKind.INVITATION
+    by_event: dict[int | None, list[tuple[User, dict[str, str], list[dict[str, str]]]]] = {}
+    for user, party, invite in sent:
+        event = db.get(Event, party.event_id) if party is not None else None
+        params = {
+            "event": event.name if event is not None else "",
+            "event_en": (event.name_en or event.name) if event is not None else "",
+            "username": user.username,
+            "link": invite.link,
+            "expires": local_minute(invite.expires_at),
+        }
+        letters = by_event.setdefault(event.id if event is not None else None, [])
+        letters.append((user, params, []))
+    for event_id, letters in by_event.items():
+        notify_each(db, kind, letters, event_id=event_id)
 
 
 def link_url(base_url: str, purpose: str, token: str) -> str:
