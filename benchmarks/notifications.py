@@ -14,8 +14,9 @@ the baseline: the same publish with nobody to tell. Then, in the same run:
   deliver    ``send_due`` until the outbox is empty: fan-out, claim, render in the person's
              language (plain text + HTML), send over one SMTP connection per batch, record
              each attempt — to an aiosmtpd server on loopback
-  bare       the same number of messages, rendered once beforehand, sent by a bare smtplib
-             loop over one connection to the same server
+  bare       the same messages (their text rendered beforehand, untimed) composed as e-mails
+             with a plain-text and an HTML part and sent by a bare smtplib loop over one
+             connection to the same server; and beneath it the floor of sending them only
 
 Goals (issue #16): publishing adds ≤ 1 s to the request; the outbox delivers at ≥ 50% of the
 bare loop's messages per second. The 2 cores are shared, so the ratios measured in the same
@@ -30,11 +31,14 @@ import io
 import os
 import shutil
 import smtplib
+import socket
 import tempfile
 import time
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +51,18 @@ from matchmaker.db.models import Notice, NoticeDelivery
 from matchmaker.domain import NoticeKind
 from matchmaker.services.agendas.build import build_agenda, publish_agenda
 from matchmaker.services.agendas.options import AgendaOptions
-from matchmaker.services.notifications.render import render_notice
+from matchmaker.services.notifications.render import Rendered, render_notice
 from matchmaker.services.notifications.sender import send_due
 from matchmaker.services.operations.demo import demo_file
-from matchmaker.services.registry.events import create_event, get_event, get_session
+from matchmaker.services.registry.events import (
+    add_session,
+    create_event,
+    get_event,
+    get_session,
+)
 from matchmaker.services.registry.invitations import invite_contacts
 from matchmaker.services.registry.registrations import import_registrations
-from matchmaker.services.registry.sessions import SessionSpec, add_session
+from matchmaker.services.registry.sessions import SessionSpec
 from matchmaker.tabular.write import write_table
 from matchmaker.wiring import build_matcher
 
@@ -110,7 +119,7 @@ def prepare(path: Path, settings: Settings) -> int:
         import_registrations(db, event, "projects", sheet("projects.csv", PROJECTS), "p.csv")
     matcher = build_matcher(settings)
     with transaction(factory) as db:
-        session = get_session(db, get_event(db, EVENT), "S1")
+        session = get_session(db, EVENT, "S1")
         assert len(session.projects) == PROJECTS and len(session.institutions) == 41
         outcome = build_agenda(db, matcher, session, AgendaOptions(time_limit=20))
         meetings = outcome.meetings
@@ -135,11 +144,11 @@ def publish(path: Path, settings: Settings) -> tuple[float, int]:
     factory = session_factory(engine)
     matcher = build_matcher(settings)
     with transaction(factory) as db:  # warm: the session's instance reads the matcher's state
-        session = get_session(db, get_event(db, EVENT), "S1")
+        session = get_session(db, EVENT, "S1")
         matcher.state(db, session.event)
     start = time.perf_counter()
     with transaction(factory) as db:
-        session = get_session(db, get_event(db, EVENT), "S1")
+        session = get_session(db, EVENT, "S1")
         publish_agenda(db, matcher, session)
     seconds = time.perf_counter() - start
     with transaction(factory) as db:
@@ -169,25 +178,41 @@ def deliver(path: Path, settings: Settings) -> tuple[float, int]:
     return seconds, sent
 
 
-def rendered(path: Path, n: int) -> list[EmailMessage]:
-    """The same notices as the outbox sent, rendered beforehand as plain e-mails."""
+def rendered(path: Path, n: int) -> list[Rendered]:
+    """The same notices as the outbox sent, rendered beforehand (outside any timing)."""
     engine = make_engine(f"sqlite:///{path}")
-    out = []
     with transaction(session_factory(engine)) as db:
-        for notice in db.scalars(select(Notice).order_by(Notice.id).limit(n)):
-            text = render_notice(notice, "zh")
-            message = EmailMessage()
-            message["From"] = "bench@localhost"
-            message["To"] = "someone@example.org"
-            message["Subject"] = text.subject
-            message.set_content(text.text)
-            message.add_alternative(text.html, subtype="html")
-            out.append(message)
+        query = select(Notice).order_by(Notice.id).limit(n)
+        out = [render_notice(notice, "zh") for notice in db.scalars(query)]
     engine.dispose()
     return out
 
 
-def bare(port: int, messages: list[EmailMessage]) -> float:
+def compose(text: Rendered, n: int) -> EmailMessage:
+    """An e-mail as a hand-written loop would make it: plain text and HTML, the usual headers."""
+    message = EmailMessage(policy=SMTP)
+    message["Subject"] = text.subject
+    message["From"] = "bench@localhost"
+    message["To"] = f"person{n}@example.org"
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain="localhost")
+    message.set_content(text.text)
+    message.add_alternative(text.html, subtype="html")
+    return message
+
+
+def bare(port: int, texts: list[Rendered]) -> float:
+    """A bare smtplib loop over one connection: compose each message, send it."""
+    start = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for n, text in enumerate(texts):
+            smtp.send_message(compose(text, n))
+    return time.perf_counter() - start
+
+
+def bare_send(port: int, texts: list[Rendered]) -> float:
+    """The floor beneath it: the same messages composed beforehand, only sent."""
+    messages = [compose(text, n) for n, text in enumerate(texts)]
     start = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port) as smtp:
         for message in messages:
@@ -197,9 +222,11 @@ def bare(port: int, messages: list[EmailMessage]) -> float:
 
 def main() -> None:
     sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=0)
+    with socket.socket() as probe:  # a free loopback port (aiosmtpd wants one named)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
-    port = controller.server.sockets[0].getsockname()[1]
     try:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -219,16 +246,17 @@ def main() -> None:
             )
             pub_seconds, notices = publish(folder / "notes.db", settings)
             assert base_notices == 0, base_notices
-            with transaction(
-                session_factory(make_engine(f"sqlite:///{folder / 'notes.db'}"))
-            ) as db:
+            engine = make_engine(settings.database_url)
+            with transaction(session_factory(engine)) as db:
                 kinds = set(db.scalars(select(Notice.kind)))
+            engine.dispose()
             assert kinds == {NoticeKind.AGENDA_PUBLISHED.value}, kinds
             before = sink.count
             out_seconds, sent = deliver(folder / "notes.db", settings)
             assert sink.count - before == sent
             messages = rendered(folder / "notes.db", sent)
             bare_seconds = bare(port, messages)
+            floor_seconds = bare_send(port, messages)
     finally:
         controller.stop()
     load = os.getloadavg()[0]
@@ -243,17 +271,15 @@ def main() -> None:
     print(f"{'publish + commit, nobody to tell (baseline)':<64} {base_seconds:>8.3f}")
     print(f"{f'publish + commit, {notices} notices written':<64} {pub_seconds:>8.3f}")
     print(f"{'  added by the notices':<64} {added:>8.3f}")
-    print(
-        f"{f'outbox: send_due until empty ({sent} e-mails to aiosmtpd)':<64} {out_seconds:>8.3f} {outbox_rate:>8.1f}"
-    )
-    print(
-        f"{f'bare smtplib loop ({len(messages)} pre-rendered e-mails, same server)':<64} {bare_seconds:>8.3f} {bare_rate:>8.1f}"
-    )
-    print(
-        f"outbox / bare: {outbox_rate / bare_rate:.2f} (goal ≥ 0.50: {'met' if outbox_rate >= bare_rate / 2 else 'NOT met'})"
-    )
+    outbox = f"outbox: send_due until empty ({sent} e-mails to aiosmtpd)"
+    print(f"{outbox:<64} {out_seconds:>8.3f} {outbox_rate:>8.1f}")
+    loop = f"bare smtplib loop: compose + send {len(messages)} e-mails, same server"
+    print(f"{loop:<64} {bare_seconds:>8.3f} {bare_rate:>8.1f}")
+    floor = "  (floor: the same e-mails composed beforehand, only sent)"
+    print(f"{floor:<64} {floor_seconds:>8.3f} {len(messages) / floor_seconds:>8.1f}")
+    ratio = outbox_rate / bare_rate
+    print(f"outbox / bare: {ratio:.2f} (goal ≥ 0.50: {'met' if ratio >= 0.5 else 'NOT met'})")
     print(f"publishing adds {added:.3f} s (goal ≤ 1 s: {'met' if added <= 1 else 'NOT met'})")
-    _ = LOCAL_TZ
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 100  # deliveries claimed at once
 LEASE_SECONDS = 300  # how long a claim holds; the batch stops early rather than outlive it
+RECORD_EVERY = 50  # results recorded per transaction …
+RECORD_SECONDS = 1.0  # … or after this long, whichever comes first
 MAX_BACKOFF_MINUTES = 60
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
@@ -224,14 +226,18 @@ def deliver(
 ) -> SendReport:
     """Send each claimed message (no transaction open) and record how it went.
 
-    One connection per channel serves the whole batch. A batch that nears the end of its lease
-    stops and frees the rest, rather than send rows another sender may claim meanwhile.
+    One connection per channel serves the whole batch. Results are recorded a few at a time
+    (:data:`RECORD_EVERY` messages or :data:`RECORD_SECONDS`, whichever comes first), one
+    transaction for each group: a sender killed before a group is recorded sends those messages
+    again under the same keys, which the receiver counts once. A batch that nears the end of
+    its lease stops and frees the rest, rather than send rows another sender may claim.
     """
     report = SendReport()
     if not batch:
         return report
     transports = open_channels(settings)
-    started = time.monotonic()
+    started = last = time.monotonic()
+    done: list[tuple[int, SendFailed | None, datetime]] = []
     try:
         for index, (delivery_id, outgoing_message) in enumerate(batch):
             if time.monotonic() - started > lease_seconds * 0.8:
@@ -240,8 +246,13 @@ def deliver(
             error = _send(transports, outgoing_message)
             if error is None:
                 pause_point("notify.after_send")  # fault tests: killed after it left
-            record(factory, settings, delivery_id, me, error, clock(), report)
+            done.append((delivery_id, error, clock()))
+            if len(done) >= RECORD_EVERY or time.monotonic() - last > RECORD_SECONDS:
+                record(factory, settings, done, me, report)
+                done, last = [], time.monotonic()
     finally:
+        if done:
+            record(factory, settings, done, me, report)
         for transport in transports.values():
             transport.close()
     return report
@@ -262,43 +273,58 @@ def _send(transports: dict[Channel, Transport], message: Outgoing) -> SendFailed
 def record(
     factory: sessionmaker[Session],
     settings: Settings,
-    delivery_id: int,
+    results: list[tuple[int, SendFailed | None, datetime]],
+    me: str,
+    report: SendReport,
+) -> None:
+    """Record tries, in one transaction: each sent; else retried after :func:`backoff`, or
+    failed for good after ``notify_attempts`` tries or a permanent refusal."""
+    with transaction(factory, immediate=True) as db:
+        ids = [delivery_id for delivery_id, _, _ in results]
+        rows = {
+            d.id: d for d in db.scalars(select(NoticeDelivery).where(NoticeDelivery.id.in_(ids)))
+        }
+        for delivery_id, error, at in results:
+            delivery = rows.get(delivery_id)
+            if delivery is None:  # its notice was deleted meanwhile (an event archived)
+                continue
+            _record_one(db, settings, delivery, me, error, at, report)
+
+
+def _record_one(
+    db: Session,
+    settings: Settings,
+    delivery: NoticeDelivery,
     me: str,
     error: SendFailed | None,
     at: datetime,
     report: SendReport,
 ) -> None:
-    """Record one try: sent; else retried after :func:`backoff`, or failed for good after
-    ``notify_attempts`` tries or a permanent refusal."""
-    with transaction(factory, immediate=True) as db:
-        delivery = db.get(NoticeDelivery, delivery_id)
-        if delivery is None:  # its notice was deleted meanwhile (an event archived)
-            return
-        delivery.attempts += 1
-        delivery.claimed_until = None
-        db.add(
-            NoticeAttempt(
-                delivery_id=delivery_id,
-                at=at,
-                ok=error is None,
-                error=error.reason if error else "",
-                worker=me[:100],
-            )
+    delivery.attempts += 1
+    delivery.claimed_until = None
+    db.add(
+        NoticeAttempt(
+            delivery_id=delivery.id,
+            at=at,
+            ok=error is None,
+            error=error.reason if error else "",
+            worker=me[:100],
         )
-        if delivery.status == "sent":  # another sender got there first after our lease lapsed
-            return
-        if error is None:
-            delivery.status, delivery.sent_at, delivery.last_error = "sent", at, ""
-            report.sent += 1
-            return
-        delivery.last_error = error.reason
-        report.errors.append(f"{delivery.channel} {delivery.address}: {error.reason}")
-        if error.permanent or delivery.attempts >= max(settings.notify_attempts, 1):
-            delivery.status = "failed"
-            report.failed += 1
-        else:
-            delivery.next_attempt_at = at + backoff(delivery.attempts)
-            report.retrying += 1
+    )
+    if delivery.status == "sent":  # another sender got there first after our lease lapsed
+        return
+    if error is None:
+        delivery.status, delivery.sent_at, delivery.last_error = "sent", at, ""
+        report.sent += 1
+        return
+    delivery.last_error = error.reason
+    report.errors.append(f"{delivery.channel} {delivery.address}: {error.reason}")
+    if error.permanent or delivery.attempts >= max(settings.notify_attempts, 1):
+        delivery.status = "failed"
+        report.failed += 1
+    else:
+        delivery.next_attempt_at = at + backoff(delivery.attempts)
+        report.retrying += 1
 
 
 def release(factory: sessionmaker[Session], ids: list[int], me: str) -> None:
