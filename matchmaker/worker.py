@@ -1,4 +1,6 @@
-"""The RQ worker process (``matchmaker worker``): runs queued jobs, sweeps for lost ones.
+"""The RQ worker process (``matchmaker worker``): runs queued jobs, sweeps for lost ones, and
+each minute writes the reminders that fell due and sends what the outbox holds (so with Redis,
+``matchmaker worker`` alone delivers notices; without it, cron runs ``notifications send``).
 
 Its parts (database, matcher, queue) come from the composition root, warm between jobs.
 """
@@ -7,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from matchmaker.config import Settings
 from matchmaker.errors import MatchmakerError
@@ -15,6 +18,8 @@ from matchmaker.services.operations.jobs.runner import run
 from matchmaker.wiring import Parts
 
 log = logging.getLogger(__name__)
+
+NOTICE_SECONDS = 60  # how often the worker runs a notification pass besides the kicks
 
 # This process's parts: those ``work`` was given, else built from the environment on the first
 # job (a worker started some other way). One each, warm between jobs.
@@ -41,6 +46,19 @@ def rq_send_notices() -> None:
     log.info("notifications: %s", report.to_dict())
 
 
+def _notices_round(parts: Parts) -> None:
+    """Reminders that fell due and notices a crash left behind: the worker's minute pass."""
+    from matchmaker.services.notifications.sender import send_round
+
+    try:
+        report = send_round(parts.session_factory, parts.settings)
+    except Exception as exc:  # noqa: BLE001 - the next pass tries again
+        log.warning("notification pass failed: %s", exc)
+        return
+    if report.reminders or report.sent or report.failed:
+        log.info("notifications: %s", report.to_dict())
+
+
 def work(parts: Parts, burst: bool = False) -> None:
     """Run an RQ worker on the configured Redis until stopped (or, with ``burst``, idle)."""
     from rq import Queue, SimpleWorker
@@ -54,11 +72,15 @@ def work(parts: Parts, burst: bool = False) -> None:
     stop = threading.Event()
 
     def sweep() -> None:
+        last_notices = 0.0
         while not stop.wait(queue.stale_seconds / 2):
             try:
                 requeue_lost(factory, queue)
             except Exception as exc:  # noqa: BLE001 - the next sweep tries again
                 log.warning("recovery sweep failed: %s", exc)
+            if time.monotonic() - last_notices >= NOTICE_SECONDS:
+                last_notices = time.monotonic()
+                _notices_round(parts)
 
     sweeper = threading.Thread(target=sweep, daemon=True)
     sweeper.start()

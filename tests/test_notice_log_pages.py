@@ -172,3 +172,61 @@ def test_notices_written_by_a_request_go_out_right_after_it(
     assert kicker.idle.wait(20)
     assert [m.message["Subject"] for m in mail.received] == ["测试消息：请求后"]
     assert "matchmaker.notice_kicker" not in make_app(**config).extensions  # tests: off
+
+
+def test_with_redis_the_worker_sends_what_a_request_wrote(
+    make_app: Any,
+    db_url: str,
+    tmp_path: Any,
+    accounts: Any,
+    config: dict[str, Any],
+    mail: MailServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With Redis configured the commit queues a send on the RQ queue (nothing is sent in the
+    web process); ``matchmaker worker --burst`` then delivers it to the real SMTP server."""
+    import os
+    import subprocess
+    import uuid
+
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+    from tests_support import MATCHMAKER
+
+    redis_url = os.environ.get("MATCHMAKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        Redis.from_url(redis_url, socket_connect_timeout=2).ping()
+    except RedisDown as exc:
+        pytest.skip(f"Redis not reachable at {redis_url}: {exc}")
+    name = f"test-notices-{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("MATCHMAKER_JOB_QUEUE", name)
+    app = make_app(**config, MATCHMAKER_REDIS_URL=redis_url, MATCHMAKER_NOTIFY_BACKGROUND=True)
+    try:
+        with app.app_context():
+            from matchmaker.api.context import db
+
+            entrant = db().scalars(select(User).where(User.username == "entrant")).one()
+            notify(db(), [entrant], NoticeKind.TEST, {"channel": "队列"}, event_id=None)
+            db().commit()
+        assert mail.received == []  # queued for the worker, not sent by the web process
+        assert Redis.from_url(redis_url).llen(f"rq:queue:{name}") == 1
+        env = {
+            **os.environ,
+            "MATCHMAKER_DATABASE_URL": db_url,
+            "MATCHMAKER_INSTANCE_DIR": str(tmp_path / "instance"),
+            "MATCHMAKER_REDIS_URL": redis_url,
+            "MATCHMAKER_JOB_QUEUE": name,
+            "MATCHMAKER_SMTP_URL": mail.url,
+        }
+        worker = subprocess.run(
+            [MATCHMAKER, "worker", "--burst"], env=env, capture_output=True, text=True, timeout=240
+        )
+        assert worker.returncode == 0, worker.stderr
+        assert [m.message["Subject"] for m in mail.received] == ["测试消息：队列"]
+        with transaction(app.extensions["matchmaker.session_factory"]) as session:
+            (delivery,) = session.scalars(select(NoticeDelivery)).all()
+            assert delivery.status == "sent" and delivery.attempts == 1
+    finally:
+        redis = Redis.from_url(redis_url)
+        for key in redis.scan_iter(f"*{name}*"):
+            redis.delete(key)

@@ -18,25 +18,6 @@ def notifications() -> None:
     """Notifications: deliver the outbox by e-mail, webhook and SMS; reminders; broadcasts."""
 
 
-def _queue_reminders(ctx: Context) -> int:
-    """Write the reminders, task notices and lapsed-request notices that fall due now."""
-    from matchmaker.services.notifications.reminders import queue_reminders
-
-    with ctx.transaction(immediate=True) as db:
-        return queue_reminders(db, ctx.settings)
-
-
-def _round(ctx: Context, limit: int, lease: int) -> Any:
-    from matchmaker.services.notifications.sender import SendReport, send_due
-
-    total = SendReport(reminders=_queue_reminders(ctx))
-    while True:  # full batches: there may be more behind them
-        report = send_due(ctx.factory(), ctx.settings, limit=limit, lease_seconds=lease)
-        total.add(report)
-        if report.sent + report.retrying + report.failed < limit:
-            return total
-
-
 def _summary(report: Any) -> str:
     line = (
         f"notices dispatched {report.dispatched}, sent {report.sent}, "
@@ -72,7 +53,9 @@ def send(ctx: Context, loop_seconds: int | None, limit: int, lease: int) -> None
     sender died is sent again under the same key.
     """
     while True:
-        report = _round(ctx, limit, lease)
+        from matchmaker.services.notifications.sender import send_round
+
+        report = send_round(ctx.factory(), ctx.settings, limit=limit, lease_seconds=lease)
         ctx.emit(report.to_dict(), _summary(report))
         if loop_seconds is None:
             return

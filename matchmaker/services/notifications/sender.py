@@ -39,7 +39,7 @@ from matchmaker.services.notifications.dispatch import dispatch
 from matchmaker.services.notifications.links import unsubscribe_path
 from matchmaker.services.notifications.render import render_notice
 
-__all__ = ["SendReport", "backoff", "base_url", "send_due", "worker_name"]
+__all__ = ["SendReport", "backoff", "base_url", "send_due", "send_round", "worker_name"]
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,27 @@ def send_due(
         batch = outgoing(db, settings, ids)
     report.add(deliver(factory, settings, batch, me, clock, lease_seconds))
     return report
+
+
+def send_round(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    *,
+    limit: int = BATCH,
+    lease_seconds: int = LEASE_SECONDS,
+) -> SendReport:
+    """One pass of a sender (cron's ``matchmaker notifications send``, its ``--loop``, the RQ
+    worker each minute): write the reminders, task notices and lapsed-request notices that fell
+    due, then send full batches until what is due is sent."""
+    from matchmaker.services.notifications.reminders import queue_reminders
+
+    with transaction(factory, immediate=True) as db:
+        total = SendReport(reminders=queue_reminders(db, settings))
+    while True:  # full batches: there may be more behind them
+        report = send_due(factory, settings, limit=limit, lease_seconds=lease_seconds)
+        total.add(report)
+        if report.sent + report.retrying + report.failed < limit:
+            return total
 
 
 def claim(db: Session, me: str, now: datetime, limit: int, lease_seconds: int) -> list[int]:
