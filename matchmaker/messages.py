@@ -793,6 +793,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "notify.log.retried": ("已重新排队发送：{address}", "Queued again: {address}"),
     "notify.log.none": ("没有符合条件的发送记录。", "No deliveries match."),
+    "notify.log.in_app_only": (
+        "尚未配置邮件或 Webhook（MATCHMAKER_SMTP_URL、MATCHMAKER_WEBHOOK_URL），"
+        "通知目前只出现在各人的站内通知列表中。",
+        "No e-mail or webhook is configured (MATCHMAKER_SMTP_URL, MATCHMAKER_WEBHOOK_URL): notices "
+        "appear only on each person's in-app list for now.",
+    ),
     "notify.log.any": ("全部", "Any"),
     "notify.log.filter": ("筛选", "Filter"),
     "notify.log.export": ("导出", "Export"),

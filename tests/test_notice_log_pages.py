@@ -230,3 +230,15 @@ def test_with_redis_the_worker_sends_what_a_request_wrote(
         redis = Redis.from_url(redis_url)
         for key in redis.scan_iter(f"*{name}*"):
             redis.delete(key)
+
+
+def test_the_log_says_when_notices_stay_in_app_because_no_channel_is_configured(
+    make_app: Any, factory: Any, accounts: Any, config: dict[str, Any]
+) -> None:
+    bare = make_app().test_client()
+    sign_in(bare, factory, "organiser")
+    page = bare.get("/notifications/log").get_data(as_text=True)
+    assert 'data-testid="in-app-only"' in page and "MATCHMAKER_SMTP_URL" in page
+    wired = make_app(**config).test_client()
+    sign_in(wired, factory, "organiser")
+    assert 'data-testid="in-app-only"' not in wired.get("/notifications/log").get_data(as_text=True)
