@@ -1,7 +1,7 @@
 """Issue #16, must show 1, end to end through the real parts: an entrant's meeting request made
 through the API reaches the investor by e-mail (a real SMTP server on loopback) and by webhook
 (a real HTTP receiver checking the HMAC signature) with the project's name, the slot's time and
-the table; the investor's answer reaches the entrant's inbox, a declined one another entrant's.
+the table; the investor's answer reaches the entrant's inbox, a declined one another entrant's."""
 
 from __future__ import annotations
 
