@@ -102,6 +102,11 @@ PLAN: dict[str, Callable[[int], ColumnElement[bool]]] = {
     # Investors' applications from the sign-up page: pending ones (a password hash and all)
     # still wait for a decision after a restore; decided ones keep who decided and why.
     "signup_requests": lambda e: TABLES["signup_requests"].c.event_id == e,
+    # The notification choices (channels, own addresses, quiet hours, muted kinds) of the
+    # event's investors and entrants, restored with their accounts.
+    "notification_settings": lambda e: TABLES["notification_settings"].c.user_id.in_(
+        select(TABLES["users"].c.id).where(_users(e))
+    ),
 }
 
 NOT_EVENT_DATA: dict[str, str] = {
@@ -112,6 +117,11 @@ NOT_EVENT_DATA: dict[str, str] = {
     " restored server issues new ones (re-send, reset) to those who still need them",
     "jobs": "the record of background work (index rebuilds, agenda builds) on this server: its"
     " results are in the restored rows and index, and a restored event's jobs are run afresh",
+    "notices": "the messages this server wrote and sent (the outbox and the in-app lists): a"
+    " restored server must not send them again, and what they told is in the restored agendas,"
+    " requests and tasks",
+    "notice_deliveries": "how each notice went out from this server (see notices)",
+    "notice_attempts": "each try at a delivery from this server (see notices)",
     "rate_limit_hits": "this server's count of recent failed sign-ins and bookings (minutes"
     " old): it belongs to the server, not to an event",
 }
