@@ -102,6 +102,12 @@ PLAN: dict[str, Callable[[int], ColumnElement[bool]]] = {
     # Investors' applications from the sign-up page: pending ones (a password hash and all)
     # still wait for a decision after a restore; decided ones keep who decided and why.
     "signup_requests": lambda e: TABLES["signup_requests"].c.event_id == e,
+    # Roadshow sessions: the pitch-order draws, investors' interest and its taps, and the pairs
+    # whose interest the organiser turned into a score bonus in a later session.
+    "roadshow_draws": _in_sessions("roadshow_draws"),
+    "roadshow_interests": _in_sessions("roadshow_interests"),
+    "roadshow_taps": _in_sessions("roadshow_taps"),
+    "interest_boosts": _in_sessions("interest_boosts"),
 }
 
 NOT_EVENT_DATA: dict[str, str] = {
