@@ -11,40 +11,19 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests_support import CSRF, MATCHMAKER, db_snapshot, sign_in
+from tests_support import CSRF, MATCHMAKER, ROADSHOW_PROJECTS, add_roadshow, db_snapshot, sign_in
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import AuditEntry, MeetingRequest, RoadshowDraw, User
 from matchmaker.domain import RequestStatus, Role
 from matchmaker.services.agendas.roadshow import draw_order, interest_counts
-from matchmaker.services.registry.catalog import get_institution, get_project
-from matchmaker.services.registry.events import SessionSpec, add_session, get_event, get_session
+from matchmaker.services.registry.events import get_session
 
 pytestmark = pytest.mark.fake_encoder
 
-R1 = {
-    "code": "R1",
-    "kind": "roadshow",
-    "name": "路演专场",
-    "name_en": "Roadshow",
-    "date": "2036-12-07",
-    "start": "09:00",
-    "end": "10:00",
-    "slot_minutes": 10,
-    "tables": 0,
-    "venue": "会展中心路演厅",
-}
-PITCHING = ["T-P001", "T-P002", "T-P004"]
+PITCHING = ROADSHOW_PROJECTS
 MANAGE = "/sessions/R1/roadshow/manage"
 WATCH = "/sessions/R1/roadshow"
-
-
-def add_roadshow(factory: Any) -> None:
-    with transaction(factory) as db:
-        event = get_event(db, "T2026")
-        session = add_session(db, event, SessionSpec.from_dict(R1))
-        session.projects.extend(get_project(db, code) for code in PITCHING)
-        session.institutions.extend(get_institution(db, c) for c in ("T-I01", "T-I02"))
 
 
 def cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
