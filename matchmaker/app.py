@@ -42,6 +42,7 @@ def create_app(
     from matchmaker.api.pages import notification_log as notification_log_pages
     from matchmaker.api.pages import profiles as profile_pages
     from matchmaker.api.pages import registry as registry_pages
+    from matchmaker.api.pages import roadshow as roadshow_pages
     from matchmaker.api.pages import signups as _signup_pages  # noqa: F401 - on registry_pages
     from matchmaker.api.resources import (
         agendas,
@@ -126,6 +127,7 @@ def create_app(
     app.register_blueprint(ledger_pages.bp)
     app.register_blueprint(notification_log_pages.bp)
     app.register_blueprint(inbox_pages.bp)
+    app.register_blueprint(roadshow_pages.bp)
     register_error_handlers(app)
     register_guards(app)
     init_limits(app)  # after the blueprints: it wraps their sign-in and booking views

@@ -1118,6 +1118,107 @@ CATALOG: dict[str, tuple[str, str]] = {
         "已逾期：{project} ← {institution}（截止 {due}）",
         "Overdue: {project} ← {institution} (due {due})",
     ),
+    # ---- #17 roadshow
+    "what.draw": ("抽签", "Draw"),
+    "roadshow.not_roadshow": ("专场 {session} 不是路演专场", "Session {session} is not a roadshow"),
+    "roadshow.invalid": (
+        "抽签设置有误：{count} 处问题，未做任何修改",
+        "The draw has {count} problem(s); nothing was changed",
+    ),
+    "roadshow.bad_seed": (
+        "种子应为 0 到 9223372036854775807 之间的整数",
+        "The seed must be a whole number from 0 to 9223372036854775807",
+    ),
+    "roadshow.bad_minutes": (
+        "每个项目的路演时长应为 1 到 240 分钟",
+        "Minutes per pitch must be from 1 to 240",
+    ),
+    "roadshow.no_projects": (
+        "专场 {session} 没有项目，无法抽签",
+        "Session {session} has no projects to draw",
+    ),
+    "roadshow.published": (
+        "专场 {session} 的路演顺序（第 {number} 次抽签）已公布，不能重新抽签",
+        "The pitch order of {session} (draw {number}) is published: no new draw",
+    ),
+    "roadshow.no_draw": ("专场 {session} 尚未抽签", "Session {session} has no draw yet"),
+    "roadshow.bad_client_key": (
+        "缺少或无效的提交编号（client_key），请刷新页面后重试",
+        "Missing or invalid client_key: reload the page and try again",
+    ),
+    "roadshow.bad_action": (
+        "操作应为 bonus（提高匹配分）或 request（发起预约），而不是“{value}”",
+        "The action must be bonus or request, not “{value}”",
+    ),
+    "roadshow.bad_target": (
+        "专场 {session} 不是本活动的一对一对接专场",
+        "Session {session} is not a one-to-one session of this event",
+    ),
+    "roadshow.no_interest": (
+        "这些机构与项目没有路演意向：{pairs}",
+        "No roadshow interest for: {pairs}",
+    ),
+    "roadshow.no_free_slot": (
+        "专场 {session} 中双方没有共同的空闲时段",
+        "No slot in {session} in which both are free",
+    ),
+    "ui.roadshow_title": ("路演：{session}", "Roadshow: {session}"),
+    "ui.roadshow_not_published": (
+        "路演顺序尚未公布，请稍后刷新。",
+        "The pitch order is not published yet; check again later.",
+    ),
+    "ui.roadshow_now": ("正在路演", "Pitching now"),
+    "ui.roadshow_interested": ("感兴趣", "Interested"),
+    "ui.roadshow_undo": ("已感兴趣 · 点此取消", "Interested · tap to undo"),
+    "ui.roadshow_tapped_on": ("已记下您对 {project} 的兴趣", "Interest in {project} noted"),
+    "ui.roadshow_tapped_off": ("已取消对 {project} 的兴趣", "Interest in {project} withdrawn"),
+    "ui.roadshow_draw": ("抽签", "Draw"),
+    "ui.roadshow_seed": ("种子（留空则随机）", "Seed (empty: random)"),
+    "ui.roadshow_minutes": (
+        "每个项目分钟数（留空则按时段）",
+        "Minutes per pitch (empty: the session's slots)",
+    ),
+    "ui.roadshow_publish": ("公布顺序", "Publish the order"),
+    "ui.roadshow_drawn": (
+        "第 {number} 次抽签完成，种子 {seed}",
+        "Draw {number} made with seed {seed}",
+    ),
+    "ui.roadshow_published": ("路演顺序已公布", "The pitch order is published"),
+    "ui.roadshow_draw_line": (
+        "第 {number} 次抽签 · 种子 {seed} · {when}",
+        "Draw {number} · seed {seed} · {when}",
+    ),
+    "ui.roadshow_verified": (
+        "按种子重新抽签，结果与记录一致",
+        "Drawn again from the seed: the same order as recorded",
+    ),
+    "ui.roadshow_mismatch": (
+        "按种子重新抽签，结果与记录不一致！",
+        "Drawn again from the seed: NOT the recorded order!",
+    ),
+    "ui.roadshow_projects_changed": (
+        "抽签后专场项目有变动",
+        "The session's projects changed after the draw",
+    ),
+    "ui.roadshow_published_at": ("已公布：{when}", "Published {when}"),
+    "ui.roadshow_interest": ("路演意向", "Roadshow interest"),
+    "ui.roadshow_count": ("感兴趣人数", "Interested"),
+    "ui.roadshow_outcome": ("后续", "Follow-up"),
+    "ui.roadshow_boosted": ("{session} 提高匹配分", "Score raised in {session}"),
+    "ui.roadshow_requested": ("{session} 预约（{status}）", "Request in {session} ({status})"),
+    "ui.roadshow_target": ("转入专场", "Into session"),
+    "ui.roadshow_do_bonus": ("提高所选配对的匹配分", "Raise the chosen pairs' score"),
+    "ui.roadshow_do_request": ("为所选配对发起预约", "Request meetings for the chosen pairs"),
+    "ui.roadshow_no_interest": ("还没有投资人点击感兴趣。", "No investor has tapped yet."),
+    "ui.roadshow_applied": (
+        "完成 {done} 对，跳过 {skipped} 对",
+        "{done} pair(s) done, {skipped} skipped",
+    ),
+    "ui.roadshow_skipped": (
+        "{institution} × {project}：{reason}",
+        "{institution} × {project}: {reason}",
+    ),
+    "ui.roadshow_link": ("路演", "Roadshow"),
     "dd.no_smtp": (
         "未配置邮件服务器（MATCHMAKER_SMTP_HOST）",
         "No mail server configured (MATCHMAKER_SMTP_HOST)",

@@ -27,7 +27,7 @@ import pytest
 from access_table import OUTCOMES, PAIR, PHRASE, ROLES, TABLE, Rule, Upload, coverage_problems
 from receivers import WebhookReceiver
 from sqlalchemy import func, select
-from tests_support import page_sign_in
+from tests_support import add_roadshow, page_sign_in
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import (
@@ -99,6 +99,7 @@ class World:
             from matchmaker.services.registry.signups import set_signups_open
 
             set_signups_open(db, get_event(db, "T2026"), True)
+        add_roadshow(factory, published_seed=17)  # R1: investors X and Y watch and tap
         self.fixed["job"] = self.call("organiser", "post", "/api/v1/events/T2026/index/rebuild")[
             "id"
         ]

@@ -383,3 +383,36 @@ def publish_s1_investor_early(client: Any, accounts: Any, factory: Any) -> None:
             meeting.status = MeetingStatus.SCHEDULED
     published = client.post("/api/v1/events/T2026/sessions/S1/agenda/publish", headers=organiser)
     assert published.status_code == 200, published.get_json()
+
+
+ROADSHOW_PROJECTS = ["T-P001", "T-P002", "T-P004"]
+
+
+def add_roadshow(factory: Any, published_seed: int | None = None) -> None:
+    """Add roadshow session R1 to the test event (2036-12-07 09:00–10:00, six 10-minute slots)
+    with projects T-P001, T-P002, T-P004 pitching and T-I01, T-I02 watching; with
+    ``published_seed``, its order drawn with that seed and published."""
+    from matchmaker.db.engine import transaction
+    from matchmaker.services.agendas.roadshow import make_draw, publish_draw
+    from matchmaker.services.registry.catalog import get_institution, get_project
+    from matchmaker.services.registry.events import SessionSpec, add_session, get_event
+
+    spec = {
+        "code": "R1",
+        "kind": "roadshow",
+        "name": "路演专场",
+        "name_en": "Roadshow",
+        "date": "2036-12-07",
+        "start": "09:00",
+        "end": "10:00",
+        "slot_minutes": 10,
+        "tables": 0,
+        "venue": "会展中心路演厅",
+    }
+    with transaction(factory) as db:
+        session = add_session(db, get_event(db, "T2026"), SessionSpec.from_dict(spec))
+        session.projects.extend(get_project(db, code) for code in ROADSHOW_PROJECTS)
+        session.institutions.extend(get_institution(db, c) for c in ("T-I01", "T-I02"))
+        if published_seed is not None:
+            make_draw(db, session, None, published_seed)
+            publish_draw(db, session, None)

@@ -10,6 +10,7 @@ from matchmaker.cli import (  # noqa: F401 - registers the commands
     notifications,
     operations,
     registry,
+    roadshow,
     signups,
 )
 from matchmaker.cli.base import accept_json_after_the_command, main

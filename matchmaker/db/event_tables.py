@@ -107,6 +107,12 @@ PLAN: dict[str, Callable[[int], ColumnElement[bool]]] = {
     "notification_settings": lambda e: TABLES["notification_settings"].c.user_id.in_(
         select(TABLES["users"].c.id).where(_users(e))
     ),
+    # Roadshow sessions: the pitch-order draws, investors' interest and its taps, and the pairs
+    # whose interest the organiser turned into a score bonus in a later session.
+    "roadshow_draws": _in_sessions("roadshow_draws"),
+    "roadshow_interests": _in_sessions("roadshow_interests"),
+    "roadshow_taps": _in_sessions("roadshow_taps"),
+    "interest_boosts": _in_sessions("interest_boosts"),
 }
 
 NOT_EVENT_DATA: dict[str, str] = {

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     Double,
@@ -920,3 +921,82 @@ class NotificationSettings(Base):
     updated_at: Mapped[updated]
 
     user: Mapped[User] = relationship()
+
+
+class RoadshowDraw(Base):
+    """A drawing of lots for a roadshow session's pitch order (路演抽签). The order is
+    ``random.Random(seed).shuffle`` of the session's project codes sorted, so anyone holding the
+    seed can draw it again and compare. A draw made before another is kept (``number`` counts
+    them); once one is published no new draw is made."""
+
+    __tablename__ = "roadshow_draws"
+    __table_args__ = (
+        UniqueConstraint("session_id", "number"),
+        CheckConstraint("seed >= 0", name="seed_nonneg"),
+        CheckConstraint(
+            "pitch_minutes IS NULL OR (pitch_minutes > 0 AND pitch_minutes <= 240)",
+            name="pitch_minutes",
+        ),
+        AUDITED_IDS,
+    )
+
+    id: Mapped[intpk]
+    session_id: Mapped[int] = _fk("matchmaking_sessions.id")
+    number: Mapped[int]
+    seed: Mapped[int] = mapped_column(BigInteger)
+    # Project codes in pitching order, as drawn.
+    order: Mapped[list[str]] = mapped_column(JSONList)
+    # Minutes per pitch from the session's start; None: the session's slots, one per pitch.
+    pitch_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_by: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[created]
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class RoadshowInterest(Base):
+    """An investor's "感兴趣" in a project pitching at a roadshow session: one row per person
+    and project, switched on and off by taps; the pair's count is how many of the
+    institution's people have it on."""
+
+    __tablename__ = "roadshow_interests"
+    __table_args__ = (UniqueConstraint("session_id", "user_id", "project_id"),)
+
+    id: Mapped[intpk]
+    session_id: Mapped[int] = _fk("matchmaking_sessions.id")
+    user_id: Mapped[int] = _fk("users.id")
+    institution_id: Mapped[int] = _fk("institutions.id")
+    project_id: Mapped[int] = _fk("projects.id")
+    interested: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[updated]
+
+
+class RoadshowTap(Base):
+    """One tap as sent, keyed by the ``client_key`` its form carried: a tap sent again (a
+    phone replaying its offline queue) finds its key here and changes nothing."""
+
+    __tablename__ = "roadshow_taps"
+
+    id: Mapped[intpk]
+    session_id: Mapped[int] = _fk("matchmaking_sessions.id")
+    client_key: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = _fk("users.id")
+    project_id: Mapped[int] = _fk("projects.id")
+    interested: Mapped[bool]
+    at: Mapped[created]
+
+
+class InterestBoost(Base):
+    """A pair whose roadshow interest raises its score when ``session_id``'s agenda is built
+    (services/agendas/instance.py), as the organiser chose; ``source_session_id`` is the
+    roadshow the interest came from."""
+
+    __tablename__ = "interest_boosts"
+    __table_args__ = (UniqueConstraint("session_id", "institution_id", "project_id"),)
+
+    id: Mapped[intpk]
+    session_id: Mapped[int] = _fk("matchmaking_sessions.id")
+    source_session_id: Mapped[int] = _fk("matchmaking_sessions.id")
+    institution_id: Mapped[int] = _fk("institutions.id")
+    project_id: Mapped[int] = _fk("projects.id")
+    created_by: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[created]

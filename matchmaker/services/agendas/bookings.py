@@ -193,11 +193,13 @@ def request_meeting(
     institution: Institution,
     slot_number: int | None,
     message: str = "",
+    on_behalf_of: Role | None = None,
 ) -> MeetingRequest:
     """Ask for a meeting in slot ``slot_number``; the slot is held until answered or expired.
 
     A request not answered by the time its slot begins expires then (or after the rules' hours,
-    whichever comes first).
+    whichever comes first). An organiser may ask on one side's behalf (``on_behalf_of``: the
+    investor's, say, for a roadshow's interest): the other side then answers it.
 
     Raises ``Conflict`` when the slot has begun or was taken (also by a concurrent booking), the
     pair already has a live request, or a cap is reached; ``InvalidInput`` when no slot was
@@ -248,7 +250,7 @@ def request_meeting(
         session=session,
         project=project,
         institution=institution,
-        requested_by=Role.ORGANISER if actor.role == Role.ORGANISER else actor.role,
+        requested_by=_asker(actor, on_behalf_of),
         status=RequestStatus.PENDING,
         slot=slot,
         message=message.strip(),
@@ -450,6 +452,12 @@ def _ensure_acts_for(actor: User, project: Project, institution: Institution) ->
     if actor.role == Role.INVESTOR and actor.institution_id == institution.id:
         return
     raise PermissionDenied()
+
+
+def _asker(actor: User, on_behalf_of: Role | None) -> Role:
+    if actor.role != Role.ORGANISER:
+        return actor.role
+    return on_behalf_of if on_behalf_of in (Role.INVESTOR, Role.ENTRANT) else Role.ORGANISER
 
 
 def _is_party(actor: User, project_id: int, institution_id: int) -> bool:

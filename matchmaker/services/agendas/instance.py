@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from matchmaker.db.models import (
     Feedback,
     Institution,
+    InterestBoost,
     MatchmakingSession,
     Meeting,
     MeetingRequest,
@@ -30,6 +31,9 @@ from matchmaker.services.agendas.options import AgendaOptions
 from matchmaker.services.matching.matcher import Matcher
 
 LIKE_BONUS = 0.1  # an investor's "interested" outweighs small score differences
+# Interest shown at a roadshow, when the organiser chose to let it raise the pair's score here
+# (services/agendas/roadshow_followup.py): as much again as a like on the shortlist.
+INTEREST_BONUS = 0.1
 
 
 def live_meetings(db: Session, session: MatchmakingSession) -> list[Meeting]:
@@ -207,7 +211,8 @@ def _scores(
 
     The composite score is one inner product, the same seen from either side; pairs an
     institution's hard limits exclude are left out unless the investor liked the project or
-    either side asked for the meeting. Passed projects, declined or withdrawn requests and
+    either side asked for the meeting, or the organiser let a roadshow's interest raise the
+    pair's score here (``INTEREST_BONUS``). Passed projects, declined or withdrawn requests and
     pairs that already met in another session of the event must not meet again.
     """
     if not institutions or not projects:
@@ -236,6 +241,14 @@ def _scores(
         )
     }
     refused = _refused(db, session, i_ids, p_ids)
+    boosted = {
+        tuple(row)
+        for row in db.execute(
+            select(InterestBoost.institution_id, InterestBoost.project_id).where(
+                InterestBoost.session_id == session.id
+            )
+        )
+    }
     scores: dict[tuple[str, str], float] = {}
     forbidden: set[tuple[str, str]] = set()
     for a, institution in enumerate(institutions):
@@ -249,8 +262,10 @@ def _scores(
                 forbidden.add(pair)
                 continue
             liked = verdicts.get(key) == Verdict.LIKE
-            if allowed[b] or liked or key in asked:
-                scores[pair] = float(np.float64(matrix[a, b])) + (LIKE_BONUS if liked else 0.0)
+            keen = key in boosted
+            if allowed[b] or liked or keen or key in asked:
+                bonus = (LIKE_BONUS if liked else 0.0) + (INTEREST_BONUS if keen else 0.0)
+                scores[pair] = float(np.float64(matrix[a, b])) + bonus
     return scores, forbidden
 
 
