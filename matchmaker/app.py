@@ -36,6 +36,7 @@ def create_app(
     from matchmaker.api.openapi import ErrorResponses, MatchmakerApi, row_id_parameter
     from matchmaker.api.pages import accounts as _account_pages  # noqa: F401 - on registry_pages
     from matchmaker.api.pages import agendas as agenda_pages
+    from matchmaker.api.pages import checkins as _checkin_pages  # noqa: F401 - on agenda_pages
     from matchmaker.api.pages import common as pages
     from matchmaker.api.pages import ledger as ledger_pages
     from matchmaker.api.pages import matching as matching_pages
@@ -46,6 +47,7 @@ def create_app(
         agendas,
         auth,
         bookings,
+        checkins,
         jobs,
         matching,
         registry,
@@ -104,6 +106,7 @@ def create_app(
     api.register_blueprint(intents.blp)
     api.register_blueprint(followups.blp)
     api.register_blueprint(jobs.blp)
+    api.register_blueprint(checkins.blp)
     # Background jobs go to RQ workers when Redis is configured, else run in the request.
     app.extensions["matchmaker.jobs"] = app.config.get("JOB_QUEUE") or parts.queue
     # One matcher per process: it caches each event's vectors and indexes between requests.

@@ -102,6 +102,8 @@ PLAN: dict[str, Callable[[int], ColumnElement[bool]]] = {
     # Investors' applications from the sign-up page: pending ones (a password hash and all)
     # still wait for a decision after a restore; decided ones keep who decided and why.
     "signup_requests": lambda e: TABLES["signup_requests"].c.event_id == e,
+    # Who arrived, when and for which session (the day's check-ins), with who checked them in.
+    "check_ins": lambda e: TABLES["check_ins"].c.event_id == e,
 }
 
 NOT_EVENT_DATA: dict[str, str] = {
