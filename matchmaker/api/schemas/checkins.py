@@ -29,9 +29,13 @@ class CheckInOut(Schema):
     name = fields.String()
     session = fields.String(allow_none=True)
     at = IsoText(metadata={"description": "when it first checked in (Asia/Shanghai)"})
+    time = fields.Method("_time", metadata={"description": "``at`` as HH:MM, local time"})
     method = fields.String()
     already = fields.Boolean(metadata={"description": "checked in before: nothing was recorded"})
     message = fields.Method("_message")
+
+    def _time(self, result: Any) -> str:
+        return str(result.at.strftime("%H:%M"))
 
     def _message(self, result: Any) -> str:
         key = "checkin.already" if result.already else "checkin.done"
