@@ -131,21 +131,22 @@
     scan.querySelector('[data-scan-file]').addEventListener('change', function (event) {
       var file = event.target.files && event.target.files[0];
       if (!file) { return; }
+      // read as a data: URL (the Content-Security-Policy allows data: images, not blob:)
+      var reader = new FileReader();
       var image = new Image();
-      var url = URL.createObjectURL(file);
       image.onload = function () {
         // a large photo is scaled down: jsQR is quicker and no less sure at ~1000 px
         var scale = Math.min(1, 1000 / Math.max(image.naturalWidth, image.naturalHeight));
         canvas.width = Math.round(image.naturalWidth * scale);
         canvas.height = Math.round(image.naturalHeight * scale);
         context.drawImage(image, 0, 0, canvas.width, canvas.height);
-        URL.revokeObjectURL(url);
         var found = decode(canvas.width, canvas.height);
         if (found && found.data) { post(found.data, 'scan'); } else { show(false, scan.getAttribute('data-not-found')); }
         event.target.value = '';
       };
       image.onerror = function () { show(false, scan.getAttribute('data-not-found')); };
-      image.src = url;
+      reader.onload = function () { image.src = reader.result; };
+      reader.readAsDataURL(file);
     });
 
     var typed = document.querySelector('[data-typed]');
