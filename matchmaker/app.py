@@ -35,6 +35,7 @@ def create_app(
     from matchmaker.api.openapi import ErrorResponses, MatchmakerApi, row_id_parameter
     from matchmaker.api.pages import accounts as _account_pages  # noqa: F401 - on registry_pages
     from matchmaker.api.pages import agendas as agenda_pages
+    from matchmaker.api.pages import checkins as _checkin_pages  # noqa: F401 - on agenda_pages
     from matchmaker.api.pages import common as pages
     from matchmaker.api.pages import inbox as inbox_pages
     from matchmaker.api.pages import ledger as ledger_pages
@@ -48,6 +49,7 @@ def create_app(
         agendas,
         auth,
         bookings,
+        checkins,
         deliveries,
         inbox,
         jobs,
@@ -110,6 +112,7 @@ def create_app(
     api.register_blueprint(jobs.blp)
     api.register_blueprint(deliveries.blp)
     api.register_blueprint(inbox.blp)
+    api.register_blueprint(checkins.blp)
     # Background jobs go to RQ workers when Redis is configured, else run in the request.
     app.extensions["matchmaker.jobs"] = app.config.get("JOB_QUEUE") or parts.queue
     # One matcher per process: it caches each event's vectors and indexes between requests.

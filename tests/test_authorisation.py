@@ -257,6 +257,15 @@ class World:
             db.flush()
             return int(delivery.id)
 
+    def make_badge_code(self) -> str:
+        """The badge code of project T-P001 (a check-in: the first records, later ones say when)."""
+        from matchmaker.services.registry.badges import badge_code
+
+        with transaction(self.factory) as db:
+            project_id = db.scalar(select(Project.id).where(Project.code == "T-P001"))
+        secret = self.client.application.config["SECRET_KEY"]
+        return badge_code(secret, "T2026", "project", int(project_id))
+
     def make_spare_account(self) -> str:
         """A new invited account (no password yet) for T-P003, to send a link to."""
         from matchmaker.services.registry.accounts import create_user

@@ -88,3 +88,9 @@ def download(content: bytes, fmt: str, name: str) -> Response:
         mimetype=TYPES[fmt].split(";")[0],
         headers={"Content-Type": TYPES[fmt], "Content-Disposition": disposition},
     )
+
+
+def app_secret() -> str:
+    """Return the app's secret key, which signs badge codes (and cookies, unsubscribe links)."""
+    secret: str = current_app.config["SECRET_KEY"]
+    return secret

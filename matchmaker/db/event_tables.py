@@ -113,6 +113,8 @@ PLAN: dict[str, Callable[[int], ColumnElement[bool]]] = {
     "roadshow_interests": _in_sessions("roadshow_interests"),
     "roadshow_taps": _in_sessions("roadshow_taps"),
     "interest_boosts": _in_sessions("interest_boosts"),
+    # Who arrived, when and for which session (the day's check-ins), with who checked them in.
+    "check_ins": lambda e: TABLES["check_ins"].c.event_id == e,
 }
 
 NOT_EVENT_DATA: dict[str, str] = {

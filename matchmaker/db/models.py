@@ -465,6 +465,36 @@ class Meeting(Base):
     project: Mapped[Project] = relationship()
 
 
+class CheckIn(Base):
+    """A party's arrival (签到) at an event, for one session or (``session_id`` NULL) the day:
+    who checked them in, when, and how (a scanned badge or its code typed). One per party and
+    session; a second scan finds this row and says when it was made. The party is a project or
+    an institution (exactly one), with foreign keys so backups and deletions follow it."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (
+        CheckConstraint(
+            "(project_id IS NULL) <> (institution_id IS NULL)", name="exactly_one_party"
+        ),
+        CheckConstraint("method IN ('scan', 'typed')", name="method_known"),
+        UniqueConstraint("session_id", "project_id"),
+        UniqueConstraint("session_id", "institution_id"),
+    )
+
+    id: Mapped[intpk]
+    event_id: Mapped[int] = _fk("events.id")
+    session_id: Mapped[int | None] = _fk("matchmaking_sessions.id", nullable=True)
+    project_id: Mapped[int | None] = _fk("projects.id", nullable=True)
+    institution_id: Mapped[int | None] = _fk("institutions.id", nullable=True)
+    at: Mapped[created]
+    by_user_id: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
+    method: Mapped[str] = mapped_column(String(10))
+
+    session: Mapped[MatchmakingSession | None] = relationship()
+    project: Mapped[Project | None] = relationship()
+    institution: Mapped[Institution | None] = relationship()
+
+
 class Intent(Base):
     """An investment intent (投资意向) on the ladder watching → … → invested, or dropped.
 
