@@ -433,15 +433,16 @@ TABLE: list[Rule] = [
     R("POST", "/notifications/log/test",                                       "D DD DD AA",
       body={"channel": "webhook"}),
     # ---- notices (#16): each person's own list and settings; another's notice is 404 to all;
+    # the pair's own parties (entrant A, investor X) may read its request message in theirs;
     # a mail's unsubscribe link works for whoever opens it, signed in or not
-    R("GET", "/api/v1/notifications",                                          "D OO OO OO"),
+    R("GET", "/api/v1/notifications",                                          "D AO AO OO"),
     R("POST", "/api/v1/notifications/<int:notice_id>/read",                    "D AN NN NN",
       url="/api/v1/notifications/{entrant_notice}/read"),
     R("POST", "/api/v1/notifications/read-all",                                "D AA AA AA"),
     R("GET", "/api/v1/notifications/settings",                                 "D AA AA AA"),
     R("PUT", "/api/v1/notifications/settings",                                 "D AA AA AA",
       body=NOTIFY_SETTINGS),
-    R("GET", "/notifications",                                                 "D OO OO OO"),
+    R("GET", "/notifications",                                                 "D AO AO OO"),
     R("POST", "/notifications/<int:notice_id>/read",                           "D AN NN NN",
       url="/notifications/{entrant_notice}/read"),
     R("POST", "/notifications/read-all",                                       "D AA AA AA"),
