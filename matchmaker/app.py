@@ -36,6 +36,7 @@ def create_app(
     from matchmaker.api.openapi import ErrorResponses, MatchmakerApi, row_id_parameter
     from matchmaker.api.pages import accounts as _account_pages  # noqa: F401 - on registry_pages
     from matchmaker.api.pages import agendas as agenda_pages
+    from matchmaker.api.pages import attendance as attendance_pages
     from matchmaker.api.pages import common as pages
     from matchmaker.api.pages import ledger as ledger_pages
     from matchmaker.api.pages import matching as matching_pages
@@ -44,6 +45,7 @@ def create_app(
     from matchmaker.api.pages import signups as _signup_pages  # noqa: F401 - on registry_pages
     from matchmaker.api.resources import (
         agendas,
+        attendance,
         auth,
         bookings,
         jobs,
@@ -100,6 +102,7 @@ def create_app(
     api.register_blueprint(auth.blp)
     api.register_blueprint(matching.blp)
     api.register_blueprint(agendas.blp)
+    api.register_blueprint(attendance.blp)
     api.register_blueprint(bookings.blp)
     api.register_blueprint(intents.blp)
     api.register_blueprint(followups.blp)
@@ -114,6 +117,7 @@ def create_app(
     app.register_blueprint(profile_pages.bp)
     app.register_blueprint(matching_pages.bp)
     app.register_blueprint(agenda_pages.bp)
+    app.register_blueprint(attendance_pages.bp)
     app.register_blueprint(ledger_pages.bp)
     register_error_handlers(app)
     register_guards(app)
