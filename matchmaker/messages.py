@@ -811,9 +811,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "No-show: {absent} ({session}, slot {slot})",
     ),
     "notice.no_show.body": (
-        "{absent}（{code}）未到场，{session} 专场 {time} 第 {slot} 时段。"
+        "{absent}（{reg}）未到场，{session} 专场 {time} 第 {slot} 时段。"
         "可在议程表上为其余时段调整议程。",
-        "{absent} ({code}) did not come to slot {slot} at {time} in session {session}. "
+        "{absent} ({reg}) did not come to slot {slot} at {time} in session {session}. "
         "The agenda grid offers a repair for the rest of the session.",
     ),
     "notice.late_reported.subject": (
@@ -821,9 +821,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Late: {party}, {minutes} minutes",
     ),
     "notice.late_reported.body": (
-        "{party}（{code}）报备 {session} 专场将迟到 {minutes} 分钟（约 {time} 到场），"
+        "{party}（{reg}）报备 {session} 专场将迟到 {minutes} 分钟（约 {time} 到场），"
         "请在议程表上确认。",
-        "{party} ({code}) will be {minutes} minutes late to session {session} (about {time}); "
+        "{party} ({reg}) will be {minutes} minutes late to session {session} (about {time}); "
         "confirm it on the agenda grid.",
     ),
     "ui.att_held": ("已会见", "We met"),
@@ -851,8 +851,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Reported {minutes} minutes late (about {time}); awaiting the organisers",
     ),
     "ui.day_no_show": (
-        "{absent}（{code}）第 {slot} 时段未到场，之后还有 {count} 场会见",
-        "{absent} ({code}) missed slot {slot} and has {count} meeting(s) still to come",
+        "{absent}（{reg}）第 {slot} 时段未到场，之后还有 {count} 场会见",
+        "{absent} ({reg}) missed slot {slot} and has {count} meeting(s) still to come",
     ),
     "ui.day_no_show_repair": ("为其余时段调整议程", "Repair the rest of the session"),
     "ui.day_no_show_confirm": (
@@ -860,8 +860,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Cancel {absent}'s meetings to come and refill their seats?",
     ),
     "ui.day_late": (
-        "{party}（{code}）报备迟到 {minutes} 分钟，约 {time} 到场（从第 {slot} 时段起）",
-        "{party} ({code}) reports being {minutes} minutes late, about {time} (from slot {slot})",
+        "{party}（{reg}）报备迟到 {minutes} 分钟，约 {time} 到场（从第 {slot} 时段起）",
+        "{party} ({reg}) reports being {minutes} minutes late, about {time} (from slot {slot})",
     ),
     "ui.day_late_confirm": ("确认并调整议程", "Confirm and repair"),
     "ui.day_late_dismiss": ("忽略", "Dismiss"),

@@ -13,7 +13,7 @@ from matchmaker.api.i18n import lang
 from matchmaker.api.schemas.agendas import OutcomeOut
 from matchmaker.api.schemas.attendance import (
     AttendanceOut,
-    LateIn,
+    LateReportIn,
     LateReportOut,
     NoShowOut,
     TapIn,
@@ -72,7 +72,7 @@ class LateReports(MethodView):
 
     @blp.doc(security=BEARER)
     @require(Role.INVESTOR, Role.ENTRANT)
-    @blp.arguments(LateIn)
+    @blp.arguments(LateReportIn)
     @blp.response(200, LateReportOut)
     def post(self, data: dict[str, Any], code: str, session_code: str) -> LateReport:
         """Your party will be ``minutes`` late; organisers are told and confirm it."""

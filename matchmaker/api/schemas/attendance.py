@@ -43,7 +43,7 @@ class AttendanceOut(Schema):
     repeated = fields.Boolean(metadata={"description": "the client key was seen: nothing changed"})
 
 
-class LateIn(Schema):
+class LateReportIn(Schema):
     minutes = fields.Integer(required=True, validate=validate.Range(1, 600))
     client_key = fields.String(validate=KEY)
 

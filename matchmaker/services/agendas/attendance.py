@@ -252,6 +252,6 @@ def _tell_organisers(db: Session, meeting: Meeting, state: Attendance) -> None:
         "slot": meeting.slot.number,
         "time": meeting.slot.starts_at.astimezone(LOCAL_TZ).strftime("%H:%M"),
         "absent": absent.name,
-        "code": absent.code,
+        "reg": absent.code,
     }
     notify(db, list(organisers), NoticeKind.NO_SHOW, params, event_id=meeting.session.event_id)

@@ -112,7 +112,8 @@ def repair_no_show(
     if absent is None:
         raise Conflict("attendance.not_no_show")
     now = utcnow()
-    for gone in _to_come(db, session, absent, now):
+    cancelled = _to_come(db, session, absent, now)
+    for gone in cancelled:
         before = {"status": gone.status.value, "slot_id": gone.slot_id}
         gone.status = MeetingStatus.CANCELLED
         db.flush()
@@ -129,7 +130,7 @@ def repair_no_show(
         if exists is None:
             db.add(Unavailability(slot_id=slot.id, reason="no_show", **{column: absent.id}))
     db.flush()
-    return repair_agenda(db, matcher, session, actor, lang=lang)
+    return repair_agenda(db, matcher, session, actor, lang=lang, freed=cancelled)
 
 
 # ---- late arrivals the parties report themselves ------------------------------------------
@@ -200,7 +201,7 @@ def report_late(
     params = {
         "session": session.code,
         "party": party.name,
-        "code": party.code,
+        "reg": party.code,
         "minutes": minutes,
         "time": report.expected_at.astimezone(LOCAL_TZ).strftime("%H:%M"),
     }

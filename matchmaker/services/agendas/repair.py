@@ -108,6 +108,7 @@ def repair_agenda(
     cancelled: Meeting | None = None,
     relocate: Sequence[Meeting] = (),
     gone_slots: Collection[int] = (),
+    freed: Sequence[Meeting] = (),
 ) -> Outcome:
     """Re-plan the session with kept meetings fixed and the fewest others moved.
 
@@ -115,6 +116,8 @@ def repair_agenda(
     ``gone_slots`` (ids) are slots going away (the session's hours changed): they are left out
     of the instance, and each pair of ``relocate`` (the meetings in them) must meet again in
     another slot, so the repair moves them (or finds that impossible: infeasible).
+    ``cancelled`` and ``freed`` are meetings just cancelled: the repair sees their seats as
+    freed and may refill them.
     """
     ensure_not_over(session)
     agenda = agenda_of(db, session)
@@ -133,10 +136,9 @@ def repair_agenda(
             # the organiser's word makes the pair admissible even outside the shortlist's filters
             data["scores"].append({"institution": pair[0], "project": pair[1], "score": 0.0})
         raise_to_held(data)  # the organiser's word counts like a booking: it is held
-    ids = party_ids(session, [*current, *([cancelled] if cancelled is not None else [])])
-    previous = [placement_of(m, ids) for m in current]
-    if cancelled is not None:
-        previous.append(placement_of(cancelled, ids))
+    gone = [*([cancelled] if cancelled is not None else []), *freed]
+    ids = party_ids(session, [*current, *gone])
+    previous = [placement_of(m, ids) for m in [*current, *gone]]
     instance = parse_instance(data)
     result = None
     if agenda.fair and agenda.fair_minimum:
