@@ -327,7 +327,7 @@ TABLE: list[Rule] = [
     R("POST", "/api/v1/meetings/<int:meeting_id>/no-show-repair",              "D DD DD DA",
       url="/api/v1/meetings/{no_show}/no-show-repair"),
     R("POST", "/sessions/<session_code>/no-shows/<int:meeting_id>/repair",     "D DD DD DA",
-      url="/sessions/S1/no-shows/{no_show}/repair?event=T2026"),
+      url="/sessions/SD/no-shows/{no_show}/repair?event=T2026"),
 
     # ---- bookings: a party books for itself; only the side asked answers; parties withdraw
     R("GET", "/api/v1/projects/<code>/free-slots",                             "D AF AF DA",

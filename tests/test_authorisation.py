@@ -144,14 +144,17 @@ class World:
             with transaction(self.factory) as db:
                 day = db.scalars(select(MatchmakingSession).where(MatchmakingSession.code == "SD"))
                 session = day.one()
+                project = db.scalars(select(Project).where(Project.code == "T-P001")).one()
+                found = select(Institution).where(Institution.code == "T-I01")
+                institution = db.scalars(found).one()
+                session.projects.append(project)  # the pair takes part in the session
+                session.institutions.append(institution)
                 meeting = Meeting(
                     session_id=session.id,
                     slot_id=session.slots[0].id,
                     table_id=session.tables[0].id,
-                    project_id=db.scalar(select(Project.id).where(Project.code == "T-P001")),
-                    institution_id=db.scalar(
-                        select(Institution.id).where(Institution.code == "T-I01")
-                    ),
+                    project_id=project.id,
+                    institution_id=institution.id,
                 )
                 db.add(meeting)
                 db.flush()
@@ -159,15 +162,19 @@ class World:
         return int(self.fixed["day_meeting"])
 
     def make_no_show(self) -> int:
-        """A meeting of S1 that an organiser marked a no-show (the project did not come)."""
+        """The meeting of the session under way, marked a no-show by an organiser (the project
+        did not come). Of its own session: S1's repairs see the whole matrix's bookings."""
         from matchmaker.db.models import MeetingMark
 
-        meeting_id = self.make_meeting()
+        meeting_id = self.make_day_meeting()
         with transaction(self.factory) as db:
             meeting = db.get_one(Meeting, meeting_id)
-            meeting.status = MeetingStatus.NO_SHOW
-            db.add(MeetingMark(meeting_id=meeting_id, side="organiser", mark="project_absent",
-                               client_key=f"matrix-{meeting_id}-{self.who}"))  # fmt: skip
+            if meeting.status != MeetingStatus.NO_SHOW:
+                meeting.status = MeetingStatus.NO_SHOW
+                key = f"matrix-{meeting_id}"
+                mark = MeetingMark(meeting_id=meeting_id, side="organiser", client_key=key)
+                db.add(mark)
+                mark.mark = "project_absent"
         return meeting_id
 
     def make_late_report(self) -> int:
