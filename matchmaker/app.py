@@ -35,6 +35,7 @@ def create_app(
     from matchmaker.api.openapi import ErrorResponses, MatchmakerApi, row_id_parameter
     from matchmaker.api.pages import accounts as _account_pages  # noqa: F401 - on registry_pages
     from matchmaker.api.pages import agendas as agenda_pages
+    from matchmaker.api.pages import attendance as attendance_pages
     from matchmaker.api.pages import checkins as _checkin_pages  # noqa: F401 - on agenda_pages
     from matchmaker.api.pages import common as pages
     from matchmaker.api.pages import inbox as inbox_pages
@@ -47,6 +48,7 @@ def create_app(
     from matchmaker.api.pages import signups as _signup_pages  # noqa: F401 - on registry_pages
     from matchmaker.api.resources import (
         agendas,
+        attendance,
         auth,
         bookings,
         checkins,
@@ -106,6 +108,7 @@ def create_app(
     api.register_blueprint(auth.blp)
     api.register_blueprint(matching.blp)
     api.register_blueprint(agendas.blp)
+    api.register_blueprint(attendance.blp)
     api.register_blueprint(bookings.blp)
     api.register_blueprint(intents.blp)
     api.register_blueprint(followups.blp)
@@ -127,6 +130,7 @@ def create_app(
     app.register_blueprint(profile_pages.bp)
     app.register_blueprint(matching_pages.bp)
     app.register_blueprint(agenda_pages.bp)
+    app.register_blueprint(attendance_pages.bp)
     app.register_blueprint(ledger_pages.bp)
     app.register_blueprint(notification_log_pages.bp)
     app.register_blueprint(inbox_pages.bp)

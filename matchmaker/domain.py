@@ -255,6 +255,8 @@ class NoticeKind(Labelled):
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"
     TEST = "test"
+    NO_SHOW = "no_show"  # to organisers: a party did not come; a repair is offered
+    LATE_REPORTED = "late_reported"  # to organisers: a party says it will be late
 
 
 class Channel(Labelled):
@@ -354,6 +356,8 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "invitation": ("账号邀请", "Account invitation"),
         "password_reset": ("重设密码", "Password reset"),
         "test": ("测试消息", "Test message"),
+        "no_show": ("未到场", "No-shows"),
+        "late_reported": ("迟到报备", "Late arrivals reported"),
     },
     "Channel": {
         "email": ("电子邮件", "E-mail"),

@@ -157,6 +157,7 @@ class Funnel:
     invested: Step = field(default_factory=Step)
     dropped: Step = field(default_factory=Step)
     open_tasks: int = 0
+    unrecorded: int = 0  # meetings still scheduled after their slot ended: attendance unknown
     days: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     STEPS = ("follow_ups", "negotiating", "signed", "due_diligence", "invested")
@@ -213,6 +214,7 @@ class Funnel:
             **{name: getattr(self, name).to_dict(lang, amounts) for name in self.STEPS},
             "dropped": self.dropped.to_dict(lang, amounts),
             "open_due_diligence_tasks": self.open_tasks,
+            "meetings_unrecorded": self.unrecorded,
             "rates": self.rates(),
             "days_in_stage": days,
         }
@@ -224,14 +226,22 @@ def funnels(
     now: datetime,
     meetings_held: dict[str, int] | None = None,
     open_tasks: dict[str, int] | None = None,
+    unrecorded: dict[str, int] | None = None,
 ) -> tuple[Funnel, list[Funnel]]:
     """Return the overall funnel and one per key of ``dimension`` (None: overall only).
 
-    ``meetings_held`` and ``open_tasks`` map a group key (or ``"*"`` for the whole) to counts.
+    ``meetings_held``, ``open_tasks`` and ``unrecorded`` (meetings whose attendance nobody
+    recorded) map a group key (or ``"*"`` for the whole) to counts.
     Every group's figures add up to the overall figures when each row has one key.
     """
     meetings_held, open_tasks = meetings_held or {}, open_tasks or {}
-    total = Funnel("*", meetings_held=meetings_held.get("*", 0), open_tasks=open_tasks.get("*", 0))
+    unrecorded = unrecorded or {}
+    total = Funnel(
+        "*",
+        meetings_held=meetings_held.get("*", 0),
+        open_tasks=open_tasks.get("*", 0),
+        unrecorded=unrecorded.get("*", 0),
+    )
     groups: dict[str, Funnel] = {}
     for row in rows:
         total.add(row, now)
@@ -241,11 +251,12 @@ def funnels(
                 groups[key] = Funnel(key)
             groups[key].add(row, now)
     if dimension is not None:
-        for key in set(meetings_held) | set(open_tasks):
+        for key in set(meetings_held) | set(open_tasks) | set(unrecorded):
             if key != "*" and key not in groups:
                 groups[key] = Funnel(key)
         for key, funnel in groups.items():
             funnel.meetings_held = meetings_held.get(key, 0)
             funnel.open_tasks = open_tasks.get(key, 0)
+            funnel.unrecorded = unrecorded.get(key, 0)
     ordered = sorted(groups.values(), key=lambda f: (-f.signed.amount, -f.follow_ups.count, f.key))
     return total, ordered

@@ -1284,6 +1284,129 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.live_slot": ("当前时段", "Slot now"),
     "ui.live_no_slot": ("当前不在任何时段内", "No slot under way"),
     "ui.live_none": ("无", "None"),
+    # ---- #17 attendance
+    "what.late_report": ("迟到报备", "Late report"),
+    "attendance.invalid": (
+        "出席记录有误，未做任何修改",
+        "The attendance tap is not valid; nothing was changed",
+    ),
+    "attendance.empty": (
+        "请选择出席情况、评分或是否继续跟进",
+        "Choose attendance, a rating or a follow-up answer",
+    ),
+    "attendance.bad_mark": (
+        "出席情况应为 held（已会见）或 absent（对方未到）",
+        "The mark must be held or absent (the other side did not come)",
+    ),
+    "attendance.bad_rating": ("评分应为 1 到 5 的整数", "A rating is a whole number from 1 to 5"),
+    "attendance.bad_key": (
+        "client_key 应为 8–64 位字母、数字、下划线或连字符",
+        "client_key must be 8–64 letters, digits, _ or -",
+    ),
+    "attendance.which_absent": (
+        "组委会标记缺席时请注明是项目方（project_absent）还是机构方（institution_absent）",
+        "An organiser says who was absent: project_absent or institution_absent",
+    ),
+    "attendance.other_side": (
+        "只能标记对方未到场",
+        "You can only mark the other side absent",
+    ),
+    "attendance.parties_rate": (
+        "评分和继续跟进由会见双方填写",
+        "Ratings and follow-ups come from the two sides of the meeting",
+    ),
+    "attendance.not_live": (
+        "这场会见已取消或尚未确认，无法记录出席",
+        "This meeting is cancelled or not confirmed: no attendance to record",
+    ),
+    "attendance.not_begun": (
+        "会见 {start} 开始，开始后才能记录出席",
+        "The meeting starts at {start}: attendance is recorded once it has begun",
+    ),
+    "attendance.rate_held_only": (
+        "只有已会见的场次可以评分（对方标记了未到场）",
+        "Only a meeting that took place can be rated (it is marked as a no-show)",
+    ),
+    "attendance.key_reused": (
+        "这个 client_key 已用于另一项操作",
+        "This client_key was already used for something else",
+    ),
+    "attendance.not_no_show": ("这场会见没有记为未到场", "This meeting is not marked as a no-show"),
+    "late.invalid": (
+        "迟到报备有误，未做任何修改",
+        "The late report is not valid; nothing was changed",
+    ),
+    "late.bad_minutes": ("迟到分钟数应为 1 到 600", "Minutes late must be from 1 to 600"),
+    "late.decided": ("这条迟到报备已处理", "This late report was already dealt with"),
+    "notice.no_show.subject": (
+        "未到场：{absent}（{session} 第 {slot} 时段）",
+        "No-show: {absent} ({session}, slot {slot})",
+    ),
+    "notice.no_show.body": (
+        "{absent}（{reg}）未到场，{session} 专场 {time} 第 {slot} 时段。"
+        "可在议程表上为其余时段调整议程。",
+        "{absent} ({reg}) did not come to slot {slot} at {time} in session {session}. "
+        "The agenda grid offers a repair for the rest of the session.",
+    ),
+    "notice.late_reported.subject": (
+        "迟到报备：{party} 迟到 {minutes} 分钟",
+        "Late: {party}, {minutes} minutes",
+    ),
+    "notice.late_reported.body": (
+        "{party}（{reg}）报备 {session} 专场将迟到 {minutes} 分钟（约 {time} 到场），"
+        "请在议程表上确认。",
+        "{party} ({reg}) will be {minutes} minutes late to session {session} (about {time}); "
+        "confirm it on the agenda grid.",
+    ),
+    "ui.att_held": ("已会见", "We met"),
+    "ui.att_absent": ("对方未到", "They did not come"),
+    "ui.att_project_absent": ("项目方未到", "Project absent"),
+    "ui.att_institution_absent": ("机构方未到", "Investor absent"),
+    "ui.att_yours": ("您的记录：{mark}", "Your record: {mark}"),
+    "ui.att_rate": ("评分", "Rating"),
+    "ui.att_follow_up": ("继续跟进？", "Follow up?"),
+    "ui.att_yes": ("是", "Yes"),
+    "ui.att_no": ("否", "No"),
+    "ui.att_send": ("提交", "Send"),
+    "ui.att_rated": ("您的评分：{rating} 分", "Your rating: {rating}"),
+    "ui.att_recorded": ("已记录：{status}", "Recorded: {status}"),
+    "ui.att_intent": ("已加入投资意向台账（关注）", "Added to the intent ledger (watching)"),
+    "ui.late_title": ("迟到报备", "Running late"),
+    "ui.late_minutes": ("我将迟到（分钟）", "I'm late by (minutes)"),
+    "ui.late_send": ("告知组委会", "Tell the organisers"),
+    "ui.late_sent": (
+        "已告知组委会：迟到 {minutes} 分钟，等待确认",
+        "Organisers told: {minutes} minutes late, awaiting confirmation",
+    ),
+    "ui.late_pending": (
+        "已报备迟到 {minutes} 分钟（约 {time} 到场），等待组委会确认",
+        "Reported {minutes} minutes late (about {time}); awaiting the organisers",
+    ),
+    "ui.day_no_show": (
+        "{absent}（{reg}）第 {slot} 时段未到场，之后还有 {count} 场会见",
+        "{absent} ({reg}) missed slot {slot} and has {count} meeting(s) still to come",
+    ),
+    "ui.day_no_show_repair": ("为其余时段调整议程", "Repair the rest of the session"),
+    "ui.day_no_show_confirm": (
+        "取消 {absent} 之后的会见，并为空出的座位重新安排？",
+        "Cancel {absent}'s meetings to come and refill their seats?",
+    ),
+    "ui.day_late": (
+        "{party}（{reg}）报备迟到 {minutes} 分钟，约 {time} 到场（从第 {slot} 时段起）",
+        "{party} ({reg}) reports being {minutes} minutes late, about {time} (from slot {slot})",
+    ),
+    "ui.day_late_confirm": ("确认并调整议程", "Confirm and repair"),
+    "ui.day_late_dismiss": ("忽略", "Dismiss"),
+    "ui.day_late_dismissed": ("已忽略这条迟到报备", "Late report dismissed"),
+    "ui.report_unrecorded": (
+        "另有 {count} 场会见时段已结束但未记录出席，未计入已会见",
+        "{count} more meeting(s) whose slot has ended have no attendance recorded:"
+        " not counted as held",
+    ),
+    "ui.report_response": (
+        "评分回复率：投资方 {investor}，项目方 {entrant}（已会见 {held} 场）",
+        "Rated after meeting: investors {investor}, entrants {entrant} (of {held} held)",
+    ),
     "dd.no_smtp": (
         "未配置邮件服务器（MATCHMAKER_SMTP_HOST）",
         "No mail server configured (MATCHMAKER_SMTP_HOST)",

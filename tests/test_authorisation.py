@@ -136,6 +136,65 @@ class World:
         assert found is not None
         return int(found)
 
+    def make_day_meeting(self) -> int:
+        """A meeting of A × X in a session under way (its slot began five minutes ago)."""
+        if "day_meeting" not in self.fixed:
+            from datetime import timedelta
+
+            from tests_support import retime_session
+
+            from matchmaker.db.types import utcnow
+
+            body = {"code": "SD", "name": "当天专场", "kind": "other", "date": "2036-12-12",
+                    "start": "09:00", "end": "10:00", "slot_minutes": 20, "tables": 2}  # fmt: skip
+            self.call("organiser", "post", "/api/v1/events/T2026/sessions", body)
+            retime_session(self.factory, "SD", utcnow() - timedelta(minutes=5))
+            with transaction(self.factory) as db:
+                day = db.scalars(select(MatchmakingSession).where(MatchmakingSession.code == "SD"))
+                session = day.one()
+                project = db.scalars(select(Project).where(Project.code == "T-P001")).one()
+                found = select(Institution).where(Institution.code == "T-I01")
+                institution = db.scalars(found).one()
+                session.projects.append(project)  # the pair takes part in the session
+                session.institutions.append(institution)
+                meeting = Meeting(
+                    session_id=session.id,
+                    slot_id=session.slots[0].id,
+                    table_id=session.tables[0].id,
+                    project_id=project.id,
+                    institution_id=institution.id,
+                )
+                db.add(meeting)
+                db.flush()
+                self.fixed["day_meeting"] = meeting.id
+        return int(self.fixed["day_meeting"])
+
+    def make_no_show(self) -> int:
+        """The meeting of the session under way, marked a no-show by an organiser (the project
+        did not come). Of its own session: S1's repairs see the whole matrix's bookings."""
+        from matchmaker.db.models import MeetingMark
+
+        meeting_id = self.make_day_meeting()
+        with transaction(self.factory) as db:
+            meeting = db.get_one(Meeting, meeting_id)
+            if meeting.status != MeetingStatus.NO_SHOW:
+                meeting.status = MeetingStatus.NO_SHOW
+                key = f"matrix-{meeting_id}"
+                mark = MeetingMark(meeting_id=meeting_id, side="organiser", client_key=key)
+                db.add(mark)
+                mark.mark = "project_absent"
+        return meeting_id
+
+    def make_late_report(self) -> int:
+        """A pending late report of entrant A for session S1."""
+        from matchmaker.services.agendas.lateness import report_late
+        from matchmaker.services.registry.events import get_session
+
+        with transaction(self.factory) as db:
+            entrant = db.get_one(User, self.user_ids["entrant"])
+            made, _new = report_late(db, entrant, get_session(db, "T2026", "S1"), 20)
+            return int(made.id)
+
     def make_pair_slot(self) -> int:
         """A slot of S1 free for T-P001 × T-I01, after withdrawing the pair's live requests."""
         return self._free_slot("T-P001", "T-I01")

@@ -84,6 +84,11 @@ PLAN: dict[str, Callable[[int], ColumnElement[bool]]] = {
     "agendas": _in_sessions("agendas"),
     "meeting_requests": _in_sessions("meeting_requests"),
     "meetings": _in_sessions("meetings"),
+    # Who marked each meeting held or absent, their ratings and follow-ups; late reports
+    "meeting_marks": lambda e: TABLES["meeting_marks"].c.meeting_id.in_(
+        select(TABLES["meetings"].c.id).where(TABLES["meetings"].c.session_id.in_(_sessions(e)))
+    ),
+    "late_reports": _in_sessions("late_reports"),
     "intents": lambda e: TABLES["intents"].c.event_id == e,
     "due_diligence_tasks": lambda e: TABLES["due_diligence_tasks"].c.project_id.in_(_projects(e)),
     "shortlist_feedback": lambda e: TABLES["shortlist_feedback"].c.institution_id.in_(

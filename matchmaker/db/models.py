@@ -1030,3 +1030,67 @@ class InterestBoost(Base):
     project_id: Mapped[int] = _fk("projects.id")
     created_by: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
     created_at: Mapped[created]
+
+
+class MeetingMark(Base):
+    """One tap about a meeting from one side (出席记录): held, or who did not come; and after
+    it, that side's rating (1–5) and whether to follow up (继续跟进). Append-only: a side's
+    latest mark counts, the investor's over the entrant's and the organiser's over both.
+
+    ``client_key`` is drawn by the server into the form (or sent by an API client): a form
+    queued offline and sent twice is one tap, recorded once.
+    """
+
+    __tablename__ = "meeting_marks"
+    __table_args__ = (
+        CheckConstraint("side IN ('investor', 'entrant', 'organiser')", name="side_known"),
+        CheckConstraint(
+            "mark IS NULL OR mark IN ('held', 'project_absent', 'institution_absent')",
+            name="mark_known",
+        ),
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
+    )
+
+    id: Mapped[intpk]
+    meeting_id: Mapped[int] = _fk("meetings.id")
+    side: Mapped[str] = mapped_column(String(10))
+    mark: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    follow_up: Mapped[bool | None] = mapped_column(nullable=True)
+    user_id: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
+    at: Mapped[created]
+    client_key: Mapped[str] = mapped_column(String(64), unique=True)
+
+    meeting: Mapped[Meeting] = relationship()
+
+
+class LateReport(Base):
+    """A party's own word that it will be late to a session ("I'm 20 minutes late"); pending
+    until an organiser confirms it (the late-arrival repair runs) or dismisses it."""
+
+    __tablename__ = "late_reports"
+    __table_args__ = (
+        CheckConstraint(
+            "(project_id IS NULL) <> (institution_id IS NULL)", name="exactly_one_party"
+        ),
+        CheckConstraint("status IN ('pending', 'confirmed', 'dismissed')", name="status_known"),
+        CheckConstraint("minutes >= 1 AND minutes <= 600", name="minutes_range"),
+        AUDITED_IDS,
+    )
+
+    id: Mapped[intpk]
+    session_id: Mapped[int] = _fk("matchmaking_sessions.id")
+    project_id: Mapped[int | None] = _fk("projects.id", nullable=True)
+    institution_id: Mapped[int | None] = _fk("institutions.id", nullable=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+    expected_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    user_id: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
+    at: Mapped[created]
+    client_key: Mapped[str] = mapped_column(String(64), unique=True)
+    decided_by: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    session: Mapped[MatchmakingSession] = relationship()
+    project: Mapped[Project | None] = relationship()
+    institution: Mapped[Institution | None] = relationship()

@@ -113,6 +113,7 @@ def repair_agenda(
     cancelled: Meeting | None = None,
     relocate: Sequence[Meeting] = (),
     gone_slots: Collection[int] = (),
+    freed: Sequence[Meeting] = (),
 ) -> Outcome:
     """Re-plan the session with kept meetings fixed and the fewest others moved.
 
@@ -123,11 +124,13 @@ def repair_agenda(
 
     On a published agenda each person whose meetings moved, went or were added is told in one
     ``meetings_changed`` notice listing them all (:func:`notices.watching`).
+    ``cancelled`` and ``freed`` are meetings just cancelled: the repair sees their seats as
+    freed and may refill them.
     """
     ensure_not_over(session)
     with watching(db, session, actor):
         return _repair(
-            db, matcher, session, actor, must_meet, lang, cancelled, relocate, gone_slots
+            db, matcher, session, actor, must_meet, lang, cancelled, relocate, gone_slots, freed
         )
 
 
@@ -141,6 +144,7 @@ def _repair(
     cancelled: Meeting | None,
     relocate: Sequence[Meeting],
     gone_slots: Collection[int],
+    freed: Sequence[Meeting] = (),
 ) -> Outcome:
     agenda = agenda_of(db, session)
     tables = seat_all(db, session, sorted(session.institutions, key=lambda i: i.code))
@@ -158,10 +162,9 @@ def _repair(
             # the organiser's word makes the pair admissible even outside the shortlist's filters
             data["scores"].append({"institution": pair[0], "project": pair[1], "score": 0.0})
         raise_to_held(data)  # the organiser's word counts like a booking: it is held
-    ids = party_ids(session, [*current, *([cancelled] if cancelled is not None else [])])
-    previous = [placement_of(m, ids) for m in current]
-    if cancelled is not None:
-        previous.append(placement_of(cancelled, ids))
+    gone = [*([cancelled] if cancelled is not None else []), *freed]
+    ids = party_ids(session, [*current, *gone])
+    previous = [placement_of(m, ids) for m in [*current, *gone]]
     instance = parse_instance(data)
     result = None
     if agenda.fair and agenda.fair_minimum:

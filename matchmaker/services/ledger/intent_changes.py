@@ -151,6 +151,28 @@ def create_intent(
     return intent
 
 
+def watch_after_meeting(db: Session, investor: User, meeting_id: int) -> Intent:
+    """Return the pair's intent after the investor answered "继续跟进? yes" at a meeting, opening
+    it at 关注 (watching) when the pair has none; an intent already on the ladder stays where
+    it is (a tap never moves it, up or down). Amounts are untouched."""
+    meeting = db.get(Meeting, meeting_id)
+    if meeting is None or meeting.status != MeetingStatus.HELD:
+        raise Conflict("attendance.rate_held_only")
+    existing = db.scalar(
+        select(Intent).where(
+            Intent.project_id == meeting.project_id,
+            Intent.institution_id == meeting.institution_id,
+        )
+    )
+    if existing is not None:
+        return existing
+    values = {"meeting_id": meeting.id, "session_id": meeting.session_id}
+    project, event = meeting.project, meeting.session.event
+    return create_intent(
+        db, investor, event, project, meeting.institution_id, values, action="follow_up"
+    )
+
+
 def update_intent(
     db: Session,
     actor: User | None,

@@ -1,9 +1,11 @@
 """Follow-up reports: meetings held → follow-ups → signed → due diligence → invested, per group.
 
 Figures come from the ledger rows themselves (integer yuan, summed as ints), so the report and
-the ledger reconcile exactly. A meeting counts as held when marked held, or when it was
-scheduled and its slot has ended (no-shows are marked as such). Days in stage come from the
-audit trail: when each status was entered.
+the ledger reconcile exactly. A meeting counts as held only when its attendance was recorded
+(marked held by a side or an organiser), never because its slot's end has passed: meetings
+still scheduled after their slot ended are counted apart as unrecorded. Days in stage come
+from the audit trail: when each status was entered. Response rates: the share of meetings held
+that each side rated.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from matchmaker.db.models import (
     Intent,
     MatchmakingSession,
     Meeting,
+    MeetingMark,
     Project,
     Slot,
 )
@@ -108,9 +111,11 @@ def ledger_rows(db: Session, event: Event, filters: dict[str, str]) -> list[Ledg
     return rows
 
 
-def _meetings_held(
-    db: Session, event: Event, dimension: str | None, filters: dict[str, str], now: datetime
-) -> dict[str, int]:
+def _meetings(
+    db: Session, event: Event, filters: dict[str, str], now: datetime
+) -> list[tuple[Meeting, dict[str, str]]]:
+    """Return the event's meetings held (recorded) or unrecorded (scheduled, slot ended) that
+    ``filters`` keep, each with its group keys."""
     query = (
         select(Meeting, MatchmakingSession.code)
         .join(MatchmakingSession, MatchmakingSession.id == Meeting.session_id)
@@ -124,15 +129,48 @@ def _meetings_held(
             )
         )
     )
-    counts: Counter[str] = Counter()
+    out = []
     for meeting, session_code in db.execute(query):
         keys = _keys(meeting.project, meeting.institution, session_code)
-        if any(keys[k] != v for k, v in filters.items()):
-            continue
-        counts["*"] += 1
-        if dimension is not None:
-            counts[keys[dimension]] += 1
+        if all(keys[k] == v for k, v in filters.items()):
+            out.append((meeting, keys))
+    return out
+
+
+def _counts(
+    meetings: list[tuple[Meeting, dict[str, str]]], status: MeetingStatus, dimension: str | None
+) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for meeting, keys in meetings:
+        if meeting.status == status:
+            counts["*"] += 1
+            if dimension is not None:
+                counts[keys[dimension]] += 1
     return dict(counts)
+
+
+def response_rates(db: Session, held: list[Meeting]) -> dict[str, dict[str, Any]]:
+    """Return, per side (investor, entrant), how many of the meetings ``held`` it rated."""
+    ids = [m.id for m in held]
+    rated: dict[str, set[int]] = {"investor": set(), "entrant": set()}
+    for start in range(0, len(ids), 500):
+        rows = db.execute(
+            select(MeetingMark.side, MeetingMark.meeting_id).where(
+                MeetingMark.meeting_id.in_(ids[start : start + 500]),
+                MeetingMark.rating.is_not(None),
+            )
+        )
+        for side, meeting_id in rows:
+            if side in rated:
+                rated[side].add(meeting_id)
+    return {
+        side: {
+            "rated": len(done),
+            "held": len(ids),
+            "rate": round(len(done) / len(ids), 4) if ids else None,
+        }
+        for side, done in rated.items()
+    }
 
 
 def _open_tasks(
@@ -198,13 +236,16 @@ def report(
         )
     now = now or utcnow()
     rows = ledger_rows(db, event, filters)
+    meetings = _meetings(db, event, filters, now)
     total, groups = funnels(
         rows,
         dimension,
         now,
-        meetings_held=_meetings_held(db, event, dimension, filters, now),
+        meetings_held=_counts(meetings, MeetingStatus.HELD, dimension),
         open_tasks=_open_tasks(db, event, dimension, filters),
+        unrecorded=_counts(meetings, MeetingStatus.SCHEDULED, dimension),
     )
+    held = [m for m, _keys in meetings if m.status == MeetingStatus.HELD]
     return {
         "event": event.code,
         "event_name": event.name,
@@ -217,6 +258,7 @@ def report(
             for g in groups
         ],
         "headline": headline(total, lang),
+        "response_rates": response_rates(db, held),
     }
 
 

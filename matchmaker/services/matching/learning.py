@@ -1,8 +1,10 @@
 """Learn an event's block weights from its own outcomes, and use them only when they win.
 
 Outcomes, per (institution, project) pair: a like (1) or pass (0) on the shortlist; a meeting
-rated 4–5 (1) or 1–2 (0); an intent that reached signing or beyond (1) or was dropped (0). The
-strongest signal wins when a pair has several (signed intent > meeting rating > like/pass).
+rated 4–5 (1) or 1–2 (0) — the mean of the sides' latest ratings recorded after it (a meeting
+with none recorded falls back to ``Meeting.rating``, e.g. an imported one); an intent that
+reached signing or beyond (1) or was dropped (0). The strongest signal wins when a pair has
+several (signed intent > meeting rating > like/pass).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from matchmaker.db.models import (
     MatchmakingSession,
     MatchWeights,
     Meeting,
+    MeetingMark,
 )
 from matchmaker.domain import IntentStatus, Verdict
 from matchmaker.embeddings.composite import BLOCKS
@@ -94,19 +97,42 @@ def outcomes(db: Session, event: Event) -> dict[tuple[int, int], int]:
     )
     for given in db.scalars(feedback):
         note((given.institution_id, given.project_id), 1, int(given.verdict == Verdict.LIKE))
-    rated = (
-        select(Meeting)
-        .join(MatchmakingSession)
-        .where(MatchmakingSession.event_id == event.id, Meeting.rating.is_not(None))
-    )
-    for meeting in db.scalars(rated):
-        rating = meeting.rating
-        if rating is not None and (rating >= 4 or rating <= 2):
-            note((meeting.institution_id, meeting.project_id), 2, int(rating >= 4))
+    for pair, rating in meeting_ratings(db, event).items():
+        if rating >= 4 or rating <= 2:
+            note(pair, 2, int(rating >= 4))
     for intent in db.scalars(select(Intent).where(Intent.event_id == event.id)):
         if intent.status in _SIGNED or intent.status == IntentStatus.DROPPED:
             note((intent.institution_id, intent.project_id), 3, int(intent.status in _SIGNED))
     return {pair: label for pair, (_strength, label) in labels.items()}
+
+
+def meeting_ratings(db: Session, event: Event) -> dict[tuple[int, int], float]:
+    """Return (institution id, project id) → the pair's meeting rating: per meeting the mean of
+    each side's latest recorded rating, else ``Meeting.rating``; the pair's latest meeting."""
+    latest: dict[int, dict[str, int]] = {}
+    marks = (
+        select(MeetingMark)
+        .join(Meeting, Meeting.id == MeetingMark.meeting_id)
+        .join(MatchmakingSession, MatchmakingSession.id == Meeting.session_id)
+        .where(MatchmakingSession.event_id == event.id, MeetingMark.rating.is_not(None))
+        .order_by(MeetingMark.id)
+    )
+    for mark in db.scalars(marks):
+        latest.setdefault(mark.meeting_id, {})[mark.side] = mark.rating  # type: ignore[assignment]
+    meetings = (
+        select(Meeting)
+        .join(MatchmakingSession)
+        .where(MatchmakingSession.event_id == event.id)
+        .where(Meeting.rating.is_not(None) | Meeting.id.in_(list(latest)))
+        .order_by(Meeting.id)
+    )
+    out: dict[tuple[int, int], float] = {}
+    for meeting in db.scalars(meetings):
+        sides = latest.get(meeting.id)
+        rating = sum(sides.values()) / len(sides) if sides else meeting.rating
+        if rating is not None:
+            out[(meeting.institution_id, meeting.project_id)] = float(rating)
+    return out
 
 
 def learn_weights(

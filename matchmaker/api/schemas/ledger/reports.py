@@ -25,6 +25,12 @@ class StepOut(Schema):
     amount_text = fields.String()
 
 
+class ResponseRateOut(Schema):
+    rated = fields.Integer()
+    held = fields.Integer()
+    rate = fields.Float(allow_none=True)
+
+
 class FunnelOut(Schema):
     key = fields.String()
     label = fields.String()
@@ -36,6 +42,7 @@ class FunnelOut(Schema):
     invested = fields.Nested(StepOut)
     dropped = fields.Nested(StepOut)
     open_due_diligence_tasks = fields.Integer()
+    meetings_unrecorded = fields.Integer()
     rates = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     days_in_stage = fields.Dict()
 
@@ -49,3 +56,4 @@ class ReportOut(Schema):
     headline = fields.String()
     total = fields.Nested(FunnelOut)
     groups = fields.List(fields.Nested(FunnelOut))
+    response_rates = fields.Dict(keys=fields.String(), values=fields.Nested(ResponseRateOut))
