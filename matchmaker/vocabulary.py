@@ -1,11 +1,13 @@
 """Each event's own vocabulary: its tracks (赛道) and groups (组别), from a preset or listed.
 
-A :class:`Term` has a stable ``key`` (what a project's ``track`` column holds), a Chinese and an
-English label and aliases; a :class:`Vocabulary` parses what a sheet or a form says into a key,
-folding width, case and Traditional script as :meth:`matchmaker.domain.Labelled.parse` does.
+A :class:`Term` has a stable ``key`` (what a project's ``track`` or ``group`` column holds), a
+Chinese and an English label and aliases; a :class:`Vocabulary` parses what a sheet or a form
+says into a key, folding width, case and Traditional script as
+:meth:`matchmaker.domain.Labelled.parse` does.
 The 中国创翼 keys (``advanced_manufacturing`` …) are those of :class:`matchmaker.domain.Track`, so
-data written before events had vocabularies reads the same. A track an organiser adds is keyed
-by its Chinese label.
+data written before events had vocabularies reads the same, and so are the groups' (``enterprise``,
+``maker``: the notices' rule on 创客组 keys on :data:`MAKER`). A track or group an organiser adds
+is keyed by its Chinese label.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from matchmaker.errors import InvalidInput, Problem
 from matchmaker.text import fold
 
 LABEL_LIMIT = 50  # characters in a track's label (its key, when added by an organiser)
-KEY_LIMIT = 100  # the ``projects.track`` column
+KEY_LIMIT = 100  # the ``projects.track`` and ``projects.group`` columns
+MAKER = "maker"  # the group an enterprise's project may not enter (创客组), whatever its label
 
 
 def term_key(raw: object) -> str:
@@ -139,6 +142,11 @@ class Vocabulary:
         """Return the term with exactly ``key``, or None."""
         return next((t for t in self.terms if t.key == key), None)
 
+    def named(self, key: str) -> Term:
+        """Return the term ``key``, or one labelled as stored when the list no longer holds it
+        (for a message parameter, which shows a term's label in the message's language)."""
+        return self.term(key) or Term(key, key)
+
     def label(self, key: str | None, lang: str = "zh") -> str:
         """Return the label of ``key``; a key the list no longer holds is shown as stored."""
         if not key:
@@ -196,6 +204,13 @@ class EventVocabulary:
             "groups": self.groups.to_list(),
         }
 
+    def replacing(self, attr: str, terms: Vocabulary) -> EventVocabulary:
+        """Return this vocabulary with its ``attr`` list (``tracks``, ``groups``) as ``terms``."""
+        if attr not in ("tracks", "groups"):
+            raise ValueError(f"no such list: {attr!r}")
+        lists = {"tracks": self.tracks, "groups": self.groups, attr: terms}
+        return EventVocabulary(self.preset, lists["tracks"], lists["groups"])
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> EventVocabulary:
         """Build from ``events.vocabulary``; nothing stored means the 中国创翼 preset."""
@@ -209,7 +224,7 @@ class EventVocabulary:
 
 
 def custom_term(label: str, en: str = "", aliases: Iterable[str] = ()) -> Term:
-    """Return a track an organiser lists: keyed by its label as written (trimmed)."""
+    """Return a track or group an organiser lists: keyed by its label as written (trimmed)."""
     label = " ".join(label.split())
     return Term(key=label, zh=label, en=en.strip(), aliases=tuple(a.strip() for a in aliases if a))
 
@@ -269,5 +284,6 @@ DEFAULT_PRESET = "zhongguo-chuangyi"
 PRESETS: dict[str, EventVocabulary] = {
     "zhongguo-chuangyi": EventVocabulary("zhongguo-chuangyi", _from_enum(Track), _GROUPS),
     "chuangke-zhongguo": EventVocabulary("chuangke-zhongguo", _CHUANGKE, _GROUPS),
-    "none": EventVocabulary("none", Vocabulary(), _GROUPS),
+    # no preset: no tracks and no groups but those the organiser lists
+    "none": EventVocabulary("none", Vocabulary(), Vocabulary()),
 }

@@ -203,8 +203,9 @@ def many_entrants(factory: Any, n: int, session: str = "S1") -> dict[str, str]:
 
 
 @contextmanager
-def migrated_pg_database(prefix: str) -> Iterator[str]:
-    """Create a migrated PostgreSQL database named ``prefix_<random>``; drop it afterwards.
+def migrated_pg_database(prefix: str, revision: str = "head") -> Iterator[str]:
+    """Create a PostgreSQL database named ``prefix_<random>`` migrated to ``revision``; drop it
+    afterwards.
 
     Skips the test when no server answers at ``PG_ADMIN_URL``.
     """
@@ -219,7 +220,7 @@ def migrated_pg_database(prefix: str) -> Iterator[str]:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
-    migrate(engine)
+    migrate(engine, revision)
     engine.dispose()
     yield url
     with admin.connect() as connection:

@@ -34,22 +34,31 @@ def event() -> None:
     type=click.Choice(["zhongguo-chuangyi", "chuangke-zhongguo", "none"]),
     default="zhongguo-chuangyi",
     show_default=True,
-    help="Tracks and groups to start from: 中国创翼's six, 创客中国's fields, or none.",
+    help="Tracks and groups to start from: 中国创翼's six, 创客中国's fields (both with "
+    "企业组/创客组), or none (no tracks or groups but those listed).",
 )
 @click.option(
     "--tracks",
     default="",
     help="The event's own tracks (赛道), after the preset's: \"电子信息,生物医药,非遗文创\".",
 )
+@click.option(
+    "--groups",
+    default="",
+    help="The event's own groups (组别), after the preset's: \"初创组,成长组\".",
+)
 @pass_ctx
 @handles_errors
-def event_create(ctx: Context, code: str, tracks: str, **fields: Any) -> None:
-    """Create an event and its tracks; then add its sessions with `matchmaker session add`."""
+def event_create(ctx: Context, code: str, tracks: str, groups: str, **fields: Any) -> None:
+    """Create an event, its tracks and groups; then add its sessions with `matchmaker session
+    add`."""
     from matchmaker.domain import split_multi
     from matchmaker.services.registry.events import create_event
 
     with ctx.transaction() as db:
-        created = create_event(db, code, tracks=split_multi(tracks), **fields)
+        created = create_event(
+            db, code, tracks=split_multi(tracks), groups=split_multi(groups), **fields
+        )
         row = _event_row(created)
     ctx.emit({"ok": True, **row}, render("event.created", ctx.lang, **row))
 
@@ -62,13 +71,18 @@ def event_create(ctx: Context, code: str, tracks: str, **fields: Any) -> None:
 @click.option("--city")
 @click.option("--organiser")
 @click.option("--languages", help="Working languages, e.g. zh,en.")
+@click.option("--groups", help='Groups (组别) to add, by their names: "初创组,成长组".')
 @pass_ctx
 @handles_errors
-def event_edit(ctx: Context, code: str, **fields: Any) -> None:
-    """Change an event's names, year, city, organiser or languages (the options given)."""
+def event_edit(ctx: Context, code: str, groups: str | None, **fields: Any) -> None:
+    """Change an event's names, year, city, organiser or languages (the options given); add
+    groups (`matchmaker groups` lists and removes them)."""
+    from matchmaker.domain import split_multi
     from matchmaker.services.registry.events import update_event
 
     changes = {k: v for k, v in fields.items() if v is not None}
+    if groups is not None:
+        changes["groups"] = split_multi(groups)
     with ctx.transaction() as db:
         row = _event_row(update_event(db, code, changes))
     ctx.emit({"ok": True, **row}, render("event.edited", ctx.lang, **row))
@@ -236,6 +250,9 @@ def _given(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _event_row(e: Any) -> dict[str, Any]:
+    from matchmaker.services.registry.vocabulary import event_vocabulary
+
+    vocab = event_vocabulary(e)
     return {
         "code": e.code,
         "name": e.name,
@@ -244,6 +261,9 @@ def _event_row(e: Any) -> dict[str, Any]:
         "city": e.city,
         "organiser": e.organiser,
         "languages": e.languages,
+        "preset": vocab.preset,
+        "tracks": vocab.tracks.keys(),
+        "groups": vocab.groups.keys(),
     }
 
 

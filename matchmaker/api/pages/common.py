@@ -28,7 +28,6 @@ from matchmaker.api.security import check_csrf, cookie_secure
 from matchmaker.api.security import csrf_token as _csrf_token
 from matchmaker.db.models import Event, User
 from matchmaker.domain import (
-    Group,
     InstitutionType,
     Need,
     Role,
@@ -49,7 +48,12 @@ from matchmaker.services.registry.accounts import authenticate, end_web_sessions
 from matchmaker.services.registry.catalog import overview
 from matchmaker.services.registry.events import all_events, event_for, get_event
 from matchmaker.services.registry.signups import open_signup_events
-from matchmaker.services.registry.vocabulary import track_label, vocabulary_of
+from matchmaker.services.registry.vocabulary import (
+    group_label,
+    groups_of,
+    track_label,
+    vocabulary_of,
+)
 from matchmaker.vocabulary import Vocabulary
 
 bp = Blueprint("pages", __name__)
@@ -68,9 +72,10 @@ def _globals() -> dict[str, Any]:
         "csrf_token": _csrf_token,
         "track_options": track_options,
         "track_name": track_name,
+        "group_options": group_options,
+        "group_name": group_name,
         "need_name": need_name,
         "Stage": Stage,
-        "Group": Group,
         "InstitutionType": InstitutionType,
         "Need": Need,
         "Role": Role,
@@ -89,6 +94,16 @@ def track_options(event: Event | None = None) -> Vocabulary:
 def track_name(row: Any) -> str:
     """Return the label of a project's track in its event's own vocabulary."""
     return track_label(db().get_one(Event, row.event_id), row.track, lang())
+
+
+def group_options(event: Event | None = None) -> Vocabulary:
+    """Return the groups of ``event`` (else of the page's event) for a filter's options."""
+    return groups_of(event if event is not None else page_event())
+
+
+def group_name(row: Any) -> str:
+    """Return the label of a project's group in its event's own vocabulary ("" for none)."""
+    return group_label(db().get_one(Event, row.event_id), row.group, lang())
 
 
 def need_name(need: str) -> str:

@@ -12,6 +12,7 @@ from matchmaker.api.i18n import lang, t
 from matchmaker.api.pages.common import (
     event_choice,
     event_of_code,
+    group_options,
     notice,
     page_event,
     page_number,
@@ -22,7 +23,7 @@ from matchmaker.api.pages.common import (
     uploaded_file,
     vocab_filters,
 )
-from matchmaker.domain import Group, InstitutionType, Role, Stage
+from matchmaker.domain import InstitutionType, Role, Stage
 from matchmaker.errors import ImportRejected, InvalidInput, NotFound, TooLarge
 from matchmaker.services.operations import jobs
 from matchmaker.services.registry import access, catalog, eligibility, profile_views
@@ -41,7 +42,9 @@ bp = Blueprint("registry_pages", __name__)
 @signed_in(Role.ORGANISER, Role.STAFF, Role.INVESTOR)
 def projects() -> str:
     """Browse projects with filters."""
-    filters = vocab_filters(("track", track_options()), ("stage", Stage), ("group", Group))
+    filters = vocab_filters(
+        ("track", track_options()), ("stage", Stage), ("group", group_options())
+    )
     filters.update(text_filters("session", "q", "region"))
     page = catalog.list_projects(
         db(), event=page_event().code, page=page_number(), page_size=30, **filters

@@ -18,12 +18,12 @@ from matchmaker.api.schemas.common import (
     PageMeta,
     RecordId,
     Vocab,
+    group_field,
     track_field,
 )
 from matchmaker.domain import (
     LOCAL_TZ,
     MAX_YUAN,
-    Group,
     InstitutionType,
     SessionKind,
     Stage,
@@ -35,7 +35,7 @@ from matchmaker.services.registry.clashes import Mode
 from matchmaker.services.registry.eligibility import BARRED_LIMIT, RULES
 from matchmaker.services.registry.profiles import LOCKABLE
 from matchmaker.services.registry.sessions import MAX_TABLES, SessionSpec, default_label
-from matchmaker.services.registry.vocabulary import event_vocabulary, vocabulary_of
+from matchmaker.services.registry.vocabulary import event_vocabulary, groups_of, vocabulary_of
 
 _TEXT = {"type": "string"}
 _TEXT_OR_NONE = {"type": "string", "nullable": True}
@@ -225,6 +225,14 @@ class EventOut(Schema):
             "items": {"type": "object"},
         },
     )
+    groups = fields.Function(
+        lambda e: [t.to_dict() for t in groups_of(e)],
+        metadata={
+            "type": "array",
+            "description": "the event's groups (组别): key (what projects store), labels, aliases",
+            "items": {"type": "object"},
+        },
+    )
 
 
 class EventIn(Schema):
@@ -246,6 +254,12 @@ class EventIn(Schema):
         validate=validate.Length(max=100),
         metadata={"description": "the event's own tracks (赛道), after the preset's"},
     )
+    groups = fields.List(
+        fields.String(validate=validate.Length(1, 100)),
+        load_default=list,
+        validate=validate.Length(max=100),
+        metadata={"description": "the event's own groups (组别), after the preset's"},
+    )
 
 
 class EventPatch(Schema):
@@ -255,6 +269,11 @@ class EventPatch(Schema):
     city = fields.String(validate=validate.Length(max=100))
     organiser = fields.String(validate=validate.Length(max=300))
     languages = fields.String(validate=validate.Length(1, 50))
+    groups = fields.List(
+        fields.String(validate=validate.Length(1, 100)),
+        validate=validate.Length(max=100),
+        metadata={"description": "groups (组别) to add to the event's, by their labels"},
+    )
 
 
 class LocksIn(Schema):
@@ -327,7 +346,9 @@ class ProjectOut(Schema):
     event = fields.Function(lambda p: p.event_code, metadata=_TEXT)
     name = fields.String()
     track = fields.String(metadata={"description": "key of one of the event's tracks"})
-    group = Code(Group, allow_none=True)
+    group = fields.String(
+        allow_none=True, metadata={"description": "key of one of the event's groups, or none"}
+    )
     sectors = fields.List(fields.String())
     stage = Code(Stage, allow_none=True)
     funding_ask = fields.Integer(allow_none=True, metadata={"description": "integer yuan"})
@@ -359,7 +380,7 @@ class ProjectOut(Schema):
 class ProjectFields(Schema):
     name = Name(validate=validate.Length(1, 200))
     track = track_field()
-    group = Vocab(Group, allow_none=True)
+    group = group_field(allow_none=True)
     sectors = _labels()
     stage = Vocab(Stage, allow_none=True)
     funding_ask = Yuan
@@ -415,7 +436,7 @@ class ProjectQuery(PageArgs):
     event = fields.String(metadata={"description": "event code"})
     track = track_field()
     stage = Vocab(Stage)
-    group = Vocab(Group)
+    group = group_field()
     session = fields.String(metadata={"description": "session code, e.g. S1"})
     region = fields.String(validate=validate.Length(max=100))
     q = fields.String(validate=validate.Length(max=200), metadata={"description": "text search"})

@@ -28,7 +28,17 @@ from matchmaker.services.registry.names import ensure_name_free, record_rename
 from matchmaker.services.registry.paging import Page as Page  # re-exported for other features
 from matchmaker.services.registry.paging import paginate as paginate
 from matchmaker.services.registry.registrations import search_text
-from matchmaker.services.registry.vocabulary import check_track, normalise_needs, vocabulary_of
+from matchmaker.services.registry.vocabulary import (
+    GROUP,
+    TRACK,
+    Kind,
+    check_group,
+    check_track,
+    event_vocabulary,
+    groups_of,
+    normalise_needs,
+    vocabulary_of,
+)
 from matchmaker.text import fold
 from matchmaker.vocabulary import Term, Vocabulary
 
@@ -96,19 +106,20 @@ def list_projects(
 ) -> Page[Project]:
     """Return projects matching every given filter, ordered by registration id.
 
-    ``track`` is a key, label or alias of the event's tracks (InvalidInput naming them if not);
-    with no event named, of any event's.
+    ``track`` and ``group`` are a key, label or alias of the event's tracks or groups
+    (InvalidInput naming them if not); with no event named, of any event's.
     """
     query = select(Project).options(selectinload(Project.sessions)).order_by(Project.code)
     if (event_id := _event_filter(db, event)) is not None:
         query = query.where(Project.event_id == event_id)
     if track:
-        tracks = vocabulary_of(get_event(db, event)) if event else _every_track(db)
+        tracks = vocabulary_of(get_event(db, event)) if event else _every(db, TRACK)
         query = query.where(Project.track == tracks.check(track))
     if stage:
         query = query.where(Project.stage == stage)
     if group:
-        query = query.where(Project.group == group)
+        groups = groups_of(get_event(db, event)) if event else _every(db, GROUP)
+        query = query.where(Project.group == groups.check(group, "group", "import.bad_group"))
     if session:
         query = query.where(
             Project.id.in_(
@@ -129,11 +140,12 @@ def list_projects(
     return paginate(db, query, page, page_size)
 
 
-def _every_track(db: Session) -> Vocabulary:
-    """Return the tracks of every event, each key once (a list across events filters by any)."""
+def _every(db: Session, kind: Kind) -> Vocabulary:
+    """Return the ``kind`` terms of every event, each key once (a list across events filters by
+    any)."""
     terms: dict[str, Term] = {}
     for event in db.scalars(select(Event).order_by(Event.id)):
-        for term in vocabulary_of(event):
+        for term in kind.of(event_vocabulary(event)):
             terms.setdefault(term.key, term)
     return Vocabulary(tuple(terms.values()))
 
@@ -235,14 +247,17 @@ def update_project(
     event's eligibility rules are checked first (InvalidInput naming the clashing project).
     """
     _check_names(data)
-    if "track" in data:  # the event's own tracks: InvalidInput names them
-        data["track"] = check_track(db.get_one(Event, project.event_id), data["track"])
+    event = db.get_one(Event, project.event_id)
+    if "track" in data:  # the event's own tracks and groups: InvalidInput names them
+        data["track"] = check_track(event, data["track"])
+    if "group" in data:
+        data["group"] = check_group(event, data["group"])
     if data.get("needs") is not None:
         data["needs"] = normalise_needs(data["needs"])
     if project.id is None or _RULED.intersection(data):
         with db.no_autoflush:  # a new project is pending: compare it, do not write it half-made
             current = {k: getattr(project, k) for k in _RULED}
-            ensure_eligible(db, db.get_one(Event, project.event_id), {**current, **data})
+            ensure_eligible(db, event, {**current, **data})
     sessions = data.pop("sessions", None)
     renamed = _check_name(db, project, data)
     for key, value in data.items():

@@ -16,7 +16,7 @@ from matchmaker.messages import LANGUAGES, Ref
 from matchmaker.services.audit import record
 from matchmaker.services.registry.paging import Page, paginate
 from matchmaker.services.registry.sessions import SessionSpec, spec_of
-from matchmaker.services.registry.vocabulary import set_vocabulary
+from matchmaker.services.registry.vocabulary import add_group, set_vocabulary
 from matchmaker.text import fold
 from matchmaker.vocabulary import DEFAULT_PRESET, PRESETS
 
@@ -37,10 +37,12 @@ def create_event(
     languages: str = "zh,en",
     preset: str | None = DEFAULT_PRESET,
     tracks: Sequence[str] | None = None,
+    groups: Sequence[str] | None = None,
 ) -> Event:
-    """Create an event with the tracks (赛道) of ``preset`` (the 中国创翼 six by default; ``none``
-    for only its own) and then ``tracks``, labels the organiser lists; Conflict if the code is
-    taken, InvalidInput naming a malformed field, an unknown preset or no tracks at all."""
+    """Create an event with the tracks (赛道) and groups (组别) of ``preset`` (the 中国创翼 six
+    and 企业组/创客组 by default; ``none`` for only its own) and then ``tracks`` and ``groups``,
+    labels the organiser lists; Conflict if the code is taken, InvalidInput naming a malformed
+    field, an unknown preset or no tracks at all."""
     code = parse_id(code, "code")
     fields = _event_fields(
         dict(
@@ -58,8 +60,8 @@ def create_event(
     event.vocabulary = PRESETS[DEFAULT_PRESET].to_dict()
     db.add(event)
     db.flush()
-    if preset != DEFAULT_PRESET or tracks:
-        set_vocabulary(db, event, preset, list(tracks or ()))
+    if preset != DEFAULT_PRESET or tracks or groups:
+        set_vocabulary(db, event, preset, list(tracks or ()), groups=list(groups or ()))
     return event
 
 
@@ -164,9 +166,14 @@ def update_event(
     db: Session, code: str | None, changes: dict[str, Any], actor: User | None = None
 ) -> Event:
     """Change the event's names, year, city, organiser or languages (the fields given), audited;
-    InvalidInput names every bad field and nothing changes."""
+    ``groups`` (labels) are added to the event's groups (组别), each audited. InvalidInput names
+    every bad field and nothing changes."""
     event = get_event(db, code)
+    changes = dict(changes)
+    groups = changes.pop("groups", None) or ()
     fields = _event_fields(changes)
+    for label in groups:
+        add_group(db, event, label, actor=actor)
     before = _event_record(event)
     for key, value in fields.items():
         setattr(event, key, value)
