@@ -14,6 +14,10 @@ from matchmaker.cli.base import Context, handles_errors, main, pass_ctx
 from matchmaker.messages import render
 
 _KINDS = "local|national|alumni|roadshow|other (or 本地/全国/往届/路演/其他)"
+_TYPES_HELP = (
+    "Institution types (机构类型) besides the six, each matched like one of them if given: "
+    '"担保公司=bank,小额贷款公司=银行,商会".'
+)
 
 
 @main.group()
@@ -47,9 +51,12 @@ def event() -> None:
     default="",
     help="The event's own groups (组别), after the preset's: \"初创组,成长组\".",
 )
+@click.option("--institution-types", default="", help=_TYPES_HELP)
 @pass_ctx
 @handles_errors
-def event_create(ctx: Context, code: str, tracks: str, groups: str, **fields: Any) -> None:
+def event_create(
+    ctx: Context, code: str, tracks: str, groups: str, institution_types: str, **fields: Any
+) -> None:
     """Create an event, its tracks and groups; then add its sessions with `matchmaker session
     add`."""
     from matchmaker.domain import split_multi
@@ -57,7 +64,12 @@ def event_create(ctx: Context, code: str, tracks: str, groups: str, **fields: An
 
     with ctx.transaction() as db:
         created = create_event(
-            db, code, tracks=split_multi(tracks), groups=split_multi(groups), **fields
+            db,
+            code,
+            tracks=split_multi(tracks),
+            groups=split_multi(groups),
+            institution_types=split_multi(institution_types),
+            **fields,
         )
         row = _event_row(created)
     ctx.emit({"ok": True, **row}, render("event.created", ctx.lang, **row))
@@ -72,17 +84,27 @@ def event_create(ctx: Context, code: str, tracks: str, groups: str, **fields: An
 @click.option("--organiser")
 @click.option("--languages", help="Working languages, e.g. zh,en.")
 @click.option("--groups", help='Groups (组别) to add, by their names: "初创组,成长组".')
+@click.option("--institution-types", help="Institution types to add. " + _TYPES_HELP)
 @pass_ctx
 @handles_errors
-def event_edit(ctx: Context, code: str, groups: str | None, **fields: Any) -> None:
+def event_edit(
+    ctx: Context,
+    code: str,
+    groups: str | None,
+    institution_types: str | None,
+    **fields: Any,
+) -> None:
     """Change an event's names, year, city, organiser or languages (the options given); add
-    groups (`matchmaker groups` lists and removes them)."""
+    groups and institution types (`matchmaker groups` and `matchmaker institution-types` list
+    and remove them)."""
     from matchmaker.domain import split_multi
     from matchmaker.services.registry.events import update_event
 
     changes = {k: v for k, v in fields.items() if v is not None}
     if groups is not None:
         changes["groups"] = split_multi(groups)
+    if institution_types is not None:
+        changes["institution_types"] = split_multi(institution_types)
     with ctx.transaction() as db:
         row = _event_row(update_event(db, code, changes))
     ctx.emit({"ok": True, **row}, render("event.edited", ctx.lang, **row))
@@ -264,6 +286,7 @@ def _event_row(e: Any) -> dict[str, Any]:
         "preset": vocab.preset,
         "tracks": vocab.tracks.keys(),
         "groups": vocab.groups.keys(),
+        "institution_types": vocab.institution_types.keys(),
     }
 
 

@@ -258,6 +258,28 @@ def groups(
     _vocabulary_command(ctx, GROUP, event_code, add, en, remove)
 
 
+@main.command("institution-types")
+@click.option("--event", "event_code", help="Event code (needed when there are several).")
+@click.option(
+    "--add",
+    "add",
+    multiple=True,
+    help="Add a type by its Chinese name (repeatable); 担保公司=bank says what it is matched like.",
+)
+@click.option("--en", default="", help="English name of the type added with --add.")
+@click.option("--remove", "remove", multiple=True, help="Remove a type no institution uses.")
+@pass_ctx
+@handles_errors
+def institution_types(
+    ctx: Context, event_code: str | None, add: tuple[str, ...], en: str, remove: tuple[str, ...]
+) -> None:
+    """List the event's institution types (机构类型) with their institutions and what an added
+    one is matched like; add or remove types (all or none)."""
+    from matchmaker.services.registry.vocabulary import INSTITUTION_TYPE
+
+    _vocabulary_command(ctx, INSTITUTION_TYPE, event_code, add, en, remove)
+
+
 def _vocabulary_command(
     ctx: Context,
     kind: Kind,
@@ -269,18 +291,22 @@ def _vocabulary_command(
     """Add and remove ``kind`` terms of the event in one transaction, then list them."""
     from matchmaker.services.registry.events import get_event
     from matchmaker.services.registry.vocabulary import (
+        INSTITUTION_TYPE,
         add_term,
         event_vocabulary,
+        parse_type_spec,
         remove_term,
         term_counts,
     )
 
     lines = []
     name = kind.name
+    users = "institutions" if kind is INSTITUTION_TYPE else "projects"  # who use a term
     with ctx.transaction() as db:
         event = get_event(db, event_code)
-        for label in add:
-            term = add_term(db, event, kind, label, en=en if len(add) == 1 else "")
+        for spec in add:
+            label, like = parse_type_spec(spec) if kind is INSTITUTION_TYPE else (spec, "")
+            term = add_term(db, event, kind, label, en=en if len(add) == 1 else "", like=like)
             lines.append(render(kind.code("added"), ctx.lang, **{name: term.label(ctx.lang)}))
         for key in remove:
             term = remove_term(db, event, kind, key)
@@ -293,7 +319,8 @@ def _vocabulary_command(
                 "zh": t.zh,
                 "en": t.en,
                 "aliases": list(t.aliases),
-                "projects": counts.get(t.key, 0),
+                users: counts.get(t.key, 0),
+                **({"like": t.like} if t.like else {}),
             }
             for t in kind.of(vocab)
         ]
@@ -301,7 +328,8 @@ def _vocabulary_command(
         head = render(f"vocab.{kind.attr}_of", ctx.lang, event=code, preset=vocab.preset)
     listing = [
         f"  {r['zh'] if ctx.lang != 'en' else (r['en'] or r['zh'])}  ({r['key']})  "
-        + render("vocab.projects_count", ctx.lang, count=r["projects"])
+        + render(kind.counted, ctx.lang, count=r[users])
+        + (f"  ≈ {r['like']}" if r.get("like") else "")
         for r in rows
     ]
     ctx.emit(

@@ -29,7 +29,6 @@ from matchmaker.db.types import JSONList, Money, UTCDateTime, str_enum, utcnow
 from matchmaker.domain import (
     AgendaStatus,
     DueDiligenceStatus,
-    InstitutionType,
     IntentStatus,
     JobKind,
     JobStatus,
@@ -295,7 +294,9 @@ class Institution(Contact, Base):
     code: Mapped[code_str]
     name: Mapped[name_str]
     name_key: Mapped[str | None] = mapped_column(String(NAME_KEY_LENGTH), nullable=True)
-    type: Mapped[InstitutionType] = mapped_column(str_enum(InstitutionType, "institution_type"))
+    # A key of the event's institution types (its vocabulary), checked by the services: the six
+    # of matchmaker.domain.InstitutionType, or a type the organiser added.
+    type: Mapped[str] = mapped_column(String(100))
     focus_sectors: Mapped[list[str]] = mapped_column(JSONList, default=list)
     stages: Mapped[list[str]] = mapped_column(JSONList, default=list)
     ticket_min: Mapped[int | None] = mapped_column(Money, nullable=True)

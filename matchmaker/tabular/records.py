@@ -12,7 +12,6 @@ from matchmaker.domain import (
     YUAN_PER_WAN,
     YUAN_PER_YI,
     DropReason,
-    InstitutionType,
     IntentStatus,
     Labelled,
     Need,
@@ -37,8 +36,8 @@ Parser = Callable[[Any, "Context"], Any]
 @dataclass
 class Context:
     """What a parser may need: the column's money unit, the event's session codes and its
-    vocabulary (tracks, groups); a parser that accepts a value with a remark leaves it in
-    ``warnings`` (row and column are filled in by :func:`parse_table`)."""
+    vocabulary (tracks, groups, institution types); a parser that accepts a value with a remark
+    leaves it in ``warnings`` (row and column are filled in by :func:`parse_table`)."""
 
     unit: int = YUAN_PER_WAN
     sessions: dict[str, str] = field(default_factory=dict)  # folded code or name -> code
@@ -208,6 +207,7 @@ def term(attr: str, code: str) -> Parser:
 
 track = term("tracks", "import.bad_track")
 group = term("groups", "import.bad_group")
+institution_type = term("institution_types", "import.bad_institution_type")
 
 
 def needs(value: Any, ctx: Context) -> list[str]:
@@ -440,7 +440,7 @@ INSTITUTIONS = TableSpec(
             "type",
             "机构类型",
             "type",
-            choice(InstitutionType, "import.bad_institution_type"),
+            institution_type,
             ("类型", "institution_type"),
             required=True,
         ),
@@ -560,8 +560,8 @@ def parse_table(
     """Validate every row of ``sheet`` against ``spec``; never stops at the first problem.
 
     Each record is a dict of column keys plus ``_row``. Problems carry row, header and value.
-    Tracks and groups are checked against ``vocabulary`` (the event's; the 中国创翼 preset when
-    None).
+    Tracks, groups and institution types are checked against ``vocabulary`` (the event's; the
+    中国创翼 preset when None).
     """
     problems: list[Problem] = []
     warnings: list[Problem] = list(sheet.warnings)

@@ -15,7 +15,7 @@ from matchmaker.api.i18n import lang, t
 from matchmaker.api.pages.common import notice, page_event, signed_in, signed_in_user
 from matchmaker.api.pages.registry import bp
 from matchmaker.db.models import Event, MatchmakingSession
-from matchmaker.domain import Role, SessionKind, split_multi
+from matchmaker.domain import InstitutionType, Role, SessionKind, split_multi
 from matchmaker.errors import Conflict, InvalidInput, MatchmakerError, NotFound
 from matchmaker.services.agendas.session_edit import edit_session
 from matchmaker.services.registry import events, vocabulary
@@ -43,8 +43,9 @@ def event_create() -> Any:
         preset = request.form.get("preset", DEFAULT_PRESET)
         tracks = split_multi(request.form.get("tracks", ""))
         groups = split_multi(request.form.get("groups", ""))
+        types = split_multi(request.form.get("institution_types", ""))
         created = events.create_event(
-            db(), code, preset=preset, tracks=tracks, groups=groups, **form
+            db(), code, preset=preset, tracks=tracks, groups=groups, institution_types=types, **form
         )
     except InvalidInput as exc:
         db().rollback()
@@ -196,7 +197,7 @@ def _setup_page(
         "event": event_form if event_form is not None else _event_values(event),
         "new_session": new_session if new_session is not None else {"slot_minutes": "20"},
     }
-    forms["tracks"], forms["groups"] = {}, {}
+    forms["tracks"], forms["groups"], forms["institution_types"] = {}, {}, {}
     # which form the errors belong to: the one posted
     where = "new_event" if new_event is not None else "event" if event_form is not None else ""
     where = "new_session" if new_session is not None else where
@@ -208,6 +209,8 @@ def _setup_page(
         sessions=[_session_values(s) for s in event.sessions] if event else [],
         tracks=_terms(event, vocabulary.TRACK),
         groups=_terms(event, vocabulary.GROUP),
+        institution_types=_terms(event, vocabulary.INSTITUTION_TYPE),
+        likes=[(k.value, k.label(lang())) for k in InstitutionType],
         forms=forms,
         errors={k: (errors if k == where else {}) for k in forms},
         kinds=list(SessionKind),
@@ -217,7 +220,8 @@ def _setup_page(
 
 
 def _terms(event: Event | None, kind: vocabulary.Kind) -> list[tuple[Any, int]]:
-    """The event's tracks (赛道) or groups (组别), each with how many projects use it."""
+    """The event's tracks (赛道), groups (组别) or institution types, each with how many
+    registrations use it."""
     if event is None:
         return []
     counts = vocabulary.term_counts(db(), event, kind)
@@ -252,6 +256,20 @@ def group_remove(code: str) -> Any:
     return _term_remove(code, vocabulary.GROUP)
 
 
+@bp.post("/setup/events/<code>/institution-types")
+@signed_in(Role.ORGANISER)
+def institution_type_add(code: str) -> Any:
+    """Add an institution type (机构类型), matched like one of the six if the form says so."""
+    return _term_add(code, vocabulary.INSTITUTION_TYPE)
+
+
+@bp.post("/setup/events/<code>/institution-types/remove")
+@signed_in(Role.ORGANISER)
+def institution_type_remove(code: str) -> Any:
+    """Remove an institution type no institution uses; one in use is refused, naming them."""
+    return _term_remove(code, vocabulary.INSTITUTION_TYPE)
+
+
 def _term_add(code: str, kind: vocabulary.Kind) -> Any:
     try:
         term = vocabulary.add_term(
@@ -261,6 +279,7 @@ def _term_add(code: str, kind: vocabulary.Kind) -> Any:
             request.form.get("label", "").strip(),
             en=request.form.get("en", "").strip(),
             actor=signed_in_user(),
+            like=request.form.get("like", "").strip(),
         )
     except InvalidInput as exc:
         db().rollback()

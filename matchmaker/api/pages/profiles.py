@@ -36,7 +36,6 @@ from matchmaker.api.schemas.profile_forms import (
 from matchmaker.db.models import Event, Institution, Project
 from matchmaker.domain import (
     YUAN_PER_WAN,
-    InstitutionType,
     Need,
     Role,
     Stage,
@@ -48,7 +47,12 @@ from matchmaker.messages import size_text
 from matchmaker.services.registry import attachments as files
 from matchmaker.services.registry import parties, profile_views, profiles
 from matchmaker.services.registry.events import get_event
-from matchmaker.services.registry.vocabulary import event_vocabulary, groups_of, vocabulary_of
+from matchmaker.services.registry.vocabulary import (
+    event_vocabulary,
+    groups_of,
+    institution_types_of,
+    vocabulary_of,
+)
 from matchmaker.vocabulary import Vocabulary
 
 bp = Blueprint("profile_pages", __name__)
@@ -86,7 +90,7 @@ def _project_values(p: Project) -> dict[str, Any]:
 def _institution_values(i: Institution) -> dict[str, Any]:
     return {
         "name": i.name,
-        "type": i.type.value,
+        "type": i.type,
         "focus_sectors": "、".join(i.focus_sectors),
         "stages": list(i.stages),
         "ticket_min": _wan(i.ticket_min),
@@ -113,6 +117,7 @@ def _edit_page(kind: str, view: Any, values: dict[str, Any], errors: FormErrors 
         f"{kind}_edit.html",
         tracks=vocabulary_of(get_event(db(), view.shown.event_code)),
         groups=groups_of(get_event(db(), view.shown.event_code)),
+        types=institution_types_of(get_event(db(), view.shown.event_code)),
         view=view,
         p=view.shown,
         form=values,
@@ -189,7 +194,7 @@ def _vocabularies() -> dict[str, Any]:
 # ---- changes, as organisers read them ------------------------------------------------------
 
 _VOCABS: dict[str, Any] = {
-    "stage": Stage, "type": InstitutionType, "needs": Need, "stages": Stage,
+    "stage": Stage, "needs": Need, "stages": Stage,
 }  # fmt: skip
 _MONEY = ("funding_ask", "ticket_min", "ticket_max")
 SHOWN_CHARS = 120
@@ -204,7 +209,7 @@ def _shown(key: str, value: Any, own: dict[str, Vocabulary]) -> str:
         return t("ui.yes") if value else t("ui.no")
     if isinstance(value, list):
         return "、".join(_label(key, v) for v in value)
-    if key in own:  # the event's own tracks and groups
+    if key in own:  # the event's own tracks, groups and institution types
         return own[key].label(str(value), lang())
     if key in _VOCABS:
         return _label(key, value)
@@ -223,11 +228,12 @@ def _label(key: str, value: Any) -> str:
 
 def change_rows(changes: list[profiles.Change], owner: Any = None) -> list[dict[str, Any]]:
     """Profile changes as rows: when (Beijing time), who, what, each field before → after; a
-    track or group by its label in the event of ``owner`` (the project shown)."""
+    track, group or institution type by its label in the event of ``owner`` (the party
+    shown)."""
     own: dict[str, Vocabulary] = {}
     if owner is not None:
         vocab = event_vocabulary(db().get_one(Event, owner.event_id))
-        own = {"track": vocab.tracks, "group": vocab.groups}
+        own = {"track": vocab.tracks, "group": vocab.groups, "type": vocab.institution_types}
     return [
         {
             "at": local_minute(c.at),

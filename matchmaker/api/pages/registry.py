@@ -20,10 +20,11 @@ from matchmaker.api.pages.common import (
     signed_in_user,
     text_filters,
     track_options,
+    type_options,
     uploaded_file,
     vocab_filters,
 )
-from matchmaker.domain import InstitutionType, Role, Stage
+from matchmaker.domain import Role, Stage
 from matchmaker.errors import ImportRejected, InvalidInput, NotFound, TooLarge
 from matchmaker.services.operations import jobs
 from matchmaker.services.registry import access, catalog, eligibility, profile_views
@@ -76,7 +77,7 @@ def project_page(code: str, upload_error: str | None = None, status: int = 200) 
 @signed_in()
 def institutions() -> str:
     """Browse institutions with filters."""
-    filters = vocab_filters(("type", InstitutionType), ("stage", Stage))
+    filters = vocab_filters(("type", type_options()), ("stage", Stage))
     filters.update(text_filters("session", "q"))
     page = catalog.list_institutions(
         db(), event=page_event().code, page=page_number(), page_size=30, **filters

@@ -75,6 +75,16 @@ def group_field(**kwargs: Any) -> fields.String:
     return fields.String(validate=validate.Length(1, 100), metadata=metadata, **kwargs)
 
 
+def institution_type_field(**kwargs: Any) -> fields.String:
+    """An institution type of the event (机构类型): its key, Chinese or English label or an
+    alias; the service checks it against the event's own types and names them otherwise."""
+    metadata = dict(kwargs.pop("metadata", {}))
+    metadata.setdefault(
+        "description", "an institution type of the event: key (e.g. vc), label (风险投资) or alias"
+    )
+    return fields.String(validate=validate.Length(1, 100), metadata=metadata, **kwargs)
+
+
 class RecordId(fields.String):
     """A registration id or an event or session code: NFKC-normalised, then only letters, digits,
     Chinese characters, ``-`` and ``_`` (no zero-width or lookalike characters, no dots)."""

@@ -24,7 +24,6 @@ from matchmaker.api.schemas.ledger.forms import (
 )
 from matchmaker.domain import (
     LOCAL_TZ,
-    InstitutionType,
     Labelled,
     Need,
     Stage,
@@ -167,7 +166,7 @@ class InstitutionForm(_Contacts):
     LISTS = ("stages",)
 
     name = Text(200, required=True)
-    type = FormChoice(InstitutionType, "profile.bad_type")
+    type = Text(100)  # the event's own institution types: the service checks and names them
     focus_sectors = Labels()
     stages = Choices(Stage, "import.bad_stage")
     ticket_min = FormAmount()

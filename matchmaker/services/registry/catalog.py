@@ -19,7 +19,7 @@ from matchmaker.db.models import (
     session_institutions,
     session_projects,
 )
-from matchmaker.domain import InstitutionType, Stage, check_name, parse_id
+from matchmaker.domain import Stage, check_name, parse_id
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.services.registry.eligibility import ensure_eligible
@@ -30,12 +30,15 @@ from matchmaker.services.registry.paging import paginate as paginate
 from matchmaker.services.registry.registrations import search_text
 from matchmaker.services.registry.vocabulary import (
     GROUP,
+    INSTITUTION_TYPE,
     TRACK,
     Kind,
     check_group,
+    check_institution_type,
     check_track,
     event_vocabulary,
     groups_of,
+    institution_types_of,
     normalise_needs,
     vocabulary_of,
 )
@@ -48,12 +51,13 @@ R = TypeVar("R", Project, Institution)
 @dataclass(frozen=True)
 class Overview:
     """An event at a glance: its registrations counted by track (keys of ``track_terms``, the
-    event's tracks) and by institution type."""
+    event's tracks) and by institution type (keys of ``type_terms``)."""
 
     event: Event
     tracks: Counter[str]
-    types: Counter[InstitutionType]
+    types: Counter[str]
     track_terms: Vocabulary
+    type_terms: Vocabulary
 
     @property
     def projects(self) -> int:
@@ -70,7 +74,8 @@ def overview(db: Session, event: Event) -> Overview:
     """Return the event's registrations counted by track and by institution type."""
     tracks = Counter(db.scalars(select(Project.track).where(Project.event_id == event.id)))
     types = Counter(db.scalars(select(Institution.type).where(Institution.event_id == event.id)))
-    return Overview(event, tracks, types, vocabulary_of(event))
+    own = event_vocabulary(event)
+    return Overview(event, tracks, types, own.tracks, own.institution_types)
 
 
 def event_registrations(db: Session, model: type[R], event_id: int) -> list[R]:
@@ -161,7 +166,8 @@ def list_institutions(
     page: int = 1,
     page_size: int = 50,
 ) -> Page[Institution]:
-    """Return institutions matching every given filter, ordered by registration id."""
+    """Return institutions matching every given filter, ordered by registration id; ``type`` is
+    a key, label or alias of the event's institution types (InvalidInput naming them if not)."""
     query = (
         select(Institution)
         .options(selectinload(Institution.sessions), selectinload(Institution.portfolio))
@@ -170,7 +176,11 @@ def list_institutions(
     if (event_id := _event_filter(db, event)) is not None:
         query = query.where(Institution.event_id == event_id)
     if type:
-        query = query.where(Institution.type == type)
+        types = (
+            institution_types_of(get_event(db, event)) if event else _every(db, INSTITUTION_TYPE)
+        )
+        key = types.check(type, "type", "import.bad_institution_type")
+        query = query.where(Institution.type == key)
     if session:
         query = query.where(
             Institution.id.in_(
@@ -290,8 +300,12 @@ def create_institution(
 def update_institution(
     db: Session, institution: Institution, data: dict[str, Any], actor: User | None = None
 ) -> Institution:
-    """Apply the given fields; ticket bounds are checked together, a new name like a project's."""
+    """Apply the given fields; ticket bounds are checked together, a new name like a project's,
+    the type against the event's institution types (InvalidInput naming them)."""
     _check_names(data)
+    if "type" in data:
+        event = db.get_one(Event, institution.event_id)
+        data["type"] = check_institution_type(event, data["type"])
     sessions = data.pop("sessions", None)
     portfolio = data.pop("portfolio", None)
     low = data.get("ticket_min", institution.ticket_min)

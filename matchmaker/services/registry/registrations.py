@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.config import pause_point
 from matchmaker.db.models import Event, Institution, PortfolioEntry, Project, User
-from matchmaker.domain import InstitutionType, Labelled, Need, Progress, Stage, yuan_to_wan
+from matchmaker.domain import Labelled, Need, Progress, Stage, yuan_to_wan
 from matchmaker.errors import ImportRejected, Problem
 from matchmaker.identifiers import mask_id
 from matchmaker.services.registry.clashes import Findings
@@ -132,7 +132,6 @@ def export_registrations(
 
 _VOCAB: dict[str, type[Labelled]] = {
     "stage": Stage,
-    "type": InstitutionType,
     "needs": Need,
     "stages": Stage,
 }
@@ -147,6 +146,8 @@ def _cell(row: Any, column: Column, lang: str, reveal_ids: bool, own: EventVocab
         return own.tracks.label(row.track, lang)
     if key == "group":
         return own.groups.label(row.group, lang) or None
+    if key == "type":
+        return own.institution_types.label(row.type, lang)
     if key == "sessions":
         return sep.join(s.code for s in row.sessions)
     if key == "portfolio":

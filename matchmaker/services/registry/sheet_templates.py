@@ -35,7 +35,6 @@ _EXAMPLES: dict[str, dict[str, tuple[str, str]]] = {
     "institutions": {
         "code": ("I01", "I01"),
         "name": ("长治高新创业投资有限公司", "Changzhi Hi-tech Venture Capital"),
-        "type": ("风险投资", "Venture capital"),
         "focus_sectors": ("智能制造、新能源", "smart manufacturing, new energy"),
         "stages": ("天使轮、A轮", "Angel, Series A"),
         "ticket_min": ("300", "300"),
@@ -66,6 +65,8 @@ def sheet_template(event: Event, kind: str, fmt: str, lang: str = "zh") -> bytes
             row.append(_example_term(event_vocabulary(event).tracks, lang))
         elif column.key == "group":
             row.append(_example_term(event_vocabulary(event).groups, lang))
+        elif column.key == "type":
+            row.append(_example_term(event_vocabulary(event).institution_types, lang))
         elif column.key == "sessions":
             row.append(event.sessions[0].code if event.sessions else "")
         else:
@@ -76,6 +77,6 @@ def sheet_template(event: Event, kind: str, fmt: str, lang: str = "zh") -> bytes
 
 
 def _example_term(terms: Vocabulary, lang: str) -> str:
-    """The event's first track (赛道) or group, in ``lang``: a sheet using it imports into this
-    event (an event without groups leaves the group empty)."""
+    """The event's first track (赛道), group or institution type, in ``lang``: a sheet using it
+    imports into this event (an event without groups leaves the group empty)."""
     return terms.terms[0].label(lang) if len(terms) else ""

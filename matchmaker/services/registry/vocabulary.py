@@ -1,29 +1,49 @@
-"""An event's own vocabulary: tracks (赛道) and groups (组别), set from a preset, added, removed.
+"""An event's own vocabulary changed: tracks (赛道), groups (组别) and institution types
+(机构类型) set from a preset, added, removed.
 
-Every change goes on the audit trail. A track or group in use cannot be removed: the refusal
-names the projects that use it. Both lists work alike (a :class:`Kind` says where each lives);
-``add_track``, ``add_group`` … are the names the callers use.
+Every change goes on the audit trail. A term in use cannot be removed: the refusal names the
+projects (or institutions) that use it. The lists work alike (a :class:`terms.Kind` says where
+each lives); ``add_track``, ``add_group`` … are the names the callers use. An institution type
+an organiser adds may say which of the six it behaves like in matching (``担保公司=bank``).
+What reads the lists lives in ``terms.py`` and is importable from here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matchmaker.db.models import Event, Project, User
-from matchmaker.domain import Need, check_name
+from matchmaker.db.models import Event, User
+from matchmaker.domain import InstitutionType, check_name
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.services import audit
+from matchmaker.services.registry.terms import (
+    GROUP,
+    INSTITUTION_TYPE,
+    KINDS,
+    TRACK,
+    Kind,
+    check_group,
+    check_institution_type,
+    check_track,
+    event_vocabulary,
+    group_label,
+    groups_of,
+    institution_type_label,
+    institution_types_of,
+    normalise_needs,
+    parse_type_spec,
+    track_label,
+    vocabulary_of,
+)
 from matchmaker.vocabulary import (
     DEFAULT_PRESET,
     LABEL_LIMIT,
     PRESETS,
-    EventVocabulary,
     Term,
     Vocabulary,
     custom_term,
@@ -31,6 +51,8 @@ from matchmaker.vocabulary import (
 
 __all__ = [
     "GROUP",
+    "INSTITUTION_TYPE",
+    "KINDS",
     "PRESETS",
     "TRACK",
     "Kind",
@@ -38,12 +60,16 @@ __all__ = [
     "add_term",
     "add_track",
     "check_group",
+    "check_institution_type",
     "check_track",
     "event_vocabulary",
     "group_counts",
     "group_label",
     "groups_of",
+    "institution_type_label",
+    "institution_types_of",
     "normalise_needs",
+    "parse_type_spec",
     "remove_group",
     "remove_term",
     "remove_track",
@@ -54,92 +80,7 @@ __all__ = [
     "vocabulary_of",
 ]
 
-NAMED = 10  # projects a refusal names; the rest are counted
-
-
-@dataclass(frozen=True)
-class Kind:
-    """One list of an event's vocabulary: ``name`` is the word its messages, audit actions and
-    problems use (``track``), ``attr`` the list in :class:`EventVocabulary` (``tracks``), and
-    ``model.column`` what holds its keys (``Project.track``)."""
-
-    name: str
-    attr: str
-    model: Any
-    column: str
-
-    def of(self, vocabulary: EventVocabulary) -> Vocabulary:
-        """Return this list of ``vocabulary``."""
-        terms: Vocabulary = getattr(vocabulary, self.attr)
-        return terms
-
-    def code(self, what: str) -> str:
-        """Return the message code ``vocab.<name>_<what>`` (``vocab.group_in_use``)."""
-        return f"vocab.{self.name}_{what}"
-
-
-TRACK = Kind("track", "tracks", Project, "track")
-GROUP = Kind("group", "groups", Project, "group")
-
-
-def vocabulary_of(event: Event) -> Vocabulary:
-    """Return the event's tracks (the 中国创翼 preset's when none are stored)."""
-    return event_vocabulary(event).tracks
-
-
-def groups_of(event: Event) -> Vocabulary:
-    """Return the event's groups (组别; 企业组 and 创客组 when none are stored)."""
-    return event_vocabulary(event).groups
-
-
-def event_vocabulary(event: Event) -> EventVocabulary:
-    """Return the event's tracks and groups with the preset they started from."""
-    return EventVocabulary.from_dict(event.vocabulary)
-
-
-def track_label(event: Event, key: str | None, lang: str = "zh") -> str:
-    """Return the label of a track key in ``event`` (a key it no longer lists: as stored)."""
-    return vocabulary_of(event).label(key, lang)
-
-
-def group_label(event: Event, key: str | None, lang: str = "zh") -> str:
-    """Return the label of a group key in ``event`` (a key it no longer lists: as stored)."""
-    return groups_of(event).label(key, lang)
-
-
-def check_track(event: Event, raw: object, column: str = "track") -> str:
-    """Return the key of the event's track named by ``raw`` (key, label or alias).
-
-    InvalidInput (``import.bad_track``) names the value and the event's tracks otherwise.
-    """
-    return vocabulary_of(event).check(raw, column)
-
-
-def check_group(event: Event, raw: object, column: str = "group") -> str | None:
-    """Return the key of the event's group named by ``raw``, None for no group (blank).
-
-    InvalidInput (``import.bad_group``) names the value and the event's groups otherwise.
-    """
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    return groups_of(event).check(raw, column, "import.bad_group")
-
-
-def normalise_needs(raw: Iterable[str]) -> list[str]:
-    """Return needs as stored: a known need (code, label or synonym such as 贷款) as its code,
-    any other kept as written (trimmed), each once."""
-    out: list[str] = []
-    for item in raw:
-        text = " ".join(str(item).split())
-        if not text:
-            continue
-        try:
-            text = Need.parse(text).value
-        except ValueError:
-            pass  # an unusual need is the entrant's own words, not an error
-        if text not in out:
-            out.append(text)
-    return out
+NAMED = 10  # projects (institutions) a refusal names; the rest are counted
 
 
 def set_vocabulary(
@@ -149,13 +90,16 @@ def set_vocabulary(
     tracks: list[str] | None = None,
     actor: User | None = None,
     groups: list[str] | None = None,
+    institution_types: list[str] | None = None,
 ) -> None:
-    """Give ``event`` the tracks and groups of ``preset``, then ``tracks`` and ``groups`` (labels)
-    after them.
+    """Give ``event`` the vocabulary of ``preset``, then ``tracks``, ``groups`` and
+    ``institution_types`` (labels; a type as ``担保公司=bank`` says what it behaves like) after
+    its lists.
 
-    ``preset`` None or ``"none"`` starts from no tracks and no groups. InvalidInput names an
-    unknown preset, a malformed or repeated label, or no tracks at all; projects already using
-    a track or group that would go are refused as :func:`remove_track` refuses them.
+    ``preset`` None or ``"none"`` starts from no tracks and no groups (and the six institution
+    types, as every preset). InvalidInput names an unknown preset, a malformed or repeated
+    label, an unknown ``like``, or no tracks at all; a term in use that would go is refused as
+    :func:`remove_term` refuses it.
     """
     name = preset or "none"
     if name not in PRESETS:
@@ -165,16 +109,19 @@ def set_vocabulary(
         )
         raise InvalidInput("vocab.bad_preset", [problem], choices=choices)
     new = PRESETS[name]
-    for kind, labels in ((TRACK, tracks), (GROUP, groups)):
+    for kind, labels in ((TRACK, tracks), (GROUP, groups), (INSTITUTION_TYPE, institution_types)):
         terms = kind.of(new)
         for label in labels or ():
-            terms = terms.adding(_new_term(kind, terms, label))
+            like = ""
+            if kind is INSTITUTION_TYPE:
+                label, like = parse_type_spec(label)
+            terms = terms.adding(_new_term(kind, terms, label, like=like))
         new = new.replacing(kind.attr, terms)
     if not len(new.tracks):
         raise InvalidInput("vocab.no_tracks", [Problem("vocab.no_tracks", column="tracks")])
     old = event_vocabulary(event) if event.vocabulary is not None else None
     if old is not None and event.id is not None:
-        for kind in (TRACK, GROUP):
+        for kind in KINDS:
             for gone in [t for t in kind.of(old) if t.key not in kind.of(new)]:
                 _ensure_unused(db, event, kind, gone)
     event.vocabulary = new.to_dict()
@@ -184,8 +131,8 @@ def set_vocabulary(
         event,
         "vocabulary",
         actor,
-        {"tracks": old.tracks.keys(), "groups": old.groups.keys()} if old is not None else None,
-        {"preset": name, "tracks": new.tracks.keys(), "groups": new.groups.keys()},
+        {k.attr: k.of(old).keys() for k in KINDS} if old is not None else None,
+        {"preset": name, **{k.attr: k.of(new).keys() for k in KINDS}},
     )
 
 
@@ -197,15 +144,18 @@ def add_term(
     en: str = "",
     aliases: Sequence[str] = (),
     actor: User | None = None,
+    like: str = "",
 ) -> Term:
-    """Add a ``kind`` term named ``label`` (its key) to ``event``, audited (``<kind>_add``);
-    InvalidInput if one already goes by that name or an alias, or the label is empty, too long
-    or not a one-line name."""
+    """Add a ``kind`` term named ``label`` (its key) to ``event``, audited (``track_add`` …);
+    an institution type behaves in matching like ``like`` (one of the six, by code, label or
+    alias; blank: like none). InvalidInput if a term already goes by that name or an alias, the
+    label is empty, too long or not a one-line name, or ``like`` is none of the six."""
     current = event_vocabulary(event)
-    term = _new_term(kind, kind.of(current), label, en, aliases)
+    term = _new_term(kind, kind.of(current), label, en, aliases, like)
     event.vocabulary = current.replacing(kind.attr, kind.of(current).adding(term)).to_dict()
     db.flush()
-    audit.record(db, event, f"{kind.name}_add", actor, None, {kind.name: term.key})
+    after = {kind.name: term.key, **({"like": term.like} if term.like else {})}
+    audit.record(db, event, f"{kind.action}_add", actor, None, after)
     return term
 
 
@@ -224,7 +174,7 @@ def remove_term(
     _ensure_unused(db, event, kind, term)
     event.vocabulary = current.replacing(kind.attr, kind.of(current).without(term.key)).to_dict()
     db.flush()
-    audit.record(db, event, f"{kind.name}_remove", actor, {kind.name: term.key}, None)
+    audit.record(db, event, f"{kind.action}_remove", actor, {kind.name: term.key}, None)
     return term
 
 
@@ -284,9 +234,15 @@ def group_counts(db: Session, event: Event) -> dict[str, int]:
 
 
 def _new_term(
-    kind: Kind, vocab: Vocabulary, label: str, en: str = "", aliases: Iterable[str] = ()
+    kind: Kind,
+    vocab: Vocabulary,
+    label: str,
+    en: str = "",
+    aliases: Iterable[str] = (),
+    like: str = "",
 ) -> Term:
-    term = custom_term(label, en, aliases)
+    like = _like(label, like) if like and kind is INSTITUTION_TYPE else ""  # types only
+    term = custom_term(label, en, aliases, like)
     if not term.zh or len(term.zh) > LABEL_LIMIT:
         code = kind.code("bad_label")
         problem = Problem(code, column=kind.name, value=label, params={"limit": LABEL_LIMIT})
@@ -298,6 +254,17 @@ def _new_term(
         problem = Problem(code, column=kind.name, value=label, params={kind.name: taken})
         raise InvalidInput(code, [problem], **{kind.name: taken})
     return term
+
+
+def _like(label: str, like: str) -> str:
+    """Return the code of the one of the six institution types ``like`` names."""
+    try:
+        return InstitutionType.parse(like).value
+    except ValueError:
+        choices = InstitutionType.choices()
+        params = {"choices": choices, "label": label}
+        problem = Problem("vocab.bad_like", column="like", value=like, params=params)
+        raise InvalidInput("vocab.bad_like", [problem], **params) from None
 
 
 def _ensure_unused(db: Session, event: Event, kind: Kind, term: Term) -> None:
