@@ -200,3 +200,32 @@ def test_an_event_created_on_the_page_with_its_own_groups_and_no_preset(organise
     page = organiser.get("/setup?event=CZ2028").get_data(as_text=True)
     card = page[page.index('data-testid="groups"') :].split("</section>")[0]
     assert "data-group=" not in card and "无" in card
+
+
+def test_institution_types_are_added_with_what_they_are_matched_like(organiser, factory) -> None:  # type: ignore[no-untyped-def]
+    from matchmaker.services.registry.events import get_event
+    from matchmaker.services.registry.vocabulary import institution_types_of
+
+    page = organiser.get("/setup?event=T2026").get_data(as_text=True)
+    card = page[page.index('data-testid="institution_types"') :].split("</section>")[0]
+    assert 'data-institution_type="bank"' in card and "1 家机构" in card  # T-I03
+    assert '<option value="bank">银行</option>' in card  # what a new type may be matched like
+    added = post(
+        organiser, "/setup/events/T2026/institution-types", label="担保公司", en="", like="bank"
+    )
+    assert added.status_code == 302 and notice(organiser)["text"] == "已添加机构类型：担保公司"
+    page = organiser.get("/setup?event=T2026").get_data(as_text=True)
+    card = page[page.index('data-testid="institution_types"') :].split("</section>")[0]
+    assert 'data-institution_type="担保公司"' in card and "≈ 银行" in card
+    bad = post(organiser, "/setup/events/T2026/institution-types", label="商会", like="保险")
+    assert bad.status_code == 422
+    assert "“保险”不是其中之一" in " ".join(field_errors(bad.get_data(as_text=True), "like"))
+    used = post(organiser, "/setup/events/T2026/institution-types/remove", institution_type="bank")
+    text = unescape(used.get_data(as_text=True))
+    assert used.status_code == 422 and "T-I03 晋商银行科技支行" in text
+    gone = post(
+        organiser, "/setup/events/T2026/institution-types/remove", institution_type="担保公司"
+    )
+    assert gone.status_code == 302
+    with factory() as db:
+        assert "担保公司" not in institution_types_of(get_event(db, "T2026"))

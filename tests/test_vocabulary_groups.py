@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
-from tests_support import CSRF, assert_error, migrated_pg_database, sign_in
+from tests_support import CSRF, assert_error, downgrade, migrated_pg_database, sign_in
 
 from matchmaker.db.engine import make_engine, migrate, session_factory, transaction
 from matchmaker.db.models import AuditEntry, Event, Project
@@ -245,10 +245,6 @@ def _old_project(connection: Any, code: str, group: str) -> None:
 
 
 def test_migration_0018_keeps_stored_groups_and_takes_the_events_own(at_0017: str) -> None:
-    from alembic import command
-
-    from matchmaker.db.engine import alembic_config
-
     engine = make_engine(at_0017)
     with engine.begin() as connection:
         connection.execute(
@@ -272,17 +268,11 @@ def test_migration_0018_keeps_stored_groups_and_takes_the_events_own(at_0017: st
     with session_factory(engine)() as db:  # no CHECK left to refuse the event's own group
         assert db.scalar(select(Project.group).where(Project.code == "P2")) == "成长组"
 
-    def downgrade() -> None:
-        with engine.begin() as connection:
-            config = alembic_config(engine)
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0017")
-
     with pytest.raises(RuntimeError, match="groups other than enterprise and maker"):
-        downgrade()
+        downgrade(engine, "0017")
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM projects WHERE code = 'P2'"))
-    downgrade()
+    downgrade(engine, "0017")
     with pytest.raises(IntegrityError), engine.begin() as connection:
         _old_project(connection, "P3", "成长组")  # the CHECK is back
     with engine.connect() as connection:
