@@ -335,6 +335,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "what.project": ("项目", "Project"),
     "what.institution": ("机构", "Institution"),
     "what.track": ("赛道", "Track"),
+    "what.group": ("组别", "Group"),
+    "what.institution_type": ("机构类型", "Institution type"),
     "what.user": ("用户", "User"),
     # scheduling core (matchmaker/scheduling)
     "schedule.invalid": (
@@ -1577,7 +1579,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "活动至少需要一个赛道：请选择预设或列出赛道",
         "An event needs at least one track: choose a preset or list the tracks",
     ),
-    "vocab.bad_label": (
+    "vocab.track_bad_label": (
         "赛道名称不能为空，且不超过 {limit} 个字",
         "A track's name must not be empty and at most {limit} characters",
     ),
@@ -1589,19 +1591,70 @@ CATALOG: dict[str, tuple[str, str]] = {
         "赛道“{track}”有 {count} 个项目正在使用，不能删除",
         "Track '{track}' is used by {count} projects and cannot be removed",
     ),
-    "vocab.track_used_by": ("使用它的项目：{projects}", "Projects using it: {projects}"),
+    "vocab.track_used_by": ("使用它的项目：{parties}", "Projects using it: {parties}"),
     "vocab.track_added": ("已添加赛道：{track}", "Track added: {track}"),
     "vocab.track_removed": ("已删除赛道：{track}", "Track removed: {track}"),
     "vocab.tracks_of": ("{event} 的赛道（预设：{preset}）", "Tracks of {event} (preset: {preset})"),
+    "vocab.group_bad_label": (
+        "组别名称不能为空，且不超过 {limit} 个字",
+        "A group's name must not be empty and at most {limit} characters",
+    ),
+    "vocab.group_taken": (
+        "本活动已有组别“{group}”使用这个名称或别名",
+        "The event's group '{group}' already goes by this name or alias",
+    ),
+    "vocab.group_in_use": (
+        "组别“{group}”有 {count} 个项目正在使用，不能删除",
+        "Group '{group}' has {count} projects and cannot be removed",
+    ),
+    "vocab.group_used_by": ("该组别的项目：{parties}", "Projects in it: {parties}"),
+    "vocab.group_added": ("已添加组别：{group}", "Group added: {group}"),
+    "vocab.group_removed": ("已删除组别：{group}", "Group removed: {group}"),
+    "vocab.groups_of": ("{event} 的组别（预设：{preset}）", "Groups of {event} (preset: {preset})"),
+    "vocab.institution_type_bad_label": (
+        "机构类型名称不能为空，且不超过 {limit} 个字",
+        "An institution type's name must not be empty and at most {limit} characters",
+    ),
+    "vocab.institution_type_taken": (
+        "本活动已有机构类型“{institution_type}”使用这个名称或别名",
+        "The event's institution type '{institution_type}' already goes by this name or alias",
+    ),
+    "vocab.institution_type_in_use": (
+        "机构类型“{institution_type}”有 {count} 家机构正在使用，不能删除",
+        "Institution type '{institution_type}' is used by {count} institutions and cannot be"
+        " removed",
+    ),
+    "vocab.institution_type_used_by": (
+        "使用它的机构：{parties}",
+        "Institutions using it: {parties}",
+    ),
+    "vocab.institution_type_added": (
+        "已添加机构类型：{institution_type}",
+        "Institution type added: {institution_type}",
+    ),
+    "vocab.institution_type_removed": (
+        "已删除机构类型：{institution_type}",
+        "Institution type removed: {institution_type}",
+    ),
+    "vocab.institution_types_of": (
+        "{event} 的机构类型（预设：{preset}）",
+        "Institution types of {event} (preset: {preset})",
+    ),
+    "vocab.institutions_count": ("{count} 家机构", "{count} institutions"),
+    "vocab.bad_like": (
+        "机构类型“{label}”在匹配中按哪类机构对待：“{value}”不是其中之一；可选：{choices}",
+        "Institution type '{label}' is matched like one of the six kinds: '{value}' is none of"
+        " them; choose one of: {choices}",
+    ),
     "vocab.projects_count": ("{count} 个项目", "{count} projects"),
     "import.bad_group": (
-        "无法识别的组别，可选：企业组、创客组",
-        "Unknown group; use 企业组 or 创客组",
+        "“{value}”不是本活动的组别；可选：{choices}",
+        "'{value}' is not a group of this event; choose one of: {choices}",
     ),
     "import.bad_need": ("无法识别的需求，可选：{choices}", "Unknown need; choose from: {choices}"),
     "import.bad_institution_type": (
-        "无法识别的机构类型，可选：{choices}",
-        "Unknown institution type; choose one of: {choices}",
+        "“{value}”不是本活动的机构类型；可选：{choices}",
+        "'{value}' is not an institution type of this event; choose one of: {choices}",
     ),
     "import.bad_session": (
         "活动中没有这个对接专场：{value}",
@@ -1623,8 +1676,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "One project per person (lead person's id number, else phone)",
     ),
     "rules.name_not_both_groups": (
-        "同一人不得同时报名企业组和创客组",
-        "One person may not enter both the enterprise and the maker group",
+        "同一人只能报名一个组别（如企业组或创客组之一）",
+        "One person enters one group only (the enterprise or the maker group, say)",
     ),
     "rules.name_enterprise_not_maker": (
         "有统一社会信用代码的企业项目不得报名创客组",
@@ -1649,7 +1702,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rules.not_both_groups": (
         "{this}（{group}）与{other}（{other_group}）是同一负责人（{key}）：同一人不得同时报名两个组别",
         "{this} ({group}) and {other} ({other_group}) have the same lead person ({key}): one"
-        " person may not enter both groups",
+        " person may not enter two groups",
     ),
     "rules.enterprise_not_maker": (
         "{this}填有统一社会信用代码 {key}，属企业项目，不得报名创客组",
@@ -2168,7 +2221,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "profile.too_many": ("项目过多（收到 {value} 项）", "Too many items ({value} given)"),
     "profile.bad_track": ("请从列表中选择赛道", "Choose a track from the list"),
-    "profile.bad_type": ("请从列表中选择机构类型", "Choose an institution type from the list"),
     "attachment.not_pdf": (
         "“{name}”不是 PDF 文件：只能上传 PDF（文件应以 %PDF- 开头），未保存任何内容",
         "“{name}” is not a PDF: only PDF files (starting with %PDF-) are taken; nothing was saved",
@@ -2551,20 +2603,52 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.remove": ("删除", "Remove"),
     "ui.track_new": ("新增赛道", "New track"),
     "ui.track_add": ("添加赛道", "Add the track"),
-    "ui.field_preset": ("赛道预设", "Track preset"),
+    "ui.groups_title": ("组别", "Groups"),
+    "ui.groups_help": (
+        "导入和表单只接受本活动的组别（可不填）；有项目的组别不能删除。"
+        "键为 maker 的创客组适用“企业项目不得报名创客组”规则",
+        "Imports and forms take only this event's groups (or none); a group with projects "
+        "cannot be removed. The rule on the maker group applies to the one keyed maker",
+    ),
+    "ui.group_new": ("新增组别", "New group"),
+    "ui.group_add": ("添加组别", "Add the group"),
+    "ui.institution_types_title": ("机构类型", "Institution types"),
+    "ui.institution_types_help": (
+        "导入、表单和对接服务报名只接受本活动的机构类型；有机构使用的类型不能删除。"
+        "新增的类型可选“匹配时按…对待”（如担保公司按银行），不选则匹配时不计其可提供的帮助",
+        "Imports, forms and sign-ups take only this event's institution types; a type in use "
+        "cannot be removed. A type added may be matched like one of the six (a guarantor like a "
+        "bank); without one, matching counts nothing it offers",
+    ),
+    "ui.institution_type_new": ("新增机构类型", "New institution type"),
+    "ui.institution_type_add": ("添加机构类型", "Add the type"),
+    "ui.field_like": ("匹配时按…对待", "Matched like"),
+    "ui.like_none": ("（不按任何一类）", "(none of them)"),
+    "ui.field_preset": ("赛道与组别预设", "Track and group preset"),
     "ui.field_tracks": (
         "本活动的赛道（预设之外另列，用顿号或逗号分隔）",
         "Own tracks (after the preset's; comma-separated)",
     ),
+    "ui.field_groups": (
+        "本活动的组别（预设之外另列，用顿号或逗号分隔）",
+        "Own groups (after the preset's; comma-separated)",
+    ),
+    "ui.field_institution_types": (
+        "本活动另列的机构类型（六类之外；“担保公司=银行”表示匹配时按银行对待）",
+        "Own institution types (besides the six; 担保公司=bank: matched like a bank)",
+    ),
     "ui.preset_zhongguo_chuangyi": (
-        "中国创翼（先进制造、现代服务…六个赛道）",
-        "中国创翼 (six tracks)",
+        "中国创翼（先进制造、现代服务…六个赛道；企业组/创客组）",
+        "中国创翼 (six tracks; enterprise/maker groups)",
     ),
     "ui.preset_chuangke_zhongguo": (
         "创客中国（企业组/创客组，各领域）",
         "创客中国 (its fields; enterprise/maker groups)",
     ),
-    "ui.preset_none": ("不用预设，只用下面列出的赛道", "No preset: only the tracks listed below"),
+    "ui.preset_none": (
+        "不用预设，只用下面列出的赛道和组别",
+        "No preset: only the tracks and groups listed below",
+    ),
     "ui.field_year": ("年份", "Year"),
     "ui.field_city": ("城市", "City"),
     "ui.field_organiser": ("主办 / 组委会", "Organiser"),

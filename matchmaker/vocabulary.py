@@ -1,11 +1,16 @@
-"""Each event's own vocabulary: its tracks (赛道) and groups (组别), from a preset or listed.
+"""Each event's own vocabulary: its tracks (赛道), groups (组别) and institution types (机构类型),
+from a preset or listed.
 
-A :class:`Term` has a stable ``key`` (what a project's ``track`` column holds), a Chinese and an
-English label and aliases; a :class:`Vocabulary` parses what a sheet or a form says into a key,
-folding width, case and Traditional script as :meth:`matchmaker.domain.Labelled.parse` does.
+A :class:`Term` has a stable ``key`` (what a project's ``track`` or ``group`` column, or an
+institution's ``type``, holds), a Chinese and an English label and aliases; a
+:class:`Vocabulary` parses what a sheet or a form says into a key, folding width, case and
+Traditional script as :meth:`matchmaker.domain.Labelled.parse` does.
 The 中国创翼 keys (``advanced_manufacturing`` …) are those of :class:`matchmaker.domain.Track`, so
-data written before events had vocabularies reads the same. A track an organiser adds is keyed
-by its Chinese label.
+data written before events had vocabularies reads the same, and so are the groups' (``enterprise``,
+``maker``: the notices' rule on 创客组 keys on :data:`MAKER`) and the six institution types'
+(:class:`matchmaker.domain.InstitutionType`). A term an organiser adds is keyed by its Chinese
+label; an institution type added so may say which of the six it behaves like in matching
+(``like``: 担保公司 like ``bank``), else matching sees no offer from it.
 """
 
 from __future__ import annotations
@@ -15,12 +20,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from matchmaker.domain import Group, Need, Track, aliases_of
+from matchmaker.domain import Group, InstitutionType, Need, Track, aliases_of
 from matchmaker.errors import InvalidInput, Problem
 from matchmaker.text import fold
 
 LABEL_LIMIT = 50  # characters in a track's label (its key, when added by an organiser)
-KEY_LIMIT = 100  # the ``projects.track`` column
+KEY_LIMIT = 100  # the ``projects.track`` and ``projects.group`` columns
+MAKER = "maker"  # the group an enterprise's project may not enter (创客组), whatever its label
 
 
 def term_key(raw: object) -> str:
@@ -41,6 +47,7 @@ class Term:
     zh: str
     en: str = ""
     aliases: tuple[str, ...] = ()
+    like: str = ""  # an institution type's: the one of the six it behaves like in matching
 
     @property
     def value(self) -> str:
@@ -57,8 +64,16 @@ class Term:
         return tuple(n for n in (self.key, self.zh, self.en, *self.aliases) if n)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON shape stored with the event."""
-        return {"key": self.key, "zh": self.zh, "en": self.en, "aliases": list(self.aliases)}
+        """Return the JSON shape stored with the event (``like`` only when it says one)."""
+        out: dict[str, Any] = {
+            "key": self.key,
+            "zh": self.zh,
+            "en": self.en,
+            "aliases": list(self.aliases),
+        }
+        if self.like:
+            out["like"] = self.like
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Term:
@@ -68,6 +83,7 @@ class Term:
             zh=str(data.get("zh") or data["key"]),
             en=str(data.get("en") or ""),
             aliases=tuple(str(a) for a in data.get("aliases") or ()),
+            like=str(data.get("like") or ""),
         )
 
 
@@ -139,6 +155,11 @@ class Vocabulary:
         """Return the term with exactly ``key``, or None."""
         return next((t for t in self.terms if t.key == key), None)
 
+    def named(self, key: str) -> Term:
+        """Return the term ``key``, or one labelled as stored when the list no longer holds it
+        (for a message parameter, which shows a term's label in the message's language)."""
+        return self.term(key) or Term(key, key)
+
     def label(self, key: str | None, lang: str = "zh") -> str:
         """Return the label of ``key``; a key the list no longer holds is shown as stored."""
         if not key:
@@ -182,11 +203,15 @@ class Vocabulary:
 
 @dataclass(frozen=True)
 class EventVocabulary:
-    """What an event calls its tracks and groups, and the preset it started from."""
+    """What an event calls its tracks, groups and institution types, and the preset it started
+    from."""
 
     preset: str
     tracks: Vocabulary
     groups: Vocabulary
+    institution_types: Vocabulary
+
+    LISTS = ("tracks", "groups", "institution_types")
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON stored in ``events.vocabulary``."""
@@ -194,33 +219,65 @@ class EventVocabulary:
             "preset": self.preset,
             "tracks": self.tracks.to_list(),
             "groups": self.groups.to_list(),
+            "institution_types": self.institution_types.to_list(),
         }
+
+    def replacing(self, attr: str, terms: Vocabulary) -> EventVocabulary:
+        """Return this vocabulary with its ``attr`` list (``tracks`` …) as ``terms``."""
+        if attr not in self.LISTS:
+            raise ValueError(f"no such list: {attr!r}")
+        lists = {name: getattr(self, name) for name in self.LISTS}
+        lists[attr] = terms
+        return EventVocabulary(self.preset, **lists)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> EventVocabulary:
-        """Build from ``events.vocabulary``; nothing stored means the 中国创翼 preset."""
+        """Build from ``events.vocabulary``; nothing stored means the 中国创翼 preset, and a
+        vocabulary stored before events had institution types of their own has the six."""
         if not data:
             return PRESETS[DEFAULT_PRESET]
+        types = data.get("institution_types")
         return cls(
             preset=str(data.get("preset") or "none"),
             tracks=Vocabulary.from_list(data.get("tracks") or ()),
             groups=Vocabulary.from_list(data.get("groups") or ()),
+            institution_types=INSTITUTION_TYPES if types is None else Vocabulary.from_list(types),
         )
 
+    def offers_like(self, type_key: str) -> str | None:
+        """Return which of the six institution types ``type_key`` behaves like in matching: a
+        type of the six itself, an added type its ``like``; None (no offers) otherwise."""
+        if type_key in SIX_TYPES:
+            return type_key
+        term = self.institution_types.term(type_key)
+        return term.like if term is not None and term.like in SIX_TYPES else None
 
-def custom_term(label: str, en: str = "", aliases: Iterable[str] = ()) -> Term:
-    """Return a track an organiser lists: keyed by its label as written (trimmed)."""
+
+def custom_term(label: str, en: str = "", aliases: Iterable[str] = (), like: str = "") -> Term:
+    """Return a term an organiser lists: keyed by its label as written (trimmed)."""
     label = " ".join(label.split())
-    return Term(key=label, zh=label, en=en.strip(), aliases=tuple(a.strip() for a in aliases if a))
+    return Term(
+        key=label,
+        zh=label,
+        en=en.strip(),
+        aliases=tuple(a.strip() for a in aliases if a),
+        like=like,
+    )
 
 
-def _from_enum(enum_cls: type[Track] | type[Group] | type[Need]) -> Vocabulary:
+def _from_enum(
+    enum_cls: type[Track] | type[Group] | type[Need] | type[InstitutionType],
+) -> Vocabulary:
     return Vocabulary(
         tuple(Term(m.value, m.label("zh"), m.label("en"), aliases_of(m)) for m in enum_cls)
     )
 
 
 _GROUPS = _from_enum(Group)
+# The six kinds of institution matching knows what they offer (embeddings/composite.py OFFERS);
+# every preset starts from them, ``none`` too (whose choice is about tracks and groups).
+INSTITUTION_TYPES = _from_enum(InstitutionType)
+SIX_TYPES = frozenset(t.value for t in InstitutionType)
 # The needs matching understands (the same for every event); other needs are kept as written.
 NEEDS = _from_enum(Need)
 
@@ -267,7 +324,12 @@ _CHUANGKE = Vocabulary(
 
 DEFAULT_PRESET = "zhongguo-chuangyi"
 PRESETS: dict[str, EventVocabulary] = {
-    "zhongguo-chuangyi": EventVocabulary("zhongguo-chuangyi", _from_enum(Track), _GROUPS),
-    "chuangke-zhongguo": EventVocabulary("chuangke-zhongguo", _CHUANGKE, _GROUPS),
-    "none": EventVocabulary("none", Vocabulary(), _GROUPS),
+    "zhongguo-chuangyi": EventVocabulary(
+        "zhongguo-chuangyi", _from_enum(Track), _GROUPS, INSTITUTION_TYPES
+    ),
+    "chuangke-zhongguo": EventVocabulary(
+        "chuangke-zhongguo", _CHUANGKE, _GROUPS, INSTITUTION_TYPES
+    ),
+    # no preset: no tracks and no groups but those the organiser lists
+    "none": EventVocabulary("none", Vocabulary(), Vocabulary(), INSTITUTION_TYPES),
 }

@@ -330,3 +330,66 @@ def test_rules_over_the_api(client, accounts) -> None:  # type: ignore[no-untype
     refused = client.patch("/api/v1/projects/T-P001", headers=h, json={"credit_code": XIAOMI})
     assert "往届获奖名单" in assert_error(refused, 422)["errors"][0]["message"]
     assert_error(client.get(url, headers=accounts.headers("staff")), 403)
+
+
+def test_an_event_with_its_own_groups_one_person_one_group_and_no_maker_rule(factory) -> None:  # type: ignore[no-untyped-def]
+    """Groups of the event's own: "not both groups" holds for any two of them, and without a
+    group keyed ``maker`` an enterprise's project breaks no maker rule."""
+    from matchmaker.services.registry.events import create_event
+
+    with transaction(factory) as db:
+        city = create_event(
+            db, "CITY", "城市赛", 2026, preset="none", tracks=["电子信息"],
+            groups=["初创组", "成长组", "高校组"],
+        )  # fmt: skip
+        eligibility.set_rules(db, city, not_both_groups="refuse", enterprise_not_maker="refuse")
+
+    def into_city(data: bytes) -> ImportReport:
+        with transaction(factory) as db:
+            return import_registrations(db, get_event(db, "CITY"), "projects", data, "p.csv")
+
+    data = sheet(
+        f"G-1,芯片探针卡,电子信息,初创组,{XIAOMI},{PERSON},",
+        f"G-2,探针卡二代,电子信息,成长组,,{PERSON},",
+        f"G-3,高校实验室,电子信息,高校组,,{OTHER_PERSON},",
+    )
+    with pytest.raises(ImportRejected) as caught:
+        into_city(data)
+    problems = caught.value.problems
+    assert [(p.row, p.column, p.value) for p in problems] == [(3, "组别", "成长组")]
+    assert problems[0].message("zh") == (
+        "第 3 行（成长组）与第 2 行（初创组）是同一负责人（身份证号 1101**********002X）："
+        "同一人不得同时报名两个组别"
+    )
+    assert "one person may not enter two groups" in problems[0].message("en")
+    assert count(factory) == 0
+    # the same person twice in one group is no clash for this rule; 初创组 is no maker group
+    report = into_city(data.decode().replace("成长组", "初创组").encode())
+    assert (report.created, report.warnings) == (3, [])
+    with factory() as db:
+        stored = db.scalars(select(Project.group).order_by(Project.code)).all()
+    assert stored == ["初创组", "初创组", "高校组"]
+
+
+def test_a_group_added_to_a_preset_event_is_one_more_group_a_person_may_not_add(
+    factory, event
+) -> None:  # type: ignore[no-untyped-def]
+    from matchmaker.services.registry.vocabulary import add_group
+
+    with transaction(factory) as db:
+        add_group(db, get_event(db, "T2026"), "高校组")
+    switch(factory, not_both_groups="refuse", enterprise_not_maker="refuse")
+    lines = refused(
+        factory,
+        sheet(
+            f"H-1,企业项目,先进制造,企业组,{TENCENT},{PERSON},",
+            f"H-2,高校项目,先进制造,高校组,,{PERSON},",
+            f"H-3,创客项目,先进制造,创客组,{XIAOMI},,",
+        ),
+    )
+    assert lines == [
+        "第 3 行 [组别] '高校组': 第 3 行（高校组）与第 2 行（企业组）是同一负责人"
+        "（身份证号 1101**********002X）：同一人不得同时报名两个组别",
+        f"第 4 行 [组别] '创客组': 第 4 行填有统一社会信用代码 {XIAOMI}，"
+        "属企业项目，不得报名创客组",
+    ]

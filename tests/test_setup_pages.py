@@ -148,3 +148,84 @@ def test_tracks_are_added_on_the_page_and_one_in_use_is_kept(organiser) -> None:
     gone = post(organiser, "/setup/events/T2026/tracks/remove", track="非遗文创")
     assert gone.status_code == 302
     assert 'data-track="非遗文创"' not in organiser.get("/setup?event=T2026").get_data(as_text=True)
+
+
+def test_groups_are_listed_added_and_one_with_projects_is_kept(organiser, factory) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from matchmaker.db.engine import transaction
+    from matchmaker.db.models import AuditEntry, Project
+
+    with transaction(factory) as db:  # one project in 创客组
+        db.scalars(select(Project).where(Project.code == "T-P002")).one().group = "maker"
+    page = organiser.get("/setup?event=T2026").get_data(as_text=True)
+    card = page[page.index('data-testid="groups"') :].split("</section>")[0]
+    assert 'data-group="enterprise"' in card and 'data-group="maker"' in card
+    added = post(organiser, "/setup/events/T2026/groups", label="成长组", en="Growth")
+    assert added.status_code == 302 and notice(organiser)["text"] == "已添加组别：成长组"
+    again = post(organiser, "/setup/events/T2026/groups", label="成長組")
+    assert again.status_code == 422
+    assert field_errors(again.get_data(as_text=True), "group") == [
+        "本活动已有组别“成长组”使用这个名称或别名"
+    ]
+    page = organiser.get("/setup?event=T2026&lang=en").get_data(as_text=True)
+    card = page[page.index('data-testid="groups"') :].split("</section>")[0]
+    assert 'data-group="成长组"' in card and "Growth" in card
+    # a group with projects stays, and the page names them; an empty one goes
+    used = post(organiser, "/setup/events/T2026/groups/remove", group="maker")
+    text = unescape(used.get_data(as_text=True))
+    assert used.status_code == 422 and "不能删除" in text and "T-P002" in text
+    gone = post(organiser, "/setup/events/T2026/groups/remove", group="成长组")
+    assert gone.status_code == 302
+    page = organiser.get("/setup?event=T2026").get_data(as_text=True)
+    assert 'data-group="成长组"' not in page and 'data-group="maker"' in page
+    with factory() as db:
+        actions = db.scalars(select(AuditEntry.action).where(AuditEntry.action.like("group_%")))
+        assert sorted(actions) == ["group_add", "group_remove"]
+
+
+def test_an_event_created_on_the_page_with_its_own_groups_and_no_preset(organiser) -> None:  # type: ignore[no-untyped-def]
+    response = post(
+        organiser, "/setup/events", code="CZ2027", name="长治市创新创业大赛", year="2027",
+        preset="none", tracks="电子信息、生物医药", groups="初创组、成长组",
+    )  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = organiser.get("/setup?event=CZ2027").get_data(as_text=True)
+    card = page[page.index('data-testid="groups"') :].split("</section>")[0]
+    assert 'data-group="初创组"' in card and 'data-group="成长组"' in card
+    assert 'data-group="enterprise"' not in card
+    bare = post(organiser, "/setup/events", code="CZ2028", name="无组别赛", year="2028",
+                preset="none", tracks="电子信息")  # fmt: skip
+    assert bare.status_code == 302
+    page = organiser.get("/setup?event=CZ2028").get_data(as_text=True)
+    card = page[page.index('data-testid="groups"') :].split("</section>")[0]
+    assert "data-group=" not in card and "无" in card
+
+
+def test_institution_types_are_added_with_what_they_are_matched_like(organiser, factory) -> None:  # type: ignore[no-untyped-def]
+    from matchmaker.services.registry.events import get_event
+    from matchmaker.services.registry.vocabulary import institution_types_of
+
+    page = organiser.get("/setup?event=T2026").get_data(as_text=True)
+    card = page[page.index('data-testid="institution_types"') :].split("</section>")[0]
+    assert 'data-institution_type="bank"' in card and "1 家机构" in card  # T-I03
+    assert '<option value="bank">银行</option>' in card  # what a new type may be matched like
+    added = post(
+        organiser, "/setup/events/T2026/institution-types", label="担保公司", en="", like="bank"
+    )
+    assert added.status_code == 302 and notice(organiser)["text"] == "已添加机构类型：担保公司"
+    page = organiser.get("/setup?event=T2026").get_data(as_text=True)
+    card = page[page.index('data-testid="institution_types"') :].split("</section>")[0]
+    assert 'data-institution_type="担保公司"' in card and "≈ 银行" in card
+    bad = post(organiser, "/setup/events/T2026/institution-types", label="商会", like="保险")
+    assert bad.status_code == 422
+    assert "“保险”不是其中之一" in " ".join(field_errors(bad.get_data(as_text=True), "like"))
+    used = post(organiser, "/setup/events/T2026/institution-types/remove", institution_type="bank")
+    text = unescape(used.get_data(as_text=True))
+    assert used.status_code == 422 and "T-I03 晋商银行科技支行" in text
+    gone = post(
+        organiser, "/setup/events/T2026/institution-types/remove", institution_type="担保公司"
+    )
+    assert gone.status_code == 302
+    with factory() as db:
+        assert "担保公司" not in institution_types_of(get_event(db, "T2026"))

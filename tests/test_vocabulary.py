@@ -37,9 +37,19 @@ CITY_SHEET = (
 ).encode()
 
 
-def _event(db: Session, code: str, preset: str | None, tracks: list[str] | None = None) -> Event:
+# with no preset an event has the groups it lists, and these sheets name two
+OWN_GROUPS = ["企业组", "创客组"]
+
+
+def _event(
+    db: Session,
+    code: str,
+    preset: str | None,
+    tracks: list[str] | None = None,
+    groups: list[str] | None = None,
+) -> Event:
     event = create_event(db, code, f"{code} 大赛", 2026, city="太原")
-    set_vocabulary(db, event, preset, tracks)
+    set_vocabulary(db, event, preset, tracks, groups=groups)
     return event
 
 
@@ -117,7 +127,7 @@ def test_an_unknown_need_does_not_break_matching() -> None:
 )
 def test_a_city_contest_imports_its_own_tracks(factory, preset, tracks, keys) -> None:  # type: ignore[no-untyped-def]
     with transaction(factory) as db:
-        _event(db, "CITY", preset, tracks)
+        _event(db, "CITY", preset, tracks, OWN_GROUPS if preset == "none" else None)
     report = _import(factory, "CITY", CITY_SHEET)
     assert (report.total, report.created) == (3, 3)
     stored = _projects(factory, "CITY")
@@ -148,7 +158,7 @@ def test_the_same_sheet_is_refused_by_a_zhongguo_chuangyi_event(factory, event) 
 
 def test_needs_map_to_synonyms_and_an_unknown_need_is_kept_with_a_warning(factory) -> None:  # type: ignore[no-untyped-def]
     with transaction(factory) as db:
-        _event(db, "CITY", "none", ["电子信息", "生物医药", "非遗文创"])
+        _event(db, "CITY", "none", ["电子信息", "生物医药", "非遗文创"], OWN_GROUPS)
     report = _import(factory, "CITY", CITY_SHEET)
     stored = _projects(factory, "CITY")
     assert stored["C-001"][1] == ["funding", "market"]  # 贷款, 订单
@@ -198,7 +208,7 @@ def test_tracks_added_later_removed_when_unused_refused_when_used(factory, event
 def test_remove_names_at_most_ten_projects(factory) -> None:  # type: ignore[no-untyped-def]
     rows = "".join(f"P{i:02},项目{i:02},电子信息,企业组,A轮,100,资金,简介\n" for i in range(12))
     with transaction(factory) as db:
-        _event(db, "CITY", "none", ["电子信息", "生物医药"])
+        _event(db, "CITY", "none", ["电子信息", "生物医药"], OWN_GROUPS)
     _import(factory, "CITY", (HEADER + rows).encode())
     with transaction(factory) as db, pytest.raises(Conflict) as used:
         remove_track(db, get_event(db, "CITY"), "电子信息")
@@ -366,7 +376,7 @@ def test_an_unknown_need_on_many_rows_is_one_warning_naming_them(factory) -> Non
         f"P{i:02},项目{i:02},电子信息,企业组,A轮,100,出海咨询、贷款,简介\n" for i in range(12)
     )
     with transaction(factory) as db:
-        _event(db, "CITY", "none", ["电子信息"])
+        _event(db, "CITY", "none", ["电子信息"], OWN_GROUPS)
     report = _import(factory, "CITY", (HEADER + rows).encode())
     warned = [w for w in report.warnings if w.code == "import.unknown_need"]
     assert len(warned) == 1 and warned[0].row == 2

@@ -202,9 +202,36 @@ def many_entrants(factory: Any, n: int, session: str = "S1") -> dict[str, str]:
     return tokens
 
 
+def downgrade(engine: Any, revision: str) -> None:
+    """Take the schema down to ``revision`` as ``matchmaker.db.engine.migrate`` takes it up: on
+    SQLite in one transaction with foreign keys off, so a refusal half-way leaves nothing
+    half-done and a rebuilt table takes no rows of others with it."""
+    from alembic import command
+
+    from matchmaker.db.engine import alembic_config
+
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                if sqlite:
+                    connection.exec_driver_sql("BEGIN")
+                config = alembic_config(engine)
+                config.attributes["connection"] = connection
+                command.downgrade(config, revision)
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
 @contextmanager
-def migrated_pg_database(prefix: str) -> Iterator[str]:
-    """Create a migrated PostgreSQL database named ``prefix_<random>``; drop it afterwards.
+def migrated_pg_database(prefix: str, revision: str = "head") -> Iterator[str]:
+    """Create a PostgreSQL database named ``prefix_<random>`` migrated to ``revision``; drop it
+    afterwards.
 
     Skips the test when no server answers at ``PG_ADMIN_URL``.
     """
@@ -219,7 +246,7 @@ def migrated_pg_database(prefix: str) -> Iterator[str]:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
-    migrate(engine)
+    migrate(engine, revision)
     engine.dispose()
     yield url
     with admin.connect() as connection:

@@ -14,6 +14,10 @@ from matchmaker.cli.base import Context, handles_errors, main, pass_ctx
 from matchmaker.messages import render
 
 _KINDS = "local|national|alumni|roadshow|other (or 本地/全国/往届/路演/其他)"
+_TYPES_HELP = (
+    "Institution types (机构类型) besides the six, each matched like one of them if given: "
+    '"担保公司=bank,小额贷款公司=银行,商会".'
+)
 
 
 @main.group()
@@ -34,22 +38,39 @@ def event() -> None:
     type=click.Choice(["zhongguo-chuangyi", "chuangke-zhongguo", "none"]),
     default="zhongguo-chuangyi",
     show_default=True,
-    help="Tracks and groups to start from: 中国创翼's six, 创客中国's fields, or none.",
+    help="Tracks and groups to start from: 中国创翼's six, 创客中国's fields (both with "
+    "企业组/创客组), or none (no tracks or groups but those listed).",
 )
 @click.option(
     "--tracks",
     default="",
     help="The event's own tracks (赛道), after the preset's: \"电子信息,生物医药,非遗文创\".",
 )
+@click.option(
+    "--groups",
+    default="",
+    help="The event's own groups (组别), after the preset's: \"初创组,成长组\".",
+)
+@click.option("--institution-types", default="", help=_TYPES_HELP)
 @pass_ctx
 @handles_errors
-def event_create(ctx: Context, code: str, tracks: str, **fields: Any) -> None:
-    """Create an event and its tracks; then add its sessions with `matchmaker session add`."""
+def event_create(
+    ctx: Context, code: str, tracks: str, groups: str, institution_types: str, **fields: Any
+) -> None:
+    """Create an event, its tracks and groups; then add its sessions with `matchmaker session
+    add`."""
     from matchmaker.domain import split_multi
     from matchmaker.services.registry.events import create_event
 
     with ctx.transaction() as db:
-        created = create_event(db, code, tracks=split_multi(tracks), **fields)
+        created = create_event(
+            db,
+            code,
+            tracks=split_multi(tracks),
+            groups=split_multi(groups),
+            institution_types=split_multi(institution_types),
+            **fields,
+        )
         row = _event_row(created)
     ctx.emit({"ok": True, **row}, render("event.created", ctx.lang, **row))
 
@@ -62,13 +83,28 @@ def event_create(ctx: Context, code: str, tracks: str, **fields: Any) -> None:
 @click.option("--city")
 @click.option("--organiser")
 @click.option("--languages", help="Working languages, e.g. zh,en.")
+@click.option("--groups", help='Groups (组别) to add, by their names: "初创组,成长组".')
+@click.option("--institution-types", help="Institution types to add. " + _TYPES_HELP)
 @pass_ctx
 @handles_errors
-def event_edit(ctx: Context, code: str, **fields: Any) -> None:
-    """Change an event's names, year, city, organiser or languages (the options given)."""
+def event_edit(
+    ctx: Context,
+    code: str,
+    groups: str | None,
+    institution_types: str | None,
+    **fields: Any,
+) -> None:
+    """Change an event's names, year, city, organiser or languages (the options given); add
+    groups and institution types (`matchmaker groups` and `matchmaker institution-types` list
+    and remove them)."""
+    from matchmaker.domain import split_multi
     from matchmaker.services.registry.events import update_event
 
     changes = {k: v for k, v in fields.items() if v is not None}
+    if groups is not None:
+        changes["groups"] = split_multi(groups)
+    if institution_types is not None:
+        changes["institution_types"] = split_multi(institution_types)
     with ctx.transaction() as db:
         row = _event_row(update_event(db, code, changes))
     ctx.emit({"ok": True, **row}, render("event.edited", ctx.lang, **row))
@@ -236,6 +272,9 @@ def _given(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _event_row(e: Any) -> dict[str, Any]:
+    from matchmaker.services.registry.vocabulary import event_vocabulary
+
+    vocab = event_vocabulary(e)
     return {
         "code": e.code,
         "name": e.name,
@@ -244,6 +283,10 @@ def _event_row(e: Any) -> dict[str, Any]:
         "city": e.city,
         "organiser": e.organiser,
         "languages": e.languages,
+        "preset": vocab.preset,
+        "tracks": vocab.tracks.keys(),
+        "groups": vocab.groups.keys(),
+        "institution_types": vocab.institution_types.keys(),
     }
 
 

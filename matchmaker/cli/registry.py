@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,9 @@ from matchmaker.cli.base import (
 )
 from matchmaker.domain import Role
 from matchmaker.messages import render
+
+if TYPE_CHECKING:
+    from matchmaker.services.registry.vocabulary import Kind
 
 
 @main.command(name="import")
@@ -219,7 +223,7 @@ def token_revoke(ctx: Context, value: str) -> None:
     ctx.emit({"ok": True}, "revoked")
 
 
-# ---- an event's own tracks (赛道) ------------------------------------------------------------
+# ---- an event's own tracks (赛道) and groups (组别) -------------------------------------------
 
 
 @main.command("tracks")
@@ -233,43 +237,102 @@ def tracks(
     ctx: Context, event_code: str | None, add: tuple[str, ...], en: str, remove: tuple[str, ...]
 ) -> None:
     """List the event's tracks (赛道) with their projects; add or remove tracks (all or none)."""
+    from matchmaker.services.registry.vocabulary import TRACK
+
+    _vocabulary_command(ctx, TRACK, event_code, add, en, remove)
+
+
+@main.command("groups")
+@click.option("--event", "event_code", help="Event code (needed when there are several).")
+@click.option("--add", "add", multiple=True, help="Add a group by its Chinese name (repeatable).")
+@click.option("--en", default="", help="English name of the group added with --add.")
+@click.option("--remove", "remove", multiple=True, help="Remove a group no project is in.")
+@pass_ctx
+@handles_errors
+def groups(
+    ctx: Context, event_code: str | None, add: tuple[str, ...], en: str, remove: tuple[str, ...]
+) -> None:
+    """List the event's groups (组别) with their projects; add or remove groups (all or none)."""
+    from matchmaker.services.registry.vocabulary import GROUP
+
+    _vocabulary_command(ctx, GROUP, event_code, add, en, remove)
+
+
+@main.command("institution-types")
+@click.option("--event", "event_code", help="Event code (needed when there are several).")
+@click.option(
+    "--add",
+    "add",
+    multiple=True,
+    help="Add a type by its Chinese name (repeatable); 担保公司=bank says what it is matched like.",
+)
+@click.option("--en", default="", help="English name of the type added with --add.")
+@click.option("--remove", "remove", multiple=True, help="Remove a type no institution uses.")
+@pass_ctx
+@handles_errors
+def institution_types(
+    ctx: Context, event_code: str | None, add: tuple[str, ...], en: str, remove: tuple[str, ...]
+) -> None:
+    """List the event's institution types (机构类型) with their institutions and what an added
+    one is matched like; add or remove types (all or none)."""
+    from matchmaker.services.registry.vocabulary import INSTITUTION_TYPE
+
+    _vocabulary_command(ctx, INSTITUTION_TYPE, event_code, add, en, remove)
+
+
+def _vocabulary_command(
+    ctx: Context,
+    kind: Kind,
+    event_code: str | None,
+    add: tuple[str, ...],
+    en: str,
+    remove: tuple[str, ...],
+) -> None:
+    """Add and remove ``kind`` terms of the event in one transaction, then list them."""
     from matchmaker.services.registry.events import get_event
     from matchmaker.services.registry.vocabulary import (
-        add_track,
+        INSTITUTION_TYPE,
+        add_term,
         event_vocabulary,
-        remove_track,
-        track_counts,
+        parse_type_spec,
+        remove_term,
+        term_counts,
     )
 
     lines = []
+    name = kind.name
+    users = "institutions" if kind is INSTITUTION_TYPE else "projects"  # who use a term
     with ctx.transaction() as db:
         event = get_event(db, event_code)
-        for label in add:
-            term = add_track(db, event, label, en=en if len(add) == 1 else "")
-            lines.append(render("vocab.track_added", ctx.lang, track=term.label(ctx.lang)))
-        for name in remove:
-            term = remove_track(db, event, name)
-            lines.append(render("vocab.track_removed", ctx.lang, track=term.label(ctx.lang)))
+        for spec in add:
+            label, like = parse_type_spec(spec) if kind is INSTITUTION_TYPE else (spec, "")
+            term = add_term(db, event, kind, label, en=en if len(add) == 1 else "", like=like)
+            lines.append(render(kind.code("added"), ctx.lang, **{name: term.label(ctx.lang)}))
+        for key in remove:
+            term = remove_term(db, event, kind, key)
+            lines.append(render(kind.code("removed"), ctx.lang, **{name: term.label(ctx.lang)}))
         vocab = event_vocabulary(event)
-        counts = track_counts(db, event)
+        counts = term_counts(db, event, kind)
         rows = [
             {
                 "key": t.key,
                 "zh": t.zh,
                 "en": t.en,
                 "aliases": list(t.aliases),
-                "projects": counts.get(t.key, 0),
+                users: counts.get(t.key, 0),
+                **({"like": t.like} if t.like else {}),
             }
-            for t in vocab.tracks
+            for t in kind.of(vocab)
         ]
         code = event.code
-        head = render("vocab.tracks_of", ctx.lang, event=code, preset=vocab.preset)
+        head = render(f"vocab.{kind.attr}_of", ctx.lang, event=code, preset=vocab.preset)
     listing = [
         f"  {r['zh'] if ctx.lang != 'en' else (r['en'] or r['zh'])}  ({r['key']})  "
-        + render("vocab.projects_count", ctx.lang, count=r["projects"])
+        + render(kind.counted, ctx.lang, count=r[users])
+        + (f"  ≈ {r['like']}" if r.get("like") else "")
         for r in rows
     ]
     ctx.emit(
-        {"event": code, "preset": vocab.preset, "tracks": rows},
+        {"event": code, "preset": vocab.preset, kind.attr: rows},
         "\n".join([*lines, head, *listing]),
     )

@@ -30,8 +30,6 @@ from matchmaker.db.types import JSONList, Money, UTCDateTime, str_enum, utcnow
 from matchmaker.domain import (
     AgendaStatus,
     DueDiligenceStatus,
-    Group,
-    InstitutionType,
     IntentStatus,
     JobKind,
     JobStatus,
@@ -250,10 +248,10 @@ class Project(Contact, Base):
     code: Mapped[code_str]
     name: Mapped[name_str]
     name_key: Mapped[str | None] = mapped_column(String(NAME_KEY_LENGTH), nullable=True)
-    # A key of the event's tracks (its vocabulary), checked by the services, not the database:
-    # an event may add tracks of its own.
+    # Keys of the event's tracks and groups (its vocabulary), checked by the services, not the
+    # database: an event may add tracks and groups of its own.
     track: Mapped[str] = mapped_column(String(100))
-    group: Mapped[Group | None] = mapped_column(str_enum(Group, "entry_group"), nullable=True)
+    group: Mapped[str | None] = mapped_column(String(100), nullable=True)
     sectors: Mapped[list[str]] = mapped_column(JSONList, default=list)
     stage: Mapped[Stage | None] = mapped_column(str_enum(Stage, "stage"), nullable=True)
     funding_ask: Mapped[int | None] = mapped_column(Money, nullable=True)
@@ -297,7 +295,9 @@ class Institution(Contact, Base):
     code: Mapped[code_str]
     name: Mapped[name_str]
     name_key: Mapped[str | None] = mapped_column(String(NAME_KEY_LENGTH), nullable=True)
-    type: Mapped[InstitutionType] = mapped_column(str_enum(InstitutionType, "institution_type"))
+    # A key of the event's institution types (its vocabulary), checked by the services: the six
+    # of matchmaker.domain.InstitutionType, or a type the organiser added.
+    type: Mapped[str] = mapped_column(String(100))
     focus_sectors: Mapped[list[str]] = mapped_column(JSONList, default=list)
     stages: Mapped[list[str]] = mapped_column(JSONList, default=list)
     ticket_min: Mapped[int | None] = mapped_column(Money, nullable=True)

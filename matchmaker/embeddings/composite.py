@@ -62,6 +62,17 @@ OFFERS: dict[InstitutionType, frozenset[Need]] = {
 }
 
 
+def offers_of(q: InstitutionProfile) -> frozenset[Need]:
+    """Return what ``q`` can offer a project: by the one of the six kinds its type is, or the
+    one its event says it behaves like (``q.like``); a kind matching does not know offers
+    nothing."""
+    kind = q.like if q.like is not None else q.type
+    try:
+        return OFFERS.get(InstitutionType(kind), frozenset())
+    except ValueError:
+        return frozenset()
+
+
 @dataclass(frozen=True)
 class Weights:
     """Block weights; they need not sum to 1 but are normalised so that they do."""
@@ -101,7 +112,7 @@ class InstitutionProfile:
     """What the matcher sees of an institution."""
 
     id: int
-    type: str = InstitutionType.VC.value
+    type: str = InstitutionType.VC.value  # a key of its event's institution types
     sectors: tuple[str, ...] = ()
     portfolio_sectors: tuple[str, ...] = ()
     stages: tuple[str, ...] = ()
@@ -110,6 +121,9 @@ class InstitutionProfile:
     regions: tuple[str, ...] = ()
     text: str = ""
     portfolio: tuple[PortfolioItem, ...] = ()  # entry by entry: the views (embeddings/views.py)
+    # which of the six kinds the type behaves like in matching ("" none of them); None: the
+    # type is one of the six itself (a type the event added says what it is like)
+    like: str | None = None
 
 
 def ticket_bucket(yuan: int) -> int:
@@ -195,7 +209,7 @@ class CompositeSpace:
             out[i, self.slices["ticket"]] = _ticket_coverage(q.ticket_min, q.ticket_max)
             coverage = regions.coverage(q.regions)
             out[i, self.slices["region"]] = np.append(coverage, NEUTRAL)
-            offers = OFFERS.get(InstitutionType(q.type), frozenset())
+            offers = offers_of(q)
             out[i, self.slices["needs"]] = np.array(
                 [1.0 if n in offers else 0.0 for n in NEEDS] + [NEUTRAL], dtype=np.float32
             )

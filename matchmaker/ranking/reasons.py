@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from matchmaker.domain import InstitutionType, Need, Stage, format_yuan
+from matchmaker.domain import Need, Stage, format_yuan
 from matchmaker.embeddings import regions
 from matchmaker.embeddings.composite import (
-    OFFERS,
     CompositeSpace,
     InstitutionProfile,
     ProjectProfile,
+    offers_of,
     sector_labels,
     ticket_bucket,
 )
@@ -252,7 +252,7 @@ _NEED_CODES = frozenset(n.value for n in Need)
 
 
 def _needs_reasons(p: ProjectProfile, q: InstitutionProfile, fit: float, w: float) -> list[Reason]:
-    offers = OFFERS.get(InstitutionType(q.type), frozenset())
+    offers = offers_of(q)
     # a need kept as the entrant wrote it (no known need) is no reason either way
     met = [Need(n) for n in p.needs if n in _NEED_CODES and Need(n) in offers]
     if not met:

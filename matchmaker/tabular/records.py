@@ -12,8 +12,6 @@ from matchmaker.domain import (
     YUAN_PER_WAN,
     YUAN_PER_YI,
     DropReason,
-    Group,
-    InstitutionType,
     IntentStatus,
     Labelled,
     Need,
@@ -30,20 +28,20 @@ from matchmaker.errors import InvalidInput, Problem
 from matchmaker.identifiers import is_credit_code, is_id_number, normalise
 from matchmaker.tabular.read import BadCell, Sheet
 from matchmaker.text import fold, name_key
-from matchmaker.vocabulary import DEFAULT_PRESET, NEEDS, PRESETS, Vocabulary
+from matchmaker.vocabulary import DEFAULT_PRESET, NEEDS, PRESETS, EventVocabulary, Vocabulary
 
 Parser = Callable[[Any, "Context"], Any]
 
 
 @dataclass
 class Context:
-    """What a parser may need: the column's money unit, the event's session codes and tracks;
-    a parser that accepts a value with a remark leaves it in ``warnings`` (row and column are
-    filled in by :func:`parse_table`)."""
+    """What a parser may need: the column's money unit, the event's session codes and its
+    vocabulary (tracks, groups, institution types); a parser that accepts a value with a remark
+    leaves it in ``warnings`` (row and column are filled in by :func:`parse_table`)."""
 
     unit: int = YUAN_PER_WAN
     sessions: dict[str, str] = field(default_factory=dict)  # folded code or name -> code
-    tracks: Vocabulary = field(default_factory=lambda: PRESETS[DEFAULT_PRESET].tracks)
+    vocabulary: EventVocabulary = field(default_factory=lambda: PRESETS[DEFAULT_PRESET])
     warnings: list[Problem] = field(default_factory=list)
 
 
@@ -191,14 +189,25 @@ def choices(enum_cls: type[Labelled], code: str) -> Parser:
     return parse
 
 
-def track(value: Any, ctx: Context) -> str | None:
-    """Parse a track (key, label or alias) against the event's tracks; return its key."""
-    if value is None:
-        return None
-    try:
-        return ctx.tracks.parse(value)
-    except ValueError:
-        raise InvalidInput("import.bad_track", choices=ctx.tracks.listing()) from None
+def term(attr: str, code: str) -> Parser:
+    """Return a parser for a key of the event's ``attr`` list (``tracks``, ``groups``): a key,
+    label or alias; ``code`` names the value and the event's list when it is none of them."""
+
+    def parse(value: Any, ctx: Context) -> str | None:
+        if value is None:
+            return None
+        terms: Vocabulary = getattr(ctx.vocabulary, attr)
+        try:
+            return terms.parse(value)
+        except ValueError:
+            raise InvalidInput(code, choices=terms.listing()) from None
+
+    return parse
+
+
+track = term("tracks", "import.bad_track")
+group = term("groups", "import.bad_group")
+institution_type = term("institution_types", "import.bad_institution_type")
 
 
 def needs(value: Any, ctx: Context) -> list[str]:
@@ -361,7 +370,7 @@ PROJECTS = TableSpec(
             ("参赛赛道",),
             required=True,
         ),
-        Column("group", "组别", "group", choice(Group, "import.bad_group"), ("参赛组别",)),
+        Column("group", "组别", "group", group, ("参赛组别",)),
         Column("sectors", "行业领域", "sectors", labels(), ("行业", "领域", "所属行业", "sector")),
         Column(
             "stage",
@@ -431,7 +440,7 @@ INSTITUTIONS = TableSpec(
             "type",
             "机构类型",
             "type",
-            choice(InstitutionType, "import.bad_institution_type"),
+            institution_type,
             ("类型", "institution_type"),
             required=True,
         ),
@@ -546,12 +555,13 @@ def parse_table(
     sheet: Sheet,
     spec: TableSpec,
     session_codes: dict[str, str] | None = None,
-    tracks: Vocabulary | None = None,
+    vocabulary: EventVocabulary | None = None,
 ) -> ParsedTable:
     """Validate every row of ``sheet`` against ``spec``; never stops at the first problem.
 
     Each record is a dict of column keys plus ``_row``. Problems carry row, header and value.
-    Tracks are checked against ``tracks`` (the event's; the 中国创翼 preset when None).
+    Tracks, groups and institution types are checked against ``vocabulary`` (the event's; the
+    中国创翼 preset when None).
     """
     problems: list[Problem] = []
     warnings: list[Problem] = list(sheet.warnings)
@@ -590,7 +600,7 @@ def parse_table(
         index: Context(
             unit=_unit_from_header(sheet.headers[index]) if column.money else YUAN_PER_WAN,
             sessions=session_codes or {},
-            tracks=tracks if tracks is not None else PRESETS[DEFAULT_PRESET].tracks,
+            vocabulary=vocabulary if vocabulary is not None else PRESETS[DEFAULT_PRESET],
         )
         for index, column in mapping.items()
     }

@@ -28,8 +28,6 @@ from matchmaker.api.security import check_csrf, cookie_secure
 from matchmaker.api.security import csrf_token as _csrf_token
 from matchmaker.db.models import Event, User
 from matchmaker.domain import (
-    Group,
-    InstitutionType,
     Need,
     Role,
     Stage,
@@ -49,7 +47,14 @@ from matchmaker.services.registry.accounts import authenticate, end_web_sessions
 from matchmaker.services.registry.catalog import overview
 from matchmaker.services.registry.events import all_events, event_for, get_event
 from matchmaker.services.registry.signups import open_signup_events
-from matchmaker.services.registry.vocabulary import track_label, vocabulary_of
+from matchmaker.services.registry.vocabulary import (
+    group_label,
+    groups_of,
+    institution_type_label,
+    institution_types_of,
+    track_label,
+    vocabulary_of,
+)
 from matchmaker.vocabulary import Vocabulary
 
 bp = Blueprint("pages", __name__)
@@ -68,10 +73,12 @@ def _globals() -> dict[str, Any]:
         "csrf_token": _csrf_token,
         "track_options": track_options,
         "track_name": track_name,
+        "group_options": group_options,
+        "group_name": group_name,
+        "type_options": type_options,
+        "type_name": type_name,
         "need_name": need_name,
         "Stage": Stage,
-        "Group": Group,
-        "InstitutionType": InstitutionType,
         "Need": Need,
         "Role": Role,
         "yuan": _yuan,
@@ -89,6 +96,29 @@ def track_options(event: Event | None = None) -> Vocabulary:
 def track_name(row: Any) -> str:
     """Return the label of a project's track in its event's own vocabulary."""
     return track_label(db().get_one(Event, row.event_id), row.track, lang())
+
+
+def group_options(event: Event | None = None) -> Vocabulary:
+    """Return the groups of ``event`` (else of the page's event) for a filter's options."""
+    return groups_of(event if event is not None else page_event())
+
+
+def group_name(row: Any) -> str:
+    """Return the label of a project's group in its event's own vocabulary ("" for none)."""
+    return group_label(db().get_one(Event, row.event_id), row.group, lang())
+
+
+def type_options(event: Event | None = None) -> Vocabulary:
+    """Return the institution types of ``event`` (else of the page's event) for a filter's or
+    a form's options."""
+    return institution_types_of(event if event is not None else page_event())
+
+
+def type_name(row: Any, type_key: str | None = None) -> str:
+    """Return the label of an institution's type (or of ``type_key``, for a row of the same
+    event that holds none, such as a sign-up) in its event's own vocabulary."""
+    key = type_key if type_key is not None else row.type
+    return institution_type_label(db().get_one(Event, row.event_id), key, lang())
 
 
 def need_name(need: str) -> str:

@@ -15,7 +15,7 @@ from matchmaker.api.i18n import lang, t
 from matchmaker.api.pages.common import notice, page_event, signed_in, signed_in_user
 from matchmaker.api.pages.registry import bp
 from matchmaker.db.models import Event, MatchmakingSession
-from matchmaker.domain import Role, SessionKind, split_multi
+from matchmaker.domain import InstitutionType, Role, SessionKind, split_multi
 from matchmaker.errors import Conflict, InvalidInput, MatchmakerError, NotFound
 from matchmaker.services.agendas.session_edit import edit_session
 from matchmaker.services.registry import events, vocabulary
@@ -42,7 +42,11 @@ def event_create() -> Any:
         code = form.pop("code", "")
         preset = request.form.get("preset", DEFAULT_PRESET)
         tracks = split_multi(request.form.get("tracks", ""))
-        created = events.create_event(db(), code, preset=preset, tracks=tracks, **form)
+        groups = split_multi(request.form.get("groups", ""))
+        types = split_multi(request.form.get("institution_types", ""))
+        created = events.create_event(
+            db(), code, preset=preset, tracks=tracks, groups=groups, institution_types=types, **form
+        )
     except InvalidInput as exc:
         db().rollback()
         return _setup_page(new_event=request.form, errors=_by_field(exc))
@@ -184,7 +188,7 @@ def _setup_page(
     event_form: Any = None,
     new_session: Any = None,
     errors: Errors | None = None,
-    track_errors: bool = False,
+    vocab_errors: str | None = None,
 ) -> Any:
     event = _chosen(code)
     errors = errors or {}
@@ -193,17 +197,20 @@ def _setup_page(
         "event": event_form if event_form is not None else _event_values(event),
         "new_session": new_session if new_session is not None else {"slot_minutes": "20"},
     }
-    forms["tracks"] = {}
+    forms["tracks"], forms["groups"], forms["institution_types"] = {}, {}, {}
     # which form the errors belong to: the one posted
     where = "new_event" if new_event is not None else "event" if event_form is not None else ""
     where = "new_session" if new_session is not None else where
-    where = "tracks" if track_errors else where
+    where = vocab_errors or where
     page = render_template(
         "setup.html",
         events=events.all_events(db(), newest_first=True),
         event=event,
         sessions=[_session_values(s) for s in event.sessions] if event else [],
-        tracks=_tracks(event),
+        tracks=_terms(event, vocabulary.TRACK),
+        groups=_terms(event, vocabulary.GROUP),
+        institution_types=_terms(event, vocabulary.INSTITUTION_TYPE),
+        likes=[(k.value, k.label(lang())) for k in InstitutionType],
         forms=forms,
         errors={k: (errors if k == where else {}) for k in forms},
         kinds=list(SessionKind),
@@ -212,48 +219,88 @@ def _setup_page(
     return page, 422 if errors else 200
 
 
-def _tracks(event: Event | None) -> list[tuple[Any, int]]:
-    """The event's tracks (赛道), each with how many projects use it."""
+def _terms(event: Event | None, kind: vocabulary.Kind) -> list[tuple[Any, int]]:
+    """The event's tracks (赛道), groups (组别) or institution types, each with how many
+    registrations use it."""
     if event is None:
         return []
-    counts = vocabulary.track_counts(db(), event)
-    return [(term, counts.get(term.key, 0)) for term in vocabulary.vocabulary_of(event)]
+    counts = vocabulary.term_counts(db(), event, kind)
+    return [(term, counts.get(term.key, 0)) for term in kind.of(vocabulary.event_vocabulary(event))]
 
 
 @bp.post("/setup/events/<code>/tracks")
 @signed_in(Role.ORGANISER)
 def track_add(code: str) -> Any:
     """Add a track (赛道) to the event; it is offered to imports and forms at once."""
-    try:
-        term = vocabulary.add_track(
-            db(),
-            events.get_event(db(), code),
-            request.form.get("label", "").strip(),
-            en=request.form.get("en", "").strip(),
-            actor=signed_in_user(),
-        )
-    except InvalidInput as exc:
-        db().rollback()
-        return _setup_page(code, errors=_by_field(exc), track_errors=True)
-    db().commit()
-    notice("ok", t("vocab.track_added", track=term.label(lang())))
-    return redirect(url_for(".setup", event=code))
+    return _term_add(code, vocabulary.TRACK)
 
 
 @bp.post("/setup/events/<code>/tracks/remove")
 @signed_in(Role.ORGANISER)
 def track_remove(code: str) -> Any:
     """Remove a track no project uses; one in use is refused, naming its projects."""
+    return _term_remove(code, vocabulary.TRACK)
+
+
+@bp.post("/setup/events/<code>/groups")
+@signed_in(Role.ORGANISER)
+def group_add(code: str) -> Any:
+    """Add a group (组别) to the event; it is offered to imports and forms at once."""
+    return _term_add(code, vocabulary.GROUP)
+
+
+@bp.post("/setup/events/<code>/groups/remove")
+@signed_in(Role.ORGANISER)
+def group_remove(code: str) -> Any:
+    """Remove a group no project is in; one in use is refused, naming its projects."""
+    return _term_remove(code, vocabulary.GROUP)
+
+
+@bp.post("/setup/events/<code>/institution-types")
+@signed_in(Role.ORGANISER)
+def institution_type_add(code: str) -> Any:
+    """Add an institution type (机构类型), matched like one of the six if the form says so."""
+    return _term_add(code, vocabulary.INSTITUTION_TYPE)
+
+
+@bp.post("/setup/events/<code>/institution-types/remove")
+@signed_in(Role.ORGANISER)
+def institution_type_remove(code: str) -> Any:
+    """Remove an institution type no institution uses; one in use is refused, naming them."""
+    return _term_remove(code, vocabulary.INSTITUTION_TYPE)
+
+
+def _term_add(code: str, kind: vocabulary.Kind) -> Any:
     try:
-        term = vocabulary.remove_track(
-            db(), events.get_event(db(), code), request.form.get("track", ""), signed_in_user()
+        term = vocabulary.add_term(
+            db(),
+            events.get_event(db(), code),
+            kind,
+            request.form.get("label", "").strip(),
+            en=request.form.get("en", "").strip(),
+            actor=signed_in_user(),
+            like=request.form.get("like", "").strip(),
         )
+    except InvalidInput as exc:
+        db().rollback()
+        return _setup_page(code, errors=_by_field(exc), vocab_errors=kind.attr)
+    db().commit()
+    notice("ok", t(kind.code("added"), **{kind.name: term.label(lang())}))
+    return redirect(url_for(".setup", event=code))
+
+
+def _term_remove(code: str, kind: vocabulary.Kind) -> Any:
+    try:
+        term = vocabulary.remove_term(
+            db(), events.get_event(db(), code), kind, request.form.get(kind.name, ""),
+            signed_in_user(),
+        )  # fmt: skip
     except (InvalidInput, Conflict) as exc:
         db().rollback()
         said = [exc.message(lang()), *(p.message(lang()) for p in exc.problems)]
-        return _setup_page(code, errors={"": said}, track_errors=True)
+        return _setup_page(code, errors={"": said}, vocab_errors=kind.attr)
     db().commit()
-    notice("ok", t("vocab.track_removed", track=term.label(lang())))
+    notice("ok", t(kind.code("removed"), **{kind.name: term.label(lang())}))
     return redirect(url_for(".setup", event=code))
 
 

@@ -18,10 +18,11 @@ from matchmaker.api.pages.common import (
     signed_in_user,
     text_filters,
     track_options,
+    type_options,
     vocab_filters,
 )
 from matchmaker.db.models import Event, Institution, Project
-from matchmaker.domain import InstitutionType, Role, Stage, Verdict
+from matchmaker.domain import Role, Stage, Verdict
 from matchmaker.services.agendas.bookings import booking_offers
 from matchmaker.services.matching.duplicates import event_duplicates
 from matchmaker.services.matching.matcher import ShortlistQuery
@@ -102,8 +103,9 @@ def recommendations_page() -> Any:
         if code is None:
             return _chooser(Project, "project", t("ui.choose_project"))
         project = catalog.get_project(db(), code, *event_of_code())
-    kind = vocab_filters(("type", InstitutionType))
-    query = ShortlistQuery(k=20, page=page_number(), type=kind["type"].value if kind else None)
+    types = type_options(db().get_one(Event, project.event_id))
+    kind = vocab_filters(("type", types))
+    query = ShortlistQuery(k=20, page=page_number(), type=kind.get("type"))
     found = recommendations_of(db(), matcher(), project, query)
     db().commit()
     return render_template(

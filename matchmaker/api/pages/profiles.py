@@ -33,15 +33,12 @@ from matchmaker.api.schemas.profile_forms import (
     ProjectForm,
     deadline_of,
 )
-from matchmaker.db.models import Institution, Project
+from matchmaker.db.models import Event, Institution, Project
 from matchmaker.domain import (
     YUAN_PER_WAN,
-    Group,
-    InstitutionType,
     Need,
     Role,
     Stage,
-    Track,
     format_yuan,
     local_minute,
 )
@@ -50,7 +47,13 @@ from matchmaker.messages import size_text
 from matchmaker.services.registry import attachments as files
 from matchmaker.services.registry import parties, profile_views, profiles
 from matchmaker.services.registry.events import get_event
-from matchmaker.services.registry.vocabulary import vocabulary_of
+from matchmaker.services.registry.vocabulary import (
+    event_vocabulary,
+    groups_of,
+    institution_types_of,
+    vocabulary_of,
+)
+from matchmaker.vocabulary import Vocabulary
 
 bp = Blueprint("profile_pages", __name__)
 UPLOAD_SLACK = 64 * 1024  # the form around a file: a file just over the limit is named so
@@ -71,7 +74,7 @@ def _project_values(p: Project) -> dict[str, Any]:
     return {
         "name": p.name,
         "track": p.track,
-        "group": p.group.value if p.group else "",
+        "group": p.group or "",
         "sectors": "、".join(p.sectors),
         "stage": p.stage.value if p.stage else "",
         "funding_ask": _wan(p.funding_ask),
@@ -87,7 +90,7 @@ def _project_values(p: Project) -> dict[str, Any]:
 def _institution_values(i: Institution) -> dict[str, Any]:
     return {
         "name": i.name,
-        "type": i.type.value,
+        "type": i.type,
         "focus_sectors": "、".join(i.focus_sectors),
         "stages": list(i.stages),
         "ticket_min": _wan(i.ticket_min),
@@ -113,6 +116,8 @@ def _edit_page(kind: str, view: Any, values: dict[str, Any], errors: FormErrors 
     return render_template(
         f"{kind}_edit.html",
         tracks=vocabulary_of(get_event(db(), view.shown.event_code)),
+        groups=groups_of(get_event(db(), view.shown.event_code)),
+        types=institution_types_of(get_event(db(), view.shown.event_code)),
         view=view,
         p=view.shown,
         form=values,
@@ -189,14 +194,13 @@ def _vocabularies() -> dict[str, Any]:
 # ---- changes, as organisers read them ------------------------------------------------------
 
 _VOCABS: dict[str, Any] = {
-    "track": Track, "group": Group, "stage": Stage, "type": InstitutionType,
-    "needs": Need, "stages": Stage,
+    "stage": Stage, "needs": Need, "stages": Stage,
 }  # fmt: skip
 _MONEY = ("funding_ask", "ticket_min", "ticket_max")
 SHOWN_CHARS = 120
 
 
-def _shown(key: str, value: Any) -> str:
+def _shown(key: str, value: Any, own: dict[str, Vocabulary]) -> str:
     if value in (None, "", []):
         return "—"
     if key in _MONEY:
@@ -205,6 +209,8 @@ def _shown(key: str, value: Any) -> str:
         return t("ui.yes") if value else t("ui.no")
     if isinstance(value, list):
         return "、".join(_label(key, v) for v in value)
+    if key in own:  # the event's own tracks, groups and institution types
+        return own[key].label(str(value), lang())
     if key in _VOCABS:
         return _label(key, value)
     text = str(value)
@@ -212,8 +218,7 @@ def _shown(key: str, value: Any) -> str:
 
 
 def _label(key: str, value: Any) -> str:
-    """A vocabulary member's label; a value outside it (an event's own track, whose key is its
-    label, or a need kept as written) as it is."""
+    """A vocabulary member's label; a value outside it (a need kept as written) as it is."""
     vocab = _VOCABS.get(key)
     try:
         return str(vocab(value).label(lang())) if vocab else str(value)
@@ -221,15 +226,21 @@ def _label(key: str, value: Any) -> str:
         return str(value)
 
 
-def change_rows(changes: list[profiles.Change]) -> list[dict[str, Any]]:
-    """Profile changes as rows: when (Beijing time), who, what, each field before → after."""
+def change_rows(changes: list[profiles.Change], owner: Any = None) -> list[dict[str, Any]]:
+    """Profile changes as rows: when (Beijing time), who, what, each field before → after; a
+    track, group or institution type by its label in the event of ``owner`` (the party
+    shown)."""
+    own: dict[str, Vocabulary] = {}
+    if owner is not None:
+        vocab = event_vocabulary(db().get_one(Event, owner.event_id))
+        own = {"track": vocab.tracks, "group": vocab.groups, "type": vocab.institution_types}
     return [
         {
             "at": local_minute(c.at),
             "actor": c.actor,
             "action": t(f"ui.action_{c.action}"),
             "fields": [
-                (t(f"ui.field_{k}"), _shown(k, before), _shown(k, after))
+                (t(f"ui.field_{k}"), _shown(k, before, own), _shown(k, after, own))
                 for k, before, after in c.fields
             ],
         }

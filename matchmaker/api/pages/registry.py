@@ -12,6 +12,7 @@ from matchmaker.api.i18n import lang, t
 from matchmaker.api.pages.common import (
     event_choice,
     event_of_code,
+    group_options,
     notice,
     page_event,
     page_number,
@@ -19,10 +20,11 @@ from matchmaker.api.pages.common import (
     signed_in_user,
     text_filters,
     track_options,
+    type_options,
     uploaded_file,
     vocab_filters,
 )
-from matchmaker.domain import Group, InstitutionType, Role, Stage
+from matchmaker.domain import Role, Stage
 from matchmaker.errors import ImportRejected, InvalidInput, NotFound, TooLarge
 from matchmaker.services.operations import jobs
 from matchmaker.services.registry import access, catalog, eligibility, profile_views
@@ -41,7 +43,9 @@ bp = Blueprint("registry_pages", __name__)
 @signed_in(Role.ORGANISER, Role.STAFF, Role.INVESTOR)
 def projects() -> str:
     """Browse projects with filters."""
-    filters = vocab_filters(("track", track_options()), ("stage", Stage), ("group", Group))
+    filters = vocab_filters(
+        ("track", track_options()), ("stage", Stage), ("group", group_options())
+    )
     filters.update(text_filters("session", "q", "region"))
     page = catalog.list_projects(
         db(), event=page_event().code, page=page_number(), page_size=30, **filters
@@ -73,7 +77,7 @@ def project_page(code: str, upload_error: str | None = None, status: int = 200) 
 @signed_in()
 def institutions() -> str:
     """Browse institutions with filters."""
-    filters = vocab_filters(("type", InstitutionType), ("stage", Stage))
+    filters = vocab_filters(("type", type_options()), ("stage", Stage))
     filters.update(text_filters("session", "q"))
     page = catalog.list_institutions(
         db(), event=page_event().code, page=page_number(), page_size=30, **filters

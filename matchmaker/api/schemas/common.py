@@ -65,6 +65,26 @@ def track_field(**kwargs: Any) -> fields.String:
     return fields.String(validate=validate.Length(1, 100), metadata=metadata, **kwargs)
 
 
+def group_field(**kwargs: Any) -> fields.String:
+    """A group of the event (组别): its key, Chinese or English label or an alias; the service
+    checks it against the event's own groups and names them when it is not one."""
+    metadata = dict(kwargs.pop("metadata", {}))
+    metadata.setdefault(
+        "description", "a group of the event: key (e.g. enterprise), label (企业组) or alias"
+    )
+    return fields.String(validate=validate.Length(1, 100), metadata=metadata, **kwargs)
+
+
+def institution_type_field(**kwargs: Any) -> fields.String:
+    """An institution type of the event (机构类型): its key, Chinese or English label or an
+    alias; the service checks it against the event's own types and names them otherwise."""
+    metadata = dict(kwargs.pop("metadata", {}))
+    metadata.setdefault(
+        "description", "an institution type of the event: key (e.g. vc), label (风险投资) or alias"
+    )
+    return fields.String(validate=validate.Length(1, 100), metadata=metadata, **kwargs)
+
+
 class RecordId(fields.String):
     """A registration id or an event or session code: NFKC-normalised, then only letters, digits,
     Chinese characters, ``-`` and ``_`` (no zero-width or lookalike characters, no dots)."""

@@ -17,9 +17,10 @@ from matchmaker.api.schemas.common import (
     EventOnly,
     PageMeta,
     Vocab,
+    institution_type_field,
     track_field,
 )
-from matchmaker.domain import InstitutionType, Stage, Verdict
+from matchmaker.domain import Stage, Verdict
 from matchmaker.services.matching.matcher import ShortlistQuery
 
 
@@ -56,7 +57,7 @@ class ShortlistArgs(_Query, MatchPage):
 
 
 class RecommendArgs(_Query, MatchPage):
-    type = Vocab(InstitutionType)
+    type = institution_type_field()
 
 
 def _item_id(kind: str) -> Any:

@@ -24,8 +24,6 @@ from matchmaker.api.schemas.ledger.forms import (
 )
 from matchmaker.domain import (
     LOCAL_TZ,
-    Group,
-    InstitutionType,
     Labelled,
     Need,
     Stage,
@@ -153,7 +151,7 @@ class ProjectForm(_Contacts):
 
     name = Text(200, required=True)
     track = Text(100)  # the event's own tracks: the service checks and names them
-    group = OptionalChoice(Group, "import.bad_group")
+    group = Text(100)  # the event's own groups, blank for none: the service checks them
     sectors = Labels()
     stage = OptionalChoice(Stage, "import.bad_stage")
     funding_ask = FormAmount()
@@ -168,7 +166,7 @@ class InstitutionForm(_Contacts):
     LISTS = ("stages",)
 
     name = Text(200, required=True)
-    type = FormChoice(InstitutionType, "profile.bad_type")
+    type = Text(100)  # the event's own institution types: the service checks and names them
     focus_sectors = Labels()
     stages = Choices(Stage, "import.bad_stage")
     ticket_min = FormAmount()

@@ -18,13 +18,13 @@ from matchmaker.api.schemas.common import (
     PageMeta,
     RecordId,
     Vocab,
+    group_field,
+    institution_type_field,
     track_field,
 )
 from matchmaker.domain import (
     LOCAL_TZ,
     MAX_YUAN,
-    Group,
-    InstitutionType,
     SessionKind,
     Stage,
     format_yuan,
@@ -35,7 +35,12 @@ from matchmaker.services.registry.clashes import Mode
 from matchmaker.services.registry.eligibility import BARRED_LIMIT, RULES
 from matchmaker.services.registry.profiles import LOCKABLE
 from matchmaker.services.registry.sessions import MAX_TABLES, SessionSpec, default_label
-from matchmaker.services.registry.vocabulary import event_vocabulary, vocabulary_of
+from matchmaker.services.registry.vocabulary import (
+    event_vocabulary,
+    groups_of,
+    institution_types_of,
+    vocabulary_of,
+)
 
 _TEXT = {"type": "string"}
 _TEXT_OR_NONE = {"type": "string", "nullable": True}
@@ -207,6 +212,12 @@ class SessionEdited(SessionOut):
     change = fields.Nested(SessionChangeOut)
 
 
+_TYPES_DOC = (
+    "the event's own institution types (机构类型), after the six: a label, or label=kind to be"
+    " matched like one of the six (担保公司=bank)"
+)
+
+
 class EventOut(Schema):
     code = fields.String()
     name = fields.String()
@@ -222,6 +233,23 @@ class EventOut(Schema):
         metadata={
             "type": "array",
             "description": "the event's tracks (赛道): key (what projects store), labels, aliases",
+            "items": {"type": "object"},
+        },
+    )
+    groups = fields.Function(
+        lambda e: [t.to_dict() for t in groups_of(e)],
+        metadata={
+            "type": "array",
+            "description": "the event's groups (组别): key (what projects store), labels, aliases",
+            "items": {"type": "object"},
+        },
+    )
+    institution_types = fields.Function(
+        lambda e: [t.to_dict() for t in institution_types_of(e)],
+        metadata={
+            "type": "array",
+            "description": "the event's institution types (机构类型): key, labels, aliases and,"
+            " for a type the organiser added, like (one of the six it is matched like)",
             "items": {"type": "object"},
         },
     )
@@ -246,6 +274,18 @@ class EventIn(Schema):
         validate=validate.Length(max=100),
         metadata={"description": "the event's own tracks (赛道), after the preset's"},
     )
+    groups = fields.List(
+        fields.String(validate=validate.Length(1, 100)),
+        load_default=list,
+        validate=validate.Length(max=100),
+        metadata={"description": "the event's own groups (组别), after the preset's"},
+    )
+    institution_types = fields.List(
+        fields.String(validate=validate.Length(1, 200)),
+        load_default=list,
+        validate=validate.Length(max=100),
+        metadata={"description": _TYPES_DOC},
+    )
 
 
 class EventPatch(Schema):
@@ -255,6 +295,16 @@ class EventPatch(Schema):
     city = fields.String(validate=validate.Length(max=100))
     organiser = fields.String(validate=validate.Length(max=300))
     languages = fields.String(validate=validate.Length(1, 50))
+    groups = fields.List(
+        fields.String(validate=validate.Length(1, 100)),
+        validate=validate.Length(max=100),
+        metadata={"description": "groups (组别) to add to the event's, by their labels"},
+    )
+    institution_types = fields.List(
+        fields.String(validate=validate.Length(1, 200)),
+        validate=validate.Length(max=100),
+        metadata={"description": "institution types to add: " + _TYPES_DOC},
+    )
 
 
 class LocksIn(Schema):
@@ -327,7 +377,9 @@ class ProjectOut(Schema):
     event = fields.Function(lambda p: p.event_code, metadata=_TEXT)
     name = fields.String()
     track = fields.String(metadata={"description": "key of one of the event's tracks"})
-    group = Code(Group, allow_none=True)
+    group = fields.String(
+        allow_none=True, metadata={"description": "key of one of the event's groups, or none"}
+    )
     sectors = fields.List(fields.String())
     stage = Code(Stage, allow_none=True)
     funding_ask = fields.Integer(allow_none=True, metadata={"description": "integer yuan"})
@@ -359,7 +411,7 @@ class ProjectOut(Schema):
 class ProjectFields(Schema):
     name = Name(validate=validate.Length(1, 200))
     track = track_field()
-    group = Vocab(Group, allow_none=True)
+    group = group_field(allow_none=True)
     sectors = _labels()
     stage = Vocab(Stage, allow_none=True)
     funding_ask = Yuan
@@ -415,7 +467,7 @@ class ProjectQuery(PageArgs):
     event = fields.String(metadata={"description": "event code"})
     track = track_field()
     stage = Vocab(Stage)
-    group = Vocab(Group)
+    group = group_field()
     session = fields.String(metadata={"description": "session code, e.g. S1"})
     region = fields.String(validate=validate.Length(max=100))
     q = fields.String(validate=validate.Length(max=200), metadata={"description": "text search"})
@@ -443,7 +495,7 @@ class InstitutionOut(Schema):
     id = fields.String(attribute="code", metadata={"description": "registration id (机构编号)"})
     event = fields.Function(lambda i: i.event_code, metadata=_TEXT)
     name = fields.String()
-    type = Code(InstitutionType)
+    type = fields.String(metadata={"description": "key of one of the event's institution types"})
     focus_sectors = fields.List(fields.String())
     stages = fields.List(Code(Stage))
     ticket_min = fields.Integer(allow_none=True, metadata={"description": "integer yuan"})
@@ -470,7 +522,7 @@ class InstitutionOut(Schema):
 
 class InstitutionFields(Schema):
     name = Name(validate=validate.Length(1, 200))
-    type = Vocab(InstitutionType)
+    type = institution_type_field()
     focus_sectors = _labels()
     stages = fields.List(Vocab(Stage), validate=validate.Length(max=6))
     ticket_min = Yuan
@@ -498,7 +550,7 @@ class InstitutionFields(Schema):
 class InstitutionIn(InstitutionFields):
     id = RecordId(required=True, data_key="id", attribute="code")
     name = Name(required=True, validate=validate.Length(1, 200))
-    type = Vocab(InstitutionType, required=True)
+    type = institution_type_field(required=True)
 
 
 class NewInstitution(InstitutionIn):
@@ -507,7 +559,7 @@ class NewInstitution(InstitutionIn):
 
 class InstitutionQuery(PageArgs):
     event = fields.String(metadata={"description": "event code"})
-    type = Vocab(InstitutionType)
+    type = institution_type_field()
     stage = Vocab(Stage)
     session = fields.String(metadata={"description": "session code, e.g. S1"})
     q = fields.String(validate=validate.Length(max=200), metadata={"description": "text search"})

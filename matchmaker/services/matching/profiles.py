@@ -15,6 +15,7 @@ from matchmaker.db.models import Institution, PortfolioEntry, Project, TextVecto
 from matchmaker.domain import Progress
 from matchmaker.embeddings.composite import InstitutionProfile, ProjectProfile
 from matchmaker.embeddings.portfolio import PortfolioItem, institution_text, project_text
+from matchmaker.vocabulary import EventVocabulary
 
 BATCH = 256
 LOOKUP_CHUNK = 5000  # ids per cache look-up (SQLite allows 32,766 bound values)
@@ -34,12 +35,20 @@ def project_profile(p: Project) -> ProjectProfile:
     )
 
 
-def institution_profile(i: Institution) -> InstitutionProfile:
-    """Return what the matcher sees of an institution; with no thesis its portfolio speaks."""
+def institution_profile(
+    i: Institution, vocabulary: EventVocabulary | None = None
+) -> InstitutionProfile:
+    """Return what the matcher sees of an institution; with no thesis its portfolio speaks.
+
+    Its type is matched as the one of the six its event's ``vocabulary`` says it is or behaves
+    like (none: a type the event added without saying; no vocabulary: the type as it is).
+    """
     held = tuple(portfolio_item(e) for e in i.portfolio)
+    kind = str(i.type)  # a key of the event's types (an enum member before it is stored)
     return InstitutionProfile(
         id=i.id,
-        type=i.type.value,
+        type=kind,
+        like=(vocabulary.offers_like(kind) or "") if vocabulary is not None else None,
         sectors=tuple(i.focus_sectors or ()),
         portfolio_sectors=tuple(s for e in i.portfolio for s in (e.sectors or [])),
         stages=tuple(i.stages or ()),

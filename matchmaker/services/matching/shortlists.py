@@ -50,5 +50,8 @@ def recommendations_of(
     """Return one page of the institutions that fit ``project`` best, as :func:`shortlist_of`
     does (who may ask: ``registry.parties.project_for``)."""
     event = db.get_one(Event, project.event_id)
+    if query.type:  # a key, label or alias of the event's own types (InvalidInput names them)
+        types = EventVocabulary.from_dict(event.vocabulary).institution_types
+        query = replace(query, type=types.check(query.type, "type", "import.bad_institution_type"))
     items, total = matcher.recommend(db, event, project, query)
     return Matches(event, items, total, query.page, query.k, matcher.encoder_name())

@@ -37,6 +37,7 @@ from matchmaker.services.matching.profiles import (
     institution_profile,
     project_profile,
 )
+from matchmaker.vocabulary import EventVocabulary
 
 # Part of the stamp: a set persisted by an older layout is never loaded (2: the institution
 # index holds rows, not ids; 3: described portfolio entries' labels left the sector block,
@@ -164,7 +165,8 @@ def build_state(
         .order_by(Institution.id)
     ).all()
     p_profiles = [project_profile(p) for p in projects]
-    q_profiles = [institution_profile(i) for i in institutions]
+    vocabulary = EventVocabulary.from_dict(event.vocabulary)  # what its own types are like
+    q_profiles = [institution_profile(i, vocabulary) for i in institutions]
     space = CompositeSpace(text_dim=encoder.dim, weights=stamp[2])
     p_ids = np.array([p.id for p in p_profiles], dtype=np.int64)
     q_ids = np.array([q.id for q in q_profiles], dtype=np.int64)

@@ -19,7 +19,7 @@ from matchmaker.db.models import (
     session_institutions,
     session_projects,
 )
-from matchmaker.domain import InstitutionType, Stage, check_name, parse_id
+from matchmaker.domain import Stage, check_name, parse_id
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.services.registry.eligibility import ensure_eligible
@@ -28,7 +28,20 @@ from matchmaker.services.registry.names import ensure_name_free, record_rename
 from matchmaker.services.registry.paging import Page as Page  # re-exported for other features
 from matchmaker.services.registry.paging import paginate as paginate
 from matchmaker.services.registry.registrations import search_text
-from matchmaker.services.registry.vocabulary import check_track, normalise_needs, vocabulary_of
+from matchmaker.services.registry.vocabulary import (
+    GROUP,
+    INSTITUTION_TYPE,
+    TRACK,
+    Kind,
+    check_group,
+    check_institution_type,
+    check_track,
+    event_vocabulary,
+    groups_of,
+    institution_types_of,
+    normalise_needs,
+    vocabulary_of,
+)
 from matchmaker.text import fold
 from matchmaker.vocabulary import Term, Vocabulary
 
@@ -38,12 +51,13 @@ R = TypeVar("R", Project, Institution)
 @dataclass(frozen=True)
 class Overview:
     """An event at a glance: its registrations counted by track (keys of ``track_terms``, the
-    event's tracks) and by institution type."""
+    event's tracks) and by institution type (keys of ``type_terms``)."""
 
     event: Event
     tracks: Counter[str]
-    types: Counter[InstitutionType]
+    types: Counter[str]
     track_terms: Vocabulary
+    type_terms: Vocabulary
 
     @property
     def projects(self) -> int:
@@ -60,7 +74,8 @@ def overview(db: Session, event: Event) -> Overview:
     """Return the event's registrations counted by track and by institution type."""
     tracks = Counter(db.scalars(select(Project.track).where(Project.event_id == event.id)))
     types = Counter(db.scalars(select(Institution.type).where(Institution.event_id == event.id)))
-    return Overview(event, tracks, types, vocabulary_of(event))
+    own = event_vocabulary(event)
+    return Overview(event, tracks, types, own.tracks, own.institution_types)
 
 
 def event_registrations(db: Session, model: type[R], event_id: int) -> list[R]:
@@ -96,19 +111,20 @@ def list_projects(
 ) -> Page[Project]:
     """Return projects matching every given filter, ordered by registration id.
 
-    ``track`` is a key, label or alias of the event's tracks (InvalidInput naming them if not);
-    with no event named, of any event's.
+    ``track`` and ``group`` are a key, label or alias of the event's tracks or groups
+    (InvalidInput naming them if not); with no event named, of any event's.
     """
     query = select(Project).options(selectinload(Project.sessions)).order_by(Project.code)
     if (event_id := _event_filter(db, event)) is not None:
         query = query.where(Project.event_id == event_id)
     if track:
-        tracks = vocabulary_of(get_event(db, event)) if event else _every_track(db)
+        tracks = vocabulary_of(get_event(db, event)) if event else _every(db, TRACK)
         query = query.where(Project.track == tracks.check(track))
     if stage:
         query = query.where(Project.stage == stage)
     if group:
-        query = query.where(Project.group == group)
+        groups = groups_of(get_event(db, event)) if event else _every(db, GROUP)
+        query = query.where(Project.group == groups.check(group, "group", "import.bad_group"))
     if session:
         query = query.where(
             Project.id.in_(
@@ -129,11 +145,12 @@ def list_projects(
     return paginate(db, query, page, page_size)
 
 
-def _every_track(db: Session) -> Vocabulary:
-    """Return the tracks of every event, each key once (a list across events filters by any)."""
+def _every(db: Session, kind: Kind) -> Vocabulary:
+    """Return the ``kind`` terms of every event, each key once (a list across events filters by
+    any)."""
     terms: dict[str, Term] = {}
     for event in db.scalars(select(Event).order_by(Event.id)):
-        for term in vocabulary_of(event):
+        for term in kind.of(event_vocabulary(event)):
             terms.setdefault(term.key, term)
     return Vocabulary(tuple(terms.values()))
 
@@ -149,7 +166,8 @@ def list_institutions(
     page: int = 1,
     page_size: int = 50,
 ) -> Page[Institution]:
-    """Return institutions matching every given filter, ordered by registration id."""
+    """Return institutions matching every given filter, ordered by registration id; ``type`` is
+    a key, label or alias of the event's institution types (InvalidInput naming them if not)."""
     query = (
         select(Institution)
         .options(selectinload(Institution.sessions), selectinload(Institution.portfolio))
@@ -158,7 +176,11 @@ def list_institutions(
     if (event_id := _event_filter(db, event)) is not None:
         query = query.where(Institution.event_id == event_id)
     if type:
-        query = query.where(Institution.type == type)
+        types = (
+            institution_types_of(get_event(db, event)) if event else _every(db, INSTITUTION_TYPE)
+        )
+        key = types.check(type, "type", "import.bad_institution_type")
+        query = query.where(Institution.type == key)
     if session:
         query = query.where(
             Institution.id.in_(
@@ -235,14 +257,17 @@ def update_project(
     event's eligibility rules are checked first (InvalidInput naming the clashing project).
     """
     _check_names(data)
-    if "track" in data:  # the event's own tracks: InvalidInput names them
-        data["track"] = check_track(db.get_one(Event, project.event_id), data["track"])
+    event = db.get_one(Event, project.event_id)
+    if "track" in data:  # the event's own tracks and groups: InvalidInput names them
+        data["track"] = check_track(event, data["track"])
+    if "group" in data:
+        data["group"] = check_group(event, data["group"])
     if data.get("needs") is not None:
         data["needs"] = normalise_needs(data["needs"])
     if project.id is None or _RULED.intersection(data):
         with db.no_autoflush:  # a new project is pending: compare it, do not write it half-made
             current = {k: getattr(project, k) for k in _RULED}
-            ensure_eligible(db, db.get_one(Event, project.event_id), {**current, **data})
+            ensure_eligible(db, event, {**current, **data})
     sessions = data.pop("sessions", None)
     renamed = _check_name(db, project, data)
     for key, value in data.items():
@@ -275,8 +300,12 @@ def create_institution(
 def update_institution(
     db: Session, institution: Institution, data: dict[str, Any], actor: User | None = None
 ) -> Institution:
-    """Apply the given fields; ticket bounds are checked together, a new name like a project's."""
+    """Apply the given fields; ticket bounds are checked together, a new name like a project's,
+    the type against the event's institution types (InvalidInput naming them)."""
     _check_names(data)
+    if "type" in data:
+        event = db.get_one(Event, institution.event_id)
+        data["type"] = check_institution_type(event, data["type"])
     sessions = data.pop("sessions", None)
     portfolio = data.pop("portfolio", None)
     low = data.get("ticket_min", institution.ticket_min)

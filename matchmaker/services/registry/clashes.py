@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from matchmaker.domain import Group
 from matchmaker.errors import Problem
 from matchmaker.identifiers import is_credit_code, is_id_number, mask_id, phone_key
 from matchmaker.messages import Ref, render
 from matchmaker.text import name_key
+from matchmaker.vocabulary import MAKER, Vocabulary
 
 
 class Mode(StrEnum):
@@ -41,7 +41,7 @@ class Entry:
 
     code: str
     name: str
-    group: Group | None
+    group: str | None  # a key of the event's groups
     credit_code: str | None
     leader_id: str | None
     phone: str
@@ -97,15 +97,23 @@ def barred_keys(entries: Iterable[str]) -> set[str]:
 
 class Scan:
     """One walk over an event's projects under its rules (``modes``: rule → mode, ``barred``:
-    keys from :func:`barred_keys`, ``columns``: column key → header as written)."""
+    keys from :func:`barred_keys`, ``columns``: column key → header as written, ``groups``: the
+    event's groups, which name a group in a message)."""
 
-    def __init__(self, modes: dict[str, Mode], barred: set[str], columns: dict[str, str]) -> None:
+    def __init__(
+        self,
+        modes: dict[str, Mode],
+        barred: set[str],
+        columns: dict[str, str],
+        groups: Vocabulary | None = None,
+    ) -> None:
         self.modes, self.barred, self.columns = modes, barred, columns
         self.barred_names = {b for b in barred if not (is_credit_code(b) or is_id_number(b))}
+        self.group_names = groups if groups is not None else Vocabulary()
         self.found = Findings()
         self.enterprises: dict[str, Entry] = {}
         self.people: dict[str, Entry] = {}
-        self.groups: dict[tuple[str, Group], Entry] = {}
+        self.groups: dict[str, dict[str, Entry]] = {}  # person → group key → first entry
 
     def run(self, entries: Iterable[Entry]) -> Findings:
         """Compare each entry with those before it; return what the incoming ones broke."""
@@ -130,7 +138,8 @@ class Scan:
         (self.found.refused if mode is Mode.REFUSE else self.found.warned).append(problem)
 
     def enterprise(self, entry: Entry) -> None:
-        """One project per enterprise; an enterprise's project not in the maker group."""
+        """One project per enterprise; an enterprise's project not in the maker group (the group
+        keyed ``maker``: an event without one never breaks this rule)."""
         code = entry.credit_code
         if not code:
             return
@@ -139,11 +148,12 @@ class Scan:
             self.report(
                 "one_per_enterprise", entry, "credit_code", code, other=Who(first), key=code
             )
-        if entry.group is Group.MAKER:
-            self.report("enterprise_not_maker", entry, "group", entry.group.label(), key=code)
+        if entry.group == MAKER:
+            shown = self.group_names.label(entry.group)
+            self.report("enterprise_not_maker", entry, "group", shown, key=code)
 
     def person(self, entry: Entry) -> None:
-        """One project per person; one person not in both groups."""
+        """One project per person; one person in one group only (any two different groups)."""
         person = entry.person
         if not person:
             return
@@ -160,19 +170,23 @@ class Scan:
             )
         if entry.group is None:
             return
-        self.groups.setdefault((person, entry.group), entry)
-        other_group = Group.MAKER if entry.group is Group.ENTERPRISE else Group.ENTERPRISE
-        clash = self.groups.get((person, other_group))
-        if clash is not None:
+        entered = self.groups.setdefault(person, {})
+        entered.setdefault(entry.group, entry)
+        # the person's first project in another group: the rule is named "not both groups"
+        # after the notices' two, and holds for any two of an event's own groups
+        other_group, clash = next(
+            ((g, e) for g, e in entered.items() if g != entry.group), (None, None)
+        )
+        if clash is not None and other_group is not None:
             self.report(
                 "not_both_groups",
                 entry,
                 "group",
-                entry.group.label(),
+                self.group_names.label(entry.group),
                 other=Who(clash),
                 key=Person(person),
-                group=entry.group,
-                other_group=other_group,
+                group=self.group_names.named(entry.group),
+                other_group=self.group_names.named(other_group),
             )
 
     def past_winner(self, entry: Entry) -> None:

@@ -2,8 +2,9 @@
 every project created or edited.
 
 中国创翼 and 创客中国 notices say: one project per enterprise (统一社会信用代码) or per person (the
-lead person's 身份证号, else the contact phone); a person may not enter both groups; a project
-with a credit code is an enterprise's and may not enter 创客组; past winners are barred. Each
+lead person's 身份证号, else the contact phone); a person may not enter both groups (of an event
+with groups of its own: one person, one group); a project with a credit code is an enterprise's
+and may not enter 创客组 (the group keyed ``maker``); past winners are barred. Each
 rule is off, refuses (the import is refused whole, the edit answered 422) or warns (the import
 goes through with a warning naming both rows). A sheet row is compared with the other rows and
 with the projects already in the event (a row with the code of a stored project replaces it).
@@ -20,11 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Event, Project, User
-from matchmaker.domain import Group
 from matchmaker.errors import InvalidInput, Problem
 from matchmaker.identifiers import is_credit_code, is_id_number, normalise
 from matchmaker.services.audit import record
 from matchmaker.services.registry.clashes import Entry, Findings, Mode, Scan, barred_keys
+from matchmaker.services.registry.vocabulary import groups_of
 from matchmaker.tabular.read import read_sheet
 
 RULES = (
@@ -204,7 +205,7 @@ def check(
             Entry(
                 code=record_["code"],
                 name=values["name"] or "",
-                group=Group(values["group"]) if values["group"] else None,
+                group=values["group"] or None,
                 credit_code=values["credit_code"],
                 leader_id=values["leader_id"],
                 phone=values["contact_phone"] or "",
@@ -212,7 +213,8 @@ def check(
                 incoming=True,
             )
         )
-    return Scan(rules.switches, barred_keys(rules.barred), headers or {}).run(entries)
+    scan = Scan(rules.switches, barred_keys(rules.barred), headers or {}, groups_of(event))
+    return scan.run(entries)
 
 
 def ensure_eligible(db: Session, event: Event, record_: dict[str, Any]) -> None:

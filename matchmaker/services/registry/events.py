@@ -16,7 +16,13 @@ from matchmaker.messages import LANGUAGES, Ref
 from matchmaker.services.audit import record
 from matchmaker.services.registry.paging import Page, paginate
 from matchmaker.services.registry.sessions import SessionSpec, spec_of
-from matchmaker.services.registry.vocabulary import set_vocabulary
+from matchmaker.services.registry.vocabulary import (
+    INSTITUTION_TYPE,
+    add_group,
+    add_term,
+    parse_type_spec,
+    set_vocabulary,
+)
 from matchmaker.text import fold
 from matchmaker.vocabulary import DEFAULT_PRESET, PRESETS
 
@@ -37,10 +43,14 @@ def create_event(
     languages: str = "zh,en",
     preset: str | None = DEFAULT_PRESET,
     tracks: Sequence[str] | None = None,
+    groups: Sequence[str] | None = None,
+    institution_types: Sequence[str] | None = None,
 ) -> Event:
-    """Create an event with the tracks (赛道) of ``preset`` (the 中国创翼 six by default; ``none``
-    for only its own) and then ``tracks``, labels the organiser lists; Conflict if the code is
-    taken, InvalidInput naming a malformed field, an unknown preset or no tracks at all."""
+    """Create an event with the tracks (赛道) and groups (组别) of ``preset`` (the 中国创翼 six
+    and 企业组/创客组 by default; ``none`` for only its own) and then ``tracks``, ``groups`` and
+    ``institution_types`` (after the six; ``担保公司=bank`` to be matched like a bank), labels
+    the organiser lists; Conflict if the code is taken, InvalidInput naming a malformed field,
+    an unknown preset or no tracks at all."""
     code = parse_id(code, "code")
     fields = _event_fields(
         dict(
@@ -58,8 +68,15 @@ def create_event(
     event.vocabulary = PRESETS[DEFAULT_PRESET].to_dict()
     db.add(event)
     db.flush()
-    if preset != DEFAULT_PRESET or tracks:
-        set_vocabulary(db, event, preset, list(tracks or ()))
+    if preset != DEFAULT_PRESET or tracks or groups or institution_types:
+        set_vocabulary(
+            db,
+            event,
+            preset,
+            list(tracks or ()),
+            groups=list(groups or ()),
+            institution_types=list(institution_types or ()),
+        )
     return event
 
 
@@ -164,9 +181,19 @@ def update_event(
     db: Session, code: str | None, changes: dict[str, Any], actor: User | None = None
 ) -> Event:
     """Change the event's names, year, city, organiser or languages (the fields given), audited;
-    InvalidInput names every bad field and nothing changes."""
+    ``groups`` and ``institution_types`` (labels; a type as ``担保公司=bank``) are added to the
+    event's, each audited. InvalidInput names every bad field and nothing changes (the caller
+    rolls back what it flushed)."""
     event = get_event(db, code)
+    changes = dict(changes)
+    groups = changes.pop("groups", None) or ()
+    types = changes.pop("institution_types", None) or ()
     fields = _event_fields(changes)
+    for label in groups:
+        add_group(db, event, label, actor=actor)
+    for spec in types:
+        label, like = parse_type_spec(spec)
+        add_term(db, event, INSTITUTION_TYPE, label, actor=actor, like=like)
     before = _event_record(event)
     for key, value in fields.items():
         setattr(event, key, value)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.config import pause_point
 from matchmaker.db.models import Event, Institution, PortfolioEntry, Project, User
-from matchmaker.domain import Group, InstitutionType, Labelled, Need, Progress, Stage, yuan_to_wan
+from matchmaker.domain import Labelled, Need, Progress, Stage, yuan_to_wan
 from matchmaker.errors import ImportRejected, Problem
 from matchmaker.identifiers import mask_id
 from matchmaker.services.registry.clashes import Findings
@@ -18,11 +18,11 @@ from matchmaker.services.registry.eligibility import check
 from matchmaker.services.registry.events import session_lookup
 from matchmaker.services.registry.names import rename_problems
 from matchmaker.services.registry.rows import search_text_of, write_records
-from matchmaker.services.registry.vocabulary import vocabulary_of
+from matchmaker.services.registry.vocabulary import event_vocabulary
 from matchmaker.tabular.read import read_sheet
 from matchmaker.tabular.records import INSTITUTIONS, PROJECTS, Column, TableSpec, parse_table
 from matchmaker.tabular.write import write_table
-from matchmaker.vocabulary import Vocabulary
+from matchmaker.vocabulary import EventVocabulary
 
 KINDS = ("projects", "institutions")
 
@@ -76,7 +76,7 @@ def import_registrations(
     """
     spec = spec_for(kind)
     sheet = read_sheet(data, filename, spec.header_names())
-    parsed = parse_table(sheet, spec, session_lookup(event), vocabulary_of(event))
+    parsed = parse_table(sheet, spec, session_lookup(event), event_vocabulary(event))
     model = Project if kind == "projects" else Institution
     # every problem at once: a name another party holds is listed beside the file's own errors
     taken = rename_problems(db, model, event.id, parsed.records, parsed.headers.get("name", "name"))
@@ -125,27 +125,29 @@ def export_registrations(
     if model is Institution:
         query = query.options(selectinload(Institution.portfolio))
     headers = [c.header_en if lang == "en" else c.header_zh for c in columns]
-    tracks = vocabulary_of(event)
-    rows = [[_cell(row, c, lang, reveal_ids, tracks) for c in columns] for row in db.scalars(query)]
+    vocab = event_vocabulary(event)
+    rows = [[_cell(row, c, lang, reveal_ids, vocab) for c in columns] for row in db.scalars(query)]
     return write_table(headers, rows, fmt)
 
 
 _VOCAB: dict[str, type[Labelled]] = {
-    "group": Group,
     "stage": Stage,
-    "type": InstitutionType,
     "needs": Need,
     "stages": Stage,
 }
 
 
-def _cell(row: Any, column: Column, lang: str, reveal_ids: bool, tracks: Vocabulary) -> Any:
+def _cell(row: Any, column: Column, lang: str, reveal_ids: bool, own: EventVocabulary) -> Any:
     key = column.key
     if key == "leader_id" and not reveal_ids:
         return mask_id(row.leader_id)
     sep = ", " if lang == "en" else "、"
     if key == "track":  # the event's own label, which imports back to the same key
-        return tracks.label(row.track, lang)
+        return own.tracks.label(row.track, lang)
+    if key == "group":
+        return own.groups.label(row.group, lang) or None
+    if key == "type":
+        return own.institution_types.label(row.type, lang)
     if key == "sessions":
         return sep.join(s.code for s in row.sessions)
     if key == "portfolio":

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from matchmaker.db.models import Event
 from matchmaker.services.registry.registrations import spec_for
-from matchmaker.services.registry.vocabulary import vocabulary_of
+from matchmaker.services.registry.vocabulary import event_vocabulary
 from matchmaker.tabular.write import write_table
+from matchmaker.vocabulary import Vocabulary
 
 # column key -> example cell (中文, English); a column without one is left empty in the example
 _EXAMPLES: dict[str, dict[str, tuple[str, str]]] = {
     "projects": {
         "code": ("P001", "P001"),
         "name": ("智能矿山巡检机器人", "Mine inspection robot"),
-        "group": ("企业组", "Enterprise"),
         "credit_code": ("91350100M000100Y43", "91350100M000100Y43"),
         "sectors": ("机器人、智能制造", "robotics, smart manufacturing"),
         "stage": ("A轮", "Series A"),
@@ -35,7 +35,6 @@ _EXAMPLES: dict[str, dict[str, tuple[str, str]]] = {
     "institutions": {
         "code": ("I01", "I01"),
         "name": ("长治高新创业投资有限公司", "Changzhi Hi-tech Venture Capital"),
-        "type": ("风险投资", "Venture capital"),
         "focus_sectors": ("智能制造、新能源", "smart manufacturing, new energy"),
         "stages": ("天使轮、A轮", "Angel, Series A"),
         "ticket_min": ("300", "300"),
@@ -63,7 +62,11 @@ def sheet_template(event: Event, kind: str, fmt: str, lang: str = "zh") -> bytes
     row: list[str] = []
     for column in columns:
         if column.key == "track":
-            row.append(_example_track(event, lang))
+            row.append(_example_term(event_vocabulary(event).tracks, lang))
+        elif column.key == "group":
+            row.append(_example_term(event_vocabulary(event).groups, lang))
+        elif column.key == "type":
+            row.append(_example_term(event_vocabulary(event).institution_types, lang))
         elif column.key == "sessions":
             row.append(event.sessions[0].code if event.sessions else "")
         else:
@@ -73,7 +76,7 @@ def sheet_template(event: Event, kind: str, fmt: str, lang: str = "zh") -> bytes
     return write_table(headers, [row], fmt)
 
 
-def _example_track(event: Event, lang: str) -> str:
-    """The event's first track (赛道), in ``lang``: a sheet using it imports into this event."""
-    tracks = list(vocabulary_of(event))
-    return tracks[0].label(lang) if tracks else ""
+def _example_term(terms: Vocabulary, lang: str) -> str:
+    """The event's first track (赛道), group or institution type, in ``lang``: a sheet using it
+    imports into this event (an event without groups leaves the group empty)."""
+    return terms.terms[0].label(lang) if len(terms) else ""

@@ -22,7 +22,7 @@ from werkzeug.security import generate_password_hash
 from matchmaker.db.models import Event, Institution, SignupRequest, User
 from matchmaker.db.transactions import begin_write
 from matchmaker.db.types import utcnow
-from matchmaker.domain import InstitutionType, Role, local_minute
+from matchmaker.domain import Role, local_minute
 from matchmaker.errors import Conflict, Gone, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.services import audit
@@ -31,6 +31,7 @@ from matchmaker.services.registry.catalog import create_institution
 from matchmaker.services.registry.events import get_event
 from matchmaker.services.registry.names import holders
 from matchmaker.services.registry.passwords import password_problems
+from matchmaker.services.registry.vocabulary import check_institution_type
 from matchmaker.text import name_char, name_key
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
@@ -86,8 +87,9 @@ def signup_problems(
     db: Session, event: Event, values: dict[str, Any], applicant: Applicant
 ) -> list[Problem]:
     """Return every problem of an application the form's schema could not see: the contact,
-    a name taken in the event or by a pending application, the ticket range, the user name and
-    the password policy. ``values`` holds the institution fields the schema read."""
+    the institution type (one of the event's own, named when it is not), a name taken in the
+    event or by a pending application, the ticket range, the user name and the password
+    policy. ``values`` holds the institution fields the schema read."""
     problems: list[Problem] = []
     given = {
         "name": values.get("name"),
@@ -101,6 +103,11 @@ def signup_problems(
         elif column != "type" and (bad := name_char(text)) is not None:
             problems.append(Problem("field.bad_name_char", column=column, value=text,
                                     params={"char": bad}))  # fmt: skip
+    if values.get("type"):
+        try:
+            check_institution_type(event, values["type"])
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
     if values.get("name"):
         problems.extend(_name_problems(db, event, values["name"]))
     low, high = values.get("ticket_min"), values.get("ticket_max")
@@ -133,6 +140,7 @@ def submit_signup(
         db, applicant.username
     ):
         raise InvalidInput("signup.refused", clash)
+    values = {**values, "type": check_institution_type(event, values["type"])}  # its key
     payload = {key: _plain(values[key]) for key in FIELDS if values.get(key) is not None}
     row = SignupRequest(
         event_id=event.id,
@@ -185,8 +193,7 @@ def approve_signup(db: Session, request_id: int, actor: User | None = None) -> S
         "contact_phone": row.contact_phone,
         "contact_email": row.contact_email,
     }
-    data["type"] = InstitutionType(data["type"])
-    institution = create_institution(db, event, data, actor)
+    institution = create_institution(db, event, data, actor)  # the type checked again
     user = User(
         username=row.username,
         role=Role.INVESTOR,

@@ -1,84 +1,86 @@
-"""An event's own vocabulary: its tracks (赛道) and groups, set from a preset, added, removed.
+"""An event's own vocabulary changed: tracks (赛道), groups (组别) and institution types
+(机构类型) set from a preset, added, removed.
 
-Every change goes on the audit trail. A track in use cannot be removed: the refusal names the
-projects that use it.
+Every change goes on the audit trail. A term in use cannot be removed: the refusal names the
+projects (or institutions) that use it. The lists work alike (a :class:`terms.Kind` says where
+each lives); ``add_track``, ``add_group`` … are the names the callers use. An institution type
+an organiser adds may say which of the six it behaves like in matching (``担保公司=bank``).
+What reads the lists lives in ``terms.py`` and is importable from here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matchmaker.db.models import Event, Project, User
-from matchmaker.domain import Need, check_name
+from matchmaker.db.models import Event, User
+from matchmaker.domain import InstitutionType, check_name
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import Ref
 from matchmaker.services import audit
+from matchmaker.services.registry.terms import (
+    GROUP,
+    INSTITUTION_TYPE,
+    KINDS,
+    TRACK,
+    Kind,
+    check_group,
+    check_institution_type,
+    check_track,
+    event_vocabulary,
+    group_label,
+    groups_of,
+    institution_type_label,
+    institution_types_of,
+    normalise_needs,
+    parse_type_spec,
+    track_label,
+    vocabulary_of,
+)
 from matchmaker.vocabulary import (
     DEFAULT_PRESET,
     LABEL_LIMIT,
     PRESETS,
-    EventVocabulary,
     Term,
     Vocabulary,
     custom_term,
 )
 
 __all__ = [
+    "GROUP",
+    "INSTITUTION_TYPE",
+    "KINDS",
     "PRESETS",
+    "TRACK",
+    "Kind",
+    "add_group",
+    "add_term",
     "add_track",
+    "check_group",
+    "check_institution_type",
     "check_track",
     "event_vocabulary",
+    "group_counts",
+    "group_label",
+    "groups_of",
+    "institution_type_label",
+    "institution_types_of",
     "normalise_needs",
+    "parse_type_spec",
+    "remove_group",
+    "remove_term",
     "remove_track",
     "set_vocabulary",
+    "term_counts",
+    "track_counts",
     "track_label",
     "vocabulary_of",
 ]
 
-NAMED = 10  # projects a refusal names; the rest are counted
-
-
-def vocabulary_of(event: Event) -> Vocabulary:
-    """Return the event's tracks (the 中国创翼 preset's when none are stored)."""
-    return event_vocabulary(event).tracks
-
-
-def event_vocabulary(event: Event) -> EventVocabulary:
-    """Return the event's tracks and groups with the preset they started from."""
-    return EventVocabulary.from_dict(event.vocabulary)
-
-
-def track_label(event: Event, key: str | None, lang: str = "zh") -> str:
-    """Return the label of a track key in ``event`` (a key it no longer lists: as stored)."""
-    return vocabulary_of(event).label(key, lang)
-
-
-def check_track(event: Event, raw: object, column: str = "track") -> str:
-    """Return the key of the event's track named by ``raw`` (key, label or alias).
-
-    InvalidInput (``import.bad_track``) names the value and the event's tracks otherwise.
-    """
-    return vocabulary_of(event).check(raw, column)
-
-
-def normalise_needs(raw: Iterable[str]) -> list[str]:
-    """Return needs as stored: a known need (code, label or synonym such as 贷款) as its code,
-    any other kept as written (trimmed), each once."""
-    out: list[str] = []
-    for item in raw:
-        text = " ".join(str(item).split())
-        if not text:
-            continue
-        try:
-            text = Need.parse(text).value
-        except ValueError:
-            pass  # an unusual need is the entrant's own words, not an error
-        if text not in out:
-            out.append(text)
-    return out
+NAMED = 10  # projects (institutions) a refusal names; the rest are counted
 
 
 def set_vocabulary(
@@ -87,12 +89,17 @@ def set_vocabulary(
     preset: str | None = DEFAULT_PRESET,
     tracks: list[str] | None = None,
     actor: User | None = None,
+    groups: list[str] | None = None,
+    institution_types: list[str] | None = None,
 ) -> None:
-    """Give ``event`` the tracks and groups of ``preset`` and then ``tracks`` (labels) after them.
+    """Give ``event`` the vocabulary of ``preset``, then ``tracks``, ``groups`` and
+    ``institution_types`` (labels; a type as ``担保公司=bank`` says what it behaves like) after
+    its lists.
 
-    ``preset`` None or ``"none"`` starts from no tracks. InvalidInput names an unknown preset, a
-    malformed or repeated label, or an empty list; projects already using a track that would go
-    are refused as :func:`remove_track` refuses them.
+    ``preset`` None or ``"none"`` starts from no tracks and no groups (and the six institution
+    types, as every preset). InvalidInput names an unknown preset, a malformed or repeated
+    label, an unknown ``like``, or no tracks at all; a term in use that would go is refused as
+    :func:`remove_term` refuses it.
     """
     name = preset or "none"
     if name not in PRESETS:
@@ -101,18 +108,22 @@ def set_vocabulary(
             "vocab.bad_preset", column="preset", value=preset, params={"choices": choices}
         )
         raise InvalidInput("vocab.bad_preset", [problem], choices=choices)
-    base = PRESETS[name]
-    vocab = base.tracks
-    for label in tracks or ():
-        term = _new_term(vocab, label)
-        vocab = vocab.adding(term)
-    if not len(vocab):
+    new = PRESETS[name]
+    for kind, labels in ((TRACK, tracks), (GROUP, groups), (INSTITUTION_TYPE, institution_types)):
+        terms = kind.of(new)
+        for label in labels or ():
+            like = ""
+            if kind is INSTITUTION_TYPE:
+                label, like = parse_type_spec(label)
+            terms = terms.adding(_new_term(kind, terms, label, like=like))
+        new = new.replacing(kind.attr, terms)
+    if not len(new.tracks):
         raise InvalidInput("vocab.no_tracks", [Problem("vocab.no_tracks", column="tracks")])
     old = event_vocabulary(event) if event.vocabulary is not None else None
     if old is not None and event.id is not None:
-        for gone in [t for t in old.tracks if t.key not in vocab]:
-            _ensure_unused(db, event, gone)
-    new = EventVocabulary(name, vocab, base.groups)
+        for kind in KINDS:
+            for gone in [t for t in kind.of(old) if t.key not in kind.of(new)]:
+                _ensure_unused(db, event, kind, gone)
     event.vocabulary = new.to_dict()
     db.flush()
     audit.record(
@@ -120,9 +131,62 @@ def set_vocabulary(
         event,
         "vocabulary",
         actor,
-        {"tracks": old.tracks.keys()} if old is not None else None,
-        {"preset": name, "tracks": vocab.keys()},
+        {k.attr: k.of(old).keys() for k in KINDS} if old is not None else None,
+        {"preset": name, **{k.attr: k.of(new).keys() for k in KINDS}},
     )
+
+
+def add_term(
+    db: Session,
+    event: Event,
+    kind: Kind,
+    label: str,
+    en: str = "",
+    aliases: Sequence[str] = (),
+    actor: User | None = None,
+    like: str = "",
+) -> Term:
+    """Add a ``kind`` term named ``label`` (its key) to ``event``, audited (``track_add`` …);
+    an institution type behaves in matching like ``like`` (one of the six, by code, label or
+    alias; blank: like none). InvalidInput if a term already goes by that name or an alias, the
+    label is empty, too long or not a one-line name, or ``like`` is none of the six."""
+    current = event_vocabulary(event)
+    term = _new_term(kind, kind.of(current), label, en, aliases, like)
+    event.vocabulary = current.replacing(kind.attr, kind.of(current).adding(term)).to_dict()
+    db.flush()
+    after = {kind.name: term.key, **({"like": term.like} if term.like else {})}
+    audit.record(db, event, f"{kind.action}_add", actor, None, after)
+    return term
+
+
+def remove_term(
+    db: Session, event: Event, kind: Kind, key_or_label: str, actor: User | None = None
+) -> Term:
+    """Remove the ``kind`` term named ``key_or_label`` from ``event`` and return it, audited.
+
+    NotFound if the event has no such term; Conflict (``vocab.<kind>_in_use``) naming up to
+    ten projects (registration id and name) if any uses it.
+    """
+    current = event_vocabulary(event)
+    term = kind.of(current).find(key_or_label)
+    if term is None:
+        raise NotFound(what=Ref(f"what.{kind.name}"), key=key_or_label)
+    _ensure_unused(db, event, kind, term)
+    event.vocabulary = current.replacing(kind.attr, kind.of(current).without(term.key)).to_dict()
+    db.flush()
+    audit.record(db, event, f"{kind.action}_remove", actor, {kind.name: term.key}, None)
+    return term
+
+
+def term_counts(db: Session, event: Event, kind: Kind) -> dict[str, int]:
+    """Return key → number of the event's registrations using it."""
+    column = getattr(kind.model, kind.column)
+    query = select(column, func.count()).where(kind.model.event_id == event.id).group_by(column)
+    counts: dict[str, int] = {}
+    for key, count in db.execute(query):
+        if key is not None:
+            counts[str(key)] = cast(int, count)
+    return counts
 
 
 def add_track(
@@ -133,69 +197,82 @@ def add_track(
     aliases: Sequence[str] = (),
     actor: User | None = None,
 ) -> Term:
-    """Add a track named ``label`` (its key) to ``event``; InvalidInput if a track already goes
-    by that name or an alias, or the label is empty, too long or not a one-line name."""
-    current = event_vocabulary(event)
-    term = _new_term(current.tracks, label, en, aliases)
-    _store(event, current, current.tracks.adding(term))
-    db.flush()
-    audit.record(db, event, "track_add", actor, None, {"track": term.key})
-    return term
+    """Add a track named ``label`` (see :func:`add_term`)."""
+    return add_term(db, event, TRACK, label, en, aliases, actor)
 
 
 def remove_track(db: Session, event: Event, key_or_label: str, actor: User | None = None) -> Term:
-    """Remove the track named ``key_or_label`` from ``event`` and return it.
-
-    NotFound if the event has no such track; Conflict (``vocab.track_in_use``) naming up to
-    ten projects (registration id and name) if any project uses it.
-    """
-    current = event_vocabulary(event)
-    term = current.tracks.find(key_or_label)
-    if term is None:
-        raise NotFound(what=Ref("what.track"), key=key_or_label)
-    _ensure_unused(db, event, term)
-    _store(event, current, current.tracks.without(term.key))
-    db.flush()
-    audit.record(db, event, "track_remove", actor, {"track": term.key}, None)
-    return term
+    """Remove a track no project uses (see :func:`remove_term`)."""
+    return remove_term(db, event, TRACK, key_or_label, actor)
 
 
 def track_counts(db: Session, event: Event) -> dict[str, int]:
     """Return track key → number of the event's projects in it."""
-    rows = db.execute(
-        select(Project.track, func.count())
-        .where(Project.event_id == event.id)
-        .group_by(Project.track)
-    )
-    return {key: count for key, count in rows}
+    return term_counts(db, event, TRACK)
 
 
-def _store(event: Event, current: EventVocabulary, tracks: Vocabulary) -> None:
-    event.vocabulary = EventVocabulary(current.preset, tracks, current.groups).to_dict()
+def add_group(
+    db: Session,
+    event: Event,
+    label: str,
+    en: str = "",
+    aliases: Sequence[str] = (),
+    actor: User | None = None,
+) -> Term:
+    """Add a group (组别) named ``label`` (see :func:`add_term`)."""
+    return add_term(db, event, GROUP, label, en, aliases, actor)
 
 
-def _new_term(vocab: Vocabulary, label: str, en: str = "", aliases: Iterable[str] = ()) -> Term:
-    term = custom_term(label, en, aliases)
+def remove_group(db: Session, event: Event, key_or_label: str, actor: User | None = None) -> Term:
+    """Remove a group no project is in (see :func:`remove_term`)."""
+    return remove_term(db, event, GROUP, key_or_label, actor)
+
+
+def group_counts(db: Session, event: Event) -> dict[str, int]:
+    """Return group key → number of the event's projects in it."""
+    return term_counts(db, event, GROUP)
+
+
+def _new_term(
+    kind: Kind,
+    vocab: Vocabulary,
+    label: str,
+    en: str = "",
+    aliases: Iterable[str] = (),
+    like: str = "",
+) -> Term:
+    like = _like(label, like) if like and kind is INSTITUTION_TYPE else ""  # types only
+    term = custom_term(label, en, aliases, like)
     if not term.zh or len(term.zh) > LABEL_LIMIT:
-        problem = Problem(
-            "vocab.bad_label", column="track", value=label, params={"limit": LABEL_LIMIT}
-        )
-        raise InvalidInput("vocab.bad_label", [problem], limit=LABEL_LIMIT)
-    check_name(term.zh, "track")
+        code = kind.code("bad_label")
+        problem = Problem(code, column=kind.name, value=label, params={"limit": LABEL_LIMIT})
+        raise InvalidInput(code, [problem], limit=LABEL_LIMIT)
+    check_name(term.zh, kind.name)
     taken = vocab.clash(term)
     if taken is not None:
-        problem = Problem(
-            "vocab.track_taken", column="track", value=label, params={"track": taken.zh}
-        )
-        raise InvalidInput("vocab.track_taken", [problem], track=taken.zh)
+        code = kind.code("taken")
+        problem = Problem(code, column=kind.name, value=label, params={kind.name: taken})
+        raise InvalidInput(code, [problem], **{kind.name: taken})
     return term
 
 
-def _ensure_unused(db: Session, event: Event, term: Term) -> None:
+def _like(label: str, like: str) -> str:
+    """Return the code of the one of the six institution types ``like`` names."""
+    try:
+        return InstitutionType.parse(like).value
+    except ValueError:
+        choices = InstitutionType.choices()
+        params = {"choices": choices, "label": label}
+        problem = Problem("vocab.bad_like", column="like", value=like, params=params)
+        raise InvalidInput("vocab.bad_like", [problem], **params) from None
+
+
+def _ensure_unused(db: Session, event: Event, kind: Kind, term: Term) -> None:
+    model = kind.model
     query = (
-        select(Project.code, Project.name)
-        .where(Project.event_id == event.id, Project.track == term.key)
-        .order_by(Project.code)
+        select(model.code, model.name)
+        .where(model.event_id == event.id, getattr(model, kind.column) == term.key)
+        .order_by(model.code)
     )
     rows = db.execute(query).all()
     if not rows:
@@ -204,6 +281,6 @@ def _ensure_unused(db: Session, event: Event, term: Term) -> None:
     if len(rows) > NAMED:
         named += f" …(+{len(rows) - NAMED})"
     problem = Problem(
-        "vocab.track_used_by", column="track", value=term.zh, params={"projects": named}
+        kind.code("used_by"), column=kind.name, value=term.zh, params={"parties": named}
     )
-    raise Conflict("vocab.track_in_use", [problem], track=term.zh, count=len(rows))
+    raise Conflict(kind.code("in_use"), [problem], count=len(rows), **{kind.name: term})
