@@ -6,7 +6,7 @@ and ``notice_attempts`` records every try. ``notification_settings`` holds a per
 addresses, quiet hours and muted kinds.
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-07 05:30:00
 """
 
@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 from matchmaker.db.types import UTCDateTime
 
 revision: str = "0020"
-down_revision: str | None = "0017"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
