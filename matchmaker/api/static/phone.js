@@ -146,7 +146,8 @@
     new FormData(form, event.submitter || undefined).forEach(function (value, name) {
       if (typeof value === 'string') { fields.push([name, value]); }
     });
-    var action = form.action;
+    // not form.action: a field named "action" (the answer buttons) would stand in its place
+    var action = new URL(form.getAttribute('action') || '', window.location.href).href;
     if (!navigator.onLine) {
       event.preventDefault();
       keep(action, fields);
