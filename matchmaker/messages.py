@@ -757,7 +757,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "phone.updated_at": ("最后更新 {time}（离线副本）", "Last updated {time} (offline copy)"),
     "phone.queued": ("已保存，联网后发送", "Saved; it will be sent when you are back online"),
     "phone.queue_sent": ("离线时保存的操作已发送", "What you saved offline has been sent"),
-    "phone.queue_refused": ("离线时保存的操作未被接受：", "What you saved offline was not accepted: "),
+    "phone.queue_refused": (
+        "离线时保存的操作未被接受：",
+        "What you saved offline was not accepted: ",
+    ),
     "phone.next_meeting": ("下一场会见", "Your next meeting"),
     "phone.rest_of_day": ("当天其余安排", "The rest of that day"),
     "phone.where": ("{venue} · {table}", "{venue} · {table}"),

@@ -1,4 +1,4 @@
-"""A party's day as the home page shows it on a phone: the next meeting, then the rest of its day."""
+"""A party's day as the home page shows it: the next meeting, then the rest of its day."""
 
 from __future__ import annotations
 
