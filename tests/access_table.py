@@ -97,6 +97,7 @@ TABLE: list[Rule] = [
       url="/api/docs/static/index.css"),
     R("GET", "/static/<path:filename>",                                        "A AA AA AA",
       url="/static/app.css"),
+    R("GET", "/sw.js",                                                         "A AA AA AA"),
     R("GET", "/lang/<code>",                                                   "A AA AA AA",
       url="/lang/en?next=/institutions"),
     R("GET", "/login",                                                         "A AA AA AA"),

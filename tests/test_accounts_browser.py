@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, update
-from test_browser import _guarded_page, browser, sign_in  # noqa: F401 - the browser fixture
+from test_browser import _guarded_page, browser, open_menu, sign_in  # noqa: F401 - the browser fixture
 from tests_support import MATCHMAKER, demo_server
 
 from matchmaker.db.models import Invitation, User
@@ -179,6 +179,7 @@ def test_invited_entrant_edits_its_project_and_the_investor_sees_it_next(
 
     set_password(phone, person["链接"], GOOD)
     phone.wait_for_url("**/")
+    open_menu(phone)  # the header's menu is behind one button on a phone
     phone.click("[data-testid=my-profile]")
     phone.wait_for_selector("[data-testid=edit-profile]")
     phone.click("[data-testid=edit-profile]")

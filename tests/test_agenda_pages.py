@@ -81,7 +81,11 @@ def test_cancel_and_publish_ask_first_and_lock_does_not(
     assert publish and "确定发布" in html.unescape(publish.group(1))
     cancels = re.findall(r'<button name="action" value="cancel"[^>]*data-confirm="([^"]+)"', page)
     assert cancels and all(html.unescape(c).startswith("取消 ") for c in cancels)
-    assert len(cancels) == page.count('value="cancel"')
+    # each meeting's cancel asks first; the only other cancel button is the answer "yes" in
+    # the step the asking one opens (phone.js), itself hidden until asked
+    assert 2 * len(cancels) == page.count('value="cancel"')
+    assert len(cancels) == page.count('data-ask="confirm-cancel"')
+    assert len(cancels) == len(re.findall(r'data-step="confirm-cancel" hidden', page))
     assert re.search(r"取消 T-I0\d × T-P00\d（第 \d 时段）", html.unescape(cancels[0]))
     locks = re.findall(r'<button name="action" value="lock"[^>]*>', page)
     assert locks and not any("data-confirm" in b for b in locks)

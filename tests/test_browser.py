@@ -79,6 +79,13 @@ def _guarded_page(browser: Any, server: str, **options: Any) -> Iterator[Any]:
     context.close()
 
 
+def open_menu(page: Any) -> None:
+    """On a phone the header's menu is behind one button: open it (nothing to do on a desktop)."""
+    button = page.locator("[data-testid=menu-button]")
+    if button.is_visible() and button.get_attribute("aria-expanded") != "true":
+        button.click()
+
+
 def sign_in(page: Any, username: str, password: str = "demo1234") -> None:
     page.goto("/login")
     page.fill("input[name=username]", username)
@@ -318,27 +325,30 @@ def test_cancel_and_publish_ask_first_lock_does_not(page: Any) -> None:
 
         return handle
 
+    # a meeting's actions are in its dialog, opened by a tap on the cell (no hover)
+    dialog = page.locator(f"#meeting-{meeting}")
     # "cancel?" → no: nothing is sent, the meeting stays
     page.evaluate("window.__same_page = true")  # gone if the form is sent (a new page loads)
-    page.once("dialog", answer(False))
-    first.hover()  # the cell's buttons show on hover
-    first.locator("button[value=cancel]").click()
-    assert asked and asked[0].startswith("取消 ") and "时段" in asked[0]
-    page.wait_for_load_state("load")
+    refuse = answer(False)  # the browser's own confirm is not what asks: none may show
+    page.on("dialog", refuse)
+    first.locator("[data-testid=cell-tap]").click()
+    dialog.locator("[data-testid=cell-cancel]").click()
+    question = dialog.locator("[data-step=confirm-cancel] p").inner_text()
+    assert question.startswith("取消 ") and "时段" in question
+    dialog.locator("[data-testid=cell-cancel-no]").click()
+    dialog.locator("[data-testid=dialog-close]").click()
     assert page.evaluate("window.__same_page === true")
     assert page.locator(f"td[data-meeting='{meeting}']").count() == 1
-    # lock asks nothing (an unexpected dialog would be dismissed and the lock not sent)
-    refuse = answer(False)
-    page.on("dialog", refuse)
-    first.hover()
-    first.locator("button[value=lock]").click()
+    # lock asks nothing
+    first.locator("[data-testid=cell-tap]").click()
+    dialog.locator("[data-testid=cell-lock]").click()
     page.wait_for_selector(f"td[data-meeting='{meeting}'].locked")
+    assert asked == []
     page.remove_listener("dialog", refuse)
-    assert len(asked) == 1
     # "cancel?" → yes: it goes, and the notice says so
-    page.once("dialog", answer(True))
-    page.hover(f"td[data-meeting='{meeting}']")
-    page.locator(f"td[data-meeting='{meeting}'] button[value=cancel]").click()
+    page.locator(f"td[data-meeting='{meeting}'] [data-testid=cell-tap]").click()
+    dialog.locator("[data-testid=cell-cancel]").click()
+    dialog.locator("[data-testid=cell-cancel-yes]").click()
     page.wait_for_selector("[data-testid=notice]")
     assert page.locator(f"td[data-meeting='{meeting}']").count() == 0
     assert "取消" in page.locator("[data-testid=notice]").inner_text()
@@ -373,6 +383,7 @@ def test_organiser_switches_event_in_the_header_at_desktop_and_phone_width(
     try:
         sign_in(page, "organiser")
         page.goto("/intents")
+        open_menu(page)  # at phone width the selector is in the menu
         choice = page.locator("[data-testid=event-choice] select")
         assert choice.input_value() == "XH2026"  # the most recent event until one is chosen
         choice.select_option("XH2025")  # submits itself (pages.js), no button needed
@@ -380,6 +391,7 @@ def test_organiser_switches_event_in_the_header_at_desktop_and_phone_width(
         assert page.locator("[data-testid=event-choice] select").input_value() == "XH2025"
         assert "第九届" in page.locator("main p.muted").first.inner_text()
         page.goto("/due-diligence")  # remembered by every page
+        open_menu(page)
         assert page.locator("[data-testid=event-choice] select").input_value() == "XH2025"
         box = page.locator("[data-testid=event-choice]").bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
@@ -397,6 +409,7 @@ def test_on_a_phone_an_organiser_sets_up_a_session_and_deletes_it_after_confirmi
 ) -> None:
     page = phone
     sign_in(page, "organiser")
+    open_menu(page)
     page.locator("nav a", has_text="活动设置").tap()
     page.wait_for_url("**/setup")
     assert page.locator("[data-testid=events] tr[data-event=XH2026]").count() == 1

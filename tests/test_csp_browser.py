@@ -21,10 +21,10 @@ from tests_support import demo_server as running_demo
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
-# Not pages: files, redirects (the language, the chosen event) and the API (its docs page is
-# opened on its own).
+# Not pages: files (the service worker's script among them), redirects (the language, the
+# chosen event) and the API (its docs page is opened on its own).
 NOT_PAGES = re.compile(
-    r"^/(api/|static/|lang/|event$|healthz|logout|attachments/)|\.<fmt>$|\.xlsx$|\.csv$"
+    r"^/(api/|static/|lang/|event$|healthz|logout|attachments/|sw\.js$)|\.<fmt>$|\.xlsx$|\.csv$"
 )
 # Query strings that show a page's main view instead of its chooser.
 QUERIES = {

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_browser import _guarded_page, browser, server, sign_in
+from test_browser import _guarded_page, browser, open_menu, server, sign_in
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser", "server"]  # fixtures this module shares with tests/test_browser.py
@@ -51,6 +51,7 @@ def test_entrant_edits_its_project_and_the_investor_sees_the_new_reason(
 
     page = entrant_page
     sign_in(page, "entrant")
+    open_menu(page)  # on a phone the header's menu is behind one button
     page.click("[data-testid=my-profile]")
     page.wait_for_selector("[data-testid=edit-profile]")
     page.click("[data-testid=edit-profile]")

@@ -87,7 +87,7 @@ def test_an_investor_signs_up_on_a_phone_is_approved_and_sees_its_shortlist(
     assert "XH2026-S001" in desk.inner_text("[data-testid=notice]")
 
     sign_in(phone, "zhaolei@taihang.example.com", GOOD)
-    phone.wait_for_selector("header .who")
+    phone.wait_for_selector("header .who", state="attached")  # in the phone's folded menu
     phone.goto("/shortlist")
     phone.wait_for_selector("[data-testid=shortlist] li.match")
     assert phone.locator("[data-testid=shortlist] li.match").count() > 0

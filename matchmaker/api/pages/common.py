@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -27,7 +29,9 @@ from matchmaker.api.i18n import lang
 from matchmaker.api.security import check_csrf, cookie_secure
 from matchmaker.api.security import csrf_token as _csrf_token
 from matchmaker.db.models import Event, User
+from matchmaker.db.types import utcnow
 from matchmaker.domain import (
+    LOCAL_TZ,
     Need,
     Role,
     Stage,
@@ -43,6 +47,8 @@ from matchmaker.errors import (
     TooLarge,
 )
 from matchmaker.messages import size_text
+from matchmaker.services.agendas.day import Day, party_day
+from matchmaker.services.agendas.views import counterpart
 from matchmaker.services.registry.accounts import authenticate, end_web_sessions, start_web_session
 from matchmaker.services.registry.catalog import overview
 from matchmaker.services.registry.events import all_events, event_for, get_event
@@ -85,7 +91,20 @@ def _globals() -> dict[str, Any]:
         "here": here,
         "event_choice": event_choice,
         "local_minute": local_minute,
+        "rendered_at": rendered_at,
+        "client_key": client_key,
     }
+
+
+def rendered_at() -> str:
+    """Return when this page was rendered (HH:MM, local time): a copy read offline says so."""
+    return utcnow().astimezone(LOCAL_TZ).strftime("%H:%M")
+
+
+def client_key() -> str:
+    """Return a fresh key for a form a person may submit offline: a replay repeats it, so the
+    server can tell the same action sent twice."""
+    return uuid.uuid4().hex
 
 
 def track_options(event: Event | None = None) -> Vocabulary:
@@ -320,7 +339,24 @@ def home() -> str:
         if _asked_event():
             raise
         events = []
-    return render_template("home.html", overview=[overview(db(), event) for event in events])
+    me = signed_in_user()
+    day = party_day(db(), me, events[0], lang()) if events else Day()
+    return render_template(
+        "home.html",
+        overview=[overview(db(), event) for event in events],
+        day=day,
+        counterpart=lambda row: counterpart(me.role, row.institution, row.project),
+    )
+
+
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker, from the site's root so that its scope is every page (it keeps a
+    person's agenda, home page and badge readable offline); never cached stale."""
+    script = Path(current_app.static_folder or "", "sw.js").read_bytes()  # small: no open file
+    response = current_app.response_class(script, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 def event_of_code() -> tuple[str | None, int | None]:
