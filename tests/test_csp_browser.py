@@ -23,8 +23,11 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 # Not pages: files (the service worker's script among them), redirects (the language, the
 # chosen event) and the API (its docs page is opened on its own).
+# /badge is a party's own page (the walk signs in as an organiser): test_checkin_browser opens
+# it; the demo has no roadshow session: test_roadshow_browser opens those pages.
 NOT_PAGES = re.compile(
-    r"^/(api/|static/|lang/|event$|healthz|logout|attachments/|sw\.js$)|\.<fmt>$|\.xlsx$|\.csv$"
+    r"^/(api/|static/|lang/|event$|healthz|logout|attachments/|sw\.js$|badge$)|/roadshow"
+    r"|\.<fmt>$|\.xlsx$|\.csv$|\.json$|/arrivals$"  # files and JSON the pages fetch
 )
 # Query strings that show a page's main view instead of its chooser.
 QUERIES = {
