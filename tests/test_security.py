@@ -69,6 +69,8 @@ def things(client: Any, accounts: Any, factory: Any) -> dict[str, str]:
         "attachment_id": "1",
         "delivery_id": "1",  # a notification delivery (refused before it is looked up)
         "notice_id": "1",
+        "meeting_id": "1",  # a meeting (attendance, no-show repair: refused before the lookup)
+        "report_id": "1",  # a late report (likewise)
     }
 
 
