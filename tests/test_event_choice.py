@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from access_table import TABLE
 from test_authorisation import text_of
-from tests_support import CSRF, sign_in
+from tests_support import CSRF, add_roadshow, sign_in
 
 from matchmaker.db.engine import transaction
 
@@ -50,6 +50,7 @@ def three_events(factory: Any, accounts: Any, client: Any) -> dict[str, Any]:
     from matchmaker.services.registry.registrations import import_registrations
 
     spec = json.loads((DATA / "event.json").read_text(encoding="utf-8"))
+    add_roadshow(factory, published_seed=17)  # T2026's R1, which the access table's pages name
     with transaction(factory) as db:
         for code, year, name in (("T2025", 2025, "上届测试大赛"), ("T2024", 2024, "前届测试大赛")):
             made = create_event(db, code, name, year, city="太原")
