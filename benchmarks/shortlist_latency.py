@@ -15,6 +15,9 @@ In one run, on this machine:
      and a numpy brute-force top-k (matmul + argpartition, BLAS on every core) of the same
      vectors, one query vector and the views' max. Each in its own loop, HTTP last, with the
      load average printed: the 2 cores are shared with other work.
+     The server is started fresh: its start until it answers /healthz (a worker loads the
+     persisted state before it accepts requests), then the first shortlist from /healthz
+     answering to the response, printed beside the warm HTTP p99 (target ≤ 1 s).
   4. Recall@20 of the approximate index (views merged) against the exact top-20.
   5. Encode: the service's text-vector path (hashing, cache look-up, database writes) against
      the bare encoder on the same 1,000 texts in the same batches: throughput and overhead, in
@@ -22,6 +25,7 @@ In one run, on this machine:
      encoder run again on the same texts: how far identical work differs here); and the path's
      own CPU time outside the encoder calls, which the encoder's run-to-run swings do not blur.
 Run: .venv/bin/python benchmarks/shortlist_latency.py [N] [--institutions 2000] [--no-http]
+     [--workers 1]
 (a quick run: N = 10000 --institutions 200)
 """
 
@@ -80,25 +84,30 @@ def timed(call, repeat: list) -> list[float]:  # type: ignore[no-untyped-def, ty
 
 
 @contextmanager
-def served(url: str, tmp: Path, token: str, first: str) -> Iterator[Callable[[str], None]]:
-    """Serve the app with gunicorn (``matchmaker serve``, one worker) on 127.0.0.1 and yield a
-    function that fetches one institution's shortlist of 20 over one kept-alive connection."""
+def served(
+    url: str, tmp: Path, token: str, first: str, workers: int = 1
+) -> Iterator[tuple[Callable[[str], None], float]]:
+    """Serve the app with gunicorn (``matchmaker serve``) on 127.0.0.1 and yield a function that
+    fetches one institution's shortlist of 20 over one kept-alive connection, and the seconds
+    from the fresh server answering /healthz to its first shortlist's response."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [str(Path(sys.executable).parent / "matchmaker"), "--db", url, "serve"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     env = {**os.environ, "MATCHMAKER_INSTANCE_DIR": str(tmp / "instance")}
     server = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+    launched = time.perf_counter()
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while True:
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
                 connection.request("GET", "/healthz")
                 connection.getresponse().read()
+                ready = time.perf_counter()
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
@@ -115,11 +124,13 @@ def served(url: str, tmp: Path, token: str, first: str) -> Iterator[Callable[[st
             assert response.status == 200, body[:300]
             assert len(json.loads(body)["items"]) == 20
 
-        started = time.perf_counter()
-        get(first)  # the worker loads the persisted index on its first shortlist
-        loaded = time.perf_counter() - started
-        print(f"HTTP server: its first shortlist (loads the persisted state) {loaded:.1f} s")
-        yield get
+        get(first)  # the first shortlist after a fresh start, timed from /healthz answering
+        first_seconds = time.perf_counter() - ready
+        print(
+            f"HTTP server ({workers} worker(s)): start to /healthz answering {ready - launched:.1f}"
+            f" s (loads the persisted state); then its first shortlist {first_seconds:.3f} s"
+        )
+        yield get, first_seconds
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -144,6 +155,7 @@ def main() -> None:
     parser.add_argument("--institutions", type=int, default=2000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers of the server")
     parser.add_argument(
         "--encode-only", action="store_true", help="only the encode-overhead comparison"
     )
@@ -210,7 +222,7 @@ def main() -> None:
             for v in views[:100]
         ]
         if not args.no_http:  # apart: this process's spinning FAISS threads would slow the server
-            with served(url, tmp, token, picks[0].code) as get:
+            with served(url, tmp, token, picks[0].code, args.workers) as (get, first):
                 for q in picks[:10]:
                     get(q.code)
                 samples["http"] = [clock(lambda q=q: get(q.code)) for q in picks]
@@ -228,6 +240,12 @@ def main() -> None:
         p99 = float(np.percentile(np.array(service) * 1000, 99))
         verdict = "met" if p99 <= 20 else "NOT met"
         print(f"  target p99 ≤ 20 ms through the service: {verdict} ({p99:.1f} ms)")
+        if samples.get("http"):
+            http_p99 = float(np.percentile(np.array(samples["http"]) * 1000, 99))
+            verdict = "met" if first <= 1 else "NOT met"
+            print(f"  first shortlist after a fresh server start {first * 1000:.0f} ms (from "
+                  f"/healthz answering) beside the warm HTTP p99 {http_p99:.1f} ms; target "
+                  f"first ≤ 1 s: {verdict}")  # fmt: skip
     encode_overhead(encoder)
     print("load average at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 

@@ -11,7 +11,9 @@ hash, so a rebuild re-encodes only what changed.
 from __future__ import annotations
 
 import gc
+import logging
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +47,8 @@ __all__ = [
     "event_weights",
     "record_verdict",
 ]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -133,7 +137,11 @@ class Matcher:
             if current is not None and current.stamp == stamp:
                 return current
             gc.unfreeze()  # what the last freeze kept becomes collectable again
+            started = time.perf_counter()
             state = build_state(db, event, stamp, self._encoder(), self.index_dir, progress)
+            # Operators (and the tests) see from the log when a request paid for a load.
+            took = time.perf_counter() - started
+            log.info("event %s: matching state loaded in %.1f s", event.id, took)
             self.states[event.id] = state
             # The state is long-lived: keep the collector from walking its 100k-profile heap on
             # every full collection (those walks were the p99 of a shortlist at 100k projects).
