@@ -62,12 +62,13 @@ def allowed_projects(
 ) -> np.ndarray:
     """Return a boolean mask over ``columns.ids``: the projects the institution's limits admit.
 
-    Unknown facts pass (a project that does not say its region is not hidden for it, nor one
-    that names only a division holding a target: 山西 for a 太原 fund).
+    Unknown facts pass (a project that does not say its region is not hidden for it). A
+    region must lie inside a target: 山西 or 太原市 is hidden from a 阳曲县 incubator, as
+    another city's project is (it is only scored half, as maybe there, when regions are soft).
     """
     mask = np.ones(len(columns.ids), dtype=bool)
     if hard.region and institution.regions and not regions.is_nationwide(institution.regions):
-        mask &= columns.region_mask(regions.targets(institution.regions), 0.5, unknown=True)
+        mask &= columns.region_mask(regions.targets(institution.regions), 1.0, unknown=True)
     if hard.stage and institution.stages:
         wanted = np.zeros(len(STAGES), dtype=bool)
         wanted[[STAGES.index(Stage(s)) for s in institution.stages]] = True
