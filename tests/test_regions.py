@@ -144,7 +144,5 @@ def test_soft_county_targets_rank_the_county_first_and_say_why(client, accounts)
     assert "地区不在关注范围：小店区" in items["T-P703"]["concerns"]
     assert "地区不在关注范围：临汾市" in items["T-P704"]["concerns"]
     # the shortlist's region filter works at city level too
-    response = client.get(
-        "/api/v1/institutions/T-I01/shortlist?k=50&region=临汾", headers=staff
-    )
+    response = client.get("/api/v1/institutions/T-I01/shortlist?k=50&region=临汾", headers=staff)
     assert {i["project_id"] for i in response.get_json()["items"]} == {"T-P704", "T-P705"}

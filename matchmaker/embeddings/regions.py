@@ -1,4 +1,4 @@
-"""Regions: a place written any way (山西省太原市小店区, 太原, 長三角, Shanxi) → divisions, as vectors.
+"""Regions: a place written any way (山西省太原市小店区, 太原, 長三角) → divisions, as vectors.
 
 A project's region is one division (``divisions.locate``: province, city or county). An
 institution's regions are targets: provinces, cities, counties, or named groups of them (晋北,
@@ -75,9 +75,19 @@ GROUPS: dict[str, tuple[int, ...]] = {
     "西南": (500000, 510000, 520000, 530000, 540000),
     "西北": (610000, 620000, 630000, 640000, 650000),
     "西部": (
-        500000, 510000, 520000, 530000, 540000, 610000,
-        620000, 630000, 640000, 650000, 450000, 150000,
-    ),  # fmt: skip
+        500000,
+        510000,
+        520000,
+        530000,
+        540000,
+        610000,
+        620000,
+        630000,
+        640000,
+        650000,
+        450000,
+        150000,
+    ),
     "港澳台": (810000, 820000, 710000),
     "黄河流域": (630000, 510000, 620000, 640000, 150000, 610000, 140000, 410000, 370000),
     "晋北": (140200, 140600, 140900),  # cities: 大同 朔州 忻州

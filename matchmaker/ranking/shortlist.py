@@ -54,7 +54,7 @@ class ProjectColumns:
         """Return the projects whose region fits ``covered`` at least this much (``unknown``:
         whether a project that names no region passes)."""
         ok = np.append(regions.admits(self.places, covered, at_least), unknown)
-        return ok[self.place]  # row -1 reads the appended ``unknown``
+        return np.asarray(ok[self.place], dtype=bool)  # row -1 reads the appended ``unknown``
 
 
 def allowed_projects(

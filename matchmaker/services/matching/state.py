@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.db.models import Event, Institution, MatchWeights, Project
 from matchmaker.domain import Progress
+from matchmaker.embeddings import regions
 from matchmaker.embeddings.composite import (
     BLOCKS,
     CompositeSpace,
@@ -26,7 +27,6 @@ from matchmaker.embeddings.composite import (
     ProjectProfile,
     Weights,
 )
-from matchmaker.embeddings import regions
 from matchmaker.embeddings.index import VectorIndex
 from matchmaker.embeddings.portfolio import view_text
 from matchmaker.embeddings.views import InstitutionViews, build_views, text_parts
