@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,6 +33,9 @@ class ProjectColumns:
     places: np.ndarray  # (u,) int64: the distinct divisions (adcodes) projects name
     stage: np.ndarray  # (n,) int, -1 unknown
     ask: np.ndarray  # (n,) int64 yuan, -1 unknown
+    _admitted: dict[tuple[frozenset[int], float, bool], np.ndarray] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def of(cls, profiles: Sequence[ProjectProfile]) -> ProjectColumns:
@@ -53,7 +56,13 @@ class ProjectColumns:
     def region_mask(self, covered: frozenset[int], at_least: float, unknown: bool) -> np.ndarray:
         """Return the projects whose region fits ``covered`` at least this much (``unknown``:
         whether a project that names no region passes)."""
-        ok = np.append(regions.admits(self.places, covered, at_least), unknown)
+        key = (covered, at_least, unknown)
+        ok = self._admitted.get(key)
+        if ok is None:  # per distinct place, once per target set (a shortlist reads it again)
+            ok = np.append(regions.admits(self.places, covered, at_least), unknown)
+            if len(self._admitted) >= 4096:  # typed region filters must not grow it forever
+                self._admitted.clear()
+            self._admitted[key] = ok
         return np.asarray(ok[self.place], dtype=bool)  # row -1 reads the appended ``unknown``
 
 
