@@ -33,6 +33,9 @@ def test_a_region_is_one_division_with_the_ones_above_it(text: str, names: list[
 def test_an_ambiguous_or_unknown_name_is_no_division() -> None:
     assert regions.place_of("朝阳区") is None  # 北京 or 长春: nothing says which
     assert regions.place_of("火星基地") is None and places_in("") == ()
+    # a county's short name inside other words is no place (建平县, 合作市 are counties)
+    assert places_in("李建平") == () and places_in("技术合作") == ()
+    assert [table()[c].name for c in places_in("阳曲")] == ["阳曲县"]
 
 
 def test_institution_targets_at_every_level_and_groups() -> None:

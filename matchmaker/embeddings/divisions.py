@@ -111,28 +111,39 @@ def contains(outer: int, inner: int) -> bool:
     return outer in chain(inner)
 
 
+@dataclass(frozen=True)
+class _Names:
+    codes: dict[str, tuple[int, ...]]  # folded name → adcodes (several divisions may share one)
+    weak: frozenset[str]  # names that are only a county's short form (建平, 资源, 合作)
+    longest: int
+
+
 @lru_cache(maxsize=1)
-def _names() -> tuple[dict[str, tuple[int, ...]], int]:
-    """Return folded name → adcodes (a name may be several divisions' name), longest name."""
+def _names() -> _Names:
     found: dict[str, set[int]] = {}
+    strong: set[str] = set()
     for d in table().values():
         for written in {d.name, d.short, d.english()}:
-            found.setdefault(fold(written), set()).add(d.code)
+            key = fold(written)
+            found.setdefault(key, set()).add(d.code)
+            if d.level < COUNTY or written == d.name:
+                strong.add(key)
     for written, code in ALIASES.items():
         found.setdefault(fold(written), set()).add(code)
-    names = {k: tuple(sorted(v)) for k, v in found.items() if len(k) >= 2}
-    return names, max(len(k) for k in names)
+        strong.add(fold(written))
+    codes = {k: tuple(sorted(v)) for k, v in found.items() if len(k) >= 2}
+    return _Names(codes, frozenset(codes) - strong, max(len(k) for k in codes))
 
 
-def _mentions(key: str) -> Iterator[tuple[int, tuple[int, ...]]]:
-    """Yield (position, adcodes) for each name in ``key``, longest match first, left to right."""
-    names, longest = _names()
+def _mentions(key: str) -> Iterator[tuple[str, tuple[int, ...]]]:
+    """Yield (name, adcodes) for each name in ``key``, longest match first, left to right."""
+    names = _names()
     i = 0
     while i < len(key):
-        for end in range(min(len(key), i + longest), i + 1, -1):
-            codes = names.get(key[i:end])
+        for end in range(min(len(key), i + names.longest), i + 1, -1):
+            codes = names.codes.get(key[i:end])
             if codes is not None and _word_edge(key, i, end):
-                yield i, codes
+                yield key[i:end], codes
                 i = end
                 break
         else:
@@ -152,18 +163,26 @@ def _word_edge(key: str, start: int, end: int) -> bool:
 def places_in(text: str) -> tuple[int, ...]:
     """Return the divisions a text names, each as specific as the text says, in order.
 
+    A county's short name (阳曲 for 阳曲县) counts when it is the whole text or a name above it
+    is there too (山西平遥); elsewhere it is too often a word (建平, 资源, 合作).
+
     Names that refine one another (山西省太原市小店区) make one division (小店区); a name shared
     by several divisions (朝阳区 in 北京 and 长春) takes the one its neighbours confirm, else
     the level they share, else it is left out.
     """
-    mentions = [codes for _i, codes in _mentions(fold(text))]
+    key = fold(text)
+    found = list(_mentions(key))
+    mentions = [codes for _name, codes in found]
+    weak = _names().weak
     picked: list[int] = []
-    for j, codes in enumerate(mentions):
+    for j, (name, codes) in enumerate(found):
         # how many other names lie above each reading (大同 is a city and a county: a tie,
         # which the city, their common level, wins)
         others = [set(m) for k, m in enumerate(mentions) if k != j]
         support = {c: sum(1 for m in others if m & set(chain(c))) for c in codes}
         best = max(support.values())
+        if name in weak and best == 0 and name != key:
+            continue  # a county's short name alone in a longer text is too often a word
         winners = [c for c, s in support.items() if s == best]
         common = _common_ancestor(winners)
         if common is not None:
