@@ -8,7 +8,7 @@ score(institution, project) = Σ_b w_b · fit_b, with fit_b = ⟨p_b, q_b⟩ ∈
     sector  taxonomy node vectors with decaying ancestors (储能 meets 新能源)
     stage   the project's stage one-hot against the institution's stages (neighbours half)
     ticket  the ask's log-scale bucket against the buckets the ticket range covers
-    region  the project's province against the provinces the institution covers
+    region  the project's division against the divisions the institution covers (regions.Places)
     needs   the share of the project's needs the institution's type offers
 
 Each block is scaled by √w_b on both sides, so FAISS inner-product search over the concatenation
@@ -146,11 +146,15 @@ class CompositeSpace:
         Block weights (normalised to sum to 1).
     mapper : SectorMapper
         Maps sector labels to taxonomy nodes.
+    places : regions.Places
+        The region block's coordinates (``Places.of`` the institutions' regions; the default
+        has provinces only, so a city or county target counts as its province).
     """
 
     text_dim: int
     weights: Weights = field(default_factory=Weights)
     mapper: SectorMapper = field(default_factory=SectorMapper)
+    places: regions.Places = field(default_factory=regions.Places)
 
     def __post_init__(self) -> None:
         widths = {
@@ -158,7 +162,7 @@ class CompositeSpace:
             "sector": self.mapper.dim,
             "stage": len(STAGES) + 1,
             "ticket": N_TICKET + 1,
-            "region": regions.DIM + 1,
+            "region": self.places.dim,
             "needs": len(NEEDS) + 1,
         }
         self.slices: dict[str, slice] = {}
@@ -190,9 +194,7 @@ class CompositeSpace:
             out[i, self.slices["ticket"]] = _one_hot_or_neutral(
                 ticket_bucket(p.ask) if p.ask else None, N_TICKET
             )
-            out[i, self.slices["region"]] = _one_hot_or_neutral(
-                regions.province_of(p.region), regions.DIM
-            )
+            out[i, self.slices["region"]] = self.places.project(p.region)
             out[i, self.slices["needs"]] = _needs_vector(p.needs)
         return self._scale(out)
 
@@ -207,8 +209,7 @@ class CompositeSpace:
             out[i, self.slices["sector"]] = self.institution_sector_vector(q)
             out[i, self.slices["stage"]] = _stage_coverage(q.stages)
             out[i, self.slices["ticket"]] = _ticket_coverage(q.ticket_min, q.ticket_max)
-            coverage = regions.coverage(q.regions)
-            out[i, self.slices["region"]] = np.append(coverage, NEUTRAL)
+            out[i, self.slices["region"]] = self.places.institution(q.regions, NEUTRAL)
             offers = offers_of(q)
             out[i, self.slices["needs"]] = np.array(
                 [1.0 if n in offers else 0.0 for n in NEEDS] + [NEUTRAL], dtype=np.float32

@@ -235,14 +235,20 @@ def _ticket_reasons(p: ProjectProfile, q: InstitutionProfile, fit: float, w: flo
 
 
 def _region_reasons(p: ProjectProfile, q: InstitutionProfile, fit: float, w: float) -> list[Reason]:
-    province = regions.province_of(p.region)
-    if province is None:
+    place = regions.place_of(p.region)
+    if place is None:
         return []
-    name = _Bilingual(regions.name(province), regions.name(province, "en"))
     if regions.is_nationwide(q.regions):
         return [Reason("region", "reason.region_any", fit, fit * w)]
-    if fit >= 0.99:
+    covered = regions.targets(q.regions)
+    matched = regions.match(place, covered)
+    if fit >= 0.99 and matched is not None:  # the most specific target it lies in (太原市)
+        name = _Bilingual(regions.display(matched), regions.display(matched, "en"))
         return [Reason("region", "reason.region_in", fit, fit * w, params={"region": name})]
+    if fit >= 0.49:  # names only a division that holds a target (山西 for a 太原 fund)
+        return []
+    off = regions.off_name(place, covered)
+    name = _Bilingual(regions.display(off), regions.display(off, "en"))
     return [
         Reason("region", "reason.region_off", fit, fit * w, positive=False, params={"region": name})
     ]

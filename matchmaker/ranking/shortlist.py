@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,22 +29,41 @@ class ProjectColumns:
     """Projects' filterable facts as arrays aligned with their ids (built once per index)."""
 
     ids: np.ndarray  # (n,) int64
-    province: np.ndarray  # (n,) int, -1 unknown
+    place: np.ndarray  # (n,) int: row of ``places``, -1 unknown
+    places: np.ndarray  # (u,) int64: the distinct divisions (adcodes) projects name
     stage: np.ndarray  # (n,) int, -1 unknown
     ask: np.ndarray  # (n,) int64 yuan, -1 unknown
+    _admitted: dict[tuple[frozenset[int], float, bool], np.ndarray] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def of(cls, profiles: Sequence[ProjectProfile]) -> ProjectColumns:
         """Extract the columns from profiles."""
-        province = [regions.province_of(p.region) for p in profiles]
+        named = [regions.place_of(p.region) for p in profiles]
+        places = np.array(sorted({v for v in named if v is not None}), dtype=np.int64)
+        row = {int(code): i for i, code in enumerate(places)}
         return cls(
             ids=np.array([p.id for p in profiles], dtype=np.int64),
-            province=np.array([-1 if v is None else v for v in province], dtype=np.int64),
+            place=np.array([-1 if v is None else row[v] for v in named], dtype=np.int64),
+            places=places,
             stage=np.array(
                 [STAGES.index(Stage(p.stage)) if p.stage else -1 for p in profiles], dtype=np.int64
             ),
             ask=np.array([p.ask if p.ask is not None else -1 for p in profiles], dtype=np.int64),
         )
+
+    def region_mask(self, covered: frozenset[int], at_least: float, unknown: bool) -> np.ndarray:
+        """Return the projects whose region fits ``covered`` at least this much (``unknown``:
+        whether a project that names no region passes)."""
+        key = (covered, at_least, unknown)
+        ok = self._admitted.get(key)
+        if ok is None:  # per distinct place, once per target set (a shortlist reads it again)
+            ok = np.append(regions.admits(self.places, covered, at_least), unknown)
+            if len(self._admitted) >= 4096:  # typed region filters must not grow it forever
+                self._admitted.clear()
+            self._admitted[key] = ok
+        return np.asarray(ok[self.place], dtype=bool)  # row -1 reads the appended ``unknown``
 
 
 def allowed_projects(
@@ -52,14 +71,13 @@ def allowed_projects(
 ) -> np.ndarray:
     """Return a boolean mask over ``columns.ids``: the projects the institution's limits admit.
 
-    Unknown facts pass (a project that does not say its region is not hidden for it).
+    Unknown facts pass (a project that does not say its region is not hidden for it). A
+    region must lie inside a target: 山西 or 太原市 is hidden from a 阳曲县 incubator, as
+    another city's project is (it is only scored half, as maybe there, when regions are soft).
     """
     mask = np.ones(len(columns.ids), dtype=bool)
-    if hard.region and institution.regions:
-        covered = regions.coverage(institution.regions).astype(bool)
-        if not covered.all():
-            known = columns.province >= 0
-            mask &= ~known | covered[np.where(known, columns.province, 0)]
+    if hard.region and institution.regions and not regions.is_nationwide(institution.regions):
+        mask &= columns.region_mask(regions.targets(institution.regions), 1.0, unknown=True)
     if hard.stage and institution.stages:
         wanted = np.zeros(len(STAGES), dtype=bool)
         wanted[[STAGES.index(Stage(s)) for s in institution.stages]] = True

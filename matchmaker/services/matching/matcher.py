@@ -292,8 +292,5 @@ def _project_filters(state: MatchState, query: ShortlistQuery) -> np.ndarray:
     if query.session:
         mask &= np.array([query.session in state.sessions[int(i)] for i in columns.ids], dtype=bool)
     if query.region:
-        wanted = regions.coverage([query.region]).astype(bool)
-        mask &= (columns.province >= 0) & wanted[
-            np.where(columns.province >= 0, columns.province, 0)
-        ]
+        mask &= columns.region_mask(regions.targets([query.region]), 1.0, unknown=False)
     return mask

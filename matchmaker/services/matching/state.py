@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.db.models import Event, Institution, MatchWeights, Project
 from matchmaker.domain import Progress
+from matchmaker.embeddings import regions
 from matchmaker.embeddings.composite import (
     BLOCKS,
     CompositeSpace,
@@ -41,8 +42,9 @@ from matchmaker.vocabulary import EventVocabulary
 
 # Part of the stamp: a set persisted by an older layout is never loaded (2: the institution
 # index holds rows, not ids; 3: described portfolio entries' labels left the sector block,
-# composite.sector_labels, so stored institution vectors changed).
-STATE_FORMAT = 3
+# composite.sector_labels, so stored institution vectors changed; 4: the region block has city
+# and county coordinates, regions.Places).
+STATE_FORMAT = 4
 
 
 @dataclass
@@ -167,7 +169,8 @@ def build_state(
     p_profiles = [project_profile(p) for p in projects]
     vocabulary = EventVocabulary.from_dict(event.vocabulary)  # what its own types are like
     q_profiles = [institution_profile(i, vocabulary) for i in institutions]
-    space = CompositeSpace(text_dim=encoder.dim, weights=stamp[2])
+    places = regions.Places.of(q.regions for q in q_profiles)
+    space = CompositeSpace(text_dim=encoder.dim, weights=stamp[2], places=places)
     p_ids = np.array([p.id for p in p_profiles], dtype=np.int64)
     q_ids = np.array([q.id for q in q_profiles], dtype=np.int64)
     store = IndexStore(index_dir) if index_dir is not None else None
