@@ -190,10 +190,13 @@ def test_investor_shortlist_with_reasons_and_pass(page: Any) -> None:
         assert f"project={code}" in (book.get_attribute("href") or "")
     else:
         assert first.locator("text=不在同一专场").count() == 1
-    first.locator("button", has_text="不合适").click()
+    # each click posts a form: wait for the answer page, or the next step races the last
+    with page.expect_navigation():
+        first.locator("button", has_text="不合适").click()
     assert page.locator(f"li.match[data-project='{code}']").count() == 0
     page.check("input[name=passed]")
-    page.click("form.filters button[type=submit]")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
     assert page.locator(f"li.match[data-project='{code}'].verdict-pass").count() == 1
     assert page.outside == []
 
