@@ -235,3 +235,26 @@ def test_a_custom_taxonomy_needs_no_built_in_aliases() -> None:
     assert custom.match_label("Software") == 0 and custom.match_label("仓储") is None
     with pytest.raises(ValueError):
         Taxonomy((("x", "x", "x", "", ()),), extra={"nope": ("y",)})
+
+
+def test_the_core_the_thesis_names_outweighs_broad_extras() -> None:
+    """A coal group's fund lists 煤矿智能化 beside 人工智能/物联网/机器人 and writes its thesis
+    about mines: a mine project fits its sector block better than a generic AI one; without a
+    thesis the four labels count alike."""
+    space = CompositeSpace(TEXT_DIM)
+    labels = ("煤矿智能化", "人工智能", "物联网", "机器人")
+    thesis = "聚焦煤矿井下无人化与智能矿山改造，客户是大型煤企的矿井。"
+
+    def sector_fit(with_thesis: bool, project_label: str) -> float:
+        q = InstitutionProfile(1, sectors=labels, thesis=thesis if with_thesis else "")
+        p = ProjectProfile(1, sectors=(project_label,))
+        unit = np.zeros((1, TEXT_DIM), np.float32)
+        qv = space.encode_institutions([q], unit)[0]
+        pv = space.encode_projects([p], unit)[0]
+        return space.fits(pv, qv)["sector"]
+
+    mine, generic = sector_fit(True, "煤矿智能化"), sector_fit(True, "人工智能")
+    assert mine > 1.5 * generic
+    flat_mine, flat_generic = sector_fit(False, "煤矿智能化"), sector_fit(False, "人工智能")
+    assert abs(flat_mine - flat_generic) < 0.1 * flat_mine
+    assert space.focus_weights([("煤矿智能化", 0), ("人工智能", 1)], "") == [1.0, 1.0]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from chinese_labels import SMOOTHNLP_TO_ITJUZI
+from quality.bm25 import bm25
 from quality.common import (
     CN_ROUND_STAGE,
     Company,
@@ -42,6 +43,7 @@ from matchmaker.embeddings.composite import (
 from matchmaker.embeddings.views import build_views
 
 METHOD = "composite (text+sector+stage)"
+CEILING = "profile share (行业 histogram; restates relevance)"
 
 
 def _pool(data: Path) -> tuple[list[Company], dict[str, str | None], int]:
@@ -102,6 +104,7 @@ def tables(data: Path, encoder_name: str | None) -> list[Table]:
             "random": np.zeros(relevant.shape),
             "popularity (funding events)": popularity,
             "TF-IDF char 1-3": tfidf.encode(queries) @ tfidf.encode(docs).T,
+            "BM25 char 1-2": bm25(queries, docs, chinese=True),
         }
         if labelled:
             names = [{s for s, _ in sectors} for _r, _i, sectors, _t in investors]
@@ -109,6 +112,21 @@ def tables(data: Path, encoder_name: str | None) -> list[Table]:
             scores["sector overlap (same label)"] = np.array(
                 [[bool({c.industry, c.sub_industry} & n) for c in pool] for n in names], float
             )
+            # the investor's 行业 histogram, mapped to itjuzi names: its share of the
+            # company's 行业 (this restates the relevance rule: a ceiling, not a rival)
+            shares = np.zeros(relevant.shape)
+            for qi, (_row, _intro, sectors, _top) in enumerate(investors):
+                total = sum(n for _s, n in sectors)
+                mapped = Counter()
+                for name, n in sectors:
+                    mapped[SMOOTHNLP_TO_ITJUZI.get(name, name)] += n
+                shares[qi] = [mapped[c.industry] / total for c in pool]
+            scores[CEILING] = shares
+            scores["profile share (taxonomy nodes)"] = node_share(space, investors, pool)
+            stages = [set(stage_names(histogram_text(r["轮次"]))) for r, *_ in investors]
+            scores["structured (sector overlap + stage)"] = scores[
+                "sector overlap (same label)"
+            ] + np.array([[stage.get(c.cid) in st for c in pool] for st in stages], float)
         scores[f"text only ({encoder.name})"] = q_vec @ d_vec.T
         # the product's portfolio sectors: one label per company held, so counts weigh
         held = [
@@ -137,7 +155,8 @@ def tables(data: Path, encoder_name: str | None) -> list[Table]:
         fits = product_fits(space, q, views, space.encode_projects(projects, d_vec))
         scores[METHOD] = weighted(fits, Weights())
         results = {n: evaluate(s, relevant, tiebreak) for n, s in scores.items()}
-        baselines = [n for n in scores if n not in (METHOD, f"text only ({encoder.name})")]
+        extra = [n for n in (CEILING, f"text only ({encoder.name})") if n in scores]
+        baselines = [n for n in scores if n != METHOD and n not in extra]
         counts = (
             f"queries {len(investors)}, candidates {len(pool)} (≤ 40 per 行业 of {described}: "
             f"deterministic sub-sample), positives {int(relevant.sum())}"
@@ -145,7 +164,7 @@ def tables(data: Path, encoder_name: str | None) -> list[Table]:
         title = "Chinese semantic, " + (
             "labels on both sides" if labelled else "sector labels removed (free text only)"
         )
-        out.append(Table(title, counts, results, METHOD, baselines))
+        out.append(Table(title, counts, results, METHOD, baselines, extra))
     return out
 
 
@@ -155,3 +174,20 @@ def node_overlap(space: CompositeSpace, names: list[set[str]], pool: list[Compan
 
     company_nodes = [nodes((c.industry, c.sub_industry)) for c in pool]
     return np.array([[bool(nodes(sorted(n)) & c) for c in company_nodes] for n in names], float)
+
+
+def node_share(space: CompositeSpace, investors: list, pool: list[Company]) -> np.ndarray:
+    """Return (q, c): the investor's 行业 histogram share of each company's taxonomy nodes (the
+    audit's shortcut, through the frozen taxonomy; labels that map to no node count nothing)."""
+    out = np.zeros((len(investors), len(pool)))
+    company_nodes = [
+        {n for _l, n in space.mapper.nodes_for((c.industry, c.sub_industry))} for c in pool
+    ]
+    for qi, (_row, _intro, sectors, _top) in enumerate(investors):
+        total = sum(n for _s, n in sectors)
+        per_node: Counter[int] = Counter()
+        for name, n in sectors:
+            for _l, node in space.mapper.nodes_for((name,)):
+                per_node[node] += n
+        out[qi] = [sum(per_node[n] for n in nodes) / total for nodes in company_nodes]
+    return out

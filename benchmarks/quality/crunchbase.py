@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from quality.bm25 import bm25
 from quality.common import read_csv
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -145,7 +146,7 @@ def card(row: Row) -> str:
 
 
 def baselines(split: Split) -> dict[str, np.ndarray]:
-    """Return the simple baselines' (q, c) scores: popularity, overlaps, TF-IDF on cards.
+    """Return the simple baselines' (q, c) scores: popularity, overlaps, TF-IDF and BM25 on cards.
 
     Popularity = investors before the split (0 for every new company). TF-IDF: word uni- and
     bigrams of the cards (English), the portfolio's cards joined (with repeats) or its nearest.
@@ -171,6 +172,9 @@ def baselines(split: Split) -> dict[str, np.ndarray]:
     scores["TF-IDF word 1-2 (portfolio cards joined)"] = (
         vectorizer.transform(joined) @ docs.T
     ).toarray()
+    scores["BM25 (portfolio cards joined)"] = bm25(
+        joined, [card(c) for c in split.companies], chinese=False
+    )
     similar = (matrix @ docs.T).toarray()  # (cards, c)
     held = [sorted({row[card(r)] for r in split.profile[q]}) for q in split.queries]
     scores["TF-IDF word 1-2 (nearest portfolio card)"] = np.vstack(

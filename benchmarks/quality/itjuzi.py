@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from quality.bm25 import bm25
 from quality.common import (
     CN_ROUND_STAGE,
     Company,
@@ -174,6 +175,17 @@ def window(data: Path, encoder: Encoder, start: str, end: str = "9999") -> Windo
     joined, nearest = _tfidf(
         [[x.text for x in inst.portfolio] for inst in institutions], [x.text for x in projects]
     )
+    per_field = {
+        "industry": [c.industry for c in (by_id[x] for x in cands)],
+        "sub_industry": [c.sub_industry for c in (by_id[x] for x in cands)],
+        "province": [c.province for c in (by_id[x] for x in cands)],
+    }
+    profile = np.zeros(relevant.shape)
+    for name, values in per_field.items():
+        for qi, q_id in enumerate(queries):
+            held_values = Counter(getattr(by_id[c], name) for c in held[q_id])
+            total = max(1, sum(held_values.values()))
+            profile[qi] += [held_values[v] / total for v in values]
     baselines = {
         "random": np.zeros(relevant.shape),
         "popularity (events before split)": np.broadcast_to(
@@ -187,6 +199,12 @@ def window(data: Path, encoder: Encoder, start: str, end: str = "9999") -> Windo
         "sector+location overlap": sector + place,
         "TF-IDF char 1-3 (portfolio joined)": joined,
         "TF-IDF char 1-3 (nearest portfolio entry)": nearest,
+        "BM25 char 1-2 (portfolio joined)": bm25(
+            ["；".join(x.text for x in inst.portfolio) for inst in institutions],
+            [x.text for x in projects],
+            chinese=True,
+        ),
+        "profile shares (行业+子行业+省)": profile,
     }
     return Window(
         start, end, queries, relevant, followed, new, fits, text_by_share, sector_before, baselines

@@ -29,6 +29,7 @@ from matchmaker.domain import InstitutionType, Need, Stage
 from matchmaker.embeddings import regions
 from matchmaker.embeddings.portfolio import PortfolioItem, view_text
 from matchmaker.embeddings.taxonomy import SectorMapper
+from matchmaker.text import fold
 
 BLOCKS = ("text", "sector", "stage", "ticket", "region", "needs")
 
@@ -48,6 +49,8 @@ N_TICKET = len(TICKET_EDGES) + 1
 STAGES = list(Stage)
 NEEDS = list(Need)
 NEUTRAL = 0.5
+# The weight of a focus sector the thesis does not talk about, beside one it does (a core).
+EXTRA_FOCUS = 0.35
 
 # What each kind of institution can offer a project besides its own judgement.
 OFFERS: dict[InstitutionType, frozenset[Need]] = {
@@ -124,6 +127,7 @@ class InstitutionProfile:
     # which of the six kinds the type behaves like in matching ("" none of them); None: the
     # type is one of the six itself (a type the event added says what it is like)
     like: str | None = None
+    thesis: str = ""  # the institution's own words (投资逻辑): which focus sectors are its core
 
 
 def ticket_bucket(yuan: int) -> int:
@@ -223,12 +227,33 @@ class CompositeSpace:
         is empty); see :func:`sector_labels` for which entries. ``described_labels=True`` counts
         every entry's labels, as before views existed (kept for measurement)."""
         focus_labels, held_labels = sector_labels(q, described_labels)
-        focus = [n for _l, n in self.mapper.nodes_for(focus_labels)]
+        found = self.mapper.nodes_for(focus_labels)
+        focus = [n for _l, n in found]
+        weights = self.focus_weights(found, q.thesis)
         held = [n for _l, n in self.mapper.nodes_for(held_labels)]
         if not focus and not held and q.text and not _described(q.portfolio):
             focus = [n for _l, n in self.mapper.nodes_for((), q.text)]
+            weights = [1.0] * len(focus)
         nodes = focus + held
-        return self.mapper.vector(nodes, [1.0] * len(focus) + [0.5] * len(held))
+        return self.mapper.vector(nodes, weights + [0.5] * len(held))
+
+    def focus_weights(self, found: Sequence[tuple[str, int]], thesis: str) -> list[float]:
+        """Return each focus label's weight: its core (what the thesis talks about) 1, the rest
+        ``EXTRA_FOCUS`` — when the thesis names some of the labels and not others.
+
+        An institution often lists a narrow core (煤矿智能化) beside broad extras (人工智能、
+        物联网、机器人) and writes its thesis about the core; an analyst weighs the core. A label
+        counts as named when its text, or its taxonomy node (by name or alias), occurs in the
+        thesis. With no thesis, or one that names all or none of them, every label counts 1.
+        """
+        if not thesis or len(found) < 2:
+            return [1.0] * len(found)
+        key = fold(thesis)
+        in_thesis = set(self.mapper.taxonomy.find_in_text(thesis, limit=len(self.mapper.taxonomy)))
+        named = [bool(fold(label)) and fold(label) in key or n in in_thesis for label, n in found]
+        if all(named) or not any(named):
+            return [1.0] * len(found)
+        return [1.0 if hit else EXTRA_FOCUS for hit in named]
 
     def fits(self, project_vector: np.ndarray, institution_vector: np.ndarray) -> dict[str, float]:
         """Return fit_b ∈ [0, 1] per block for one pair (the reasons' raw material)."""

@@ -57,6 +57,7 @@ def institution_profile(
         regions=tuple(i.regions or ()),
         text=institution_text(i.thesis, i.focus_sectors or (), held),
         portfolio=held,
+        thesis=i.thesis or "",
     )
 
 

@@ -43,8 +43,9 @@ from matchmaker.vocabulary import EventVocabulary
 # Part of the stamp: a set persisted by an older layout is never loaded (2: the institution
 # index holds rows, not ids; 3: described portfolio entries' labels left the sector block,
 # composite.sector_labels, so stored institution vectors changed; 4: the region block has city
-# and county coordinates, regions.Places).
-STATE_FORMAT = 4
+# and county coordinates, regions.Places; 5: focus sectors the thesis names weigh more,
+# composite.CompositeSpace.focus_weights).
+STATE_FORMAT = 5
 
 
 @dataclass
