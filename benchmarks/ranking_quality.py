@@ -42,8 +42,9 @@ described portfolio entries (embeddings/composite.py ``sector_labels``) on the i
 window, whose tables are printed. The itjuzi verdict under the summary says, per metric, whether
 "not worse" can be claimed (paired interval ≥ 0) or not (the interval spans 0 or lies below).
 
-Run: .venv/bin/python benchmarks/ranking_quality.py [--data DIR] [--only crunchbase|chinese|itjuzi|contest]
-[--quick]   (--quick: crunchbase at 2013-01-01 only and 500 bootstrap resamples)
+Run: .venv/bin/python benchmarks/ranking_quality.py [--data DIR]
+[--only crunchbase|chinese|itjuzi|contest] [--contest DIR] [--quick]
+(--quick: crunchbase at 2013-01-01 only and 500 bootstrap resamples)
 """
 
 from __future__ import annotations

@@ -258,3 +258,20 @@ def test_the_core_the_thesis_names_outweighs_broad_extras() -> None:
     flat_mine, flat_generic = sector_fit(False, "煤矿智能化"), sector_fit(False, "人工智能")
     assert abs(flat_mine - flat_generic) < 0.1 * flat_mine
     assert space.focus_weights([("煤矿智能化", 0), ("人工智能", 1)], "") == [1.0, 1.0]
+
+
+def test_follow_ons_come_first_and_pages_continue_after_them() -> None:
+    """An investor's own portfolio companies head its shortlist; the next page picks up the
+    ranking of the rest where the first left off."""
+    from matchmaker.ranking.shortlist import held_first
+
+    rest = [(10, 0.9), (11, 0.8), (12, 0.7), (13, 0.6)]
+
+    def ranked(k: int, skip: int) -> list[tuple[int, float]]:
+        return rest[skip : skip + k]
+
+    held = [(20, 0.3), (21, 0.5)]
+    assert held_first(held, 0, 3, ranked) == [(21, 0.5), (20, 0.3), (10, 0.9)]
+    assert held_first(held, 3, 3, ranked) == [(11, 0.8), (12, 0.7), (13, 0.6)]
+    assert held_first(held, 1, 2, ranked) == [(20, 0.3), (10, 0.9)]
+    assert held_first([], 0, 2, ranked) == rest[:2]

@@ -230,3 +230,27 @@ def test_a_described_portfolio_company_is_a_view_and_a_follow_on(client, account
     ).get_json()
     both_ways = {i["institution_id"]: i["score"] for i in recommended["items"]}
     assert both_ways["T-I01"] == mine["score"]  # one score, whichever side asks
+
+
+def test_a_portfolio_company_in_the_contest_heads_the_shortlist(client, accounts) -> None:  # type: ignore[no-untyped-def]
+    """A follow-on (the project is a company the investor already holds, by name, even with no
+    description) comes first whatever its score, with the reason saying why; page 2 goes on
+    with the rest, and the total counts it once."""
+    investor = accounts.headers("investor")
+    before = shortlist(client, investor, k=50)
+    last = before["items"][-1]
+    assert before["items"][0]["project_id"] != last["project_id"]
+    held = {"company": last["name"], "sectors": []}
+    response = client.patch(
+        "/api/v1/institutions/T-I01", headers=investor, json={"portfolio": [held]}
+    )
+    assert response.status_code == 200, response.get_json()
+    after = shortlist(client, investor, k=50)
+    first = after["items"][0]
+    assert first["project_id"] == last["project_id"]
+    assert first["score"] < after["items"][1]["score"]  # first because it is held, not by score
+    assert first["reasons"][0].startswith("已投企业后续轮次")
+    assert after["meta"]["total"] == before["meta"]["total"]
+    page_one = ids(shortlist(client, investor, k=2))
+    page_two = ids(shortlist(client, investor, k=2, page=2))
+    assert page_one + page_two == ids(after)[:4]

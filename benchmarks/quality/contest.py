@@ -116,7 +116,7 @@ def evaluate_graded(scores: np.ndarray, grade: np.ndarray, tiebreak: np.ndarray)
     """nDCG@10 with gains 2^g − 1; R@k and MRR with grade ≥ 2 as relevant."""
     order = np.lexsort((tiebreak, -np.asarray(scores, np.float64)), axis=1)
     ranked = np.take_along_axis(grade, order, axis=1)
-    gains = 2.0 ** ranked - 1
+    gains = 2.0**ranked - 1
     discounts = 1.0 / np.log2(np.arange(2, 2 + min(10, grade.shape[1])))
     best_first = -np.sort(-grade, axis=1)
     ideal = (2.0 ** best_first[:, :10] - 1) @ discounts

@@ -35,7 +35,7 @@ from quality.crunchbase import (
     card,
     make_split,
 )
-from quality.metrics import SEED, Table, evaluate, random_order
+from quality.metrics import SEED, Table, evaluate, held_first, random_order
 
 from matchmaker.domain import Stage
 from matchmaker.embeddings import get_encoder, normalize_rows
@@ -60,7 +60,7 @@ ROUND_STAGE = {
     "angel": "angel", "crowdfunding": "seed", "series-a": "a", "series-b": "b_plus",
     "series-c+": "b_plus", "private-equity": "b_plus", "post-ipo": "b_plus",
 }  # fmt: skip
-METHOD = "matchmaker composite (fitted w)"
+METHOD = "matchmaker composite (fitted w; follow-ons first)"
 CARD_VIEWS = f"composite + cards as views (s = {PORTFOLIO_SHARE}; its own fitted w)"
 PROFILE = "profile shares (category+region+round+amount)"
 EXTRA = (
@@ -213,6 +213,14 @@ def tables(
     viewed = block_fits(composite, split, share=PORTFOLIO_SHARE)
     scores[CARD_VIEWS] = sum(weights["card views"].normalised()[b] * viewed[b] for b in BLOCKS)
     check_index(composite, split, scores[METHOD])
+    # the product's shortlist shows an investor's own portfolio companies first; so may the
+    # baselines (only the all-candidates table has follow-ons)
+    scores[METHOD] = held_first(scores[METHOD], split.followed)
+    ruled = []
+    text_rivals = ("BM25 (portfolio cards joined)", "TF-IDF word 1-2 (portfolio cards joined)")
+    for name in (*text_rivals, PROFILE):
+        ruled.append(f"follow-ons first, then {name}")
+        scores[ruled[-1]] = held_first(scores[name], split.followed)
 
     out = []
     new = split.prior_investors == 0
@@ -220,10 +228,11 @@ def tables(
         rel = split.relevant[:, keep]
         q = rel.any(axis=1)
         extra = [n for n in EXTRA if name == "all candidates" or "follow-on" not in n]
+        rivals = listed + (ruled if name == "all candidates" else [])
         results = {
             n: evaluate(s[q][:, keep], rel[q], tiebreak[q][:, keep])
             for n, s in scores.items()
-            if n in listed or n in extra or n == METHOD
+            if n in rivals or n in extra or n == METHOD
         }
         counts = (
             f"queries {int(q.sum())}, candidates {int(keep.sum())}, positives {int(rel.sum())} "
@@ -235,7 +244,7 @@ def tables(
             "and the profile-shares baseline"
         )
         title = f"crunchbase2013 split {start}, {name}"
-        out.append(Table(title, counts, results, METHOD, listed, extra))
+        out.append(Table(title, counts, results, METHOD, rivals, extra))
     return out
 
 

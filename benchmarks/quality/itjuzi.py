@@ -35,7 +35,7 @@ from quality.common import (
     weighted,
     weights_text,
 )
-from quality.metrics import SEED, Scored, Table, evaluate, random_order
+from quality.metrics import SEED, Scored, Table, evaluate, held_first, random_order
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matchmaker.db.models import Institution, PortfolioEntry, Project
@@ -374,6 +374,13 @@ def window_tables(w: Window, kinds: Sequence[str], fit: WeightFit | None = None)
         fitted = f"composite, fitted w ({'adopted' if fit.better else 'rejected'} held out)"
         scores[fitted] = weighted(w.fits, fit.weights)
     scores["follow-on (portfolio first)"] = w.followed.astype(float)
+    # the product's shortlist shows an investor's own portfolio companies first (new companies
+    # have none); so may the text baselines
+    scores[METHOD] = held_first(scores[METHOD], w.followed)
+    ruled = []
+    for name in [n for n in w.baselines if n.startswith(("TF-IDF", "BM25", "profile shares"))]:
+        ruled.append(f"follow-ons first, then {name}")
+        scores[ruled[-1]] = held_first(scores[name], w.followed)
     tiebreak = random_order(w.relevant.shape)
     out = []
     for kind in kinds:
@@ -383,10 +390,11 @@ def window_tables(w: Window, kinds: Sequence[str], fit: WeightFit | None = None)
         extra = [n for n in (BEFORE, LABELS, fitted) if n in scores]
         if kind == "all candidates":  # nobody can follow on into a new company
             extra.append("follow-on (portfolio first)")
+        baselines = list(w.baselines) + (ruled if kind == "all candidates" else [])
         results = {
             n: evaluate(s[rows][:, keep], rel[rows], tiebreak[rows][:, keep])
             for n, s in scores.items()
-            if n in w.baselines or n in extra or n == METHOD
+            if n in baselines or n in extra or n == METHOD
         }
         counts = (
             f"queries {int(rows.sum())}, candidates {int(keep.sum())} ({kind} with a round in "
@@ -394,5 +402,5 @@ def window_tables(w: Window, kinds: Sequence[str], fit: WeightFit | None = None)
             f"({int((rel & w.followed[:, keep]).sum())} follow-ons)"
         )
         title = f"itjuzi_ai820 split {w.start}, {kind}"
-        out.append(Table(title, counts, results, METHOD, list(w.baselines), extra, int(rows.sum())))
+        out.append(Table(title, counts, results, METHOD, baselines, extra, int(rows.sum())))
     return out

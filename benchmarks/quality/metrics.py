@@ -43,6 +43,14 @@ def evaluate(scores: np.ndarray, relevant: np.ndarray, tiebreak: np.ndarray) -> 
     )
 
 
+def held_first(scores: np.ndarray, followed: np.ndarray) -> np.ndarray:
+    """Return scores that rank each query's follow-ons (its portfolio companies) first, in their
+    own order, then the rest: the product's shortlist rule (``ranking.shortlist.held_first``)."""
+    s = np.asarray(scores, np.float64)
+    low, high = s.min(axis=1, keepdims=True), s.max(axis=1, keepdims=True)
+    return (s - low) / np.where(high > low, high - low, 1.0) + 2.0 * followed
+
+
 def random_order(shape: tuple[int, ...]) -> np.ndarray:
     """Return the one tie-break order all methods share (seed 0)."""
     return np.random.default_rng(SEED).random(shape)

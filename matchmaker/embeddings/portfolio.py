@@ -84,3 +84,22 @@ def follow_on(project_name: str, portfolio: Sequence[PortfolioItem]) -> Portfoli
     if not key:
         return None
     return next((item for item in portfolio if company_key(item.company) == key), None)
+
+
+def follow_ons(
+    project_names: Sequence[tuple[int, str]],
+    portfolios: Sequence[tuple[int, Sequence[PortfolioItem]]],
+) -> dict[int, tuple[int, ...]]:
+    """Return institution id → the ids of the projects that are its portfolio companies, by
+    :func:`company_key` (one dict pass, not projects × entries)."""
+    by_key: dict[str, list[int]] = {}
+    for pid, name in project_names:
+        key = company_key(name)
+        if key:
+            by_key.setdefault(key, []).append(pid)
+    out: dict[int, tuple[int, ...]] = {}
+    for qid, portfolio in portfolios:
+        held = {pid for item in portfolio for pid in by_key.get(company_key(item.company), ())}
+        if held:
+            out[qid] = tuple(sorted(held))
+    return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -127,6 +127,29 @@ def rank(
     if diversity > 0 and vectors is not None and hits:
         hits = _mmr(hits, vectors, diversity, depth)
     return hits[offset:depth]
+
+
+def held_first(
+    held: Sequence[tuple[int, float]],
+    offset: int,
+    k: int,
+    rest: Callable[[int, int], list[tuple[int, float]]],
+) -> list[tuple[int, float]]:
+    """Return ranks ``offset … offset+k-1`` of a shortlist whose follow-ons come first.
+
+    ``held`` are the institution's own portfolio companies among the candidates, with their
+    scores; ``rest(k, offset)`` ranks every other candidate. A portfolio company that enters the
+    contest is the likeliest deal of all (on crunchbase2013 a third of the investments after a
+    split are follow-ons, and ranking them first leads BM25 with the same rule:
+    benchmarks/ranking_quality.py), so the shortlist shows them first, best score first, with
+    the reason that says so; scores stay the composite's.
+    """
+    first = sorted(held, key=lambda hit: -hit[1])
+    head = first[offset : offset + k]
+    wanted = k - len(head)
+    if wanted <= 0:
+        return head
+    return head + rest(wanted, max(0, offset - len(first)))
 
 
 def rank_owners(

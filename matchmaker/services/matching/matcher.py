@@ -31,6 +31,7 @@ from matchmaker.ranking.shortlist import (
     STAGES,
     ProjectColumns,
     allowed_projects,
+    held_first,
     rank,
     rank_owners,
 )
@@ -175,25 +176,42 @@ class Matcher:
             excluded |= {p for p, v in given.items() if v == Verdict.PASS.value}
         if excluded:
             mask &= ~np.isin(state.columns.ids, np.fromiter(excluded, dtype=np.int64))
+        # follow-ons (its own portfolio companies) come first; the index ranks the rest
+        held_rows = [state.project_row[p] for p in state.follow_ons.get(institution.id, ())]
+        held_rows = [r for r in held_rows if mask[r]]
+        held = list(
+            zip(
+                [int(state.columns.ids[r]) for r in held_rows],
+                state.score_matrix([row], held_rows)[0].tolist() if held_rows else [],
+                strict=True,
+            )
+        )
+        mask[held_rows] = False
         # no selector at all when nothing is filtered out: the index scans without a bitmap
         allowed = None if mask.all() else state.columns.ids[mask]
         text = state.space.slices["text"]
         vectors = _Rows(state.project_vectors, state.project_row, text) if query.diversity else None
         offset = (query.page - 1) * query.k
-        hits = rank(
-            state.project_index,
-            state.institution_views(row),
-            query.k,
-            offset,
-            allowed,
-            query.diversity,
-            vectors,
-        )
+
+        def rest(k: int, skip: int) -> list[tuple[int, float]]:
+            if allowed is not None and len(allowed) == 0:
+                return []
+            return rank(
+                state.project_index,
+                state.institution_views(row),
+                k,
+                skip,
+                allowed,
+                query.diversity,
+                vectors,
+            )
+
+        hits = held_first(held, offset, query.k, rest)
         items = [
             _match(state, "project", pid, state.project_row[pid], row, score, given.get(pid))
             for pid, score in hits
         ]
-        return items, int(mask.sum())
+        return items, int(mask.sum()) + len(held)
 
     def recommend(
         self, db: Session, event: Event, project: Project, query: ShortlistQuery

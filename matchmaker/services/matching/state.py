@@ -9,7 +9,7 @@ an institution's best view.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from matchmaker.embeddings.composite import (
     Weights,
 )
 from matchmaker.embeddings.index import VectorIndex
-from matchmaker.embeddings.portfolio import view_text
+from matchmaker.embeddings.portfolio import follow_ons, view_text
 from matchmaker.embeddings.views import InstitutionViews, build_views, text_parts
 from matchmaker.ranking.reasons import Neighbour
 from matchmaker.ranking.shortlist import HardFilters, ProjectColumns
@@ -69,6 +69,8 @@ class MatchState:
     names: dict[tuple[str, int], str]
     tracks: np.ndarray
     sessions: dict[int, set[str]]
+    # institution id → ids of the projects that are its portfolio companies (follow-ons)
+    follow_ons: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     def institution_views(self, q_row: int) -> np.ndarray:
         """Return the (v, dim) query vectors of one institution."""
@@ -217,6 +219,9 @@ def build_state(
         },
         tracks=np.array([p.track for p in projects], dtype=object),
         sessions={p.id: {s.code for s in p.sessions} for p in projects},
+        follow_ons=follow_ons(
+            [(p.id, p.name) for p in p_profiles], [(q.id, q.portfolio) for q in q_profiles]
+        ),
     )
 
 
