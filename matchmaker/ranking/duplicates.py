@@ -140,7 +140,8 @@ class Registration:
 class Evidence(NamedTuple):
     """One thing that matched, as a message code (``duplicates.<code>``) and its values.
 
-    Tuple values are lists (figures) and are joined the way each language writes a list.
+    Tuple values are lists (figures) and are joined the way each language writes a list; a
+    ``yuan`` value is money and a ``place`` value an adcode, both written per language.
     """
 
     code: str
@@ -149,8 +150,23 @@ class Evidence(NamedTuple):
     def text(self, lang: str = "zh") -> str:
         """Return the sentence in ``lang`` (Chinese or English, never a mix)."""
         sep = ", " if lang == "en" else "、"
-        values = {k: sep.join(v) if isinstance(v, tuple) else v for k, v in self.params.items()}
+        values: dict[str, object] = {}
+        for key, value in self.params.items():
+            if isinstance(value, tuple):
+                value = sep.join(value)
+            elif key == "yuan" and isinstance(value, int):
+                value = format_yuan(value, lang)
+            elif key == "place" and isinstance(value, int):
+                value = _place_name(value, lang)
+            values[key] = value
         return render(f"duplicates.{self.code}", lang, **values)
+
+
+def _place_name(code: int, lang: str) -> str:
+    """Return a division as people write it: 大同市云州区 (its city first), Shanxi."""
+    names = [divisions.table()[c] for c in divisions.chain(code)]
+    local = [d.name for d in names if d.level != divisions.PROVINCE]
+    return "".join(local) if local else names[0].english() if lang == "en" else names[0].name
 
 
 @dataclass(frozen=True)
@@ -547,6 +563,11 @@ def _pair(
     figures = [f.shown for value, f in da.figures.items() if value in db.figures]
     if figures:
         evidence.append(Evidence("same_figures", {"figures": tuple(figures[:8])}))
+    place = next((a for a, b in zip(da.place[::-1], db.place[::-1], strict=True) if a and a == b), 0)
+    if place and values["place"] == 1.0:
+        evidence.append(Evidence("same_place", {"place": place}))
+    if ra.funding_ask and rb.funding_ask and values["ask"] == 1.0:
+        evidence.append(Evidence("same_ask", {"yuan": ra.funding_ask}))
     if renamed:
         evidence.append(Evidence("different_names", {"a": ra.name, "b": rb.name}))
     elif da.name_key == db.name_key:
