@@ -20,8 +20,8 @@ baseline thresholds are then carried to the demo to count their false alarms the
 
 Last, real descriptions nobody here wrote or tuned on: the 820 itjuzi_ai820 companies that
 have a description (../shared/benchdata, read at run time; name, description, location as the
-place; no contacts or asks) with the same encoder. Every flagged pair is listed with whether the two rows share a
-legal name (the same company listed twice) or not (a false alarm).
+place; no contacts or asks) with the same encoder. Every flagged pair is listed with whether
+the two rows share a legal name (the same company listed twice) or not (a false alarm).
 
 Precision and recall carry Wilson 95 % intervals (pairs are the unit; they are not independent
 draws, so read the intervals as a size guide).
@@ -273,7 +273,8 @@ def evaluate_real(encoder: Encoder, data: Path, cuts: dict[str, float]) -> None:
     legal = {r["company_id"]: r["legal_name"].strip() for r in rows}
     same = [p for p in pairs if legal[p.a] and legal[p.a] == legal[p.b]]
     print(f"\n== Real descriptions: {len(rows)} itjuzi companies, nothing tuned on them ==")
-    print(f"  flagged {len(pairs)}: {len(same)} the same legal company, {len(pairs) - len(same)} not")
+    others = len(pairs) - len(same)
+    print(f"  flagged {len(pairs)}: {len(same)} the same legal company, {others} not")
     names = {r["company_id"]: r["name"] for r in rows}
     for p in pairs:
         verdict = "same company" if p in same else "different companies"
