@@ -10,6 +10,7 @@ and baselines.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -122,7 +123,7 @@ def test_a_paraphrase_in_other_units_shows_its_figures_place_and_ask(
     assert "所在地区相同：忻州市五台县" in text and "融资需求相同：3000万元" in text
     assert "联系" not in text  # another colleague's phone and e-mail
     english = flagged[ids].evidence_text("en")
-    assert "Same ask: ¥30,000,000" in english and "Same place: 忻州市五台县" in english
+    assert "Same ask: ¥30,000,000" in english and "Same place: “忻州市五台县”" in english
 
 
 def test_a_paraphrase_is_flagged_only_where_it_keeps_its_place_and_ask(
@@ -162,3 +163,14 @@ def test_words_that_hold_a_numeral_are_not_figures() -> None:
     assert figures("一体化设备，二期工程，三类证，建成投产，成本领先") == {}
     assert set(figures("可跨越15度坡度")) != set(figures("年发电15万度"))
     assert set(figures("增长30%")) != set(figures("年产30吨"))
+
+
+def test_english_evidence_quotes_what_has_no_english_name(
+    flagged: dict[Pair, DuplicatePair],
+) -> None:
+    quoted = re.compile(r"“[^”]*”")
+    for pair in flagged.values():
+        for line in pair.evidence_text("en"):
+            assert not re.search("[：、（）「」]", quoted.sub("", line)), line
+            if line.startswith("Same place"):
+                assert not re.search(r"[\u3400-\u9fff]", quoted.sub("", line)), line
