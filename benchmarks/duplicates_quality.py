@@ -153,10 +153,11 @@ def detector(batch: Batch) -> list[DuplicatePair]:
 def cosine_scores(vectors: np.ndarray, codes: Sequence[str]) -> dict[Pair, float]:
     unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     sims = unit @ unit.T
-    return {
-        tuple(sorted((codes[i], codes[j]))): float(sims[i, j])  # type: ignore[misc]
-        for i, j in combinations(range(len(codes)), 2)
-    }
+    out: dict[Pair, float] = {}
+    for i, j in combinations(range(len(codes)), 2):
+        a, b = sorted((codes[i], codes[j]))
+        out[(a, b)] = float(sims[i, j])
+    return out
 
 
 def tfidf_vectors(projects: Sequence[Project]) -> np.ndarray:
