@@ -2004,6 +2004,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Different project names: “{a}” ↔ “{b}”",
     ),
     "duplicates.same_name": ("项目名称相同", "Same project name"),
+    # a county or city has no English name here: it is quoted as written in Chinese
+    "duplicates.same_place": ("所在地区相同：{place}", "Same place: “{place}”"),
+    "duplicates.same_ask": ("融资需求相同：{yuan}", "Same ask: {yuan}"),
     "duplicates.same_phone": ("联系电话相同：{phone}", "Same phone number: {phone}"),
     "duplicates.same_email": ("电子邮箱相同：{email}", "Same e-mail address: {email}"),
     "duplicates.cosine": (

@@ -7,9 +7,12 @@ so a Traditional copy *is* an exact copy. From each registration we take
 
 * character 3-gram shingles of name + description (punctuation dropped), weighted by IDF, so the
   words every project of a sector uses (储能, 电池, BMS, 营收, 万元) count for little;
-* its sentences (split on 。！？；!?; / ". " / line breaks), folded;
-* its figures: a number and its magnitude (万, 亿, million, %) as one canonical value, so 1.3亿 =
-  13000万 and "RMB 16.5 million" = 1650万; years (2025年) are dropped, figures ≤ 10 count half;
+* its sentences (split on 。！？；!?; / ". " / line breaks) and clauses (also ，：), folded;
+* its figures, each one canonical value however written (:mod:`matchmaker.ranking.figures`):
+  1.2亿 = 12000万, 40MW = 4万千瓦, 5800万千瓦时 = 5800万度, 五千吨 = 5000吨, 六成 = 60%,
+  56名 = 56人; years (2025年) are dropped, counts ≤ 10 count half;
+* its place, read to adcodes (:mod:`matchmaker.embeddings.divisions`: 山西省忻州市五台县 →
+  province, city, county), and its ask in yuan;
 * its phone (digits, without +86) and e-mail (case-folded), and the caller's embedding row.
 
 Per pair of registrations:
@@ -18,22 +21,33 @@ Per pair of registrations:
            the shared-sentence share of characters, whichever is higher. Both are sets, so
            reordering sentences hides nothing. The denominator is never under half the longer
            text, so a short blurb inside a long description is not a copy.
-``facts``  IDF-weighted containment of the figures, times a ramp on how many figures are shared
-           (each counted by its rarity in this batch): two may be chance, four are a
-           fingerprint. Figures inside a sentence repeated verbatim are left to ``body``, so one
-           quoted sentence ("已投运项目63个，累计装机180MWh") is not counted twice.
+``agree``  of the text with fewer figures, the share the other also has (one pseudo-figure on
+           each side): a text match whose figures differ is a sector's template, not a copy.
+``facts``  IDF-weighted containment of the figures and of the place (its city and county count
+           as two more facts, weighed by rarity like figures: a county few registrations share
+           says more than the host city), times a ramp on how many are shared: two may be
+           chance, four are a fingerprint. Figures inside a sentence repeated verbatim are left
+           to ``body``, so one quoted sentence ("已投运项目63个，累计装机180MWh") is not counted
+           twice.
 ``topic``  ``body`` rescaled 0.05 → 0 … 0.35 → 1, or the embedding cosine rescaled
-           0.80 → 0 … 0.95 → 1 if higher: "these texts are about the same thing".
+           0.70 → 0 … 0.90 → 1 if higher: "these texts are about the same thing".
 ``strong`` the cosine rescaled 0.95 → 0 … 0.99 → 1: a meaning match that close is itself a fact.
+``place``, ``ask``  1 when they agree or one is not given; a paraphrase keeps both, so a pair in
+           another county, city or province is multiplied by 0.9, 0.8 or 0.5, and one whose
+           asks differ by more than 5 % by 0.8.
 
-    similarity = max(body, sqrt(topic · max(facts, strong))), plus 0.15 if a phone or e-mail
-                 matches, at most 1
+    copy       = body · (½ + ½ · agree)
+    reworded   = sqrt(topic · max(facts, strong)) · place · ask
+    similarity = max(copy, reworded), plus 0.15 if a phone or e-mail matches, at most 1
 
-A copy needs nothing but ``body`` (≈ 1). A paraphrase needs *both* a shared topic and shared
-facts (the geometric mean): projects of one sector share topic words but not figures or
-sentences, and figures that coincide between unrelated texts come without a shared topic.
-The cosine constants assume an encoder that places paraphrases above 0.95; with a weaker one
-(an English model on Chinese text gives unrelated pairs 0.9) the figures still have to agree.
+A copy needs nothing but ``body`` (≈ 1) with its own figures. A paraphrase needs *both* a shared
+topic and shared facts (the geometric mean): projects of one sector, city and ask share topic
+words, magnitudes and the ask but not four exact figures, and figures that coincide between
+unrelated texts come without a shared topic. The default encoder (USE, multilingual) puts our
+reworded pairs at cosine 0.81–0.92, same-sector look-alikes up to 0.86 and unrelated demo pairs
+under 0.58 (99.9th percentile), so the cosine says "same topic", never "same project", short
+of 0.95; an English model on Chinese text gives unrelated pairs 0.9, and then the figures still
+have to agree.
 
 A shared contact is supporting evidence only: one team may register two genuinely different
 projects, so it adds a bonus but cannot flag a pair alone; a pair that crosses the threshold
@@ -41,19 +55,24 @@ only thanks to it gets the weakest kind, ``same_contact``.
 
 Kinds (:data:`KINDS`)
 ---------------------
-``same_contact`` when the pair needed the contact bonus; else, when ``body`` ≥ 0.8 (a copy), the
-first that applies: ``traditional_copy`` (one side is written in
-Traditional characters, the other not), ``renamed`` (the names' character-bigram Dice < 0.5),
-``reordered`` (the shared sentences come in another order), ``near_copy`` (identical, or with
-sentences added, dropped or edited). Otherwise ``paraphrase`` (reworded, same facts or meaning),
-or ``same_contact``.
+``same_contact`` when the pair needed the contact bonus; else, when it is a copy (``body`` ≥ 0.8,
+or clauses each within character-bigram Dice 0.7 of one in the other cover 80 % of the shorter
+text, so a copy with a clause reworded still counts), the first that applies:
+``traditional_copy`` (one side is written in Traditional characters, the other not),
+``renamed`` (the names' character-bigram Dice < 0.5), ``reordered`` (the aligned clauses come in
+another order), ``near_copy`` (identical, or with sentences added, dropped or edited). Otherwise
+``paraphrase`` (reworded, same facts or meaning), or ``same_contact``.
 
 Threshold
 ---------
-0.5 (:data:`DEFAULT_THRESHOLD`), halfway between what was seen on each side. Lexically, the 240
-demo registrations give their three planted pairs 0.89–1.0 and every other pair at most 0.22;
-2,000 synthetic same-sector registrations written from shared phrasings reach at most 0.44;
-the test sheet's paraphrase scores 0.67 and its same-sector look-alikes under 0.1.
+0.5 (:data:`DEFAULT_THRESHOLD`), between what was seen on each side (benchmarks/
+duplicates_quality.py). Our 57 written pairs (tests/data/duplicate_pairs.csv, 114 rows checked
+as one batch, default encoder): the 40 duplicates score 0.75–1.0 (the weakest a paraphrase with
+its figures in other units), every other pair of rows at most 0.33 (a 预制菜 factory against
+another pair's, same district and ask). The 240 demo registrations give their three planted
+pairs 0.70–1.0 (0.62 without vectors) and every other pair at most 0.15; 2,000 synthetic
+same-sector registrations written from shared phrasings reach at most 0.32; the test sheet's
+paraphrase scores 0.67 and its same-sector look-alikes at most 0.15.
 
 Scale
 -----
@@ -65,7 +84,6 @@ name their kind and collect evidence.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -75,7 +93,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
+from matchmaker.domain import format_yuan
+from matchmaker.embeddings import divisions
 from matchmaker.messages import render
+from matchmaker.ranking.figures import figures as read_figures
 from matchmaker.text import fold, to_simplified
 
 F = TypeVar("F", bound=np.floating[Any])
@@ -88,24 +109,21 @@ CONTACT_BONUS = 0.15
 RENAMED_BELOW = 0.5
 FIGURES_COINCIDENCE = (2.0, 4.0)  # shared figures: two may be chance, four are a fingerprint
 TOPIC_BODY = (0.05, 0.35)
-TOPIC_COSINE = (0.80, 0.95)
+TOPIC_COSINE = (0.70, 0.90)
 STRONG_COSINE = (0.95, 0.99)
+# a text match whose figures disagree is a template (same sector, same phrasing), not a copy
+COPY_FIGURES_FLOOR = 0.5
+# a paraphrase keeps the project's place and ask: if they differ, its score is multiplied by
+OTHER_PROVINCE, OTHER_CITY, OTHER_COUNTY = 0.5, 0.8, 0.9
+OTHER_ASK, SAME_ASK = 0.8, 0.95  # asks within 5 % of each other are the same
+CLAUSE_MATCH = 0.7  # character-bigram Dice at which two clauses are one clause edited
 MIN_SENTENCE = 6  # folded characters; headings and "是的" are no evidence
 _SHINGLE = 3
 _BLOCK_CELLS = 1 << 20  # pairs scored at once: some 4 MB per signal
 
 _NON_WORD = re.compile(r"[\W_]+")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n\uff01\uff1f\uff1b]+|(?<!\d)\.(?=\s|$)")
-_ENUMERATORS = re.compile(r"[\u2460-\u24ff\u2776-\u2793]")  # ① ⑴ ⒈ ❶: list markers
-_FIGURE = re.compile(
-    r"(?<![0-9a-z.×*/])(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?"
-    r"(?:\s*(?P<magnitude>千万|百万|亿|万|million|billion))?"
-    r"(?:\s*(?P<measure>%|‰|公斤|公里|千克|千瓦时|千瓦|兆瓦|小时|分钟|平方米|°c"
-    r"|(?:μm|mm|cm|km|kg|gwh|gw|mwh|mw|kwh|kw|mah)(?![a-z])"
-    r"|[个家台项次吨元件人所座条套名张份倍天月年户亩头只辆款位篇期笔单种首]))?"
-)
-_MAGNITUDE = {"千万": 1e7, "百万": 1e6, "亿": 1e8, "万": 1e4, "million": 1e6, "billion": 1e9}
-_LIST_MARK = frozenset(".、)）")
+_CLAUSE_END = re.compile(r"[。！？；!?;\n\uff01\uff1f\uff1b，,：:]+|(?<!\d)\.(?=\s|$)")
 
 
 @dataclass(frozen=True)
@@ -122,6 +140,10 @@ class Registration:
         Kept for the caller's display; not evidence, since same-sector projects are expected.
     contact_phone, contact_email : str
         Compared after normalising (digits without +86; case-folded address).
+    region : str
+        Where the project is, as written (山西省大同市云州区, 大同云州); read to a division.
+    funding_ask : int or None
+        The ask in integer yuan.
     """
 
     id: str
@@ -130,12 +152,15 @@ class Registration:
     sectors: tuple[str, ...] = ()
     contact_phone: str = ""
     contact_email: str = ""
+    region: str = ""
+    funding_ask: int | None = None
 
 
 class Evidence(NamedTuple):
     """One thing that matched, as a message code (``duplicates.<code>``) and its values.
 
-    Tuple values are lists (figures) and are joined the way each language writes a list.
+    Tuple values are lists (figures) and are joined the way each language writes a list; a
+    ``yuan`` value is money and a ``place`` value an adcode, both written per language.
     """
 
     code: str
@@ -144,8 +169,23 @@ class Evidence(NamedTuple):
     def text(self, lang: str = "zh") -> str:
         """Return the sentence in ``lang`` (Chinese or English, never a mix)."""
         sep = ", " if lang == "en" else "、"
-        values = {k: sep.join(v) if isinstance(v, tuple) else v for k, v in self.params.items()}
+        values: dict[str, object] = {}
+        for key, value in self.params.items():
+            if isinstance(value, tuple):
+                value = sep.join(value)
+            elif key == "yuan" and isinstance(value, int):
+                value = format_yuan(value, lang)
+            elif key == "place" and isinstance(value, int):
+                value = _place_name(value, lang)
+            values[key] = value
         return render(f"duplicates.{self.code}", lang, **values)
+
+
+def _place_name(code: int, lang: str) -> str:
+    """Return a division as people write it: 大同市云州区 (its city first), Shanxi."""
+    names = [divisions.table()[c] for c in divisions.chain(code)]
+    local = [d.name for d in names if d.level != divisions.PROVINCE]
+    return "".join(local) if local else names[0].english() if lang == "en" else names[0].name
 
 
 @dataclass(frozen=True)
@@ -205,6 +245,8 @@ class _Doc:
     name_key: str
     contacts: tuple[str, ...]
     traditional: bool
+    place: tuple[int, int, int]  # adcodes of province, city, county; 0 where not known
+    clauses: tuple[str, ...]  # folded, in order, for the order and the share of edited copies
 
 
 def _is_traditional(text: str) -> bool:
@@ -213,43 +255,6 @@ def _is_traditional(text: str) -> bool:
         return True
     changed = sum(map(str.__ne__, text, simplified))
     return changed >= max(2, 0.03 * len(text))
-
-
-def _figures(text: str) -> dict[str, tuple[str, float]]:
-    """Canonical value (with its measure word) -> (as written, weight: ½ for values up to 10)."""
-    folded = _ENUMERATORS.sub(" ", to_simplified(text))
-    folded = unicodedata.normalize("NFKC", folded).casefold()
-    found: dict[str, tuple[str, float]] = {}
-    for match in _FIGURE.finditer(folded):
-        whole, fraction, magnitude, measure = match.group(
-            "whole", "fraction", "magnitude", "measure"
-        )
-        value = float(whole.replace(",", "") + (fraction or ""))
-        after = folded[match.end() : match.end() + 1]
-        if not (fraction or magnitude) and value <= 1 and measure not in ("%", "‰"):
-            continue  # "1家", "其中1位"
-        if not (fraction or magnitude or measure) and (
-            after in _LIST_MARK  # "1. 服务：", "2、"
-            or (after.isascii() and after.isalpha())  # 3D, 5G, 4K
-            or after in "×x*"  # 7×24
-            or (1990 <= value <= 2035 and not _is_cjk(after))  # "2025 revenue", "in 2019,"
-        ):
-            continue
-        if measure == "年" and 1990 <= value <= 2035:
-            continue  # 2025年: every project has one
-        value *= _MAGNITUDE.get(magnitude or "", 1.0)
-        unit = "" if measure in (None, "元") else measure
-        small = value <= 10 and unit not in ("%", "‰")
-        found.setdefault(_plain(value) + unit, (match.group(0).strip(), 0.5 if small else 1.0))
-    return found
-
-
-def _plain(value: float) -> str:
-    return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
-def _is_cjk(char: str) -> bool:
-    return bool(char) and "\u3400" <= char <= "\u9fff"
 
 
 def _contacts(phone: str, email: str) -> tuple[str, ...]:
@@ -269,14 +274,14 @@ def _doc(registration: Registration) -> _Doc:
     text = f"{registration.name}\n{registration.description}"
     flat = _NON_WORD.sub("", fold(text))
     shingles = {flat[k : k + _SHINGLE] for k in range(max(1, len(flat) - _SHINGLE + 1))}
-    figures = {v: _Figure(*f, "") for v, f in _figures(registration.name).items()}
+    figures = {v: _Figure(*f, "") for v, f in read_figures(registration.name).items()}
     sentences: dict[str, str] = {}
     for part in _SENTENCE_END.split(registration.description):
         key = _NON_WORD.sub("", fold(part))
         key = key if len(key) >= MIN_SENTENCE else ""
         if key:
             sentences.setdefault(key, part.strip())
-        for value, figure in _figures(part).items():
+        for value, figure in read_figures(part).items():
             figures.setdefault(value, _Figure(*figure, key))
     return _Doc(
         shingles=frozenset(shingles - {""}),
@@ -285,6 +290,30 @@ def _doc(registration: Registration) -> _Doc:
         name_key=_NON_WORD.sub("", fold(registration.name)),
         contacts=_contacts(registration.contact_phone, registration.contact_email),
         traditional=_is_traditional(text),
+        place=_place(registration.region),
+        clauses=tuple(
+            key
+            for part in _CLAUSE_END.split(registration.description)
+            if len(key := _NON_WORD.sub("", fold(part))) >= 4
+        ),
+    )
+
+
+def _place_facts(place: tuple[int, int, int]) -> dict[str, float]:
+    """The city and the county as facts, weighed like figures by how rare they are in a batch."""
+    return {f"@{code}": 1.0 for code in place[1:] if code}
+
+
+def _place(region: str) -> tuple[int, int, int]:
+    """Return the adcodes of the province, city and county a region names (0 when not named)."""
+    code = divisions.locate(region) if region.strip() else None
+    if code is None:
+        return (0, 0, 0)
+    levels = {divisions.table()[c].level: c for c in divisions.chain(code)}
+    return (
+        levels.get(divisions.PROVINCE, 0),
+        levels.get(divisions.CITY, 0),
+        levels.get(divisions.COUNTY, 0),
     )
 
 
@@ -340,7 +369,12 @@ def _ramp(values: NDArray[F], low: float, high: float) -> NDArray[F]:
 class _Signals:
     """Sparse encodings of all registrations; :meth:`block` gives the pair signals of some rows."""
 
-    def __init__(self, docs: Sequence[_Doc], embeddings: NDArray[np.float32] | None) -> None:
+    def __init__(
+        self,
+        docs: Sequence[_Doc],
+        embeddings: NDArray[np.float32] | None,
+        asks: Sequence[int | None] = (),
+    ) -> None:
         self.shingles = _binary(d.shingles for d in docs)
         self.shingles_w = _scaled(self.shingles, _idf(self.shingles))
         lengths = _incidence({k: float(len(k)) for k, _ in d.sentences} for d in docs)
@@ -352,7 +386,9 @@ class _Signals:
         # already: counting them again would make one quoted sentence look like a paraphrase
         repeated = Counter(key for d in docs for key, _ in d.sentences)
         counts = _incidence(
-            {v: f.weight for v, f in d.figures.items() if repeated[f.sentence] < 2} for d in docs
+            {v: f.weight for v, f in d.figures.items() if repeated[f.sentence] < 2}
+            | _place_facts(d.place)
+            for d in docs
         )
         self.figures = (counts > 0).astype(np.float32)
         idf = _idf(counts)
@@ -360,6 +396,11 @@ class _Signals:
         # how many figures two texts share, each counted by how rare it is here: a "57%" that
         # forty registrations mention is a weaker fingerprint than a "98.5%" that only two do
         self.figure_counts = _scaled(counts, idf / (np.log((1.0 + len(docs)) / 2.0) + 1.0))
+        # every figure, quoted or not: do two texts that match agree on their numbers?
+        self.all_figures = _incidence({v: f.weight for v, f in d.figures.items()} for d in docs)
+        self.all_figure_mass = _row_sums(self.all_figures)
+        self.places = np.asarray([d.place for d in docs], dtype=np.int64).reshape(-1, 3)
+        self.asks = np.asarray([a or 0 for a in asks] or [0] * len(docs), dtype=np.float64)
         self.contacts = _binary(d.contacts for d in docs)
         self.shingle_mass = _row_sums(self.shingles_w)
         self.sentence_mass = _row_sums(lengths)
@@ -378,11 +419,39 @@ class _Signals:
         signals: _Block = {
             "body": np.minimum(body, 1.0),
             "facts": np.minimum(facts, 1.0),
+            "figures_agree": self._figures_agree(rows),
+            "place": self._place_agree(rows),
+            "ask": self._ask_agree(rows),
             "contact": (self.contacts[rows] @ self.contacts.T).toarray() > 0,
         }
         if self.embeddings is not None:
             signals["cosine"] = self.embeddings[rows] @ self.embeddings.T
         return signals
+
+    def _figures_agree(self, rows: slice) -> NDArray[np.float32]:
+        """Share of the figures of the text with fewer that the other has (one pseudo-figure
+        each, so texts with one or no figure neither agree nor disagree much)."""
+        shared = (self.all_figures[rows] @ (self.all_figures > 0).T).toarray()
+        mass = self.all_figure_mass
+        fewer = np.minimum(mass[rows][:, None], mass[None, :])
+        agree: NDArray[np.float32] = ((shared + 1.0) / (fewer + 1.0)).astype(np.float32)
+        return np.minimum(agree, 1.0)
+
+    def _place_agree(self, rows: slice) -> NDArray[np.float32]:
+        """1 where the places agree as far as both are written, else the factor for the level."""
+        left, right = self.places[rows][:, None, :], self.places[None, :, :]
+        differs = (left != right) & (left > 0) & (right > 0)  # (rows, n, level)
+        out = np.ones(differs.shape[:2], np.float32)
+        for level, factor in ((2, OTHER_COUNTY), (1, OTHER_CITY), (0, OTHER_PROVINCE)):
+            out[differs[:, :, level]] = factor
+        return out
+
+    def _ask_agree(self, rows: slice) -> NDArray[np.float32]:
+        """1 where the asks are the same (within 5 %) or one is not given, else OTHER_ASK."""
+        left, right = self.asks[rows][:, None], self.asks[None, :]
+        known = (left > 0) & (right > 0)
+        close = np.minimum(left, right) >= SAME_ASK * np.maximum(left, right)
+        return np.where(known & ~close, OTHER_ASK, 1.0).astype(np.float32)
 
 
 def _content(signals: _Block) -> NDArray[np.float32]:
@@ -392,7 +461,9 @@ def _content(signals: _Block) -> NDArray[np.float32]:
     if "cosine" in signals:
         topic = np.maximum(topic, _ramp(signals["cosine"], *TOPIC_COSINE))
         agree = np.maximum(facts, _ramp(signals["cosine"], *STRONG_COSINE))
-    content: NDArray[np.float32] = np.maximum(body, np.sqrt(topic * agree))
+    copy = body * (COPY_FIGURES_FLOOR + (1.0 - COPY_FIGURES_FLOOR) * signals["figures_agree"])
+    reworded = np.sqrt(topic * agree) * signals["place"] * signals["ask"]
+    content: NDArray[np.float32] = np.maximum(copy, reworded)
     return content
 
 
@@ -433,7 +504,7 @@ def find_duplicates(
     if n < 2:
         return []
     docs = [_doc(r) for r in registrations]
-    signals = _Signals(docs, vectors)
+    signals = _Signals(docs, vectors, [r.funding_ask for r in registrations])
     found = []
     step = max(1, _BLOCK_CELLS // n)
     for start in range(0, n, step):
@@ -476,14 +547,13 @@ def _pair(
     (ra, da), (rb, db) = sorted([(first, doc_1), (second, doc_2)], key=lambda x: x[0].id)
     keys_a, keys_b = dict(da.sentences), dict(db.sentences)
     order_a = [k for k in keys_a if k in keys_b]
-    order_b = [k for k in keys_b if k in keys_a]
     traditional = da.traditional != db.traditional
     renamed = _dice(da.name_key, db.name_key) < RENAMED_BELOW
-    reordered = order_a != order_b
+    kept, reordered = _alignment(da.clauses, db.clauses)
     body = values["body"]
     if values["content"] < threshold:
         kind = "same_contact"
-    elif body < COPY_LEVEL:
+    elif max(body, kept) < COPY_LEVEL:
         kind = "paraphrase"
     elif traditional:
         kind = "traditional_copy"
@@ -500,7 +570,7 @@ def _pair(
         evidence.append(
             Evidence("shared_sentences", {"count": count, "total": total, "quote": longest})
         )
-    if order_a and reordered:
+    if reordered:
         evidence.append(Evidence("reordered", {}))
     if body >= COPY_LEVEL:
         for who, mine, theirs in ((ra.id, keys_a, keys_b), (rb.id, keys_b, keys_a)):
@@ -511,6 +581,12 @@ def _pair(
     figures = [f.shown for value, f in da.figures.items() if value in db.figures]
     if figures:
         evidence.append(Evidence("same_figures", {"figures": tuple(figures[:8])}))
+    # the most specific division both name (county, else city, else province)
+    shared = [a for a, b in zip(da.place[::-1], db.place[::-1], strict=True) if a and a == b]
+    if shared and values["place"] == 1.0:
+        evidence.append(Evidence("same_place", {"place": shared[0]}))
+    if ra.funding_ask and rb.funding_ask and values["ask"] == 1.0:
+        evidence.append(Evidence("same_ask", {"yuan": ra.funding_ask}))
     if renamed:
         evidence.append(Evidence("different_names", {"a": ra.name, "b": rb.name}))
     elif da.name_key == db.name_key:
@@ -525,6 +601,43 @@ def _pair(
     if cosine is not None and cosine >= TOPIC_COSINE[0]:
         evidence.append(Evidence("cosine", {"cosine": f"{cosine:.2f}"}))
     return DuplicatePair(ra.id, rb.id, values["score"], kind, tuple(evidence))
+
+
+def _alignment(left: Sequence[str], right: Sequence[str]) -> tuple[float, bool]:
+    """Align the clauses of two texts, each to its closest (character-bigram Dice ≥
+    CLAUSE_MATCH, one to one); return how much of the shorter text is kept this way (edited
+    clauses included, denominator at least half the longer) and whether the kept clauses come
+    in another order."""
+    grams = [[_bigrams(c) for c in side] for side in (left, right)]
+    candidates = sorted(
+        ((_set_dice(a, b), i, j) for i, a in enumerate(grams[0]) for j, b in enumerate(grams[1])),
+        reverse=True,
+    )
+    matched: dict[int, int] = {}
+    for score, i, j in candidates:
+        if score < CLAUSE_MATCH:
+            break
+        if i not in matched and j not in matched.values():
+            matched[i] = j
+    if not matched:
+        return 0.0, False
+    lengths = [sum(map(len, side)) for side in (left, right)]
+    kept = [
+        sum(len(left[i]) for i in matched) / lengths[0],
+        sum(len(right[j]) for j in matched.values()) / lengths[1],
+    ]
+    shorter = 0 if lengths[0] <= lengths[1] else 1
+    share = kept[shorter] * lengths[shorter] / max(lengths[shorter], 0.5 * max(lengths))
+    order = [matched[i] for i in sorted(matched)]
+    return share, order != sorted(order)
+
+
+def _bigrams(text: str) -> frozenset[str]:
+    return frozenset(text[k : k + 2] for k in range(max(1, len(text) - 1)))
+
+
+def _set_dice(a: frozenset[str], b: frozenset[str]) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 def _dice(left: str, right: str) -> float:

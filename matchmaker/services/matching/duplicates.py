@@ -12,22 +12,26 @@ from matchmaker.ranking.duplicates import DuplicatePair, Registration, find_dupl
 from matchmaker.services.matching.matcher import Matcher
 
 
+def registration(p: Project) -> Registration:
+    """Return what the duplicate detector sees of a project (benchmarks build it the same way)."""
+    return Registration(
+        id=p.code,
+        name=p.name,
+        description=p.description,
+        sectors=tuple(p.sectors or ()),
+        contact_phone=p.contact_phone,
+        contact_email=p.contact_email,
+        region=p.region or "",
+        funding_ask=p.funding_ask,
+    )
+
+
 def event_duplicates(db: Session, event: Event, matcher: Matcher) -> list[DuplicatePair]:
     """Return suspicious pairs among the event's projects, most similar first."""
     projects = db.scalars(
         select(Project).where(Project.event_id == event.id).order_by(Project.id)
     ).all()
-    registrations = [
-        Registration(
-            id=p.code,
-            name=p.name,
-            description=p.description,
-            sectors=tuple(p.sectors or ()),
-            contact_phone=p.contact_phone,
-            contact_email=p.contact_email,
-        )
-        for p in projects
-    ]
+    registrations = [registration(p) for p in projects]
     state = matcher.state(db, event)
     text = state.space.slices["text"]
     rows = [state.project_row[p.id] for p in projects]
