@@ -26,7 +26,8 @@ from matchmaker.db.models import Event, Institution, Project
 from matchmaker.domain import Progress, Stage, Verdict
 from matchmaker.embeddings import regions
 from matchmaker.embeddings.composite import Weights
-from matchmaker.ranking.reasons import Reason, explain
+from matchmaker.ranking.feedback import QueryFeedback
+from matchmaker.ranking.reasons import FeedbackNeighbour, Reason, explain
 from matchmaker.ranking.shortlist import (
     STAGES,
     ProjectColumns,
@@ -170,6 +171,7 @@ class Matcher:
         mask = allowed_projects(state.columns, profile, state.hard[institution.id])
         mask &= _project_filters(state, query)
         given = verdicts(db, institution.id)
+        nudge = _feedback(state, given)
         excluded = set(met_projects(db, institution.id))
         if not query.include_passed:
             excluded |= {p for p, v in given.items() if v == Verdict.PASS.value}
@@ -180,9 +182,10 @@ class Matcher:
         text = state.space.slices["text"]
         vectors = _Rows(state.project_vectors, state.project_row, text) if query.diversity else None
         offset = (query.page - 1) * query.k
+        views = state.institution_views(row)
         hits = rank(
             state.project_index,
-            state.institution_views(row),
+            views if nudge is None else nudge.apply(views),
             query.k,
             offset,
             allowed,
@@ -190,7 +193,18 @@ class Matcher:
             vectors,
         )
         items = [
-            _match(state, "project", pid, state.project_row[pid], row, score, given.get(pid))
+            _match(
+                state,
+                "project",
+                pid,
+                state.project_row[pid],
+                row,
+                score,
+                given.get(pid),
+                None
+                if nudge is None
+                else nudge.neighbour(pid, state.project_vectors[state.project_row[pid]]),
+            )
             for pid, score in hits
         ]
         return items, int(mask.sum())
@@ -251,8 +265,14 @@ def _match(
     q_row: int,
     score: float,
     verdict: str | None = None,
+    feedback: FeedbackNeighbour | None = None,
 ) -> Match:
-    """Return one item with its reasons and the per-block fits of the view that scored it."""
+    """Return one item with its reasons and the per-block fits of the view that scored it.
+
+    The view is the best one without the institution's verdicts: their shift is the same for
+    every view (``ranking/feedback.py``), so it wins with them too, and ``score`` (which holds
+    the shift) is Σ w·fits plus ``feedback.term``.
+    """
     view = state.best_view(p_row, q_row)
     p_vector, q_vector = state.project_vectors[p_row], state.views.vectors[view]
     fits = state.space.fits(p_vector, q_vector)
@@ -265,6 +285,7 @@ def _match(
         q_vector,
         fits,
         neighbour,
+        feedback,
     )
     return Match(
         kind,
@@ -276,6 +297,55 @@ def _match(
         fits,
         verdict,
     )
+
+
+@dataclass(frozen=True)
+class _Verdicts:
+    """An institution's verdicts as the shift of its query, with the names its reasons use."""
+
+    shift: QueryFeedback
+    liked: list[int]  # project ids, in the rows of ``shift.liked``
+    passed: list[int]
+    names: dict[int, str]
+
+    def apply(self, views: np.ndarray) -> np.ndarray:
+        return self.shift.apply(views)
+
+    def neighbour(self, project_id: int, vector: np.ndarray) -> FeedbackNeighbour:
+        """Return what the verdicts did to one project: the term, and its nearest liked and
+        passed projects other than itself (a liked project is not "close to" itself)."""
+        to_liked, to_passed = self.shift.similarity(vector)
+        nearest = []
+        for ids, similarity in ((self.liked, to_liked), (self.passed, to_passed)):
+            others = [(float(s), pid) for pid, s in zip(ids, similarity, strict=True)]
+            others = [(s, pid) for s, pid in others if pid != project_id]
+            nearest.append(max(others, default=None))
+        liked, passed = nearest
+        return FeedbackNeighbour(
+            self.shift.term(vector),
+            None if liked is None else self.names[liked[1]],
+            0.0 if liked is None else liked[0],
+            None if passed is None else self.names[passed[1]],
+            0.0 if passed is None else passed[0],
+        )
+
+
+def _feedback(state: MatchState, given: Mapping[int, str]) -> _Verdicts | None:
+    """Return the institution's verdicts on projects of the state as a query shift, or None
+    when it has given none (the ranking is then the profile's alone)."""
+    known = [(pid, v) for pid, v in sorted(given.items()) if pid in state.project_row]
+    liked = [pid for pid, v in known if v == Verdict.LIKE.value]
+    passed = [pid for pid, v in known if v == Verdict.PASS.value]
+    if not liked and not passed:
+        return None
+    rows = state.project_row
+    shift = QueryFeedback.of(
+        state.space,
+        state.project_vectors[[rows[p] for p in liked]],
+        state.project_vectors[[rows[p] for p in passed]],
+    )
+    names = {pid: state.names[("project", pid)] for pid in liked + passed}
+    return _Verdicts(shift, liked, passed, names)
 
 
 def _project_filters(state: MatchState, query: ShortlistQuery) -> np.ndarray:
