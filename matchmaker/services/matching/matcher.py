@@ -26,7 +26,6 @@ from matchmaker.db.models import Event, Institution, Project
 from matchmaker.domain import Progress, Stage, Verdict
 from matchmaker.embeddings import regions
 from matchmaker.embeddings.composite import Weights
-from matchmaker.ranking.feedback import QueryFeedback
 from matchmaker.ranking.reasons import FeedbackNeighbour, Reason, explain
 from matchmaker.ranking.shortlist import (
     STAGES,
@@ -38,7 +37,12 @@ from matchmaker.ranking.shortlist import (
 from matchmaker.services.matching.index_store import IndexStore
 from matchmaker.services.matching.profiles import prune_text_vectors
 from matchmaker.services.matching.state import MatchState, build_state, event_stamp, event_weights
-from matchmaker.services.matching.verdicts import met_projects, record_verdict, verdicts
+from matchmaker.services.matching.verdicts import (
+    met_projects,
+    record_verdict,
+    verdict_shift,
+    verdicts,
+)
 
 __all__ = [
     "Match",
@@ -171,7 +175,7 @@ class Matcher:
         mask = allowed_projects(state.columns, profile, state.hard[institution.id])
         mask &= _project_filters(state, query)
         given = verdicts(db, institution.id)
-        nudge = _feedback(state, given)
+        nudge = verdict_shift(state, given)
         excluded = set(met_projects(db, institution.id))
         if not query.include_passed:
             excluded |= {p for p, v in given.items() if v == Verdict.PASS.value}
@@ -297,55 +301,6 @@ def _match(
         fits,
         verdict,
     )
-
-
-@dataclass(frozen=True)
-class _Verdicts:
-    """An institution's verdicts as the shift of its query, with the names its reasons use."""
-
-    shift: QueryFeedback
-    liked: list[int]  # project ids, in the rows of ``shift.liked``
-    passed: list[int]
-    names: dict[int, str]
-
-    def apply(self, views: np.ndarray) -> np.ndarray:
-        return self.shift.apply(views)
-
-    def neighbour(self, project_id: int, vector: np.ndarray) -> FeedbackNeighbour:
-        """Return what the verdicts did to one project: the term, and its nearest liked and
-        passed projects other than itself (a liked project is not "close to" itself)."""
-        to_liked, to_passed = self.shift.similarity(vector)
-        nearest = []
-        for ids, similarity in ((self.liked, to_liked), (self.passed, to_passed)):
-            others = [(float(s), pid) for pid, s in zip(ids, similarity, strict=True)]
-            others = [(s, pid) for s, pid in others if pid != project_id]
-            nearest.append(max(others, default=None))
-        liked, passed = nearest
-        return FeedbackNeighbour(
-            self.shift.term(vector),
-            None if liked is None else self.names[liked[1]],
-            0.0 if liked is None else liked[0],
-            None if passed is None else self.names[passed[1]],
-            0.0 if passed is None else passed[0],
-        )
-
-
-def _feedback(state: MatchState, given: Mapping[int, str]) -> _Verdicts | None:
-    """Return the institution's verdicts on projects of the state as a query shift, or None
-    when it has given none (the ranking is then the profile's alone)."""
-    known = [(pid, v) for pid, v in sorted(given.items()) if pid in state.project_row]
-    liked = [pid for pid, v in known if v == Verdict.LIKE.value]
-    passed = [pid for pid, v in known if v == Verdict.PASS.value]
-    if not liked and not passed:
-        return None
-    rows = state.project_row
-    shift = QueryFeedback.of(
-        state.space,
-        state.project_vectors[[rows[p] for p in liked]],
-        state.project_vectors[[rows[p] for p in passed]],
-    )
-    names = {pid: state.names[("project", pid)] for pid in liked + passed}
-    return _Verdicts(shift, liked, passed, names)
 
 
 def _project_filters(state: MatchState, query: ShortlistQuery) -> np.ndarray:
