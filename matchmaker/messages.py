@@ -1430,6 +1430,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "phone.cancel_yes": ("确认取消会见", "Yes, cancel the meeting"),
     "phone.cancel_no": ("不取消", "Keep it"),
     "phone.slot_time": ("第 {slot} 时段 · {start}–{end}", "Slot {slot} · {start}–{end}"),
+    "reason.liked_near": (
+        "与您标记感兴趣的「{project}」相近",
+        "Close to {project}, which you marked as interesting",
+    ),
+    "reason.passed_near": (
+        "与您标记不合适的「{project}」相近",
+        "Close to {project}, which you marked as not a fit",
+    ),
     "dd.no_smtp": (
         "未配置邮件服务器（MATCHMAKER_SMTP_HOST）",
         "No mail server configured (MATCHMAKER_SMTP_HOST)",

@@ -67,6 +67,11 @@ class Window:
     text_by_share: dict[float, np.ndarray]  # the text block's fit at each share s
     sector_before: np.ndarray  # (q, c) the sector fit when described entries' labels counted
     baselines: dict[str, np.ndarray] = field(default_factory=dict)
+    # the product's vectors (benchmarks/feedback_learning.py moves queries with them)
+    space: CompositeSpace | None = None
+    projects: np.ndarray | None = None  # (c, dim)
+    institutions: np.ndarray | None = None  # (q, dim): each investor's own vector
+    views: InstitutionViews | None = None
 
 
 def check_index(views: InstitutionViews, projects: np.ndarray, dense: np.ndarray) -> None:
@@ -207,8 +212,9 @@ def window(data: Path, encoder: Encoder, start: str, end: str = "9999") -> Windo
         "profile shares (行业+子行业+省)": profile,
     }
     return Window(
-        start, end, queries, relevant, followed, new, fits, text_by_share, sector_before, baselines
-    )
+        start, end, queries, relevant, followed, new, fits, text_by_share, sector_before, baselines,
+        space, p, q, views,
+    )  # fmt: skip
 
 
 # ---- tables --------------------------------------------------------------------------------

@@ -26,6 +26,9 @@ SHOW_SECTOR_FROM = 0.45
 # A portfolio neighbour is named from this cosine: unrelated Chinese descriptions in one field
 # reach ~0.4 with the default encoder, a company doing much the same thing ~0.6 and more.
 SHOW_NEIGHBOUR_FROM = 0.5
+# A liked (passed) project is named from this similarity over the feedback blocks
+# (``feedback.QueryFeedback.similarity``; 1 = the same project).
+SHOW_VERDICT_FROM = 0.5
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,21 @@ class Neighbour:
     profile: float
     entry: float
     share: float
+
+
+@dataclass(frozen=True)
+class FeedbackNeighbour:
+    """What the institution's own verdicts did to one project (``ranking/feedback.py``).
+
+    ``term`` is ⟨d, p⟩, added to the score; ``liked`` and ``passed`` name the project's nearest
+    liked and passed projects other than itself (None: none), with their similarities.
+    """
+
+    term: float
+    liked: str | None = None
+    liked_similarity: float = 0.0
+    passed: str | None = None
+    passed_similarity: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -88,6 +106,7 @@ def explain(
     institution_vector: np.ndarray,
     fits: dict[str, float] | None = None,
     neighbour: Neighbour | None = None,
+    feedback: FeedbackNeighbour | None = None,
 ) -> list[Reason]:
     """Return the reasons for one pair, strongest contribution first, concerns last.
 
@@ -95,7 +114,9 @@ def explain(
     may be passed when the caller already has ``space.fits`` of the pair. With ``neighbour`` the
     text block speaks as its two parts (profile, nearest portfolio company), whose contributions
     add up to the block's. A follow-on (the project is a portfolio company by name) comes first;
-    it is a fact, not part of the score (contribution 0).
+    it is a fact, not part of the score (contribution 0). With ``feedback`` (the institution
+    has liked or passed projects), a project its likes moved up names the nearest liked one, and
+    one its passes moved down the nearest passed one (a concern).
     """
     fits = fits or space.fits(project_vector, institution_vector)
     w = space.w
@@ -108,6 +129,7 @@ def explain(
     out += _ticket_reasons(project, institution, fits["ticket"], w["ticket"])
     out += _region_reasons(project, institution, fits["region"], w["region"])
     out += _needs_reasons(project, institution, fits["needs"], w["needs"])
+    out += _feedback_reasons(feedback)
     out = sorted(out, key=lambda r: (not r.positive, -r.contribution))
     held = follow_on(project.name, institution.portfolio) if project.name else None
     if held is not None:
@@ -252,6 +274,21 @@ def _region_reasons(p: ProjectProfile, q: InstitutionProfile, fit: float, w: flo
     return [
         Reason("region", "reason.region_off", fit, fit * w, positive=False, params={"region": name})
     ]
+
+
+def _feedback_reasons(f: FeedbackNeighbour | None) -> list[Reason]:
+    """Name the liked project behind a positive term, the passed one behind a negative term."""
+    if f is None:
+        return []
+    if f.term > 0 and f.liked is not None and f.liked_similarity >= SHOW_VERDICT_FROM:
+        params = {"project": f.liked}
+        return [Reason("feedback", "reason.liked_near", f.liked_similarity, f.term, True, params)]
+    if f.term < 0 and f.passed is not None and f.passed_similarity >= SHOW_VERDICT_FROM:
+        params = {"project": f.passed}
+        return [
+            Reason("feedback", "reason.passed_near", f.passed_similarity, f.term, False, params)
+        ]
+    return []
 
 
 _NEED_CODES = frozenset(n.value for n in Need)

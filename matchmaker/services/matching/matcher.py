@@ -26,7 +26,7 @@ from matchmaker.db.models import Event, Institution, Project
 from matchmaker.domain import Progress, Stage, Verdict
 from matchmaker.embeddings import regions
 from matchmaker.embeddings.composite import Weights
-from matchmaker.ranking.reasons import Reason, explain
+from matchmaker.ranking.reasons import FeedbackNeighbour, Reason, explain
 from matchmaker.ranking.shortlist import (
     STAGES,
     ProjectColumns,
@@ -38,7 +38,12 @@ from matchmaker.ranking.shortlist import (
 from matchmaker.services.matching.index_store import IndexStore
 from matchmaker.services.matching.profiles import prune_text_vectors
 from matchmaker.services.matching.state import MatchState, build_state, event_stamp, event_weights
-from matchmaker.services.matching.verdicts import met_projects, record_verdict, verdicts
+from matchmaker.services.matching.verdicts import (
+    met_projects,
+    record_verdict,
+    verdict_shift,
+    verdicts,
+)
 
 __all__ = [
     "Match",
@@ -171,6 +176,7 @@ class Matcher:
         mask = allowed_projects(state.columns, profile, state.hard[institution.id])
         mask &= _project_filters(state, query)
         given = verdicts(db, institution.id)
+        nudge = verdict_shift(state, given)
         excluded = set(met_projects(db, institution.id))
         if not query.include_passed:
             excluded |= {p for p, v in given.items() if v == Verdict.PASS.value}
@@ -179,36 +185,39 @@ class Matcher:
         # follow-ons (its own portfolio companies) come first; the index ranks the rest
         held_rows = [state.project_row[p] for p in state.follow_ons.get(institution.id, ())]
         held_rows = [r for r in held_rows if mask[r]]
-        held = list(
-            zip(
-                [int(state.columns.ids[r]) for r in held_rows],
-                state.score_matrix([row], held_rows)[0].tolist() if held_rows else [],
-                strict=True,
-            )
-        )
         mask[held_rows] = False
         # no selector at all when nothing is filtered out: the index scans without a bitmap
         allowed = None if mask.all() else state.columns.ids[mask]
         text = state.space.slices["text"]
         vectors = _Rows(state.project_vectors, state.project_row, text) if query.diversity else None
         offset = (query.page - 1) * query.k
+        views = state.institution_views(row)
+        if nudge is not None:
+            views = nudge.apply(views)
 
         def rest(k: int, skip: int) -> list[tuple[int, float]]:
             if allowed is not None and len(allowed) == 0:
                 return []
-            return rank(
-                state.project_index,
-                state.institution_views(row),
-                k,
-                skip,
-                allowed,
-                query.diversity,
-                vectors,
-            )
+            return rank(state.project_index, views, k, skip, allowed, query.diversity, vectors)
 
+        held = [
+            (int(state.columns.ids[r]), float((views @ state.project_vectors[r]).max()))
+            for r in held_rows
+        ]
         hits = held_first(held, offset, query.k, rest)
         items = [
-            _match(state, "project", pid, state.project_row[pid], row, score, given.get(pid))
+            _match(
+                state,
+                "project",
+                pid,
+                state.project_row[pid],
+                row,
+                score,
+                given.get(pid),
+                None
+                if nudge is None
+                else nudge.neighbour(pid, state.project_vectors[state.project_row[pid]]),
+            )
             for pid, score in hits
         ]
         return items, int(mask.sum()) + len(held)
@@ -269,8 +278,14 @@ def _match(
     q_row: int,
     score: float,
     verdict: str | None = None,
+    feedback: FeedbackNeighbour | None = None,
 ) -> Match:
-    """Return one item with its reasons and the per-block fits of the view that scored it."""
+    """Return one item with its reasons and the per-block fits of the view that scored it.
+
+    The view is the best one without the institution's verdicts: their shift is the same for
+    every view (``ranking/feedback.py``), so it wins with them too, and ``score`` (which holds
+    the shift) is Σ w·fits plus ``feedback.term``.
+    """
     view = state.best_view(p_row, q_row)
     p_vector, q_vector = state.project_vectors[p_row], state.views.vectors[view]
     fits = state.space.fits(p_vector, q_vector)
@@ -283,6 +298,7 @@ def _match(
         q_vector,
         fits,
         neighbour,
+        feedback,
     )
     return Match(
         kind,
