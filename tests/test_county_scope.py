@@ -249,7 +249,9 @@ def test_county_events_and_scoped_accounts_are_set_up_from_the_cli(
         assert user.scope_event_id == hd.id and hd.parent is not None and hd.division == 141024
     assert _cli(db_url, "user", "scope", "hd_org", "--everything").exit_code == 0
     with transaction(factory) as db:
-        assert db.scalars(select(User).where(User.username == "hd_org")).one().scope_event_id is None
+        assert (
+            db.scalars(select(User).where(User.username == "hd_org")).one().scope_event_id is None
+        )
 
 
 def test_migration_0031_up_and_down_keeps_the_rows(engine: Engine, event: str) -> None:

@@ -95,7 +95,17 @@ def _criteria(ids: tuple[int, ...], me: int) -> list[Any]:
     institutions = select(Institution.id).where(Institution.event_id.in_(ids))
     sessions = select(MatchmakingSession.id).where(MatchmakingSession.event_id.in_(ids))
     meetings = select(Meeting.id).where(Meeting.project_id.in_(projects))
-    notices = select(Notice.id).where(or_(Notice.event_id.is_(None), Notice.event_id.in_(ids)))
+    # accounts: oneself, the parties of the events in scope, and staff scoped inside it
+    users = or_(
+        User.id == me,
+        User.project_id.in_(projects),
+        User.institution_id.in_(institutions),
+        User.scope_event_id.in_(ids),
+    )
+    # notices: of the events in scope, or an account notice (no event) to a visible account
+    visible_users = select(User.id).where(users)
+    notice_rule = or_(Notice.event_id.in_(ids), Notice.user_id.in_(visible_users))
+    notices = select(Notice.id).where(notice_rule)
     out = [
         with_loader_criteria(Event, lambda cls: cls.id.in_(ids), include_aliases=True),
         *(
@@ -133,18 +143,7 @@ def _criteria(ids: tuple[int, ...], me: int) -> list[Any]:
         )
     )
     out.append(with_loader_criteria(NoticeDelivery, NoticeDelivery.notice_id.in_(notices)))
-    # accounts: oneself, the parties of the events in scope, and staff scoped inside it
-    out.append(
-        with_loader_criteria(
-            User,
-            or_(
-                User.id == me,
-                User.project_id.in_(projects),
-                User.institution_id.in_(institutions),
-                User.scope_event_id.in_(ids),
-            ),
-        )
-    )
+    out.append(with_loader_criteria(User, users))
     return out
 
 
