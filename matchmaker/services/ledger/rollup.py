@@ -69,7 +69,7 @@ def division_name(code: int | None) -> str:
 def rollup(db: Session, city: Event, now: datetime | None = None) -> dict[str, Any]:
     """Return the city's roll-up: a row for its own event and one per county, and the total."""
     now = now or utcnow()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for event in [city, *counties_of(db, city)]:
         rows.append(
             {

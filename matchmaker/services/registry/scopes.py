@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, false, or_, select
+from sqlalchemy import event, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from matchmaker.db.models import (
@@ -121,20 +121,20 @@ def _criteria(ids: tuple[int, ...], me: int) -> list[Any]:
                 Job,
             )
         ),
-        *(
-            with_loader_criteria(m, lambda cls: or_(cls.event_id.is_(None), cls.event_id.in_(ids)))
-            for m in (AuditEntry, Notice)
+        with_loader_criteria(
+            AuditEntry, lambda cls: or_(cls.event_id.is_(None), cls.event_id.in_(ids))
         ),
+        with_loader_criteria(Notice, notice_rule),
     ]
-    for model in (Attachment, DueDiligence, Feedback, RoadshowTap, Meeting, MeetingRequest):
-        out.append(with_loader_criteria(model, model.project_id.in_(projects)))
-    for model in (RoadshowInterest, InterestBoost):
+    by_project: tuple[Any, ...] = (Attachment, DueDiligence, Feedback, RoadshowTap, Meeting)
+    for model in (*by_project, MeetingRequest, RoadshowInterest, InterestBoost):
         out.append(with_loader_criteria(model, model.project_id.in_(projects)))
     out.append(
         with_loader_criteria(PortfolioEntry, PortfolioEntry.institution_id.in_(institutions))
     )
-    for model in (Slot, Table, SessionSeat, RoadshowDraw, LateReport, Agenda):
-        out.append(with_loader_criteria(model, model.session_id.in_(sessions)))
+    by_session: tuple[Any, ...] = (Slot, Table, SessionSeat, RoadshowDraw, LateReport, Agenda)
+    for one in by_session:
+        out.append(with_loader_criteria(one, one.session_id.in_(sessions)))
     out.append(with_loader_criteria(MeetingMark, MeetingMark.meeting_id.in_(meetings)))
     out.append(
         with_loader_criteria(
@@ -155,9 +155,6 @@ def _limit_to_scope(state: ORMExecuteState) -> None:
     if state.is_column_load:  # a deferred column of a row already allowed
         return
     ids, me = found
-    if not ids:  # pragma: no cover - a scope always holds its own event
-        state.statement = state.statement.where(false())
-        return
     state.statement = state.statement.options(*_criteria(ids, me))
 
 
