@@ -217,9 +217,15 @@ def _cli(db_url: str, *args: str) -> Any:
     return CliRunner().invoke(main, ["--db", db_url, "--json", *args])
 
 
-def test_county_events_and_scoped_accounts_are_set_up_from_the_cli(
-    db_url: str, event: str, factory: Any
-) -> None:
+def test_county_events_and_scoped_accounts_are_set_up_from_the_cli(tmp_path: Path) -> None:
+    """In-process on SQLite (click's runner opens its own engine per command, which only a
+    process's end closes; the rules themselves run on both databases in the next test)."""
+    from matchmaker.db.engine import make_engine, migrate, session_factory
+
+    db_url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = make_engine(db_url)
+    migrate(engine)
+    factory = session_factory(engine)
     made = _cli(db_url, "event", "create", "--code", "LF", "--name", "临汾", "--year", "2026",
                 "--division", "临汾市")  # fmt: skip
     assert made.exit_code == 0, made.output
@@ -249,9 +255,43 @@ def test_county_events_and_scoped_accounts_are_set_up_from_the_cli(
         assert user.scope_event_id == hd.id and hd.parent is not None and hd.division == 141024
     assert _cli(db_url, "user", "scope", "hd_org", "--everything").exit_code == 0
     with transaction(factory) as db:
-        assert (
-            db.scalars(select(User).where(User.username == "hd_org")).one().scope_event_id is None
-        )
+        lifted = db.scalars(select(User).where(User.username == "hd_org")).one()
+        assert lifted.scope_event_id is None
+    engine.dispose()
+
+
+def test_bad_placements_are_refused_and_change_nothing(factory: Any, event: str) -> None:
+    from matchmaker.errors import InvalidInput
+    from matchmaker.services.registry.accounts import create_user
+    from matchmaker.services.registry.events import create_event, get_event
+    from matchmaker.services.registry.scopes import parse_division, place_event, set_scope
+
+    with transaction(factory) as db:
+        city = create_event(db, "LF", "临汾", 2026)
+        place_event(db, city, None, parse_division("141000"))
+        place_event(db, get_event(db, event), city, parse_division("洪洞县"))
+    for _why, attempt in {
+        "under a county event": lambda db: place_event(
+            db, create_event(db, "X1", "坏", 2026), get_event(db, event)
+        ),
+        "a county outside the city": lambda db: place_event(
+            db, create_event(db, "X2", "坏", 2026), get_event(db, "LF"), parse_division("阳曲县")
+        ),
+        "a city with counties under another": lambda db: place_event(
+            db, get_event(db, "LF"), create_event(db, "X3", "坏", 2026)
+        ),
+        "an unknown division": lambda db: parse_division("不存在县"),
+        "a party's account": lambda db: set_scope(
+            db, create_user(db, "x_inv", Role.INVESTOR, "", institution=None), city
+        ),
+    }.items():
+        with pytest.raises(InvalidInput), transaction(factory) as db:
+            attempt(db)
+    with transaction(factory) as db:
+        codes = set(db.scalars(select(Event.code)))
+        assert codes == {"LF", event}, codes  # nothing of a refused attempt was written
+        assert db.scalar(select(User.id).where(User.username == "x_inv")) is None
+        assert get_event(db, "LF").parent_id is None
 
 
 def test_migration_0031_up_and_down_keeps_the_rows(engine: Engine, event: str) -> None:
