@@ -1438,6 +1438,61 @@ CATALOG: dict[str, tuple[str, str]] = {
         "与您标记不合适的「{project}」相近",
         "Close to {project}, which you marked as not a fit",
     ),
+    "scope.unknown_division": (
+        "未知的行政区划：{value}（请写县/市的全称或 6 位代码，如 洪洞县、141024）",
+        "Unknown administrative division: {value} (write a county's or city's full name or "
+        "its 6-digit code, e.g. 洪洞县, 141024)",
+    ),
+    "scope.ambiguous_division": (
+        "“{value}”可指多个行政区划：{choices}，请写 6 位代码",
+        "“{value}” names several divisions: {choices}; write the 6-digit code",
+    ),
+    "scope.parent_is_county": (
+        "{key} 本身是分赛场（隶属 {parent}），不能再设下级分赛场",
+        "{key} is itself a county event (under {parent}); it cannot have events under it",
+    ),
+    "scope.has_counties": (
+        "{key} 下已有分赛场，不能再隶属其他活动",
+        "{key} has county events under it; it cannot be put under another event",
+    ),
+    "scope.self_parent": ("活动不能隶属于自身", "An event cannot be under itself"),
+    "scope.outside_city": (
+        "{division} 不在上级活动的行政区划 {city} 之内",
+        "{division} does not lie in the parent event's division {city}",
+    ),
+    "scope.not_staff": (
+        "只有组委会或工作人员账号可以限定活动范围：{key}",
+        "Only organiser and staff accounts can be limited to events: {key}",
+    ),
+    "scope.no_new_event": (
+        "限定了活动范围的账号不能新建活动，请联系市级组委会",
+        "An account limited to some events cannot create events; ask the city's organisers",
+    ),
+    "scope.everything": ("全部活动", "Every event"),
+    "rollup.sheet": ("汇总", "Roll-up"),
+    "rollup.title": ("{event}：各分赛场汇总", "{event}: roll-up of its county events"),
+    "rollup.heading": ("各分赛场汇总", "County roll-up"),
+    "rollup.link": ("各分赛场汇总", "County roll-up"),
+    "rollup.col.event": ("活动", "Event"),
+    "rollup.col.division": ("行政区划", "Division"),
+    "rollup.col.projects": ("报名项目", "Projects registered"),
+    "rollup.col.institutions": ("报名机构", "Institutions registered"),
+    "rollup.col.meetings_held": ("已举行会见", "Meetings held"),
+    "rollup.col.follow_ups": ("跟进", "Follow-ups"),
+    "rollup.col.negotiating": ("洽谈中", "Negotiating"),
+    "rollup.col.signed": ("签约意向", "Signed"),
+    "rollup.col.signed_projects": ("签约项目", "Projects signed"),
+    "rollup.col.signed_amount": ("签约金额（元）", "Signed amount (yuan)"),
+    "rollup.col.due_diligence": ("尽职调查", "Due diligence"),
+    "rollup.col.invested": ("投资落地", "Invested"),
+    "rollup.col.invested_projects": ("落地项目", "Projects invested"),
+    "rollup.col.invested_amount": ("落地金额（元）", "Invested amount (yuan)"),
+    "rollup.col.dropped": ("终止", "Dropped"),
+    "rollup.none": (
+        "{event} 下还没有分赛场。新建时用 matchmaker event create --parent {event} --division 县名",
+        "{event} has no county events yet. Create one with matchmaker event create --parent "
+        "{event} --division COUNTY",
+    ),
     "dd.no_smtp": (
         "未配置邮件服务器（MATCHMAKER_SMTP_HOST）",
         "No mail server configured (MATCHMAKER_SMTP_HOST)",

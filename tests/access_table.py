@@ -31,6 +31,14 @@ from typing import Any
 
 ROLES = ("anonymous", "entrant", "entrant_b", "investor", "investor_b", "staff", "organiser")
 OUTCOMES = "AODFN"
+# The eighth role, "county": an organiser scoped to another county's event (T2025), asking
+# for T2026's records. Its letter is not written per rule but follows from the others: what
+# the organiser is denied it is denied (D); what anyone may do (a public route) it may do
+# (A); every other route answers 404 (N), as if T2026 did not exist — except the routes of
+# COUNTY_OWN, which answer its own event's view (O: a list of its own, empty, records, its
+# own agenda or notices), and none of T2026's private values may show there.
+SCOPED = "county"
+ALL_ROLES = (*ROLES, SCOPED)
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,9 @@ class Rule:
 
     def __post_init__(self) -> None:
         letters = self.outcomes.replace(" ", "")
-        object.__setattr__(self, "expected", dict(zip(ROLES, letters, strict=False)))
+        expected = dict(zip(ROLES, letters, strict=False))
+        expected[SCOPED] = _county_letter(self, expected)
+        object.__setattr__(self, "expected", expected)
         if not self.url:
             object.__setattr__(self, "url", self.rule)
 
@@ -67,6 +77,51 @@ class Rule:
     def page(self) -> bool:
         return not self.rule.startswith("/api/")
 
+
+def _county_letter(rule: Rule, expected: dict[str, str]) -> str:
+    """The scoped county organiser's letter for ``rule`` (see ``SCOPED``)."""
+    organiser, anonymous = expected.get("organiser", "D"), expected.get("anonymous", "D")
+    if organiser == "D":
+        return "D"
+    if anonymous == "A":
+        return "A"
+    if rule.key in COUNTY_FORBIDDEN:
+        return "F"
+    return "O" if rule.key in COUNTY_OWN else "N"
+
+
+# Routes that name no record of T2026: the county organiser gets its own account, or its own
+# event's view (T2025: no registrations, its own locks, rules, set-up and sheets), or a list
+# of its own records (empty here); none of T2026's values may show.
+COUNTY_OWN = {
+    ("DELETE", "/api/v1/auth/token"),
+    ("GET", "/api/v1/me"),
+    ("GET", "/"),
+    ("GET", "/api/v1/events"),
+    ("GET", "/api/v1/projects"),
+    ("GET", "/api/v1/institutions"),
+    ("GET", "/projects"),
+    ("GET", "/institutions"),
+    ("GET", "/locks"),
+    ("POST", "/locks"),
+    ("GET", "/import"),
+    ("GET", "/rules"),
+    ("POST", "/rules"),
+    ("GET", "/setup"),
+    ("GET", "/api/v1/meeting-requests"),
+    ("GET", "/intents/import"),
+    ("POST", "/notifications/log/test"),
+    ("GET", "/api/v1/notifications"),
+    ("POST", "/api/v1/notifications/read-all"),
+    ("GET", "/api/v1/notifications/settings"),
+    ("PUT", "/api/v1/notifications/settings"),
+    ("GET", "/notifications"),
+    ("POST", "/notifications/read-all"),
+    ("GET", "/notifications/settings"),
+    ("POST", "/notifications/settings"),
+}
+# Creating an event: only an account over every event may (403, whatever the body).
+COUNTY_FORBIDDEN = {("POST", "/api/v1/events"), ("POST", "/setup/events")}
 
 R = Rule
 S1 = "/api/v1/events/T2026/sessions/S1"
@@ -494,6 +549,15 @@ TABLE: list[Rule] = [
       url="/reports?event=T2026"),
     R("GET", "/reports/funnel.xlsx",                                           "D DD DD AA",
       url="/reports/funnel.xlsx?event=T2026"),
+    # a city's roll-up across its counties' events: organisers and staff of the city
+    R("GET", "/api/v1/reports/rollup",                                         "D DD DD AA",
+      url="/api/v1/reports/rollup?event=T2026"),
+    R("GET", "/api/v1/reports/rollup.xlsx",                                    "D DD DD AA",
+      url="/api/v1/reports/rollup.xlsx?event=T2026"),
+    R("GET", "/reports/rollup",                                                "D DD DD AA",
+      url="/reports/rollup?event=T2026"),
+    R("GET", "/reports/rollup.xlsx",                                           "D DD DD AA",
+      url="/reports/rollup.xlsx?event=T2026"),
 ]
 # fmt: on
 

@@ -24,7 +24,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
-from access_table import OUTCOMES, PAIR, PHRASE, ROLES, TABLE, Rule, Upload, coverage_problems
+from access_table import (
+    ALL_ROLES,
+    OUTCOMES,
+    PAIR,
+    PHRASE,
+    SCOPED,
+    TABLE,
+    Rule,
+    Upload,
+    coverage_problems,
+)
 from receivers import WebhookReceiver
 from sqlalchemy import func, select
 from tests_support import add_roadshow, page_sign_in
@@ -82,6 +92,7 @@ class World:
         self.call(
             "organiser", "post", "/api/v1/events", {"code": "T2025", "name": "上届", "year": 2025}
         )
+        self._add_county_organiser()
         self.call("organiser", "patch", "/api/v1/institutions/T-I01", {"contact_phone": PHONE_X})
         for session in ("S1", "S2"):  # S1 takes bookings, S2 stays publishable
             self.call(
@@ -121,6 +132,19 @@ class World:
         )
         assert response.status_code < 300, (method, url, response.get_json())
         return response.get_json()
+
+    def _add_county_organiser(self) -> None:
+        """The scoped role: an organiser limited to T2025 (another county's event), asking
+        for T2026's records."""
+        from matchmaker.services.registry.accounts import create_user, issue_token
+        from matchmaker.services.registry.events import get_event
+        from matchmaker.services.registry.scopes import set_scope
+
+        with transaction(self.factory) as db:
+            made = create_user(db, SCOPED, Role.ORGANISER, "")
+            set_scope(db, made, get_event(db, "T2025"))
+            self.accounts.tokens[SCOPED], _ = issue_token(db, made, "matrix")
+            self.user_ids[SCOPED] = made.id
 
     # ---- targets made fresh before each request ---------------------------------------------
 
@@ -538,7 +562,7 @@ def mismatch(
     return None
 
 
-@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("who", ALL_ROLES)
 def test_every_route_answers_each_role_as_declared(world: World, who: str) -> None:
     wrong, shown = [], set()
     for rule in TABLE:

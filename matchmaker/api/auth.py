@@ -14,6 +14,7 @@ from matchmaker.db.models import User
 from matchmaker.domain import Role
 from matchmaker.errors import AuthenticationRequired, PermissionDenied
 from matchmaker.services.registry.accounts import user_for_token, user_for_web_session
+from matchmaker.services.registry.scopes import limit_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 ALL_ROLES = tuple(Role)
@@ -37,6 +38,8 @@ def current_user() -> User | None:
         # cookie's token must still be on record: signing out deletes it (a replay is refused).
         lifetime = current_app.permanent_session_lifetime
         user = user_for_web_session(db(), session["sign_in"], lifetime)
+    if user is not None:
+        limit_session(db(), user)  # a scoped organiser's queries see only its events
     g.user = user
     return user
 

@@ -52,17 +52,31 @@ def event() -> None:
     help="The event's own groups (组别), after the preset's: \"初创组,成长组\".",
 )
 @click.option("--institution-types", default="", help=_TYPES_HELP)
+@click.option("--parent", help="The city's event this county's 分赛场 belongs to (its code).")
+@click.option("--division", help="The city or county that runs it: 洪洞县, or its adcode 141024.")
 @pass_ctx
 @handles_errors
 def event_create(
-    ctx: Context, code: str, tracks: str, groups: str, institution_types: str, **fields: Any
+    ctx: Context,
+    code: str,
+    tracks: str,
+    groups: str,
+    institution_types: str,
+    parent: str | None,
+    division: str | None,
+    **fields: Any,
 ) -> None:
     """Create an event, its tracks and groups; then add its sessions with `matchmaker session
-    add`."""
+    add`. A county's 分赛场 names its city's event with --parent and its county with
+    --division (an organiser scoped to the city's event then sees it too)."""
     from matchmaker.domain import split_multi
-    from matchmaker.services.registry.events import create_event
+    from matchmaker.services.registry.events import create_event, get_event
+    from matchmaker.services.registry.scopes import parse_division, place_event
 
     with ctx.transaction() as db:
+        # one transaction: a bad --parent or --division leaves no event behind
+        above = get_event(db, parent) if parent else None
+        adcode = parse_division(division) if division else None
         created = create_event(
             db,
             code,
@@ -71,6 +85,7 @@ def event_create(
             institution_types=split_multi(institution_types),
             **fields,
         )
+        place_event(db, created, above, adcode)
         row = _event_row(created)
     ctx.emit({"ok": True, **row}, render("event.created", ctx.lang, **row))
 
@@ -283,6 +298,8 @@ def _event_row(e: Any) -> dict[str, Any]:
         "city": e.city,
         "organiser": e.organiser,
         "languages": e.languages,
+        "parent": e.parent.code if e.parent is not None else None,
+        "division": e.division,
         "preset": vocab.preset,
         "tracks": vocab.tracks.keys(),
         "groups": vocab.groups.keys(),

@@ -190,6 +190,26 @@ def user_add(
     ctx.emit({"ok": True, "username": username, "role": role}, f"created {username} ({role})")
 
 
+@user.command("scope")
+@click.argument("username")
+@click.option("--event", "event_code", help="The event (a city's covers its counties' events).")
+@click.option("--everything", is_flag=True, help="Lift the limit: every event, as before.")
+@pass_ctx
+@handles_errors
+def user_scope(ctx: Context, username: str, event_code: str | None, everything: bool) -> None:
+    """Limit an organiser or staff account to one event and the events under it."""
+    from matchmaker.services.registry.events import get_event
+    from matchmaker.services.registry.scopes import find_user, set_scope
+
+    if bool(event_code) == everything:
+        raise click.UsageError("give --event CODE or --everything")
+    with ctx.transaction() as db:
+        found = find_user(db, username)
+        set_scope(db, found, get_event(db, event_code) if event_code else None)
+    scope = event_code or render("scope.everything", ctx.lang)
+    ctx.emit({"ok": True, "username": username, "scope": event_code}, f"{username}: {scope}")
+
+
 @main.group()
 def token() -> None:
     """Issue and revoke API bearer tokens."""

@@ -103,8 +103,13 @@ class Event(Base):
     rules: Mapped[dict[str, Any] | None] = mapped_column(JSONList, nullable=True)
     # Investors may apply from the event's public page (services/registry/signups.py).
     signups_open: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The adcode of the city or county that runs it, and the city's contest a county's 分赛场
+    # belongs to (services/registry/scopes.py): an organiser scoped to the city sees both.
+    division: Mapped[int | None] = mapped_column(nullable=True)
+    parent_id: Mapped[int | None] = _fk("events.id", nullable=True, ondelete="RESTRICT")
     created_at: Mapped[created]
 
+    parent: Mapped[Event | None] = relationship(remote_side="Event.id")
     sessions: Mapped[list[MatchmakingSession]] = relationship(
         back_populates="event",
         order_by="MatchmakingSession.starts_at",
@@ -605,6 +610,9 @@ class User(Base):
             " AND institution_id IS NULL)",
             name="role_binding",
         ),
+        CheckConstraint(
+            "scope_event_id IS NULL OR role IN ('organiser', 'staff')", name="scope_staff_only"
+        ),
     )
 
     id: Mapped[intpk]
@@ -613,6 +621,9 @@ class User(Base):
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
     institution_id: Mapped[int | None] = _fk("institutions.id", nullable=True)
     project_id: Mapped[int | None] = _fk("projects.id", nullable=True)
+    # An organiser or staff account limited to this event and the events under it (a city's
+    # counties); NULL: every event (services/registry/scopes.py).
+    scope_event_id: Mapped[int | None] = _fk("events.id", nullable=True, ondelete="RESTRICT")
     password_hash: Mapped[str] = mapped_column(String(300), default="")
     language: Mapped[str] = mapped_column(String(8), default="zh")
     active: Mapped[bool] = mapped_column(default=True)

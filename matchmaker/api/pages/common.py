@@ -52,6 +52,7 @@ from matchmaker.services.agendas.views import counterpart
 from matchmaker.services.registry.accounts import authenticate, end_web_sessions, start_web_session
 from matchmaker.services.registry.catalog import overview
 from matchmaker.services.registry.events import all_events, event_for, get_event
+from matchmaker.services.registry.scopes import session_scope
 from matchmaker.services.registry.signups import open_signup_events
 from matchmaker.services.registry.vocabulary import (
     group_label,
@@ -424,6 +425,14 @@ def notice(kind: str, text: str, details: list[str] | None = None) -> None:
 T = TypeVar("T")
 
 
+def hidden_404(exc: MatchmakerError) -> None:
+    """Re-raise a NotFound met by an account scoped to some events: another county's record
+    is the 404 page on every route, never a notice beside a form (its existence stays hidden
+    and the answer is the same whichever route asked)."""
+    if isinstance(exc, NotFound) and session_scope(db()) is not None:
+        raise exc
+
+
 def run_action(action: Callable[[], T], failure: list[MatchmakerError] | None = None) -> T | None:
     """Run a page's action: commit on success and return its result; on a ``MatchmakerError``
     roll back, show the error's sentence as the next page's notice and return None.
@@ -437,6 +446,7 @@ def run_action(action: Callable[[], T], failure: list[MatchmakerError] | None = 
     except PermissionDenied:
         raise
     except MatchmakerError as exc:
+        hidden_404(exc)
         db().rollback()
         notice("error", exc.message(lang()), [p.line(lang()) for p in exc.problems])
         if failure is not None:

@@ -19,6 +19,7 @@ from matchmaker.domain import InstitutionType, Role, SessionKind, split_multi
 from matchmaker.errors import Conflict, InvalidInput, MatchmakerError, NotFound
 from matchmaker.services.agendas.session_edit import edit_session
 from matchmaker.services.registry import events, vocabulary
+from matchmaker.services.registry.scopes import require_unscoped
 from matchmaker.services.registry.sessions import FIELDS, SessionSpec, default_label, spec_of
 from matchmaker.vocabulary import DEFAULT_PRESET
 
@@ -36,7 +37,8 @@ def setup() -> Any:
 @bp.post("/setup/events")
 @signed_in(Role.ORGANISER)
 def event_create() -> Any:
-    """Create an event and show it."""
+    """Create an event and show it (not for an account scoped to some events: a 403)."""
+    require_unscoped(db())
     form = _form(EVENT_FORM)
     try:
         code = form.pop("code", "")

@@ -19,7 +19,14 @@ from flask import session as web_session
 
 from matchmaker.api.context import db, download, session_factory
 from matchmaker.api.i18n import lang, t
-from matchmaker.api.pages.common import check_csrf, notice, page_event, signed_in, signed_in_user
+from matchmaker.api.pages.common import (
+    check_csrf,
+    hidden_404,
+    notice,
+    page_event,
+    signed_in,
+    signed_in_user,
+)
 from matchmaker.config import Settings
 from matchmaker.domain import Channel, NoticeKind, Role
 from matchmaker.errors import MatchmakerError
@@ -99,6 +106,7 @@ def log_retry(delivery_id: int) -> Response:
         address = delivery.address
         db().commit()
     except MatchmakerError as exc:
+        hidden_404(exc)
         db().rollback()
         notice("error", exc.message(lang()))
     else:

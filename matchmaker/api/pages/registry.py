@@ -13,6 +13,7 @@ from matchmaker.api.pages.common import (
     event_choice,
     event_of_code,
     group_options,
+    hidden_404,
     notice,
     page_event,
     page_number,
@@ -118,6 +119,7 @@ def import_page() -> Any:
             db().commit()
             queued = jobs.rebuild_after_import(session_factory(), queue(), event_id, actor_id)
         except (ImportRejected, InvalidInput, NotFound) as exc:
+            hidden_404(exc)
             db().rollback()
             rejected = exc
         status = (413 if isinstance(rejected, TooLarge) else 422) if rejected else 200

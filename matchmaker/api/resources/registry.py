@@ -48,6 +48,7 @@ from matchmaker.services.registry import eligibility, events, parties, profiles
 from matchmaker.services.registry.events import SessionSpec
 from matchmaker.services.registry.parties import Shown
 from matchmaker.services.registry.profiles import Locks
+from matchmaker.services.registry.scopes import require_unscoped
 
 blp = Blueprint(
     "events",
@@ -87,7 +88,8 @@ class Events(MethodView):
     @blp.arguments(EventIn)
     @blp.response(201, EventOut)
     def post(self, data: dict[str, Any]) -> Event:
-        """Create an event (organisers)."""
+        """Create an event (organisers over every event: an account scoped to some is refused)."""
+        require_unscoped(db())
         event = events.create_event(db(), **data)
         db().commit()
         return event

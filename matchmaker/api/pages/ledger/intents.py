@@ -10,6 +10,7 @@ from matchmaker.api.context import db, download
 from matchmaker.api.i18n import lang, t
 from matchmaker.api.pages.common import (
     check_csrf,
+    hidden_404,
     notice,
     page_event,
     signed_in,
@@ -244,6 +245,7 @@ def ledger_import() -> Any:
             result = import_intents(db(), signed_in_user(), page_event(), data, name)
             db().commit()
         except (ImportRejected, InvalidInput, NotFound) as exc:
+            hidden_404(exc)
             db().rollback()
             rejected = exc
     columns = [c.header_en if lang() == "en" else c.header_zh for c in INTENTS.columns]

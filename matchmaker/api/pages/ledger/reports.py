@@ -12,6 +12,7 @@ from matchmaker.api.pages.common import page_event, signed_in, track_options
 from matchmaker.api.pages.ledger.base import STAFF, bp
 from matchmaker.domain import local_minute
 from matchmaker.services.ledger.reports import DIMENSIONS, report, report_xlsx
+from matchmaker.services.ledger.rollup import COLUMNS, rollup, rollup_xlsx
 
 STEPS = ("meetings_held", "follow_ups", "negotiating", "signed", "due_diligence", "invested")
 
@@ -67,3 +68,20 @@ def report_download() -> Response:
     by, filters = _report_args()
     data = report(db(), event, by, filters, lang())
     return download(report_xlsx(data, lang()), "xlsx", f"{event.code}-report")
+
+
+@bp.get("/reports/rollup")
+@signed_in(*STAFF)
+def rollup_page() -> str:
+    """A city's roll-up across its counties' events (a county's organisers see only theirs)."""
+    event = page_event()
+    data = rollup(db(), event)
+    return render_template("rollup.html", event=event, data=data, columns=COLUMNS)
+
+
+@bp.get("/reports/rollup.xlsx")
+@signed_in(*STAFF)
+def rollup_download() -> Response:
+    """The roll-up page's figures as a workbook."""
+    event = page_event()
+    return download(rollup_xlsx(rollup(db(), event), lang()), "xlsx", f"{event.code}-rollup")

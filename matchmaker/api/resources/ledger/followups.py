@@ -27,7 +27,7 @@ from matchmaker.api.schemas.ledger.due_diligence import (
     TaskQuery,
 )
 from matchmaker.api.schemas.ledger.intents import AuditOut
-from matchmaker.api.schemas.ledger.reports import ReportArgs, ReportOut
+from matchmaker.api.schemas.ledger.reports import ReportArgs, ReportOut, RollupArgs, RollupOut
 from matchmaker.db.models import AuditEntry, DueDiligence, Event
 from matchmaker.domain import LOCAL_TZ, Role
 from matchmaker.services.ledger import digest as chase
@@ -41,6 +41,7 @@ from matchmaker.services.ledger.due_diligence import (
     update_task,
 )
 from matchmaker.services.ledger.reports import report, report_xlsx
+from matchmaker.services.ledger.rollup import rollup, rollup_xlsx
 from matchmaker.services.registry.catalog import Page
 from matchmaker.services.registry.events import event_for
 
@@ -162,3 +163,27 @@ class FunnelXlsx(MethodView):
         """The same report as a workbook with a chart."""
         event, data = _report(args)
         return download(report_xlsx(data, lang()), "xlsx", f"{event.code}-report")
+
+
+@blp.route("/reports/rollup")
+class Rollup(MethodView):
+    @blp.doc(security=BEARER)
+    @require(Role.STAFF, Role.ORGANISER)
+    @blp.arguments(RollupArgs, location="query")
+    @blp.response(200, RollupOut)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A city's roll-up: registrations, funnel and amounts (yuan) of its own event and of
+        each county's 分赛场 under it, and their sum. Another county's event is a 404."""
+        return rollup(db(), event_for(db(), user(), args.get("event")))
+
+
+@blp.route("/reports/rollup.xlsx")
+class RollupXlsx(MethodView):
+    @blp.doc(security=BEARER)
+    @require(Role.STAFF, Role.ORGANISER)
+    @blp.arguments(RollupArgs, location="query")
+    @file_response(blp, "xlsx")
+    def get(self, args: dict[str, Any]) -> Response:
+        """The same roll-up as a workbook."""
+        event = event_for(db(), user(), args.get("event"))
+        return download(rollup_xlsx(rollup(db(), event), lang()), "xlsx", f"{event.code}-rollup")

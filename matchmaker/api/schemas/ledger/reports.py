@@ -57,3 +57,39 @@ class ReportOut(Schema):
     total = fields.Nested(FunnelOut)
     groups = fields.List(fields.Nested(FunnelOut))
     response_rates = fields.Dict(keys=fields.String(), values=fields.Nested(ResponseRateOut))
+
+
+class RollupArgs(Schema):
+    event = fields.String()
+
+
+class RollupFigures(Schema):
+    projects = fields.Integer()
+    institutions = fields.Integer()
+    meetings_held = fields.Integer()
+    follow_ups = fields.Integer()
+    negotiating = fields.Integer()
+    signed = fields.Integer()
+    signed_projects = fields.Integer()
+    signed_amount = fields.Integer()
+    due_diligence = fields.Integer()
+    invested = fields.Integer()
+    invested_projects = fields.Integer()
+    invested_amount = fields.Integer()
+    dropped = fields.Integer()
+
+
+class RollupRow(RollupFigures):
+    event = fields.String()
+    name = fields.String()
+    division = fields.Integer(allow_none=True)
+    division_name = fields.String()
+    county = fields.Boolean()
+
+
+class RollupOut(Schema):
+    event = fields.String()
+    event_name = fields.String()
+    generated_at = fields.String()
+    rows = fields.List(fields.Nested(RollupRow))
+    total = fields.Nested(RollupFigures)

@@ -1,0 +1,315 @@
+"""Cities and counties: a county organiser sees and changes only its county's event (another
+county's answers 404, as if it did not exist), and the city's roll-up is the sum of its
+counties' reports to the yuan. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from alembic import command
+from click.testing import CliRunner
+from sqlalchemy import Engine, inspect, select, text
+from tests_support import sign_in
+
+from matchmaker.db.engine import alembic_config, transaction
+from matchmaker.db.models import Event, Intent, User
+from matchmaker.domain import Role, format_yuan
+
+pytestmark = pytest.mark.fake_encoder  # no ranking is measured
+
+DATA = Path(__file__).parent / "data"
+# project × institution × status × signed amount × invested amount, per county
+DEALS = {
+    "T2026": [("T-P001", "T-I01", 12_340_000, None), ("T-P002", "T-I02", 5_000_001, 3_000_000)],
+    "HZ2026": [("T-P003", "T-I01", 7_777_777, None), ("T-P001", "T-I03", 1, 1)],
+}
+
+
+@pytest.fixture
+def counties(app: Any, client: Any, accounts: Any, factory: Any) -> dict[str, Any]:
+    """City LF2026 (临汾市) with two counties: T2026 (洪洞县, the test event) and HZ2026
+    (霍州市, the same registrations imported again); signed and invested intents in both;
+    a county organiser scoped to HZ2026 and a city organiser scoped to LF2026."""
+    from matchmaker.services.registry.accounts import create_user, issue_token
+    from matchmaker.services.registry.events import (
+        SessionSpec,
+        add_session,
+        create_event,
+        get_event,
+    )
+    from matchmaker.services.registry.registrations import import_registrations
+    from matchmaker.services.registry.scopes import parse_division, place_event, set_scope
+
+    tokens = {}
+    with transaction(factory) as db:
+        city = create_event(db, "LF2026", "临汾市创业大赛", 2026)
+        place_event(db, city, None, parse_division("临汾市"))
+        place_event(db, get_event(db, "T2026"), city, parse_division("洪洞县"))
+        other = create_event(db, "HZ2026", "霍州市分赛场", 2026)
+        place_event(db, other, city, parse_division("141082"))
+        for session in json.loads((DATA / "event.json").read_text(encoding="utf-8"))["sessions"]:
+            add_session(db, other, SessionSpec.from_dict(session))
+        for kind in ("institutions", "projects"):
+            path = DATA / f"{kind}.csv"
+            import_registrations(db, other, kind, path.read_bytes(), path.name)
+        for name, scope in (("hz_org", other), ("city_org", city)):
+            made = create_user(db, name, Role.ORGANISER, "")
+            set_scope(db, made, scope)
+            tokens[name], _ = issue_token(db, made, "test")
+    ids: dict[str, list[int]] = {}
+    for event, deals in DEALS.items():
+        for project, institution, signed, invested in deals:
+            body = {"event": event, "project_id": project, "institution_id": institution,
+                    "status": "signed", "amount": signed, "signed_at": "2026-11-20"}  # fmt: skip
+            made = client.post("/api/v1/intents", json=body, headers=accounts.headers("organiser"))
+            assert made.status_code == 201, made.get_json()
+            if invested is not None:
+                change = {"status": "invested", "invested_amount": invested,
+                          "invested_at": "2026-11-28"}  # fmt: skip
+                moved = client.patch(
+                    f"/api/v1/intents/{made.get_json()['id']}",
+                    json=change,
+                    headers=accounts.headers("organiser"),
+                )
+                assert moved.status_code == 200, moved.get_json()
+            ids.setdefault(event, []).append(made.get_json()["id"])
+    return {"tokens": tokens, "intents": ids}
+
+
+def bearer(counties: dict[str, Any], who: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {counties['tokens'][who]}"}
+
+
+def test_a_county_organiser_sees_and_changes_only_its_county(
+    client: Any, counties: dict[str, Any], factory: Any
+) -> None:
+    hz = bearer(counties, "hz_org")
+    other_intent = counties["intents"]["T2026"][0]
+    # its own county: everything as for any organiser
+    assert client.get("/api/v1/projects/T-P001?event=HZ2026", headers=hz).status_code == 200
+    own = client.get("/api/v1/reports/funnel?event=HZ2026", headers=hz)
+    assert own.status_code == 200 and own.get_json()["total"]["signed"]["amount"] == 7_777_778
+    listed = client.get("/api/v1/events", headers=hz).get_json()["items"]
+    assert [e["code"] for e in listed] == ["HZ2026"]
+    # the sibling county (and the city above): 404, as if they did not exist
+    for url in (
+        "/api/v1/events/T2026",
+        "/api/v1/events/T2026/sessions",
+        "/api/v1/projects?event=T2026",
+        "/api/v1/projects/T-P001?event=T2026",
+        "/api/v1/institutions?event=T2026",
+        f"/api/v1/intents/{other_intent}",
+        f"/api/v1/intents/{other_intent}/history",
+        "/api/v1/intents?event=T2026",
+        "/api/v1/reports/funnel?event=T2026",
+        "/api/v1/reports/funnel.xlsx?event=T2026",
+        "/api/v1/reports/rollup?event=LF2026",
+        "/api/v1/reports/rollup.xlsx?event=LF2026",
+        "/api/v1/events/T2026/sessions/S1/agenda.xlsx",
+    ):
+        answer = client.get(url, headers=hz)
+        assert answer.status_code == 404, (url, answer.status_code, answer.get_data()[:200])
+        assert "12340000" not in answer.get_data(as_text=True)
+    # nor change it: the intent keeps its amount, the project its phone
+    changed = client.patch(f"/api/v1/intents/{other_intent}", json={"amount": 1}, headers=hz)
+    assert changed.status_code == 404
+    edited = client.patch(
+        "/api/v1/projects/T-P001?event=T2026", json={"contact_phone": "13000000000"}, headers=hz
+    )
+    assert edited.status_code == 404
+    deleted = client.delete(f"/api/v1/intents/{other_intent}", headers=hz)
+    assert deleted.status_code == 404
+    with transaction(factory) as db:
+        assert db.get_one(Intent, other_intent).amount == 12_340_000
+    # and it cannot make itself an event beside the city's
+    made = client.post(
+        "/api/v1/events", json={"code": "NEW1", "name": "新", "year": 2026}, headers=hz
+    )
+    assert made.status_code == 403
+
+
+def test_pages_and_exports_answer_404_for_another_county(
+    client: Any, counties: dict[str, Any], factory: Any
+) -> None:
+    sign_in(client, factory, "hz_org")
+    for url in (
+        "/projects?event=T2026",
+        "/intents?event=T2026",
+        f"/intents/{counties['intents']['T2026'][0]}",
+        "/reports?event=T2026",
+        "/reports/funnel.xlsx?event=T2026",
+        "/reports/rollup?event=LF2026",
+        "/reports/rollup.xlsx?event=LF2026",
+        "/event?event=T2026&next=/intents",
+    ):
+        answer = client.get(url, headers={"Accept": "text/html"})
+        assert answer.status_code == 404, (url, answer.status_code)
+    page = client.get("/intents?event=HZ2026").get_data(as_text=True)
+    assert "HZ2026" in page and "LF2026" not in page and "T2026" not in page  # the switcher too
+
+
+def _rollup_total(client: Any, headers: dict[str, str]) -> dict[str, int]:
+    answer = client.get("/api/v1/reports/rollup?event=LF2026", headers=headers)
+    assert answer.status_code == 200, answer.get_json()
+    return dict(answer.get_json()["total"])
+
+
+def test_the_city_rollup_is_the_sum_of_its_counties_to_the_yuan(
+    client: Any, counties: dict[str, Any], accounts: Any
+) -> None:
+    city = bearer(counties, "city_org")
+    data = client.get("/api/v1/reports/rollup?event=LF2026", headers=city).get_json()
+    assert [row["event"] for row in data["rows"]] == ["LF2026", "HZ2026", "T2026"]
+    assert {row["division_name"] for row in data["rows"]} == {"临汾市", "霍州市", "洪洞县"}
+    summed = {"signed_amount": 0, "invested_amount": 0, "signed": 0, "invested": 0,
+              "meetings_held": 0, "follow_ups": 0}  # fmt: skip
+    projects = 0
+    for county in ("LF2026", "HZ2026", "T2026"):  # each as its own report shows it
+        one = client.get(f"/api/v1/reports/funnel?event={county}", headers=city).get_json()
+        total = one["total"]
+        summed["signed_amount"] += total["signed"]["amount"]
+        summed["invested_amount"] += total["invested"]["amount"]
+        summed["signed"] += total["signed"]["count"]
+        summed["invested"] += total["invested"]["count"]
+        summed["meetings_held"] += total["meetings_held"]
+        summed["follow_ups"] += total["follow_ups"]["count"]
+        listed = client.get(f"/api/v1/projects?event={county}", headers=city).get_json()
+        projects += listed["meta"]["total"]
+    got = data["total"]
+    assert {k: got[k] for k in summed} == summed
+    assert got["projects"] == projects
+    # the deals as entered: every yuan is there, once
+    assert got["signed_amount"] == sum(d[2] for deals in DEALS.values() for d in deals)
+    assert got["invested_amount"] == 3_000_001
+    # an unscoped organiser sees the same roll-up; the workbook's total row says the same
+    assert _rollup_total(client, accounts.headers("organiser")) == got
+    book = client.get("/api/v1/reports/rollup.xlsx?event=LF2026", headers=city)
+    sheet = openpyxl.load_workbook(io.BytesIO(book.get_data())).active
+    header = [cell.value for cell in sheet[2]]
+    last = dict(zip(header, [cell.value for cell in sheet[sheet.max_row]], strict=True))
+    assert last["签约金额（元）"] == got["signed_amount"]
+    assert last["落地金额（元）"] == got["invested_amount"]
+    # a county organiser cannot open the city's roll-up (nor the sibling's report: above)
+    county = bearer(counties, "hz_org")
+    assert client.get("/api/v1/reports/rollup?event=LF2026", headers=county).status_code == 404
+
+
+def test_city_page_shows_the_rollup(client: Any, counties: dict[str, Any], factory: Any) -> None:
+    sign_in(client, factory, "city_org")
+    page = client.get("/reports/rollup?event=LF2026")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "霍州市分赛场" in body and "洪洞县" in body
+    assert format_yuan(25_117_779, "zh") in body  # the total signed, as the page writes money
+
+
+# ---- set-up: the CLI; bad input writes nothing ------------------------------------------------
+
+
+def _cli(db_url: str, *args: str) -> Any:
+    from matchmaker.cli import main
+
+    return CliRunner().invoke(main, ["--db", db_url, "--json", *args])
+
+
+def test_county_events_and_scoped_accounts_are_set_up_from_the_cli(tmp_path: Path) -> None:
+    """In-process on SQLite (click's runner opens its own engine per command, which only a
+    process's end closes; the rules themselves run on both databases in the next test)."""
+    from matchmaker.db.engine import make_engine, migrate, session_factory
+
+    db_url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = make_engine(db_url)
+    migrate(engine)
+    factory = session_factory(engine)
+    made = _cli(db_url, "event", "create", "--code", "LF", "--name", "临汾", "--year", "2026",
+                "--division", "临汾市")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    county = _cli(db_url, "event", "create", "--code", "HD", "--name", "洪洞", "--year", "2026",
+                  "--parent", "LF", "--division", "洪洞县")  # fmt: skip
+    assert county.exit_code == 0, county.output
+    refused = {
+        "a parent that is itself a county event": ("--parent", "HD", "--division", "洪洞县"),
+        "an unknown division": ("--parent", "LF", "--division", "不存在县"),
+        "a county outside the city": ("--parent", "LF", "--division", "阳曲县"),
+        "an unknown parent": ("--parent", "NOPE", "--division", "洪洞县"),
+    }
+    for why, extra in refused.items():
+        bad = _cli(db_url, "event", "create", "--code", "BAD", "--name", "坏", "--year", "2026",
+                   *extra)  # fmt: skip
+        assert bad.exit_code != 0, why
+        assert "BAD" not in _cli(db_url, "event", "list").output, why  # nothing written
+    with transaction(factory) as db:
+        from matchmaker.services.registry.accounts import create_user
+
+        create_user(db, "hd_org", Role.ORGANISER, "")
+    assert _cli(db_url, "user", "scope", "hd_org", "--event", "HD").exit_code == 0
+    assert _cli(db_url, "user", "scope", "hd_org", "--event", "NOPE").exit_code != 0
+    with transaction(factory) as db:
+        user = db.scalars(select(User).where(User.username == "hd_org")).one()
+        hd = db.scalars(select(Event).where(Event.code == "HD")).one()
+        assert user.scope_event_id == hd.id and hd.parent is not None and hd.division == 141024
+    assert _cli(db_url, "user", "scope", "hd_org", "--everything").exit_code == 0
+    with transaction(factory) as db:
+        lifted = db.scalars(select(User).where(User.username == "hd_org")).one()
+        assert lifted.scope_event_id is None
+    engine.dispose()
+
+
+def test_bad_placements_are_refused_and_change_nothing(factory: Any, event: str) -> None:
+    from matchmaker.errors import InvalidInput
+    from matchmaker.services.registry.accounts import create_user
+    from matchmaker.services.registry.events import create_event, get_event
+    from matchmaker.services.registry.scopes import parse_division, place_event, set_scope
+
+    with transaction(factory) as db:
+        city = create_event(db, "LF", "临汾", 2026)
+        place_event(db, city, None, parse_division("141000"))
+        place_event(db, get_event(db, event), city, parse_division("洪洞县"))
+    for _why, attempt in {
+        "under a county event": lambda db: place_event(
+            db, create_event(db, "X1", "坏", 2026), get_event(db, event)
+        ),
+        "a county outside the city": lambda db: place_event(
+            db, create_event(db, "X2", "坏", 2026), get_event(db, "LF"), parse_division("阳曲县")
+        ),
+        "a city with counties under another": lambda db: place_event(
+            db, get_event(db, "LF"), create_event(db, "X3", "坏", 2026)
+        ),
+        "an unknown division": lambda db: parse_division("不存在县"),
+        "a party's account": lambda db: set_scope(
+            db, create_user(db, "x_inv", Role.INVESTOR, "", institution=None), city
+        ),
+    }.items():
+        with pytest.raises(InvalidInput), transaction(factory) as db:
+            attempt(db)
+    with transaction(factory) as db:
+        codes = set(db.scalars(select(Event.code)))
+        assert codes == {"LF", event}, codes  # nothing of a refused attempt was written
+        assert db.scalar(select(User.id).where(User.username == "x_inv")) is None
+        assert get_event(db, "LF").parent_id is None
+
+
+def test_migration_0031_up_and_down_keeps_the_rows(engine: Engine, event: str) -> None:
+    """Down to 0026 drops the columns and keeps events and users; up again brings them back."""
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO users (username, display_name, role, password_hash,"
+                                " language, active, created_at) VALUES ('o1', '', 'organiser',"
+                                " '', 'zh', true, CURRENT_TIMESTAMP)"))  # fmt: skip
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0026")
+    assert "scope_event_id" not in {c["name"] for c in inspect(engine).get_columns("users")}
+    assert "parent_id" not in {c["name"] for c in inspect(engine).get_columns("events")}
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        assert connection.execute(text("SELECT code FROM events")).scalars().all() == [event]
+        assert connection.execute(text("SELECT username FROM users")).scalars().all() == ["o1"]
+        scoped = connection.execute(text("SELECT scope_event_id FROM users")).scalar()
+        assert scoped is None  # an account that was global stays global
