@@ -154,6 +154,9 @@ def test_rebuilding_audited_tables_on_sqlite_keeps_rows_links_and_retired_ids(tm
         ("events", "languages", "VARCHAR(50) NOT NULL DEFAULT 'zh,en'"),  # 0013
         ("matchmaking_sessions", "breaks", "JSON NOT NULL DEFAULT '[]'"),
         ("events", "vocabulary", "JSON"),  # 0012
+        ("events", "division", "INTEGER"),  # 0031
+        ("events", "parent_id", "INTEGER"),
+        ("users", "scope_event_id", "INTEGER"),
     ]
     with engine.begin() as connection:
         for table, column, kind in later:
