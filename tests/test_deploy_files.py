@@ -67,7 +67,7 @@ def test_the_env_files_name_only_settings_matchmaker_reads() -> None:
     assert baked and baked <= known, baked - known
     # the database the app nodes use is the one the postgres container creates
     url = make_url(env["MATCHMAKER_DATABASE_URL"])
-    postgres = _env("postgres.env")
+    postgres = _env("postgres.env.example")
     assert (url.username, url.password, url.database, url.host) == (
         postgres["POSTGRES_USER"],
         postgres["POSTGRES_PASSWORD"],
