@@ -3,8 +3,10 @@
 Each server (`matchmaker serve`) and each worker (`matchmaker worker`) is a real process with an
 instance folder of its own, as on separate hosts (deploy/compose.yaml). What a user would notice
 if the nodes did not agree is checked through the HTTP API: an edit made through one server is
-in the other's next shortlist, a worker killed in the middle of a job leaves it to the other
-worker, and bookings racing through both servers never double-book a slot.
+in the other's next shortlist, a file uploaded through one is downloaded through the other (a
+shared attachments folder, as deploy/ mounts it: each node's default is its own instance folder),
+a worker killed in the middle of a job leaves it to the other worker, and bookings racing through
+both servers never double-book a slot.
 """
 
 from __future__ import annotations
@@ -195,6 +197,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             "MATCHMAKER_JOB_QUEUE": queue,
             "MATCHMAKER_JOB_STALE_SECONDS": str(STALE),
             "MATCHMAKER_SECRET_KEY": uuid.uuid4().hex,  # the same on every host (README)
+            # the shared volume of deploy/compose.yaml: each node's instance folder is its own
+            "MATCHMAKER_ATTACHMENT_DIR": str(home / "shared-attachments"),
         }
         nodes: list[Node] = []
         try:
@@ -315,6 +319,39 @@ def test_an_edit_through_one_server_is_in_the_other_servers_next_shortlist(
     assert _scores(on_b["items"]) == pytest.approx(_scores(on_a["items"]), abs=1e-4)
     # B noticed the stamp move and loaded the new state itself, once per edit it saw
     assert b.output().count(LOADED) == loads + 2, b.output()[-3000:]
+
+
+def test_a_file_uploaded_through_one_server_is_downloaded_through_the_other(
+    cluster: Cluster,
+) -> None:
+    organiser = cluster.tokens["organiser"]
+    pdf = b"%PDF-1.4\n% two nodes\n" + uuid.uuid4().hex.encode() + b"\n%%EOF\n"
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="bp.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + pdf
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    upload = urllib.request.Request(
+        cluster.a.base + "/api/v1/projects/T-P002/attachments?event=T2026",
+        data=body,
+        headers={
+            "Authorization": f"Bearer {organiser}",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    with urllib.request.urlopen(upload, timeout=60) as response:
+        assert response.status == 201
+        attachment = json.load(response)
+    download = urllib.request.Request(
+        f"{cluster.b.base}/api/v1/projects/T-P002/attachments/{attachment['id']}",
+        headers={"Authorization": f"Bearer {organiser}"},
+    )
+    with urllib.request.urlopen(download, timeout=60) as response:
+        assert response.status == 200 and response.read() == pdf
 
 
 def _wait_for_line(nodes: list[Node], line: str, timeout: float = 180) -> Node:
