@@ -162,7 +162,8 @@ NAMES: tuple[Name, ...] = (
     Name("institution_request_cap", "MATCHMAKER_INSTITUTION_REQUEST_CAP"),
     Name("project_request_cap", "MATCHMAKER_PROJECT_REQUEST_CAP"),
     Name("redis_url", "MATCHMAKER_REDIS_URL", "MATCHMAKER_REDIS_URL"),
-    Name("job_queue", "MATCHMAKER_JOB_QUEUE"),
+    # Also the rate limiter's key prefix in Redis (api/limits.py): one name per deployment.
+    Name("job_queue", "MATCHMAKER_JOB_QUEUE", "MATCHMAKER_JOB_QUEUE"),
     Name("job_stale_seconds", "MATCHMAKER_JOB_STALE_SECONDS"),
     Name("rate_limits", "MATCHMAKER_RATE_LIMITS", "MATCHMAKER_RATE_LIMITS"),
     Name("login_limit", "MATCHMAKER_LOGIN_LIMIT", "MATCHMAKER_LOGIN_LIMIT"),

@@ -162,6 +162,32 @@ def test_a_job_whose_request_process_died_is_reported_failed(client, accounts, f
     assert "中断" in job["error"] and job["finished_at"]
 
 
+def test_a_running_jobs_heartbeat_never_lapses_however_short_its_lifetime() -> None:
+    # Beating every 2 s against a 2 s lifetime, the key could expire between beats, and another
+    # worker's sweep queued the live job again (it then ran twice).
+    import threading
+
+    from matchmaker.services.operations.jobs import runner
+
+    class Recording(JobQueue):
+        def beat(self, job_id: int, worker: str) -> None:
+            beats.append(time.monotonic())
+
+    beats: list[float] = []
+    lifetime = 1
+    stop = threading.Event()
+    beating = threading.Thread(
+        target=runner._heartbeat, args=(Recording("redis://unused", "q", lifetime), 1, "w", stop)
+    )
+    started = time.monotonic()
+    beating.start()
+    time.sleep(2.5)
+    stop.set()
+    beating.join(timeout=5)
+    gaps = [b - a for a, b in zip([started, *beats], beats, strict=False)]
+    assert len(beats) >= 4 and max(gaps) < lifetime * 0.6, gaps
+
+
 # ---- a real queue and real workers ----------------------------------------------------------
 
 

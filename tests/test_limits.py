@@ -186,6 +186,23 @@ def test_redis_counters_are_shared_by_every_worker(make_app, accounts, redis_pre
     assert keys and all(b"investor" not in key for key in keys)  # names are digested
 
 
+def test_deployments_sharing_a_redis_count_apart_by_their_queue_name(
+    make_app, accounts, redis_prefix
+) -> None:  # type: ignore[no-untyped-def]
+    import redis
+
+    config = {"MATCHMAKER_REDIS_URL": REDIS_URL, "MATCHMAKER_LOGIN_LIMIT": "2/minute"}
+    mine = make_app(**config, MATCHMAKER_JOB_QUEUE=f"{redis_prefix}-a").test_client()
+    theirs = make_app(**config, MATCHMAKER_JOB_QUEUE=f"{redis_prefix}-b").test_client()
+    assert_error(sign_in(mine, "investor", "guess"), 401)
+    assert_error(sign_in(mine, "investor", "guess"), 401)
+    assert_error(sign_in(mine, "investor", PASSWORD), 429)
+    # another deployment's user of the same name and id is not held up by this one's counter
+    assert sign_in(theirs, "investor", PASSWORD).status_code == 201
+    keys = redis.Redis.from_url(REDIS_URL).keys(f"*{redis_prefix}-a*")
+    assert keys  # this deployment's counters live under its own queue name
+
+
 def test_without_redis_the_counters_in_the_database_are_shared_by_every_worker(
     make_app, accounts, factory
 ) -> None:  # type: ignore[no-untyped-def]

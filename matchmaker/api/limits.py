@@ -82,7 +82,10 @@ def init_limits(app: Flask) -> Limiter:
         storage_uri=storage,
         storage_options=options,
         strategy="moving-window",
-        key_prefix=config.get("MATCHMAKER_RATE_LIMIT_PREFIX", "matchmaker"),
+        # Deployments sharing one Redis keep apart by their queue name: with one fixed prefix,
+        # user 28 of one contest's database and user 28 of another's shared a counter.
+        key_prefix=config.get("MATCHMAKER_RATE_LIMIT_PREFIX")
+        or config.get("MATCHMAKER_JOB_QUEUE", "matchmaker"),
         headers_enabled=True,
         in_memory_fallback_enabled=True,
         swallow_errors=True,

@@ -29,6 +29,9 @@ __all__ = [
 ]
 
 SQLITE_BUSY_SECONDS = 30
+# The PostgreSQL advisory lock a migration holds (any fixed number: "matchmaker" in ASCII hex,
+# truncated to fit a bigint), so app nodes started at once migrate one after the other.
+MIGRATION_LOCK = 0x6D617463686D6B
 
 
 def normalise_url(url: str) -> str:
@@ -78,8 +81,13 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     foreign keys on, dropping it would first delete its rows and fire ON DELETE actions in the
     tables that point at it. Before the commit every reference is checked; a dangling one rolls
     the whole migration back.
+
+    On PostgreSQL the transaction first takes an advisory lock: several app nodes started
+    together on a new database each run this, and without the lock all but one failed with
+    "relation already exists". The others wait, then find the schema current and do nothing.
     """
     sqlite = engine.dialect.name == "sqlite"
+    postgres = engine.dialect.name == "postgresql"
     with engine.connect() as connection:
         if sqlite:  # only outside a transaction does this pragma take effect
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
@@ -88,6 +96,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             with connection.begin():
                 if sqlite:  # the driver would begin none for DDL: make it one transaction
                     connection.exec_driver_sql("BEGIN")
+                if postgres:  # released at commit or rollback
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
                 config = alembic_config(engine)
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)

@@ -26,7 +26,7 @@ from matchmaker.services.operations.jobs.records import finish, get_job, record_
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 2.0
+HEARTBEAT_SECONDS = 2.0  # at most; a shorter heartbeat lifetime (stale_seconds) beats faster
 
 
 def worker_name() -> str:
@@ -83,8 +83,15 @@ def run(
         beat.join(timeout=5)
 
 
+def beat_interval(queue: JobQueue) -> float:
+    """Return how often a running job renews its heartbeat: three times per key lifetime, so a
+    slow beat never lets the key lapse. (Every 2 s against a 2 s lifetime, the key could expire
+    between beats, and another worker's sweep queued the live job again: it then ran twice.)"""
+    return min(HEARTBEAT_SECONDS, queue.stale_seconds / 3)
+
+
 def _heartbeat(queue: JobQueue, job_id: int, me: str, stop: threading.Event) -> None:
-    while not stop.wait(HEARTBEAT_SECONDS):
+    while not stop.wait(beat_interval(queue)):
         try:
             queue.beat(job_id, me)
         except Exception as exc:  # noqa: BLE001 - a missed beat only delays recovery
