@@ -588,6 +588,13 @@ class DueDiligence(Base):
     institution: Mapped[Institution | None] = relationship(lazy="joined")
     project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
 
+    @property
+    def counterpart_name(self) -> str:
+        """Return whom the task is with: the institution's name, else the service as typed."""
+        if self.institution is not None:
+            return self.institution.name
+        return self.counterpart
+
 
 class Landing(Base):
     """A landing that is not an investment: 落户, 入驻园区 (place, date) or 合作 (a loan, space,
@@ -627,6 +634,7 @@ class Landing(Base):
 
     project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
     institution: Mapped[Institution | None] = relationship(lazy="joined")
+    intent: Mapped[Intent | None] = relationship()
 
 
 class AuditEntry(Base):
