@@ -79,7 +79,7 @@ def follow_up(client: Any, accounts: Any) -> dict[str, int]:
         "cooperation": "贷款", "value": "200万", "landed_on": day(2)})  # fmt: skip
     space = post(client, accounts, "/api/v1/landings", {
         "project_id": "T-P001", "kind": "cooperation", "cooperation": "space",
-        "counterpart": "太原小店区孵化基地", "value_pending": True, "landed_on": day(1)})  # fmt: skip
+        "counterpart": "小店区孵化基地", "value_pending": True, "landed_on": day(1)})  # fmt: skip
     task = post(client, accounts, "/api/v1/due-diligence", {
         "project_id": "T-P002", "kind": "培训", "counterpart": SERVICE, "owner": "王芳",
         "due_date": day(-10)})  # fmt: skip
@@ -150,7 +150,8 @@ def test_landings_and_service_tasks_in_the_report_and_its_xlsx_reconcile_to_the_
     assert by_label["合作·场地"] == (1, 1, 0, 1)
     assert by_label["合计"] == (5, None, 5_000_000, 2)
     items = [row for row in landed if row[4] == PARK]
-    assert items == [("入驻园区", "T-P002", "智慧养老陪护机器人", "大同经开区管委会", PARK, day(4), None)]
+    row = ("入驻园区", "T-P002", "智慧养老陪护机器人", "大同经开区管委会", PARK, day(4), None)
+    assert items == [row]
     assert any(row[6] == "待定" for row in landed)  # the space landing's value
     assert tasks[1][:5] == ("培训", "T-P002", "智慧养老陪护机器人", SERVICE, "王芳")
 
@@ -219,8 +220,13 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(
     for who in ("investor", "entrant"):  # the parties read, they do not write
         denied = client.post(
             "/api/v1/landings",
-            json={"event": "T2026", "project_id": "T-P001", "kind": "落户", "place": "太原",
-                  "landed_on": day(1)},  # fmt: skip
+            json={
+                "event": "T2026",
+                "project_id": "T-P001",
+                "kind": "落户",
+                "place": "太原",
+                "landed_on": day(1),
+            },  # fmt: skip
             headers=accounts.headers(who),
         )
         assert denied.status_code == 403
