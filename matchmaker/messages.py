@@ -1514,6 +1514,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.field_landed_on": ("落地日期", "Date"),
     "ui.field_value": ("金额", "Value"),
     "ui.field_value_pending": ("金额待定", "Amount to be fixed"),
+    "ui.field_invested_amount_pending": ("落地金额待定", "Invested amount to be fixed"),
     "ui.field_task_kind": ("任务类型", "Task kind"),
     "ui.report_landings": ("落地情况", "Landings"),
     "ui.report_service_tasks": ("服务跟进任务", "Service follow-up tasks"),

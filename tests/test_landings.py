@@ -300,3 +300,21 @@ def test_the_page_and_the_cli_record_and_fix_a_landing(
     reconcile(client, accounts, report)
     trail = get(client, accounts, f"/api/v1/landings/{follow_up['space']}/history").get_json()
     assert trail[-1]["after"] == {"value": 300_000, "value_pending": False}
+
+
+def test_an_intent_to_be_fixed_stays_so_through_its_sheet_export_and_import(
+    client: Any, accounts: Any, follow_up: dict[str, int]
+) -> None:
+    """The ledger sheet imports back unchanged: a blank invested amount of an intent landed 待定
+    is not taken for its signed amount."""
+    sheet = get(client, accounts, "/api/v1/events/T2026/intents.csv").data
+    imported = client.post(
+        "/api/v1/events/T2026/intents/import",
+        data={"file": (io.BytesIO(sheet), "intents.csv")},
+        headers=accounts.headers("staff"),
+        content_type="multipart/form-data",
+    )
+    assert imported.status_code == 200, imported.get_json()
+    assert imported.get_json()["unchanged"] == 2
+    pending = get(client, accounts, f"/api/v1/intents/{follow_up['pending']}").get_json()
+    assert (pending["invested_amount"], pending["invested_amount_pending"]) == (None, True)
