@@ -59,7 +59,7 @@ def create_app(
         matching,
         registry,
     )
-    from matchmaker.api.resources.ledger import followups, intents
+    from matchmaker.api.resources.ledger import followups, intents, landings
     from matchmaker.api.security import init_security
     from matchmaker.domain import LOCAL_TZ
     from matchmaker.services.agendas.bookings import BookingRules
@@ -113,6 +113,7 @@ def create_app(
     api.register_blueprint(bookings.blp)
     api.register_blueprint(intents.blp)
     api.register_blueprint(followups.blp)
+    api.register_blueprint(landings.blp)
     api.register_blueprint(jobs.blp)
     api.register_blueprint(deliveries.blp)
     api.register_blueprint(inbox.blp)

@@ -207,6 +207,36 @@ class DueDiligenceStatus(Labelled):
     CANCELLED = "cancelled"
 
 
+class LandingKind(Labelled):
+    """A landing that is not an investment (投资落地 lives on the intent ladder)."""
+
+    RELOCATION = "relocation"  # 落户: the project registers or moves to the place
+    PARK = "park"  # 入驻园区: it moves into a park or base
+    COOPERATION = "cooperation"  # 合作: a loan, space, equipment or orders, with a value or not
+
+
+class CooperationKind(Labelled):
+    """What a 合作 landing brings."""
+
+    LOAN = "loan"
+    SPACE = "space"
+    EQUIPMENT = "equipment"
+    ORDERS = "orders"
+
+
+class TaskKind(Labelled):
+    """What a follow-up task is: due diligence with an institution, or a service's own task."""
+
+    DUE_DILIGENCE = "due_diligence"
+    LOAN_MATCHING = "loan_matching"
+    SETTLING_IN = "settling_in"
+    TRAINING = "training"
+    POLICY_APPLICATION = "policy_application"
+
+
+SERVICE_TASKS = frozenset(k for k in TaskKind if k != TaskKind.DUE_DILIGENCE)
+
+
 class DropReason(Labelled):
     """Why an intent ended (终止原因); the free-text detail goes beside it."""
 
@@ -381,6 +411,24 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "done": ("已完成", "Done"),
         "cancelled": ("已取消", "Cancelled"),
     },
+    "LandingKind": {
+        "relocation": ("落户", "Relocation"),
+        "park": ("入驻园区", "Moved into a park"),
+        "cooperation": ("合作", "Cooperation"),
+    },
+    "CooperationKind": {
+        "loan": ("贷款", "Loan"),
+        "space": ("场地", "Space"),
+        "equipment": ("设备", "Equipment"),
+        "orders": ("订单", "Orders"),
+    },
+    "TaskKind": {
+        "due_diligence": ("尽调", "Due diligence"),
+        "loan_matching": ("贷款对接", "Loan matching"),
+        "settling_in": ("入驻", "Settling in"),
+        "training": ("培训", "Training"),
+        "policy_application": ("政策申报", "Policy application"),
+    },
     "DropReason": {
         "valuation": ("估值分歧", "Valuation gap"),
         "terms": ("条款未谈拢", "Terms not agreed"),
@@ -512,6 +560,8 @@ _ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "cancelled": ("取消", "canceled"),
     },
     "DropReason": {"other": ("其它",)},
+    "LandingKind": {"relocation": ("落地落户", "relocated"), "park": ("入园", "入驻", "park")},
+    "TaskKind": {"due_diligence": ("入场评估考察", "尽职调查", "dd")},
     "SessionKind": {
         "local": ("本地", "local"),
         "national": ("全国", "national"),

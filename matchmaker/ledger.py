@@ -4,7 +4,9 @@ An intent climbs 关注 watching → 意向洽谈 negotiating → 签约意向 s
 投资落地 invested, or ends as 终止 dropped (ARCHITECTURE §2). Moving up may skip steps (a
 signature at the event itself is common); moving down, or reopening a dropped intent, needs a
 reason. What each step needs (an amount from signing on, the date, the invested amount …) is
-checked here, for the API, the pages and the spreadsheet import alike.
+checked here, for the API, the pages and the spreadsheet import alike. An investment may land
+with its amount still to be fixed (金额待定): it counts as invested, its amount is filled in
+later, and until then the totals hold only fixed amounts and say how many are unfixed.
 
 The funnel counts what stands now: an intent counts at every step up to its current one, a
 dropped one only as a follow-up. Amounts are integer yuan and are only ever added as ints.
@@ -48,6 +50,7 @@ class IntentFacts:
     invested_amount: int | None = None
     invested_at: date | None = None
     drop_reason: str = ""
+    invested_amount_pending: bool = False  # 金额待定: landed, amount to be fixed later
 
 
 def check_change(
@@ -80,7 +83,7 @@ def check_change(
         if after.signed_at is None:
             problems.append(_p("intent.signed_at_required", "signed_at", None, status=new))
     if new == IntentStatus.INVESTED:
-        if after.invested_amount is None:
+        if after.invested_amount is None and not after.invested_amount_pending:
             problems.append(_p("intent.invested_amount_required", "invested_amount", None))
         elif after.invested_amount == 0:
             problems.append(_p("intent.amount_zero", "invested_amount", 0, status=new))
@@ -133,7 +136,8 @@ class Step:
 
     count: int = 0
     projects: set[str] = field(default_factory=set)
-    amount: int = 0
+    amount: int = 0  # fixed amounts only
+    unfixed: int = 0  # how many counted here have their amount still to be fixed (金额待定)
 
     def to_dict(self, lang: str = "zh", amounts: bool = True) -> dict[str, Any]:
         """Return a JSON-ready step; ``amounts`` False hides money."""
@@ -141,6 +145,7 @@ class Step:
         if amounts:
             out["amount"] = self.amount
             out["amount_text"] = format_yuan(self.amount, lang)
+            out["unfixed"] = self.unfixed
         return out
 
 
@@ -181,7 +186,10 @@ class Funnel:
             if row.status == IntentStatus.INVESTED:
                 self.invested.count += 1
                 self.invested.projects.add(row.project)
-                self.invested.amount += row.invested_amount or 0
+                if row.invested_amount is None:
+                    self.invested.unfixed += 1
+                else:
+                    self.invested.amount += row.invested_amount
         for (status, since), following in zip(
             row.history, [*(t for _s, t in row.history[1:]), now], strict=True
         ):

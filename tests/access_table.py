@@ -507,6 +507,28 @@ TABLE: list[Rule] = [
     R("POST", "/due-diligence/<int:task_id>",                                  "D DD DD AA",
       url="/due-diligence/{task}", body=TASK_FORM),
 
+    # ---- landings (#19): read by the pair's own parties, written by staff and organisers
+    R("GET", "/api/v1/landings",                                               "D AO AO AA",
+      url="/api/v1/landings?event=T2026"),
+    R("POST", "/api/v1/landings",                                              "D DD DD AA",
+      body={**PAIR, "kind": "合作", "cooperation": "设备", "value": "30万",
+            "landed_on": "2026-11-25"}),
+    R("GET", "/api/v1/landings/<int:landing_id>",                              "D AN AN AA",
+      url="/api/v1/landings/{landing}"),
+    R("PATCH", "/api/v1/landings/<int:landing_id>",                            "D DD DD AA",
+      url="/api/v1/landings/{landing}", body={"value": "40万"}),
+    R("DELETE", "/api/v1/landings/<int:landing_id>",                           "D DD DD AA",
+      url="/api/v1/landings/{spare_landing}"),
+    R("GET", "/api/v1/landings/<int:landing_id>/history",                      "D DD DD AA",
+      url="/api/v1/landings/{landing}/history"),
+    R("GET", "/landings",                                                      "D AO AO AA",
+      url="/landings?event=T2026"),
+    R("POST", "/landings",                                                     "D DD DD AA",
+      body={"event": "T2026", "project": "T-P001", "kind": "park", "place": "太原园区",
+            "landed_on": "2026-11-25"}),
+    R("POST", "/landings/<int:landing_id>",                                    "D DD DD AA",
+      url="/landings/{landing}", body={"value": "50"}),
+
     # ---- notification deliveries (#16): the organiser's log, its export, retry, test sends
     R("GET", "/api/v1/notifications/deliveries",                               "D DD DD AA",
       url="/api/v1/notifications/deliveries?event=T2026&status=failed"),

@@ -59,6 +59,7 @@ PHONE_X = "13900000011"
 AMOUNT = 12_340_000
 NOTE = "NOTE-AX-5521"
 OUTCOME = "DD-AX-9034"
+LANDING_NOTE = "LANDING-AX-3307"
 MESSAGE = "MSG-AX-7788"
 PARTIES = {"entrant", "investor", "staff", "organiser"}  # may read the A × X pair's ledger
 # private values of the pair A × X: (the ways it is written, roles that may see it)
@@ -68,6 +69,7 @@ SECRETS = {
     "the intent's amount": ((str(AMOUNT), "1234万", "12,340,000"), PARTIES),
     "the intent's note": ((NOTE,), PARTIES),
     "the task's outcome": ((OUTCOME,), PARTIES),
+    "the landing's note": ((LANDING_NOTE,), PARTIES),
     "the meeting request's message": ((MESSAGE,), PARTIES),
 }
 # what /book books for each party when asked for T-P001 × T-I01: always its own side
@@ -104,6 +106,11 @@ class World:
         task = {"owner": "王敏", "outcome": OUTCOME, "due_date": "2026-11-30"}
         made = self.call("staff", "post", "/api/v1/due-diligence", {**PAIR, **task})
         self.fixed["task"] = made["id"]
+        landing = {"kind": "合作", "cooperation": "贷款", "value_pending": True,
+                   "landed_on": "2026-11-28", "note": LANDING_NOTE}  # fmt: skip
+        self.fixed["landing"] = self.call("staff", "post", "/api/v1/landings", {**PAIR, **landing})[
+            "id"
+        ]
         self["asked_investor"]  # a pending request A → X, carrying the message
         with transaction(factory) as db:  # investors may apply from T2026's public page
             from matchmaker.services.registry.events import get_event
@@ -272,6 +279,12 @@ class World:
             "owner": "赵敏",
         }
         return int(self.call("staff", "post", "/api/v1/due-diligence", body)["id"])
+
+    def make_spare_landing(self) -> int:
+        """A landing of T-P004 with no institution, there to be deleted."""
+        body = {"event": "T2026", "project_id": "T-P004", "kind": "落户", "place": "晋中",
+                "landed_on": "2026-11-20"}  # fmt: skip
+        return int(self.call("staff", "post", "/api/v1/landings", body)["id"])
 
     # ---- helpers --------------------------------------------------------------------------
 

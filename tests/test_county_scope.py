@@ -295,7 +295,7 @@ def test_bad_placements_are_refused_and_change_nothing(factory: Any, event: str)
 
 
 def test_migration_0031_up_and_down_keeps_the_rows(engine: Engine, event: str) -> None:
-    """Down to 0026 drops the columns and keeps events and users; up again brings them back."""
+    """Down to 0030 drops the columns and keeps events and users; up again brings them back."""
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO users (username, display_name, role, password_hash,"
                                 " language, active, created_at) VALUES ('o1', '', 'organiser',"
@@ -303,7 +303,7 @@ def test_migration_0031_up_and_down_keeps_the_rows(engine: Engine, event: str) -
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0026")
+        command.downgrade(config, "0030")
     assert "scope_event_id" not in {c["name"] for c in inspect(engine).get_columns("users")}
     assert "parent_id" not in {c["name"] for c in inspect(engine).get_columns("events")}
     with engine.begin() as connection:
@@ -313,3 +313,23 @@ def test_migration_0031_up_and_down_keeps_the_rows(engine: Engine, event: str) -
         assert connection.execute(text("SELECT username FROM users")).scalars().all() == ["o1"]
         scoped = connection.execute(text("SELECT scope_event_id FROM users")).scalar()
         assert scoped is None  # an account that was global stays global
+
+
+def test_every_table_that_reaches_an_event_is_limited_by_the_scope() -> None:
+    """A new table holding an event's data (an event, project, institution, session, meeting,
+    slot or notice column) must join the scope's criteria, or a county organiser would read
+    other counties' rows of it."""
+    from matchmaker.db.models import Base
+    from matchmaker.services.registry.scopes import _criteria
+
+    limited = set()
+    for option in _criteria((1,), 1):
+        entity = option.root_entity if option.root_entity is not None else option.entity
+        limited.add(getattr(entity, "class_", entity))
+    keys = {"event_id", "project_id", "institution_id", "session_id", "meeting_id", "slot_id"}
+    missing = sorted(
+        mapper.class_.__name__
+        for mapper in Base.registry.mappers
+        if keys & {column.key for column in mapper.columns} and mapper.class_ not in limited
+    )
+    assert missing == []

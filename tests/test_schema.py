@@ -157,6 +157,9 @@ def test_rebuilding_audited_tables_on_sqlite_keeps_rows_links_and_retired_ids(tm
         ("events", "division", "INTEGER"),  # 0031
         ("events", "parent_id", "INTEGER"),
         ("users", "scope_event_id", "INTEGER"),
+        ("intents", "invested_amount_pending", "BOOLEAN NOT NULL DEFAULT 0"),  # 0029
+        ("due_diligence_tasks", "kind", "VARCHAR(32) NOT NULL DEFAULT 'due_diligence'"),  # 0030
+        ("due_diligence_tasks", "counterpart", "VARCHAR(200) NOT NULL DEFAULT ''"),
     ]
     with engine.begin() as connection:
         for table, column, kind in later:

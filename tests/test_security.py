@@ -44,7 +44,7 @@ def user_id(factory: Any, username: str) -> int:
 @pytest.fixture
 def things(client: Any, accounts: Any, factory: Any) -> dict[str, str]:
     """One of everything a page POST route can name: an intent, a task, a meeting request, an
-    account, a usable invitation link."""
+    account, a usable invitation link (and ids of rows refused before their lookup)."""
     from matchmaker.services.registry.links import send_link
 
     with transaction(factory) as db:
@@ -71,6 +71,7 @@ def things(client: Any, accounts: Any, factory: Any) -> dict[str, str]:
         "notice_id": "1",
         "meeting_id": "1",  # a meeting (attendance, no-show repair: refused before the lookup)
         "report_id": "1",  # a late report (likewise)
+        "landing_id": "1",  # a landing (refused before it is looked up)
     }
 
 

@@ -5,6 +5,7 @@ from matchmaker.cli import (  # noqa: F401 - registers the commands
     agendas,
     eligibility,
     events,
+    landings,
     ledger,
     matching,
     notifications,

@@ -205,7 +205,9 @@ def _task(task: Any) -> dict[str, Any]:
     return {
         "id": task.id,
         "project_id": task.project.code,
-        "institution_id": task.institution.code,
+        "institution_id": task.institution.code if task.institution else None,
+        "kind": task.kind.value,
+        "counterpart": task.counterpart_name,
         "owner": task.owner,
         "due_date": _iso(task.due_date),
         "next_follow_up": _iso(task.next_follow_up),

@@ -91,6 +91,8 @@ PLAN: dict[str, Callable[[int], ColumnElement[bool]]] = {
     "late_reports": _in_sessions("late_reports"),
     "intents": lambda e: TABLES["intents"].c.event_id == e,
     "due_diligence_tasks": lambda e: TABLES["due_diligence_tasks"].c.project_id.in_(_projects(e)),
+    # Landings that are not investments (落户, 入驻园区, 合作), with their values or 待定
+    "landings": lambda e: TABLES["landings"].c.event_id == e,
     "shortlist_feedback": lambda e: TABLES["shortlist_feedback"].c.institution_id.in_(
         _institutions(e)
     ),

@@ -29,15 +29,18 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship,
 from matchmaker.db.types import JSONList, Money, UTCDateTime, str_enum, utcnow
 from matchmaker.domain import (
     AgendaStatus,
+    CooperationKind,
     DueDiligenceStatus,
     IntentStatus,
     JobKind,
     JobStatus,
+    LandingKind,
     MeetingStatus,
     RequestStatus,
     Role,
     SessionKind,
     Stage,
+    TaskKind,
     Verdict,
 )
 from matchmaker.text import NAME_KEY_LENGTH, name_key
@@ -532,6 +535,8 @@ class Intent(Base):
     signed_at: Mapped[date | None] = mapped_column(nullable=True)
     signatories: Mapped[str] = mapped_column(String(300), default="")
     invested_amount: Mapped[int | None] = mapped_column(Money, nullable=True)
+    # 金额待定: landed with the amount still to be fixed (invested_amount None until it is)
+    invested_amount_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
     invested_at: Mapped[date | None] = mapped_column(nullable=True)
     drop_reason: Mapped[str] = mapped_column(String(100), default="")
     note: Mapped[str] = mapped_column(Text, default="")
@@ -551,15 +556,28 @@ class Intent(Base):
 
 
 class DueDiligence(Base):
-    """A due-diligence follow-up task (入场评估考察 / 尽调)."""
+    """A follow-up task: due diligence (入场评估考察 / 尽调) with an institution, or a
+    government service's own task (贷款对接, 入驻, 培训, 政策申报) whose counterpart is named as
+    text and that may have no institution at all."""
 
     __tablename__ = "due_diligence_tasks"
-    __table_args__ = AUDITED_IDS
+    __table_args__ = (
+        CheckConstraint(
+            "kind <> 'due_diligence' OR institution_id IS NOT NULL", name="dd_has_institution"
+        ),
+        AUDITED_IDS,
+    )
 
     id: Mapped[intpk]
     intent_id: Mapped[int | None] = _fk("intents.id", nullable=True, ondelete="SET NULL")
     project_id: Mapped[int] = _fk("projects.id")
-    institution_id: Mapped[int] = _fk("institutions.id")
+    institution_id: Mapped[int | None] = _fk("institutions.id", nullable=True)
+    kind: Mapped[TaskKind] = mapped_column(
+        str_enum(TaskKind, "task_kind"),
+        default=TaskKind.DUE_DILIGENCE,
+        server_default=text("'due_diligence'"),
+    )
+    counterpart: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
     owner: Mapped[str] = mapped_column(String(100), default="")
     due_date: Mapped[date | None] = mapped_column(nullable=True)
     next_follow_up: Mapped[date | None] = mapped_column(nullable=True)
@@ -572,8 +590,56 @@ class DueDiligence(Base):
     updated_at: Mapped[updated]
 
     intent: Mapped[Intent | None] = relationship(back_populates="tasks")
-    institution: Mapped[Institution] = relationship(lazy="joined", innerjoin=True)
+    institution: Mapped[Institution | None] = relationship(lazy="joined")
     project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def counterpart_name(self) -> str:
+        """Return whom the task is with: the institution's name, else the service as typed."""
+        if self.institution is not None:
+            return self.institution.name
+        return self.counterpart
+
+
+class Landing(Base):
+    """A landing that is not an investment: 落户, 入驻园区 (place, date) or 合作 (a loan, space,
+    equipment or orders, with a value in yuan where there is one, or one still to be fixed).
+
+    A project may land several times; the counterpart (a park, a city service, a bank) is named
+    as text, and may also be an institution of the event and the pair's intent.
+    """
+
+    __tablename__ = "landings"
+    __table_args__ = (
+        CheckConstraint("value IS NULL OR value >= 0", name="value_nonneg"),
+        CheckConstraint(
+            "(kind = 'cooperation') = (cooperation IS NOT NULL)", name="cooperation_given"
+        ),
+        AUDITED_IDS,
+    )
+
+    id: Mapped[intpk]
+    event_id: Mapped[int] = _fk("events.id")
+    project_id: Mapped[int] = _fk("projects.id")
+    institution_id: Mapped[int | None] = _fk("institutions.id", nullable=True, ondelete="SET NULL")
+    intent_id: Mapped[int | None] = _fk("intents.id", nullable=True, ondelete="SET NULL")
+    kind: Mapped[LandingKind] = mapped_column(str_enum(LandingKind, "landing_kind"))
+    cooperation: Mapped[CooperationKind | None] = mapped_column(
+        str_enum(CooperationKind, "cooperation_kind"), nullable=True
+    )
+    counterpart: Mapped[str] = mapped_column(String(200), default="")
+    place: Mapped[str] = mapped_column(String(200), default="")
+    landed_on: Mapped[date]
+    value: Mapped[int | None] = mapped_column(Money, nullable=True)
+    value_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    created_at: Mapped[created]
+    updated_at: Mapped[updated]
+
+    project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
+    institution: Mapped[Institution | None] = relationship(lazy="joined")
+    intent: Mapped[Intent | None] = relationship()
 
 
 class AuditEntry(Base):

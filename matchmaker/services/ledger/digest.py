@@ -89,7 +89,7 @@ def digest_text(result: Digest, lang: str = "zh") -> str:
                     "dd.digest.line",
                     lang,
                     project=f"{task.project.code} {task.project.name}",
-                    institution=task.institution.name,
+                    institution=task.counterpart_name,
                     owner=task.owner or "—",
                     due=task.due_date.isoformat() if task.due_date else "—",
                     follow=task.next_follow_up.isoformat() if task.next_follow_up else "—",

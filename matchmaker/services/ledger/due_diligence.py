@@ -1,6 +1,8 @@
-"""Due-diligence follow-up (入场评估考察 / 尽调): tasks, who may see them, their lists and trail.
+"""Follow-up tasks: due diligence (入场评估考察 / 尽调) and government services' own tasks.
 
-A task belongs to an institution × project (and to the pair's intent when there is one). Staff
+A due-diligence task belongs to an institution × project (and to the pair's intent when there
+is one). A service task (贷款对接, 入驻, 培训, 政策申报) belongs to a project and names its
+counterpart (a city service, a park) as text, with or without an institution. Staff
 and organisers create and change tasks; an investor reads their institution's, an entrant their
 project's. "Today" is the competition's calendar day (Asia/Shanghai), whatever the server's
 clock zone: a task due on the 30th is overdue from 00:00 on the 1st in Beijing time. What needs
@@ -28,7 +30,7 @@ from matchmaker.db.models import (
     Project,
     User,
 )
-from matchmaker.domain import DueDiligenceStatus, Role
+from matchmaker.domain import DueDiligenceStatus, Role, TaskKind
 from matchmaker.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
 from matchmaker.messages import Ref
 from matchmaker.services.audit import record
@@ -36,13 +38,22 @@ from matchmaker.services.ledger.intents import STAFF, history
 from matchmaker.services.registry.catalog import Page, get_institution, get_project, paginate
 
 Q = TypeVar("Q", bound=Select[Any])  # a query of rows :func:`scoped` narrows
-EDITABLE = ("owner", "due_date", "next_follow_up", "status", "outcome", "intent_id")
-LIMITS = {"owner": 100, "outcome": 5000}
+EDITABLE = (
+    "owner",
+    "due_date",
+    "next_follow_up",
+    "status",
+    "outcome",
+    "intent_id",
+    "kind",
+    "counterpart",
+)
+LIMITS = {"owner": 100, "outcome": 5000, "counterpart": 200}
 
 
-def may_write(viewer: User) -> bool:
-    """Return whether ``viewer`` may create or change tasks."""
-    return viewer.role in STAFF
+def may_write(viewer: User | None) -> bool:
+    """Return whether ``viewer`` (None: the CLI) may create or change tasks."""
+    return viewer is None or viewer.role in STAFF
 
 
 def scoped(query: Q, viewer: User | None) -> Q:
@@ -86,6 +97,7 @@ class TaskFilters:
     owner: str | None = None
     project: str | None = None
     institution: str | None = None
+    kind: TaskKind | None = None
 
 
 def _listed(event: Event, viewer: User | None, filters: TaskFilters) -> Select[DueDiligence]:
@@ -94,6 +106,8 @@ def _listed(event: Event, viewer: User | None, filters: TaskFilters) -> Select[D
         query = query.where(DueDiligence.status == filters.status)
     if filters.owner:
         query = query.where(DueDiligence.owner == filters.owner)
+    if filters.kind:
+        query = query.where(DueDiligence.kind == filters.kind)
     if filters.project:
         query = query.where(Project.code == filters.project)
     if filters.institution:
@@ -141,7 +155,9 @@ def snapshot(task: DueDiligence) -> dict[str, Any]:
     """Return the audited picture of a task."""
     return {
         "project_id": task.project.code,
-        "institution_id": task.institution.code,
+        "institution_id": task.institution.code if task.institution else None,
+        "kind": task.kind.value,
+        "counterpart": task.counterpart,
         "intent_id": task.intent_id,
         "owner": task.owner,
         "due_date": task.due_date.isoformat() if task.due_date else None,
@@ -151,11 +167,18 @@ def snapshot(task: DueDiligence) -> dict[str, Any]:
     }
 
 
-def _check(db: Session, values: dict[str, Any], project_id: int, institution_id: int) -> None:
+def _check(
+    db: Session, values: dict[str, Any], project_id: int, institution_id: int | None
+) -> None:
     problems = []
     for name, limit in LIMITS.items():
         if len(values.get(name) or "") > limit:
             problems.append(Problem("import.too_long", column=name, params={"limit": limit}))
+    kind = values.get("kind", TaskKind.DUE_DILIGENCE)
+    if kind == TaskKind.DUE_DILIGENCE and institution_id is None:
+        problems.append(Problem("dd.institution_required", column="institution_id"))
+    elif institution_id is None and not (values.get("counterpart") or "").strip():
+        problems.append(Problem("dd.counterpart_required", column="counterpart"))
     if (
         values.get("status", DueDiligenceStatus.OPEN) == DueDiligenceStatus.OPEN
         and not (values.get("owner") or "").strip()
@@ -183,16 +206,17 @@ def _check(db: Session, values: dict[str, Any], project_id: int, institution_id:
 
 def create_task(
     db: Session,
-    actor: User,
+    actor: User | None,
     project: Project,
-    institution_id: int,
+    institution_id: int | None,
     values: dict[str, Any],
 ) -> DueDiligence:
-    """Open a task for the pair; linked to the pair's intent when there is one."""
+    """Open a task for the pair (a service task: for the project, ``institution_id`` None or
+    not); linked to the pair's intent when there is one."""
     if not may_write(actor):
         raise PermissionDenied()
-    values = {"status": DueDiligenceStatus.OPEN, **values}
-    if values.get("intent_id") is None:
+    values = {"status": DueDiligenceStatus.OPEN, "kind": TaskKind.DUE_DILIGENCE, **values}
+    if values.get("intent_id") is None and institution_id is not None:
         values["intent_id"] = db.scalar(
             select(Intent.id).where(
                 Intent.project_id == project.id, Intent.institution_id == institution_id
@@ -246,14 +270,17 @@ def update_task(
 
 def add_task(
     db: Session,
-    actor: User,
+    actor: User | None,
     event: Event,
     project_code: str,
-    institution_code: str,
+    institution_code: str | None,
     values: dict[str, Any],
 ) -> DueDiligence:
-    """Open a task for the pair named by registration ids in ``event``."""
+    """Open a task for the pair named by registration ids in ``event`` (a service task may name
+    no institution: its counterpart is in ``values``)."""
     project = get_project(db, project_code, event.code)
+    if not institution_code:
+        return create_task(db, actor, project, None, values)
     institution = get_institution(db, institution_code, event.code)
     return create_task(db, actor, project, institution.id, values)
 

@@ -32,6 +32,7 @@ EDITABLE = (
     "signed_at",
     "signatories",
     "invested_amount",
+    "invested_amount_pending",
     "invested_at",
     "drop_reason",
     "note",
@@ -53,6 +54,7 @@ def snapshot(intent: Intent) -> dict[str, Any]:
         "signed_at": intent.signed_at.isoformat() if intent.signed_at else None,
         "signatories": intent.signatories,
         "invested_amount": intent.invested_amount,
+        "invested_amount_pending": intent.invested_amount_pending,
         "invested_at": intent.invested_at.isoformat() if intent.invested_at else None,
         "drop_reason": intent.drop_reason,
         "note": intent.note,
@@ -69,6 +71,7 @@ def facts(values: dict[str, Any]) -> IntentFacts:
         invested_amount=values.get("invested_amount"),
         invested_at=values.get("invested_at"),
         drop_reason=values.get("drop_reason") or "",
+        invested_amount_pending=bool(values.get("invested_amount_pending")),
     )
 
 
@@ -85,7 +88,18 @@ def _edited(intent: Intent, changes: dict[str, Any]) -> tuple[dict[str, Any], di
         new[name] = new[name] or ""
     if new.get("status") != IntentStatus.DROPPED:
         new["drop_reason"] = ""  # a reopened intent no longer carries its old drop reason
+    new["invested_amount_pending"] = pending(new)
     return old, new
+
+
+def pending(values: dict[str, Any]) -> bool:
+    """Return whether ``values`` still leave the invested amount to be fixed: asked for, landed,
+    and no amount given (giving the amount fixes it; leaving 投资落地 drops the mark)."""
+    return bool(
+        values.get("invested_amount_pending")
+        and values.get("status") == IntentStatus.INVESTED
+        and values.get("invested_amount") is None
+    )
 
 
 def met(db: Session, project_id: int, institution_id: int) -> Meeting | None:
@@ -127,6 +141,7 @@ def create_intent(
     if existing is not None:
         raise Conflict("intent.exists", id=existing.id)
     values = {"status": IntentStatus.WATCHING, **values}
+    values["invested_amount_pending"] = pending(values)
     if values.get("meeting_id") is None:
         meeting = met(db, project.id, institution_id)
         if meeting is not None:
@@ -263,6 +278,7 @@ def intent_problems(
     new intent of the pair), writing nothing: a refused form then lists them all at once."""
     if intent is None:
         old, new = None, {"status": IntentStatus.WATCHING, **values}
+        new["invested_amount_pending"] = pending(new)
     else:
         old, new = _edited(intent, values)
     try:

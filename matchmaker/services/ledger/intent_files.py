@@ -107,7 +107,8 @@ def import_intents(
             values["session_id"] = sessions[record["session"]].id if record["session"] else None
         if values.get("status") == IntentStatus.INVESTED:
             # a sheet row "投资落地, 金额 2000" means 2000万 landed: the signed amount stands for it
-            if values.get("invested_amount") is None:
+            # (unless the intent landed with its amount to be fixed: a blank cell keeps it 待定)
+            if values.get("invested_amount") is None and not values.get("invested_amount_pending"):
                 values["invested_amount"] = values.get("amount")
             if values.get("invested_at") is None:
                 values["invested_at"] = values.get("signed_at")

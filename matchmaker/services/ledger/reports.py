@@ -1,11 +1,13 @@
 """Follow-up reports: meetings held → follow-ups → signed → due diligence → invested, per group.
 
 Figures come from the ledger rows themselves (integer yuan, summed as ints), so the report and
-the ledger reconcile exactly. A meeting counts as held only when its attendance was recorded
-(marked held by a side or an organiser), never because its slot's end has passed: meetings
-still scheduled after their slot ended are counted apart as unrecorded. Days in stage come
-from the audit trail: when each status was entered. Response rates: the share of meetings held
-that each side rated.
+the ledger reconcile exactly; an investment landed with its amount still to be fixed counts as
+landed but adds nothing to the amount, and the report says how many there are. Landings that
+are not money and the services' own tasks are :mod:`matchmaker.services.ledger.outcomes`.
+A meeting counts as held only when its attendance was recorded (marked held by a side or an
+organiser), never because its slot's end has passed: meetings still scheduled after their slot
+ended are counted apart as unrecorded. Days in stage come from the audit trail: when each
+status was entered. Response rates: the share of meetings held that each side rated.
 """
 
 from __future__ import annotations
@@ -31,10 +33,17 @@ from matchmaker.db.models import (
     Slot,
 )
 from matchmaker.db.types import utcnow
-from matchmaker.domain import DueDiligenceStatus, IntentStatus, MeetingStatus, format_yuan
+from matchmaker.domain import (
+    DueDiligenceStatus,
+    IntentStatus,
+    MeetingStatus,
+    TaskKind,
+    format_yuan,
+)
 from matchmaker.errors import InvalidInput, Problem
 from matchmaker.ledger import Funnel, LedgerRow, funnels
 from matchmaker.messages import render
+from matchmaker.services.ledger.outcomes import landings_section, outcome_sheets, service_tasks
 from matchmaker.services.registry.vocabulary import track_label, vocabulary_of
 from matchmaker.tabular.formulas import for_xlsx
 
@@ -50,12 +59,15 @@ def _filters_ok(filters: dict[str, str]) -> None:
         )
 
 
-def _keys(project: Project, institution: Institution, session: str) -> dict[str, str]:
+def _keys(project: Project, institution: Institution | str | None, session: str) -> dict[str, str]:
+    """Return a row's group keys; ``institution`` may be its code, or None (a service task)."""
+    if isinstance(institution, Institution):
+        institution = institution.code
     return {
         "session": session,
         "track": project.track or "",
         "region": project.region or "",
-        "institution": institution.code,
+        "institution": institution or "",
     }
 
 
@@ -179,7 +191,11 @@ def _open_tasks(
     query = (
         select(DueDiligence)
         .join(Project, Project.id == DueDiligence.project_id)
-        .where(Project.event_id == event.id, DueDiligence.status == DueDiligenceStatus.OPEN)
+        .where(
+            Project.event_id == event.id,
+            DueDiligence.status == DueDiligenceStatus.OPEN,
+            DueDiligence.kind == TaskKind.DUE_DILIGENCE,
+        )
     )
     sessions: dict[int | None, str] = {s.id: s.code for s in event.sessions}
     counts: Counter[str] = Counter()
@@ -246,6 +262,7 @@ def report(
         unrecorded=_counts(meetings, MeetingStatus.SCHEDULED, dimension),
     )
     held = [m for m, _keys in meetings if m.status == MeetingStatus.HELD]
+    sessions: dict[int | None, str] = {s.id: s.code for s in event.sessions}
     return {
         "event": event.code,
         "event_name": event.name,
@@ -259,12 +276,15 @@ def report(
         ],
         "headline": headline(total, lang),
         "response_rates": response_rates(db, held),
+        "landings": landings_section(db, event, filters, total, _keys, sessions, lang),
+        "service_tasks": service_tasks(db, event, filters, _keys, sessions, lang),
     }
 
 
 def headline(total: Funnel, lang: str = "zh") -> str:
-    """Return the sentence the organisers put in their press release."""
-    return render(
+    """Return the sentence the organisers put in their press release (saying how many landed
+    investments still have their amount to be fixed, which the amount leaves out)."""
+    sentence = render(
         "report.headline",
         lang,
         signed_projects=len(total.signed.projects),
@@ -274,6 +294,9 @@ def headline(total: Funnel, lang: str = "zh") -> str:
         invested_projects=len(total.invested.projects),
         invested_amount=format_yuan(total.invested.amount, lang),
     )
+    if total.invested.unfixed:
+        sentence += render("report.unfixed_note", lang, count=total.invested.unfixed)
+    return sentence
 
 
 STEP_LABELS = {
@@ -314,6 +337,7 @@ def report_xlsx(data: dict[str, Any], lang: str = "zh") -> bytes:
         render("report.col.invested_count", lang),
         render("report.col.invested_amount", lang),
         render("report.col.dropped", lang),
+        render("report.col.invested_unfixed", lang),
     ]
     append(headers)
     for cell in sheet[3]:
@@ -333,6 +357,7 @@ def report_xlsx(data: dict[str, Any], lang: str = "zh") -> bytes:
             f["invested"]["count"],
             f["invested"]["amount"],
             f["dropped"]["count"],
+            f["invested"]["unfixed"],
         ]
 
     for group in data["groups"]:
@@ -344,7 +369,7 @@ def report_xlsx(data: dict[str, Any], lang: str = "zh") -> bytes:
         for cell in sheet[column][3:]:
             cell.number_format = "#,##0"
     for column, width in zip(
-        "ABCDEFGHIJKL", (28, 10, 10, 10, 10, 10, 18, 10, 10, 10, 18, 10), strict=True
+        "ABCDEFGHIJKLM", (28, 10, 10, 10, 10, 10, 18, 10, 10, 10, 18, 10, 12), strict=True
     ):
         sheet.column_dimensions[column].width = width
     if data["groups"]:
@@ -355,6 +380,8 @@ def report_xlsx(data: dict[str, Any], lang: str = "zh") -> bytes:
         chart.set_categories(Reference(sheet, min_col=1, min_row=4, max_row=last))
         chart.height, chart.width = 8, 18
         sheet.add_chart(chart, f"A{last + 3}")
+    if "landings" in data:
+        outcome_sheets(book, data, lang)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -374,7 +374,7 @@ def _task_item(task: DueDiligence, today: date) -> dict[str, Any]:
         "what": "task_due" if task.due_date == today else "task_overdue",
         "task_id": task.id,
         "project": task.project.name,
-        "institution": task.institution.name,
+        "institution": task.counterpart_name,
         "due": task.due_date.isoformat(),
     }
 

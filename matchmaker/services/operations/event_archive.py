@@ -104,8 +104,8 @@ def due_diligence_sheet(db: Session, event: Event, lang: str = "zh") -> bytes:
         [
             task.project.code,
             task.project.name,
-            task.institution.code,
-            task.institution.name,
+            task.institution.code if task.institution else None,
+            task.counterpart_name,
             task.owner,
             task.due_date.isoformat() if task.due_date else None,
             task.next_follow_up.isoformat() if task.next_follow_up else None,

@@ -17,6 +17,7 @@ from matchmaker.domain import (
     DueDiligenceStatus,
     IntentStatus,
     Role,
+    TaskKind,
     format_yuan,
     local_minute,
 )
@@ -103,6 +104,10 @@ def _shown(kind: str, key: str, value: Any) -> str:
         return DropReason(value).label(lang())
     if key == "intent_id":
         return f"#{value}"
+    if isinstance(value, bool):  # 金额待定 and the like
+        return t("ui.yes" if value else "ui.no")
+    if key == "kind" and kind == "task":
+        return TaskKind(value).label(lang())
     return str(value)
 
 
@@ -123,7 +128,11 @@ def trail_rows(entries: list[AuditEntry], kind: str) -> list[dict[str, Any]]:
                 "reason": after.get("reason", ""),
                 "changes": [
                     (
-                        t(f"ui.field_{k}"),
+                        t(
+                            "ui.field_task_kind"
+                            if (kind, k) == ("task", "kind")
+                            else f"ui.field_{k}"
+                        ),
                         _shown(kind, k, before.get(k)),
                         _shown(kind, k, after.get(k)),
                     )

@@ -11,11 +11,12 @@ from matchmaker.api.i18n import lang, t
 from matchmaker.api.pages.common import check_csrf, notice, page_event, signed_in, signed_in_user
 from matchmaker.api.pages.ledger.base import STAFF, Form, FormErrors, bp, named_pair, trail_rows
 from matchmaker.api.schemas.ledger.forms import NewTaskForm, TaskForm
-from matchmaker.errors import Conflict, InvalidInput
+from matchmaker.domain import TaskKind
+from matchmaker.errors import Conflict, InvalidInput, Problem
 from matchmaker.services.ledger import due_diligence as dd
 from matchmaker.services.ledger.digest import board as board_of
 from matchmaker.services.ledger.digest import digest_text
-from matchmaker.services.ledger.intents import pair_choices, today_local, trail_of
+from matchmaker.services.ledger.intents import find_pair, pair_choices, today_local, trail_of
 
 
 def _board_page(form: Form | None = None, errors: FormErrors | None = None) -> Any:
@@ -39,6 +40,8 @@ def _board_page(form: Form | None = None, errors: FormErrors | None = None) -> A
         can_write=can_write,
         projects=projects,
         institutions=institutions,
+        task_kinds=list(TaskKind),
+        lang_code=lang(),
         form=form or request.args,
         errors=errors.by_field if errors else {},
         notice=session.pop("notice", None),
@@ -59,11 +62,20 @@ def task_create() -> Any:
     check_csrf()
     event, errors = page_event(), FormErrors()
     values = errors.read(NewTaskForm(), request.form)
-    project, institution = named_pair(event, values, errors)
+    service_task = values.get("kind") not in (None, TaskKind.DUE_DILIGENCE)
+    if service_task and not values.get("institution"):  # a service's task: no institution
+        values.pop("institution", None)
+        project, institution = find_pair(db(), event, values.pop("project", None), None)
+        if project is None:
+            errors.add(Problem("import.unknown_project", column="project"))
+    else:
+        project, institution = named_pair(event, values, errors)
     if not errors:
-        assert project is not None and institution is not None
+        assert project is not None
         try:
-            task = dd.create_task(db(), signed_in_user(), project, institution.id, values)
+            task = dd.create_task(
+                db(), signed_in_user(), project, institution.id if institution else None, values
+            )
         except InvalidInput as exc:
             errors.add(*exc.problems)
     if errors:

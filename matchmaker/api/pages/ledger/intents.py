@@ -95,6 +95,7 @@ def _form_of(intent: Intent) -> dict[str, str]:
         "signed_at": intent.signed_at.isoformat() if intent.signed_at else "",
         "signatories": intent.signatories,
         "invested_amount": wan(intent.invested_amount),
+        "invested_amount_pending": "on" if intent.invested_amount_pending else "",
         "invested_at": intent.invested_at.isoformat() if intent.invested_at else "",
         "drop_reason": intent.drop_reason,
         "note": intent.note,

@@ -66,6 +66,7 @@ class Tasks(MethodView):
             owner=args.get("owner"),
             project=args.get("project_id"),
             institution=args.get("institution_id"),
+            kind=args.get("kind"),
         )
         event = event_for(db(), user(), args.get("event"))
         return task_page(db(), event, user(), filters, args["page"], args["page_size"])
@@ -75,9 +76,10 @@ class Tasks(MethodView):
     @blp.arguments(TaskIn)
     @blp.response(201, TaskOut)
     def post(self, data: dict[str, Any]) -> DueDiligence:
-        """Open a due-diligence task for an institution × project."""
+        """Open a due-diligence task for an institution × project, or a service task (贷款对接,
+        入驻, 培训, 政策申报) for a project, with or without an institution."""
         event = event_for(db(), user(), data.pop("event", None))
-        pair = data.pop("project_id"), data.pop("institution_id")
+        pair = data.pop("project_id"), data.pop("institution_id", None)
         task = add_task(db(), user(), event, *pair, data)
         db().commit()
         return task

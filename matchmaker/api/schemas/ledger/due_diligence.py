@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, missing, validate
 from matchmaker.api.i18n import lang
 from matchmaker.api.schemas.common import Day, LocalDateTime, PageArgs, Vocab, row_ref
 from matchmaker.api.schemas.ledger.field_types import Computed, Label, PageCounts, event_field
-from matchmaker.domain import DueDiligenceStatus
+from matchmaker.domain import DueDiligenceStatus, TaskKind
 from matchmaker.services.ledger.digest import digest_text
 from matchmaker.services.ledger.due_diligence import is_overdue
 from matchmaker.services.ledger.intents import today_local
@@ -23,12 +23,20 @@ class TaskFields(Schema):
     next_follow_up = Day(allow_none=True)
     status = Vocab(DueDiligenceStatus)
     outcome = fields.String(validate=validate.Length(max=5000))
+    counterpart = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "who a service task is with (a city service, a park), as text"},
+    )
 
 
 class TaskIn(TaskFields):
     event = event_field()
     project_id = fields.String(required=True, validate=validate.Length(1, 64))
-    institution_id = fields.String(required=True, validate=validate.Length(1, 64))
+    institution_id = fields.String(
+        validate=validate.Length(1, 64),
+        metadata={"description": "needed for due diligence; a service task may have none"},
+    )
+    kind = Vocab(TaskKind, metadata={"description": "due_diligence (default) or a service task"})
 
 
 class TaskPatch(TaskFields):
@@ -41,6 +49,7 @@ class TaskQuery(PageArgs):
     owner = fields.String(validate=validate.Length(1, 100))
     project_id = fields.String(validate=validate.Length(1, 64))
     institution_id = fields.String(validate=validate.Length(1, 64))
+    kind = Vocab(TaskKind)
 
 
 class Overdue(fields.Boolean):
@@ -58,8 +67,12 @@ class TaskOut(Schema):
     id = fields.Integer()
     project_id = fields.String(attribute="project.code")
     project_name = fields.String(attribute="project.name")
-    institution_id = fields.String(attribute="institution.code")
-    institution_name = fields.String(attribute="institution.name")
+    institution_id = fields.String(attribute="institution.code", dump_default=None)
+    institution_name = fields.String(attribute="institution.name", dump_default=None)
+    kind = fields.String()
+    kind_label = Label(TaskKind, of="kind")
+    counterpart = fields.String()
+    counterpart_name = fields.String()
     intent_id = fields.Integer(allow_none=True)
     owner = fields.String()
     due_date = fields.Date(allow_none=True)

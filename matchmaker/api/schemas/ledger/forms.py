@@ -14,10 +14,13 @@ from matchmaker.api.i18n import lang
 from matchmaker.api.schemas.ledger.field_types import Amount
 from matchmaker.domain import (
     YUAN_PER_WAN,
+    CooperationKind,
     DropReason,
     DueDiligenceStatus,
     IntentStatus,
     Labelled,
+    LandingKind,
+    TaskKind,
 )
 from matchmaker.errors import InvalidInput, Problem
 from matchmaker.services.ledger.intent_files import PLAUSIBLE_MAX
@@ -119,6 +122,7 @@ class IntentForm(PageForm):
     signed_at = FormDay()
     invested_at = FormDay()
     drop_reason = DropReasonChoice()
+    invested_amount_pending = fields.Boolean(load_default=False)  # a checkbox: 金额待定
     signatories = Stripped(load_default="")
     note = Stripped(load_default="")
     session = fields.String()  # a code; "" for none; left out: unchanged
@@ -145,7 +149,42 @@ class TaskForm(PageForm):
 
 
 class NewTaskForm(TaskForm):
-    """The board's form for a new task: the pair by registration ids."""
+    """The board's form for a new task: the pair by registration ids (a service task may leave
+    the institution blank and name its counterpart)."""
 
     project = fields.String(load_default=None)
     institution = fields.String(load_default=None)
+    kind = FormChoice(TaskKind, "field.invalid_choice", blank_unchanged=True)
+    counterpart = Stripped(load_default="")
+
+
+class OptionalChoice(FormChoice):
+    """A vocabulary member, or None when the form leaves it blank."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if not value:
+            return None
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class LandingForm(PageForm):
+    """The landings page's form for a new landing (a bare value is 万元, as on every page)."""
+
+    BLANK = ("landed_on", "value")
+
+    project = fields.String(load_default=None)
+    institution = fields.String(load_default=None)
+    kind = FormChoice(LandingKind, "landing.kind_required")
+    cooperation = OptionalChoice(CooperationKind, "field.invalid_choice")
+    place = Stripped(load_default="")
+    counterpart = Stripped(load_default="")
+    landed_on = FormDay()
+    value = FormAmount()
+    value_pending = fields.Boolean(load_default=False)
+    note = Stripped(load_default="")
+
+
+class FixValueForm(PageForm):
+    """The landings page's form that fixes a value that was 待定."""
+
+    value = FormAmount(required=True)

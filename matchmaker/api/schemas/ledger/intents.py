@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from matchmaker.api.schemas.common import (
     Day,
+    JsonBoolean,
     LocalDateTime,
     Name,
     PageArgs,
@@ -34,6 +35,9 @@ class IntentFields(Schema):
     signed_at = Day(allow_none=True)
     signatories = Name(validate=validate.Length(max=300))
     invested_amount = Amount(allow_none=True, metadata=AMOUNT_DOC)
+    invested_amount_pending = JsonBoolean(
+        metadata={"description": "invested with the amount still to be fixed (金额待定)"}
+    )
     invested_at = Day(allow_none=True)
     drop_reason = Vocab(DropReason, allow_none=True)
     note = fields.String(validate=validate.Length(max=5000))
@@ -83,6 +87,7 @@ class IntentOut(Schema):
     signatories = fields.String()
     invested_amount = fields.Integer(allow_none=True)
     invested_amount_text = YuanText(of="invested_amount")
+    invested_amount_pending = fields.Boolean()
     invested_at = fields.Date(allow_none=True)
     drop_reason = fields.String()
     drop_reason_label = Label(DropReason, of="drop_reason")

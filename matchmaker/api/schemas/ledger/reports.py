@@ -23,6 +23,7 @@ class StepOut(Schema):
     projects = fields.Integer()
     amount = fields.Integer()
     amount_text = fields.String()
+    unfixed = fields.Integer(metadata={"description": "counted, amount still to be fixed (待定)"})
 
 
 class ResponseRateOut(Schema):
@@ -57,6 +58,15 @@ class ReportOut(Schema):
     total = fields.Nested(FunnelOut)
     groups = fields.List(fields.Nested(FunnelOut))
     response_rates = fields.Dict(keys=fields.String(), values=fields.Nested(ResponseRateOut))
+    landings = fields.Dict(
+        metadata={
+            "description": "landings by kind (count, fixed amount in yuan, how many unfixed), "
+            "investments whose amount is to be fixed, and the other landings one by one"
+        }
+    )
+    service_tasks = fields.List(
+        fields.Dict(), metadata={"description": "services' own follow-up tasks (贷款对接 …)"}
+    )
 
 
 class RollupArgs(Schema):

@@ -10,7 +10,7 @@ On SQLite the batches copy ``events`` and ``users``, which ``matchmaker.db.engin
 with foreign keys off (as for 0008), so nothing that refers to them is touched.
 
 Revision ID: 0031
-Revises: 0026
+Revises: 0030
 Create Date: 2026-12-07 09:00:00
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0031"
-down_revision: str | None = "0026"
+down_revision: str | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
