@@ -1430,6 +1430,63 @@ CATALOG: dict[str, tuple[str, str]] = {
     "phone.cancel_yes": ("确认取消会见", "Yes, cancel the meeting"),
     "phone.cancel_no": ("不取消", "Keep it"),
     "phone.slot_time": ("第 {slot} 时段 · {start}–{end}", "Slot {slot} · {start}–{end}"),
+    "what.library_proposal": ("项目库关联建议", "Library link proposal"),
+    "reason.past_near": (
+        "与往届对接中看好的项目相近：{company}（{percent}%）",
+        "Close to a project it favoured at an earlier contest: {company} ({percent}%)",
+    ),
+    "library.party_here": (
+        "本届已有关联到「{party}」的记录，不能再关联一条",
+        "A row of this contest is already linked to {party}",
+    ),
+    "library.decided": ("关联建议 {id} 已处理（{status}）", "Proposal {id} was already {status}"),
+    "library.not_alumni": (
+        "专场 {session} 不是往届项目专场（alumni）",
+        "Session {session} is not an alumni session",
+    ),
+    "library.not_past": (
+        "{source} 不是 {event} 之前的往届大赛",
+        "{source} is not an earlier contest than {event}",
+    ),
+    "library.not_shared": (
+        "{source} 未开启“共享到项目库”，其项目不能被其他大赛引用",
+        "{source} does not share with the library: its projects cannot be drawn",
+    ),
+    "library.alumni_rejected": (
+        "往届项目未加入：{count} 个问题，未写入任何内容",
+        "No alumni added: {count} problems, nothing written",
+    ),
+    "library.no_alumni": (
+        "{source} 没有签约意向或评分 ≥ {rating} 的项目",
+        "{source} has no project with a signed intent or a meeting rated {rating} or more",
+    ),
+    "library.code_taken": ("编号已被本届项目使用", "The code is already used in this contest"),
+    "library.name_taken": (
+        "本届已有同名项目（未关联到同一项目库身份）",
+        "A project of this name is already here (not linked to the same identity)",
+    ),
+    "library.track_unknown": ("本届大赛没有这个赛道", "This contest has no such track"),
+    "library.share_on": ("已共享到项目库", "Shared with the library"),
+    "library.share_off": ("未共享到项目库", "Not shared with the library"),
+    "library.proposals_title": ("项目库关联建议", "Library link proposals"),
+    "library.proposals_none": ("没有待确认的关联建议", "No proposals waiting"),
+    "library.row": ("本届记录", "This contest's row"),
+    "library.elsewhere": ("往届记录", "Earlier rows"),
+    "library.reasons": ("相同之处", "What matches"),
+    "library.reason.phone": ("电话", "phone"),
+    "library.reason.email": ("邮箱", "e-mail"),
+    "library.reason.name": ("名称", "name"),
+    "library.confirm": ("确认是同一主体", "Confirm: the same party"),
+    "library.reject": ("不是同一主体", "Reject: not the same"),
+    "library.history_title": ("历届参赛记录", "History across contests"),
+    "library.history_none": (
+        "没有其他共享大赛中的记录",
+        "No rows in other contests that share with the library",
+    ),
+    "library.history_row": (
+        "{year} {event}：{code} {name}；会见 {meetings} 场；意向 {intents} 个",
+        "{year} {event}: {code} {name}; {meetings} meetings held; {intents} intents",
+    ),
     "dd.no_smtp": (
         "未配置邮件服务器（MATCHMAKER_SMTP_HOST）",
         "No mail server configured (MATCHMAKER_SMTP_HOST)",
