@@ -170,9 +170,12 @@ def test_two_contests_a_year_apart(factory: sessionmaker[Session], matcher: Matc
         party_2026 = db.scalar(
             select(LibraryLink.party_id).where(LibraryLink.institution_id == fund_2026.id)
         )
-        assert db.scalar(
-            select(LibraryLink.party_id).where(LibraryLink.institution_id == fund_2027.id)
-        ) != party_2026
+        assert (
+            db.scalar(
+                select(LibraryLink.party_id).where(LibraryLink.institution_id == fund_2027.id)
+            )
+            != party_2026
+        )
         waiting = proposals(db, get_event(db, "DT2027"))
         assert [(p["code"], p["party_id"], p["reasons"]) for p in waiting] == [
             ("DT-I07", party_2026, ["phone"])
@@ -186,12 +189,14 @@ def test_two_contests_a_year_apart(factory: sessionmaker[Session], matcher: Matc
     after = _ranks(factory, matcher)
 
     with transaction(factory) as db:
-        assert db.scalar(
-            select(LibraryLink.how).where(LibraryLink.institution_id == fund_2027.id)
-        ) == "confirmed"
-        assert db.scalar(
-            select(LibraryProposal.status).where(LibraryProposal.id == proposal_id)
-        ) == "confirmed"
+        assert (
+            db.scalar(select(LibraryLink.how).where(LibraryLink.institution_id == fund_2027.id))
+            == "confirmed"
+        )
+        assert (
+            db.scalar(select(LibraryProposal.status).where(LibraryProposal.id == proposal_id))
+            == "confirmed"
+        )
         actions = set(
             db.scalars(select(AuditEntry.action).where(AuditEntry.entity_type == "library_links"))
         )
@@ -267,7 +272,7 @@ def test_alumni_refuses_bad_input_and_writes_nothing(factory: sessionmaker[Sessi
 def test_library_command_confirms_a_proposal(factory: sessionmaker[Session], db_url: str) -> None:
     with transaction(factory) as db:
         _first_contest(db)
-        event = _event(db, "DT2027", 2027, "大同")
+        event = _event(db, "DT2027", 2027, "大同", alumni=True)
         _import(db, event, "institutions", INSTITUTIONS_2027)
     shown = _cli(db_url, "library", "proposals", "--event", "DT2027")
     assert [(p["code"], p["reasons"]) for p in shown] == [("DT-I07", ["phone"])]

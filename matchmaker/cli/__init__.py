@@ -6,6 +6,7 @@ from matchmaker.cli import (  # noqa: F401 - registers the commands
     eligibility,
     events,
     ledger,
+    library,
     matching,
     notifications,
     operations,

@@ -77,9 +77,7 @@ class AlumniReport:
 def alumni_candidates(db: Session, past: Event, min_rating: int = 4) -> list[Project]:
     """Return the past event's projects with a signed intent or a meeting rated ≥ ``min_rating``
     (the meeting's own rating or either side's), by code."""
-    signed = select(Intent.project_id).where(
-        Intent.event_id == past.id, Intent.status.in_(_SIGNED)
-    )
+    signed = select(Intent.project_id).where(Intent.event_id == past.id, Intent.status.in_(_SIGNED))
     in_past = select(MatchmakingSession.id).where(MatchmakingSession.event_id == past.id)
     rated = select(Meeting.project_id).where(
         Meeting.session_id.in_(in_past), Meeting.rating >= min_rating
@@ -222,10 +220,13 @@ def _copy(db: Session, event: Event, past: Event, project: Project, actor: User 
 
 def alumni_count(db: Session, event: Event) -> int:
     """Return how many of the event's projects were copied from past contests."""
-    count: int = db.scalar(
-        select(func.count())
-        .select_from(LibraryLink)
-        .join(Project, Project.id == LibraryLink.project_id)
-        .where(Project.event_id == event.id, LibraryLink.how == "alumni")
-    ) or 0
+    count: int = (
+        db.scalar(
+            select(func.count())
+            .select_from(LibraryLink)
+            .join(Project, Project.id == LibraryLink.project_id)
+            .where(Project.event_id == event.id, LibraryLink.how == "alumni")
+        )
+        or 0
+    )
     return count
