@@ -44,20 +44,28 @@ from matchmaker.services.registry.registrations import import_registrations
 ENTERPRISE = "914403001922038216"  # a valid 统一社会信用代码 (tests/test_eligibility.py)
 FUND_PHONE = "13900001111"
 
-INSTITUTIONS_2026 = f"""id,name,type,focus_sectors,stages,ticket_min_wan,ticket_max_wan,regions,thesis,sessions,联系人,联系电话,电子邮箱
+INSTITUTION_COLUMNS = (
+    "id,name,type,focus_sectors,stages,ticket_min_wan,ticket_max_wan,regions,thesis,sessions,"
+    "联系人,联系电话,电子邮箱"
+)
+PROJECT_COLUMNS = (
+    "报名编号,项目名称,赛道,组别,行业领域,阶段,融资需求(万元),所在地区,需求,项目简介,对接专场,"
+    "统一社会信用代码"
+)
+INSTITUTIONS_2026 = f"""{INSTITUTION_COLUMNS}
 LF-I01,汾河新能源创投,风险投资,新能源、储能,天使轮、Pre-A轮、A轮,300,3000,山西,看好新型电力系统与储能、新能源汽车产业链的设备与运营机会。,S1,王芳,{FUND_PHONE},wf@fenhe.example.cn
 LF-I02,晋商银行科技支行,银行,先进制造、现代服务,A轮、B轮,1000,10000,山西,,S1,赵强,13900002222,zq@jsb.example.cn
 """
-PROJECTS_2026 = f"""报名编号,项目名称,赛道,组别,行业领域,阶段,融资需求(万元),所在地区,需求,项目简介,对接专场,统一社会信用代码
+PROJECTS_2026 = f"""{PROJECT_COLUMNS}
 LF-P01,晋能储能电池管理系统,绿色经济,企业组,储能、电池管理,天使轮,500,山西省临汾市,资金,面向工商业储能电站的电池管理系统，已在3个园区试点。,S1,{ENTERPRISE}
 LF-P02,汾西动力电池回收再生,绿色经济,企业组,新能源汽车、电池回收,Pre-A轮,800,山西省临汾市,资金,退役动力电池拆解回收，提取锂钴镍再生材料，年处理能力五千吨。,S1,
 LF-P03,尧都智慧物流调度平台,现代服务,企业组,物流,A轮,1500,山西省临汾市,资金,面向县域商贸物流的车货匹配与调度平台。,S1,
 """
-INSTITUTIONS_2027 = f"""id,name,type,focus_sectors,stages,ticket_min_wan,ticket_max_wan,regions,thesis,sessions,联系人,联系电话,电子邮箱
+INSTITUTIONS_2027 = f"""{INSTITUTION_COLUMNS}
 DT-I07,汾河新能源产业基金,风险投资,新能源、储能,天使轮、Pre-A轮、A轮,300,3000,山西,看好新型电力系统与储能、新能源汽车产业链的设备与运营机会。,S1;R0,王芳,{FUND_PHONE},wangfang@fenhe.example.cn
 DT-I08,云冈天使基金,天使投资,先进制造、现代服务,种子轮、天使轮,50,500,山西,,S1;R0,孙丽,13900003333,sl@yg.example.cn
 """
-PROJECTS_2027 = f"""报名编号,项目名称,赛道,组别,行业领域,阶段,融资需求(万元),所在地区,需求,项目简介,对接专场,统一社会信用代码
+PROJECTS_2027 = f"""{PROJECT_COLUMNS}
 DT-P01,晋能储能电池管理系统,绿色经济,企业组,储能、电池管理,Pre-A轮,1000,山西省大同市,资金,面向工商业储能电站的电池管理系统，已在8个园区落地。,S1,{ENTERPRISE}
 DT-P02,大同光伏电站运维机器人,绿色经济,企业组,光伏、新能源,天使轮,600,山西省大同市,资金,光伏电站组件清洗与巡检机器人，降低电站运维成本。,S1,
 DT-P03,云州废旧锂电池梯次利用,绿色经济,企业组,新能源汽车、电池回收,Pre-A轮,700,山西省大同市,资金,退役动力锂电池检测分选与梯次利用，拆解回收锂钴镍再生材料。,S1,

@@ -173,7 +173,7 @@ def _rows_here(db: Session, event: Event, past_ids: list[int]) -> dict[int, Proj
     there = select(LibraryLink.party_id, LibraryLink.project_id).where(
         LibraryLink.project_id.in_(past_ids)
     )
-    parties = {party: pid for party, pid in db.execute(there)}
+    parties = {party: pid for party, pid in db.execute(there) if pid is not None}
     if not parties:
         return {}
     rows = db.execute(

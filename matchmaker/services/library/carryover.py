@@ -78,7 +78,7 @@ def past_outcomes(
     ).all()
     if not siblings:
         return {}
-    past_of: dict[int, int] = {past: now for now, past in siblings}
+    past_of = {past: now for now, past in siblings if now is not None and past is not None}
     labels = _labels(db, list(past_of))
     projects = {
         p.id: (p, code)

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,9 +71,13 @@ def link_rows(
     report = report if report is not None else LinkReport()
     column = _party_column(model)
     linked = select(column).where(column.is_not(None))
-    rows = db.scalars(
-        select(model).where(model.event_id == event.id, model.id.not_in(linked)).order_by(model.id)
-    ).all()
+    rows: list[Row] = list(
+        db.scalars(
+            select(model)
+            .where(model.event_id == event.id, model.id.not_in(linked))
+            .order_by(model.id)
+        )
+    )
     if not rows:
         return report
     known = _Known.of(db, model, event)
@@ -213,15 +217,15 @@ class _Known:
         exact: dict[tuple[str, str], set[int]] = defaultdict(set)
         likely: dict[tuple[str, str], set[int]] = defaultdict(set)
         column = _party_column(model)
-        query = (
+        query: Any = (
             select(model, LibraryLink.party_id)
             .join(LibraryLink, column == model.id)
             .where(model.event_id.in_(shared))
         )
-        for row, party_id in db.execute(query):
-            for key in EXACT if model is Project else ():
-                if value := getattr(row, key, None):
-                    exact[(key, value)].add(party_id)
+        for row, party_id in cast(Iterable[tuple[Row, int]], db.execute(query)):
+            for name in EXACT if model is Project else ():
+                if value := getattr(row, name, None):
+                    exact[(name, value)].add(party_id)
             for key in _likely_keys(row):
                 likely[key].add(party_id)
         return cls(exact, likely)
@@ -320,7 +324,7 @@ def _elsewhere(db: Session, party_id: int, event_id: int) -> list[dict[str, Any]
             .where(LibraryLink.party_id == party_id, model.event_id.in_(shared))
             .order_by(Event.year, Event.code)
         )
-        for row, other in db.execute(query):
+        for row, other in cast(Iterable[tuple[Row, Event]], db.execute(query)):
             out.append(
                 {
                     "event": other.code,
