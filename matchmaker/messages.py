@@ -1468,6 +1468,27 @@ CATALOG: dict[str, tuple[str, str]] = {
     "library.track_unknown": ("本届大赛没有这个赛道", "This contest has no such track"),
     "library.share_on": ("已共享到项目库", "Shared with the library"),
     "library.share_off": ("未共享到项目库", "Not shared with the library"),
+    "library.nav": ("项目库", "Library"),
+    "library.title": ("项目库与机构库", "Project and institution library"),
+    "library.help": (
+        "共享后，本届的项目、机构及其对接结果可被其他大赛查看：关联建议、历届记录、往届项目专场"
+        "和机构推荐都只用共享大赛的数据。关联只在统一社会信用代码或身份证号一致时自动完成，"
+        "电话、邮箱或名称相同只作为建议，需要您确认。",
+        "Once shared, this contest's projects, institutions and outcomes are seen by other"
+        " contests: link proposals, histories, alumni sessions and carried-over shortlists use"
+        " only shared contests. Rows join an identity by themselves only on an equal credit code"
+        " or ID number; the same phone, e-mail or name is only proposed, for you to confirm.",
+    ),
+    "library.share_start": ("共享到项目库", "Share with the library"),
+    "library.share_stop": ("停止共享", "Stop sharing"),
+    "library.confirmed": (
+        "已确认：记录已关联到项目库身份",
+        "Confirmed: the row joined the identity",
+    ),
+    "library.rejected": ("已驳回：记录保留自己的身份", "Rejected: the row keeps its own identity"),
+    "library.history_contest": ("大赛与记录", "Contest and row"),
+    "library.history_meetings": ("已举行的会见", "Meetings held"),
+    "library.history_intents": ("投资意向", "Intents"),
     "library.proposals_title": ("项目库关联建议", "Library link proposals"),
     "library.proposals_none": ("没有待确认的关联建议", "No proposals waiting"),
     "library.row": ("本届记录", "This contest's row"),

@@ -360,6 +360,32 @@ class World:
         with transaction(self.factory) as db:
             return submit_signup(db, get_event(db, "T2026"), values, applicant).id
 
+    def make_library_proposal(self) -> int:
+        """A pending proposal: T2026's institution Y may be a party of an earlier contest."""
+        from matchmaker.db.models import Institution, LibraryParty, LibraryProposal
+        from matchmaker.services.registry.events import get_event
+
+        with transaction(self.factory) as db:
+            event = get_event(db, "T2026")
+            party = LibraryParty(kind="institution", name="上届机构")
+            db.add(party)
+            db.flush()
+            institution = db.scalar(
+                select(Institution.id).where(
+                    Institution.event_id == event.id, Institution.code == "T-I02"
+                )
+            )
+            proposal = LibraryProposal(
+                event_id=event.id,
+                institution_id=institution,
+                party_id=party.id,
+                reasons="phone",
+                status="pending",
+            )
+            db.add(proposal)
+            db.flush()
+            return proposal.id
+
     def make_signup_name(self) -> str:
         return f"报名机构{self.make_signup_username().rsplit('-', 1)[1]}"
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from tests_support import MATCHMAKER
+from tests_support import CSRF, MATCHMAKER, sign_in
 
 from matchmaker.db.engine import transaction
 from matchmaker.db.models import (
@@ -302,3 +302,39 @@ def _cli(db_url: str, *args: str) -> Any:
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads(done.stdout)
+
+
+def test_api_and_pages_share_decide_and_show_history(
+    client: Any, accounts: Any, factory: sessionmaker[Session]
+) -> None:
+    """Through the API and the pages: the sharing switch (audited), the proposals and the
+    history, organisers only."""
+    organiser, staff = accounts.headers("organiser"), accounts.headers("staff")
+    url = "/api/v1/events/T2026/library"
+    assert client.put(f"{url}/share", headers=staff, json={"share": True}).status_code == 403
+    assert client.put(f"{url}/share", headers=organiser, json={"share": "x"}).status_code == 422
+    shared = client.put(f"{url}/share", headers=organiser, json={"share": True})
+    assert shared.get_json() == {"event": "T2026", "share_library": True}
+    with transaction(factory) as db:
+        trail = db.scalars(select(AuditEntry).where(AuditEntry.action == "share_library")).all()
+        assert [(a.before, a.after) for a in trail] == [
+            ({"share_library": False}, {"share_library": True})
+        ]
+    assert client.get(f"{url}/proposals", headers=organiser).get_json() == []
+    assert client.get(f"{url}/proposals", headers=staff).status_code == 403
+    decided = client.post(f"{url}/proposals/999", headers=organiser, json={"action": "confirm"})
+    assert decided.status_code == 404
+    history = client.get("/api/v1/projects/T-P001/history", headers=organiser).get_json()
+    assert [(c["event"], c["code"], c["how"]) for c in history["contests"]] == [
+        ("T2026", "T-P001", "new")
+    ]
+    assert client.get("/api/v1/projects/T-P001/history", headers=staff).status_code == 403
+
+    sign_in(client, factory, "organiser")
+    page = client.get("/library?event=T2026").get_data(as_text=True)
+    assert "已共享到项目库" in page and "没有待确认的关联建议" in page
+    stop = client.post("/library/share", data={"share": "0", "csrf": CSRF, "event": "T2026"})
+    assert stop.status_code == 302
+    assert "未共享到项目库" in client.get("/library?event=T2026").get_data(as_text=True)
+    project = client.get("/projects/T-P001?event=T2026").get_data(as_text=True)
+    assert "历届参赛记录" in project and "没有其他共享大赛中的记录" in project

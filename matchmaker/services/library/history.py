@@ -19,9 +19,19 @@ from matchmaker.db.models import (
     MatchmakingSession,
     Meeting,
     Project,
+    User,
 )
-from matchmaker.domain import MeetingStatus
+from matchmaker.domain import MeetingStatus, Role
+from matchmaker.errors import PermissionDenied
 from matchmaker.services.library.sharing import shared_event_ids
+
+
+def history_for(db: Session, viewer: User, project: Project) -> dict[str, Any]:
+    """Return :func:`project_history` for an organiser; anyone else is refused (other
+    contests' meetings and amounts are the offices' business, not the parties')."""
+    if viewer.role is not Role.ORGANISER:
+        raise PermissionDenied()
+    return project_history(db, project)
 
 
 def project_history(db: Session, project: Project) -> dict[str, Any]:
