@@ -326,7 +326,7 @@ def test_api_and_pages_share_decide_and_show_history(
     assert decided.status_code == 404
     history = client.get("/api/v1/projects/T-P001/history", headers=organiser).get_json()
     assert [(c["event"], c["code"], c["how"]) for c in history["contests"]] == [
-        ("T2026", "T-P001", "new")
+        ("T2026", "T-P001", None)
     ]
     assert client.get("/api/v1/projects/T-P001/history", headers=staff).status_code == 403
 

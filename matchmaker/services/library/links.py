@@ -1,10 +1,15 @@
 """Linking an event's rows to lasting identities: automatic only on an exact id, else proposed.
 
-A row whose 统一社会信用代码 or lead person's 身份证号 equals that of one lasting party's row in a
-sharing contest joins that party at once (the ids are check-digit verified at import, so two
+A row whose 统一社会信用代码 or lead person's 身份证号 equals that of one identity's row in a
+sharing contest joins that identity at once (the ids are check-digit verified at import, so two
 equal ids are one enterprise or one person). A row that only shares a phone, an e-mail or a
-name with such a row gets an identity of its own and a proposal, which an organiser confirms
-(the row moves to the proposed party) or rejects: names and contacts are never merged silently.
+name with such a row gets a proposal, which an organiser confirms (the row joins the proposed
+party) or rejects: names and contacts are never merged silently.
+
+A row no other contest's row resembles is its own identity without any library row: a party
+(``library_parties``) is made only when a second row joins it, so an import of 10,000 new
+registrations writes nothing here (tests/test_import_scale.py holds imports to a fixed number
+of statements).
 """
 
 from __future__ import annotations
@@ -35,6 +40,10 @@ from matchmaker.services import audit
 from matchmaker.services.library.sharing import shared_event_ids
 
 Row = Project | Institution
+Fields = Any  # a result row of ``_columns(model)``: id, code, name, name key, contacts, ids
+# An identity seen in a sharing contest: ("party", party id) or, for a row with no party yet,
+# ("row", its id); turned into a party only when a new row joins it or is proposed for it.
+Identity = tuple[str, int]
 # Exact identifiers: an equal value is the same enterprise or person (projects only: the
 # institutions' sheets carry no such id).
 EXACT = ("credit_code", "leader_id")
@@ -42,7 +51,7 @@ EXACT = ("credit_code", "leader_id")
 
 @dataclass
 class LinkReport:
-    """What one linking pass did, per kind of row."""
+    """What one linking pass did: rows joined by how, proposals made."""
 
     linked: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # how -> rows
     proposed: int = 0
@@ -67,57 +76,55 @@ def link_rows(
     actor: User | None = None,
     report: LinkReport | None = None,
 ) -> LinkReport:
-    """Give each unlinked ``model`` row of ``event`` its identity and propose likely ones."""
+    """Join each unlinked ``model`` row of ``event`` to the identity its exact id names, and
+    propose the identities it shares a phone, an e-mail or a name with."""
     report = report if report is not None else LinkReport()
-    column = _party_column(model)
-    linked = select(column).where(column.is_not(None))
-    rows: list[Row] = list(
-        db.scalars(
-            select(model)
-            .where(model.event_id == event.id, model.id.not_in(linked))
-            .order_by(model.id)
-        )
-    )
-    if not rows:
-        return report
     known = _Known.of(db, model, event)
-    taken = set(db.scalars(_parties_in(model, event.id)))
-    found: dict[int, tuple[str, int]] = {}  # row id -> (how, party) for exact id matches
-    for row in rows:
-        for key in EXACT if model is Project else ():
-            match = known.exact.get((key, getattr(row, key, None) or ""), set()) - taken
-            if len(match) == 1:  # two parties with one id: the organiser decides (proposals)
-                found[row.id] = (key, next(iter(match)))
-                taken.add(found[row.id][1])
-                break
-    # one statement per kind of write, whatever the number of rows (an import may be 10,000)
-    fresh = {r.id: LibraryParty(kind=_kind(model), name=r.name) for r in rows if r.id not in found}
-    db.add_all(fresh.values())
-    db.flush()
-    links = [
-        LibraryLink(
-            party_id=found[r.id][1] if r.id in found else fresh[r.id].id,
-            how=found[r.id][0] if r.id in found else "new",
-            **{_row_key(model): r.id},
+    if not known.exact and not known.likely:
+        return report  # no sharing contest has such rows: nothing to compare with
+    column = _party_column(model)
+    # plain rows, not ORM objects: the import that calls this must not load what it wrote
+    rows = db.execute(
+        select(*_columns(model))
+        .where(
+            model.event_id == event.id, model.id.not_in(select(column).where(column.is_not(None)))
         )
-        for r in rows
-    ]
-    db.add_all(links)
-    db.flush()
-    for row, link in zip(rows, links, strict=True):
-        report.linked[link.how] += 1
-        if link.how != "new":  # an automatic join is named on the trail one by one
-            after = {"row": row.code, "party": link.party_id, "how": link.how}
-            _audit(db, link, "link", actor, event, after)
-    taken |= {p.id for p in fresh.values()}
+        .order_by(model.id)
+    ).all()
+    taken = set(db.scalars(_parties_in(model, event.id)))
+    parties = _Parties(db, model)
+    changed = False
     for row in rows:
-        if row.id in fresh:
-            similar = {p: why for p, why in known.similar(row).items() if p not in taken}
-            report.proposed += _propose(db, event, model, row, similar, actor)
-    if fresh:
-        summary = {"kind": _kind(model), "new": len(fresh), "proposed": report.proposed}
-        _audit(db, event, "library_new", actor, event, summary)
-    bump(db, event.id)
+        joined = None
+        for key in EXACT if model is Project else ():
+            match = {
+                parties.resolve(i) for i in known.exact.get((key, getattr(row, key) or ""), ())
+            }
+            match -= taken
+            if len(match) == 1:  # two identities with one id: the organiser decides (proposals)
+                joined = next(iter(match))
+                link = LibraryLink(party_id=joined, how=key, **{_row_key(model): row.id})
+                db.add(link)
+                db.flush()
+                after = {"row": row.code, "party": joined, "how": key}
+                _audit(db, link, "link", actor, event, after)
+                taken.add(joined)
+                report.linked[key] += 1
+                changed = True
+                break
+        if joined is not None:
+            continue
+        similar: dict[int, list[str]] = defaultdict(list)
+        for key, identities in known.similar(row).items():
+            for identity in identities:
+                similar[parties.resolve(identity)].append(key)
+        made = _propose(
+            db, event, model, row, {p: w for p, w in similar.items() if p not in taken}, actor
+        )
+        report.proposed += made
+        changed = changed or made > 0
+    if changed:
+        bump(db, event.id)
     return report
 
 
@@ -206,40 +213,59 @@ def party_of(db: Session, row: Row) -> int | None:
 
 @dataclass
 class _Known:
-    """Lasting parties of the sharing contests' rows, by exact id and by likely keys."""
+    """The sharing contests' rows as identities, by exact id and by likely keys."""
 
-    exact: dict[tuple[str, str], set[int]]
-    likely: dict[tuple[str, str], set[int]]
+    exact: dict[tuple[str, str], set[Identity]]
+    likely: dict[tuple[str, str], set[Identity]]
 
     @classmethod
     def of(cls, db: Session, model: type[Project] | type[Institution], event: Event) -> _Known:
         shared = shared_event_ids(db) - {event.id}
-        exact: dict[tuple[str, str], set[int]] = defaultdict(set)
-        likely: dict[tuple[str, str], set[int]] = defaultdict(set)
-        column = _party_column(model)
-        query: Any = (
-            select(model, LibraryLink.party_id)
-            .join(LibraryLink, column == model.id)
+        exact: dict[tuple[str, str], set[Identity]] = defaultdict(set)
+        likely: dict[tuple[str, str], set[Identity]] = defaultdict(set)
+        if not shared:
+            return cls(exact, likely)
+        query = (
+            select(*_columns(model), LibraryLink.party_id)
+            .outerjoin(LibraryLink, _party_column(model) == model.id)
             .where(model.event_id.in_(shared))
         )
-        for row, party_id in cast(Iterable[tuple[Row, int]], db.execute(query)):
+        for row in db.execute(query):
+            identity = ("party", row.party_id) if row.party_id is not None else ("row", row.id)
             for name in EXACT if model is Project else ():
                 if value := getattr(row, name, None):
-                    exact[(name, value)].add(party_id)
+                    exact[(name, value)].add(identity)
             for key in _likely_keys(row):
-                likely[key].add(party_id)
+                likely[key].add(identity)
         return cls(exact, likely)
 
-    def similar(self, row: Row) -> dict[int, list[str]]:
-        """Return party id → what it shares with ``row`` (phone, email, name)."""
-        out: dict[int, list[str]] = defaultdict(list)
-        for key in _likely_keys(row):
-            for party_id in self.likely.get(key, ()):
-                out[party_id].append(key[0])
-        return out
+    def similar(self, row: Fields) -> dict[str, set[Identity]]:
+        """Return what ``row`` shares (phone, email, name) → the identities it shares it with."""
+        return {key[0]: self.likely[key] for key in _likely_keys(row) if key in self.likely}
 
 
-def _likely_keys(row: Row) -> Iterable[tuple[str, str]]:
+class _Parties:
+    """Turns identities into parties, making one for a sharing contest's row that has none."""
+
+    def __init__(self, db: Session, model: type[Project] | type[Institution]) -> None:
+        self.db, self.model = db, model
+        self.made: dict[int, int] = {}
+
+    def resolve(self, identity: Identity) -> int:
+        kind, key = identity
+        if kind == "party":
+            return key
+        if key not in self.made:
+            row = cast(Row, self.db.get(self.model, key))
+            party = LibraryParty(kind=_kind(self.model), name=row.name)
+            self.db.add(party)
+            self.db.flush()
+            self.db.add(LibraryLink(party_id=party.id, how="new", **{_row_key(self.model): key}))
+            self.made[key] = party.id
+        return int(self.made[key])
+
+
+def _likely_keys(row: Fields) -> Iterable[tuple[str, str]]:
     phone = re.sub(r"\D", "", row.contact_phone or "")
     if len(phone) >= 7:  # a short number says too little to suggest anything
         yield ("phone", phone)
@@ -253,7 +279,7 @@ def _propose(
     db: Session,
     event: Event,
     model: type[Project] | type[Institution],
-    row: Row,
+    row: Fields,
     similar: dict[int, list[str]],
     actor: User | None,
 ) -> int:
@@ -275,6 +301,19 @@ def _propose(
 
 
 # ---- small helpers -------------------------------------------------------------------------
+
+
+def _columns(model: type[Project] | type[Institution]) -> list[Any]:
+    """Return the columns linking reads of a row (its ids for projects)."""
+    shared = [
+        model.id,
+        model.code,
+        model.name,
+        model.name_key,
+        model.contact_phone,
+        model.contact_email,
+    ]
+    return [*shared, Project.credit_code, Project.leader_id] if model is Project else shared
 
 
 def _kind(model: type[Project] | type[Institution]) -> str:
