@@ -35,7 +35,7 @@ from matchmaker.services.agendas.build import build_agenda
 from matchmaker.services.agendas.options import AgendaOptions
 from matchmaker.services.library.alumni import add_alumni
 from matchmaker.services.library.history import project_history
-from matchmaker.services.library.links import confirm_proposal, proposals
+from matchmaker.services.library.proposals import confirm_proposal, proposals
 from matchmaker.services.library.sharing import set_share_library
 from matchmaker.services.matching.matcher import Matcher, ShortlistQuery, record_verdict
 from matchmaker.services.registry.events import SessionSpec, add_session, create_event, get_event
@@ -293,6 +293,16 @@ def test_library_command_confirms_a_proposal(factory: sessionmaker[Session], db_
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert again.returncode != 0 and "已处理" in again.stdout + again.stderr
+    # the alumni session draws 2026's signed and well-rated project: copied and linked
+    drawn = _cli(
+        db_url, "session", "add-alumni", "--event", "DT2027", "--session", "R0", "--from", "LF2026"
+    )
+    assert drawn["copied"] == ["LF2026-LF-P01"] and drawn["already_here"] == []
+    history = _cli(db_url, "library", "history", "--event", "DT2027", "--project", "LF2026-LF-P01")
+    assert [(c["event"], c["how"]) for c in history["contests"]] == [
+        ("LF2026", "new"),
+        ("DT2027", "alumni"),
+    ]
 
 
 def _cli(db_url: str, *args: str) -> Any:

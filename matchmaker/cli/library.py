@@ -25,7 +25,7 @@ def library() -> None:
 def link(ctx: Context, event_code: str | None, confirm: int | None, reject: int | None) -> None:
     """Link the event's unlinked rows (an exact id joins at once; a phone, e-mail or name
     match is proposed), or confirm or reject one proposal."""
-    from matchmaker.services.library import links
+    from matchmaker.services.library import links, proposals
     from matchmaker.services.registry.events import get_event
 
     if confirm is not None and reject is not None:
@@ -33,10 +33,10 @@ def link(ctx: Context, event_code: str | None, confirm: int | None, reject: int 
     with ctx.transaction() as db:
         event = get_event(db, event_code)
         if confirm is not None:
-            made = links.confirm_proposal(db, event, confirm)
+            made = proposals.confirm_proposal(db, event, confirm)
             data = {"ok": True, "confirmed": confirm, "party_id": made.party_id}
         elif reject is not None:
-            links.reject_proposal(db, event, reject)
+            proposals.reject_proposal(db, event, reject)
             data = {"ok": True, "rejected": reject}
         else:
             data = {"ok": True, **links.link_event(db, event).to_dict()}
@@ -50,7 +50,7 @@ def link(ctx: Context, event_code: str | None, confirm: int | None, reject: int 
 @handles_errors
 def list_proposals(ctx: Context, event_code: str | None, everything: bool) -> None:
     """List the link proposals waiting for a decision."""
-    from matchmaker.services.library.links import proposals
+    from matchmaker.services.library.proposals import proposals
     from matchmaker.services.registry.events import get_event
 
     with ctx.transaction() as db:
@@ -114,7 +114,9 @@ def history(ctx: Context, event_code: str | None, project_code: str) -> None:
 
 @session.command("add-alumni")
 @click.option("--event", "event_code", help="Event code (needed when there are several).")
-@click.option("--code", "session_code", required=True, help="The alumni session, e.g. R0.")
+@click.option(
+    "--session", "--code", "session_code", required=True, help="The alumni session, e.g. R0."
+)
 @click.option("--from", "source", required=True, help="The past event's code.")
 @click.option("--projects", help="Past projects' codes (default: signed or rated ≥ 4).")
 @click.option("--min-rating", default=4, show_default=True, type=click.IntRange(1, 5))

@@ -1117,9 +1117,10 @@ class LibraryParty(Base):
 
 class LibraryLink(Base):
     """One event's project or institution row joined to its lasting identity: ``how`` it was
-    linked (``new`` its first appearance, ``credit_code``/``leader_id`` an exact id match,
-    ``confirmed`` an organiser's confirmed proposal, ``alumni`` copied into an alumni session
-    from ``source_project_id``)."""
+    linked (``new`` the row the party was made around, when a second row first joined it or
+    was proposed for it; ``credit_code``/``leader_id`` an exact id match; ``confirmed`` an
+    organiser's confirmed proposal; ``alumni`` copied into an alumni session from
+    ``source_project_id``). A row without a link is an identity of its own."""
 
     __tablename__ = "library_links"
     __table_args__ = (

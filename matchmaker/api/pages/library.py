@@ -17,7 +17,7 @@ from matchmaker.api.pages.common import (
     signed_in_user,
 )
 from matchmaker.domain import Role
-from matchmaker.services.library import links
+from matchmaker.services.library import proposals
 from matchmaker.services.library.sharing import set_share_library
 
 bp = Blueprint("library_pages", __name__)
@@ -31,7 +31,7 @@ def library_page() -> str:
     return render_template(
         "library.html",
         event=event,
-        proposals=links.proposals(db(), event),
+        proposals=proposals.proposals(db(), event),
         notice=session.pop("notice", None),
     )
 
@@ -62,9 +62,9 @@ def library_decide(proposal_id: int) -> Any:
 
     def decide() -> str:
         if action == "confirm":
-            links.confirm_proposal(db(), event, proposal_id, me)
+            proposals.confirm_proposal(db(), event, proposal_id, me)
             return t("library.confirmed")
-        links.reject_proposal(db(), event, proposal_id, me)
+        proposals.reject_proposal(db(), event, proposal_id, me)
         return t("library.rejected")
 
     text = run_action(decide)

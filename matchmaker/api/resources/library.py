@@ -19,7 +19,7 @@ from matchmaker.api.schemas.library import (
     ProjectHistoryOut,
 )
 from matchmaker.domain import Role
-from matchmaker.services.library import links
+from matchmaker.services.library import proposals
 from matchmaker.services.library.history import history_for
 from matchmaker.services.library.sharing import set_share_library
 from matchmaker.services.registry import parties
@@ -41,7 +41,7 @@ class Proposals(MethodView):
     def get(self, code: str) -> list[dict[str, Any]]:
         """Rows of this contest that may be a lasting party of a sharing contest (same phone,
         e-mail or name), waiting for a decision."""
-        return links.proposals(db(), get_event(db(), code))
+        return proposals.proposals(db(), get_event(db(), code))
 
 
 @blp.route("/events/<code>/library/proposals/<int:proposal_id>")
@@ -54,10 +54,10 @@ class Proposal(MethodView):
         """Confirm (the row joins the proposed party) or reject a proposal; audited."""
         event = get_event(db(), code)
         if data["action"] == "confirm":
-            link = links.confirm_proposal(db(), event, proposal_id, user())
+            link = proposals.confirm_proposal(db(), event, proposal_id, user())
             out = {"id": proposal_id, "status": "confirmed", "party_id": link.party_id}
         else:
-            proposal = links.reject_proposal(db(), event, proposal_id, user())
+            proposal = proposals.reject_proposal(db(), event, proposal_id, user())
             out = {"id": proposal_id, "status": "rejected", "party_id": proposal.party_id}
         db().commit()
         return out

@@ -32,10 +32,7 @@ from matchmaker.db.models import (
     Project,
     User,
 )
-from matchmaker.db.types import utcnow
 from matchmaker.db.versioning import bump
-from matchmaker.errors import Conflict, NotFound
-from matchmaker.messages import Ref
 from matchmaker.services import audit
 from matchmaker.services.library.sharing import shared_event_ids
 
@@ -82,7 +79,7 @@ def link_rows(
     known = _Known.of(db, model, event)
     if not known.exact and not known.likely:
         return report  # no sharing contest has such rows: nothing to compare with
-    column = _party_column(model)
+    column = party_column(model)
     # plain rows, not ORM objects: the import that calls this must not load what it wrote
     rows = db.execute(
         select(*_columns(model))
@@ -91,7 +88,7 @@ def link_rows(
         )
         .order_by(model.id)
     ).all()
-    taken = set(db.scalars(_parties_in(model, event.id)))
+    taken = set(db.scalars(parties_in(model, event.id)))
     parties = _Parties(db, model)
     changed = False
     for row in rows:
@@ -103,11 +100,11 @@ def link_rows(
             match -= taken
             if len(match) == 1:  # two identities with one id: the organiser decides (proposals)
                 joined = next(iter(match))
-                link = LibraryLink(party_id=joined, how=key, **{_row_key(model): row.id})
+                link = LibraryLink(party_id=joined, how=key, **{row_key(model): row.id})
                 db.add(link)
                 db.flush()
                 after = {"row": row.code, "party": joined, "how": key}
-                _audit(db, link, "link", actor, event, after)
+                record_library(db, link, "link", actor, event, after)
                 taken.add(joined)
                 report.linked[key] += 1
                 changed = True
@@ -128,82 +125,9 @@ def link_rows(
     return report
 
 
-def proposals(db: Session, event: Event, status: str | None = "pending") -> list[dict[str, Any]]:
-    """Return the event's link proposals, each with the row and the party's rows elsewhere."""
-    query = select(LibraryProposal).where(LibraryProposal.event_id == event.id)
-    if status is not None:
-        query = query.where(LibraryProposal.status == status)
-    out = []
-    for proposal in db.scalars(query.order_by(LibraryProposal.id)):
-        row = _row_of(db, proposal)
-        out.append(
-            {
-                "id": proposal.id,
-                "kind": proposal.party.kind,
-                "code": row.code,
-                "name": row.name,
-                "party_id": proposal.party_id,
-                "party_name": proposal.party.name,
-                "reasons": proposal.reasons.split(","),
-                "status": proposal.status,
-                "elsewhere": _elsewhere(db, proposal.party_id, event.id),
-            }
-        )
-    return out
-
-
-def confirm_proposal(
-    db: Session, event: Event, proposal_id: int, actor: User | None = None
-) -> LibraryLink:
-    """Move the proposal's row to the proposed party (its own identity goes if left empty)."""
-    proposal = _pending(db, event, proposal_id)
-    model = Project if proposal.project_id is not None else Institution
-    if proposal.party_id in set(db.scalars(_parties_in(model, event.id))):
-        raise Conflict("library.party_here", party=proposal.party.name)
-    row = _row_of(db, proposal)
-    link = db.scalar(select(LibraryLink).where(_party_column(model) == row.id))
-    if link is None:  # a proposal is made for a linked row; its link went with an edit
-        link = LibraryLink(how="confirmed", **{_row_key(model): row.id})
-        db.add(link)
-    before = {"party": link.party_id, "how": link.how}
-    old_party = link.party_id
-    link.party_id, link.how = proposal.party_id, "confirmed"
-    _decide(proposal, "confirmed", actor)
-    # the row is one identity: its other open proposals are answered with this one
-    for other in db.scalars(
-        select(LibraryProposal).where(
-            _proposal_column(model) == row.id,
-            LibraryProposal.status == "pending",
-            LibraryProposal.id != proposal.id,
-        )
-    ):
-        _decide(other, "rejected", actor)
-    db.flush()
-    if old_party is not None and old_party != proposal.party_id:
-        left = db.scalar(select(LibraryLink.id).where(LibraryLink.party_id == old_party).limit(1))
-        if left is None:
-            db.delete(db.get(LibraryParty, old_party))
-    after = {"row": row.code, "party": proposal.party_id, "how": "confirmed"}
-    _audit(db, link, "confirm", actor, event, after, before)
-    bump(db, event.id)
-    return link
-
-
-def reject_proposal(
-    db: Session, event: Event, proposal_id: int, actor: User | None = None
-) -> LibraryProposal:
-    """Mark a proposal rejected: the row keeps its own identity."""
-    proposal = _pending(db, event, proposal_id)
-    _decide(proposal, "rejected", actor)
-    db.flush()
-    after = {"proposal": proposal.id, "party": proposal.party_id, "status": "rejected"}
-    _audit(db, proposal, "reject", actor, event, after)
-    return proposal
-
-
 def party_of(db: Session, row: Row) -> int | None:
     """Return the lasting identity ``row`` is linked to, if any."""
-    column = _party_column(type(row))
+    column = party_column(type(row))
     found: int | None = db.scalar(select(LibraryLink.party_id).where(column == row.id))
     return found
 
@@ -227,7 +151,7 @@ class _Known:
             return cls(exact, likely)
         query = (
             select(*_columns(model), LibraryLink.party_id)
-            .outerjoin(LibraryLink, _party_column(model) == model.id)
+            .outerjoin(LibraryLink, party_column(model) == model.id)
             .where(model.event_id.in_(shared))
         )
         for row in db.execute(query):
@@ -260,7 +184,7 @@ class _Parties:
             party = LibraryParty(kind=_kind(self.model), name=row.name)
             self.db.add(party)
             self.db.flush()
-            self.db.add(LibraryLink(party_id=party.id, how="new", **{_row_key(self.model): key}))
+            self.db.add(LibraryLink(party_id=party.id, how="new", **{row_key(self.model): key}))
             self.made[key] = party.id
         return int(self.made[key])
 
@@ -290,12 +214,12 @@ def _propose(
             party_id=party_id,
             reasons=",".join(reasons),
             status="pending",
-            **{_row_key(model): row.id},
+            **{row_key(model): row.id},
         )
         db.add(proposal)
         db.flush()
         after = {"row": row.code, "party": party_id, "reasons": reasons}
-        _audit(db, proposal, "propose", actor, event, after)
+        record_library(db, proposal, "propose", actor, event, after)
         made += 1
     return made
 
@@ -320,79 +244,24 @@ def _kind(model: type[Project] | type[Institution]) -> str:
     return "project" if model is Project else "institution"
 
 
-def _row_key(model: type[Project] | type[Institution]) -> str:
+def row_key(model: type[Project] | type[Institution]) -> str:
     return "project_id" if model is Project else "institution_id"
 
 
-def _party_column(model: type[Any]) -> Any:
+def party_column(model: type[Any]) -> Any:
     return LibraryLink.project_id if model is Project else LibraryLink.institution_id
 
 
-def _proposal_column(model: type[Any]) -> Any:
-    return LibraryProposal.project_id if model is Project else LibraryProposal.institution_id
-
-
-def _parties_in(model: type[Project] | type[Institution], event_id: int) -> Any:
+def parties_in(model: type[Project] | type[Institution], event_id: int) -> Any:
     """Return a query of the parties that already have a ``model`` row in the event."""
     return (
         select(LibraryLink.party_id)
-        .join(model, _party_column(model) == model.id)
+        .join(model, party_column(model) == model.id)
         .where(model.event_id == event_id)
     )
 
 
-def _row_of(db: Session, proposal: LibraryProposal) -> Row:
-    row: Row | None = (
-        db.get(Project, proposal.project_id)
-        if proposal.project_id is not None
-        else db.get(Institution, proposal.institution_id)
-    )
-    assert row is not None  # the foreign key cascades: a proposal never outlives its row
-    return row
-
-
-def _elsewhere(db: Session, party_id: int, event_id: int) -> list[dict[str, Any]]:
-    """Return the party's rows in the other sharing contests (what the organiser compares)."""
-    shared = shared_event_ids(db) - {event_id}
-    out = []
-    for model in (Project, Institution):
-        query = (
-            select(model, Event)
-            .join(LibraryLink, _party_column(model) == model.id)
-            .join(Event, Event.id == model.event_id)
-            .where(LibraryLink.party_id == party_id, model.event_id.in_(shared))
-            .order_by(Event.year, Event.code)
-        )
-        for row, other in cast(Iterable[tuple[Row, Event]], db.execute(query)):
-            out.append(
-                {
-                    "event": other.code,
-                    "year": other.year,
-                    "code": row.code,
-                    "name": row.name,
-                    "contact_phone": row.contact_phone,
-                    "contact_email": row.contact_email,
-                }
-            )
-    return out
-
-
-def _pending(db: Session, event: Event, proposal_id: int) -> LibraryProposal:
-    proposal = db.get(LibraryProposal, proposal_id)
-    if proposal is None or proposal.event_id != event.id:
-        raise NotFound(what=Ref("what.library_proposal"), key=proposal_id)
-    if proposal.status != "pending":
-        raise Conflict("library.decided", id=proposal_id, status=proposal.status)
-    return proposal
-
-
-def _decide(proposal: LibraryProposal, status: str, actor: User | None) -> None:
-    proposal.status = status
-    proposal.decided_by = actor.id if actor is not None else None
-    proposal.decided_at = utcnow()
-
-
-def _audit(
+def record_library(
     db: Session,
     entity: Any,
     action: str,
