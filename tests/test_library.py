@@ -284,6 +284,8 @@ def test_library_command_confirms_a_proposal(factory: sessionmaker[Session], db_
         _import(db, event, "institutions", INSTITUTIONS_2027)
     shown = _cli(db_url, "library", "proposals", "--event", "DT2027")
     assert [(p["code"], p["reasons"]) for p in shown] == [("DT-I07", ["phone"])]
+    # linking again proposes nothing new: the pair is already asked
+    assert _cli(db_url, "library", "link", "--event", "DT2027")["proposed"] == 0
     done = _cli(db_url, "library", "link", "--event", "DT2027", "--confirm", str(shown[0]["id"]))
     assert done["confirmed"] == shown[0]["id"]
     assert _cli(db_url, "library", "proposals", "--event", "DT2027") == []

@@ -89,6 +89,18 @@ def link_rows(
         .order_by(model.id)
     ).all()
     taken = set(db.scalars(parties_in(model, event.id)))
+    # a pair proposed before (pending, confirmed or rejected) is never proposed again
+    column_asked = (
+        LibraryProposal.project_id if model is Project else LibraryProposal.institution_id
+    )
+    asked = {
+        (row_id, party_id)
+        for row_id, party_id in db.execute(
+            select(column_asked, LibraryProposal.party_id).where(
+                LibraryProposal.event_id == event.id, column_asked.is_not(None)
+            )
+        )
+    }
     parties = _Parties(db, model)
     changed = False
     for row in rows:
@@ -115,9 +127,8 @@ def link_rows(
         for key, identities in known.similar(row).items():
             for identity in identities:
                 similar[parties.resolve(identity)].append(key)
-        made = _propose(
-            db, event, model, row, {p: w for p, w in similar.items() if p not in taken}, actor
-        )
+        fresh = {p: w for p, w in similar.items() if p not in taken and (row.id, p) not in asked}
+        made = _propose(db, event, model, row, fresh, actor)
         report.proposed += made
         changed = changed or made > 0
     if changed:
