@@ -350,3 +350,6 @@ def test_api_and_pages_share_decide_and_show_history(
     assert "未共享到项目库" in client.get("/library?event=T2026").get_data(as_text=True)
     project = client.get("/projects/T-P001?event=T2026").get_data(as_text=True)
     assert "历届参赛记录" in project and "没有其他共享大赛中的记录" in project
+    client.get("/lang/en?next=/library")
+    english = client.get("/library?event=T2026").get_data(as_text=True)
+    assert "Not shared with the library" in english and "No proposals waiting" in english
