@@ -2,8 +2,9 @@
 
 Built from one database stamp (``event_stamp``) and kept by the ``Matcher`` until the stamp
 moves. Projects are indexed by id; institutions are indexed by their views (one per portfolio
-entry, ``embeddings/views.py``) under view rows, so both directions rank by the same score:
-an institution's best view.
+entry, ``embeddings/views.py``, and one per project a linked institution favoured at an earlier
+contest that shares with the library, ``services/library/carryover.py``) under view rows, so
+both directions rank by the same score: an institution's best view.
 """
 
 from __future__ import annotations
