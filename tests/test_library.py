@@ -341,6 +341,11 @@ def test_api_and_pages_share_decide_and_show_history(
         ("T2026", "T-P001", None)
     ]
     assert client.get("/api/v1/projects/T-P001/history", headers=staff).status_code == 403
+    alumni = "/api/v1/events/T2026/sessions/S1/alumni"
+    refused = client.post(alumni, headers=organiser, json={"from": "T2026"})
+    assert refused.status_code == 422 and "不是往届项目专场" in refused.get_json()["message"]
+    assert client.post(alumni, headers=organiser, json={"from": "NOPE"}).status_code == 404
+    assert client.post(alumni, headers=organiser, json={}).status_code == 422
 
     sign_in(client, factory, "organiser")
     page = client.get("/library?event=T2026").get_data(as_text=True)

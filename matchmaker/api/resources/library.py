@@ -1,4 +1,4 @@
-"""The lasting library's resources: link proposals, sharing, a project's history."""
+"""The lasting library's resources: link proposals, sharing, a project's history, alumni."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.context import db
 from matchmaker.api.schemas.common import EventOnly
 from matchmaker.api.schemas.library import (
+    AlumniIn,
+    AlumniOut,
     LibraryDecisionIn,
     LibraryDecisionOut,
     LibraryProposalOut,
@@ -20,6 +22,7 @@ from matchmaker.api.schemas.library import (
 )
 from matchmaker.domain import Role
 from matchmaker.services.library import proposals
+from matchmaker.services.library.alumni import AlumniReport, add_alumni
 from matchmaker.services.library.history import history_for
 from matchmaker.services.library.sharing import set_share_library
 from matchmaker.services.registry import parties
@@ -88,3 +91,20 @@ class History(MethodView):
         viewer = user()
         project = parties.project_for(db(), viewer, code, args.get("event"))
         return history_for(db(), viewer, project)
+
+
+@blp.route("/events/<code>/sessions/<session_code>/alumni")
+class Alumni(MethodView):
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @blp.arguments(AlumniIn)
+    @blp.response(200, AlumniOut)
+    def post(self, data: dict[str, Any], code: str, session_code: str) -> AlumniReport:
+        """Bring a past contest's projects (those named, else those with a signed intent or a
+        meeting rated ≥ min_rating) into this alumni session: copied, linked, marked."""
+        event, past = get_event(db(), code), get_event(db(), data["source"])
+        report = add_alumni(
+            db(), event, session_code, past, data["projects"], data["min_rating"], user()
+        )
+        db().commit()
+        return report

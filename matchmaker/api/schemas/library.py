@@ -73,3 +73,23 @@ class ProjectHistoryOut(Schema):
     party_id = fields.Integer(allow_none=True)
     project = fields.String()
     contests = fields.List(fields.Nested(HistoryContestOut))
+
+
+class AlumniIn(Schema):
+    source = fields.String(
+        required=True, data_key="from", validate=validate.Length(1, 64),
+        metadata={"description": "the past event's code"},
+    )  # fmt: skip
+    projects = fields.List(
+        fields.String(validate=validate.Length(1, 64)),
+        load_default=None,
+        metadata={"description": "past projects' codes (default: signed or rated ≥ min_rating)"},
+    )
+    min_rating = fields.Integer(load_default=4, validate=validate.Range(1, 5))
+
+
+class AlumniOut(Schema):
+    session = fields.String()
+    source = fields.String(data_key="from")
+    copied = fields.List(fields.String(), metadata={"description": "codes of the new rows"})
+    already_here = fields.List(fields.String())
