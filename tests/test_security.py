@@ -71,6 +71,7 @@ def things(client: Any, accounts: Any, factory: Any) -> dict[str, str]:
         "notice_id": "1",
         "meeting_id": "1",  # a meeting (attendance, no-show repair: refused before the lookup)
         "report_id": "1",  # a late report (likewise)
+        "proposal_id": "1",  # a library link proposal (likewise)
     }
 
 
