@@ -41,6 +41,7 @@ def create_app(
     from matchmaker.api.pages import common as pages
     from matchmaker.api.pages import inbox as inbox_pages
     from matchmaker.api.pages import ledger as ledger_pages
+    from matchmaker.api.pages import library as library_pages
     from matchmaker.api.pages import matching as matching_pages
     from matchmaker.api.pages import notification_log as notification_log_pages
     from matchmaker.api.pages import profiles as profile_pages
@@ -56,6 +57,7 @@ def create_app(
         deliveries,
         inbox,
         jobs,
+        library,
         matching,
         registry,
     )
@@ -108,6 +110,7 @@ def create_app(
     api.register_blueprint(registry.institutions)
     api.register_blueprint(auth.blp)
     api.register_blueprint(matching.blp)
+    api.register_blueprint(library.blp)
     api.register_blueprint(agendas.blp)
     api.register_blueprint(attendance.blp)
     api.register_blueprint(bookings.blp)
@@ -131,6 +134,7 @@ def create_app(
     app.register_blueprint(registry_pages.bp)
     app.register_blueprint(profile_pages.bp)
     app.register_blueprint(matching_pages.bp)
+    app.register_blueprint(library_pages.bp)
     app.register_blueprint(agenda_pages.bp)
     app.register_blueprint(attendance_pages.bp)
     app.register_blueprint(ledger_pages.bp)

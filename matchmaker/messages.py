@@ -1581,6 +1581,89 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ui.field_task_kind": ("任务类型", "Task kind"),
     "ui.report_landings": ("落地情况", "Landings"),
     "ui.report_service_tasks": ("服务跟进任务", "Service follow-up tasks"),
+    "what.library_proposal": ("项目库关联建议", "Library link proposal"),
+    "reason.past_near": (
+        "与往届对接中看好的项目相近：{company}（{percent}%）",
+        "Close to a project it favoured at an earlier contest: {company} ({percent}%)",
+    ),
+    "library.party_here": (
+        "本届已有关联到「{party}」的记录，不能再关联一条",
+        "A row of this contest is already linked to {party}",
+    ),
+    "library.decided": ("关联建议 {id} 已处理（{status}）", "Proposal {id} was already {status}"),
+    "library.not_alumni": (
+        "专场 {session} 不是往届项目专场（alumni）",
+        "Session {session} is not an alumni session",
+    ),
+    "library.not_past": (
+        "{source} 不是 {event} 之前的往届大赛",
+        "{source} is not an earlier contest than {event}",
+    ),
+    "library.not_shared": (
+        "{source} 未开启“共享到项目库”，其项目不能被其他大赛引用",
+        "{source} does not share with the library: its projects cannot be drawn",
+    ),
+    "library.alumni_rejected": (
+        "往届项目未加入：{count} 个问题，未写入任何内容",
+        "No alumni added: {count} problems, nothing written",
+    ),
+    "library.no_alumni": (
+        "{source} 没有签约意向或评分 ≥ {rating} 的项目",
+        "{source} has no project with a signed intent or a meeting rated {rating} or more",
+    ),
+    "library.code_taken": ("编号已被本届项目使用", "The code is already used in this contest"),
+    "library.name_taken": (
+        "本届已有同名项目（未关联到同一项目库身份）",
+        "A project of this name is already here (not linked to the same identity)",
+    ),
+    "library.track_unknown": ("本届大赛没有这个赛道", "This contest has no such track"),
+    "library.share_on": ("已共享到项目库", "Shared with the library"),
+    "library.share_off": ("未共享到项目库", "Not shared with the library"),
+    "library.nav": ("项目库", "Library"),
+    "library.title": ("项目库与机构库", "Project and institution library"),
+    "library.help": (
+        "共享后，本届的项目、机构及其对接结果可被其他大赛查看：关联建议、历届记录、往届项目专场"
+        "和机构推荐都只用共享大赛的数据。关联只在统一社会信用代码或身份证号一致时自动完成，"
+        "电话、邮箱或名称相同只作为建议，需要您确认。",
+        "Once shared, this contest's projects, institutions and outcomes are seen by other"
+        " contests: link proposals, histories, alumni sessions and carried-over shortlists use"
+        " only shared contests. Rows join an identity by themselves only on an equal credit code"
+        " or ID number; the same phone, e-mail or name is only proposed, for you to confirm.",
+    ),
+    "library.share_start": ("共享到项目库", "Share with the library"),
+    "library.share_stop": ("停止共享", "Stop sharing"),
+    "library.confirmed": (
+        "已确认：记录已关联到项目库身份",
+        "Confirmed: the row joined the identity",
+    ),
+    "library.rejected": ("已驳回：记录保留自己的身份", "Rejected: the row keeps its own identity"),
+    "library.how.new": ("首次登记", "first entry"),
+    "library.how.credit_code": ("按统一社会信用代码自动关联", "linked by credit code"),
+    "library.how.leader_id": ("按负责人身份证号自动关联", "linked by ID number"),
+    "library.how.confirmed": ("组委会确认关联", "linked by an organiser"),
+    "library.how.alumni": ("往届项目专场引入", "drawn into an alumni session"),
+    "library.history_contest": ("大赛与记录", "Contest and row"),
+    "library.history_meetings": ("已举行的会见", "Meetings held"),
+    "library.history_intents": ("投资意向", "Intents"),
+    "library.proposals_title": ("项目库关联建议", "Library link proposals"),
+    "library.proposals_none": ("没有待确认的关联建议", "No proposals waiting"),
+    "library.row": ("本届记录", "This contest's row"),
+    "library.elsewhere": ("往届记录", "Earlier rows"),
+    "library.reasons": ("相同之处", "What matches"),
+    "library.reason.phone": ("电话", "phone"),
+    "library.reason.email": ("邮箱", "e-mail"),
+    "library.reason.name": ("名称", "name"),
+    "library.confirm": ("确认是同一主体", "Confirm: the same party"),
+    "library.reject": ("不是同一主体", "Reject: not the same"),
+    "library.history_title": ("历届参赛记录", "History across contests"),
+    "library.history_none": (
+        "没有其他共享大赛中的记录",
+        "No rows in other contests that share with the library",
+    ),
+    "library.history_row": (
+        "{year} {event}：{code} {name}；会见 {meetings} 场；意向 {intents} 个",
+        "{year} {event}: {code} {name}; {meetings} meetings held; {intents} intents",
+    ),
     "dd.no_smtp": (
         "未配置邮件服务器（MATCHMAKER_SMTP_HOST）",
         "No mail server configured (MATCHMAKER_SMTP_HOST)",

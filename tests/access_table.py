@@ -343,6 +343,26 @@ TABLE: list[Rule] = [
       url="/recommendations?project=T-P001"),
     R("GET", "/duplicates",                                                    "D DD DD AA",
       url="/duplicates?event=T2026"),
+    # the lasting library: organisers share their contest, decide link proposals, read a
+    # project's history across the contests that share
+    R("GET", "/api/v1/events/<code>/library/proposals",                        "D DD DD DA",
+      url="/api/v1/events/T2026/library/proposals"),
+    R("POST", "/api/v1/events/<code>/library/proposals/<int:proposal_id>",     "D DD DD DA",
+      url="/api/v1/events/T2026/library/proposals/{library_proposal}",
+      body={"action": "reject"}),
+    R("PUT", "/api/v1/events/<code>/library/share",                            "D DD DD DA",
+      url="/api/v1/events/T2026/library/share", body={"share": True}),
+    R("GET", "/api/v1/projects/<code>/history",                                "D DD DD DA",
+      url="/api/v1/projects/T-P001/history"),
+    R("POST", "/api/v1/events/<code>/sessions/<session_code>/alumni",          "D DD DD DA",
+      url="/api/v1/events/T2026/sessions/R0/alumni",
+      body={"from": "T2025", "projects": ["T25-P01"]}),
+    R("GET", "/library",                                                       "D DD DD DA",
+      url="/library?event=T2026"),
+    R("POST", "/library/share",                                                "D DD DD DA",
+      body={"share": "1", "event": "T2026"}),
+    R("POST", "/library/proposals/<int:proposal_id>",                          "D DD DD DA",
+      url="/library/proposals/{library_proposal}", body={"action": "reject", "event": "T2026"}),
 
     # ---- agendas: organisers build and repair; parties see their own published meetings
     R("GET", "/api/v1/events/<code>/sessions/<session_code>/agenda",           "D AO AO AA",

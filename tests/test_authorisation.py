@@ -117,6 +117,7 @@ class World:
             from matchmaker.services.registry.signups import set_signups_open
 
             set_signups_open(db, get_event(db, "T2026"), True)
+        self.seed_alumni_source()
         add_roadshow(factory, published_seed=17)  # R1: investors X and Y watch and tap
         self.fixed["job"] = self.call("organiser", "post", "/api/v1/events/T2026/index/rebuild")[
             "id"
@@ -126,6 +127,22 @@ class World:
         client.application.config.update(
             MATCHMAKER_WEBHOOK_URL=self.hook.url, MATCHMAKER_WEBHOOK_SECRET=self.hook.secret
         )
+
+    def seed_alumni_source(self) -> None:
+        """T2026 gets an alumni session R0; last year's T2025 shares one project with the
+        library, which the alumni route draws into R0 (again and again: then it is here)."""
+        from matchmaker.services.library.sharing import set_share_library
+        from matchmaker.services.registry.events import SessionSpec, add_session, get_event
+        from matchmaker.services.registry.registrations import import_registrations
+
+        sheet = "报名编号,项目名称,赛道,组别\nT25-P01,上届返场储能项目,绿色经济,企业组\n"
+        spec = {"code": "R0", "kind": "alumni", "name": "往届项目专场", "date": "2036-12-10",
+                "start": "09:00", "end": "10:00", "slot_minutes": 20, "tables": 2}  # fmt: skip
+        with transaction(self.factory) as db:
+            add_session(db, get_event(db, "T2026"), SessionSpec.from_dict(spec))
+            past = get_event(db, "T2025")
+            import_registrations(db, past, "projects", sheet.encode(), "projects.csv")
+            set_share_library(db, past, True)
 
     def __getitem__(self, name: str) -> Any:
         if name in self.fixed:
@@ -396,6 +413,32 @@ class World:
         values = {"name": f"申请机构{n}", "type": "vc"}
         with transaction(self.factory) as db:
             return submit_signup(db, get_event(db, "T2026"), values, applicant).id
+
+    def make_library_proposal(self) -> int:
+        """A pending proposal: T2026's institution Y may be a party of an earlier contest."""
+        from matchmaker.db.models import Institution, LibraryParty, LibraryProposal
+        from matchmaker.services.registry.events import get_event
+
+        with transaction(self.factory) as db:
+            event = get_event(db, "T2026")
+            party = LibraryParty(kind="institution", name="上届机构")
+            db.add(party)
+            db.flush()
+            institution = db.scalar(
+                select(Institution.id).where(
+                    Institution.event_id == event.id, Institution.code == "T-I02"
+                )
+            )
+            proposal = LibraryProposal(
+                event_id=event.id,
+                institution_id=institution,
+                party_id=party.id,
+                reasons="phone",
+                status="pending",
+            )
+            db.add(proposal)
+            db.flush()
+            return proposal.id
 
     def make_signup_name(self) -> str:
         return f"报名机构{self.make_signup_username().rsplit('-', 1)[1]}"

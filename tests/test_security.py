@@ -72,6 +72,7 @@ def things(client: Any, accounts: Any, factory: Any) -> dict[str, str]:
         "meeting_id": "1",  # a meeting (attendance, no-show repair: refused before the lookup)
         "report_id": "1",  # a late report (likewise)
         "landing_id": "1",  # a landing (refused before it is looked up)
+        "proposal_id": "1",  # a library link proposal (likewise)
     }
 
 

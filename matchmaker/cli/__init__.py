@@ -7,6 +7,7 @@ from matchmaker.cli import (  # noqa: F401 - registers the commands
     events,
     landings,
     ledger,
+    library,
     matching,
     notifications,
     operations,

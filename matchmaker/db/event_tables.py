@@ -137,6 +137,12 @@ NOT_EVENT_DATA: dict[str, str] = {
     " requests and tasks",
     "notice_deliveries": "how each notice went out from this server (see notices)",
     "notice_attempts": "each try at a delivery from this server (see notices)",
+    "library_parties": "the lasting library spans contests: no one event's backup owns an"
+    " identity that other contests' rows share (a restored event's rows are linked again by"
+    " `matchmaker library link`)",
+    "library_links": "links of rows to the library's identities (see library_parties)",
+    "library_proposals": "suggested library links (see library_parties): re-proposed by"
+    " `matchmaker library link`",
     "rate_limit_hits": "this server's count of recent failed sign-ins and bookings (minutes"
     " old): it belongs to the server, not to an event",
 }

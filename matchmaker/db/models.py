@@ -110,6 +110,9 @@ class Event(Base):
     # belongs to (services/registry/scopes.py): an organiser scoped to the city sees both.
     division: Mapped[int | None] = mapped_column(nullable=True)
     parent_id: Mapped[int | None] = _fk("events.id", nullable=True, ondelete="RESTRICT")
+    # Its parties, meetings and outcomes join the lasting library (services/library): other
+    # contests' offices see its rows in histories, link proposals and carry-over only when on.
+    share_library: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[created]
 
     parent: Mapped[Event | None] = relationship(remote_side="Event.id")
@@ -1171,3 +1174,82 @@ class LateReport(Base):
     session: Mapped[MatchmakingSession] = relationship()
     project: Mapped[Project | None] = relationship()
     institution: Mapped[Institution | None] = relationship()
+
+
+class LibraryParty(Base):
+    """A lasting identity (项目库 / 机构库) of a project or an institution across contests; each
+    event's row joins it through a :class:`LibraryLink`."""
+
+    __tablename__ = "library_parties"
+    __table_args__ = (
+        CheckConstraint("kind IN ('project', 'institution')", name="kind_known"),
+        AUDITED_IDS,
+    )
+
+    id: Mapped[intpk]
+    kind: Mapped[str] = mapped_column(String(12))
+    name: Mapped[name_str]
+    created_at: Mapped[created]
+
+
+class LibraryLink(Base):
+    """One event's project or institution row joined to its lasting identity: ``how`` it was
+    linked (``new`` the row the party was made around, when a second row first joined it or
+    was proposed for it; ``credit_code``/``leader_id`` an exact id match; ``confirmed`` an
+    organiser's confirmed proposal; ``alumni`` copied into an alumni session from
+    ``source_project_id``). A row without a link is an identity of its own."""
+
+    __tablename__ = "library_links"
+    __table_args__ = (
+        CheckConstraint(
+            "(project_id IS NULL) <> (institution_id IS NULL)", name="exactly_one_party"
+        ),
+        CheckConstraint(
+            "how IN ('new', 'credit_code', 'leader_id', 'confirmed', 'alumni')", name="how_known"
+        ),
+        AUDITED_IDS,
+    )
+
+    id: Mapped[intpk]
+    party_id: Mapped[int] = _fk("library_parties.id")
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), unique=True, nullable=True
+    )
+    institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institutions.id", ondelete="CASCADE"), unique=True, nullable=True
+    )
+    how: Mapped[str] = mapped_column(String(12))
+    source_project_id: Mapped[int | None] = _fk("projects.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[created]
+
+    party: Mapped[LibraryParty] = relationship()
+
+
+class LibraryProposal(Base):
+    """A suggested link the organiser confirms or rejects: this event's row may be the lasting
+    party ``party_id`` (same phone, e-mail or name as one of its rows in a sharing contest)."""
+
+    __tablename__ = "library_proposals"
+    __table_args__ = (
+        CheckConstraint(
+            "(project_id IS NULL) <> (institution_id IS NULL)", name="exactly_one_party"
+        ),
+        CheckConstraint("status IN ('pending', 'confirmed', 'rejected')", name="status_known"),
+        UniqueConstraint("project_id", "party_id"),
+        UniqueConstraint("institution_id", "party_id"),
+        AUDITED_IDS,
+    )
+
+    id: Mapped[intpk]
+    event_id: Mapped[int] = _fk("events.id")
+    project_id: Mapped[int | None] = _fk("projects.id", nullable=True)
+    institution_id: Mapped[int | None] = _fk("institutions.id", nullable=True)
+    party_id: Mapped[int] = _fk("library_parties.id")
+    # what matched, comma-separated: phone, email, name
+    reasons: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[created]
+    decided_by: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    party: Mapped[LibraryParty] = relationship()

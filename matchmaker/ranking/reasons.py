@@ -43,6 +43,7 @@ class Neighbour:
     profile: float
     entry: float
     share: float
+    past: bool = False  # the entry is a project the institution liked at an earlier contest
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def _text_reasons(fit: float, weight: float, neighbour: Neighbour | None) -> lis
         out.append(
             Reason(
                 "text",
-                "reason.portfolio_near",
+                "reason.past_near" if neighbour.past else "reason.portfolio_near",
                 neighbour.entry,
                 neighbour.share * neighbour.entry * weight,
                 params={"company": neighbour.company, "percent": round(100 * neighbour.entry)},

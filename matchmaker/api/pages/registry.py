@@ -27,6 +27,7 @@ from matchmaker.api.pages.common import (
 )
 from matchmaker.domain import Role, Stage
 from matchmaker.errors import ImportRejected, InvalidInput, NotFound, TooLarge
+from matchmaker.services.library.history import history_for
 from matchmaker.services.operations import jobs
 from matchmaker.services.registry import access, catalog, eligibility, profile_views
 from matchmaker.services.registry.events import all_events
@@ -63,11 +64,15 @@ def project(code: str) -> Any:
 
 def project_page(code: str, upload_error: str | None = None, status: int = 200) -> Any:
     """The project page, with a refused upload's sentence beside its form."""
-    view = profile_views.project_view(db(), signed_in_user(), code, *event_of_code())
+    viewer = signed_in_user()
+    view = profile_views.project_view(db(), viewer, code, *event_of_code())
+    # other contests' rows, meetings and amounts: organisers only (services/library/history.py)
+    history = history_for(db(), viewer, view.shown.row) if viewer.role is Role.ORGANISER else None
     return render_template(
         "project.html",
         p=view.shown,
         view=view,
+        history=history,
         show_contact=view.shown.show_contact,
         upload_error=upload_error,
         notice=session.pop("notice", None),

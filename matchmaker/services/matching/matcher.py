@@ -23,6 +23,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Event, Institution, Project
+from matchmaker.db.scope import lifted
 from matchmaker.domain import Progress, Stage, Verdict
 from matchmaker.embeddings import regions
 from matchmaker.embeddings.composite import Weights
@@ -144,7 +145,8 @@ class Matcher:
                 return current
             gc.unfreeze()  # what the last freeze kept becomes collectable again
             started = time.perf_counter()
-            state = build_state(db, event, stamp, self._encoder(), self.index_dir, progress)
+            with lifted(db):  # one state for every user: not limited by who asked first
+                state = build_state(db, event, stamp, self._encoder(), self.index_dir, progress)
             # Operators (and the tests) see from the log when a request paid for a load.
             took = time.perf_counter() - started
             log.info("event %s: matching state loaded in %.1f s", event.id, took)

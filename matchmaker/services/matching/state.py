@@ -2,8 +2,9 @@
 
 Built from one database stamp (``event_stamp``) and kept by the ``Matcher`` until the stamp
 moves. Projects are indexed by id; institutions are indexed by their views (one per portfolio
-entry, ``embeddings/views.py``) under view rows, so both directions rank by the same score:
-an institution's best view.
+entry, ``embeddings/views.py``, and one per project a linked institution favoured at an earlier
+contest that shares with the library, ``services/library/carryover.py``) under view rows, so
+both directions rank by the same score: an institution's best view.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from matchmaker.embeddings.portfolio import follow_ons, view_text
 from matchmaker.embeddings.views import InstitutionViews, build_views, text_parts
 from matchmaker.ranking.reasons import Neighbour
 from matchmaker.ranking.shortlist import HardFilters, ProjectColumns
+from matchmaker.services.library.carryover import PastProject, past_outcomes
 from matchmaker.services.matching.index_store import IndexStore
 from matchmaker.services.matching.profiles import (
     cached_text_vectors,
@@ -71,6 +73,9 @@ class MatchState:
     sessions: dict[int, set[str]]
     # institution id → ids of the projects that are its portfolio companies (follow-ons)
     follow_ons: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # institution row → names of the past contests' projects whose views come first among its
+    # entries (services/library/carryover.py)
+    past_names: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def institution_views(self, q_row: int) -> np.ndarray:
         """Return the (v, dim) query vectors of one institution."""
@@ -97,7 +102,10 @@ class MatchState:
             self.views.vectors[view_row],
             self.views.share,
         )
-        company = self.institutions[q_row].portfolio[entry].company
+        past = self.past_names.get(q_row, ())
+        if entry < len(past):
+            return Neighbour(past[entry], profile, near or 0.0, self.views.share, past=True)
+        company = self.institutions[q_row].portfolio[entry - len(past)].company
         return Neighbour(company, profile, near or 0.0, self.views.share)
 
     def score_matrix(self, q_rows: Sequence[int], p_rows: Sequence[int]) -> np.ndarray:
@@ -192,7 +200,11 @@ def build_state(
         if store:
             store.save(event.id, stamp, p_ids, q_ids, built)
     p_vectors, q_vectors, p_index, q_index = built
-    views = build_views(space, q_vectors, _entry_vectors(db, encoder, q_profiles, progress))
+    entries = _entry_vectors(db, encoder, q_profiles, progress)
+    past = past_outcomes(db, event, [q.id for q in q_profiles])
+    if past:
+        entries = _with_past(db, encoder, q_profiles, entries, past, progress)
+    views = build_views(space, q_vectors, entries)
     if (views.entry >= 0).any():  # else each view is its institution's own row: same index
         q_index = VectorIndex().build(views.vectors, np.arange(len(views.vectors)))
     return MatchState(
@@ -222,6 +234,11 @@ def build_state(
         follow_ons=follow_ons(
             [(p.id, p.name) for p in p_profiles], [(q.id, q.portfolio) for q in q_profiles]
         ),
+        past_names={
+            row: tuple(item.name for item in past[q.id])
+            for row, q in enumerate(q_profiles)
+            if q.id in past
+        },
     )
 
 
@@ -249,4 +266,30 @@ def _entry_vectors(
     for q in profiles:
         out.append(flat[start : start + len(q.portfolio)])
         start += len(q.portfolio)
+    return out
+
+
+def _with_past(
+    db: Session,
+    encoder: Any,
+    profiles: Sequence[InstitutionProfile],
+    entries: list[np.ndarray],
+    past: dict[int, list[PastProject]],
+    progress: Progress | None,
+) -> list[np.ndarray]:
+    """Return each institution's entry vectors with its past outcomes' text vectors first (the
+    cache of the past projects' own vectors, kind ``project``), so they are never cut by
+    ``MAX_VIEWS`` and ``MatchState.neighbour`` finds them at the front."""
+    items = list({item.id: item for q in profiles for item in past.get(q.id, ())}.values())
+    vectors = dict(
+        zip(
+            [item.id for item in items],
+            cached_text_vectors(db, encoder, "project", items, progress),
+            strict=True,
+        )
+    )
+    out = []
+    for q, own in zip(profiles, entries, strict=True):
+        carried = [vectors[item.id] for item in past.get(q.id, ())]
+        out.append(np.vstack([np.asarray(carried, np.float32), own]) if carried else own)
     return out

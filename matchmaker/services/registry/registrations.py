@@ -13,6 +13,7 @@ from matchmaker.db.models import Event, Institution, PortfolioEntry, Project, Us
 from matchmaker.domain import Labelled, Need, Progress, Stage, yuan_to_wan
 from matchmaker.errors import ImportRejected, Problem
 from matchmaker.identifiers import mask_id
+from matchmaker.services.library.links import link_rows
 from matchmaker.services.registry.clashes import Findings
 from matchmaker.services.registry.eligibility import check
 from matchmaker.services.registry.events import session_lookup
@@ -97,6 +98,8 @@ def import_registrations(
         counts.updated,
         counts.unchanged,
     )
+    # new rows get their lasting identity: joined at once on an exact id, else proposed
+    link_rows(db, event, model, actor)
     pause_point("import.rows")  # fault tests: a process killed here imports nothing
     return report
 

@@ -32,6 +32,8 @@ from matchmaker.db.models import (
     Job,
     Landing,
     LateReport,
+    LibraryLink,
+    LibraryProposal,
     MatchmakingSession,
     MatchWeights,
     Meeting,
@@ -51,14 +53,13 @@ from matchmaker.db.models import (
     Unavailability,
     User,
 )
+from matchmaker.db.scope import SCOPE_KEY
 from matchmaker.domain import Role
 from matchmaker.embeddings.divisions import CITY, COUNTY, contains
 from matchmaker.embeddings.divisions import table as divisions
 from matchmaker.errors import InvalidInput, NotFound, PermissionDenied, Problem
 from matchmaker.messages import Ref
 from matchmaker.text import fold
-
-SCOPE_KEY = "matchmaker.event_scope"  # Session.info key: the event ids this session may see
 
 
 def scope_ids(db: Session, user: User) -> frozenset[int] | None:
@@ -118,6 +119,7 @@ def _criteria(ids: tuple[int, ...], me: int) -> list[Any]:
                 CheckIn,
                 Intent,
                 Landing,
+                LibraryProposal,
                 SignupRequest,
                 MatchWeights,
                 Job,
@@ -133,6 +135,15 @@ def _criteria(ids: tuple[int, ...], me: int) -> list[Any]:
         out.append(with_loader_criteria(model, model.project_id.in_(projects)))
     out.append(
         with_loader_criteria(PortfolioEntry, PortfolioEntry.institution_id.in_(institutions))
+    )
+    out.append(
+        with_loader_criteria(
+            LibraryLink,
+            or_(
+                LibraryLink.project_id.in_(projects),
+                LibraryLink.institution_id.in_(institutions),
+            ),
+        )
     )
     by_session: tuple[Any, ...] = (Slot, Table, SessionSeat, RoadshowDraw, LateReport, Agenda)
     for one in by_session:

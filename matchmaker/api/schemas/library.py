@@ -1,0 +1,95 @@
+"""Library schemas: link proposals, sharing, a project's history."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class LibraryElsewhereOut(Schema):
+    event = fields.String()
+    year = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    contact_phone = fields.String()
+    contact_email = fields.String()
+
+
+class LibraryProposalOut(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "project or institution"})
+    code = fields.String(metadata={"description": "this contest's row"})
+    name = fields.String()
+    party_id = fields.Integer(metadata={"description": "the proposed lasting identity"})
+    party_name = fields.String()
+    reasons = fields.List(fields.String(), metadata={"description": "phone, email, name"})
+    status = fields.String()
+    elsewhere = fields.List(fields.Nested(LibraryElsewhereOut))
+
+
+class LibraryDecisionIn(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(["confirm", "reject"]))
+
+
+class LibraryDecisionOut(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    party_id = fields.Integer()
+
+
+class LibraryShareIn(Schema):
+    share = fields.Boolean(required=True)
+
+
+class LibraryShareOut(Schema):
+    event = fields.String()
+    share_library = fields.Boolean()
+
+
+class HistoryMeetingOut(Schema):
+    session = fields.String()
+    institution = fields.String()
+    rating = fields.Integer(allow_none=True)
+
+
+class HistoryIntentOut(Schema):
+    institution = fields.String()
+    status = fields.String()
+    amount = fields.Integer(allow_none=True, metadata={"description": "yuan"})
+    invested_amount = fields.Integer(allow_none=True, metadata={"description": "yuan"})
+
+
+class HistoryContestOut(Schema):
+    event = fields.String()
+    event_name = fields.String()
+    year = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    how = fields.String(allow_none=True, metadata={"description": "how the row was linked"})
+    meetings = fields.List(fields.Nested(HistoryMeetingOut))
+    intents = fields.List(fields.Nested(HistoryIntentOut))
+
+
+class ProjectHistoryOut(Schema):
+    party_id = fields.Integer(allow_none=True)
+    project = fields.String()
+    contests = fields.List(fields.Nested(HistoryContestOut))
+
+
+class AlumniIn(Schema):
+    source = fields.String(
+        required=True, data_key="from", validate=validate.Length(1, 64),
+        metadata={"description": "the past event's code"},
+    )  # fmt: skip
+    projects = fields.List(
+        fields.String(validate=validate.Length(1, 64)),
+        load_default=None,
+        metadata={"description": "past projects' codes (default: signed or rated ≥ min_rating)"},
+    )
+    min_rating = fields.Integer(load_default=4, validate=validate.Range(1, 5))
+
+
+class AlumniOut(Schema):
+    session = fields.String()
+    source = fields.String(data_key="from")
+    copied = fields.List(fields.String(), metadata={"description": "codes of the new rows"})
+    already_here = fields.List(fields.String())

@@ -1,0 +1,1 @@
+"""The lasting library: identities of projects and institutions across contests (#19)."""
