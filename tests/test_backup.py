@@ -23,7 +23,7 @@ import numpy as np
 import openpyxl
 import pytest
 from sqlalchemy import insert, select, text, update
-from tests_support import MATCHMAKER, assert_error, migrated_pg_database
+from tests_support import MATCHMAKER, assert_error, downgrade, migrated_pg_database
 
 from matchmaker.db import dump, event_tables
 from matchmaker.db.engine import make_engine, session_factory, transaction
@@ -566,14 +566,9 @@ def test_event_archive_holds_every_sheet_and_only_staff_may_fetch_it(  # type: i
 
 
 def test_the_migration_gives_existing_audit_entries_their_event(engine, registered) -> None:  # type: ignore[no-untyped-def]
-    from alembic import command
+    from matchmaker.db.engine import migrate
 
-    from matchmaker.db.engine import alembic_config
-
-    config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0006")
+    downgrade(engine, "0006")  # foreign keys off: 0031's rebuild of events keeps its children
     with engine.begin() as connection:
         project = connection.scalar(text("SELECT id FROM projects ORDER BY id LIMIT 1"))
         institution = connection.scalar(text("SELECT id FROM institutions ORDER BY id LIMIT 1"))
@@ -595,9 +590,7 @@ def test_the_migration_gives_existing_audit_entries_their_event(engine, register
                 ),
                 {"id": entity, "t": "2026-11-20 00:00:00"},
             )
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    migrate(engine)  # as the product upgrades: on SQLite with foreign keys off
     with engine.connect() as connection:
         owners = connection.execute(text("SELECT event_id FROM audit_entries")).scalars().all()
     assert owners == [event, event]

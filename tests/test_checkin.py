@@ -186,7 +186,8 @@ def test_checkin_page_typed_code_then_json_scan_says_already(
                         headers={"Accept": "application/json"})  # fmt: skip
     assert again.status_code == 200 and again.get_json()["already"]
     assert "已签到" in again.get_json()["message"]
-    bad = client.post("/checkin?event=T2026", data={**form, "code": code[:-1] + "Q"},
+    altered = code[:-1] + ("R" if code.endswith("Q") else "Q")  # never the code itself
+    bad = client.post("/checkin?event=T2026", data={**form, "code": altered},
                       headers={"Accept": "application/json"})  # fmt: skip
     assert bad.status_code == 422 and "不是有效的胸卡码" in bad.get_json()["message"]
     listed = client.get("/sessions/S1/arrivals?event=T2026").get_json()

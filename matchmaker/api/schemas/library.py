@@ -37,7 +37,8 @@ class LibraryDecisionOut(Schema):
 
 
 class LibraryShareIn(Schema):
-    share = fields.Boolean(required=True)
+    # JSON true or false only: the OpenAPI type is boolean, so 0, 1 or "yes" are refused
+    share = fields.Boolean(required=True, truthy={True}, falsy={False})
 
 
 class LibraryShareOut(Schema):
