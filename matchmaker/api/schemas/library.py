@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 
@@ -36,9 +38,18 @@ class LibraryDecisionOut(Schema):
     party_id = fields.Integer()
 
 
+class JsonBoolean(fields.Boolean):
+    """JSON ``true`` or ``false`` only: the OpenAPI type is boolean, so 0, 1 or "yes" are
+    refused (0 == False in Python, so ``truthy``/``falsy`` sets cannot tell them apart)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class LibraryShareIn(Schema):
-    # JSON true or false only: the OpenAPI type is boolean, so 0, 1 or "yes" are refused
-    share = fields.Boolean(required=True, truthy={True}, falsy={False})
+    share = JsonBoolean(required=True)
 
 
 class LibraryShareOut(Schema):
