@@ -284,3 +284,18 @@ def test_offline_agenda_shows_its_copy_and_an_answer_is_sent_once_back_online(
     assert not page.locator("[data-testid=offline-stamp]").is_visible()
     assert page.locator(f"tr[data-request='{day.pending}'] button[value=accept]").count() == 0
     context.close()
+
+
+def test_follow_up_pages_fit_a_phone_and_a_laptop(phone: Any, day: Day) -> None:
+    """The office's follow-up pages (report, county roll-up, landings, library) scroll no page
+    sideways at 390 px nor at 1280 px, where the header's many links wrap instead — in
+    English, whose labels are the longer."""
+    sign_in(phone, "organiser")
+    paths = [f"{p}?lang=en" for p in ("/reports", "/reports/rollup", "/landings", "/library")]
+    for size in ({"width": 390, "height": 844}, {"width": 1280, "height": 900}):
+        phone.set_viewport_size(size)
+        for path in paths:
+            assert phone.goto(path).status == 200, path
+            width, inner = fits(phone)
+            assert width <= inner, f"{path} is {width}px wide in a {inner}px window"
+    assert phone.outside == []
