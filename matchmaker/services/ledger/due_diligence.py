@@ -56,14 +56,16 @@ def may_write(viewer: User | None) -> bool:
     return viewer is None or viewer.role in STAFF
 
 
-def scoped(query: Q, viewer: User | None) -> Q:
-    """Restrict a ``DueDiligence`` query to what ``viewer`` may read (None: everything)."""
+def scoped(query: Q, viewer: User | None, model: Any = DueDiligence) -> Q:
+    """Restrict a query of ``model`` rows (a task, a landing: anything with ``project_id`` and
+    ``institution_id``) to what ``viewer`` may read (None: everything): an investor its
+    institution's, an entrant its project's, staff and organisers all."""
     if viewer is None:
         return query
     if viewer.role == Role.INVESTOR:
-        return query.where(DueDiligence.institution_id == viewer.institution_id)
+        return query.where(model.institution_id == viewer.institution_id)
     if viewer.role == Role.ENTRANT:
-        return query.where(DueDiligence.project_id == viewer.project_id)
+        return query.where(model.project_id == viewer.project_id)
     return query
 
 

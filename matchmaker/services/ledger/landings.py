@@ -14,20 +14,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import AuditEntry, Event, Intent, Landing, User
-from matchmaker.domain import CooperationKind, LandingKind, Role
+from matchmaker.domain import CooperationKind, LandingKind
 from matchmaker.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
 from matchmaker.messages import Ref
 from matchmaker.services.audit import record
-from matchmaker.services.ledger.intents import STAFF, history, today_local
+from matchmaker.services.ledger.due_diligence import may_write, scoped
+from matchmaker.services.ledger.intents import history, today_local
 from matchmaker.services.registry.catalog import get_institution, get_project
 
-Q = TypeVar("Q", bound=Select[Any])  # a query of rows :func:`scoped` narrows
 EDITABLE = (
     "kind",
     "cooperation",
@@ -44,27 +44,11 @@ LIMITS = {"counterpart": 200, "place": 200, "note": 5000}
 PLACED = (LandingKind.RELOCATION, LandingKind.PARK)  # a landing that needs its place
 
 
-def may_write(viewer: User | None) -> bool:
-    """Return whether ``viewer`` (None: the CLI) may record or change landings."""
-    return viewer is None or viewer.role in STAFF
-
-
-def scoped(query: Q, viewer: User | None) -> Q:
-    """Restrict a ``Landing`` query to what ``viewer`` may read (None: everything)."""
-    if viewer is None:
-        return query
-    if viewer.role == Role.INVESTOR:
-        return query.where(Landing.institution_id == viewer.institution_id)
-    if viewer.role == Role.ENTRANT:
-        return query.where(Landing.project_id == viewer.project_id)
-    return query
-
-
 def list_landings(
     db: Session, event: Event, viewer: User | None, kind: LandingKind | None = None
 ) -> list[Landing]:
     """Return the event's landings ``viewer`` may read, oldest landing first."""
-    query = scoped(select(Landing).where(Landing.event_id == event.id), viewer)
+    query = scoped(select(Landing).where(Landing.event_id == event.id), viewer, Landing)
     if kind is not None:
         query = query.where(Landing.kind == kind)
     return list(db.scalars(query.order_by(Landing.landed_on, Landing.id)))
@@ -72,7 +56,7 @@ def list_landings(
 
 def get_landing(db: Session, landing_id: int, viewer: User | None) -> Landing:
     """Return a landing ``viewer`` may read; NotFound otherwise (its existence undisclosed)."""
-    found = db.scalar(scoped(select(Landing).where(Landing.id == landing_id), viewer))
+    found = db.scalar(scoped(select(Landing).where(Landing.id == landing_id), viewer, Landing))
     if found is None:
         raise NotFound(what=Ref("what.landing"), key=landing_id)
     return found
