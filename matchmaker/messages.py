@@ -1488,6 +1488,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rollup.col.invested_projects": ("落地项目", "Projects invested"),
     "rollup.col.invested_amount": ("落地金额（元）", "Invested amount (yuan)"),
     "rollup.col.dropped": ("终止", "Dropped"),
+    "rollup.col.landings": ("落地（各类）", "Landings (all kinds)"),
     "rollup.none": (
         "{event} 下还没有分赛场。新建时用 matchmaker event create --parent {event} --division 县名",
         "{event} has no county events yet. Create one with matchmaker event create --parent "
@@ -1663,6 +1664,46 @@ CATALOG: dict[str, tuple[str, str]] = {
     "library.history_row": (
         "{year} {event}：{code} {name}；会见 {meetings} 场；意向 {intents} 个",
         "{year} {event}: {code} {name}; {meetings} meetings held; {intents} intents",
+    ),
+    "targets.invalid": (
+        "年度目标有误：{count} 处问题，未做任何修改",
+        "The targets have {count} problem(s); nothing was changed",
+    ),
+    "targets.unknown_metric": (
+        "没有“{value}”这项目标；可设：{choices}",
+        "'{value}' is not a target; choose from: {choices}",
+    ),
+    "targets.bad_value": (
+        "{column} 的目标须为 0 到 {limit} 之间的整数（金额以元计），不能是“{value}”",
+        "The target for {column} must be a whole number from 0 to {limit} (amounts in yuan), "
+        "not '{value}'",
+    ),
+    "targets.heading": ("年度目标", "Targets for the year"),
+    "targets.sheet": ("年度目标", "Targets"),
+    "targets.none": (
+        "尚未设定年度目标（组委会可用 matchmaker targets set 或下方表单设定）",
+        "No targets set for the year "
+        "(organisers set them with matchmaker targets set or the form below)",
+    ),
+    "targets.col.metric": ("指标", "Measure"),
+    "targets.col.target": ("目标", "Target"),
+    "targets.col.actual": ("完成", "Done"),
+    "targets.col.percent": ("完成率", "Done (%)"),
+    "targets.saved": ("年度目标已保存", "Targets saved"),
+    "targets.edit": ("设定年度目标", "Set the year's targets"),
+    "targets.save": ("保存目标", "Save targets"),
+    "targets.blank_hint": (
+        "留空即不设该项；金额可写 5000万、1.2亿",
+        "Leave a box empty for no target; amounts may be written 5000万, 1.2亿",
+    ),
+    "targets.metric.meetings_held": ("已举行会见", "Meetings held"),
+    "targets.metric.signed_projects": ("签约项目数", "Projects signed"),
+    "targets.metric.signed_amount": ("签约意向金额", "Signed amount"),
+    "targets.metric.invested_projects": ("投资落地项目数", "Projects invested in"),
+    "targets.metric.invested_amount": ("投资落地金额", "Invested amount"),
+    "targets.metric.landings": (
+        "落地总数（含落户、入驻、合作）",
+        "Landings (incl. relocation, park, cooperation)",
     ),
     "dd.no_smtp": (
         "未配置邮件服务器（MATCHMAKER_SMTP_HOST）",

@@ -600,6 +600,12 @@ TABLE: list[Rule] = [
       url="/reports/rollup?event=T2026"),
     R("GET", "/reports/rollup.xlsx",                                           "D DD DD AA",
       url="/reports/rollup.xlsx?event=T2026"),
+    R("GET", "/api/v1/reports/targets",                                        "D DD DD AA",
+      url="/api/v1/reports/targets?event=T2026"),
+    R("PUT", "/api/v1/reports/targets",                                        "D DD DD DA",
+      body={"event": "T2026", "targets": {"landings": 3}}),
+    R("POST", "/reports/targets",                                              "D DD DD DA",
+      url="/reports/targets?event=T2026", body={"landings": "3"}),
 ]
 # fmt: on
 

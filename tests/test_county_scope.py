@@ -331,3 +331,136 @@ def test_every_table_that_reaches_an_event_is_limited_by_the_scope() -> None:
         if keys & {column.key for column in mapper.columns} and mapper.class_ not in limited
     )
     assert missing == []
+
+
+# ---- yearly targets per city and county, beside the actuals ------------------------------------
+
+
+def test_yearly_targets_sit_beside_the_actuals_and_add_up_in_the_rollup(
+    client: Any, counties: dict[str, Any], factory: Any
+) -> None:
+    from matchmaker.db.models import AuditEntry
+
+    city, hz = bearer(counties, "city_org"), bearer(counties, "hz_org")
+    plans = {
+        "LF2026": {"landings": 5},
+        "HZ2026": {"signed_amount": 10_000_000, "signed_projects": 3},
+        "T2026": {"signed_amount": 20_000_001, "invested_amount": 6_000_000},
+    }
+    for code, plan in plans.items():
+        put = client.put("/api/v1/reports/targets", json={"event": code, "targets": plan},
+                         headers=city)  # fmt: skip
+        assert put.status_code == 200, put.get_json()
+        assert put.get_json()["targets"] == plan
+    # a county organiser reads its own: 7,777,778 signed of a 10,000,000 target is 77 %
+    own = client.get("/api/v1/reports/targets?event=HZ2026", headers=hz).get_json()
+    rows = {row["metric"]: row for row in own["progress"]}
+    assert rows["signed_amount"]["actual"] == 7_777_778 and rows["signed_amount"]["percent"] == 77
+    assert rows["signed_projects"]["actual"] == 2 and rows["signed_projects"]["target"] == 3
+    # and may change its own, but not the sibling's (404) nor the city's
+    assert client.put("/api/v1/reports/targets", json={"event": "T2026", "targets":
+                      {"signed_amount": 1}}, headers=hz).status_code == 404  # fmt: skip
+    assert client.get("/api/v1/reports/targets?event=T2026", headers=hz).status_code == 404
+    # the roll-up: each event's targets, and a total that is the sum of its rows to the yuan
+    data = client.get("/api/v1/reports/rollup?event=LF2026", headers=city).get_json()
+    assert data["target_metrics"] == [
+        "signed_projects", "signed_amount", "invested_amount", "landings"
+    ]  # fmt: skip
+    signed = data["target_total"]["signed_amount"]
+    assert signed["target"] == 30_000_001
+    assert signed["actual"] == data["total"]["signed_amount"] == 25_117_779
+    invested = data["target_total"]["invested_amount"]
+    assert invested == {"target": 6_000_000, "actual": 3_000_001}
+    assert sum(row["actuals"]["landings"] for row in data["rows"]) == data["total"]["landings"]
+    # the workbook's targets sheet says the same
+    book = client.get("/api/v1/reports/rollup.xlsx?event=LF2026", headers=city)
+    sheet = openpyxl.load_workbook(io.BytesIO(book.get_data()))["年度目标"]
+    header = [cell.value for cell in sheet[2]]
+    last = dict(zip(header, [cell.value for cell in sheet[sheet.max_row]], strict=True))
+    assert last["签约意向金额 · 目标"] == 30_000_001 and last["签约意向金额 · 完成"] == 25_117_779
+    # the county's own report and its workbook carry them too
+    report = client.get("/api/v1/reports/funnel?event=HZ2026", headers=hz).get_json()
+    assert [row["metric"] for row in report["targets"]] == ["signed_projects", "signed_amount"]
+    own_book = client.get("/api/v1/reports/funnel.xlsx?event=HZ2026", headers=hz)
+    assert "年度目标" in openpyxl.load_workbook(io.BytesIO(own_book.get_data())).sheetnames
+    # every change is on the audit trail, with before and after
+    with transaction(factory) as db:
+        trail = list(db.scalars(select(AuditEntry).where(AuditEntry.action == "targets")))
+        assert [e.after["targets"] for e in trail] == list(plans.values())
+        assert [e.before["targets"] for e in trail] == [{}, {}, {}]
+
+
+def test_bad_targets_are_refused_by_name_and_change_nothing(
+    client: Any, counties: dict[str, Any], accounts: Any
+) -> None:
+    city = bearer(counties, "city_org")
+    first = {"event": "HZ2026", "targets": {"signed_amount": 10_000_000}}
+    assert client.put("/api/v1/reports/targets", json=first, headers=city).status_code == 200
+    for body in (
+        {"event": "HZ2026", "targets": {"signed_amont": 5, "landings": 3}},
+        {"event": "HZ2026", "targets": {"signed_amount": -1}},
+        {"event": "HZ2026", "targets": {"signed_amount": 1.5}},
+        {"event": "HZ2026", "targets": {"signed_amount": "5000万"}},
+        {"event": "HZ2026", "targets": {"landings": True}},
+    ):
+        answer = client.put("/api/v1/reports/targets", json=body, headers=city)
+        assert answer.status_code == 422, (body, answer.status_code)
+        assert "Traceback" not in answer.get_data(as_text=True)
+    named = client.put("/api/v1/reports/targets", json={"event": "HZ2026", "targets":
+                       {"signed_amont": 5}}, headers=city).get_data(as_text=True)  # fmt: skip
+    assert "signed_amont" in named
+    kept = client.get("/api/v1/reports/targets?event=HZ2026", headers=city).get_json()
+    assert kept["targets"] == {"signed_amount": 10_000_000}
+    # staff read targets but do not set them
+    staff = accounts.headers("staff")
+    assert client.get("/api/v1/reports/targets?event=HZ2026", headers=staff).status_code == 200
+    put = client.put("/api/v1/reports/targets", json=first, headers=staff)
+    assert put.status_code == 403
+    # null clears one target and leaves the others
+    cleared = client.put("/api/v1/reports/targets", json={"event": "HZ2026", "targets":
+                         {"signed_amount": None, "landings": 4}}, headers=city)  # fmt: skip
+    assert cleared.get_json()["targets"] == {"landings": 4}
+
+
+def test_the_report_page_sets_and_shows_targets(
+    client: Any, counties: dict[str, Any], factory: Any
+) -> None:
+    from tests_support import CSRF
+
+    sign_in(client, factory, "hz_org")
+    page = client.get("/reports?event=HZ2026").get_data(as_text=True)
+    assert "尚未设定年度目标" in page
+    form = {"csrf": CSRF, "signed_amount": "1000万", "signed_projects": "3"}
+    saved = client.post("/reports/targets?event=HZ2026", data=form, follow_redirects=True)
+    body = saved.get_data(as_text=True)
+    assert saved.status_code == 200 and "年度目标已保存" in body
+    assert 'data-metric="signed_amount"' in body and format_yuan(7_777_778, "zh") in body
+    assert "77%" in body
+    bad = {"csrf": CSRF, "signed_amount": "很多", "landings": "-2"}
+    refused = client.post("/reports/targets?event=HZ2026", data=bad, follow_redirects=True)
+    text_ = refused.get_data(as_text=True)
+    assert "很多" in text_ and "-2" in text_ and "未做任何修改" in text_
+    with transaction(factory) as db:
+        assert db.scalars(select(Event).where(Event.code == "HZ2026")).one().targets == {
+            "signed_projects": 3,
+            "signed_amount": 10_000_000,
+        }
+
+
+def test_targets_from_the_cli_refuse_bad_values_by_name(tmp_path: Path) -> None:
+    from matchmaker.db.engine import make_engine, migrate
+
+    db_url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = make_engine(db_url)
+    migrate(engine)
+    assert _cli(db_url, "event", "create", "--code", "LF", "--name", "临汾", "--year",
+                "2026").exit_code == 0  # fmt: skip
+    bad = _cli(db_url, "targets", "set", "--event", "LF", "signed_amount=5亿", "landings=很多")
+    assert bad.exit_code != 0 and "landings" in bad.output and "很多" in bad.output
+    assert json.loads(_cli(db_url, "targets", "show", "--event", "LF").output)["targets"] == {}
+    good = _cli(db_url, "targets", "set", "--event", "LF", "signed_amount=5亿", "landings=30")
+    assert good.exit_code == 0, good.output
+    shown = json.loads(_cli(db_url, "targets", "show", "--event", "LF").output)
+    assert shown["targets"] == {"signed_amount": 500_000_000, "landings": 30}
+    assert [row["percent"] for row in shown["progress"]] == [0, 0]
+    engine.dispose()

@@ -152,6 +152,7 @@ def test_rebuilding_audited_tables_on_sqlite_keeps_rows_links_and_retired_ids(tm
         ("events", "rules", "JSON"),
         ("events", "signups_open", "BOOLEAN NOT NULL DEFAULT 0"),  # 0017
         ("events", "share_library", "BOOLEAN NOT NULL DEFAULT 0"),  # 0033
+        ("events", "targets", "JSON NOT NULL DEFAULT '{}'"),  # 0035
         ("events", "languages", "VARCHAR(50) NOT NULL DEFAULT 'zh,en'"),  # 0013
         ("matchmaking_sessions", "breaks", "JSON NOT NULL DEFAULT '[]'"),
         ("events", "vocabulary", "JSON"),  # 0012

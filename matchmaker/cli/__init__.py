@@ -14,6 +14,7 @@ from matchmaker.cli import (  # noqa: F401 - registers the commands
     registry,
     roadshow,
     signups,
+    targets,
 )
 from matchmaker.cli.base import accept_json_after_the_command, main
 

@@ -113,6 +113,11 @@ class Event(Base):
     # Its parties, meetings and outcomes join the lasting library (services/library): other
     # contests' offices see its rows in histories, link proposals and carry-over only when on.
     share_library: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The year's targets beside which reports and the city's roll-up show the actuals
+    # (services/ledger/targets.py): {metric: integer}, amounts in yuan.
+    targets: Mapped[dict[str, int]] = mapped_column(
+        JSONList, default=dict, server_default=text("'{}'")
+    )
     created_at: Mapped[created]
 
     parent: Mapped[Event | None] = relationship(remote_side="Event.id")

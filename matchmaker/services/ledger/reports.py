@@ -44,6 +44,7 @@ from matchmaker.errors import InvalidInput, Problem
 from matchmaker.ledger import Funnel, LedgerRow, funnels
 from matchmaker.messages import render
 from matchmaker.services.ledger.outcomes import landings_section, outcome_sheets, service_tasks
+from matchmaker.services.ledger.targets import actuals, progress, targets_of, targets_sheet
 from matchmaker.services.registry.vocabulary import track_label, vocabulary_of
 from matchmaker.tabular.formulas import for_xlsx
 
@@ -263,7 +264,7 @@ def report(
     )
     held = [m for m, _keys in meetings if m.status == MeetingStatus.HELD]
     sessions: dict[int | None, str] = {s.id: s.code for s in event.sessions}
-    return {
+    data = {
         "event": event.code,
         "event_name": event.name,
         "dimension": dimension,
@@ -279,6 +280,9 @@ def report(
         "landings": landings_section(db, event, filters, total, _keys, sessions, lang),
         "service_tasks": service_tasks(db, event, filters, _keys, sessions, lang),
     }
+    # the year's targets are the whole event's: a filtered report has none to compare with
+    data["targets"] = [] if filters else progress(targets_of(event), actuals(data), lang)
+    return data
 
 
 def headline(total: Funnel, lang: str = "zh") -> str:
@@ -382,6 +386,9 @@ def report_xlsx(data: dict[str, Any], lang: str = "zh") -> bytes:
         sheet.add_chart(chart, f"A{last + 3}")
     if "landings" in data:
         outcome_sheets(book, data, lang)
+    if data.get("targets"):
+        title = render("targets.heading", lang) + f" · {data['event_name']}"
+        targets_sheet(book, data["targets"], title, lang)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

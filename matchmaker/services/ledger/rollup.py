@@ -20,6 +20,7 @@ from matchmaker.db.types import utcnow
 from matchmaker.embeddings.divisions import table as divisions
 from matchmaker.messages import render
 from matchmaker.services.ledger.reports import report
+from matchmaker.services.ledger.targets import AMOUNTS, METRICS, actuals, targets_of
 from matchmaker.tabular.formulas import for_xlsx
 
 # (column, where it is read in a report's total); amounts are integer yuan
@@ -36,7 +37,7 @@ STEPS = (
     ("invested_amount", ("invested", "amount")),
     ("dropped", ("dropped", "count")),
 )
-COLUMNS = ("projects", "institutions", *(name for name, _path in STEPS))
+COLUMNS = ("projects", "institutions", *(name for name, _path in STEPS), "landings")
 
 
 def counties_of(db: Session, city: Event) -> list[Event]:
@@ -48,16 +49,21 @@ def _count(db: Session, model: Any, event: Event) -> int:
     return int(db.scalar(select(func.count(model.id)).where(model.event_id == event.id)) or 0)
 
 
-def event_figures(db: Session, event: Event, now: datetime) -> dict[str, int]:
-    """Return one event's registrations and report totals as plain integers."""
-    total = report(db, event, now=now)["total"]
+def event_figures(
+    db: Session, event: Event, now: datetime
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Return one event's registrations and report totals as plain integers, and the actuals
+    its yearly targets are measured by (``targets.actuals``)."""
+    data = report(db, event, now=now)
+    total = data["total"]
     out = {"projects": _count(db, Project, event), "institutions": _count(db, Institution, event)}
     for name, path in STEPS:
         value: Any = total
         for key in path:
             value = value[key]
         out[name] = int(value)
-    return out
+    out["landings"] = int(data["landings"]["count"])
+    return out, actuals(data)
 
 
 def division_name(code: int | None) -> str:
@@ -70,7 +76,10 @@ def rollup(db: Session, city: Event, now: datetime | None = None) -> dict[str, A
     """Return the city's roll-up: a row for its own event and one per county, and the total."""
     now = now or utcnow()
     rows: list[dict[str, Any]] = []
+    done: list[dict[str, int]] = []
     for event in [city, *counties_of(db, city)]:
+        figures, actual = event_figures(db, event, now)
+        done.append(actual)
         rows.append(
             {
                 "event": event.code,
@@ -78,16 +87,30 @@ def rollup(db: Session, city: Event, now: datetime | None = None) -> dict[str, A
                 "division": event.division,
                 "division_name": division_name(event.division),
                 "county": event.id != city.id,
-                **event_figures(db, event, now),
+                **figures,
+                "targets": targets_of(event),
             }
         )
     total = {column: sum(row[column] for row in rows) for column in COLUMNS}
+    # a metric is in the targets table when some event set it; an event without it shows none
+    metrics = [m for m in METRICS if any(m in row["targets"] for row in rows)]
+    for row, actual in zip(rows, done, strict=True):
+        row["actuals"] = {m: actual[m] for m in metrics}
+    target_total = {
+        m: {
+            "target": sum(row["targets"].get(m, 0) for row in rows),
+            "actual": sum(row["actuals"][m] for row in rows),
+        }
+        for m in metrics
+    }
     return {
         "event": city.code,
         "event_name": city.name,
         "generated_at": now.isoformat(),
         "rows": rows,
         "total": total,
+        "target_metrics": metrics,
+        "target_total": target_total,
     }
 
 
@@ -116,6 +139,45 @@ def rollup_xlsx(data: dict[str, Any], lang: str = "zh") -> bytes:
             for cell in list(sheet.iter_cols(min_col=index, max_col=index, min_row=3))[0]:
                 cell.number_format = "#,##0"
     sheet.column_dimensions["A"].width = 30
+    if data["target_metrics"]:
+        _targets_sheet(book, data, lang)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _targets_sheet(book: Any, data: dict[str, Any], lang: str) -> None:
+    """Each event's yearly targets beside its actuals, and their sums (an event without a
+    target for a measure leaves its cell empty and adds 0 to the sum)."""
+    from openpyxl.styles import Font
+
+    metrics = data["target_metrics"]
+    sheet = book.create_sheet(render("targets.sheet", lang))
+    sheet.append([for_xlsx(render("rollup.title", lang, event=data["event_name"]))])
+    headers = [render("rollup.col.event", lang), render("rollup.col.division", lang)]
+    for metric in metrics:
+        label = render(f"targets.metric.{metric}", lang)
+        headers += [
+            f"{label} · {render('targets.col.target', lang)}",
+            f"{label} · {render('targets.col.actual', lang)}",
+        ]
+    sheet.append(headers)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in data["rows"]:
+        cells: list[Any] = [for_xlsx(f"{row['name']} ({row['event']})"), row["division_name"]]
+        for metric in metrics:
+            cells += [row["targets"].get(metric), row["actuals"][metric]]
+        sheet.append(cells)
+    total: list[Any] = [render("report.total", lang), ""]
+    for metric in metrics:
+        total += [data["target_total"][metric]["target"], data["target_total"][metric]["actual"]]
+    sheet.append(total)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for index, metric in enumerate(metrics):
+        if metric in AMOUNTS:
+            for column in (3 + 2 * index, 4 + 2 * index):
+                for cell in list(sheet.iter_cols(min_col=column, max_col=column, min_row=3))[0]:
+                    cell.number_format = "#,##0"
+    sheet.column_dimensions["A"].width = 30

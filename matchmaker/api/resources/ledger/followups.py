@@ -27,7 +27,15 @@ from matchmaker.api.schemas.ledger.due_diligence import (
     TaskQuery,
 )
 from matchmaker.api.schemas.ledger.intents import AuditOut
-from matchmaker.api.schemas.ledger.reports import ReportArgs, ReportOut, RollupArgs, RollupOut
+from matchmaker.api.schemas.ledger.reports import (
+    ReportArgs,
+    ReportOut,
+    RollupArgs,
+    RollupOut,
+    TargetsArgs,
+    TargetsIn,
+    TargetsOut,
+)
 from matchmaker.db.models import AuditEntry, DueDiligence, Event
 from matchmaker.domain import LOCAL_TZ, Role
 from matchmaker.services.ledger import digest as chase
@@ -42,6 +50,7 @@ from matchmaker.services.ledger.due_diligence import (
 )
 from matchmaker.services.ledger.reports import report, report_xlsx
 from matchmaker.services.ledger.rollup import rollup, rollup_xlsx
+from matchmaker.services.ledger.targets import actuals, progress, set_targets, targets_of
 from matchmaker.services.registry.catalog import Page
 from matchmaker.services.registry.events import event_for
 
@@ -189,3 +198,36 @@ class RollupXlsx(MethodView):
         """The same roll-up as a workbook."""
         event = event_for(db(), user(), args.get("event"))
         return download(rollup_xlsx(rollup(db(), event), lang()), "xlsx", f"{event.code}-rollup")
+
+
+def _targets(event: Event) -> dict[str, Any]:
+    targets = targets_of(event)
+    done = actuals(report(db(), event, lang=lang()))
+    return {
+        "event": event.code,
+        "year": event.year,
+        "targets": targets,
+        "progress": progress(targets, done, lang()),
+    }
+
+
+@blp.route("/reports/targets")
+class Targets(MethodView):
+    @blp.doc(security=BEARER)
+    @require(Role.STAFF, Role.ORGANISER)
+    @blp.arguments(TargetsArgs, location="query")
+    @blp.response(200, TargetsOut)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The event's yearly targets (年度目标) beside what it has done so far."""
+        return _targets(event_for(db(), user(), args.get("event")))
+
+    @blp.doc(security=BEARER)
+    @require(Role.ORGANISER)
+    @blp.arguments(TargetsIn)
+    @blp.response(200, TargetsOut)
+    def put(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Set or clear (null) some of the year's targets; the others stay. Audited."""
+        event = event_for(db(), user(), data.get("event"))
+        set_targets(db(), event, data["targets"], user())
+        db().commit()
+        return _targets(event)

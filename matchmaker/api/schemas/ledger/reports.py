@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from matchmaker.api.schemas.common import track_field
 from matchmaker.services.ledger.reports import DIMENSIONS
+from matchmaker.services.ledger.targets import METRICS
 
 
 class ReportArgs(Schema):
@@ -48,6 +49,16 @@ class FunnelOut(Schema):
     days_in_stage = fields.Dict()
 
 
+class TargetOut(Schema):
+    metric = fields.String()
+    label = fields.String()
+    target = fields.Integer(metadata={"description": "amounts in yuan"})
+    actual = fields.Integer()
+    percent = fields.Integer(allow_none=True, metadata={"description": "whole percent done"})
+    target_text = fields.String()
+    actual_text = fields.String()
+
+
 class ReportOut(Schema):
     event = fields.String()
     event_name = fields.String()
@@ -67,6 +78,34 @@ class ReportOut(Schema):
     service_tasks = fields.List(
         fields.Dict(), metadata={"description": "services' own follow-up tasks (贷款对接 …)"}
     )
+    targets = fields.List(
+        fields.Nested(TargetOut),
+        metadata={"description": "the year's targets beside the actuals (unfiltered reports)"},
+    )
+
+
+class TargetsArgs(Schema):
+    event = fields.String()
+
+
+class TargetsIn(Schema):
+    event = fields.String()
+    targets = fields.Dict(
+        required=True,
+        keys=fields.String(validate=validate.OneOf(METRICS)),
+        values=fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0)),
+        metadata={
+            "description": "metric → integer (amounts in yuan), or null to clear it; the "
+            "metrics not named stay as they are"
+        },
+    )
+
+
+class TargetsOut(Schema):
+    event = fields.String()
+    year = fields.Integer()
+    targets = fields.Dict(keys=fields.String(), values=fields.Integer())
+    progress = fields.List(fields.Nested(TargetOut))
 
 
 class RollupArgs(Schema):
@@ -87,6 +126,7 @@ class RollupFigures(Schema):
     invested_projects = fields.Integer()
     invested_amount = fields.Integer()
     dropped = fields.Integer()
+    landings = fields.Integer()
 
 
 class RollupRow(RollupFigures):
@@ -95,6 +135,13 @@ class RollupRow(RollupFigures):
     division = fields.Integer(allow_none=True)
     division_name = fields.String()
     county = fields.Boolean()
+    targets = fields.Dict(keys=fields.String(), values=fields.Integer())
+    actuals = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class TargetTotal(Schema):
+    target = fields.Integer()
+    actual = fields.Integer()
 
 
 class RollupOut(Schema):
@@ -103,3 +150,5 @@ class RollupOut(Schema):
     generated_at = fields.String()
     rows = fields.List(fields.Nested(RollupRow))
     total = fields.Nested(RollupFigures)
+    target_metrics = fields.List(fields.String())
+    target_total = fields.Dict(keys=fields.String(), values=fields.Nested(TargetTotal))
