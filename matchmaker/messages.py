@@ -1674,9 +1674,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "'{value}' is not a target; choose from: {choices}",
     ),
     "targets.bad_value": (
-        "{column} 的目标须为 0 到 {limit} 之间的整数（金额以元计），不能是“{value}”",
-        "The target for {column} must be a whole number from 0 to {limit} (amounts in yuan), "
-        "not '{value}'",
+        "目标须为 0 到 {limit} 之间的整数（金额以元计），不能是“{value}”",
+        "A target must be a whole number from 0 to {limit} (amounts in yuan), not '{value}'",
     ),
     "targets.heading": ("年度目标", "Targets for the year"),
     "targets.sheet": ("年度目标", "Targets"),

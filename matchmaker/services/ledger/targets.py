@@ -57,7 +57,9 @@ def _problems(values: dict[str, Any]) -> list[Problem]:
         limit = MAX_YUAN if metric in AMOUNTS else MAX_COUNT
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
             problems.append(
-                Problem("targets.bad_value", column=metric, value=value, params={"limit": limit})
+                Problem(
+                    "targets.bad_value", column=metric, value=value, params={"limit": f"{limit:,}"}
+                )
             )
     return problems
 
