@@ -107,7 +107,11 @@ def reconcile(client: Any, accounts: Any, report: dict[str, Any]) -> None:
     invested = [i for i in intents["items"] if i["status"] == "invested"]
     fixed = sum(i["invested_amount"] for i in invested if i["invested_amount"] is not None)
     unfixed = sum(1 for i in invested if i["invested_amount"] is None)
-    landings = get(client, accounts, "/api/v1/landings?event=T2026").get_json()
+    listed = get(client, accounts, "/api/v1/landings?event=T2026&page_size=1").get_json()
+    assert len(listed["items"]) == 1 and listed["meta"]["total"] >= 3  # a page at a time
+    landings = get(client, accounts, "/api/v1/landings?event=T2026&page_size=100").get_json()
+    assert landings["meta"]["total"] == len(landings["items"])
+    landings = landings["items"]
     values = sum(x["value"] for x in landings if x["value"] is not None)
     total = report["total"]["invested"]
     assert (total["count"], total["amount"], total["unfixed"]) == (len(invested), fixed, unfixed)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import AuditEntry, Event, Intent, Landing, User
@@ -26,7 +26,7 @@ from matchmaker.messages import Ref
 from matchmaker.services.audit import record
 from matchmaker.services.ledger.due_diligence import may_write, scoped
 from matchmaker.services.ledger.intents import history, today_local
-from matchmaker.services.registry.catalog import get_institution, get_project
+from matchmaker.services.registry.catalog import Page, get_institution, get_project, paginate
 
 EDITABLE = (
     "kind",
@@ -44,14 +44,30 @@ LIMITS = {"counterpart": 200, "place": 200, "note": 5000}
 PLACED = (LandingKind.RELOCATION, LandingKind.PARK)  # a landing that needs its place
 
 
+def _listed(event: Event, viewer: User | None, kind: LandingKind | None) -> Select[Landing]:
+    query = scoped(select(Landing).where(Landing.event_id == event.id), viewer, Landing)
+    if kind is not None:
+        query = query.where(Landing.kind == kind)
+    return query.order_by(Landing.landed_on, Landing.id)
+
+
 def list_landings(
     db: Session, event: Event, viewer: User | None, kind: LandingKind | None = None
 ) -> list[Landing]:
     """Return the event's landings ``viewer`` may read, oldest landing first."""
-    query = scoped(select(Landing).where(Landing.event_id == event.id), viewer, Landing)
-    if kind is not None:
-        query = query.where(Landing.kind == kind)
-    return list(db.scalars(query.order_by(Landing.landed_on, Landing.id)))
+    return list(db.scalars(_listed(event, viewer, kind)))
+
+
+def landing_page(
+    db: Session,
+    event: Event,
+    viewer: User | None,
+    kind: LandingKind | None,
+    page: int,
+    page_size: int,
+) -> Page[Landing]:
+    """Return one page of what :func:`list_landings` lists."""
+    return paginate(db, _listed(event, viewer, kind), page, page_size)
 
 
 def get_landing(db: Session, landing_id: int, viewer: User | None) -> Landing:

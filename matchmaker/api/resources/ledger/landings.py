@@ -17,6 +17,7 @@ from matchmaker.api.schemas.ledger.intents import AuditOut
 from matchmaker.api.schemas.ledger.landings import (
     LandingIn,
     LandingOut,
+    LandingPage,
     LandingPatch,
     LandingQuery,
 )
@@ -29,9 +30,10 @@ from matchmaker.services.ledger.landings import (
     delete_landing,
     get_landing,
     landing_history,
-    list_landings,
+    landing_page,
     update_landing,
 )
+from matchmaker.services.registry.catalog import Page
 from matchmaker.services.registry.events import event_for
 
 blp = Blueprint(
@@ -47,11 +49,11 @@ class Landings(MethodView):
     @blp.doc(security=BEARER)
     @require()
     @blp.arguments(LandingQuery, location="query")
-    @blp.response(200, LandingOut(many=True))
-    def get(self, args: dict[str, Any]) -> list[Landing]:
-        """The event's landings you may see, oldest first."""
+    @blp.response(200, LandingPage)
+    def get(self, args: dict[str, Any]) -> Page[Landing]:
+        """The event's landings you may see, oldest first, a page at a time."""
         event = event_for(db(), user(), args.get("event"))
-        return list_landings(db(), event, user(), args.get("kind"))
+        return landing_page(db(), event, user(), args.get("kind"), args["page"], args["page_size"])
 
     @blp.doc(security=BEARER)
     @require(Role.STAFF, Role.ORGANISER)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from matchmaker.api.schemas.common import Day, JsonBoolean, LocalDateTime, Vocab, row_ref
-from matchmaker.api.schemas.ledger.field_types import AMOUNT_DOC, Amount, Label, event_field
+from matchmaker.api.schemas.common import Day, JsonBoolean, LocalDateTime, PageArgs, Vocab, row_ref
+from matchmaker.api.schemas.ledger.field_types import (
+    AMOUNT_DOC,
+    Amount,
+    Label,
+    PageCounts,
+    event_field,
+)
 from matchmaker.domain import CooperationKind, LandingKind
 
 
@@ -42,7 +48,7 @@ class LandingPatch(LandingFields):
     )
 
 
-class LandingQuery(Schema):
+class LandingQuery(PageArgs):
     event = event_field()
     kind = Vocab(LandingKind)
 
@@ -66,3 +72,8 @@ class LandingOut(Schema):
     version = fields.Integer()
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
+
+
+class LandingPage(Schema):
+    items = fields.List(fields.Nested(LandingOut))
+    meta = PageCounts()
