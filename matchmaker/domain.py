@@ -649,6 +649,16 @@ _YUAN_MARKS = [unit for unit, yuan in _UNITS.items() if yuan == 1]
 # any real ticket and, with room for sums, inside the BIGINT every money column is.
 MAX_YUAN = 10**15
 
+# What staff write where an amount is still to be fixed (待定): a landing's value, an invested
+# amount in the CLI or an intents sheet. Folded to lower case before comparing.
+PENDING_WORDS = ("待定", "待確定", "待确定", "tbd", "to be fixed", "pending")
+PENDING = "待定"  # what a sheet parser returns for one of them
+
+
+def is_pending_word(raw: object) -> bool:
+    """Return whether ``raw`` says the amount is still to be fixed (待定, TBD …)."""
+    return isinstance(raw, str) and raw.strip().lower() in PENDING_WORDS
+
 
 def _money_text(raw: object) -> str:
     """Return money text with its width, script and case folded and its currency mark removed."""

@@ -1704,6 +1704,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "落地总数（含落户、入驻、合作）",
         "Landings (incl. relocation, park, cooperation)",
     ),
+    "intent.pending_needs_invested": (
+        "落地金额写“待定”的行，状态须为“投资落地”",
+        "An invested amount of 待定 (to be fixed) needs the status 投资落地 (invested)",
+    ),
     "dd.no_smtp": (
         "未配置邮件服务器（MATCHMAKER_SMTP_HOST）",
         "No mail server configured (MATCHMAKER_SMTP_HOST)",

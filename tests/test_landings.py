@@ -312,6 +312,7 @@ def test_an_intent_to_be_fixed_stays_so_through_its_sheet_export_and_import(
     """The ledger sheet imports back unchanged: a blank invested amount of an intent landed 待定
     is not taken for its signed amount."""
     sheet = get(client, accounts, "/api/v1/events/T2026/intents.csv").data
+    assert "待定" in sheet.decode("utf-8-sig")  # the sheet says so, not a blank cell
     imported = client.post(
         "/api/v1/events/T2026/intents/import",
         data={"file": (io.BytesIO(sheet), "intents.csv")},
@@ -322,3 +323,45 @@ def test_an_intent_to_be_fixed_stays_so_through_its_sheet_export_and_import(
     assert imported.get_json()["unchanged"] == 2
     pending = get(client, accounts, f"/api/v1/intents/{follow_up['pending']}").get_json()
     assert (pending["invested_amount"], pending["invested_amount_pending"]) == (None, True)
+
+
+def _import(client: Any, accounts: Any, text: str) -> Any:
+    return client.post(
+        "/api/v1/events/T2026/intents/import",
+        data={"file": (io.BytesIO(text.encode("utf-8")), "intents.csv")},
+        headers=accounts.headers("staff"),
+        content_type="multipart/form-data",
+    )
+
+
+def test_an_intents_sheet_records_an_investment_landed_with_its_amount_to_be_fixed(
+    client: Any, accounts: Any, follow_up: dict[str, int]
+) -> None:
+    """待定 (or TBD) in 落地金额 records the landing with its amount to be fixed; on a row that
+    has not landed it is refused by row and column, and nothing of the sheet is written."""
+    before = get(client, accounts, "/api/v1/reports/funnel?event=T2026").get_json()
+    header = "项目编号,机构编号,状态,金额(万元),签约日期,落地金额(万元),落地日期\n"
+    bad = (
+        header
+        + "T-P002,T-I02,投资落地,800,2026-11-01,待定,2026-11-20\n"
+        + ("T-P004,T-I02,已签约,100,2026-11-01,待定,\n")
+    )
+    refused = _import(client, accounts, bad)
+    assert refused.status_code == 422
+    problems = refused.get_json()["errors"]
+    assert [(p["row"], p["column"], p["value"]) for p in problems] == [
+        (3, "落地金额(万元)", "待定")
+    ], problems
+    assert (
+        get(client, accounts, "/api/v1/reports/funnel?event=T2026").get_json()["total"]
+        == (before["total"])
+    )  # nothing of the sheet was written
+    good = header + "T-P002,T-I02,投资落地,800,2026-11-01,TBD,2026-11-20\n"
+    imported = _import(client, accounts, good)
+    assert imported.status_code == 200, imported.get_json()
+    assert imported.get_json()["created"] == 1
+    after = get(client, accounts, "/api/v1/reports/funnel?event=T2026").get_json()
+    invested, was = after["total"]["invested"], before["total"]["invested"]
+    assert invested["count"] == was["count"] + 1 and invested["unfixed"] == was["unfixed"] + 1
+    assert invested["amount"] == was["amount"]  # counted, no yuan added until it is fixed
+    reconcile(client, accounts, after)

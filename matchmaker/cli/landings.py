@@ -11,7 +11,6 @@ import click
 from matchmaker.cli.base import Context, handles_errors, main, pass_ctx
 from matchmaker.cli.ledger import AS_USER, EVENT, _actor, due_diligence
 
-PENDING_WORDS = ("待定", "tbd", "to be fixed", "pending")
 DAY = click.DateTime(["%Y-%m-%d"])
 
 
@@ -34,12 +33,12 @@ def _vocab(cls: Any, column: str, raw: str | None) -> Any:
 
 def _value(raw: str | None) -> tuple[int | None, bool]:
     """Return ``(yuan, pending)`` from ``--value``: an amount (500万, 1.2亿, 3000) or 待定."""
-    from matchmaker.domain import parse_amount
+    from matchmaker.domain import is_pending_word, parse_amount
     from matchmaker.errors import InvalidInput
 
     if raw is None:
         return None, False
-    if raw.strip().lower() in PENDING_WORDS:
+    if is_pending_word(raw):
         return None, True
     try:
         return parse_amount(raw, default_unit=1), False

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from matchmaker.domain import (
+    PENDING,
     YUAN_PER_WAN,
     YUAN_PER_YI,
     DropReason,
@@ -18,6 +19,7 @@ from matchmaker.domain import (
     PortfolioEntry,
     Stage,
     check_name,
+    is_pending_word,
     parse_amount,
     parse_amount_range,
     parse_id,
@@ -234,6 +236,14 @@ def needs(value: Any, ctx: Context) -> list[str]:
 
 def amount(value: Any, ctx: Context) -> int | None:
     """Parse money in the column's unit to integer yuan."""
+    return parse_amount(value, ctx.unit)
+
+
+def amount_or_pending(value: Any, ctx: Context) -> int | str | None:
+    """Parse money as :func:`amount` does, or return ``PENDING`` for 待定 / TBD (an amount
+    still to be fixed, which the ledger keeps as such and the report counts apart)."""
+    if is_pending_word(value):
+        return PENDING
     return parse_amount(value, ctx.unit)
 
 
@@ -533,7 +543,7 @@ INTENTS = TableSpec(
             "invested_amount",
             "落地金额(万元)",
             "invested_amount_wan",
-            amount,
+            amount_or_pending,
             ("落地金额", "到位金额", "实际投资额", "invested_amount", "invested_amount_yuan"),
             money=True,
         ),

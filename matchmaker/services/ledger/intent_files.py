@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from matchmaker.config import pause_point
 from matchmaker.db.models import Event, Institution, Intent, Project, User
-from matchmaker.domain import DropReason, IntentStatus, yuan_to_wan
+from matchmaker.domain import PENDING, DropReason, IntentStatus, yuan_to_wan
 from matchmaker.errors import ImportRejected, InvalidInput, Problem
 from matchmaker.services.ledger.intent_changes import (
     check_values,
@@ -103,6 +103,13 @@ def import_intents(
                 if isinstance(value, IntentStatus | DropReason):
                     value = value if key == "status" else value.value
                 values[key] = "" if value is None and key in _TEXT else value
+        if values.get("invested_amount") == PENDING:  # 待定: landed, amount still to be fixed
+            values["invested_amount"] = None
+            values["invested_amount_pending"] = True
+            if values.get("status") != IntentStatus.INVESTED:
+                where = header.get("invested_amount", "invested_amount")
+                problems.append(Problem("intent.pending_needs_invested", row, where, PENDING))
+                continue
         if "session" in record:
             values["session_id"] = sessions[record["session"]].id if record["session"] else None
         if values.get("status") == IntentStatus.INVESTED:
@@ -178,6 +185,7 @@ def export_intents(
     headers = [c.header_en if lang == "en" else c.header_zh for c in columns]
     query = scoped(select(Intent).where(Intent.event_id == event.id), viewer)
     rows = []
+    pending_word = "TBD" if lang == "en" else PENDING  # both import back as to be fixed
     for intent in db.scalars(query.order_by(Intent.id)):
         cells = {
             "project": intent.project.code,
@@ -188,7 +196,11 @@ def export_intents(
             "signed_at": intent.signed_at.isoformat() if intent.signed_at else None,
             "signatories": intent.signatories,
             "invested_amount": (
-                None if intent.invested_amount is None else yuan_to_wan(intent.invested_amount)
+                pending_word
+                if intent.invested_amount_pending
+                else None
+                if intent.invested_amount is None
+                else yuan_to_wan(intent.invested_amount)
             ),
             "invested_at": intent.invested_at.isoformat() if intent.invested_at else None,
             "drop_reason": DropReason(intent.drop_reason).label(lang)
