@@ -1455,6 +1455,44 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{key} 下已有分赛场，不能再隶属其他活动",
         "{key} has county events under it; it cannot be put under another event",
     ),
+    "ui.field_parent": ("所属市级大赛（活动编号）", "Under the city's contest (its event code)"),
+    "ui.field_division": ("行政区划（市/县）", "Division (city or county)"),
+    "ui.field_division_hint": ("洪洞县 或 141024", "洪洞县 or 141024"),
+    "staff.invalid": (
+        "账号未创建：{count} 处问题",
+        "The account was not created: {count} problem(s)",
+    ),
+    "staff.no_username": ("请填写登录名", "Give a user name"),
+    "staff.bad_role": (
+        "角色须为组委会或工作人员：{value}",
+        "The role must be organiser or staff: {value}",
+    ),
+    "staff.cannot_widen": (
+        "您的账号限于部分活动，只能把账号限定在其中一个活动",
+        "Your account is limited to some events: limit the account to one of them",
+    ),
+    "staff.unknown_scope": (
+        "没有可选的活动 {value}",
+        "No event {value} you may limit an account to",
+    ),
+    "staff.scope_set": ("{who} 的活动范围：{scope}", "{who} now covers: {scope}"),
+    "staff.heading": ("组委会与工作人员账号", "Organiser and staff accounts"),
+    "staff.help": (
+        "新账号没有密码：创建后显示一次邀请链接，请复制发给本人。县（区）组委会的账号限定到本县的分赛场，"
+        "只能看到本县的数据。",
+        "A new account has no password: its invitation link is shown once, to copy and send. "
+        "A county office's account limited to its county's event sees only that county's data.",
+    ),
+    "staff.username": ("登录名", "User name"),
+    "staff.display_name": ("姓名", "Name"),
+    "staff.role": ("角色", "Role"),
+    "staff.scope": ("活动范围", "Events covered"),
+    "staff.add": ("创建账号并生成邀请链接", "Create the account and its invitation link"),
+    "staff.set_scope": ("改范围", "Change"),
+    "scope.unknown_parent": (
+        "没有编号为 {value} 的活动可作上级（市级大赛）",
+        "No event with the code {value} to put this one under (the city's contest)",
+    ),
     "scope.self_parent": ("活动不能隶属于自身", "An event cannot be under itself"),
     "scope.outside_city": (
         "{division} 不在上级活动的行政区划 {city} 之内",

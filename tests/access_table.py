@@ -196,6 +196,8 @@ TABLE: list[Rule] = [
       body={"event": "T2026", "source": "institutions", "fmt": "csv", "resend": "1"}),
     R("POST", "/accounts/<username>",                                          "D DD DD DA",
       url="/accounts/{spare_account}", body={"action": "resend"}),
+    R("POST", "/accounts/staff",                                               "D DD DD DA",
+      body={"username": "new_staff", "role": "staff", "scope": "T2026"}),
 
     # ---- events and sessions: read by every signed-in role, written by organisers
     R("GET", "/api/v1/events",                                                 "D AA AA AA"),

@@ -464,3 +464,152 @@ def test_targets_from_the_cli_refuse_bad_values_by_name(tmp_path: Path) -> None:
     assert shown["targets"] == {"signed_amount": 500_000_000, "landings": 30}
     assert [row["percent"] for row in shown["progress"]] == [0, 0]
     engine.dispose()
+
+
+# ---- placing events from the API and the set-up page (not only the CLI) -----------------------
+
+
+def test_county_events_are_placed_from_the_api_with_each_refusal_named(
+    client: Any, accounts: Any, counties: dict[str, Any], factory: Any
+) -> None:
+    from matchmaker.db.models import AuditEntry
+
+    org = accounts.headers("organiser")
+    body = {"code": "QW2026", "name": "曲沃县分赛场", "year": 2026, "parent": "LF2026"}
+    for bad, field in (
+        ({"division": "不存在县"}, "division"),
+        ({"division": "阳曲县"}, "division"),  # 太原's, not 临汾's
+        ({"division": "曲沃县", "parent": "NOPE"}, "parent"),
+        ({"division": "曲沃县", "parent": "T2026"}, "parent"),  # itself a county's event
+    ):
+        refused = client.post("/api/v1/events", json={**body, **bad}, headers=org)
+        assert refused.status_code == 422, (bad, refused.get_json())
+        named = refused.get_json()["errors"]
+        assert [p["column"] for p in named] == [field], (bad, named)
+        assert client.get("/api/v1/events/QW2026", headers=org).status_code == 404  # not made
+    made = client.post("/api/v1/events", json={**body, "division": "曲沃县"}, headers=org)
+    assert made.status_code == 201, made.get_json()
+    assert (made.get_json()["parent"], made.get_json()["division"]) == ("LF2026", 141021)
+    # the city's organiser now sees it in the roll-up
+    city = bearer(counties, "city_org")
+    rows = client.get("/api/v1/reports/rollup?event=LF2026", headers=city).get_json()["rows"]
+    assert "QW2026" in [row["event"] for row in rows]
+    # an existing event is placed with PATCH, audited; a county's organiser may not move its own
+    client.post("/api/v1/events", json={"code": "X2026", "name": "襄汾", "year": 2026}, headers=org)
+    placed = client.patch("/api/v1/events/X2026", json={"parent": "LF2026", "division": "141023"},
+                          headers=org)  # fmt: skip
+    assert placed.status_code == 200 and placed.get_json()["division"] == 141023
+    hz = bearer(counties, "hz_org")
+    moved = client.patch("/api/v1/events/HZ2026", json={"division": "141081"}, headers=hz)
+    assert moved.status_code == 403
+    with transaction(factory) as db:
+        hz_event = db.scalars(select(Event).where(Event.code == "HZ2026")).one()
+        assert hz_event.division == 141082  # unchanged
+        trail = db.scalars(select(AuditEntry).where(AuditEntry.action == "place")).all()
+        assert [(e.before["division"], e.after["division"]) for e in trail] == [(None, 141023)]
+
+
+def test_the_set_up_page_places_a_county_event_and_names_a_bad_division(
+    client: Any, counties: dict[str, Any], factory: Any
+) -> None:
+    from tests_support import CSRF
+
+    sign_in(client, factory, "organiser")
+    html = {"Accept": "text/html"}
+    form = {"csrf": CSRF, "code": "QW2026", "name": "曲沃县分赛场", "year": "2026",
+            "parent": "LF2026", "division": "曲沃镇"}  # fmt: skip
+    refused = client.post("/setup/events", data=form, headers=html)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'data-field="division"' in page and "曲沃镇" in page
+    with transaction(factory) as db:
+        assert db.scalar(select(Event.id).where(Event.code == "QW2026")) is None
+    made = client.post("/setup/events", data={**form, "division": "曲沃县"}, headers=html)
+    assert made.status_code == 302, made.get_data(as_text=True)[:300]
+    page = client.get("/setup?event=QW2026").get_data(as_text=True)
+    assert "曲沃县" in page and 'value="LF2026"' in page
+    # a county organiser's form has no placement fields, and saving it keeps the placement
+    sign_in(client, factory, "hz_org")
+    own = client.get("/setup?event=HZ2026").get_data(as_text=True)
+    assert 'name="division"' not in own
+    renamed = {"csrf": CSRF, "name": "霍州市分赛场（改）", "year": "2026"}
+    saved = client.post("/setup/events/HZ2026", headers=html, data=renamed)
+    assert saved.status_code == 302
+    with transaction(factory) as db:
+        hz = db.scalars(select(Event).where(Event.code == "HZ2026")).one()
+        assert (hz.name, hz.division) == ("霍州市分赛场（改）", 141082)
+
+
+# ---- organiser and staff accounts from the accounts page --------------------------------------
+
+
+def _notice(client: Any) -> dict[str, Any]:
+    with client.session_transaction() as session:
+        return dict(session.get("notice") or {})
+
+
+def test_a_city_office_adds_and_limits_county_accounts_on_the_accounts_page(
+    client: Any, counties: dict[str, Any], factory: Any
+) -> None:
+    import re
+    from urllib.parse import urlsplit
+
+    from tests_support import CSRF
+
+    from matchmaker.db.models import AuditEntry
+
+    html = {"Accept": "text/html"}
+    sign_in(client, factory, "city_org")
+    page = client.get("/accounts?event=LF2026").get_data(as_text=True)
+    form = page[page.index('data-testid="staff-form"') :].split("</form>")[0]
+    assert 'value="HZ2026"' in form and 'value="T2026"' in form
+    assert 'value=""' not in form  # a city's office cannot make an account over every event
+    add = {"csrf": CSRF, "username": "qw_org", "display_name": "曲沃组委会", "role": "organiser"}
+    client.post("/accounts/staff", data={**add, "scope": ""}, headers=html)
+    said = _notice(client)
+    assert said["kind"] == "error" and "只能把账号限定" in " ".join(said["details"])
+    # an event outside its scope is as if it did not exist
+    outside = client.post("/accounts/staff", data={**add, "scope": "XX2026"}, headers=html)
+    assert outside.status_code == 404
+    client.post("/accounts/staff", data={**add, "username": "q w", "scope": "HZ2026"},
+                headers=html)  # fmt: skip
+    assert "q w" in " ".join(_notice(client)["details"])
+    with transaction(factory) as db:
+        assert db.scalar(select(User.id).where(User.username.in_(["qw_org", "q w"]))) is None
+    made = client.post("/accounts/staff", data={**add, "scope": "HZ2026"}, headers=html)
+    assert made.status_code == 302
+    said = _notice(client)
+    assert said["kind"] == "ok" and "qw_org" in said["text"]
+    link = re.search(r"https?://\S+", said["text"])
+    assert link is not None
+    parts = urlsplit(link.group(0))
+    opened = client.get(f"{parts.path}?{parts.query}" if parts.query else parts.path)
+    assert opened.status_code == 200  # the invitation opens its set-password page
+    with transaction(factory) as db:
+        made_user = db.scalars(select(User).where(User.username == "qw_org")).one()
+        hz = db.scalars(select(Event).where(Event.code == "HZ2026")).one()
+        assert (made_user.role, made_user.scope_event_id) == (Role.ORGANISER, hz.id)
+        assert made_user.password_hash == ""
+        created = db.scalars(select(AuditEntry).where(AuditEntry.action == "created")).one()
+        assert created.after == {"role": "organiser", "scope": "HZ2026"}
+    # the county's organiser cannot move an account to its sibling, nor touch the city's
+    sign_in(client, factory, "hz_org")
+    sibling = client.post("/accounts/qw_org", headers=html,
+                          data={"csrf": CSRF, "action": "scope", "scope": "T2026"})  # fmt: skip
+    assert sibling.status_code == 404
+    above = client.post("/accounts/city_org", headers=html,
+                        data={"csrf": CSRF, "action": "scope", "scope": "HZ2026"})  # fmt: skip
+    assert above.status_code == 404  # the city's account is hidden from the county's office
+    listed = client.get("/accounts?event=HZ2026").get_data(as_text=True)
+    assert 'data-username="qw_org"' in listed and 'data-username="city_org"' not in listed
+    # an organiser over every event lifts the limit
+    sign_in(client, factory, "organiser")
+    client.post("/accounts/qw_org", data={"csrf": CSRF, "action": "scope", "scope": ""},
+                headers=html)  # fmt: skip
+    assert _notice(client)["kind"] == "ok"
+    with transaction(factory) as db:
+        assert (
+            db.scalars(select(User).where(User.username == "qw_org")).one().scope_event_id is None
+        )
+        city = db.scalars(select(User).where(User.username == "city_org")).one()
+        assert city.scope_event_id is not None  # untouched by the refused attempt

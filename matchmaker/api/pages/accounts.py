@@ -16,6 +16,7 @@ from matchmaker.api.security import check_csrf
 from matchmaker.domain import Role, local_minute
 from matchmaker.errors import Gone, InvalidInput, NotFound
 from matchmaker.services.registry.accounts import start_web_session
+from matchmaker.services.registry.events import all_events
 from matchmaker.services.registry.invitations import SOURCES, invite_contacts, invites_table
 from matchmaker.services.registry.links import (
     INVITE,
@@ -26,8 +27,9 @@ from matchmaker.services.registry.links import (
     send_link,
 )
 from matchmaker.services.registry.roster import list_accounts, set_active
+from matchmaker.services.registry.staff import add_staff, rescope
 
-ACTIONS = ("resend", "reset", "revoke", "disable", "enable")
+ACTIONS = ("resend", "reset", "revoke", "disable", "enable", "scope")
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
@@ -75,10 +77,13 @@ def _link_page(token: str, purpose: str) -> Any:
 def accounts_page() -> str:
     """The event's accounts with their state, searchable, and what an organiser does with them."""
     search = request.args.get("q", "")[:200]
-    rows = list_accounts(db(), page_event(), search, actor=signed_in_user())
+    me = signed_in_user()
+    rows = list_accounts(db(), page_event(), search, actor=me)
     return render_template(
         "accounts.html",
         rows=rows,
+        scopes=[(e.code, e.name) for e in all_events(db(), newest_first=True)],
+        unscoped=me.scope_event_id is None,
         q=search,
         sources=SOURCES,
         days=current_app.config.get("MATCHMAKER_INVITE_DAYS", 14),
@@ -130,6 +135,10 @@ def account_action(username: str) -> Any:
             sent = send_link(db(), username, purpose, _base_url(), _days(), actor=me)
             when = local_minute(sent.expires_at)
             return t("accounts.link_sent", who=username, when=when, link=sent.link)
+        if action == "scope":
+            scope = request.form.get("scope", "")[:64]
+            rescope(db(), me, username, scope)
+            return t("staff.scope_set", who=username, scope=scope or t("scope.everything"))
         if action == "revoke":
             count = revoke_links(db(), username, actor=me)
             return t("accounts.links_revoked", who=username, count=count)
@@ -140,6 +149,31 @@ def account_action(username: str) -> Any:
     if text is not None:
         notice("ok", text)
     return redirect(url_for(".accounts_page", q=request.form.get("q") or None))
+
+
+@bp.post("/accounts/staff")
+@signed_in(Role.ORGANISER)
+def staff_add() -> Any:
+    """Add an organiser or staff account, limited to one event (a county's) or over every
+    event; the invitation link is shown once. A refusal names each bad field."""
+    check_csrf()
+    form, me = request.form, signed_in_user()
+    sent = run_action(
+        lambda: add_staff(
+            db(),
+            me,
+            form.get("username", "")[:64],
+            form.get("display_name", "")[:200],
+            form.get("role", ""),
+            form.get("scope", "")[:64],
+            _base_url(),
+            _days(),
+        )
+    )
+    if sent is not None:
+        when = local_minute(sent.expires_at)
+        notice("ok", t("accounts.link_sent", who=sent.username, when=when, link=sent.link))
+    return redirect(url_for(".accounts_page"))
 
 
 def _base_url() -> str:

@@ -19,11 +19,14 @@ from matchmaker.domain import InstitutionType, Role, SessionKind, split_multi
 from matchmaker.errors import Conflict, InvalidInput, MatchmakerError, NotFound
 from matchmaker.services.agendas.session_edit import edit_session
 from matchmaker.services.registry import events, vocabulary
-from matchmaker.services.registry.scopes import require_unscoped
+from matchmaker.services.registry.scopes import division_name, require_unscoped
 from matchmaker.services.registry.sessions import FIELDS, SessionSpec, default_label, spec_of
 from matchmaker.vocabulary import DEFAULT_PRESET
 
-EVENT_FORM = ("code", "name", "name_en", "year", "city", "organiser", "languages")
+EVENT_FORM = (
+    "code", "name", "name_en", "year", "city", "organiser", "languages", "parent", "division"
+)  # fmt: skip
+PLACEMENT = ("parent", "division")
 Errors = dict[str, list[str]]
 
 
@@ -325,7 +328,11 @@ def _session_page(
 def _event_values(event: Event | None) -> dict[str, Any]:
     if event is None:
         return {}
-    return {name: getattr(event, name) for name in EVENT_FORM}
+    values = {name: getattr(event, name) for name in EVENT_FORM if name not in PLACEMENT}
+    values["parent"] = event.parent.code if event.parent is not None else ""
+    values["division"] = str(event.division) if event.division else ""
+    values["division_name"] = division_name(event.division)
+    return values
 
 
 def _session_values(session: MatchmakingSession) -> dict[str, Any]:

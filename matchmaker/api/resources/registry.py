@@ -109,7 +109,8 @@ class EventItem(MethodView):
     @blp.arguments(EventPatch, required=False)
     @blp.response(200, EventOut)
     def patch(self, data: dict[str, Any], code: str) -> Event:
-        """Update an event's names, year, city, organiser or languages (organisers)."""
+        """Update an event's names, year, city, organiser or languages (organisers); place it
+        under a city's event or in its division (organisers over every event only)."""
         event = events.update_event(db(), code, data, actor=user())
         db().commit()
         return event

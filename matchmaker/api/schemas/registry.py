@@ -227,6 +227,13 @@ class EventOut(Schema):
     organiser = fields.String()
     languages = fields.String(metadata={"description": "working languages, e.g. zh,en"})
     sessions = fields.List(fields.Nested(SessionOut))
+    parent = fields.Function(
+        lambda e: e.parent.code if e.parent is not None else None,
+        metadata={"type": "string", "nullable": True, "description": "the city's event above"},
+    )
+    division = fields.Integer(
+        allow_none=True, metadata={"description": "adcode of the city or county that runs it"}
+    )
     preset = fields.Function(lambda e: event_vocabulary(e).preset, metadata=_TEXT)
     tracks = fields.Function(
         lambda e: [t.to_dict() for t in vocabulary_of(e)],
@@ -256,6 +263,14 @@ class EventOut(Schema):
 
 
 class EventIn(Schema):
+    parent = fields.String(
+        validate=validate.Length(1, 64),
+        metadata={"description": "a county's 分赛场: the code of its city's event"},
+    )
+    division = fields.String(
+        validate=validate.Length(1, 50),
+        metadata={"description": "the city or county that runs it: 洪洞县 or its adcode 141024"},
+    )
     code = RecordId(required=True)
     name = Name(required=True, validate=validate.Length(1, 200))
     name_en = Name(load_default="", validate=validate.Length(max=200))
@@ -289,6 +304,14 @@ class EventIn(Schema):
 
 
 class EventPatch(Schema):
+    parent = fields.String(
+        validate=validate.Length(1, 64),
+        metadata={"description": "a county's 分赛场: the code of its city's event"},
+    )
+    division = fields.String(
+        validate=validate.Length(1, 50),
+        metadata={"description": "the city or county that runs it: 洪洞县 or its adcode 141024"},
+    )
     name = Name(validate=validate.Length(1, 200))
     name_en = Name(validate=validate.Length(max=200))
     year = fields.Integer(validate=validate.Range(2000, 2100))

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Event, Institution, Project
 from matchmaker.db.types import utcnow
-from matchmaker.embeddings.divisions import table as divisions
 from matchmaker.messages import render
 from matchmaker.services.ledger.reports import report
 from matchmaker.services.ledger.targets import AMOUNTS, METRICS, actuals, targets_of
+from matchmaker.services.registry.scopes import division_name
 from matchmaker.tabular.formulas import for_xlsx
 
 # (column, where it is read in a report's total); amounts are integer yuan
@@ -64,12 +64,6 @@ def event_figures(
         out[name] = int(value)
     out["landings"] = int(data["landings"]["count"])
     return out, actuals(data)
-
-
-def division_name(code: int | None) -> str:
-    """Return the name of an adcode (市/县), or "" when none or unknown."""
-    found = divisions().get(code) if code else None
-    return found.name if found else ""
 
 
 def rollup(db: Session, city: Event, now: datetime | None = None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import LANGUAGES, Ref
 from matchmaker.services.audit import record
 from matchmaker.services.registry.paging import Page, paginate
+from matchmaker.services.registry.scopes import place_written
 from matchmaker.services.registry.sessions import SessionSpec, spec_of
 from matchmaker.services.registry.vocabulary import (
     INSTITUTION_TYPE,
@@ -45,6 +46,8 @@ def create_event(
     tracks: Sequence[str] | None = None,
     groups: Sequence[str] | None = None,
     institution_types: Sequence[str] | None = None,
+    parent: str | None = None,
+    division: str | None = None,
 ) -> Event:
     """Create an event with the tracks (赛道) and groups (组别) of ``preset`` (the 中国创翼 six
     and 企业组/创客组 by default; ``none`` for only its own) and then ``tracks``, ``groups`` and
@@ -77,6 +80,8 @@ def create_event(
             groups=list(groups or ()),
             institution_types=list(institution_types or ()),
         )
+    # a county's 分赛场: the city's event (its code) and the county (name or adcode)
+    place_written(db, event, parent, division)
     return event
 
 
@@ -188,7 +193,13 @@ def update_event(
     changes = dict(changes)
     groups = changes.pop("groups", None) or ()
     types = changes.pop("institution_types", None) or ()
+    parent, division = changes.pop("parent", None), changes.pop("division", None)
     fields = _event_fields(changes)
+    placed = {"parent_id": event.parent_id, "division": event.division}
+    place_written(db, event, parent, division)
+    now_placed = {"parent_id": event.parent_id, "division": event.division}
+    if now_placed != placed:
+        record(db, event, "place", actor, placed, now_placed)
     for label in groups:
         add_group(db, event, label, actor=actor)
     for spec in types:

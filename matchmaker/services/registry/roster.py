@@ -16,7 +16,9 @@ from matchmaker.errors import InvalidInput, NotFound
 from matchmaker.messages import Ref
 from matchmaker.services import audit
 from matchmaker.services.registry.access import ensure_manages_accounts
+from matchmaker.services.registry.scopes import scope_ids
 
+STAFF_ROLES = (Role.ORGANISER, Role.STAFF)
 STATUSES = ("invited", "invite_expired", "active", "disabled", "no_link")
 ORDER = {Role.ORGANISER: 0, Role.STAFF: 1, Role.INVESTOR: 2, Role.ENTRANT: 3}
 
@@ -32,6 +34,7 @@ class AccountRow:
     party_name: str
     status: str  # one of STATUSES
     link_expires_at: datetime | None  # the unused link's, if there is one
+    scope: str = ""  # an organiser's or staff account's event ("" : every event)
 
     @property
     def status_code(self) -> str:
@@ -43,8 +46,8 @@ def list_accounts(
     db: Session, event: Event, search: str = "", actor: User | None = None
 ) -> list[AccountRow]:
     """Return the accounts of ``event``'s projects and institutions, and the organiser and
-    staff accounts (they serve every event), whose user name, name or registration matches
-    ``search`` (any part, any case)."""
+    staff accounts (those inside ``actor``'s events when it is limited to some), whose user
+    name, name or registration matches ``search`` (any part, any case)."""
     ensure_manages_accounts(actor)
     projects = select(Project.id).where(Project.event_id == event.id)
     institutions = select(Institution.id).where(Institution.event_id == event.id)
@@ -66,7 +69,11 @@ def list_accounts(
         .where(Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
     ):
         pending[user_id] = max(expires, pending.get(user_id, expires))
-    rows = [_row(user, pending.get(user.id)) for user in users]
+    codes: dict[int, str] = {id_: code for id_, code in db.execute(select(Event.id, Event.code))}
+    mine = scope_ids(db, actor) if actor is not None else None
+    if mine is not None:  # an office limited to some events sees only the staff inside them
+        users = [u for u in users if u.role not in STAFF_ROLES or u.scope_event_id in mine]
+    rows = [_row(user, pending.get(user.id), codes) for user in users]
     wanted = search.strip().casefold()
     if wanted:
         rows = [r for r in rows if any(wanted in text.casefold() for text in _texts(r))]
@@ -98,7 +105,7 @@ def set_active(db: Session, username: str, active: bool, actor: User | None = No
     return user
 
 
-def _row(user: User, expires: datetime | None) -> AccountRow:
+def _row(user: User, expires: datetime | None, codes: dict[int, str]) -> AccountRow:
     party = user.project if user.project is not None else user.institution
     if not user.active:
         status = "disabled"
@@ -116,6 +123,7 @@ def _row(user: User, expires: datetime | None) -> AccountRow:
         party_name=party.name if party is not None else "",
         status=status,
         link_expires_at=expires,
+        scope=codes.get(user.scope_event_id, "") if user.scope_event_id else "",
     )
 
 

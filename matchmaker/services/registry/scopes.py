@@ -206,6 +206,12 @@ def parse_division(written: str) -> int:
     return found[0]
 
 
+def division_name(code: int | None) -> str:
+    """Return the name of an adcode (市/县), or "" when none or unknown."""
+    found = divisions().get(code) if code else None
+    return found.name if found else ""
+
+
 def _problem(code: str, value: str) -> Problem:
     return Problem(code, column="division", value=value)
 
@@ -239,6 +245,40 @@ def place_event(
         event.division = division
     db.flush()
     return event
+
+
+def place_written(
+    db: Session, event: Event, parent: str | None = None, division: str | None = None
+) -> Event:
+    """Place ``event`` as an organiser types it: the city's event by its code, the division by
+    its name or adcode; a blank one is left as it is.
+
+    Only an account over every event may place events (a county's organiser cannot move its
+    own event out of the city's roll-up): PermissionDenied otherwise. Every refusal is an
+    InvalidInput naming its field (``parent`` or ``division``) and the value typed.
+    """
+    parent, division = (parent or "").strip(), (division or "").strip()
+    if not parent and not division:
+        return event
+    above = None
+    if parent:
+        above = db.scalar(select(Event).where(Event.code == parent))
+        if above is None:
+            problem = Problem("scope.unknown_parent", column="parent", value=parent)
+            raise InvalidInput("scope.unknown_parent", [problem], value=parent)
+    adcode = parse_division(division) if division else None
+    if (above is None or above.id == event.parent_id) and adcode in (None, event.division):
+        return event  # as it is (a form saved again): nothing to change, nothing to allow
+    require_unscoped(db)
+    try:
+        return place_event(db, event, above, adcode)
+    except InvalidInput as exc:
+        if exc.problems:
+            raise
+        column = "division" if exc.code == "scope.outside_city" else "parent"
+        value = division if column == "division" else parent
+        problem = Problem(exc.code, column=column, value=value, params=exc.params)
+        raise InvalidInput(exc.code, [problem], **exc.params) from None
 
 
 def set_scope(db: Session, user: User, event: Event | None) -> User:
