@@ -6,6 +6,13 @@ optimum is the proven bound (ARCHITECTURE §5). 3. CP-SAT timetables exactly tho
 idle gaps. 4. If the pairs cannot all be timetabled, one CP-SAT model chooses pairs and slots
 together, hinted with stage 2's pairs; its objective is compared with the flow's bound, so the
 reported gap stays honest. Infeasible models are explained with CP-SAT assumptions.
+
+Province- and nation-wide events choose tens of thousands of pairs: one Boolean per (pair,
+slot) would cost gigabytes, so above ``MATCHING_ABOVE`` such options stage 3 fills the slots
+by matchings instead (:mod:`matchmaker.scheduling.colouring`), repairs the few pairs left
+with CP-SAT on their neighbourhood only, and skips the idle-gap polish and the joint model.
+A pair even that cannot place is dropped, and the certificate against the flow's bound says
+what it cost.
 """
 
 from __future__ import annotations
@@ -15,14 +22,19 @@ import time
 from typing import Any
 
 from matchmaker.domain import StageProgress
+from matchmaker.scheduling.colouring import match_slots, repair_left
 from matchmaker.scheduling.diagnose import diagnose
 from matchmaker.scheduling.explain import explain
 from matchmaker.scheduling.instance import Instance, Placement
 from matchmaker.scheduling.model import Edge, Facts, derive, idle_gaps
-from matchmaker.scheduling.pairs import Selection, fair_minimum, select_pairs
+from matchmaker.scheduling.pairs import Selection, degree_bounds, fair_minimum, select_pairs
 from matchmaker.scheduling.result import Diagnostic, SolvedAgenda, certified, infeasible
 from matchmaker.scheduling.seating import seat
 from matchmaker.scheduling.stages import joint, polish, timetable
+
+# above this many (pair, usable slot) options the timetable is built by matchings, not CP-SAT:
+# the real event has ~20,000, a 500 × 400 two-day event ~100,000, a province ~500,000
+MATCHING_ABOVE = 250_000
 
 
 class Clock:
@@ -75,6 +87,7 @@ def solve(
     time_limit: float = 10.0,
     fair: bool = False,
     progress: StageProgress | None = None,
+    matching_above: int = MATCHING_ABOVE,
 ) -> SolvedAgenda:
     """Return the best agenda for ``instance`` within ``time_limit`` seconds, with its bound.
 
@@ -86,6 +99,9 @@ def solve(
         ``stats["price_of_fairness"]`` what it cost.
     progress
         Called as ``progress(phase, fraction)`` at each phase and during long solves.
+    matching_above
+        Timetables with more (pair, usable slot) options than this are built by matchings
+        (see the module docstring).
     """
     clock = Clock(time_limit, progress)
     clock.phase("prepare", 0.0)
@@ -109,7 +125,10 @@ def solve(
     while True:
         # while a lower fair minimum remains to try, the joint model gets a share of the time
         share = 0.3 if minimum else 1.0
-        placed, bound, failure = _place(facts, selection, lows, clock, share)
+        if sum(facts.common[e].bit_count() for e in selection.edges) > matching_above:
+            placed, bound, failure = _match(facts, selection, lows, clock)
+        else:
+            placed, bound, failure = _place(facts, selection, lows, clock, share)
         if placed is not None or not minimum or failure == "timeout" or clock.left() < 0.1:
             break
         # the fair minimum passed the degree test but no timetable was found for it: one less
@@ -167,6 +186,39 @@ def _place(
     placed = polish(facts, found.placed, clock.deadline - reserve, search, clock.tick)
     bound = min(selection.bound, found.bound if found.bound is not None else math.inf)
     return placed, bound, ""
+
+
+def _match(
+    facts: Facts, selection: Selection, lows: list[int] | None, clock: Clock
+) -> tuple[dict[Edge, int] | None, float, str]:
+    """Timetable the selection by matchings; return ``(timetable, bound, failure)`` as _place.
+
+    Pairs neither the matchings nor the local repair place are dropped when no must-meet and
+    no party's minimum needs them ("joint" failure otherwise: the caller lowers a fair
+    minimum or reports the time out).
+    """
+    reserve = 0.05 + 0.03 * clock.limit
+    clock.phase("slots", 0.3)
+    placed, left = match_slots(facts, selection.edges)
+    if left:
+        clock.phase("repair", 0.6)
+        placed, left = repair_left(facts, placed, left, clock.deadline - reserve)
+    if left:
+        bounds = degree_bounds(facts, lows)
+        need = bounds[0] if bounds is not None else [0] * len(facts.ids)
+        count = [0] * len(facts.ids)
+        for e in placed:
+            count[e[0]] += 1
+            count[e[1]] += 1
+        must = set(facts.must)
+        # degree_bounds counts must-meets apart: a node's optional meetings must reach need
+        for e in placed:
+            if e in must:
+                count[e[0]] -= 1
+                count[e[1]] -= 1
+        if any(e in must for e in left) or any(c < n for c, n in zip(count, need, strict=True)):
+            return None, selection.bound, "joint"
+    return placed, selection.bound, ""
 
 
 def assemble(
