@@ -69,7 +69,8 @@ def match_slots(
         low = np.minimum(slack[ei[cand]], slack[ep[cand]])
         order = cand[np.lexsort((options, slack[ei[cand]] + slack[ep[cand]], low))]
         mate: dict[int, int] = {}  # node -> edge index matched in slot k
-        room = None if limits[s] is None else limits[s] - len(seated[s])
+        limit = limits[s]
+        room = None if limit is None else limit - len(seated[s])
         for x in order.tolist():
             i, p = int(ei[x]), int(ep[x])
             if i in mate or p in mate:
