@@ -178,13 +178,15 @@ def repair_left(
     placed: dict[Edge, int],
     left: list[Edge],
     deadline: float,
+    need: list[int] | None = None,
 ) -> tuple[dict[Edge, int], list[Edge]]:
     """Place the left-over pairs with CP-SAT on their neighbourhood; return what still is left.
 
     The model holds the left-over pairs and every placed pair touching one of their parties
     (those may move); the rest of the timetable is fixed. If no timetable places them all,
-    a second model places as many as it can (must-meets, then the most score first) without
-    unplacing anyone.
+    a second model keeps the best of those pairs that fit (must-meets first, then score),
+    every party at ``need[v]`` meetings (locked ones aside) or more; what it leaves out is
+    returned.
     """
     if not left:
         return placed, []
@@ -207,20 +209,36 @@ def repair_left(
             break
         model = SlotModel(facts, moving + left, busy=dict(busy), seated=dict(seated))
         for e in moving:
-            model.once(e, exactly=True)
+            model.once(e, exactly=exact)
         for e in left:
             model.once(e, exactly=exact)
         model.tables()
         if not exact:
+            _keep_minimums(facts, model, kept, need)
             must = set(facts.must)  # a must-meet left out fails the agenda: it goes first
             weight = {
-                e: 1_000 + round(facts.score(e) * 1_000) + (10**6 if e in must else 0) for e in left
+                e: 1_000 + round(facts.score(e) * 1_000) + (10**6 if e in must else 0)
+                for e in moving + left
             }
-            model.model.maximize(sum(weight[e] * model.placed(e) for e in left))
+            model.model.maximize(sum(weight[e] * model.placed(e) for e in moving + left))
         model.hint({e: placed[e] for e in moving})
         status, solver = model.solve(seconds if not exact else 0.5 * seconds)
         if status in FOUND:
             found = model.timetable(solver)
-            if all(e in found for e in moving):
-                return {**kept, **found}, [e for e in left if e not in found]
+            return {**kept, **found}, [e for e in moving + left if e not in found]
     return placed, left
+
+
+def _keep_minimums(
+    facts: Facts, model: SlotModel, kept: dict[Edge, int], need: list[int] | None
+) -> None:
+    """Keep every party of ``model`` at ``need[v]`` meetings or more, counting ``kept``."""
+    if need is None:
+        return
+    fixed = [0] * len(facts.ids)
+    for e in kept:
+        fixed[e[0]] += 1
+        fixed[e[1]] += 1
+    for v, group in model.loads().items():
+        if need[v] > fixed[v]:
+            model.model.add(sum(group) >= need[v] - fixed[v])

@@ -27,7 +27,7 @@ from matchmaker.scheduling.diagnose import diagnose
 from matchmaker.scheduling.explain import explain
 from matchmaker.scheduling.instance import Instance, Placement
 from matchmaker.scheduling.model import Edge, Facts, derive, idle_gaps
-from matchmaker.scheduling.pairs import Selection, degree_bounds, fair_minimum, select_pairs
+from matchmaker.scheduling.pairs import Selection, fair_minimum, select_pairs
 from matchmaker.scheduling.result import Diagnostic, SolvedAgenda, certified, infeasible
 from matchmaker.scheduling.seating import seat
 from matchmaker.scheduling.stages import joint, polish, timetable
@@ -125,7 +125,9 @@ def solve(
     while True:
         # while a lower fair minimum remains to try, the joint model gets a share of the time
         share = 0.3 if minimum else 1.0
-        if sum(facts.common[e].bit_count() for e in selection.edges) > matching_above:
+        options = sum(facts.common[e].bit_count() for e in selection.edges)
+        by_matching = options > matching_above
+        if by_matching:
             placed, bound, failure = _match(facts, selection, lows, clock)
         else:
             placed, bound, failure = _place(facts, selection, lows, clock, share)
@@ -146,6 +148,7 @@ def solve(
     meetings = assemble(facts, placed)
     objective = sum(facts.instance.scores.get(m.pair, 0.0) for m in meetings)
     stats = {**clock.stats(), **summary(facts, meetings), "pair_bound": round(plain.bound, 6)}
+    stats["timetable"] = "matchings" if by_matching else "cp-sat"
     if fair:
         # against the unconstrained pair optimum, which stage 2 reaches when it timetables
         stats["price_of_fairness"] = round(max(plain.value - objective, 0.0), 6)
@@ -200,24 +203,19 @@ def _match(
     reserve = 0.05 + 0.03 * clock.limit
     clock.phase("slots", 0.3)
     placed, left = match_slots(facts, selection.edges)
-    if left:
-        clock.phase("repair", 0.6)
-        placed, left = repair_left(facts, placed, left, clock.deadline - reserve)
-    if left:
-        bounds = degree_bounds(facts, lows)
-        need = bounds[0] if bounds is not None else [0] * len(facts.ids)
-        count = [0] * len(facts.ids)
-        for e in placed:
-            count[e[0]] += 1
-            count[e[1]] += 1
-        must = set(facts.must)
-        # degree_bounds counts must-meets apart: a node's optional meetings must reach need
-        for e in placed:
-            if e in must:
-                count[e[0]] -= 1
-                count[e[1]] -= 1
-        if any(e in must for e in left) or any(c < n for c, n in zip(count, need, strict=True)):
-            return None, selection.bound, "joint"
+    if not left:
+        return placed, selection.bound, ""
+    clock.phase("repair", 0.6)
+    # every party keeps its minimum (fair mode: the raised one) when a pair must be dropped
+    need = [max(facts.low[v], lows[v] if lows else 0) - facts.locked_count[v] for v in facts.nodes]
+    placed, left = repair_left(facts, placed, left, clock.deadline - reserve, need)
+    count = [0] * len(facts.ids)
+    for e in placed:
+        count[e[0]] += 1
+        count[e[1]] += 1
+    must = set(facts.must)
+    if any(e in must for e in left) or any(c < n for c, n in zip(count, need, strict=True)):
+        return None, selection.bound, "joint"
     return placed, selection.bound, ""
 
 
