@@ -66,8 +66,13 @@ def match_slots(
         remaining = np.bincount(ei[left], minlength=n) + np.bincount(ep[left], minlength=n)
         slack = free[:, k:].sum(axis=1) - remaining
         options = (usable[cand, k:] & free[ei[cand], k:] & free[ep[cand], k:]).sum(axis=1)
-        low = np.minimum(slack[ei[cand]], slack[ep[cand]])
-        order = cand[np.lexsort((options, slack[ei[cand]] + slack[ep[cand]], low))]
+        low = np.minimum(np.minimum(slack[ei[cand]], slack[ep[cand]]), 1)
+        # after urgency, pairs whose parties met in the slot before go first: fewer idle gaps
+        on = np.zeros(n, np.int64)
+        if k and facts.session_of[k - 1] == s:
+            on[ei[slot_of == k - 1]] = on[ep[slot_of == k - 1]] = 1
+        after = -(on[ei[cand]] + on[ep[cand]])
+        order = cand[np.lexsort((options, slack[ei[cand]] + slack[ep[cand]], after, low))]
         mate: dict[int, int] = {}  # node -> edge index matched in slot k
         limit = limits[s]
         room = None if limit is None else limit - len(seated[s])
