@@ -178,8 +178,11 @@ def _place(
     quick, left = match_slots(facts, selection.edges)
     if not left:
         clock.phase("idle gaps", 0.6)
-        placed = polish(facts, quick, clock.deadline - reserve, search, clock.tick)
-        return placed, selection.bound, ""
+        return (
+            polish(facts, quick, clock.deadline - reserve, search, clock.tick),
+            selection.bound,
+            "",
+        )
     slots, placed, impossible = timetable(facts, selection.edges, clock.deadline - reserve)
     if placed is not None:
         clock.phase("idle gaps", 0.6)
