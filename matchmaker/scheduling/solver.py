@@ -1,9 +1,11 @@
-"""The solver: exact pair selection (min-cost flow), then CP-SAT slots; fair mode; certificate.
+"""The solver: exact pair selection (min-cost flow), then slots; fair mode; certificate.
 
 1. Cheap counting checks name obvious blockers. 2. A min-cost flow picks the best pair set; its
-optimum is the proven bound (ARCHITECTURE §5). 3. CP-SAT timetables exactly those pairs
-(availability, no double booking, tables), then spends a bounded share of the time on fewer
-idle gaps. 4. If the pairs cannot all be timetabled, one CP-SAT model chooses pairs and slots
+optimum is the proven bound (ARCHITECTURE §5). 3. Slot-by-slot matchings timetable exactly
+those pairs (availability, no double booking, tables) in milliseconds, CP-SAT when they leave
+a pair over; CP-SAT then spends a bounded share of the time on fewer idle gaps (a timetable
+that places every pair already reaches the bound, so the polish only changes when meetings
+happen). 4. If the pairs cannot all be timetabled, one CP-SAT model chooses pairs and slots
 together, hinted with stage 2's pairs; its objective is compared with the flow's bound, so the
 reported gap stays honest. Infeasible models are explained with CP-SAT assumptions.
 
