@@ -323,8 +323,8 @@ def print_results(title: str, results: dict[str, Result]) -> None:
     """Print one row per method."""
     print(f"\n{title}")
     head = (
-        f"  {'method':<21}{'status':<16}{'objective':>10}{'bound':>10}{'gap':>9}{'meet':>6}"
-        f"{'per project':>16}{'Gini':>7}{'<min':>6}{'must-meets':>12}{'idle i/p':>11}"
+        f"  {'method':<21}{'status':<16}{'objective':>10}{'bound':>10}{'gap':>9}{'meet':>8}"
+        f"{'per project':>16}{'Gini':>7}{'<min':>7}{'must-meets':>14}{'idle i/p':>13}"
         f"{'broken':>7}{'s':>7}"
     )
     print(head)
@@ -332,8 +332,8 @@ def print_results(title: str, results: dict[str, Result]) -> None:
         per = f"{r.per_project[0]}/{r.per_project[1]:.2f}/{r.per_project[2]}"
         print(
             f"  {name:<21}{r.status:<16}{r.objective:>10.2f}{_cell(r.bound, '.2f'):>10}"
-            f"{_cell(r.gap, '.2%'):>9}{r.meetings:>6}{per:>16}{r.gini:>7.3f}{r.below_min:>6}"
-            f"{f'{r.must_covered}/{r.must_total}':>12}{f'{r.idle[0]}/{r.idle[1]}':>11}"
+            f"{_cell(r.gap, '.2%'):>9}{r.meetings:>8}{per:>16}{r.gini:>7.3f}{r.below_min:>7}"
+            f"{f'{r.must_covered}/{r.must_total}':>14}{f'{r.idle[0]}/{r.idle[1]}':>13}"
             f"{r.broken:>7}{r.seconds:>7.2f}"
         )
     for name, r in results.items():
@@ -350,7 +350,7 @@ def print_ratios(title: str, results: dict[str, Result]) -> None:
     print(f"\n{title}")
     print(
         f"  {'solver vs baseline':<42}{'objective ×':>12}{'Gini':>16}{'min/project':>13}"
-        f"{'<min':>10}{'must-meets':>14}{'time ×':>9}"
+        f"{'<min':>13}{'must-meets':>14}{'time ×':>9}"
     )
     pairs = [(s, b) for s in ("solver", "solver fair") for b in BASELINES]
     pairs += [("solver, greedy rules", b) for b in BASELINES[:2]]
@@ -360,7 +360,7 @@ def print_ratios(title: str, results: dict[str, Result]) -> None:
         must = f"{a.must_covered}/{z.must_covered}"
         print(
             f"  {s + ' vs ' + b:<42}{ratio:>12.4f}{f'{a.gini:.3f}/{z.gini:.3f}':>16}"
-            f"{f'{a.per_project[0]}/{z.per_project[0]}':>13}{f'{a.below_min}/{z.below_min}':>10}"
+            f"{f'{a.per_project[0]}/{z.per_project[0]}':>13}{f'{a.below_min}/{z.below_min}':>13}"
             f"{must:>14}{a.seconds / max(z.seconds, 1e-9):>9.1f}"
         )
     print("  (pairs are solver/baseline; time × is solver seconds ÷ baseline seconds)")
