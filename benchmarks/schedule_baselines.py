@@ -20,7 +20,9 @@ pairs, free slots as bit masks, slot order by start) and its seating, not its ch
     pairs fixed, again as much flow as fits at the best score. Neither pass knows slots; the
     pairs are then timetabled by the core's CP-SAT slot model (first timetable found, no idle
     gap polishing). If they do not all fit, as many as possible are placed (most score first)
-    and the rest are dropped and counted.
+    and the rest are dropped and counted. Pair sets too large for one CP-SAT model (above the
+    solver's ``MATCHING_ABOVE`` options) are timetabled as the solver does them: matchings,
+    then CP-SAT on the left-over pairs' neighbourhood.
 """
 
 from __future__ import annotations
@@ -33,9 +35,10 @@ import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 
 from matchmaker.scheduling import Instance, Placement
+from matchmaker.scheduling.colouring import match_slots, repair_left
 from matchmaker.scheduling.model import Edge, Facts, derive
 from matchmaker.scheduling.slots import SlotModel, greedy
-from matchmaker.scheduling.solver import assemble
+from matchmaker.scheduling.solver import MATCHING_ABOVE, assemble
 from matchmaker.scheduling.stages import FOUND, locked_busy, timetable
 
 COST_SCALE = 1_000_000  # flow costs are integers: scores to 1e-6 (synthetic scores have 4 decimals)
@@ -150,8 +153,13 @@ def two_pass(instance: Instance, time_limit: float = 10.0) -> Baseline:
     second = _best_flow(facts, rest, [top[v] - used[v] for v in facts.nodes])
     pairs = must + first + second
     deadline = started + time_limit
-    _, placed, _ = timetable(facts, pairs, deadline)
     note = ""
+    if sum(facts.common[e].bit_count() for e in pairs) > MATCHING_ABOVE:
+        placed, left = match_slots(facts, pairs)
+        placed, _ = repair_left(facts, placed, left, deadline)
+        meetings = assemble(facts, placed)
+        return Baseline(meetings, time.perf_counter() - started, len(pairs) - len(placed))
+    _, placed, _ = timetable(facts, pairs, deadline)
     if placed is None:
         placed, note = _most_that_fit(facts, pairs, must, deadline), "not all pairs fit"
     meetings = assemble(facts, placed)

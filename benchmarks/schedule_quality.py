@@ -42,8 +42,27 @@ not the seconds.
 Must-show (issue #4): on the real event's size the solver's pair selection is optimal (gap 0)
 and its timetable valid, within 10 s — the verdict is printed per instance.
 
+Province and nation (issue #19, ``--large``): each instance runs in a fresh subprocess, so its
+peak resident memory (``ru_maxrss``, printed after every method; the solvers run first) is its
+own. Each project is scored against its 40 best-fitting institutions only (the shortlist a
+wide event hands over), with the real event's rules otherwise: 15 % unavailability, 5 %
+forbidden, 2 % must-meets, 2–6 meetings per project, one table per institution and session
+(these events run online, one video room per institution).
+
+  province  10,000 projects × 1,000 institutions, an online week of 3 sessions × 9 twenty-minute
+            slots (27), 400,000 scored pairs. Must-show: "solver fair" optimal (or its certified
+            gap printed) in ≤ 30 s and ≤ 3 GB peak.
+  nation    50,000 projects × 5,000 institutions, 2,000,000 scored pairs, a five-day online week
+            of one 9-slot session a day (45 slots: an institution may meet up to 45 projects, 15
+            hours of 20-minute calls, fewer after its away slots). Must-show: "solver" and
+            "solver fair" certified gap ≤ 0.1 % in ≤ 10 minutes within 16 GB.
+
+The greedy baselines are plain Python; at these sizes their seconds are printed as measured.
+
 Run: .venv/bin/python benchmarks/schedule_quality.py [--seeds 3] [--large-seeds 1]
 [--time-limit 10] [--quick]   (--quick: 60 × 12 and 120 × 60 instances, one seed, a smoke test)
+     .venv/bin/python benchmarks/schedule_quality.py --large [--only province|nation]
+(peaks above 4 GB: run it under ``flock /tmp/bench.lock`` on a shared machine)
 """
 
 from __future__ import annotations
@@ -52,7 +71,10 @@ import argparse
 import math
 import os
 import random
+import resource
 import statistics
+import subprocess
+import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -69,6 +91,21 @@ REAL: dict[str, int] = {}  # make_instance's defaults are the real event's size
 LARGE = {"projects": 500, "institutions": 400, "sessions": 2, "slots_per_session": 18}
 QUICK_REAL = {"projects": 60, "institutions": 12}
 QUICK_LARGE = {"projects": 120, "institutions": 60, "sessions": 2, "slots_per_session": 9}
+WIDE = {"candidates": 40}  # the shortlist each project is scored against in --large
+HUGE = {
+    "province": (
+        {"projects": 10_000, "institutions": 1_000, "sessions": 3, "slots_per_session": 9} | WIDE,
+        30.0,  # seconds
+        3.0,  # GB
+        0.0,  # largest gap for "met" (the gap is printed either way)
+    ),
+    "nation": (
+        {"projects": 50_000, "institutions": 5_000, "sessions": 5, "slots_per_session": 9} | WIDE,
+        600.0,
+        16.0,
+        0.001,
+    ),
+}
 SHORTFALLS = ("below_minimum", "must_meet_missing")  # what the baselines may leave undone
 SOLVERS = ("solver", "solver fair", "solver, greedy rules")
 BASELINES = ("greedy FCFS", "greedy sequential", "two-pass")
@@ -214,12 +251,22 @@ def repair_trials(
     return ok
 
 
+def peak_gb() -> float:
+    """Return this process's peak resident memory so far, in GB (Linux: ru_maxrss is in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
 def run_methods(
-    instance: Instance, seed: int, time_limit: float, keep: dict[str, Any] | None = None
+    instance: Instance,
+    seed: int,
+    time_limit: float,
+    keep: dict[str, Any] | None = None,
+    peaks: dict[str, float] | None = None,
 ) -> dict[str, Result]:
     """Run every method on ``instance``; return its measured result by method name.
 
-    ``keep``, when given, receives the solver's agenda (for the repair trials).
+    ``keep``, when given, receives the solver's agenda (for the repair trials); ``peaks``
+    receives the process's peak memory (GB) after each method.
     """
     out: dict[str, Result] = {}
     for name, fair, target in (
@@ -245,6 +292,8 @@ def run_methods(
         ):
             raise AssertionError(f"{name}: idle gaps {result.idle} ≠ stats {solver_idle}")
         out[name] = result
+        if peaks is not None:
+            peaks[name] = peak_gb()
     # a baseline's gap is to the best agenda under the rules it obeys: greedy booking ignores
     # must-meets and minimums, two-pass obeys every rule
     full, loose = out["solver"].bound, out["solver, greedy rules"].bound
@@ -259,6 +308,8 @@ def run_methods(
         bound = full if name == "two-pass" else loose
         result.gap = None if bound is None else (bound - result.objective) / max(bound, 1e-9)
         out[name] = result
+        if peaks is not None:
+            peaks[name] = peak_gb()
     return out
 
 
@@ -272,8 +323,8 @@ def print_results(title: str, results: dict[str, Result]) -> None:
     """Print one row per method."""
     print(f"\n{title}")
     head = (
-        f"  {'method':<21}{'status':<16}{'objective':>10}{'bound':>10}{'gap':>9}{'meet':>6}"
-        f"{'per project':>16}{'Gini':>7}{'<min':>6}{'must-meets':>12}{'idle i/p':>11}"
+        f"  {'method':<21}{'status':<16}{'objective':>10}{'bound':>10}{'gap':>9}{'meet':>8}"
+        f"{'per project':>16}{'Gini':>7}{'<min':>7}{'must-meets':>14}{'idle i/p':>13}"
         f"{'broken':>7}{'s':>7}"
     )
     print(head)
@@ -281,8 +332,8 @@ def print_results(title: str, results: dict[str, Result]) -> None:
         per = f"{r.per_project[0]}/{r.per_project[1]:.2f}/{r.per_project[2]}"
         print(
             f"  {name:<21}{r.status:<16}{r.objective:>10.2f}{_cell(r.bound, '.2f'):>10}"
-            f"{_cell(r.gap, '.2%'):>9}{r.meetings:>6}{per:>16}{r.gini:>7.3f}{r.below_min:>6}"
-            f"{f'{r.must_covered}/{r.must_total}':>12}{f'{r.idle[0]}/{r.idle[1]}':>11}"
+            f"{_cell(r.gap, '.2%'):>9}{r.meetings:>8}{per:>16}{r.gini:>7.3f}{r.below_min:>7}"
+            f"{f'{r.must_covered}/{r.must_total}':>14}{f'{r.idle[0]}/{r.idle[1]}':>13}"
             f"{r.broken:>7}{r.seconds:>7.2f}"
         )
     for name, r in results.items():
@@ -299,7 +350,7 @@ def print_ratios(title: str, results: dict[str, Result]) -> None:
     print(f"\n{title}")
     print(
         f"  {'solver vs baseline':<42}{'objective ×':>12}{'Gini':>16}{'min/project':>13}"
-        f"{'<min':>10}{'must-meets':>14}{'time ×':>9}"
+        f"{'<min':>13}{'must-meets':>14}{'time ×':>9}"
     )
     pairs = [(s, b) for s in ("solver", "solver fair") for b in BASELINES]
     pairs += [("solver, greedy rules", b) for b in BASELINES[:2]]
@@ -309,7 +360,7 @@ def print_ratios(title: str, results: dict[str, Result]) -> None:
         must = f"{a.must_covered}/{z.must_covered}"
         print(
             f"  {s + ' vs ' + b:<42}{ratio:>12.4f}{f'{a.gini:.3f}/{z.gini:.3f}':>16}"
-            f"{f'{a.per_project[0]}/{z.per_project[0]}':>13}{f'{a.below_min}/{z.below_min}':>10}"
+            f"{f'{a.per_project[0]}/{z.per_project[0]}':>13}{f'{a.below_min}/{z.below_min}':>13}"
             f"{must:>14}{a.seconds / max(z.seconds, 1e-9):>9.1f}"
         )
     print("  (pairs are solver/baseline; time × is solver seconds ÷ baseline seconds)")
@@ -381,13 +432,55 @@ def must_show(label: str, results: dict[str, Result], limit: float) -> bool:
     return met
 
 
+def run_huge(name: str, seed: int) -> bool:
+    """Build one --large instance, run every method, print the tables, memory and verdicts."""
+    size, limit, memory, allowed = HUGE[name]
+    started = time.perf_counter()
+    instance = parse_instance(make_instance(**size, seed=seed))
+    print(f"\n## {name}: {describe(instance, size, seed)}")
+    print(
+        f"  instance built and parsed in {time.perf_counter() - started:.1f} s, "
+        f"peak {peak_gb():.2f} GB"
+    )
+    peaks: dict[str, float] = {}
+    results = run_methods(instance, seed, limit, peaks=peaks)
+    print_results(f"## {name}, seed {seed}", results)
+    print_ratios(f"ratios, {name}, seed {seed}", results)
+    print(
+        "  peak resident memory of this process after each method (GB, cumulative): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in peaks.items())
+    )
+    ok = all(r.broken == 0 for r in results.values())
+    for solver in ("solver", "solver fair"):
+        r = results[solver]
+        peak = peaks[solver]  # the solvers run first, so this bounds their own peak
+        valid = r.broken == 0 and r.below_min == 0 and r.must_covered == r.must_total
+        gap = r.gap if r.gap is not None else math.inf
+        met = valid and gap <= allowed + 1e-12 and r.seconds <= limit and peak <= memory
+        if solver == "solver fair" or name == "nation":
+            print(
+                f"  must-show ({name}, {solver}): valid, gap ≤ {allowed:.1%}, ≤ {limit:g} s, "
+                f"≤ {memory:g} GB: {'met' if met else 'NOT MET'} (status {r.status}, "
+                f"gap {_cell(r.gap, '.4%')}, {r.seconds:.1f} s, peak ≤ {peak:.2f} GB)"
+            )
+            ok &= met
+    return ok
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=None, help="real-size seeds (default 3)")
     parser.add_argument("--large-seeds", type=int, default=1, help="500 × 400 seeds")
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per solve")
     parser.add_argument("--quick", action="store_true", help="small instances, one seed")
+    parser.add_argument("--large", action="store_true", help="province and nation only (issue #19)")
+    parser.add_argument("--only", choices=sorted(HUGE), help="with --large: one of them")
+    parser.add_argument("--one", choices=sorted(HUGE), help=argparse.SUPPRESS)  # the child
     args = parser.parse_args(argv)
+    if args.one:
+        return 0 if run_huge(args.one, 0) else 1
+    if args.large:
+        return run_large(args.only)
     seeds = args.seeds if args.seeds is not None else (1 if args.quick else 3)
     real, large = (QUICK_REAL, QUICK_LARGE) if args.quick else (REAL, LARGE)
     print(
@@ -420,6 +513,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             print_results(title, mean)
             print_ratios(f"ratios, {label}, mean over seeds", mean)
+    print(f"\nwall time {time.perf_counter() - started:.1f} s; load average at the end: "
+          "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))  # fmt: skip
+    print("all agendas valid and every must-show met" if ok else "SOME CHECK FAILED (see above)")
+    return 0 if ok else 1
+
+
+def run_large(only: str | None) -> int:
+    """Run the province and the nation, each in a fresh process; return 0 if both met."""
+    print(
+        "load average at the start: {:.2f} {:.2f} {:.2f} (2 shared cores)".format(*os.getloadavg())
+    )
+    started = time.perf_counter()
+    ok = True
+    for name in [only] if only else list(HUGE):
+        child = subprocess.run([sys.executable, __file__, "--one", name], check=False)
+        ok &= child.returncode == 0
     print(f"\nwall time {time.perf_counter() - started:.1f} s; load average at the end: "
           "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))  # fmt: skip
     print("all agendas valid and every must-show met" if ok else "SOME CHECK FAILED (see above)")

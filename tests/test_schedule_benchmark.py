@@ -14,8 +14,10 @@ from matchmaker.scheduling.synthetic import make_instance
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 # the benchmarks are scripts, not a package: importable only once their folder is on the path
+import schedule_baselines  # noqa: E402
+import schedule_quality  # noqa: E402
 from schedule_baselines import Baseline, greedy_fcfs, two_pass  # noqa: E402
-from schedule_quality import SHORTFALLS, gini, measure, run_methods  # noqa: E402
+from schedule_quality import SHORTFALLS, WIDE, gini, measure, run_huge, run_methods  # noqa: E402
 
 SEED = 3
 
@@ -134,3 +136,18 @@ def test_every_method_of_the_benchmark_runs_valid() -> None:
     assert results["solver"].status == "optimal"
     # under greedy's own rules the solver's optimum bounds greedy from above
     assert results["solver, greedy rules"].objective >= results["greedy FCFS"].objective - 1e-9
+
+
+def test_the_large_run_prints_memory_and_its_verdicts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the province's shape at 1/50 of its size; two-pass takes the matchings path too
+    size = {"projects": 200, "institutions": 20, "sessions": 3, "slots_per_session": 9}
+    monkeypatch.setitem(schedule_quality.HUGE, "province", (size | WIDE, 30.0, 3.0, 0.0))
+    monkeypatch.setattr(schedule_baselines, "MATCHING_ABOVE", 0)
+    assert run_huge("province", 0)
+    out = capsys.readouterr().out
+    assert "200 projects × 20 institutions" in out and "candidates=40" in out
+    assert "peak resident memory of this process after each method" in out
+    assert "must-show (province, solver fair): valid, gap ≤ 0.0%, ≤ 30 s, ≤ 3 GB: met" in out
+    assert "two-pass             0 dropped" in out

@@ -1,11 +1,20 @@
-"""The solver: exact pair selection (min-cost flow), then CP-SAT slots; fair mode; certificate.
+"""The solver: exact pair selection (min-cost flow), then slots; fair mode; certificate.
 
 1. Cheap counting checks name obvious blockers. 2. A min-cost flow picks the best pair set; its
-optimum is the proven bound (ARCHITECTURE §5). 3. CP-SAT timetables exactly those pairs
-(availability, no double booking, tables), then spends a bounded share of the time on fewer
-idle gaps. 4. If the pairs cannot all be timetabled, one CP-SAT model chooses pairs and slots
+optimum is the proven bound (ARCHITECTURE §5). 3. Slot-by-slot matchings timetable exactly
+those pairs (availability, no double booking, tables) in milliseconds, CP-SAT when they leave
+a pair over; CP-SAT then spends a bounded share of the time on fewer idle gaps (a timetable
+that places every pair already reaches the bound, so the polish only changes when meetings
+happen). 4. If the pairs cannot all be timetabled, one CP-SAT model chooses pairs and slots
 together, hinted with stage 2's pairs; its objective is compared with the flow's bound, so the
 reported gap stays honest. Infeasible models are explained with CP-SAT assumptions.
+
+Province- and nation-wide events choose tens of thousands of pairs: one Boolean per (pair,
+slot) would cost gigabytes, so above ``MATCHING_ABOVE`` such options stage 3 fills the slots
+by matchings instead (:mod:`matchmaker.scheduling.colouring`), repairs the few pairs left
+with CP-SAT on their neighbourhood only, and skips the idle-gap polish and the joint model.
+A pair even that cannot place is dropped, and the certificate against the flow's bound says
+what it cost.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ import time
 from typing import Any
 
 from matchmaker.domain import StageProgress
+from matchmaker.scheduling.colouring import match_slots, repair_left
 from matchmaker.scheduling.diagnose import diagnose
 from matchmaker.scheduling.explain import explain
 from matchmaker.scheduling.instance import Instance, Placement
@@ -23,6 +33,10 @@ from matchmaker.scheduling.pairs import Selection, fair_minimum, select_pairs
 from matchmaker.scheduling.result import Diagnostic, SolvedAgenda, certified, infeasible
 from matchmaker.scheduling.seating import seat
 from matchmaker.scheduling.stages import joint, polish, timetable
+
+# above this many (pair, usable slot) options the timetable is built by matchings, not CP-SAT:
+# the real event has ~20,000, a 500 × 400 two-day event ~100,000, a province ~500,000
+MATCHING_ABOVE = 250_000
 
 
 class Clock:
@@ -75,6 +89,7 @@ def solve(
     time_limit: float = 10.0,
     fair: bool = False,
     progress: StageProgress | None = None,
+    matching_above: int = MATCHING_ABOVE,
 ) -> SolvedAgenda:
     """Return the best agenda for ``instance`` within ``time_limit`` seconds, with its bound.
 
@@ -86,6 +101,9 @@ def solve(
         ``stats["price_of_fairness"]`` what it cost.
     progress
         Called as ``progress(phase, fraction)`` at each phase and during long solves.
+    matching_above
+        Timetables with more (pair, usable slot) options than this are built by matchings
+        (see the module docstring).
     """
     clock = Clock(time_limit, progress)
     clock.phase("prepare", 0.0)
@@ -109,7 +127,12 @@ def solve(
     while True:
         # while a lower fair minimum remains to try, the joint model gets a share of the time
         share = 0.3 if minimum else 1.0
-        placed, bound, failure = _place(facts, selection, lows, clock, share)
+        options = sum(facts.common[e].bit_count() for e in selection.edges)
+        by_matching = options > matching_above
+        if by_matching:
+            placed, bound, failure = _match(facts, selection, lows, clock)
+        else:
+            placed, bound, failure = _place(facts, selection, lows, clock, share)
         if placed is not None or not minimum or failure == "timeout" or clock.left() < 0.1:
             break
         # the fair minimum passed the degree test but no timetable was found for it: one less
@@ -127,6 +150,7 @@ def solve(
     meetings = assemble(facts, placed)
     objective = sum(facts.instance.scores.get(m.pair, 0.0) for m in meetings)
     stats = {**clock.stats(), **summary(facts, meetings), "pair_bound": round(plain.bound, 6)}
+    stats["timetable"] = "matchings" if by_matching else "cp-sat"
     if fair:
         # against the unconstrained pair optimum, which stage 2 reaches when it timetables
         stats["price_of_fairness"] = round(max(plain.value - objective, 0.0), 6)
@@ -145,12 +169,22 @@ def _place(
     ``failure`` is "" on success, "infeasible" when proven impossible, "timeout" when the
     first timetable ran out of time, "joint" when the joint model (given ``share`` of the
     time left) found nothing in its time.
-    The first timetable may use all the time left (it stops at its first solution); the
-    search for fewer idle gaps gets a quarter of the limit; a little is kept for seating.
+    Slot-by-slot matchings (milliseconds) usually place every pair; CP-SAT then only
+    polishes. Otherwise the first CP-SAT timetable may use all the time left (it stops at its
+    first solution); the search for fewer idle gaps gets a quarter of the limit; a little is
+    kept for seating.
     """
     reserve = 0.05 + 0.03 * clock.limit
     search = max(0.5, 0.25 * clock.limit)
     clock.phase("slots", 0.3)
+    quick, left = match_slots(facts, selection.edges)
+    if not left:
+        clock.phase("idle gaps", 0.6)
+        return (
+            polish(facts, quick, clock.deadline - reserve, search, clock.tick),
+            selection.bound,
+            "",
+        )
     slots, placed, impossible = timetable(facts, selection.edges, clock.deadline - reserve)
     if placed is not None:
         clock.phase("idle gaps", 0.6)
@@ -167,6 +201,34 @@ def _place(
     placed = polish(facts, found.placed, clock.deadline - reserve, search, clock.tick)
     bound = min(selection.bound, found.bound if found.bound is not None else math.inf)
     return placed, bound, ""
+
+
+def _match(
+    facts: Facts, selection: Selection, lows: list[int] | None, clock: Clock
+) -> tuple[dict[Edge, int] | None, float, str]:
+    """Timetable the selection by matchings; return ``(timetable, bound, failure)`` as _place.
+
+    Pairs neither the matchings nor the local repair place are dropped when no must-meet and
+    no party's minimum needs them ("joint" failure otherwise: the caller lowers a fair
+    minimum or reports the time out).
+    """
+    reserve = 0.05 + 0.03 * clock.limit
+    clock.phase("slots", 0.3)
+    placed, left = match_slots(facts, selection.edges)
+    if not left:
+        return placed, selection.bound, ""
+    clock.phase("repair", 0.6)
+    # every party keeps its minimum (fair mode: the raised one) when a pair must be dropped
+    need = [max(facts.low[v], lows[v] if lows else 0) - facts.locked_count[v] for v in facts.nodes]
+    placed, left = repair_left(facts, placed, left, clock.deadline - reserve, need)
+    count = [0] * len(facts.ids)
+    for e in placed:
+        count[e[0]] += 1
+        count[e[1]] += 1
+    must = set(facts.must)
+    if any(e in must for e in left) or any(c < n for c, n in zip(count, need, strict=True)):
+        return None, selection.bound, "joint"
+    return placed, selection.bound, ""
 
 
 def assemble(
