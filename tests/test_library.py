@@ -358,3 +358,38 @@ def test_api_and_pages_share_decide_and_show_history(
     client.get("/lang/en?next=/library")
     english = client.get("/library?event=T2026").get_data(as_text=True)
     assert "Not shared with the library" in english and "No proposals waiting" in english
+
+
+def test_a_restored_contest_joins_the_library_again(
+    factory: sessionmaker[Session], tmp_path: Any
+) -> None:
+    """A backup leaves the library's identities out (they span contests); restoring the 2027
+    contest over itself links its rows again as its import did: the returning project to its
+    2026 identity by enterprise id, the fund proposed again by its phone."""
+    from matchmaker.services.operations.backup import restore_event, write_backup
+    from matchmaker.services.operations.backup_files import read_archive
+
+    with transaction(factory) as db:
+        _first_contest(db)
+    with transaction(factory) as db:
+        event = _event(db, "DT2027", 2027, "大同", alumni=True)
+        _import(db, event, "institutions", INSTITUTIONS_2027)
+        _import(db, event, "projects", PROJECTS_2027)
+    path = tmp_path / "dt2027.zip"
+    with transaction(factory) as db:
+        write_backup(db, get_event(db, "DT2027"), path, None)
+    with transaction(factory) as db:  # its audit trail names library rows: kept as history
+        restored = restore_event(db, read_archive(path), replace=True)
+    assert restored.library["linked"].get("credit_code") == 1
+    assert restored.library["proposed"] == 1
+    with transaction(factory) as db:
+        old, new = _row(db, Project, "LF-P01"), _row(db, Project, "DT-P01")
+        party = {
+            link.project_id: link.party_id
+            for link in db.scalars(
+                select(LibraryLink).where(LibraryLink.project_id.in_([old.id, new.id]))
+            )
+        }
+        assert party[new.id] == party[old.id]
+        waiting = proposals(db, get_event(db, "DT2027"))
+        assert [(p["code"], p["reasons"]) for p in waiting] == [("DT-I07", ["phone"])]

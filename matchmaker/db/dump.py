@@ -35,7 +35,15 @@ from sqlalchemy import (
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy import Table as SATable
 
-from matchmaker.db.event_tables import PLAN, SHARED, SOFT_REFERENCES, TABLES, Row, tables
+from matchmaker.db.event_tables import (
+    KEPT_AS_WRITTEN,
+    PLAN,
+    SHARED,
+    SOFT_REFERENCES,
+    TABLES,
+    Row,
+    tables,
+)
 from matchmaker.errors import InvalidInput, Problem
 
 CHUNK = 500  # ids per IN (...) list: well under every driver's parameter limit
@@ -104,7 +112,7 @@ def decode_row(table: SATable, row: Row) -> Row:
                 pointed: str | None = soft.target(decoded)
             except KeyError:
                 pointed = None
-            if pointed not in PLAN or "id" not in TABLES[pointed].c:
+            if not (pointed in PLAN or pointed in KEPT_AS_WRITTEN) or "id" not in TABLES[pointed].c:
                 raise ValueError(f"a {table.name} row points into no planned table: {pointed!r}")
     return decoded
 
@@ -137,7 +145,7 @@ def shared_accounts(conn: Connection, event_id: int) -> dict[int, str]:
         users.c.id.in_(union(*named) if len(named) > 1 else named[0]),
         users.c.id.not_in(select(users.c.id).where(PLAN[SHARED](event_id))),
     )
-    return {int(i): name for i, name in conn.execute(query.order_by(users.c.id)).tuples()}
+    return {int(row.id): str(row.username) for row in conn.execute(query.order_by(users.c.id))}
 
 
 def _references(table: SATable, target: str) -> list[str]:
@@ -166,7 +174,8 @@ def ids_free(conn: Connection, rows: dict[str, list[Row]]) -> bool:
     wanted = {t.name: {r["id"] for r in rows.get(t.name, [])} for t in tables() if "id" in t.c}
     for (name, column), soft in SOFT_REFERENCES.items():
         for row in rows.get(name, []):
-            wanted[soft.target(row)].add(row[column])
+            if soft.target(row) in wanted:  # not a reference kept as written (the library's)
+                wanted[soft.target(row)].add(row[column])
     for name, ids in wanted.items():
         for chunk in chunks(sorted(ids)):
             if conn.scalar(select(func.count()).where(TABLES[name].c.id.in_(chunk))):
@@ -199,11 +208,11 @@ def load_event(
     users = TABLES[SHARED]
     names = sorted(set(accounts.values()))
     found = {
-        name: int(i)
+        str(row.username): int(row.id)
         for chunk in chunks(names)
-        for name, i in conn.execute(
+        for row in conn.execute(
             select(users.c.username, users.c.id).where(users.c.username.in_(chunk))
-        ).tuples()
+        )
     }
     shared = {old: found.get(name) for old, name in accounts.items()}
     loaded.accounts_missing = sorted(set(names) - set(found))
@@ -232,6 +241,8 @@ def _remapped(
             continue
         targets = {fk.column.table.name for fk in column.foreign_keys}
         soft = SOFT_REFERENCES.get((table.name, column.name))
+        if soft is not None and soft.target(row) in KEPT_AS_WRITTEN:
+            continue  # the trail of a library row, which spans contests: its id as it was
         if soft is not None:
             target = soft.target(row)
             known = loaded.ids.get(target, {})

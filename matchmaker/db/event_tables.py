@@ -138,14 +138,20 @@ NOT_EVENT_DATA: dict[str, str] = {
     "notice_deliveries": "how each notice went out from this server (see notices)",
     "notice_attempts": "each try at a delivery from this server (see notices)",
     "library_parties": "the lasting library spans contests: no one event's backup owns an"
-    " identity that other contests' rows share (a restored event's rows are linked again by"
-    " `matchmaker library link`)",
+    " identity that other contests' rows share (a restore links the event's rows again as an"
+    " import does: by exact id, the rest proposed to an organiser)",
     "library_links": "links of rows to the library's identities (see library_parties)",
     "library_proposals": "suggested library links (see library_parties): re-proposed by"
     " `matchmaker library link`",
     "rate_limit_hits": "this server's count of recent failed sign-ins and bookings (minutes"
     " old): it belongs to the server, not to an event",
 }
+
+
+# Tables outside any one event whose rows an event's audit trail may name (the library's
+# identities, links and proposals span contests): a restored trail keeps those ids as written,
+# as history, and the restore links the rows again (services/operations/backup.py).
+KEPT_AS_WRITTEN = frozenset({"library_parties", "library_links", "library_proposals"})
 
 
 @dataclass(frozen=True)

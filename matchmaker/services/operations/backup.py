@@ -13,7 +13,7 @@ import json
 import os
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -29,6 +29,7 @@ from matchmaker.db.event_tables import TABLES
 from matchmaker.db.models import Event, Institution, Project, User
 from matchmaker.db.revisions import head_revision, known_revisions, schema_revision
 from matchmaker.errors import Conflict, InvalidInput
+from matchmaker.services.library.links import link_event
 from matchmaker.services.matching.index_store import IndexStore
 from matchmaker.services.matching.matcher import Matcher
 from matchmaker.services.matching.state import stamp_fields, stamp_from
@@ -54,6 +55,7 @@ class Restored:
     rows: dict[str, int]
     accounts_missing: list[str]
     index: str = "rebuild"  # or "restored": the set is in place, served without a rebuild
+    library: dict[str, Any] = field(default_factory=dict)  # links made again, proposals
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +65,7 @@ class Restored:
             "rows": self.rows,
             "index": self.index,
             "accounts_missing": self.accounts_missing,
+            "library": self.library,
         }
 
 
@@ -193,6 +196,9 @@ def restore_event(
     except IntegrityError as exc:
         reason = str(exc.orig if exc.orig is not None else exc).splitlines()[0]
         raise Conflict("backup.constraint", reason=reason) from None
+    # Library links are not in the archive (an identity spans contests): the restored rows are
+    # linked again as an import links them, by exact id, and the rest proposed to an organiser.
+    linked = link_event(db, db.get_one(Event, event_id))
     return Restored(
         event=code,
         event_id=event_id,
@@ -201,6 +207,7 @@ def restore_event(
         version=version,
         rows={name: len(rows) for name, rows in archive.rows.items()},
         accounts_missing=loaded.accounts_missing,
+        library=linked.to_dict(),
     )
 
 
