@@ -156,6 +156,19 @@ def event_weights(db: Session, event_id: int, default: Weights) -> Weights:
     return Weights(**{b: float(stored[b]) for b in BLOCKS}) if stored else default
 
 
+def current_stamp(db: Session, event_id: int, encoder: str, default: Weights) -> tuple[Any, ...]:
+    """Return :func:`event_stamp` with :func:`event_weights` (``default`` when none were fitted)
+    in one query: every shortlist and recommendation asks it to know its state is current."""
+    found = db.execute(
+        select(Event.registrations_version, MatchWeights.weights)
+        .outerjoin(MatchWeights, MatchWeights.event_id == Event.id)
+        .where(Event.id == event_id)
+    ).one_or_none()
+    version, stored = found if found is not None else (None, None)
+    weights = Weights(**{b: float(stored[b]) for b in BLOCKS}) if stored else default
+    return stamp_of(version, encoder, weights)
+
+
 def build_state(
     db: Session,
     event: Event,
