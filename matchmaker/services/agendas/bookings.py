@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import CursorResult, func, or_, select, union, update
+from sqlalchemy import CursorResult, and_, case, func, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -410,35 +410,28 @@ def _check_caps(
     project: Project,
     institution: Institution,
 ) -> None:
-    def live(**party: int) -> int:
-        ((column, value),) = party.items()
-        return (
-            db.scalar(
-                select(func.count(MeetingRequest.id)).where(
-                    MeetingRequest.session_id == session.id,
-                    MeetingRequest.status.in_(LIVE_REQUESTS),
-                    getattr(MeetingRequest, column) == value,
-                )
-            )
-            or 0
-        )
+    mine = MeetingRequest.project_id == project.id
+    theirs = MeetingRequest.institution_id == institution.id
 
-    pair = db.scalar(
-        select(func.count(MeetingRequest.id)).where(
+    def live(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    # the pair's, the project's and the institution's live requests, in one query
+    pair, of_project, of_institution = db.execute(
+        select(live(and_(mine, theirs)), live(mine), live(theirs)).where(
             MeetingRequest.session_id == session.id,
             MeetingRequest.status.in_(LIVE_REQUESTS),
-            MeetingRequest.project_id == project.id,
-            MeetingRequest.institution_id == institution.id,
+            or_(mine, theirs),
         )
-    )
+    ).one()
     if pair:
         raise Conflict(
             "booking.already_requested", project=project.code, institution=institution.code
         )
-    if live(project_id=project.id) >= rules.project_cap:
+    if of_project >= rules.project_cap:
         raise Conflict("booking.project_cap", cap=rules.project_cap)
     cap = rules.cap_for(session)
-    if live(institution_id=institution.id) >= cap:
+    if of_institution >= cap:
         raise Conflict("booking.institution_cap", institution=institution.code, cap=cap)
 
 

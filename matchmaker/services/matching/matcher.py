@@ -30,7 +30,6 @@ from matchmaker.embeddings.composite import Weights
 from matchmaker.ranking.reasons import FeedbackNeighbour, Reason, explain
 from matchmaker.ranking.shortlist import (
     STAGES,
-    ProjectColumns,
     allowed_projects,
     held_first,
     rank,
@@ -63,9 +62,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Match:
-    """One shortlist item."""
+    """One shortlist item (frozen: a state may hand the same one to several requests)."""
 
     kind: str  # "project" or "institution": what the item is
     id: int
@@ -234,12 +233,17 @@ class Matcher:
         """Return one page of institutions for ``project``, best first, and the candidate count."""
         state = self.state(db, event)
         row = state.project_row[project.id]
-        single = ProjectColumns.of([state.projects[row]])
+        # Nothing but the state decides them (no verdicts or meetings, as a shortlist has): the
+        # same project's page is worked out once per state, not on every ask.
+        key = ("recommend", row, query.type, query.page, query.k)
+        items, total = state.remembered(key, lambda: self._recommend(state, row, query))
+        return list(items), total
+
+    def _recommend(
+        self, state: MatchState, row: int, query: ShortlistQuery
+    ) -> tuple[tuple[Match, ...], int]:
         allowed_ids = [
-            q.id
-            for q in state.institutions
-            if allowed_projects(single, q, state.hard[q.id])[0]
-            and (query.type is None or q.type == query.type)
+            q.id for q in state.admitting(row) if query.type is None or q.type == query.type
         ]
         views = state.views
         q_rows = np.array([state.institution_row[q] for q in allowed_ids], dtype=np.int64)
@@ -253,10 +257,10 @@ class Matcher:
             offset,
             None if len(allowed_views) == len(views.owner) else allowed_views,
         )
-        items = [
+        items = tuple(
             _match(state, "institution", state.institutions[q_row].id, row, q_row, score)
             for q_row, score in hits
-        ]
+        )
         return items, len(allowed_ids)
 
 
