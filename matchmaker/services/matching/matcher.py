@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -177,18 +177,36 @@ class Matcher:
         """Return one page of projects for ``institution``, best first, and the candidate count."""
         state = self.state(db, event)
         row = state.institution_row[institution.id]
-        profile = state.institutions[row]
-        mask = allowed_projects(state.columns, profile, state.hard[institution.id])
-        mask &= _project_filters(state, query)
         given = verdicts(db, institution.id)
+        met = frozenset(met_projects(db, institution.id))
+        # The page follows from the state, the query, the verdicts and the meetings alone: worked
+        # out once for each of them while the state lasts (a verdict or a meeting is a new key).
+        key = ("shortlist", row, astuple(query), frozenset(given.items()), met)
+        items, total = state.remembered(
+            key, lambda: self._shortlist(state, institution.id, row, query, given, met)
+        )
+        return list(items), total
+
+    def _shortlist(
+        self,
+        state: MatchState,
+        institution_id: int,
+        row: int,
+        query: ShortlistQuery,
+        given: dict[int, str],
+        met: frozenset[int],
+    ) -> tuple[tuple[Match, ...], int]:
+        profile = state.institutions[row]
+        mask = allowed_projects(state.columns, profile, state.hard[institution_id])
+        mask &= _project_filters(state, query)
         nudge = verdict_shift(state, given)
-        excluded = set(met_projects(db, institution.id))
+        excluded = set(met)
         if not query.include_passed:
             excluded |= {p for p, v in given.items() if v == Verdict.PASS.value}
         if excluded:
             mask &= ~np.isin(state.columns.ids, np.fromiter(excluded, dtype=np.int64))
         # follow-ons (its own portfolio companies) come first; the index ranks the rest
-        held_rows = [state.project_row[p] for p in state.follow_ons.get(institution.id, ())]
+        held_rows = [state.project_row[p] for p in state.follow_ons.get(institution_id, ())]
         held_rows = [r for r in held_rows if mask[r]]
         mask[held_rows] = False
         # no selector at all when nothing is filtered out: the index scans without a bitmap
@@ -210,7 +228,7 @@ class Matcher:
             for r in held_rows
         ]
         hits = held_first(held, offset, query.k, rest)
-        items = [
+        items = tuple(
             _match(
                 state,
                 "project",
@@ -224,7 +242,7 @@ class Matcher:
                 else nudge.neighbour(pid, state.project_vectors[state.project_row[pid]]),
             )
             for pid, score in hits
-        ]
+        )
         return items, int(mask.sum()) + len(held)
 
     def recommend(
