@@ -40,7 +40,7 @@ from matchmaker.services.matching.profiles import prune_text_vectors
 from matchmaker.services.matching.state import (
     MatchState,
     build_state,
-    current_stamp,
+    event_stamp,
     event_weights,
 )
 from matchmaker.services.matching.verdicts import (
@@ -134,7 +134,7 @@ class Matcher:
 
     def stamp(self, db: Session, event_id: int) -> tuple[Any, ...]:
         """Return the database stamp the event's state (and its index set) is built from."""
-        return current_stamp(db, event_id, self._encoder().name, self.weights)
+        return event_stamp(db, event_id, self._encoder().name, self.weights)
 
     def state(self, db: Session, event: Event, progress: Progress | None = None) -> MatchState:
         """Return the event's state, rebuilt when the database stamp has moved."""

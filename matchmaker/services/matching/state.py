@@ -151,12 +151,6 @@ class MatchState:
         return out
 
 
-def event_stamp(db: Session, event_id: int, encoder: str, weights: Weights) -> tuple[Any, ...]:
-    """Return what a state is built from: registrations version, encoder, weights, layout."""
-    version = db.scalar(select(Event.registrations_version).where(Event.id == event_id))
-    return stamp_of(version, encoder, weights)
-
-
 def stamp_of(version: int | None, encoder: str, weights: Weights) -> tuple[Any, ...]:
     """Return the stamp of a state built at registrations ``version``."""
     return (version, encoder, weights, STATE_FORMAT)
@@ -190,9 +184,12 @@ def event_weights(db: Session, event_id: int, default: Weights) -> Weights:
     return Weights(**{b: float(stored[b]) for b in BLOCKS}) if stored else default
 
 
-def current_stamp(db: Session, event_id: int, encoder: str, default: Weights) -> tuple[Any, ...]:
-    """Return :func:`event_stamp` with :func:`event_weights` (``default`` when none were fitted)
-    in one query: every shortlist and recommendation asks it to know its state is current."""
+def event_stamp(db: Session, event_id: int, encoder: str, default: Weights) -> tuple[Any, ...]:
+    """Return what a state is built from: registrations version, encoder, weights (the event's
+    :func:`event_weights`, ``default`` when none were fitted), layout.
+
+    One query: every shortlist and recommendation asks it, to know its state is current.
+    """
     found = db.execute(
         select(Event.registrations_version, MatchWeights.weights)
         .outerjoin(MatchWeights, MatchWeights.event_id == Event.id)
