@@ -428,13 +428,18 @@ def _check_caps(
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     # the pair's, the project's and the institution's live requests, in one query
-    pair, of_project, of_institution = db.execute(
-        select(live(and_(mine, theirs)), live(mine), live(theirs)).where(
-            MeetingRequest.session_id == session.id,
-            MeetingRequest.status.in_(LIVE_REQUESTS),
-            or_(mine, theirs),
+    counts: tuple[int, int, int] = (
+        db.execute(
+            select(live(and_(mine, theirs)), live(mine), live(theirs)).where(
+                MeetingRequest.session_id == session.id,
+                MeetingRequest.status.in_(LIVE_REQUESTS),
+                or_(mine, theirs),
+            )
         )
-    ).one()
+        .one()
+        ._tuple()
+    )
+    pair, of_project, of_institution = counts
     if pair:
         raise Conflict(
             "booking.already_requested", project=project.code, institution=institution.code
