@@ -20,7 +20,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import CursorResult, and_, case, func, or_, select, union, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    and_,
+    case,
+    func,
+    or_,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -424,22 +434,17 @@ def _check_caps(
     mine = MeetingRequest.project_id == project.id
     theirs = MeetingRequest.institution_id == institution.id
 
-    def live(condition: Any) -> Any:
+    def live(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     # the pair's, the project's and the institution's live requests, in one query
-    counts: tuple[int, int, int] = (
-        db.execute(
-            select(live(and_(mine, theirs)), live(mine), live(theirs)).where(
-                MeetingRequest.session_id == session.id,
-                MeetingRequest.status.in_(LIVE_REQUESTS),
-                or_(mine, theirs),
-            )
+    pair, of_project, of_institution = db.execute(
+        select(live(and_(mine, theirs)), live(mine), live(theirs)).where(
+            MeetingRequest.session_id == session.id,
+            MeetingRequest.status.in_(LIVE_REQUESTS),
+            or_(mine, theirs),
         )
-        .one()
-        ._tuple()
-    )
-    pair, of_project, of_institution = counts
+    ).one()
     if pair:
         raise Conflict(
             "booking.already_requested", project=project.code, institution=institution.code

@@ -195,7 +195,8 @@ def event_stamp(db: Session, event_id: int, encoder: str, default: Weights) -> t
         .outerjoin(MatchWeights, MatchWeights.event_id == Event.id)
         .where(Event.id == event_id)
     ).one_or_none()
-    version, stored = found._tuple() if found is not None else (None, None)
+    version = found[0] if found is not None else None
+    stored = found[1] if found is not None else None
     weights = Weights(**{b: float(stored[b]) for b in BLOCKS}) if stored else default
     return stamp_of(version, encoder, weights)
 
