@@ -10,18 +10,30 @@ What it does, in one run:
    (240 projects, 41 institutions, 3 sessions) with one account per project and institution;
 2. starts ``matchmaker serve`` (gunicorn, ``--workers``) on loopback and warms the indexes;
 3. **baseline**: locust runs the same number of users against ``/healthz`` only, for a third
-   of the time — what the bare server and this machine give;
+   of the time, each waiting 1–3 s between requests as the morning's users do — what the bare
+   server and this machine give at the morning's concurrency and pacing;
 4. **the morning**: locust runs investors (shortlists, answering requests, intents) and entrants
-   (recommendations, free slots, booking) at ``--users`` concurrent users; with
-   ``--restart-postgres`` the cluster is restarted (fast shutdown, kills every connection)
-   half-way through, and the run reports how long the service took to answer again;
-5. checks the books: no two live meetings share an institution, a project or a table in a slot;
-   every intent and request the server acknowledged is in the database with its amount; every
-   accepted request has its meeting.
+   (recommendations, free slots, booking) at ``--users`` concurrent users, each waiting 1–3 s
+   between tasks; its p99 is compared with the baseline's. With ``--restart-postgres`` the
+   cluster is restarted (fast shutdown, kills every connection) half-way through, and the run
+   reports how long the service took to answer again;
+5. **capacity** (``--capacity-seconds``, 0 skips it): the 1–3 s pauses cap what 200 users can
+   ask for at about 100–130 requests/s, so the morning's throughput says how much was asked,
+   not how much the server can give. Here ``--capacity-users`` users run with no pause at all,
+   first against ``/healthz`` (the bare server's capacity on this machine, locust included),
+   then the morning's mix of tasks: the requests/s the server sustains for that mix when it is
+   never idle, printed beside the bare server's and beside the 111 req/s that 200 paced users
+   got before issue #19's work (then the server, not the users, was the limit). It runs after
+   the morning, when most slots are taken, so it books less than the morning did (the line
+   says how many of its requests were bookings, the dearest kind);
+6. checks the books over every phase: no two live meetings share an institution, a project or a
+   table in a slot; every intent and request the server acknowledged is in the database with
+   its amount; every accepted request has its meeting.
 
-It prints requests/s, p50/p99 and failures per endpoint and in total, beside the baseline, and
-exits non-zero when any failure or inconsistency is found. Needs PostgreSQL's server binaries
-(Debian ``postgresql``) and root (to run them as ``postgres``).
+Locust runs on the same cores as the server, with ``FastHttpUser`` (the lighter client) in
+every phase. It prints requests/s, p50/p99 and failures per endpoint and in total, beside the
+baseline, and exits non-zero when any failure or inconsistency is found. Needs PostgreSQL's
+server binaries (Debian ``postgresql``) and root (to run them as ``postgres``).
 """
 
 from __future__ import annotations
@@ -47,6 +59,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 HEALTHFILE = Path(__file__).with_name("locust_health.py")
+BEFORE_19 = 111.0  # req/s of 200 paced users before issue #19 (server-bound then; README)
+PACED, NO_PAUSE = "1,3", "0,0"  # MATCHMAKER_LOAD_THINK: seconds between a user's tasks
 
 
 def free_port() -> int:
@@ -267,6 +281,12 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=60, help="seconds of the morning")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--restart-postgres", action="store_true")
+    parser.add_argument(
+        "--capacity-seconds", type=int, default=30, help="seconds of the capacity phase; 0 skips"
+    )
+    parser.add_argument(
+        "--capacity-users", type=int, default=40, help="users without pauses in that phase"
+    )
     args = parser.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("run as root: the private PostgreSQL cluster runs as the postgres user")
@@ -294,6 +314,7 @@ def main() -> int:
         env = {
             "MATCHMAKER_LOAD_PLAN": str(plan_file),
             "MATCHMAKER_LOAD_LEDGER": str(home / "ledger.json"),
+            "MATCHMAKER_LOAD_THINK": PACED,
         }
         baseline = locust(
             HEALTHFILE, base, args.users, max(10, args.duration // 3), home / "base", env
@@ -307,8 +328,19 @@ def main() -> int:
             ).start()
         morning = locust(LOCUSTFILE, base, args.users, args.duration, home / "morning", env)
         ledger = json.loads((home / "ledger.json").read_text())
+        capacity: dict[str, dict[str, Any]] = {}
+        if args.capacity_seconds > 0:
+            env |= {
+                "MATCHMAKER_LOAD_THINK": NO_PAUSE,
+                "MATCHMAKER_LOAD_LEDGER": str(home / "ledger-capacity.json"),
+            }
+            users, seconds = args.capacity_users, args.capacity_seconds
+            capacity["bare"] = locust(HEALTHFILE, base, users, seconds // 2, home / "cap-base", env)
+            capacity["mix"] = locust(LOCUSTFILE, base, users, seconds, home / "cap-mix", env)
+            more = json.loads((home / "ledger-capacity.json").read_text())
+            ledger = {key: ledger[key] + more[key] for key in ledger}
         books = audit(db_url, ledger)
-        return report(args, baseline, morning, ledger, books, restart)
+        return report(args, baseline, morning, ledger, books, restart, capacity)
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -363,6 +395,7 @@ def report(
     ledger: dict[str, Any],
     books: dict[str, int],
     restart: dict[str, float],
+    capacity: dict[str, dict[str, Any]],
 ) -> int:
     print(
         f"\n{'endpoint':<18}{'requests':>10}{'failures':>10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
@@ -387,24 +420,38 @@ def report(
         f"same concurrency), {total['failures']:.0f} errors; "
         f"{len(ledger['refused'])} honest refusals (slot taken, cap reached, pair exists)"
     )
+    if capacity:
+        bare, mix = capacity["bare"]["Aggregated"], capacity["mix"]["Aggregated"]
+        # it runs after the morning, when most slots are taken: fewer bookings are made then
+        booked = capacity["mix"].get("book", {}).get("requests", 0)
+        print(
+            f"capacity, {args.capacity_users} users with no pauses: the morning's mix "
+            f"{mix['rps']:.1f} req/s (p50 {mix['p50']:.0f} ms, p99 {mix['p99']:.0f} ms, "
+            f"{mix['failures']:.0f} errors, {booked:.0f} of {mix['requests']:.0f} requests "
+            f"bookings) = {mix['rps'] / BEFORE_19:.1f}× the {BEFORE_19:.0f} "
+            f"req/s of 200 paced users before #19, {mix['rps'] / max(bare['rps'], 1):.2f}× the "
+            f"bare server's {bare['rps']:.1f} req/s (/healthz, p99 {bare['p99']:.0f} ms)"
+        )
     for key, value in restart.items():
         print(f"PostgreSQL restart: {key} {value:.1f} s")
     if restart:
         first, last = _failure_window(morning["_failures"]["text"])
         print(f"PostgreSQL restart: failed requests between {first} and {last}")
     print("books: " + ", ".join(f"{k} {v}" for k, v in books.items()))
-    if morning["_failures"]["text"].count("\n") > 1:
-        print("failures:\n" + morning["_failures"]["text"][:3000])
+    for phase in (morning, *capacity.values()):
+        if phase["_failures"]["text"].count("\n") > 1:
+            print("failures:\n" + phase["_failures"]["text"][:3000])
     inconsistent = sum(
         v for k, v in books.items() if "double" in k or "lost" in k or "without" in k
     )
     failures = total["failures"] + base["failures"]
+    failures += sum(phase["Aggregated"]["failures"] for phase in capacity.values())
     if restart:
         # while the database restarts, requests get a clean 503; anything else is a failure
         unclean = _unclean_failures(morning["_failures"]["text"])
         print(f"failures other than 503 while PostgreSQL restarted: {unclean}")
         recovered = "the API read the database again after" in restart
-        failures = unclean + base["failures"] + (0 if recovered else 1)
+        failures += unclean - total["failures"] + (0 if recovered else 1)
     bad = failures + inconsistent
     print("RESULT: " + ("OK" if bad == 0 else "FAILED"))
     return 0 if bad == 0 else 1

@@ -8,6 +8,12 @@ Refusals that a busy morning produces honestly — a slot taken a moment earlier
 reached, an intent for a pair that already has one — are answers, not errors: they are counted
 as "refused" and the run checks the database agrees. Anything else (5xx, 429, a dropped
 connection, an unexpected 4xx) is a failure.
+
+Users are locust's ``FastHttpUser`` (geventhttpclient), not ``HttpUser`` (requests): locust runs
+on the same two cores as the server, and the lighter client leaves more of them to the server
+— for the bare-server baseline (``locust_health.py``) as much as for the morning. Think time
+is ``MATCHMAKER_LOAD_THINK`` (see ``locust_health.think_time``): 1–3 s for a realistic morning,
+none for the capacity phase.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ import os
 import random
 from typing import Any
 
-from locust import HttpUser, between, events, task
+from locust import FastHttpUser, between, events, task
+from locust_health import think_time
 
 PLAN: dict[str, Any] = json.loads(open(os.environ["MATCHMAKER_LOAD_PLAN"]).read())
 LEDGER: dict[str, list[Any]] = {"intents": [], "requests": [], "accepted": [], "refused": []}
@@ -40,29 +47,31 @@ def _check(response: Any, refusable: bool = False) -> Any:
     return None
 
 
-class Investor(HttpUser):
+class Investor(FastHttpUser):
     """An investor of one institution: shortlists, their requests, intents."""
 
     weight = 1
-    wait_time = between(1, 3)
+    wait_time = between(*think_time())
 
     def on_start(self) -> None:
         account = next(_investors)
         self.institution = account["institution"]
-        self.client.headers["Authorization"] = f"Bearer {account['token']}"
+        self.auth = {"Authorization": f"Bearer {account['token']}"}
         self.projects = PLAN["projects"]
 
     @task(6)
     def shortlist(self) -> None:
         page = random.choice((1, 1, 1, 2))
         url = f"/api/v1/institutions/{self.institution}/shortlist?k=10&page={page}"
-        with self.client.get(url, name="shortlist", catch_response=True) as response:
+        with self.client.get(
+            url, name="shortlist", headers=self.auth, catch_response=True
+        ) as response:
             _check(response)
 
     @task(2)
     def answer_requests(self) -> None:
         with self.client.get(
-            "/api/v1/meeting-requests", name="my requests", catch_response=True
+            "/api/v1/meeting-requests", name="my requests", headers=self.auth, catch_response=True
         ) as response:
             mine = _check(response) or []
         waiting = [r for r in mine if r["status"] == "pending" and r["requested_by"] == "entrant"]
@@ -72,6 +81,7 @@ class Investor(HttpUser):
         with self.client.post(
             f"/api/v1/meeting-requests/{chosen['id']}/accept",
             name="accept request",
+            headers=self.auth,
             catch_response=True,
         ) as response:
             if _check(response, refusable=True) is not None:
@@ -89,29 +99,35 @@ class Investor(HttpUser):
             "note": "对接会现场洽谈",
         }
         with self.client.post(
-            "/api/v1/intents", json=body, name="create intent", catch_response=True
+            "/api/v1/intents",
+            json=body,
+            name="create intent",
+            headers=self.auth,
+            catch_response=True,
         ) as response:
             made = _check(response, refusable=True)
             if made is not None:
                 LEDGER["intents"].append([made["id"], project, self.institution, amount])
 
 
-class Entrant(HttpUser):
+class Entrant(FastHttpUser):
     """An entrant of one project: recommended institutions, free slots, booking."""
 
     weight = 3
-    wait_time = between(1, 3)
+    wait_time = between(*think_time())
 
     def on_start(self) -> None:
         account = next(_entrants)
         self.project = account["project"]
         self.pairs = account["pairs"]  # [institution, session] the two can meet in
-        self.client.headers["Authorization"] = f"Bearer {account['token']}"
+        self.auth = {"Authorization": f"Bearer {account['token']}"}
 
     @task(4)
     def recommendations(self) -> None:
         url = f"/api/v1/projects/{self.project}/recommendations?k=10"
-        with self.client.get(url, name="recommendations", catch_response=True) as response:
+        with self.client.get(
+            url, name="recommendations", headers=self.auth, catch_response=True
+        ) as response:
             _check(response)
 
     @task(3)
@@ -123,7 +139,9 @@ class Entrant(HttpUser):
             f"/api/v1/projects/{self.project}/free-slots"
             f"?institution={institution}&session={session}"
         )
-        with self.client.get(url, name="free slots", catch_response=True) as response:
+        with self.client.get(
+            url, name="free slots", headers=self.auth, catch_response=True
+        ) as response:
             slots = _check(response) or []
         if not slots:
             return
@@ -135,7 +153,11 @@ class Entrant(HttpUser):
             "message": "希望当面介绍项目",
         }
         with self.client.post(
-            "/api/v1/meeting-requests", json=body, name="book", catch_response=True
+            "/api/v1/meeting-requests",
+            json=body,
+            name="book",
+            headers=self.auth,
+            catch_response=True,
         ) as response:
             made = _check(response, refusable=True)
             if made is not None:

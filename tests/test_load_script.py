@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_a_short_morning_with_a_postgres_restart_keeps_the_books() -> None:
     run = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "load.py"), "--users", "30",
-         "--duration", "16", "--workers", "2", "--restart-postgres"],
+         "--duration", "16", "--workers", "2", "--restart-postgres",
+         "--capacity-seconds", "6", "--capacity-users", "10"],
         capture_output=True,
         text=True,
         timeout=600,
@@ -33,6 +34,7 @@ def test_a_short_morning_with_a_postgres_restart_keeps_the_books() -> None:
     out = run.stdout
     assert run.returncode == 0 and "RESULT: OK" in out, out + run.stderr[-3000:]
     assert "the API read the database again after" in out
+    assert "capacity, 10 users with no pauses: the morning's mix" in out
     assert "failures other than 503 while PostgreSQL restarted: 0" in out
     books = next(line for line in out.splitlines() if line.startswith("books: "))
     for kind in ("institution", "project", "table"):

@@ -32,7 +32,8 @@ def current_user() -> User | None:
         if scheme.lower() != "bearer" or not value.strip():
             raise AuthenticationRequired("auth.bad_token")
         user = user_for_token(db(), value.strip())
-        db().commit()  # keep last_used_at
+        if db().dirty:  # keep last_used_at (a commit when it moved, not a round trip each time)
+            db().commit()
     elif not request.path.startswith("/api/") and isinstance(session.get("sign_in"), str):
         # Cookies sign in pages only; the API takes bearer tokens, so no CSRF path into it. The
         # cookie's token must still be on record: signing out deletes it (a replay is refused).

@@ -128,6 +128,13 @@ def _folded_nationwide() -> frozenset[str]:
 
 def targets(regions: Sequence[str]) -> frozenset[int]:
     """Return the divisions an institution's regions cover, none inside another of them."""
+    return _targets(tuple(regions))
+
+
+@lru_cache(maxsize=4096)
+def _targets(regions: tuple[str, ...]) -> frozenset[int]:
+    # Asked for every institution on every recommendation (which of them admit the project),
+    # and each time the same few lists: worth remembering (about 0.1 ms each, 41 a request).
     return _normalised(frozenset(c for region in regions for c in _cell_targets(region)))
 
 

@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,6 @@ from matchmaker.embeddings.composite import Weights
 from matchmaker.ranking.reasons import FeedbackNeighbour, Reason, explain
 from matchmaker.ranking.shortlist import (
     STAGES,
-    ProjectColumns,
     allowed_projects,
     held_first,
     rank,
@@ -38,7 +37,12 @@ from matchmaker.ranking.shortlist import (
 )
 from matchmaker.services.matching.index_store import IndexStore
 from matchmaker.services.matching.profiles import prune_text_vectors
-from matchmaker.services.matching.state import MatchState, build_state, event_stamp, event_weights
+from matchmaker.services.matching.state import (
+    MatchState,
+    build_state,
+    event_stamp,
+    event_weights,
+)
 from matchmaker.services.matching.verdicts import (
     met_projects,
     record_verdict,
@@ -58,9 +62,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Match:
-    """One shortlist item."""
+    """One shortlist item (frozen: a state may hand the same one to several requests)."""
 
     kind: str  # "project" or "institution": what the item is
     id: int
@@ -130,8 +134,7 @@ class Matcher:
 
     def stamp(self, db: Session, event_id: int) -> tuple[Any, ...]:
         """Return the database stamp the event's state (and its index set) is built from."""
-        weights = event_weights(db, event_id, self.weights)
-        return event_stamp(db, event_id, self._encoder().name, weights)
+        return event_stamp(db, event_id, self._encoder().name, self.weights)
 
     def state(self, db: Session, event: Event, progress: Progress | None = None) -> MatchState:
         """Return the event's state, rebuilt when the database stamp has moved."""
@@ -174,18 +177,36 @@ class Matcher:
         """Return one page of projects for ``institution``, best first, and the candidate count."""
         state = self.state(db, event)
         row = state.institution_row[institution.id]
-        profile = state.institutions[row]
-        mask = allowed_projects(state.columns, profile, state.hard[institution.id])
-        mask &= _project_filters(state, query)
         given = verdicts(db, institution.id)
+        met = frozenset(met_projects(db, institution.id))
+        # The page follows from the state, the query, the verdicts and the meetings alone: worked
+        # out once for each of them while the state lasts (a verdict or a meeting is a new key).
+        key = ("shortlist", row, astuple(query), frozenset(given.items()), met)
+        items, total = state.remembered(
+            key, lambda: self._shortlist(state, institution.id, row, query, given, met)
+        )
+        return list(items), total
+
+    def _shortlist(
+        self,
+        state: MatchState,
+        institution_id: int,
+        row: int,
+        query: ShortlistQuery,
+        given: dict[int, str],
+        met: frozenset[int],
+    ) -> tuple[tuple[Match, ...], int]:
+        profile = state.institutions[row]
+        mask = allowed_projects(state.columns, profile, state.hard[institution_id])
+        mask &= _project_filters(state, query)
         nudge = verdict_shift(state, given)
-        excluded = set(met_projects(db, institution.id))
+        excluded = set(met)
         if not query.include_passed:
             excluded |= {p for p, v in given.items() if v == Verdict.PASS.value}
         if excluded:
             mask &= ~np.isin(state.columns.ids, np.fromiter(excluded, dtype=np.int64))
         # follow-ons (its own portfolio companies) come first; the index ranks the rest
-        held_rows = [state.project_row[p] for p in state.follow_ons.get(institution.id, ())]
+        held_rows = [state.project_row[p] for p in state.follow_ons.get(institution_id, ())]
         held_rows = [r for r in held_rows if mask[r]]
         mask[held_rows] = False
         # no selector at all when nothing is filtered out: the index scans without a bitmap
@@ -207,7 +228,7 @@ class Matcher:
             for r in held_rows
         ]
         hits = held_first(held, offset, query.k, rest)
-        items = [
+        items = tuple(
             _match(
                 state,
                 "project",
@@ -221,7 +242,7 @@ class Matcher:
                 else nudge.neighbour(pid, state.project_vectors[state.project_row[pid]]),
             )
             for pid, score in hits
-        ]
+        )
         return items, int(mask.sum()) + len(held)
 
     def recommend(
@@ -230,12 +251,17 @@ class Matcher:
         """Return one page of institutions for ``project``, best first, and the candidate count."""
         state = self.state(db, event)
         row = state.project_row[project.id]
-        single = ProjectColumns.of([state.projects[row]])
+        # Nothing but the state decides them (no verdicts or meetings, as a shortlist has): the
+        # same project's page is worked out once per state, not on every ask.
+        key = ("recommend", row, query.type, query.page, query.k)
+        items, total = state.remembered(key, lambda: self._recommend(state, row, query))
+        return list(items), total
+
+    def _recommend(
+        self, state: MatchState, row: int, query: ShortlistQuery
+    ) -> tuple[tuple[Match, ...], int]:
         allowed_ids = [
-            q.id
-            for q in state.institutions
-            if allowed_projects(single, q, state.hard[q.id])[0]
-            and (query.type is None or q.type == query.type)
+            q.id for q in state.admitting(row) if query.type is None or q.type == query.type
         ]
         views = state.views
         q_rows = np.array([state.institution_row[q] for q in allowed_ids], dtype=np.int64)
@@ -249,10 +275,10 @@ class Matcher:
             offset,
             None if len(allowed_views) == len(views.owner) else allowed_views,
         )
-        items = [
+        items = tuple(
             _match(state, "institution", state.institutions[q_row].id, row, q_row, score)
             for q_row, score in hits
-        ]
+        )
         return items, len(allowed_ids)
 
 

@@ -9,10 +9,10 @@ both directions rank by the same score: an institution's best view.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from sqlalchemy import select
@@ -32,7 +32,7 @@ from matchmaker.embeddings.index import VectorIndex
 from matchmaker.embeddings.portfolio import follow_ons, view_text
 from matchmaker.embeddings.views import InstitutionViews, build_views, text_parts
 from matchmaker.ranking.reasons import Neighbour
-from matchmaker.ranking.shortlist import HardFilters, ProjectColumns
+from matchmaker.ranking.shortlist import HardFilters, ProjectColumns, allowed_projects
 from matchmaker.services.library.carryover import PastProject, past_outcomes
 from matchmaker.services.matching.index_store import IndexStore
 from matchmaker.services.matching.profiles import (
@@ -48,6 +48,11 @@ from matchmaker.vocabulary import EventVocabulary
 # and county coordinates, regions.Places; 5: focus sectors the thesis names weigh more,
 # composite.CompositeSpace.focus_weights).
 STATE_FORMAT = 5
+
+
+T = TypeVar("T")
+_MISSING = object()
+MEMO_SIZE = 4096  # answers a state keeps (``MatchState.remembered``)
 
 
 @dataclass
@@ -76,6 +81,35 @@ class MatchState:
     # institution row → names of the past contests' projects whose views come first among its
     # entries (services/library/carryover.py)
     past_names: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # answers worked out from this state alone, kept with it (``remembered``)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def remembered(self, key: Any, make: Callable[[], T]) -> T:
+        """Return ``make()``, worked out once for ``key`` while this state lasts.
+
+        For answers that follow from the state alone (which institutions admit a project, a
+        project's recommendations): a state is rebuilt, and so forgets them, when the event's
+        stamp moves, in each worker by itself. Two threads may both work an answer out: the
+        same answer. Kept to a few thousand, as typed filters could grow it without end.
+        """
+        found = self._memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = make()
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = found
+        return cast(T, found)
+
+    def admitting(self, p_row: int) -> tuple[InstitutionProfile, ...]:
+        """Return the institutions whose hard limits (region, stage, ticket) admit the project."""
+
+        def work_out() -> tuple[InstitutionProfile, ...]:
+            single = ProjectColumns.of([self.projects[p_row]])
+            return tuple(
+                q for q in self.institutions if allowed_projects(single, q, self.hard[q.id])[0]
+            )
+
+        return self.remembered(("admitting", p_row), work_out)
 
     def institution_views(self, q_row: int) -> np.ndarray:
         """Return the (v, dim) query vectors of one institution."""
@@ -117,12 +151,6 @@ class MatchState:
         return out
 
 
-def event_stamp(db: Session, event_id: int, encoder: str, weights: Weights) -> tuple[Any, ...]:
-    """Return what a state is built from: registrations version, encoder, weights, layout."""
-    version = db.scalar(select(Event.registrations_version).where(Event.id == event_id))
-    return stamp_of(version, encoder, weights)
-
-
 def stamp_of(version: int | None, encoder: str, weights: Weights) -> tuple[Any, ...]:
     """Return the stamp of a state built at registrations ``version``."""
     return (version, encoder, weights, STATE_FORMAT)
@@ -154,6 +182,23 @@ def event_weights(db: Session, event_id: int, default: Weights) -> Weights:
     """Return the event's learned weights (``matchmaker weights fit``), else ``default``."""
     stored = db.scalar(select(MatchWeights.weights).where(MatchWeights.event_id == event_id))
     return Weights(**{b: float(stored[b]) for b in BLOCKS}) if stored else default
+
+
+def event_stamp(db: Session, event_id: int, encoder: str, default: Weights) -> tuple[Any, ...]:
+    """Return what a state is built from: registrations version, encoder, weights (the event's
+    :func:`event_weights`, ``default`` when none were fitted), layout.
+
+    One query: every shortlist and recommendation asks it, to know its state is current.
+    """
+    found = db.execute(
+        select(Event.registrations_version, MatchWeights.weights)
+        .outerjoin(MatchWeights, MatchWeights.event_id == Event.id)
+        .where(Event.id == event_id)
+    ).one_or_none()
+    version = found[0] if found is not None else None
+    stored = found[1] if found is not None else None
+    weights = Weights(**{b: float(stored[b]) for b in BLOCKS}) if stored else default
+    return stamp_of(version, encoder, weights)
 
 
 def build_state(

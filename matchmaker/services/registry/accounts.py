@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from matchmaker.db.models import ApiToken, Institution, Project, User, WebSession
@@ -140,7 +140,14 @@ def issue_token(
 def user_for_token(db: Session, token: str) -> User:
     """Return the active user holding ``token``; AuthenticationRequired if bad or expired."""
     digest = _digest(token)
-    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    # Every API request asks this first, and most go on to the user's institution or project:
+    # one query for all three, not three round trips.
+    holder = joinedload(ApiToken.user)
+    row = db.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == digest)
+        .options(holder.joinedload(User.institution), holder.joinedload(User.project))
+    )
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         raise AuthenticationRequired("auth.bad_token")
     now = utcnow()

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Event, MatchmakingSession, Meeting, Slot, Table, User
+from matchmaker.db.scope import SCOPE_KEY
 from matchmaker.domain import MeetingStatus, check_name, parse_id
 from matchmaker.errors import Conflict, InvalidInput, NotFound, Problem
 from matchmaker.messages import LANGUAGES, Ref
@@ -249,16 +250,46 @@ def delete_session(
 def get_event(db: Session, code: str | None = None) -> Event:
     """Return the event with ``code``, or the only event when ``code`` is None."""
     if code is not None:
+        event = _known(db).get((code, db.info.get(SCOPE_KEY)))
+        if event is not None and _still(db, event, code):
+            return event
         event = db.scalar(select(Event).where(Event.code == code))
         if event is None:
             raise NotFound(what=Ref("what.event"), key=code)
-        return event
+        return remember_event(db, event)
     events = db.scalars(select(Event).order_by(Event.id)).all()
     if not events:
         raise NotFound("import.no_event")
     if len(events) > 1:
         raise InvalidInput("import.ambiguous_event", choices=", ".join(e.code for e in events))
     return events[0]
+
+
+_KNOWN = "matchmaker.events_by_code"  # Session.info key: events this session looked up
+
+
+def _known(db: Session) -> dict[tuple[str, Any], Event]:
+    known: dict[tuple[str, Any], Event] = db.info.setdefault(_KNOWN, {})
+    return known
+
+
+def remember_event(db: Session, event: Event) -> Event:
+    """Keep ``event`` for :func:`get_event` in ``db`` and return it.
+
+    One API request looks its event up by code three to five times (the viewer's own, then
+    each registration id and session named in the request). The session's identity map holds
+    objects weakly, so an event nobody kept a reference to is loaded again each time; this keeps
+    it (per session, so per request, and per scope: a scoped organiser's lookups are filtered).
+    """
+    _known(db)[(event.code, db.info.get(SCOPE_KEY))] = event
+    return event
+
+
+def _still(db: Session, event: Event, code: str) -> bool:
+    """Whether a remembered ``event`` may be returned for ``code`` without asking again: still
+    in ``db``, loaded (not expired by a commit or rollback) and still under that code."""
+    state = inspect(event)
+    return state.persistent and "code" not in state.unloaded and event.code == code
 
 
 def find_session(event: Event, code: str) -> MatchmakingSession | None:
@@ -316,7 +347,9 @@ def event_code_for(db: Session, viewer: User, code: str | None) -> str | None:
     if code:
         return code
     bound = viewer.institution or viewer.project
-    return db.get_one(Event, bound.event_id).code if bound is not None else None
+    if bound is None:
+        return None
+    return remember_event(db, db.get_one(Event, bound.event_id)).code
 
 
 def session_lookup(event: Event) -> dict[str, str]:
