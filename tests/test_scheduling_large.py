@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from tests_support import tiny
 
 from matchmaker.scheduling import parse_instance, solve, validate
 from matchmaker.scheduling.colouring import match_slots, repair_left
@@ -12,7 +13,6 @@ from matchmaker.scheduling.model import derive
 from matchmaker.scheduling.pairs import select_pairs
 from matchmaker.scheduling.solver import assemble
 from matchmaker.scheduling.synthetic import make_instance
-from tests.test_scheduling_core import tiny
 
 
 @pytest.mark.parametrize("fair", [False, True])

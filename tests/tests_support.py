@@ -443,3 +443,28 @@ def add_roadshow(factory: Any, published_seed: int | None = None) -> None:
         if published_seed is not None:
             make_draw(db, session, None, published_seed)
             publish_draw(db, session, None)
+
+
+# ---- scheduling ---------------------------------------------------------------------------
+
+
+def tiny(
+    scores: dict[tuple[str, str], float], slots: int = 2, sessions: int = 1, **extra: Any
+) -> dict[str, Any]:
+    """Return an instance with the parties of ``scores`` and ``slots`` slots per session."""
+    return {
+        "slots": [
+            {
+                "id": f"{s + 1}-{k}",
+                "session": f"S{s + 1}",
+                "start": f"2026-12-{8 + s:02d}T{9 + k:02d}:00",
+                "minutes": 20,
+            }
+            for s in range(sessions)
+            for k in range(slots)
+        ],
+        "institutions": [{"id": i} for i in sorted({i for i, _ in scores})],
+        "projects": [{"id": p} for p in sorted({p for _, p in scores})],
+        "scores": [{"institution": i, "project": p, "score": s} for (i, p), s in scores.items()],
+        **extra,
+    }
