@@ -318,7 +318,7 @@ def _project_filters(state: MatchState, query: ShortlistQuery) -> np.ndarray:
     columns = state.columns
     mask = np.ones(len(columns.ids), dtype=bool)
     if query.track:
-        mask &= state.tracks == query.track
+        mask &= state.projects.track.where(query.track)
     if query.stage:
         mask &= columns.stage == STAGES.index(Stage(query.stage))
     if query.min_ask is not None:
@@ -326,7 +326,7 @@ def _project_filters(state: MatchState, query: ShortlistQuery) -> np.ndarray:
     if query.max_ask is not None:
         mask &= (columns.ask >= 0) & (columns.ask <= query.max_ask)
     if query.session:
-        mask &= np.array([query.session in state.sessions[int(i)] for i in columns.ids], dtype=bool)
+        mask &= state.projects.in_session(query.session)
     if query.region:
         mask &= columns.region_mask(regions.targets([query.region]), 1.0, unknown=False)
     return mask
