@@ -177,13 +177,16 @@ def candidates(vectors: np.ndarray, views: list[np.ndarray]) -> None:
     dim = vectors.shape[1]
     width = dim + (-dim) % 16
     nlist = int(4 * np.sqrt(len(vectors)))
+    ivf_sq8, ivf_pq = f"IDMap2,IVF{nlist},SQ8", f"IDMap2,IVF{nlist},PQ64x8"
     tried: list[tuple[str, Callable[[], VectorIndex]]] = [
         ("HNSW-SQ8 ef 256, re-rank 2k (the product)", lambda: VectorIndex().build(vectors, ids)),
         ("HNSW-SQ8 ef 128, re-rank 2k", lambda: VectorIndex(ef_search=128).build(vectors, ids)),
         ("HNSW-SQ8 ef 256, no re-rank", lambda: _bare(VectorIndex().build(vectors, ids))),
-        ("HNSW flat ef 256", lambda: _factory(vectors, f"IDMap2,HNSW32", 256, None)),
-        (f"IVF{nlist}-SQ8 nprobe 32 + re-rank", lambda: _factory(vectors, f"IDMap2,IVF{nlist},SQ8", None, 32, width)),
-        (f"IVF{nlist}-PQ64 nprobe 32 + refine", lambda: _factory(vectors, f"IDMap2,IVF{nlist},PQ64x8", None, 32, width)),
+        ("HNSW flat ef 256", lambda: _factory(vectors, "IDMap2,HNSW32", 256, None)),
+        (f"IVF{nlist}-SQ8 nprobe 32 + re-rank",
+         lambda: _factory(vectors, ivf_sq8, None, 32, width)),
+        (f"IVF{nlist}-PQ64 nprobe 32 + re-rank",
+         lambda: _factory(vectors, ivf_pq, None, 32, width)),
     ]  # fmt: skip
     print("\nFAISS settings tried (one index each, the same vectors and institutions' views):")
     for label, make in tried:
@@ -303,9 +306,10 @@ def main() -> None:
             load = time.perf_counter() - started
             index = state.project_index
             kind = "HNSW-SQ8 + exact re-rank" if index.approximate_ else "flat (exact)"
+            bare = "skipped" if args.no_bare_build else f"{bare_build:.1f} s"
             print(
                 f"build: Matcher.state {build:.1f} s (the bare {kind} index build on the same "
-                f"vectors {'skipped' if args.no_bare_build else f'{bare_build:.1f} s'}); load of the persisted set by a fresh Matcher "
+                f"vectors {bare}); load of the persisted set by a fresh Matcher "
                 f"{load:.1f} s; {state.space.dim} dimensions, {len(state.views.vectors)} "
                 "institution views"
             )
