@@ -20,8 +20,7 @@ from sqlalchemy.orm import selectinload
 from matchmaker.db.engine import make_engine, migrate, session_factory, transaction
 from matchmaker.db.models import Event, Institution, PortfolioEntry, Project, TextVector
 from matchmaker.domain import InstitutionType, Role, Stage, Track, parse_amount_range, split_multi
-from matchmaker.embeddings.portfolio import view_text
-from matchmaker.embeddings.portfolio import project_text
+from matchmaker.embeddings.portfolio import project_text, view_text
 from matchmaker.services.matching.profiles import institution_profile, text_hash
 from matchmaker.services.operations.demo import demo_file
 from matchmaker.services.registry.accounts import create_user, issue_token
@@ -74,6 +73,7 @@ def populate(url: str, n: int, m: int, encoder: Any) -> tuple[int, str]:
         event_id = event.id
     # In chunks, from plain rows (no ORM objects), so a million projects fit in little memory
     for start in range(0, n, CHUNK):
+        end = min(n, start + CHUNK)
         rows = [
             {"event_id": event_id, "code": f"B-{i:06d}", "name": f"{t['项目名称']}·{i}",
              "track": list(Track)[i % 6], "sectors": split_multi(t["行业领域"]),
@@ -81,7 +81,7 @@ def populate(url: str, n: int, m: int, encoder: Any) -> tuple[int, str]:
              "funding_ask": int(rng.choice([50, 200, 500, 1500, 5000])) * 10_000,
              "region": REGIONS[int(rng.integers(0, len(REGIONS)))], "needs": ["funding"],
              "description": t["项目简介"], "search_text": ""}
-            for i, t in ((i, projects[i % len(projects)]) for i in range(start, min(n, start + CHUNK)))
+            for i, t in ((i, projects[i % len(projects)]) for i in range(start, end))
         ]  # fmt: skip
         with transaction(factory) as db:
             db.execute(insert(Project), rows)

@@ -227,13 +227,27 @@ def _factory(
         inner.hnsw.efSearch = ef
     if nprobe is not None:
         inner.nprobe = nprobe
-    out = VectorIndex(refine=2)
+    out = _IVF(refine=2) if nprobe is not None else VectorIndex()
     out.index_ = built
     out.ids_ = np.arange(len(vectors), dtype=np.int64)
     out.approximate_ = nprobe is not None  # IVF: re-ranked on the exact vectors
     out.vectors_ = vectors if nprobe is not None else None
     out._order = out.ids_
     return out
+
+
+class _IVF(VectorIndex):
+    """An IVF index whose candidates are re-ranked on the exact vectors, as the product's are."""
+
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        padded = np.zeros((len(queries), self.index_.d), dtype=np.float32)
+        padded[:, : queries.shape[1]] = queries
+        faiss.omp_set_num_threads(self.search_threads)
+        _scores, ids = self.index_.search(padded, k * self.refine)
+        return self._exact(queries, ids, k)
 
 
 def clock(call: Callable[[], object]) -> float:

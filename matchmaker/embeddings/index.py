@@ -105,7 +105,10 @@ class VectorIndex:
         if len(vectors) > self.hnsw_threshold:
             width = dim + (-dim) % PAD
             inner = faiss.IndexHNSWSQ(
-                width, faiss.ScalarQuantizer.QT_8bit, HNSW_M, faiss.METRIC_INNER_PRODUCT
+                width,
+                faiss.ScalarQuantizer.QT_8bit,  # type: ignore[arg-type]  # stubs: an enum is an int
+                HNSW_M,
+                faiss.METRIC_INNER_PRODUCT,
             )
         else:
             inner = faiss.IndexFlatIP(dim)

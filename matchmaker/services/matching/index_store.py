@@ -92,7 +92,7 @@ class IndexStore:
         os.replace(partial, p_matrix)
         partial = matrices.with_name(f"{matrices.name}.{unique}.partial.npz")
         columns = {f"{TABLE}{name}": array for name, array in table.items()}
-        np.savez(partial, p_ids=p_ids, q_ids=q_ids, q=q_vectors, **columns)
+        np.savez(partial, p_ids=p_ids, q_ids=q_ids, q=q_vectors, **columns)  # type: ignore[arg-type]
         os.replace(partial, matrices)
 
     def load(

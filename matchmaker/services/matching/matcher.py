@@ -259,7 +259,7 @@ class Matcher:
 class _Rows(Mapping[int, np.ndarray]):
     """Read-only id → text-block view of the project matrix (MMR reads only the hits)."""
 
-    def __init__(self, matrix: np.ndarray, row: dict[int, int], cut: slice) -> None:
+    def __init__(self, matrix: np.ndarray, row: Mapping[int, int], cut: slice) -> None:
         self.matrix, self.row, self.cut = matrix, row, cut
 
     def __getitem__(self, key: int) -> np.ndarray:

@@ -11,7 +11,7 @@ shortlist explains.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, overload
+from typing import Any, cast, overload
 
 import numpy as np
 from sqlalchemy import select
@@ -91,7 +91,7 @@ class Codes:
         return {f"{name}.codes": self.codes, f"{name}.missing": missing, **values.arrays(name)}
 
     def __getitem__(self, row: int) -> str | None:
-        return self.values[self.codes[row]]
+        return self.values[int(self.codes[row])]
 
     def where(self, value: str) -> np.ndarray:
         """Return the (n,) mask of the rows whose value is ``value``."""
@@ -227,7 +227,7 @@ class ProjectTable(Sequence[ProjectProfile]):
             .join(MatchmakingSession, MatchmakingSession.id == session_projects.c.session_id)
             .where(MatchmakingSession.event_id == event_id)
         )
-        sessions = [(pid, code) for pid, code in db.execute(member)]
+        sessions = cast(list[tuple[int, str]], db.execute(member).all())
         if arrays is not None:
             return cls.of(arrays, sessions)
         query = select(*columns).where(Project.event_id == event_id).order_by(Project.id)
@@ -252,7 +252,7 @@ class ProjectTable(Sequence[ProjectProfile]):
             sectors=_split(self.sectors[i]),
             stage=self.stage[i],
             ask=None if ask < 0 else ask,
-            region=self.region[i],
+            region=self.region[i] or "",
             needs=_split(self.needs[i]),
             text=self.text[i],
             name=self.name[i],
@@ -260,7 +260,7 @@ class ProjectTable(Sequence[ProjectProfile]):
 
     def columns(self) -> ProjectColumns:
         """Return the filter columns (``ProjectColumns``), each region located once."""
-        located = [regions.place_of(r) for r in self.region.values]
+        located = [regions.place_of(r or "") for r in self.region.values]
         places = np.array(sorted({p for p in located if p is not None}), dtype=np.int64)
         at = {int(code): i for i, code in enumerate(places)}
         place_row = np.array([-1 if p is None else at[p] for p in located], dtype=np.int64)
