@@ -42,7 +42,7 @@ def test_a_large_set_loads_memory_mapped_and_ranks_as_built(tmp_path: Path) -> N
     loaded = store.load(1, (1,), p_ids, q_ids)
     assert loaded is not None
     vectors, _q, projects, _institutions = loaded
-    assert isinstance(vectors, np.memmap) and not vectors.flags.writeable
+    assert isinstance(vectors.base, np.memmap) and not vectors.flags.writeable
     assert projects.approximate_ and projects.vectors_ is vectors
     for query in q:
         ids, scores = projects.search(query, 10)

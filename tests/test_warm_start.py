@@ -86,7 +86,9 @@ def test_a_fresh_process_ranks_from_the_mapped_set_as_the_builder_did(
             ).all()
             built = [builder.shortlist(db, event, i, q) for i in institutions for q in queries]
             state = fresh.state(db, event)  # loaded from the set the builder kept
-            assert state.project_index.approximate_ and isinstance(state.project_vectors, np.memmap)
+            assert state.project_index.approximate_ and isinstance(
+                state.project_vectors.base, np.memmap
+            )
             loaded = [fresh.shortlist(db, event, i, q) for i in institutions for q in queries]
         assert any(items for items, _total in built)
         for (want, want_total), (got, got_total) in zip(built, loaded, strict=True):
