@@ -184,6 +184,11 @@ def test_above_the_threshold_the_approximate_index_agrees_with_exact_search() ->
         got, _ = approximate.search(query, 10, allowed)
         assert set(got[0]) <= set(allowed)
         assert list(got[0]) == list(exact.search(query, 10, allowed)[0][0])
+        mask = np.isin(ids, allowed)  # the same limit as a boolean over the rows
+        for index in (approximate, exact):
+            assert np.array_equal(index.search(query, 10, mask=mask)[0], got)
+    with pytest.raises(ValueError):
+        exact.search(query, 10, mask=np.ones(3, dtype=bool))
 
 
 def test_index_round_trips_through_a_file(tmp_path) -> None:  # type: ignore[no-untyped-def]

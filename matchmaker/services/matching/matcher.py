@@ -188,8 +188,9 @@ class Matcher:
         held_rows = [state.project_row[p] for p in state.follow_ons.get(institution.id, ())]
         held_rows = [r for r in held_rows if mask[r]]
         mask[held_rows] = False
-        # no selector at all when nothing is filtered out: the index scans without a bitmap
-        allowed = None if mask.all() else state.columns.ids[mask]
+        # no selector at all when nothing is filtered out: the index scans without a bitmap; else
+        # the mask itself, row for row (the index holds the projects in ``columns.ids`` order)
+        allowed = None if mask.all() else mask
         text = state.space.slices["text"]
         vectors = _Rows(state.project_vectors, state.project_row, text) if query.diversity else None
         offset = (query.page - 1) * query.k
@@ -198,9 +199,11 @@ class Matcher:
             views = nudge.apply(views)
 
         def rest(k: int, skip: int) -> list[tuple[int, float]]:
-            if allowed is not None and len(allowed) == 0:
+            if allowed is not None and not allowed.any():
                 return []
-            return rank(state.project_index, views, k, skip, allowed, query.diversity, vectors)
+            return rank(
+                state.project_index, views, k, skip, None, query.diversity, vectors, allowed
+            )
 
         held = [
             (int(state.columns.ids[r]), float((views @ state.project_vectors[r]).max()))
