@@ -186,6 +186,9 @@ def build_state(
     saved = store.table(event.id, stamp) if store and built else None
     table = ProjectTable.read(db, event.id, saved)
     if built is None:
+        # the rows just read, in case one was added since the ids were (the index's rows and the
+        # table's must be the same: a shortlist's filter mask is passed to the index row for row)
+        p_ids = table.ids
         p_text = cached_text_vectors(db, encoder, "project", table, progress)
         q_text = cached_text_vectors(db, encoder, "institution", q_profiles, progress)
         p_vectors = space.encode_projects(table, p_text)
