@@ -140,7 +140,8 @@ class VectorIndex:
 
     @property
     def nbytes(self) -> int:
-        """Return the bytes the FAISS index itself holds (its serialised size)."""
+        """Return the bytes the FAISS index itself holds (its serialised size: for measurement,
+        it makes a passing copy of that size)."""
         return int(faiss.serialize_index(self.index_).nbytes)
 
     def search(
