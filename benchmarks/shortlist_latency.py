@@ -48,7 +48,9 @@ In one run, on this machine:
      300,000 of those vectors the inner-product graph gave 0.973 at ef 256 and at ef 1024; the
      same codes in a graph built for L2 over vectors lifted by √(M² − |x|²) gave 0.993 and
      0.999, and that is what the product builds now (at 100,000: recall@20 0.984, service p99
-     12.5 ms, build 23 s, load 1.7 s, machine at load 1.3–4).
+     12.5 ms, build 23 s, load 1.7 s, machine at load 1.3–4). At 1,000,000 it is still NOT
+     enough: recall@20 0.554 against exact for the institutions' views (service p99 44 ms, build
+     307 s, index 0.87 GiB + 2.39 GiB exact vectors, peak RSS 6.06 GiB); #19 stays open on it.
 Run: .venv/bin/python benchmarks/shortlist_latency.py [N] [--institutions 2000] [--no-http]
      [--workers 1] [--data DIR] [--no-bare-build] [--candidates]
 (a quick run: N = 10000 --institutions 200; ``--data DIR`` keeps the populated database there and
