@@ -20,8 +20,8 @@ from sqlalchemy.orm import selectinload
 from matchmaker.db.engine import make_engine, migrate, session_factory, transaction
 from matchmaker.db.models import Event, Institution, PortfolioEntry, Project, TextVector
 from matchmaker.domain import InstitutionType, Role, Stage, Track, parse_amount_range, split_multi
-from matchmaker.embeddings.portfolio import view_text
-from matchmaker.services.matching.profiles import institution_profile, project_profile, text_hash
+from matchmaker.embeddings.portfolio import project_text, view_text
+from matchmaker.services.matching.profiles import institution_profile, text_hash
 from matchmaker.services.operations.demo import demo_file
 from matchmaker.services.registry.accounts import create_user, issue_token
 
@@ -30,6 +30,7 @@ REGIONS = [
     "陕西省西安市", "四川省成都市", "江苏省苏州市", "山西省晋中市", "湖北省武汉市",
 ]  # fmt: skip
 ENTRIES = 4
+CHUNK = 50_000
 
 
 def demo_rows(kind: str = "projects") -> list[dict[str, str]]:
@@ -69,21 +70,38 @@ def populate(url: str, n: int, m: int, encoder: Any) -> tuple[int, str]:
         event = Event(code="BENCH", name="benchmark", year=2026)
         db.add(event)
         db.flush()
-        db.execute(insert(Project), [
-            {"event_id": event.id, "code": f"B-{i:06d}", "name": f"{t['项目名称']}·{i}",
+        event_id = event.id
+    # In chunks, from plain rows (no ORM objects), so a million projects fit in little memory
+    for start in range(0, n, CHUNK):
+        end = min(n, start + CHUNK)
+        rows = [
+            {"event_id": event_id, "code": f"B-{i:06d}", "name": f"{t['项目名称']}·{i}",
              "track": list(Track)[i % 6], "sectors": split_multi(t["行业领域"]),
              "stage": stages[int(rng.integers(0, 6))],
              "funding_ask": int(rng.choice([50, 200, 500, 1500, 5000])) * 10_000,
              "region": REGIONS[int(rng.integers(0, len(REGIONS)))], "needs": ["funding"],
              "description": t["项目简介"], "search_text": ""}
-            for i, t in ((i, projects[i % len(projects)]) for i in range(n))
-        ])  # fmt: skip
+            for i, t in ((i, projects[i % len(projects)]) for i in range(start, end))
+        ]  # fmt: skip
+        with transaction(factory) as db:
+            db.execute(insert(Project), rows)
+            newest = select(Project.id).where(Project.event_id == event_id)
+            ids = db.scalars(newest.order_by(Project.id.desc()).limit(len(rows))).all()[::-1]
+            noise = 0.05 * rng.normal(size=(len(rows), p_base.shape[1])).astype(np.float32)
+            base = p_base[[i % len(projects) for i in range(start, start + len(rows))]] + noise
+            base /= np.linalg.norm(base, axis=1, keepdims=True)
+            db.execute(insert(TextVector), [
+                _vector_row("project", pid, project_text(r["name"], r["sectors"], r["description"]),
+                            encoder, v.tobytes())
+                for pid, r, v in zip(ids, rows, base.astype(np.float32), strict=True)
+            ])  # fmt: skip
+    with transaction(factory) as db:
         rows = []
         for j in range(m):
             t = institutions[j % len(institutions)]
             low, high = parse_amount_range(t["单笔投资额(万元)"])
             rows.append({
-                "event_id": event.id, "code": f"I-{j:04d}", "name": f"{t['机构名称']}·{j}",
+                "event_id": event_id, "code": f"I-{j:04d}", "name": f"{t['机构名称']}·{j}",
                 "type": InstitutionType.parse(t["机构类型"]),
                 "focus_sectors": split_multi(t["关注领域"]), "stages": ["angel", "pre_a", "a"],
                 "ticket_min": low, "ticket_max": high, "regions": split_multi(t["关注地区"]),
@@ -98,9 +116,6 @@ def populate(url: str, n: int, m: int, encoder: Any) -> tuple[int, str]:
             for t in [projects[(7 * j + 13 * e) % len(projects)]]
         ])  # fmt: skip
         vectors = []
-        for i, p in enumerate(db.scalars(select(Project).order_by(Project.id))):
-            blob = _noisy(p_base[i % len(projects)], rng)
-            vectors.append(_vector_row("project", p.id, project_profile(p).text, encoder, blob))
         query = select(Institution).options(selectinload(Institution.portfolio))
         for j, q in enumerate(db.scalars(query.order_by(Institution.id))):
             profile = institution_profile(q)
@@ -113,4 +128,4 @@ def populate(url: str, n: int, m: int, encoder: Any) -> tuple[int, str]:
             db.execute(insert(TextVector), vectors[start : start + 20_000])
         user = create_user(db, "bench", Role.ORGANISER)
         token, _row = issue_token(db, user, "benchmark")
-        return event.id, token
+        return event_id, token

@@ -301,7 +301,7 @@ def test_round_trip_restores_every_row_and_serves_the_shortlist_from_the_restore
 
     assert everything(target) == everything(db_url)
     restored_set = index_files(target)
-    assert len(restored_set) == 3
+    assert len(restored_set) == 4  # npz, two indexes, the project vectors
     counting = Counting(encoder)
     assert shortlist(target, encoder, counting) == before
     assert counting.calls == 0 and index_files(target) == restored_set  # no rebuild
@@ -381,7 +381,7 @@ def test_replace_brings_back_the_backed_up_state(  # type: ignore[no-untyped-def
     restored_set = index_files(db_url)
     counting = Counting(encoder)
     assert shortlist(db_url, encoder, counting) == before and counting.calls == 0
-    assert len(restored_set) == 3 and index_files(db_url) == restored_set  # no rebuild
+    assert len(restored_set) == 4 and index_files(db_url) == restored_set  # no rebuild
     gone = client.get("/api/v1/me", headers=accounts.headers("investor"))
     assert_error(gone, 401)  # a replaced event's accounts come back without their tokens
 

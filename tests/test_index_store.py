@@ -30,12 +30,33 @@ def test_a_saved_set_loads_for_the_same_stamp_only(tmp_path: Path) -> None:
     assert store.load(1, (5, "use", "w"), p_ids[:-1], q_ids) is None  # other rows
 
 
+def test_a_large_set_loads_memory_mapped_and_ranks_as_built(tmp_path: Path) -> None:
+    # above the threshold: HNSW over 8-bit codes, its candidates scored on the exact vectors
+    rng = np.random.default_rng(4)
+    p = rng.normal(size=(400, 16)).astype(np.float32)
+    q = rng.normal(size=(3, 16)).astype(np.float32)
+    p_ids, q_ids = np.arange(400, dtype=np.int64) * 2 + 7, np.arange(3, dtype=np.int64)
+    index = VectorIndex(hnsw_threshold=100).build(p, p_ids)
+    store = IndexStore(tmp_path)
+    store.save(1, (1,), p_ids, q_ids, (p, q, index, VectorIndex().build(q, q_ids)))
+    loaded = store.load(1, (1,), p_ids, q_ids)
+    assert loaded is not None
+    vectors, _q, projects, _institutions = loaded
+    assert isinstance(vectors.base, np.memmap) and not vectors.flags.writeable
+    assert projects.approximate_ and projects.vectors_ is vectors
+    for query in q:
+        ids, scores = projects.search(query, 10)
+        assert np.array_equal(ids, index.search(query, 10)[0])
+        rows = (ids[0] - 7) // 2
+        assert np.allclose(scores[0], p[rows] @ query, atol=1e-5)  # exact, not the codes' scores
+
+
 def test_a_new_stamp_replaces_the_old_files_and_damage_is_not_trusted(tmp_path: Path) -> None:
     store = IndexStore(tmp_path)
     p_ids, q_ids, data = built()
     store.save(1, (1,), p_ids, q_ids, data)
     store.save(1, (2,), p_ids, q_ids, data)
-    assert len(list(tmp_path.glob("event-1-*"))) == 3  # one set: npz + two indexes
+    assert len(list(tmp_path.glob("event-1-*"))) == 4  # one set: npz, two indexes, vectors
     npz = next(tmp_path.glob("event-1-*.npz"))
     npz.write_bytes(b"half a file")
     assert store.load(1, (2,), p_ids, q_ids) is None

@@ -167,6 +167,30 @@ def test_exact_index_matches_brute_force() -> None:
     assert list(got[0]) == list(expected)
 
 
+def test_above_the_threshold_the_approximate_index_agrees_with_exact_search() -> None:
+    # 8-bit codes find the candidates, the exact vectors rank them: the same top-10 and scores
+    rng = np.random.default_rng(11)
+    vectors = rng.normal(size=(2000, 41)).astype(np.float32)  # padded to 48 inside
+    ids = np.arange(2000, dtype=np.int64) * 5 + 3
+    approximate = VectorIndex(hnsw_threshold=500).build(vectors, ids)
+    exact = VectorIndex(hnsw_threshold=5000).build(vectors, ids)
+    assert approximate.approximate_ and not exact.approximate_
+    allowed = ids[rng.random(2000) < 0.3]
+    for query in rng.normal(size=(20, 41)).astype(np.float32):
+        got, scores = approximate.search(query, 10)
+        want, want_scores = exact.search(query, 10)
+        assert list(got[0]) == list(want[0])
+        assert np.allclose(scores, want_scores, atol=1e-5)
+        got, _ = approximate.search(query, 10, allowed)
+        assert set(got[0]) <= set(allowed)
+        assert list(got[0]) == list(exact.search(query, 10, allowed)[0][0])
+        mask = np.isin(ids, allowed)  # the same limit as a boolean over the rows
+        for index in (approximate, exact):
+            assert np.array_equal(index.search(query, 10, mask=mask)[0], got)
+    with pytest.raises(ValueError):
+        exact.search(query, 10, mask=np.ones(3, dtype=bool))
+
+
 def test_index_round_trips_through_a_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(1)
     vectors = rng.normal(size=(50, 16)).astype(np.float32)

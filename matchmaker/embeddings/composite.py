@@ -189,18 +189,36 @@ class CompositeSpace:
         text_vectors = self._check(text_vectors, len(profiles))
         out = np.zeros((len(profiles), self.dim), dtype=np.float32)
         out[:, self.slices["text"]] = text_vectors
+        rest = slice(self.slices["text"].stop, self.dim)  # the blocks after the text, in a row
+        # Projects repeat the same facts (a million registrations have far fewer distinct
+        # sectors × stage × ask bucket × region × needs), so each distinct row of the other
+        # blocks is made once; a project whose sectors map to nothing reads its text, so its
+        # row is its own.
+        made: dict[tuple[object, ...], np.ndarray] = {}
         for i, p in enumerate(profiles):
-            nodes = [n for _label, n in self.mapper.nodes_for(p.sectors, p.text)]
-            out[i, self.slices["sector"]] = self.mapper.vector(nodes)
-            out[i, self.slices["stage"]] = _one_hot_or_neutral(
-                STAGES.index(Stage(p.stage)) if p.stage else None, len(STAGES)
-            )
-            out[i, self.slices["ticket"]] = _one_hot_or_neutral(
-                ticket_bucket(p.ask) if p.ask else None, N_TICKET
-            )
-            out[i, self.slices["region"]] = self.places.project(p.region)
-            out[i, self.slices["needs"]] = _needs_vector(p.needs)
+            key = (p.sectors, p.stage, ticket_bucket(p.ask) if p.ask else None, p.region, p.needs)
+            row = made.get(key)
+            if row is None:
+                row = self._project_row(p)
+                if len(made) >= 100_000:  # bounded, whatever the registrations hold
+                    made.clear()
+                if self.mapper.nodes_for(p.sectors):  # else it depends on the text
+                    made[key] = row
+            out[i, rest] = row
         return self._scale(out)
+
+    def _project_row(self, p: ProjectProfile) -> np.ndarray:
+        """Return the project's blocks after the text, unscaled, in block order."""
+        nodes = [n for _label, n in self.mapper.nodes_for(p.sectors, p.text)]
+        return np.concatenate(
+            [
+                self.mapper.vector(nodes),
+                _one_hot_or_neutral(STAGES.index(Stage(p.stage)) if p.stage else None, len(STAGES)),
+                _one_hot_or_neutral(ticket_bucket(p.ask) if p.ask else None, N_TICKET),
+                self.places.project(p.region),
+                _needs_vector(p.needs),
+            ]
+        )
 
     def encode_institutions(
         self, profiles: Sequence[InstitutionProfile], text_vectors: np.ndarray

@@ -1,4 +1,4 @@
-"""FAISS inner-product index over composite vectors: exact by default, HNSW above a threshold."""
+"""FAISS inner-product index over composite vectors: exact by default, HNSW-SQ8 when large."""
 
 from __future__ import annotations
 
@@ -12,6 +12,12 @@ import numpy as np
 from matchmaker.embeddings.encoders import cpu_threads
 
 HNSW_M = 32
+# The approximate index pads vectors with zeros to a multiple of this width (inner products do
+# not change): FAISS's SIMD 8-bit code kernels need it. At 641 dimensions, with the scalar
+# kernel, an HNSW-SQ8 build of 20,000 vectors took 57 s and a search 10 ms; at 648, 7 s and 1.1
+# ms (an HNSW over the floats: 15 s and 2.7 ms).
+PAD = 16
+ADD_CHUNK = 65_536  # rows padded and added at a time (a padded copy of all would double them)
 
 
 @dataclass(frozen=True)
@@ -24,11 +30,18 @@ class IndexDefaults:
     cores. An OpenMP team on 2 shared cores stalls at its barrier whenever the other core is
     busy: with the machine at load 3, a shortlist at 5,000 projects took 24.7 ms with 2 search
     threads and 5.7 ms with 1 (benchmarks/shortlist_latency.py). Builds still use every core.
+
+    ``refine``: the approximate index holds 8-bit codes (a quarter of the floats: at 1,000,000
+    projects 0.9 GB with its graph instead of 2.8 GB), so it fetches ``refine`` × k candidates
+    by their coded score and ranks them again on the exact vectors, which the state keeps anyway
+    (memory-mapped after a load); the table of the settings tried is in
+    ``benchmarks/shortlist_latency.py``.
     """
 
     hnsw_threshold: int = 10_000
     ef_search: int = 256
     search_threads: int = 1
+    refine: int = 2
 
 
 _defaults = IndexDefaults()
@@ -51,12 +64,15 @@ class VectorIndex:
     Parameters
     ----------
     hnsw_threshold : int, optional
-        Above this many vectors an approximate ``IndexHNSWFlat`` is built instead of the exact
-        ``IndexFlatIP``; its recall is measured by ``benchmarks/shortlist_latency.py``.
+        Above this many vectors an approximate ``IndexHNSWSQ`` (8-bit codes) is built instead of
+        the exact ``IndexFlatIP``; its hits are scored again on the exact vectors, so scores are
+        exact and only the candidate set is approximate (recall: benchmarks/shortlist_latency.py).
     ef_search : int, optional
         HNSW's search breadth.
     search_threads : int, optional
         OpenMP threads of a search (set on every call: OpenMP keeps it per calling thread).
+    refine : int, optional
+        The approximate index fetches this many times k candidates to rank exactly.
 
     Each defaults to the process's :class:`IndexDefaults` (see :func:`set_defaults`).
     """
@@ -66,13 +82,19 @@ class VectorIndex:
         hnsw_threshold: int | None = None,
         ef_search: int | None = None,
         search_threads: int | None = None,
+        refine: int | None = None,
     ) -> None:
         self.hnsw_threshold = _defaults.hnsw_threshold if hnsw_threshold is None else hnsw_threshold
         self.ef_search = _defaults.ef_search if ef_search is None else ef_search
         self.search_threads = _defaults.search_threads if search_threads is None else search_threads
+        self.refine = _defaults.refine if refine is None else refine
 
     def build(self, vectors: np.ndarray, ids: np.ndarray) -> VectorIndex:
-        """Index ``vectors`` (n, d) float32 under int64 ``ids`` (n,); returns self."""
+        """Index ``vectors`` (n, d) float32 under int64 ``ids`` (n,); returns self.
+
+        An approximate index keeps a reference to ``vectors`` (no copy when they are
+        C-contiguous float32) to score its candidates exactly: do not change them afterwards.
+        """
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         if vectors.ndim != 2 or ids.shape != (vectors.shape[0],):
@@ -80,29 +102,62 @@ class VectorIndex:
         dim = vectors.shape[1]
         faiss.omp_set_num_threads(cpu_threads())
         inner: faiss.Index
+        norm = 0.0
         if len(vectors) > self.hnsw_threshold:
-            hnsw = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-            hnsw.hnsw.efSearch = self.ef_search
-            inner = hnsw
+            # Inner product as L2: each vector gains a coordinate √(M² − |x|²) (M the largest
+            # norm), queries a 0, so the nearest in L2 is the largest inner product. An HNSW
+            # graph built for inner product itself stalled: on 300,000 of the benchmark's
+            # vectors its recall@20 was 0.973 at ef 256 and at ef 1024 alike; built for L2,
+            # 0.993 and 0.999 (at 1,000,000, for inner product, 0.51 whatever the ef).
+            norm = float(np.linalg.norm(vectors, axis=1).max()) if len(vectors) else 0.0
+            width = dim + 1 + (-(dim + 1)) % PAD
+            inner = faiss.IndexHNSWSQ(
+                width,
+                faiss.ScalarQuantizer.QT_8bit,  # type: ignore[arg-type]  # stubs: an enum is an int
+                HNSW_M,
+                faiss.METRIC_L2,
+            )
         else:
             inner = faiss.IndexFlatIP(dim)
         self.index_ = faiss.IndexIDMap2(inner)
         try:
             if len(vectors):
-                self.index_.add_with_ids(vectors, ids)
+                # the 8-bit codes' range per dimension (a flat index learns nothing)
+                sample = vectors[:: max(1, len(vectors) // ADD_CHUNK)]
+                inner.train(_padded(sample, inner.d, norm))
+                for start in range(0, len(vectors), ADD_CHUNK):
+                    chunk = slice(start, start + ADD_CHUNK)
+                    self.index_.add_with_ids(_padded(vectors[chunk], inner.d, norm), ids[chunk])
         finally:
             faiss.omp_set_num_threads(self.search_threads)
-        self.ids_ = ids
-        self.approximate_ = isinstance(inner, faiss.IndexHNSWFlat)
+        self._attach(ids, vectors)
         return self
+
+    def _attach(self, ids: np.ndarray, vectors: np.ndarray | None) -> None:
+        self.ids_ = ids
+        self._inner = faiss.downcast_index(self.index_.index)  # numbers its vectors by row
+        self.approximate_ = isinstance(faiss.downcast_index(self.index_.index), faiss.IndexHNSW)
+        # the exact vectors of an approximate index, and how to find an id's row among them
+        self.vectors_ = vectors if self.approximate_ else None
+        self._order = np.argsort(ids, kind="stable") if self.approximate_ else None
 
     @property
     def size(self) -> int:
         """Return the number of indexed vectors."""
         return int(self.index_.ntotal)
 
+    @property
+    def nbytes(self) -> int:
+        """Return the bytes the FAISS index itself holds (its serialised size: for measurement,
+        it makes a passing copy of that size)."""
+        return int(faiss.serialize_index(self.index_).nbytes)
+
     def search(
-        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+        self,
+        queries: np.ndarray,
+        k: int,
+        allowed: np.ndarray | None = None,
+        mask: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(ids, scores)``, each (q, k'), k' = min(k, candidates), best first.
 
@@ -110,28 +165,74 @@ class VectorIndex:
 
         ``allowed`` restricts the search to those ids (hard filters, exclusions) exactly: FAISS
         skips the others during the scan instead of filtering a truncated list afterwards.
+        ``mask`` does the same as an (n,) boolean over the indexed vectors in the order they were
+        built: at 1,000,000 projects, turning a shortlist's mask into ids and the ids into a
+        bitmap took ~13 ms, packing the mask into the bitmap 0.7 ms.
         """
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        if mask is not None:
+            mask = np.asarray(mask, dtype=bool)
+            if mask.shape != (self.size,):
+                raise ValueError(f"need a ({self.size},) mask, got {mask.shape}")
+            if allowed is not None:
+                raise ValueError("give allowed ids or a mask, not both")
         pool = self.size if allowed is None else int(len(allowed))
+        if mask is not None:
+            pool = int(np.count_nonzero(mask))
         k = max(0, min(k, pool))
         if k == 0:
             empty = np.zeros((len(queries), 0))
             return empty.astype(np.int64), empty.astype(np.float32)
+        fetch = min(pool, k * self.refine) if self.approximate_ else k
         params: faiss.SearchParameters | None = None
         bits = None  # FAISS keeps a pointer into the selector's bits, not a copy: hold them here
-        if allowed is not None:
-            if self.approximate_:
-                # faiss's type stubs leave SearchParametersHNSW out; faiss has it.
-                hnsw = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
-                hnsw.efSearch = max(self.ef_search, k)
-                params = hnsw
-            else:
-                params = faiss.SearchParameters()
-            params.sel, bits = _bitmap(allowed)
+        if self.approximate_:
+            # faiss's type stubs leave SearchParametersHNSW out; faiss has it.
+            hnsw = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+            hnsw.efSearch = max(self.ef_search, fetch)
+            params = hnsw
+        elif allowed is not None or mask is not None:
+            params = faiss.SearchParameters()
+        padded = _padded(queries, self.index_.d)
         faiss.omp_set_num_threads(self.search_threads)
-        scores, ids = self.index_.search(queries, k, params=params)
-        del bits  # the search is over
+        if mask is not None:  # the inner index numbers its vectors by row: a bitmap of rows
+            assert params is not None
+            bits = np.packbits(mask, bitorder="little")
+            params.sel = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits))
+            scores, rows = self._inner.search(padded, fetch, params=params)
+            del bits  # the search is over
+            ids = np.where(rows >= 0, self.ids_[np.maximum(rows, 0)], -1)
+        else:
+            if allowed is not None:
+                assert params is not None
+                params.sel, bits = _bitmap(allowed)
+            scores, ids = self.index_.search(padded, fetch, params=params)
+            del bits  # the search is over
+            rows = None
+        if self.approximate_ and self.vectors_ is None:
+            return ids, -scores  # L2 distances: only their order says anything here
+        if self.approximate_ and self.vectors_ is not None:
+            if rows is None:
+                assert self._order is not None
+                at = np.searchsorted(self.ids_, ids, sorter=self._order)
+                rows = np.where(ids >= 0, self._order[np.minimum(at, len(self._order) - 1)], -1)
+            return self._exact(queries, rows, k)
         return ids, scores
+
+    def _exact(
+        self, queries: np.ndarray, rows: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Score each query's candidate rows (-1: none) on the exact vectors; keep the best k."""
+        assert self.vectors_ is not None
+        found = rows >= 0
+        at = np.maximum(rows, 0)
+        candidates = self.vectors_[at.ravel()].reshape(*rows.shape, -1)
+        exact = np.einsum("qcd,qd->qc", candidates, queries)
+        exact = np.where(found, exact, -np.inf).astype(np.float32)
+        best = np.argsort(-exact, axis=1, kind="stable")[:, :k]
+        out_ids = np.take_along_axis(np.where(found, self.ids_[at], -1), best, axis=1)
+        out_scores = np.take_along_axis(exact, best, axis=1)
+        return out_ids, np.where(out_ids >= 0, out_scores, -np.inf).astype(np.float32)
 
     def save(self, path: Path) -> None:
         """Write the index to ``path`` (atomically: a reader never sees half a file)."""
@@ -141,17 +242,39 @@ class VectorIndex:
         os.replace(partial, path)
 
     @classmethod
-    def load(cls, path: Path) -> VectorIndex:
-        """Read an index written by :meth:`save`."""
+    def load(cls, path: Path, vectors: np.ndarray | None = None) -> VectorIndex:
+        """Read an index written by :meth:`save`; ``vectors`` are the (n, d) vectors it was built
+        from (an approximate index scores its candidates on them; without, on its codes).
+
+        The file is memory-mapped (``IO_FLAG_MMAP_IFC``): the codes and graph stay in the page
+        cache, shared by every process that maps the file, and a fresh worker starts at once.
+        """
         self = cls()
-        loaded = faiss.read_index(str(path))
+        loaded = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC)
         if not isinstance(loaded, faiss.IndexIDMap2):
             raise ValueError(f"{path} holds no index written by VectorIndex.save")
         self.index_ = loaded
-        inner = faiss.downcast_index(self.index_.index)
-        self.approximate_ = isinstance(inner, faiss.IndexHNSWFlat)
-        self.ids_ = faiss.vector_to_array(self.index_.id_map).astype(np.int64)
+        ids = faiss.vector_to_array(self.index_.id_map).astype(np.int64)
+        if vectors is not None and (
+            vectors.shape[0] != len(ids) or not 0 <= loaded.d - vectors.shape[1] <= PAD
+        ):
+            raise ValueError(f"{path} indexes {len(ids)} vectors, not {vectors.shape}")
+        self._attach(ids, vectors)
         return self
+
+
+def _padded(vectors: np.ndarray, width: int, norm: float = 0.0) -> np.ndarray:
+    """Return float32 ``vectors`` with zero columns up to ``width`` (themselves if as wide);
+    with ``norm`` M, the first added column holds √(M² − |x|²) (vectors of an L2 index)."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if vectors.shape[1] == width:
+        return vectors
+    out = np.zeros((len(vectors), width), dtype=np.float32)
+    out[:, : vectors.shape[1]] = vectors
+    if norm > 0:
+        squares = np.einsum("ij,ij->i", vectors, vectors)
+        out[:, vectors.shape[1]] = np.sqrt(np.maximum(norm * norm - squares, 0.0))
+    return out
 
 
 def _bitmap(allowed: np.ndarray) -> tuple[faiss.IDSelector, np.ndarray]:

@@ -9,7 +9,7 @@ portfolio entry's is a follow-on.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from matchmaker.text import to_simplified
@@ -87,7 +87,7 @@ def follow_on(project_name: str, portfolio: Sequence[PortfolioItem]) -> Portfoli
 
 
 def follow_ons(
-    project_names: Sequence[tuple[int, str]],
+    project_names: Iterable[tuple[int, str]],
     portfolios: Sequence[tuple[int, Sequence[PortfolioItem]]],
 ) -> dict[int, tuple[int, ...]]:
     """Return institution id → the ids of the projects that are its portfolio companies, by

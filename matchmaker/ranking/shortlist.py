@@ -101,8 +101,12 @@ def rank(
     allowed: np.ndarray | None = None,
     diversity: float = 0.0,
     vectors: Mapping[int, np.ndarray] | None = None,
+    mask: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """Return ``(id, score)`` for ranks ``offset … offset+k-1``.
+
+    ``allowed`` (ids) or ``mask`` (a boolean over the index's rows) limit the candidates
+    (``VectorIndex.search``).
 
     ``query`` is one vector (dim,) or an institution's views (v, dim) (``embeddings/views.py``):
     an item's score is then its best inner product over the views, and the merge of each view's
@@ -117,7 +121,7 @@ def rank(
     if depth <= 0:
         return []
     pool = depth * 3 if diversity > 0 else depth
-    ids, scores = index.search(query, pool, allowed)
+    ids, scores = index.search(query, pool, allowed, mask)
     best: dict[int, float] = {}
     for row_ids, row_scores in zip(ids, scores, strict=True):
         for i, s in zip(row_ids.tolist(), row_scores.tolist(), strict=True):

@@ -209,8 +209,9 @@ class Matcher:
         held_rows = [state.project_row[p] for p in state.follow_ons.get(institution_id, ())]
         held_rows = [r for r in held_rows if mask[r]]
         mask[held_rows] = False
-        # no selector at all when nothing is filtered out: the index scans without a bitmap
-        allowed = None if mask.all() else state.columns.ids[mask]
+        # no selector at all when nothing is filtered out: the index scans without a bitmap; else
+        # the mask itself, row for row (the index holds the projects in ``columns.ids`` order)
+        allowed = None if mask.all() else mask
         text = state.space.slices["text"]
         vectors = _Rows(state.project_vectors, state.project_row, text) if query.diversity else None
         offset = (query.page - 1) * query.k
@@ -219,9 +220,11 @@ class Matcher:
             views = nudge.apply(views)
 
         def rest(k: int, skip: int) -> list[tuple[int, float]]:
-            if allowed is not None and len(allowed) == 0:
+            if allowed is not None and not allowed.any():
                 return []
-            return rank(state.project_index, views, k, skip, allowed, query.diversity, vectors)
+            return rank(
+                state.project_index, views, k, skip, None, query.diversity, vectors, allowed
+            )
 
         held = [
             (int(state.columns.ids[r]), float((views @ state.project_vectors[r]).max()))
@@ -285,7 +288,7 @@ class Matcher:
 class _Rows(Mapping[int, np.ndarray]):
     """Read-only id → text-block view of the project matrix (MMR reads only the hits)."""
 
-    def __init__(self, matrix: np.ndarray, row: dict[int, int], cut: slice) -> None:
+    def __init__(self, matrix: np.ndarray, row: Mapping[int, int], cut: slice) -> None:
         self.matrix, self.row, self.cut = matrix, row, cut
 
     def __getitem__(self, key: int) -> np.ndarray:
@@ -344,7 +347,7 @@ def _project_filters(state: MatchState, query: ShortlistQuery) -> np.ndarray:
     columns = state.columns
     mask = np.ones(len(columns.ids), dtype=bool)
     if query.track:
-        mask &= state.tracks == query.track
+        mask &= state.projects.track.where(query.track)
     if query.stage:
         mask &= columns.stage == STAGES.index(Stage(query.stage))
     if query.min_ask is not None:
@@ -352,7 +355,7 @@ def _project_filters(state: MatchState, query: ShortlistQuery) -> np.ndarray:
     if query.max_ask is not None:
         mask &= (columns.ask >= 0) & (columns.ask <= query.max_ask)
     if query.session:
-        mask &= np.array([query.session in state.sessions[int(i)] for i in columns.ids], dtype=bool)
+        mask &= state.projects.in_session(query.session)
     if query.region:
         mask &= columns.region_mask(regions.targets([query.region]), 1.0, unknown=False)
     return mask

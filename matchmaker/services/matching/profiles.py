@@ -84,40 +84,47 @@ def cached_text_vectors(
     the rows of ``profiles`` are read, and new vectors are written in bulk: the path's cost over
     the bare encoder is what ``benchmarks/shortlist_latency.py --encode-only`` measures.
     """
-    ids = [p.id for p in profiles]
+    out = np.zeros((len(profiles), encoder.dim), dtype=np.float32)
+    # Looked up a chunk at a time, so that at most LOOKUP_CHUNK cached rows (1.5 KB each) are
+    # held at once: a million of them were gigabytes; only the rows to (re-)encode are kept.
     cached: dict[int, Any] = {}
+    hashes: dict[int, str] = {}
+    todo: list[int] = []
     columns = (TextVector.id, TextVector.entity_id, TextVector.text_hash, TextVector.dim)
-    for start in range(0, len(ids), LOOKUP_CHUNK):
+    for start in range(0, len(profiles), LOOKUP_CHUNK):
+        chunk = [profiles[i] for i in range(start, min(len(profiles), start + LOOKUP_CHUNK))]
         query = select(*columns, TextVector.vector).where(
             TextVector.kind == kind,
             TextVector.encoder == encoder.name,
-            TextVector.entity_id.in_(ids[start : start + LOOKUP_CHUNK]),
+            TextVector.entity_id.in_([p.id for p in chunk]),
         )
-        cached.update((row.entity_id, row) for row in db.execute(query))
-    out = np.zeros((len(profiles), encoder.dim), dtype=np.float32)
-    hashes = [text_hash(p.text) for p in profiles]
-    todo: list[int] = []
-    for i, profile in enumerate(profiles):
-        row = cached.get(profile.id)
-        if row is not None and row.text_hash == hashes[i] and row.dim == encoder.dim:
-            out[i] = np.frombuffer(row.vector, dtype=np.float32)
-        else:
+        found = {row.entity_id: row for row in db.execute(query)}
+        for i, profile in enumerate(chunk, start):
+            row = found.get(profile.id)
+            key = text_hash(profile.text)
+            if row is not None and row.text_hash == key and row.dim == encoder.dim:
+                out[i] = np.frombuffer(row.vector, dtype=np.float32)
+                continue
             todo.append(i)
+            hashes[i] = key
+            if row is not None:
+                cached[profile.id] = row
     for start in range(0, len(todo), BATCH):
         chunk = todo[start : start + BATCH]
-        vectors = encoder.encode([profiles[i].text for i in chunk])
+        texts = [profiles[i] for i in chunk]
+        vectors = encoder.encode([p.text for p in texts])
         added, changed = [], []
-        for i, vector in zip(chunk, vectors, strict=True):
+        for i, profile, vector in zip(chunk, texts, vectors, strict=True):
             out[i] = vector
             values = {
                 "text_hash": hashes[i],
                 "dim": encoder.dim,
                 "vector": np.asarray(vector, np.float32).tobytes(),
             }
-            row = cached.get(profiles[i].id)
+            row = cached.get(profile.id)
             if row is None:
                 added.append(
-                    {"kind": kind, "entity_id": profiles[i].id, "encoder": encoder.name, **values}
+                    {"kind": kind, "entity_id": profile.id, "encoder": encoder.name, **values}
                 )
             else:
                 changed.append({"id": row.id, **values})

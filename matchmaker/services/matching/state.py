@@ -9,7 +9,7 @@ both directions rank by the same score: an institution's best view.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -25,7 +25,6 @@ from matchmaker.embeddings.composite import (
     BLOCKS,
     CompositeSpace,
     InstitutionProfile,
-    ProjectProfile,
     Weights,
 )
 from matchmaker.embeddings.index import VectorIndex
@@ -38,16 +37,17 @@ from matchmaker.services.matching.index_store import IndexStore
 from matchmaker.services.matching.profiles import (
     cached_text_vectors,
     institution_profile,
-    project_profile,
 )
+from matchmaker.services.matching.table import Labels, ProjectTable
 from matchmaker.vocabulary import EventVocabulary
 
 # Part of the stamp: a set persisted by an older layout is never loaded (2: the institution
 # index holds rows, not ids; 3: described portfolio entries' labels left the sector block,
 # composite.sector_labels, so stored institution vectors changed; 4: the region block has city
 # and county coordinates, regions.Places; 5: focus sectors the thesis names weigh more,
-# composite.CompositeSpace.focus_weights).
-STATE_FORMAT = 5
+# composite.CompositeSpace.focus_weights; 6: the project vectors are a .npy of their own,
+# memory-mapped on load, and a large event's index is HNSW over 8-bit codes).
+STATE_FORMAT = 6
 
 
 T = TypeVar("T")
@@ -61,21 +61,19 @@ class MatchState:
 
     stamp: tuple[Any, ...]
     space: CompositeSpace
-    projects: list[ProjectProfile]
+    projects: ProjectTable  # a sequence of profiles, made on demand, and the projects' columns
     institutions: list[InstitutionProfile]
-    project_vectors: np.ndarray  # (n, dim)
+    project_vectors: np.ndarray  # (n, dim); memory-mapped, read-only, when loaded from a set
     institution_vectors: np.ndarray  # (m, dim): each institution's own vector (no entry)
-    project_row: dict[int, int]
+    project_row: Mapping[int, int]
     institution_row: dict[int, int]
     project_index: VectorIndex  # ids: project ids
     views: InstitutionViews
     institution_index: VectorIndex  # over ``views.vectors``, ids: view rows
     columns: ProjectColumns
     hard: dict[int, HardFilters]
-    codes: dict[tuple[str, int], str]
-    names: dict[tuple[str, int], str]
-    tracks: np.ndarray
-    sessions: dict[int, set[str]]
+    codes: Mapping[tuple[str, int], str]
+    names: Mapping[tuple[str, int], str]
     # institution id → ids of the projects that are its portfolio companies (follow-ons)
     follow_ons: dict[int, tuple[int, ...]] = field(default_factory=dict)
     # institution row → names of the past contests' projects whose views come first among its
@@ -210,31 +208,36 @@ def build_state(
     progress: Progress | None = None,
 ) -> MatchState:
     """Build the event's state: load the persisted set for ``stamp`` or encode and index."""
-    projects = db.scalars(
-        select(Project)
-        .where(Project.event_id == event.id)
-        .options(selectinload(Project.sessions))
-        .order_by(Project.id)
-    ).all()
     institutions = db.scalars(
         select(Institution)
         .where(Institution.event_id == event.id)
         .options(selectinload(Institution.portfolio))
         .order_by(Institution.id)
     ).all()
-    p_profiles = [project_profile(p) for p in projects]
     vocabulary = EventVocabulary.from_dict(event.vocabulary)  # what its own types are like
     q_profiles = [institution_profile(i, vocabulary) for i in institutions]
     places = regions.Places.of(q.regions for q in q_profiles)
     space = CompositeSpace(text_dim=encoder.dim, weights=stamp[2], places=places)
-    p_ids = np.array([p.id for p in p_profiles], dtype=np.int64)
+    p_ids = np.array(
+        db.scalars(
+            select(Project.id).where(Project.event_id == event.id).order_by(Project.id)
+        ).all(),
+        dtype=np.int64,
+    )
     q_ids = np.array([q.id for q in q_profiles], dtype=np.int64)
     store = IndexStore(index_dir) if index_dir is not None else None
     built = store.load(event.id, stamp, p_ids, q_ids) if store else None
+    # a loaded set holds the projects' columns too: a fresh process reads no project row
+    saved = store.table(event.id, stamp) if store and built else None
+    table = ProjectTable.read(db, event.id, saved)
     if built is None:
-        p_text = cached_text_vectors(db, encoder, "project", p_profiles, progress)
+        # the rows just read, in case one was added since the ids were (the index's rows and the
+        # table's must be the same: a shortlist's filter mask is passed to the index row for row)
+        p_ids = table.ids
+        p_text = cached_text_vectors(db, encoder, "project", table, progress)
         q_text = cached_text_vectors(db, encoder, "institution", q_profiles, progress)
-        p_vectors = space.encode_projects(p_profiles, p_text)
+        p_vectors = space.encode_projects(table, p_text)
+        del p_text
         q_vectors = space.encode_institutions(q_profiles, q_text)
         built = (
             p_vectors,
@@ -243,7 +246,7 @@ def build_state(
             VectorIndex().build(q_vectors, np.arange(len(q_vectors))),
         )
         if store:
-            store.save(event.id, stamp, p_ids, q_ids, built)
+            store.save(event.id, stamp, p_ids, q_ids, built, table.arrays())
     p_vectors, q_vectors, p_index, q_index = built
     entries = _entry_vectors(db, encoder, q_profiles, progress)
     past = past_outcomes(db, event, [q.id for q in q_profiles])
@@ -255,29 +258,22 @@ def build_state(
     return MatchState(
         stamp=stamp,
         space=space,
-        projects=p_profiles,
+        projects=table,
         institutions=q_profiles,
         project_vectors=p_vectors,
         institution_vectors=q_vectors,
-        project_row={p.id: i for i, p in enumerate(p_profiles)},
+        project_row=table.row,
         institution_row={q.id: i for i, q in enumerate(q_profiles)},
         project_index=p_index,
         views=views,
         institution_index=q_index,
-        columns=ProjectColumns.of(p_profiles),
+        columns=table.columns(),
         hard={i.id: HardFilters(i.hard_region, i.hard_stage, i.hard_ticket) for i in institutions},
-        codes={
-            **{("project", p.id): p.code for p in projects},
-            **{("institution", i.id): i.code for i in institutions},
-        },
-        names={
-            **{("project", p.id): p.name for p in projects},
-            **{("institution", i.id): i.name for i in institutions},
-        },
-        tracks=np.array([p.track for p in projects], dtype=object),
-        sessions={p.id: {s.code for s in p.sessions} for p in projects},
+        codes=Labels(table, table.code, {i.id: i.code for i in institutions}),
+        names=Labels(table, table.name, {i.id: i.name for i in institutions}),
         follow_ons=follow_ons(
-            [(p.id, p.name) for p in p_profiles], [(q.id, q.portfolio) for q in q_profiles]
+            zip(table.ids.tolist(), table.name, strict=True),
+            [(q.id, q.portfolio) for q in q_profiles],
         ),
         past_names={
             row: tuple(item.name for item in past[q.id])
