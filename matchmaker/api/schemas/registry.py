@@ -262,7 +262,9 @@ class EventOut(Schema):
     )
 
 
-class EventIn(Schema):
+class Placement(Schema):
+    """Where an event stands among a city's contests (set by an organiser over every event)."""
+
     parent = fields.String(
         validate=validate.Length(1, 64),
         metadata={"description": "a county's 分赛场: the code of its city's event"},
@@ -271,6 +273,9 @@ class EventIn(Schema):
         validate=validate.Length(1, 50),
         metadata={"description": "the city or county that runs it: 洪洞县 or its adcode 141024"},
     )
+
+
+class EventIn(Placement):
     code = RecordId(required=True)
     name = Name(required=True, validate=validate.Length(1, 200))
     name_en = Name(load_default="", validate=validate.Length(max=200))
@@ -303,15 +308,7 @@ class EventIn(Schema):
     )
 
 
-class EventPatch(Schema):
-    parent = fields.String(
-        validate=validate.Length(1, 64),
-        metadata={"description": "a county's 分赛场: the code of its city's event"},
-    )
-    division = fields.String(
-        validate=validate.Length(1, 50),
-        metadata={"description": "the city or county that runs it: 洪洞县 or its adcode 141024"},
-    )
+class EventPatch(Placement):
     name = Name(validate=validate.Length(1, 200))
     name_en = Name(validate=validate.Length(max=200))
     year = fields.Integer(validate=validate.Range(2000, 2100))
