@@ -428,7 +428,8 @@ def report(
             f"capacity, {args.capacity_users} users with no pauses: the morning's mix "
             f"{mix['rps']:.1f} req/s (p50 {mix['p50']:.0f} ms, p99 {mix['p99']:.0f} ms, "
             f"{mix['failures']:.0f} errors, {booked:.0f} of {mix['requests']:.0f} requests "
-            f"bookings) = {mix['rps'] / BEFORE_19:.1f}× the {BEFORE_19:.0f} "
+            f"bookings, {len(ledger['limited'])} of them refused by the per-user booking limit) "
+            f"= {mix['rps'] / BEFORE_19:.1f}× the {BEFORE_19:.0f} "
             f"req/s of 200 paced users before #19, {mix['rps'] / max(bare['rps'], 1):.2f}× the "
             f"bare server's {bare['rps']:.1f} req/s (/healthz, p99 {bare['p99']:.0f} ms)"
         )

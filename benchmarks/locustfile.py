@@ -7,7 +7,10 @@ users saw in ``MATCHMAKER_LOAD_LEDGER`` (every intent and booking the server sai
 Refusals that a busy morning produces honestly — a slot taken a moment earlier, a request cap
 reached, an intent for a pair that already has one — are answers, not errors: they are counted
 as "refused" and the run checks the database agrees. Anything else (5xx, 429, a dropped
-connection, an unexpected 4xx) is a failure.
+connection, an unexpected 4xx) is a failure — with one exception: users with no pause at all
+(the capacity phase) book faster than any person, and the per-user booking limit
+(``MATCHMAKER_BOOKING_LIMIT``) is there to stop exactly that. A 429 on a booking in that phase
+is the limit working; it is counted apart ("limited"), never as a stored booking.
 
 Users are locust's ``FastHttpUser`` (geventhttpclient), not ``HttpUser`` (requests): locust runs
 on the same two cores as the server, and the lighter client leaves more of them to the server
@@ -28,19 +31,34 @@ from locust import FastHttpUser, between, events, task
 from locust_health import think_time
 
 PLAN: dict[str, Any] = json.loads(open(os.environ["MATCHMAKER_LOAD_PLAN"]).read())
-LEDGER: dict[str, list[Any]] = {"intents": [], "requests": [], "accepted": [], "refused": []}
+LEDGER: dict[str, list[Any]] = {
+    "intents": [],
+    "requests": [],
+    "accepted": [],
+    "refused": [],
+    "limited": [],
+}
 _investors = itertools.cycle(PLAN["investors"])
 _entrants = itertools.cycle(PLAN["entrants"])
 EXPECTED_REFUSALS = {409, 422}
+# no pause between tasks: the booking limit is meant to answer 429 to such a user
+UNPACED = think_time() == (0.0, 0.0)
 
 
-def _check(response: Any, refusable: bool = False) -> Any:
-    """Mark the response: 2xx ok; an honest refusal counted apart; anything else a failure."""
+def _check(response: Any, refusable: bool = False, limited: bool = False) -> Any:
+    """Mark the response: 2xx ok; an honest refusal counted apart; anything else a failure.
+
+    ``limited``: a 429 is the rate limit doing its job (an unpaced booking), counted apart.
+    """
     if 200 <= response.status_code < 300:
         response.success()
         return response.json()
     if refusable and response.status_code in EXPECTED_REFUSALS:
         LEDGER["refused"].append(response.status_code)
+        response.success()
+        return None
+    if limited and response.status_code == 429:
+        LEDGER["limited"].append(response.status_code)
         response.success()
         return None
     response.failure(f"{response.status_code}: {response.text[:200]}")
@@ -159,7 +177,7 @@ class Entrant(FastHttpUser):
             headers=self.auth,
             catch_response=True,
         ) as response:
-            made = _check(response, refusable=True)
+            made = _check(response, refusable=True, limited=UNPACED)
             if made is not None:
                 LEDGER["requests"].append(made["id"])
 
