@@ -207,11 +207,23 @@ def instance_secret(settings: Settings) -> str:
     try:
         return path.read_text().strip()
     except FileNotFoundError:
-        settings.instance_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_hex(32)
-        path.write_text(key)
-        path.chmod(0o600)
-        return key
+        pass
+    # The first start of a server forks its workers before any key exists, and each comes here
+    # at once: a key written in place would let each keep its own (sessions signed by one worker
+    # refused by the other: sign-ins lost, forms answered 400). A full file is put in place with
+    # a hard link, which fails if another process won, and everyone reads the winner's key.
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f"secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+    draft.write_text(secrets.token_hex(32))
+    draft.chmod(0o600)
+    pause_point("secret_key")  # fault tests: every worker is here, none has published a key
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
 
 
 def pause_point(name: str) -> None:
