@@ -1663,11 +1663,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "library.help": (
         "共享后，本届的项目、机构及其对接结果可被其他大赛查看：关联建议、历届记录、往届项目专场"
         "和机构推荐都只用共享大赛的数据。关联只在统一社会信用代码或身份证号一致时自动完成，"
-        "电话、邮箱或名称相同只作为建议，需要您确认。",
+        "电话、邮箱或名称相同、或报名内容与往届雷同（改名、改写、繁体）只作为建议，需要您确认。",
         "Once shared, this contest's projects, institutions and outcomes are seen by other"
         " contests: link proposals, histories, alumni sessions and carried-over shortlists use"
         " only shared contests. Rows join an identity by themselves only on an equal credit code"
-        " or ID number; the same phone, e-mail or name is only proposed, for you to confirm.",
+        " or ID number; the same phone, e-mail or name, or a registration repeated from another"
+        " contest (renamed, reworded, in Traditional characters), is only proposed, for you to"
+        " confirm.",
     ),
     "library.share_start": ("共享到项目库", "Share with the library"),
     "library.share_stop": ("停止共享", "Stop sharing"),
@@ -1692,6 +1694,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "library.reason.phone": ("电话", "phone"),
     "library.reason.email": ("邮箱", "e-mail"),
     "library.reason.name": ("名称", "name"),
+    "library.reason.duplicate": ("报名内容雷同", "repeated registration"),
+    "library.copy_similarity": ("相似度 {value}", "similarity {value}"),
     "library.confirm": ("确认是同一主体", "Confirm: the same party"),
     "library.reject": ("不是同一主体", "Reject: not the same"),
     "library.history_title": ("历届参赛记录", "History across contests"),

@@ -31,6 +31,7 @@ from matchmaker.db.models import (
 )
 from matchmaker.domain import IntentStatus, MeetingStatus, Verdict
 from matchmaker.errors import Conflict, InvalidInput
+from matchmaker.messages import render
 from matchmaker.services.agendas.build import build_agenda
 from matchmaker.services.agendas.options import AgendaOptions
 from matchmaker.services.library.alumni import add_alumni
@@ -393,3 +394,91 @@ def test_a_restored_contest_joins_the_library_again(
         assert party[new.id] == party[old.id]
         waiting = proposals(db, get_event(db, "DT2027"))
         assert [(p["code"], p["reasons"]) for p in waiting] == [("DT-I07", ["phone"])]
+
+
+JZ_2026 = f"""{PROJECT_COLUMNS}
+JZ-P01,智能光伏清洗机器人,绿色经济,企业组,光伏、机器人,A轮,800,山西省晋中市榆次区,资金,自主研发的光伏板清洗机器人已在晋中、吕梁12座电站部署，累计清洗面积86万平方米，节水率达95%。2025年营收1300万元，团队56人，其中研发人员23人。,S1,
+JZ-P02,煤矿井下巡检机器人,先进制造,企业组,煤矿智能化、机器人,Pre-A轮,1200,山西省晋中市介休市,资金,面向煤矿井下的防爆巡检机器人，搭载红外与气体传感器，已在7座矿井连续运行超过4000小时，故障识别准确率98.5%。,S1,
+JZ-P03,县域冷链仓储配送,乡村振兴,企业组,冷链物流,天使轮,500,山西省晋中市太谷区,资金,为县域农产品提供冷链仓储与配送，自建冷库3座，总库容1.2万吨，服务合作社140家。,S1,
+"""
+TY_2027 = f"""{PROJECT_COLUMNS}
+TY-P01,晋清光伏运维科技,绿色经济,企业组,光伏、机器人,A轮,800,山西省晋中市榆次区,资金,公司研发的光伏组件清洗机器人目前部署于晋中和吕梁的12座光伏电站，清洗面积累计86万平方米，比人工清洗节水95%；2025年实现营业收入1300万元，现有员工56人（研发23人）。,S1,
+TY-P02,煤礦井下巡檢機器人,先进制造,企业组,煤矿智能化、机器人,Pre-A轮,1200,山西省晋中市介休市,资金,面向煤礦井下的防爆巡檢機器人，搭載紅外與氣體傳感器，已在7座礦井連續運行超過4000小時，故障識別準確率98.5%。,S1,
+TY-P03,屋顶光伏智能运维平台,绿色经济,企业组,光伏、机器人,A轮,1000,山西省太原市,资金,为工商业屋顶光伏提供无人机巡检与发电量诊断服务，已接入电站210座，装机总量320兆瓦，年服务费收入600万元。,S1,
+TY-P04,果蔬产地预冷与冷链配送,乡村振兴,企业组,冷链物流,天使轮,300,山西省运城市,资金,在产地建设移动预冷设备，为果蔬种植户提供预冷、分级与冷链配送，已服务农户900户，损耗率降低至5%。,S1,
+"""
+
+
+def test_a_repeated_registration_is_proposed_with_its_evidence(
+    client: Any, accounts: Any, factory: sessionmaker[Session], db_url: str
+) -> None:
+    """A 2027 entrant that re-registers a shared 2026 project under a new name and reworded, or
+    copied into Traditional characters, is proposed for the 2026 identity with the detector's
+    evidence (never merged); projects of the same sector that are other projects are not, and
+    the new contest's rows are not compared among themselves."""
+    with transaction(factory) as db:
+        first = _event(db, "JZ2026", 2026, "晋中")
+        _import(db, first, "projects", JZ_2026)
+        set_share_library(db, first, True)
+    with transaction(factory) as db:
+        _import(db, _event(db, "TY2027", 2027, "太原"), "projects", TY_2027)
+
+    with transaction(factory) as db:
+        waiting = proposals(db, get_event(db, "TY2027"))
+        shown = {p["code"]: p for p in waiting}
+        assert sorted(shown) == ["TY-P01", "TY-P02"]  # not the two look-alikes of the sector
+        renamed, traditional = shown["TY-P01"], shown["TY-P02"]
+        assert renamed["reasons"] == ["duplicate"]  # nothing but the content says so
+        assert renamed["elsewhere"][0]["code"] == "JZ-P01"
+        assert renamed["duplicate"]["kind"] in {"renamed", "paraphrase"}
+        said = " ".join(renamed["duplicate"]["evidence"])
+        assert "86万" in said and "1300万" in said  # the figures both registrations give
+        assert traditional["reasons"] == ["name", "duplicate"]
+        assert traditional["elsewhere"][0]["code"] == "JZ-P02"
+        assert traditional["duplicate"]["kind"] == "traditional_copy"
+        # not merged: each 2027 row keeps its own identity until an organiser confirms
+        ty_p01 = _row(db, Project, "TY-P01")
+        assert db.scalar(select(LibraryLink).where(LibraryLink.project_id == ty_p01.id)) is None
+        trail = db.scalars(
+            select(AuditEntry).where(
+                AuditEntry.entity_type == "library_proposals", AuditEntry.action == "propose"
+            )
+        ).all()
+        assert {a.after["row"]: a.after["reasons"] for a in trail} == {
+            "TY-P01": ["duplicate"],
+            "TY-P02": ["name", "duplicate"],
+        }
+
+    # the organiser reads the evidence in its language, through the API and on the page
+    organiser = accounts.headers("organiser")
+    english = client.get(
+        "/api/v1/events/TY2027/library/proposals",
+        headers={**organiser, "Accept-Language": "en"},
+    ).get_json()
+    copy = {p["code"]: p["duplicate"] for p in english}["TY-P02"]
+    assert copy["kind_label"] == render("duplicates.kind.traditional_copy", "en")
+    assert any("98.5%" in sentence for sentence in copy["evidence"])
+    assert not any("相同" in sentence for sentence in copy["evidence"])  # English throughout
+    sign_in(client, factory, "organiser")
+    page = client.get("/library?event=TY2027").get_data(as_text=True)
+    assert "报名内容雷同" in page and "86万" in page
+    said = subprocess.run(
+        [MATCHMAKER, "--db", db_url, "library", "proposals", "--event", "TY2027"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert said.returncode == 0, said.stderr
+    assert "TY-P01 晋清光伏运维科技 → 2026" in said.stdout and "报名内容雷同" in said.stdout
+    assert "    · 相同数据：" in said.stdout  # the evidence, under its proposal
+
+    # confirmed like any proposal: the row joins the 2026 identity
+    with transaction(factory) as db:
+        confirm_proposal(db, get_event(db, "TY2027"), renamed["id"])
+    with transaction(factory) as db:
+        old, new = _row(db, Project, "JZ-P01"), _row(db, Project, "TY-P01")
+        parties = {
+            link.project_id: link.party_id
+            for link in db.scalars(
+                select(LibraryLink).where(LibraryLink.project_id.in_([old.id, new.id]))
+            )
+        }
+        assert parties[new.id] == parties[old.id]

@@ -54,7 +54,8 @@ def list_proposals(ctx: Context, event_code: str | None, everything: bool) -> No
     from matchmaker.services.registry.events import get_event
 
     with ctx.transaction() as db:
-        rows = proposals(db, get_event(db, event_code), None if everything else "pending")
+        event = get_event(db, event_code)
+        rows = proposals(db, event, None if everything else "pending", lang=ctx.lang)
     lines = []
     for p in rows:
         why = "、".join(render(f"library.reason.{r}", ctx.lang) for r in p["reasons"])
@@ -62,6 +63,10 @@ def list_proposals(ctx: Context, event_code: str | None, everything: bool) -> No
             f"{e['year']} {e['event']} {e['code']} {e['name']}" for e in p["elsewhere"]
         )
         lines.append(f"#{p['id']} {p['code']} {p['name']} → {seen} ({why}) [{p['status']}]")
+        if p["duplicate"]:  # what the duplicate detector found, indented under the proposal
+            found = p["duplicate"]
+            lines.append(f"    {found['kind_label']} {found['similarity']:.2f}")
+            lines.extend(f"    · {sentence}" for sentence in found["evidence"])
     ctx.emit(rows, "\n".join(lines) or render("library.proposals_none", ctx.lang))
 
 

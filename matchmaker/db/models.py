@@ -1232,7 +1232,8 @@ class LibraryLink(Base):
 
 class LibraryProposal(Base):
     """A suggested link the organiser confirms or rejects: this event's row may be the lasting
-    party ``party_id`` (same phone, e-mail or name as one of its rows in a sharing contest)."""
+    party ``party_id`` (same phone, e-mail or name as one of its rows in a sharing contest, or a
+    registration the duplicate detector finds repeated there)."""
 
     __tablename__ = "library_proposals"
     __table_args__ = (
@@ -1250,8 +1251,10 @@ class LibraryProposal(Base):
     project_id: Mapped[int | None] = _fk("projects.id", nullable=True)
     institution_id: Mapped[int | None] = _fk("institutions.id", nullable=True)
     party_id: Mapped[int] = _fk("library_parties.id")
-    # what matched, comma-separated: phone, email, name
+    # what matched, comma-separated: phone, email, name, duplicate
     reasons: Mapped[str] = mapped_column(String(50))
+    # for "duplicate": the detector's kind, similarity and evidence (migration 0036)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSONList, nullable=True)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     created_at: Mapped[created]
     decided_by: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")

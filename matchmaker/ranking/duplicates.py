@@ -155,6 +155,22 @@ class Registration:
     region: str = ""
     funding_ask: int | None = None
 
+    @classmethod
+    def of(cls, project: Any, id: str | None = None) -> Registration:
+        """Return what the detector sees of a stored project (a model or a result row with its
+        columns: code, name, description, sectors, contacts, region, funding_ask); ``id``
+        defaults to its code."""
+        return cls(
+            id=project.code if id is None else id,
+            name=project.name,
+            description=project.description,
+            sectors=tuple(project.sectors or ()),
+            contact_phone=project.contact_phone or "",
+            contact_email=project.contact_email or "",
+            region=project.region or "",
+            funding_ask=project.funding_ask,
+        )
+
 
 class Evidence(NamedTuple):
     """One thing that matched, as a message code (``duplicates.<code>``) and its values.
@@ -471,6 +487,7 @@ def find_duplicates(
     registrations: Sequence[Registration],
     embeddings: np.ndarray | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    across: int | None = None,
 ) -> list[DuplicatePair]:
     """Return the pairs of registrations that look like one project, most similar first.
 
@@ -483,6 +500,10 @@ def find_duplicates(
         zero rows are ignored). Without them the detector is lexical only.
     threshold : float, default DEFAULT_THRESHOLD
         Pairs whose combined similarity (0..1) reaches it are reported.
+    across : int, optional
+        Only pairs of one of the first ``across`` registrations with one after them (this
+        contest's rows against a library's); the others are never compared with each other, so
+        the work is ``across`` × n pairs, not n². Rarity (IDF) is still counted over all.
 
     Returns
     -------
@@ -507,12 +528,16 @@ def find_duplicates(
     signals = _Signals(docs, vectors, [r.funding_ask for r in registrations])
     found = []
     step = max(1, _BLOCK_CELLS // n)
-    for start in range(0, n, step):
-        rows = slice(start, min(start + step, n))
+    stop = n if across is None else min(max(across, 0), n)
+    for start in range(0, stop, step):
+        rows = slice(start, min(start + step, stop))
         block = signals.block(rows)
         block["content"] = _content(block)
         block["score"] = np.minimum(1.0, block["content"] + CONTACT_BONUS * block["contact"])
-        later = np.arange(n)[None, :] > np.arange(rows.start, rows.stop)[:, None]
+        if across is None:
+            later = np.arange(n)[None, :] > np.arange(rows.start, rows.stop)[:, None]
+        else:
+            later = np.broadcast_to(np.arange(n)[None, :] >= stop, block["score"].shape)
         for r, j in zip(*np.nonzero((block["score"] >= threshold) & later), strict=True):
             values = {name: float(v[r, j]) for name, v in block.items()}
             i = rows.start + int(r)

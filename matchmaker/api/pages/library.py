@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 
 from matchmaker.api.context import db
-from matchmaker.api.i18n import t
+from matchmaker.api.i18n import lang, t
 from matchmaker.api.pages.common import (
     check_csrf,
     notice,
@@ -31,7 +31,7 @@ def library_page() -> str:
     return render_template(
         "library.html",
         event=event,
-        proposals=proposals.proposals(db(), event),
+        proposals=proposals.proposals(db(), event, lang=lang()),
         notice=session.pop("notice", None),
     )
 

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from matchmaker.api.auth import BEARER, require, user
 from matchmaker.api.context import db
+from matchmaker.api.i18n import lang
 from matchmaker.api.schemas.common import EventOnly
 from matchmaker.api.schemas.library import (
     AlumniIn,
@@ -43,8 +44,8 @@ class Proposals(MethodView):
     @blp.response(200, LibraryProposalOut(many=True))
     def get(self, code: str) -> list[dict[str, Any]]:
         """Rows of this contest that may be a lasting party of a sharing contest (same phone,
-        e-mail or name), waiting for a decision."""
-        return proposals.proposals(db(), get_event(db(), code))
+        e-mail or name, or a registration repeated there), waiting for a decision."""
+        return proposals.proposals(db(), get_event(db(), code), lang=lang())
 
 
 @blp.route("/events/<code>/library/proposals/<int:proposal_id>")

@@ -16,6 +16,17 @@ class LibraryElsewhereOut(Schema):
     contact_email = fields.String()
 
 
+class LibraryDuplicateOut(Schema):
+    kind = fields.String(
+        metadata={"description": "traditional_copy, renamed, reordered, near_copy or paraphrase"}
+    )
+    kind_label = fields.String(metadata={"description": "the kind in the reader's language"})
+    similarity = fields.Float(metadata={"description": "the detector's combined score, 0..1"})
+    evidence = fields.List(
+        fields.String(), metadata={"description": "what matched, in the reader's language"}
+    )
+
+
 class LibraryProposalOut(Schema):
     id = fields.Integer()
     kind = fields.String(metadata={"description": "project or institution"})
@@ -23,9 +34,16 @@ class LibraryProposalOut(Schema):
     name = fields.String()
     party_id = fields.Integer(metadata={"description": "the proposed lasting identity"})
     party_name = fields.String()
-    reasons = fields.List(fields.String(), metadata={"description": "phone, email, name"})
+    reasons = fields.List(
+        fields.String(), metadata={"description": "phone, email, name, duplicate"}
+    )
     status = fields.String()
     elsewhere = fields.List(fields.Nested(LibraryElsewhereOut))
+    duplicate = fields.Nested(
+        LibraryDuplicateOut,
+        allow_none=True,
+        metadata={"description": "for a repeated registration: what the detector found"},
+    )
 
 
 class LibraryDecisionIn(Schema):

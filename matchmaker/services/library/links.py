@@ -4,7 +4,12 @@ A row whose 统一社会信用代码 or lead person's 身份证号 equals that o
 sharing contest joins that identity at once (the ids are check-digit verified at import, so two
 equal ids are one enterprise or one person). A row that only shares a phone, an e-mail or a
 name with such a row gets a proposal, which an organiser confirms (the row joins the proposed
-party) or rejects: names and contacts are never merged silently.
+party) or rejects: names and contacts are never merged silently. So does a project whose
+registration the duplicate detector (:mod:`matchmaker.ranking.duplicates`) finds repeated in a
+sharing contest — renamed, reworded with the same figures, reordered or in Traditional
+characters — with the detector's evidence kept on the proposal for the organiser to read. The
+detector runs lexically here (no text vectors at import) and only across contests: this
+contest's rows against the library's, never among themselves.
 
 A row no other contest's row resembles is its own identity without any library row: a party
 (``library_parties``) is made only when a second row joins it, so an import of 10,000 new
@@ -33,6 +38,7 @@ from matchmaker.db.models import (
     User,
 )
 from matchmaker.db.versioning import bump
+from matchmaker.ranking.duplicates import DuplicatePair, Registration, find_duplicates
 from matchmaker.services import audit
 from matchmaker.services.library.sharing import shared_event_ids
 
@@ -74,7 +80,8 @@ def link_rows(
     report: LinkReport | None = None,
 ) -> LinkReport:
     """Join each unlinked ``model`` row of ``event`` to the identity its exact id names, and
-    propose the identities it shares a phone, an e-mail or a name with."""
+    propose the identities it shares a phone, an e-mail or a name with, or (projects) whose
+    registration it repeats."""
     report = report if report is not None else LinkReport()
     known = _Known.of(db, model, event)
     if not known.exact and not known.likely:
@@ -102,6 +109,7 @@ def link_rows(
         )
     }
     parties = _Parties(db, model)
+    copies = _copies(db, event, rows) if model is Project else {}
     changed = False
     for row in rows:
         joined = None
@@ -127,8 +135,14 @@ def link_rows(
         for key, identities in known.similar(row).items():
             for identity in identities:
                 similar[parties.resolve(identity)].append(key)
+        repeated: dict[int, DuplicatePair] = {}
+        for identity, pair in copies.get(row.id, {}).items():
+            party = parties.resolve(identity)
+            if party not in repeated:  # a party's rows in several contests: its closest one
+                repeated[party] = pair
+                similar[party].append("duplicate")
         fresh = {p: w for p, w in similar.items() if p not in taken and (row.id, p) not in asked}
-        made = _propose(db, event, model, row, fresh, actor)
+        made = _propose(db, event, model, row, fresh, actor, repeated)
         report.proposed += made
         changed = changed or made > 0
     if changed:
@@ -200,6 +214,79 @@ class _Parties:
         return int(self.made[key])
 
 
+_COPY_COLUMNS = (
+    Project.id,
+    Project.code,
+    Project.name,
+    Project.description,
+    Project.sectors,
+    Project.contact_phone,
+    Project.contact_email,
+    Project.region,
+    Project.funding_ask,
+)
+
+
+def _copies(
+    db: Session, event: Event, rows: Iterable[Fields]
+) -> dict[int, dict[Identity, DuplicatePair]]:
+    """Return, for each of ``rows`` (this event's unlinked projects), the sharing contests'
+    projects whose registration it repeats, as identities, closest first (the pair's evidence
+    for the organiser). Contacts alone are not a copy here: they are proposals of their own."""
+    wanted = {row.id for row in rows}
+    shared = shared_event_ids(db) - {event.id}
+    if not wanted or not shared:
+        return {}
+    mine = [
+        r
+        for r in db.execute(
+            select(*_COPY_COLUMNS).where(Project.event_id == event.id).order_by(Project.id)
+        )
+        if r.id in wanted
+    ]
+    theirs = db.execute(
+        select(*_COPY_COLUMNS, Event.code.label("event_code"), LibraryLink.party_id)
+        .join(Event, Event.id == Project.event_id)
+        .outerjoin(LibraryLink, LibraryLink.project_id == Project.id)
+        .where(Project.event_id.in_(shared))
+        .order_by(Project.id)
+    ).all()
+    if not mine or not theirs:
+        return {}
+    registrations = [Registration.of(r) for r in mine]
+    row_of = {r.code: r.id for r in mine}
+    identity_of: dict[str, Identity] = {}
+    for r in theirs:
+        # the evidence names registrations: the library's by their contest and code
+        name = f"{r.event_code}/{r.code}"
+        if name in row_of:
+            name = f"{name}#{r.id}"
+        identity_of[name] = ("party", r.party_id) if r.party_id is not None else ("row", r.id)
+        registrations.append(Registration.of(r, id=name))
+    found: dict[int, dict[Identity, DuplicatePair]] = defaultdict(dict)
+    for pair in find_duplicates(registrations, across=len(mine)):
+        if pair.kind == "same_contact":
+            continue
+        here, there = (pair.a, pair.b) if pair.a in row_of else (pair.b, pair.a)
+        found[row_of[here]].setdefault(identity_of[there], pair)
+    return found
+
+
+def evidence_of(pair: DuplicatePair) -> dict[str, Any]:
+    """Return what a proposal keeps of a detector's pair (JSON: figures as lists)."""
+    return {
+        "kind": pair.kind,
+        "similarity": round(pair.similarity, 3),
+        "evidence": [
+            {
+                "code": e.code,
+                "params": {k: list(v) if isinstance(v, tuple) else v for k, v in e.params.items()},
+            }
+            for e in pair.evidence
+        ],
+    }
+
+
 def _likely_keys(row: Fields) -> Iterable[tuple[str, str]]:
     phone = re.sub(r"\D", "", row.contact_phone or "")
     if len(phone) >= 7:  # a short number says too little to suggest anything
@@ -217,19 +304,24 @@ def _propose(
     row: Fields,
     similar: dict[int, list[str]],
     actor: User | None,
+    repeated: dict[int, DuplicatePair],
 ) -> int:
     made = 0
     for party_id, reasons in sorted(similar.items()):
+        pair = repeated.get(party_id)
         proposal = LibraryProposal(
             event_id=event.id,
             party_id=party_id,
             reasons=",".join(reasons),
             status="pending",
+            evidence=evidence_of(pair) if pair is not None else None,
             **{row_key(model): row.id},
         )
         db.add(proposal)
         db.flush()
-        after = {"row": row.code, "party": party_id, "reasons": reasons}
+        after: dict[str, Any] = {"row": row.code, "party": party_id, "reasons": reasons}
+        if pair is not None:
+            after["similarity"] = round(pair.similarity, 3)
         record_library(db, proposal, "propose", actor, event, after)
         made += 1
     return made

@@ -20,7 +20,8 @@ from matchmaker.db.models import (
 from matchmaker.db.types import utcnow
 from matchmaker.db.versioning import bump
 from matchmaker.errors import Conflict, NotFound
-from matchmaker.messages import Ref
+from matchmaker.messages import Ref, render
+from matchmaker.ranking.duplicates import Evidence
 from matchmaker.services.library.links import (
     Row,
     parties_in,
@@ -31,8 +32,12 @@ from matchmaker.services.library.links import (
 from matchmaker.services.library.sharing import shared_event_ids
 
 
-def proposals(db: Session, event: Event, status: str | None = "pending") -> list[dict[str, Any]]:
-    """Return the event's link proposals, each with the row and the party's rows elsewhere."""
+def proposals(
+    db: Session, event: Event, status: str | None = "pending", lang: str = "zh"
+) -> list[dict[str, Any]]:
+    """Return the event's link proposals, each with the row and the party's rows elsewhere; a
+    proposal made on a repeated registration has ``duplicate``: the detector's kind, similarity and
+    evidence, written in ``lang``."""
     query = select(LibraryProposal).where(LibraryProposal.event_id == event.id)
     if status is not None:
         query = query.where(LibraryProposal.status == status)
@@ -50,6 +55,7 @@ def proposals(db: Session, event: Event, status: str | None = "pending") -> list
                 "reasons": proposal.reasons.split(","),
                 "status": proposal.status,
                 "elsewhere": _elsewhere(db, proposal.party_id, event.id),
+                "duplicate": _duplicate(proposal.evidence, lang),
             }
         )
     return out
@@ -157,3 +163,22 @@ def _decide(proposal: LibraryProposal, status: str, actor: User | None) -> None:
     proposal.status = status
     proposal.decided_by = actor.id if actor is not None else None
     proposal.decided_at = utcnow()
+
+
+def _duplicate(kept: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """Render a proposal's kept detector evidence (``links.evidence_of``) in ``lang``."""
+    if not kept:
+        return None
+    sentences = [
+        Evidence(
+            e["code"],
+            {k: tuple(v) if isinstance(v, list) else v for k, v in e["params"].items()},
+        ).text(lang)
+        for e in kept.get("evidence", [])
+    ]
+    return {
+        "kind": kept["kind"],
+        "kind_label": render(f"duplicates.kind.{kept['kind']}", lang),
+        "similarity": kept["similarity"],
+        "evidence": sentences,
+    }

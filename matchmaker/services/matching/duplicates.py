@@ -14,16 +14,7 @@ from matchmaker.services.matching.matcher import Matcher
 
 def registration(p: Project) -> Registration:
     """Return what the duplicate detector sees of a project (benchmarks build it the same way)."""
-    return Registration(
-        id=p.code,
-        name=p.name,
-        description=p.description,
-        sectors=tuple(p.sectors or ()),
-        contact_phone=p.contact_phone,
-        contact_email=p.contact_email,
-        region=p.region or "",
-        funding_ask=p.funding_ask,
-    )
+    return Registration.of(p)
 
 
 def event_duplicates(db: Session, event: Event, matcher: Matcher) -> list[DuplicatePair]:
