@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,14 @@ from test_browser import _guarded_page, browser, sign_in  # noqa: F401 - the bro
 from tests_support import demo_server
 
 from matchmaker.db.engine import make_engine, session_factory, transaction
-from matchmaker.db.models import Institution, MatchmakingSession, MeetingRequest, Project, User
+from matchmaker.db.models import (
+    Event,
+    Institution,
+    MatchmakingSession,
+    MeetingRequest,
+    Project,
+    User,
+)
 from matchmaker.db.types import utcnow
 from matchmaker.domain import RequestStatus, Role
 from matchmaker.services.agendas.bookings import BookingRules, decide, request_meeting
@@ -80,6 +88,7 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Day]:
             )  # fmt: skip
             asked = request_meeting(db, rules, asker, its, ours, institutions[2], 8)
             assert asked.status == RequestStatus.PENDING
+            _last_year_in_the_library(db, db.get(Event, ours.event_id))
             found = Day(
                 base=base,
                 db=url,
@@ -92,6 +101,29 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Day]:
             )
         engine.dispose()
         yield found
+
+
+def _last_year_in_the_library(db: Any, event: Any) -> None:
+    """A shared 2025 contest where one of this year's demo projects registered under another
+    name: linking the demo proposes it, with the duplicate detector's evidence (/library)."""
+    from matchmaker.demo import __file__ as demo_module
+    from matchmaker.services.library.links import link_event
+    from matchmaker.services.library.sharing import set_share_library
+    from matchmaker.services.registry.events import SessionSpec, add_session, create_event
+    from matchmaker.services.registry.registrations import import_registrations
+
+    sheet = (Path(demo_module).parent / "data" / "projects.csv").read_text("utf-8-sig")
+    header, row = sheet.splitlines()[:2]
+    cells = row.split(",")
+    cells[0], cells[1], cells[-3:] = "XH2025-P001", "瓷光智造陶瓷打印", ["", "", ""]
+    old = create_event(db, code="XH2025", name="2025 创业大赛", year=2025, city="太原")
+    spec = {"code": "S1", "kind": "local", "name": "S1", "date": "2035-06-01"}
+    times = {"start": "09:00", "end": "10:00", "slot_minutes": 20, "tables": 2}
+    add_session(db, old, SessionSpec.from_dict(spec | times))
+    sheet_2025 = f"{header}\n{','.join(cells)}\n".encode()
+    import_registrations(db, old, "projects", sheet_2025, "projects.csv")
+    set_share_library(db, old, True)
+    assert link_event(db, event).proposed == 1
 
 
 @pytest.fixture
@@ -298,4 +330,12 @@ def test_follow_up_pages_fit_a_phone_and_a_laptop(phone: Any, day: Day) -> None:
             assert phone.goto(path).status == 200, path
             width, inner = fits(phone)
             assert width <= inner, f"{path} is {width}px wide in a {inner}px window"
+            if path.startswith("/library"):
+                # the proposal of last year's renamed registration, with what matched; on the
+                # phone a card whose values take its width, not columns a letter wide
+                found = phone.locator("[data-testid=library-duplicate]")
+                assert found.is_visible() and "Same figures" in found.inner_text()
+                cells = phone.locator("[data-testid=library-proposals] tbody td")
+                narrowest = min(box["width"] for box in (c.bounding_box() for c in cells.all()))
+                assert narrowest >= (0.7 * inner if inner < 500 else 80), narrowest
     assert phone.outside == []
