@@ -51,13 +51,18 @@ class Problem:
             out["value"] = self.shown_value()
         return out
 
-    def line(self, lang: str = "zh") -> str:
-        """Return a one-line rendering: ``第 3 行 [阶段] '天使2轮': …``."""
+    def line(self, lang: str = "zh", named: bool = False) -> str:
+        """Return a one-line rendering: ``第 3 行 [阶段] '天使2轮': …``.
+
+        ``named``: a form field is shown by its name in ``lang`` (``[时段]``, not ``[slot]``)
+        where one is known (``column.<field>`` messages), as a page's form calls it.
+        """
         where = []
         if self.row is not None:
             where.append(render("where.row", lang, row=self.row))
         if self.column is not None:
-            where.append(f"[{self.column}]")
+            label = render(f"column.{self.column}", lang) if named else self.column
+            where.append(f"[{self.column if label.startswith('column.') else label}]")
         if self.value not in (None, ""):
             where.append(repr(str(self.shown_value())))
         prefix = " ".join(where)

@@ -94,7 +94,7 @@ def test_no_slot_is_chosen_for_you_and_a_booking_without_one_is_refused(
         refused = client.post("/book", data=form, headers=HTML)
         assert refused.status_code == 422, slot
         text = refused.get_data(as_text=True)
-        assert "请选择一个时段" in notice(refused) and "[slot]" in text
+        assert "请选择一个时段" in notice(refused) and "[时段]" in text  # named, not [slot]
         assert 'data-testid="book"' in text  # the form again, to pick a slot in
     assert db_snapshot(factory) == before
     # the API names the field too

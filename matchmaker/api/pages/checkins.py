@@ -109,7 +109,7 @@ def checkin() -> Any:
             if wants_json:
                 body = {"ok": False, "message": exc.message(lang())}
                 return jsonify(body), exc.http_status
-            notice("error", exc.message(lang()), [p.line(lang()) for p in exc.problems])
+            notice("error", exc.message(lang()), [p.line(lang(), named=True) for p in exc.problems])
             return redirect(url_for("agenda_pages.checkin", session=chosen or None))
         db().commit()
         if wants_json:

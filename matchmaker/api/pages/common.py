@@ -448,7 +448,7 @@ def run_action(action: Callable[[], T], failure: list[MatchmakerError] | None = 
     except MatchmakerError as exc:
         hidden_404(exc)
         db().rollback()
-        notice("error", exc.message(lang()), [p.line(lang()) for p in exc.problems])
+        notice("error", exc.message(lang()), [p.line(lang(), named=True) for p in exc.problems])
         if failure is not None:
             failure.append(exc)
         return None

@@ -127,7 +127,7 @@ def log_test() -> Response:
     try:
         result = send_test(session_factory(), _settings(), me.id, channel, address)
     except MatchmakerError as exc:
-        notice("error", exc.message(lang()), [p.line(lang()) for p in exc.problems])
+        notice("error", exc.message(lang()), [p.line(lang(), named=True) for p in exc.problems])
     else:
         label = Channel(result.channel).label(lang())
         if result.ok:

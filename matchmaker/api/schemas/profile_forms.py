@@ -101,7 +101,7 @@ class Portfolio(fields.Field[list[dict[str, Any]]]):
         try:
             entries = parse_portfolio(value or "")
         except InvalidInput as exc:
-            raise ValidationError([p.line(lang()) for p in exc.problems]) from None
+            raise ValidationError([p.line(lang(), named=True) for p in exc.problems]) from None
         if len(entries) > 100:
             raise refused("profile.too_many", attr, len(entries))
         return [dict(entry) for entry in entries]
