@@ -55,6 +55,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -169,7 +171,7 @@ def serve(db_url: str, home: Path, port: int, workers: int) -> subprocess.Popen[
     server = subprocess.Popen(
         [BIN / "matchmaker", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=open(home / "access.log", "wb"),  # noqa: SIM115 - kept open for the run
         stderr=open(home / "server.log", "wb"),  # noqa: SIM115 - kept open for the run
         start_new_session=True,
     )
@@ -204,7 +206,8 @@ def locust(
         "-u", str(users), "-r", str(max(1, users // 5)), "-t", f"{seconds}s",
         "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10",
     ]  # fmt: skip
-    subprocess.run(command, env={**os.environ, **env}, check=False, capture_output=True)
+    done = subprocess.run(command, env={**os.environ, **env}, check=False, capture_output=True)
+    Path(f"{prefix}_locust.log").write_bytes(done.stdout + done.stderr)  # its warnings (CPU)
     rows: dict[str, dict[str, float]] = {}
     with open(f"{prefix}_stats.csv", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -218,6 +221,27 @@ def locust(
     failures = Path(f"{prefix}_failures.csv")
     rows["_failures"] = {"text": failures.read_text() if failures.exists() else ""}  # type: ignore[dict-item]
     return rows
+
+
+ACCESS_LINE = re.compile(
+    r'\[(?P<at>[^\]]+)\] "(?:GET|POST|PUT|PATCH|DELETE) /api/v1/.* (?P<ms>\d+)ms$'
+)
+
+
+def worker_times(log: Path, start: float, end: float) -> list[float]:
+    """Milliseconds the workers spent on each API request logged between ``start`` and ``end``
+    (epoch seconds; the log's clock has whole seconds)."""
+    from datetime import datetime
+
+    found = []
+    for line in log.read_text(errors="replace").splitlines():
+        match = ACCESS_LINE.search(line)
+        if match is None:
+            continue
+        at = datetime.strptime(match["at"], "%d/%b/%Y:%H:%M:%S %z").timestamp()
+        if start - 1 <= at <= end + 1:
+            found.append(float(match["ms"]))
+    return found
 
 
 # ---- the books --------------------------------------------------------------------------------
@@ -326,7 +350,10 @@ def main() -> int:
                 target=_restart_midway,
                 args=(postgres, base, token, args.duration / 2, restart),
             ).start()
+        window = [time.time()]
         morning = locust(LOCUSTFILE, base, args.users, args.duration, home / "morning", env)
+        window.append(time.time())
+        inside = worker_times(home / "access.log", *window)
         ledger = json.loads((home / "ledger.json").read_text())
         capacity: dict[str, dict[str, Any]] = {}
         if args.capacity_seconds > 0:
@@ -340,7 +367,15 @@ def main() -> int:
             more = json.loads((home / "ledger-capacity.json").read_text())
             ledger = {key: ledger[key] + more[key] for key in ledger}
         books = audit(db_url, ledger)
-        return report(args, baseline, morning, ledger, books, restart, capacity)
+        code = report(args, baseline, morning, ledger, books, restart, capacity)
+        if inside:
+            p50, p99 = np.percentile(inside, [50, 99])
+            print(
+                f"inside the workers (access log, {len(inside)} API requests of the morning): "
+                f"p50 {p50:.0f} ms, p99 {p99:.0f} ms; the rest of the users' p99 is time spent "
+                "waiting for a worker thread, on the network or in locust"
+            )
+        return code
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

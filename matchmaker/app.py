@@ -164,6 +164,10 @@ def create_app(
     return app
 
 
+# gunicorn's default line, then the time the worker spent on the request in milliseconds
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+
+
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """Run the app made from ``settings`` under gunicorn (the process edge)."""
     from gunicorn.app.base import BaseApplication
@@ -180,6 +184,9 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
             # closing them sooner races with the next request on the same socket (a reset).
             self.cfg.set("keepalive", 75)
             self.cfg.set("accesslog", "-")
+            # how long each request took inside the worker (ms), so a slow answer can be told
+            # from a request that waited outside (benchmarks/load.py reads it)
+            self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
             # gunicorn by default believes X-Forwarded-Proto and SCRIPT_NAME/PATH_INFO headers
             # from 127.0.0.1, so any local client (or a proxy passing them through) could make
             # a request "secure" or move the app's URLs. Forwarded headers are ProxyFix's
