@@ -47,10 +47,17 @@ In one run, on this machine:
      2k re-rank found 1.000 of the exact top-20, so the graph, not the codes, lost them. On
      300,000 of those vectors the inner-product graph gave 0.973 at ef 256 and at ef 1024; the
      same codes in a graph built for L2 over vectors lifted by √(M² − |x|²) gave 0.993 and
-     0.999, and that is what the product builds now (at 100,000: recall@20 0.984, service p99
-     12.5 ms, build 23 s, load 1.7 s, machine at load 1.3–4). At 1,000,000 it is still NOT
-     enough: recall@20 0.554 against exact for the institutions' views (service p99 44 ms, build
-     307 s, index 0.87 GiB + 2.39 GiB exact vectors, peak RSS 6.06 GiB); #19 stays open on it.
+     0.999, and that is what the product built next (at 100,000: recall@20 0.984, service p99
+     12.5 ms, build 23 s, load 1.7 s, machine at load 1.3–4). At 1,000,000 it was NOT enough:
+     recall@20 0.554 against exact for the institutions' views (service p99 44 ms, build 307 s,
+     index 0.87 GiB + 2.39 GiB exact vectors, peak RSS 6.06 GiB); ef 512/1024/2048 on that
+     graph gave 0.63/0.64/0.65 (a plateau of near-tied scores over tight clumps of copies:
+     embeddings/index.py says why). The product now builds an IVF over the same 8-bit codes,
+     ~64 vectors a list from a two-level k-means, nprobe 192, 2k re-rank. At 1,000,000
+     (``shortlist_latency.py 1000000 --institutions 2000 --no-http --no-bare-build``, load 2.7–8):
+     recall@20 0.996, bare search p50 5.84 ms / p99 7.12 ms, Matcher.state 238 s (the index
+     alone 106 s), index 0.67 GiB + 2.39 GiB exact vectors, peak RSS 5.57 GiB; the service p99
+     is 29.3 ms (p50 18.2 ms), still above 20 ms: #19 stays open on the work around the index.
 Run: .venv/bin/python benchmarks/shortlist_latency.py [N] [--institutions 2000] [--no-http]
      [--workers 1] [--data DIR] [--no-bare-build] [--candidates]
 (a quick run: N = 10000 --institutions 200; ``--data DIR`` keeps the populated database there and
@@ -207,9 +214,9 @@ def candidates(vectors: np.ndarray, views: list[np.ndarray]) -> None:
     nlist = int(4 * np.sqrt(len(vectors)))
     ivf_sq8, ivf_pq = f"IDMap2,IVF{nlist},SQ8", f"IDMap2,IVF{nlist},PQ64x8"
     tried: list[tuple[str, Callable[[], VectorIndex]]] = [
-        ("HNSW-SQ8 ef 256, re-rank 2k (the product)", lambda: VectorIndex().build(vectors, ids)),
-        ("HNSW-SQ8 ef 128, re-rank 2k", lambda: VectorIndex(ef_search=128).build(vectors, ids)),
-        ("HNSW-SQ8 ef 256, no re-rank", lambda: _bare(VectorIndex().build(vectors, ids))),
+        ("IVF-SQ8 nprobe 192, re-rank 2k (the product)", lambda: VectorIndex().build(vectors, ids)),
+        ("IVF-SQ8 nprobe 128, re-rank 2k", lambda: VectorIndex(nprobe=128).build(vectors, ids)),
+        ("IVF-SQ8 nprobe 192, no re-rank", lambda: _bare(VectorIndex().build(vectors, ids))),
         ("HNSW flat ef 256", lambda: _factory(vectors, "IDMap2,HNSW32", 256, None)),
         (f"IVF{nlist}-SQ8 nprobe 32 + re-rank",
          lambda: _factory(vectors, ivf_sq8, None, 32, width)),
@@ -347,7 +354,7 @@ def main() -> None:
             Matcher(encoder=encoder, index_dir=index_dir).state(db, event)
             load = time.perf_counter() - started
             index = state.project_index
-            kind = "HNSW-SQ8 + exact re-rank" if index.approximate_ else "flat (exact)"
+            kind = "IVF-SQ8 + exact re-rank" if index.approximate_ else "flat (exact)"
             bare = "skipped" if args.no_bare_build else f"{bare_build:.1f} s"
             print(
                 f"build: Matcher.state {build:.1f} s (the bare {kind} index build on the same "

@@ -61,8 +61,9 @@ class Settings:
     proxy_hops: int = 0  # trusted reverse proxies in front (X-Forwarded-For/-Proto); 0 = none
     secure_cookies: bool = False  # always mark cookies Secure (else only on HTTPS requests)
     # Matching: the text encoder ("" = embeddings' default), and the FAISS index. Exact search
-    # up to hnsw_threshold vectors, HNSW over 8-bit codes (hits re-ranked exactly) above; a
-    # shortlist searches with this many threads.
+    # up to hnsw_threshold vectors, an IVF over 8-bit codes (hits re-ranked exactly) above,
+    # whose centroids are searched through an HNSW graph of breadth hnsw_ef (the names are
+    # older than the IVF); a shortlist searches with this many threads.
     embedding_model: str = ""
     hub_offline: bool = True  # sentence-transformers models from the local cache only
     hnsw_threshold: int = 10_000

@@ -1,7 +1,8 @@
-"""FAISS inner-product index over composite vectors: exact by default, HNSW-SQ8 when large."""
+"""FAISS inner-product index over composite vectors: exact by default, IVF-SQ8 when large."""
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,30 @@ import numpy as np
 
 from matchmaker.embeddings.encoders import cpu_threads
 
+# The approximate index is an IVF over 8-bit codes (issue #19). Its lists come from a two-level
+# k-means (√nlist coarse clusters, each split again), ~LIST_SIZE vectors a list, and each vector
+# goes to the nearest centroid of its own coarse cluster. A query scans the ``nprobe`` lists
+# whose centroids (the mean of their members) score highest for it, then the candidates are
+# scored again on the exact vectors.
+#
+# Why not HNSW, as before: at 1,000,000 projects of the benchmark (benchmarks/latency_setup.py:
+# ~4,200 noisy copies of each of 240 demo texts; 45,600 distinct rows of the non-text blocks)
+# the HNSW-SQ8 graph (M 32, over vectors lifted for L2) found 0.59 of the exact top-20 at ef
+# 256 and 0.65 at ef 2048 (each institution's views merged; 11 of 30 institutions below 0.5).
+# The non-text blocks carry 0.65 of the weight and split the projects into 57,600 tight clumps
+# (rest row × demo text, ~17 projects each) whose members differ only by text noise; the top
+# scores are a plateau (~580 projects within 0.02 of the 20th score, ~2,400 within 0.05), 41%
+# of the graph's links stay among the ~22 projects of one rest row, and the search settles in
+# the plateau of a wrong clump (for the institutions it fails, mostly another demo text). An
+# IVF whose lists are about the size of those clumps ranks them by their members' mean score
+# and scans the best ones whole. Through this class at 1,000,000 (two shared cores, load ~3):
+# IVF15619-SQ8, build 106 s, 0.67 GiB; recall@20 0.989 / 0.995 / 0.998 at nprobe 128 / 192 /
+# 256, one institution's 4-view search p50 4.4 / 5.8 / 7.4 ms, p99 5.7 / 9.6 / 18.4 ms.
+LIST_SIZE = 64
+# Above this many lists the centroids are searched through a small HNSW graph over them (16,384
+# lists at 1,000,000, nprobe 256: a 4-view search's p50 13.9 ms with a flat scan of the
+# centroids, 7.7 ms through the graph, the same recall); below, exactly.
+HNSW_QUANTIZER_LISTS = 2048
 HNSW_M = 32
 # The approximate index pads vectors with zeros to a multiple of this width (inner products do
 # not change): FAISS's SIMD 8-bit code kernels need it. At 641 dimensions, with the scalar
@@ -18,6 +43,8 @@ HNSW_M = 32
 # ms (an HNSW over the floats: 15 s and 2.7 ms).
 PAD = 16
 ADD_CHUNK = 65_536  # rows padded and added at a time (a padded copy of all would double them)
+KMEANS_ITER = 10
+COARSE_SAMPLE = 1000  # training points per coarse centroid
 
 
 @dataclass(frozen=True)
@@ -25,14 +52,18 @@ class IndexDefaults:
     """What a :class:`VectorIndex` built without arguments uses (``Settings`` sets them).
 
     Exact search costs ~1 ms per 1,000 vectors of ~640 floats on these 2-core machines; above
-    ``hnsw_threshold`` (10,000: a national project library, not one competition) HNSW keeps a
-    query near 1 ms. A shortlist is one small search; requests, not OpenMP, should use the
-    cores. An OpenMP team on 2 shared cores stalls at its barrier whenever the other core is
-    busy: with the machine at load 3, a shortlist at 5,000 projects took 24.7 ms with 2 search
-    threads and 5.7 ms with 1 (benchmarks/shortlist_latency.py). Builds still use every core.
+    ``hnsw_threshold`` (10,000: a national project library, not one competition; the name is
+    older than the IVF) an approximate IVF-SQ8 index scans ``nprobe`` of its lists. A shortlist
+    is one small search; requests, not OpenMP, should use the cores. An OpenMP team on 2 shared
+    cores stalls at its barrier whenever the other core is busy: with the machine at load 3, a
+    shortlist at 5,000 projects took 24.7 ms with 2 search threads and 5.7 ms with 1
+    (benchmarks/shortlist_latency.py). Builds still use every core.
+
+    ``ef_search`` is the search breadth of the HNSW graph over the IVF's centroids (and of an
+    HNSW index persisted by an older version).
 
     ``refine``: the approximate index holds 8-bit codes (a quarter of the floats: at 1,000,000
-    projects 0.9 GB with its graph instead of 2.8 GB), so it fetches ``refine`` × k candidates
+    projects 0.66 GiB with its lists instead of 2.4 GiB), so it fetches ``refine`` × k candidates
     by their coded score and ranks them again on the exact vectors, which the state keeps anyway
     (memory-mapped after a load); the table of the settings tried is in
     ``benchmarks/shortlist_latency.py``.
@@ -42,6 +73,7 @@ class IndexDefaults:
     ef_search: int = 256
     search_threads: int = 1
     refine: int = 2
+    nprobe: int = 192
 
 
 _defaults = IndexDefaults()
@@ -64,15 +96,18 @@ class VectorIndex:
     Parameters
     ----------
     hnsw_threshold : int, optional
-        Above this many vectors an approximate ``IndexHNSWSQ`` (8-bit codes) is built instead of
-        the exact ``IndexFlatIP``; its hits are scored again on the exact vectors, so scores are
-        exact and only the candidate set is approximate (recall: benchmarks/shortlist_latency.py).
+        Above this many vectors an approximate ``IndexIVFScalarQuantizer`` (8-bit codes) is built
+        instead of the exact ``IndexFlatIP``; its hits are scored again on the exact vectors, so
+        scores are exact and only the candidate set is approximate (recall:
+        benchmarks/shortlist_latency.py).
     ef_search : int, optional
-        HNSW's search breadth.
+        Search breadth of the HNSW graph over the IVF's centroids (or of an older HNSW index).
     search_threads : int, optional
         OpenMP threads of a search (set on every call: OpenMP keeps it per calling thread).
     refine : int, optional
         The approximate index fetches this many times k candidates to rank exactly.
+    nprobe : int, optional
+        The IVF lists a query scans (more when ``allowed``/``mask`` keep a small share).
 
     Each defaults to the process's :class:`IndexDefaults` (see :func:`set_defaults`).
     """
@@ -83,11 +118,13 @@ class VectorIndex:
         ef_search: int | None = None,
         search_threads: int | None = None,
         refine: int | None = None,
+        nprobe: int | None = None,
     ) -> None:
         self.hnsw_threshold = _defaults.hnsw_threshold if hnsw_threshold is None else hnsw_threshold
         self.ef_search = _defaults.ef_search if ef_search is None else ef_search
         self.search_threads = _defaults.search_threads if search_threads is None else search_threads
         self.refine = _defaults.refine if refine is None else refine
+        self.nprobe = _defaults.nprobe if nprobe is None else nprobe
 
     def build(self, vectors: np.ndarray, ids: np.ndarray) -> VectorIndex:
         """Index ``vectors`` (n, d) float32 under int64 ``ids`` (n,); returns self.
@@ -101,33 +138,15 @@ class VectorIndex:
             raise ValueError(f"need (n, d) vectors and (n,) ids, got {vectors.shape}, {ids.shape}")
         dim = vectors.shape[1]
         faiss.omp_set_num_threads(cpu_threads())
-        inner: faiss.Index
-        norm = 0.0
-        if len(vectors) > self.hnsw_threshold:
-            # Inner product as L2: each vector gains a coordinate √(M² − |x|²) (M the largest
-            # norm), queries a 0, so the nearest in L2 is the largest inner product. An HNSW
-            # graph built for inner product itself stalled: on 300,000 of the benchmark's
-            # vectors its recall@20 was 0.973 at ef 256 and at ef 1024 alike; built for L2,
-            # 0.993 and 0.999 (at 1,000,000, for inner product, 0.51 whatever the ef).
-            norm = float(np.linalg.norm(vectors, axis=1).max()) if len(vectors) else 0.0
-            width = dim + 1 + (-(dim + 1)) % PAD
-            inner = faiss.IndexHNSWSQ(
-                width,
-                faiss.ScalarQuantizer.QT_8bit,  # type: ignore[arg-type]  # stubs: an enum is an int
-                HNSW_M,
-                faiss.METRIC_L2,
-            )
-        else:
-            inner = faiss.IndexFlatIP(dim)
-        self.index_ = faiss.IndexIDMap2(inner)
         try:
-            if len(vectors):
-                # the 8-bit codes' range per dimension (a flat index learns nothing)
-                sample = vectors[:: max(1, len(vectors) // ADD_CHUNK)]
-                inner.train(_padded(sample, inner.d, norm))
+            if len(vectors) > self.hnsw_threshold:
+                self.index_ = _ivf(vectors, ids, dim + (-dim) % PAD)
+            else:
+                flat = faiss.IndexFlatIP(dim)
+                self.index_ = faiss.IndexIDMap2(flat)
                 for start in range(0, len(vectors), ADD_CHUNK):
                     chunk = slice(start, start + ADD_CHUNK)
-                    self.index_.add_with_ids(_padded(vectors[chunk], inner.d, norm), ids[chunk])
+                    self.index_.add_with_ids(vectors[chunk], ids[chunk])
         finally:
             faiss.omp_set_num_threads(self.search_threads)
         self._attach(ids, vectors)
@@ -136,7 +155,7 @@ class VectorIndex:
     def _attach(self, ids: np.ndarray, vectors: np.ndarray | None) -> None:
         self.ids_ = ids
         self._inner = faiss.downcast_index(self.index_.index)  # numbers its vectors by row
-        self.approximate_ = isinstance(faiss.downcast_index(self.index_.index), faiss.IndexHNSW)
+        self.approximate_ = isinstance(self._inner, (faiss.IndexIVF, faiss.IndexHNSW))
         # the exact vectors of an approximate index, and how to find an id's row among them
         self.vectors_ = vectors if self.approximate_ else None
         self._order = np.argsort(ids, kind="stable") if self.approximate_ else None
@@ -186,8 +205,18 @@ class VectorIndex:
         fetch = min(pool, k * self.refine) if self.approximate_ else k
         params: faiss.SearchParameters | None = None
         bits = None  # FAISS keeps a pointer into the selector's bits, not a copy: hold them here
-        if self.approximate_:
-            # faiss's type stubs leave SearchParametersHNSW out; faiss has it.
+        # faiss's type stubs leave SearchParametersHNSW out; faiss has it.
+        if isinstance(self._inner, faiss.IndexIVF):
+            params = faiss.SearchParametersIVF()
+            # a filter that keeps a share of the vectors keeps about that share of each list:
+            # scan proportionally more lists, so as many kept candidates are seen
+            share = pool / max(1, self.size)
+            params.nprobe = int(min(self._inner.nlist, math.ceil(self.nprobe / max(share, 1e-9))))
+            if isinstance(faiss.downcast_index(self._inner.quantizer), faiss.IndexHNSW):
+                coarse = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+                coarse.efSearch = max(self.ef_search, params.nprobe)
+                params.quantizer_params = coarse
+        elif self.approximate_:
             hnsw = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
             hnsw.efSearch = max(self.ef_search, fetch)
             params = hnsw
@@ -210,7 +239,8 @@ class VectorIndex:
             del bits  # the search is over
             rows = None
         if self.approximate_ and self.vectors_ is None:
-            return ids, -scores  # L2 distances: only their order says anything here
+            # coded scores (an older HNSW index: L2 distances, only their order says anything)
+            return ids, scores if isinstance(self._inner, faiss.IndexIVF) else -scores
         if self.approximate_ and self.vectors_ is not None:
             if rows is None:
                 assert self._order is not None
@@ -265,7 +295,8 @@ class VectorIndex:
 
 def _padded(vectors: np.ndarray, width: int, norm: float = 0.0) -> np.ndarray:
     """Return float32 ``vectors`` with zero columns up to ``width`` (themselves if as wide);
-    with ``norm`` M, the first added column holds √(M² − |x|²) (vectors of an L2 index)."""
+    with ``norm`` M, the first added column holds √(M² − |x|²) (vectors of an older L2 HNSW
+    index; its queries get a 0 there)."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if vectors.shape[1] == width:
         return vectors
@@ -274,6 +305,80 @@ def _padded(vectors: np.ndarray, width: int, norm: float = 0.0) -> np.ndarray:
     if norm > 0:
         squares = np.einsum("ij,ij->i", vectors, vectors)
         out[:, vectors.shape[1]] = np.sqrt(np.maximum(norm * norm - squares, 0.0))
+    return out
+
+
+def _kmeans(x: np.ndarray, k: int, seed: int, max_points: int) -> faiss.Kmeans:
+    """Return ``k``-means (L2) trained on ``x``, quietly (``k`` ≤ ``len(x)``)."""
+    km = faiss.Kmeans(
+        x.shape[1], k, niter=KMEANS_ITER, seed=seed, min_points_per_centroid=1,
+        max_points_per_centroid=max_points,
+    )  # fmt: skip
+    km.train(x)
+    return km
+
+
+def _ivf(vectors: np.ndarray, ids: np.ndarray, width: int) -> faiss.IndexIDMap2:
+    """Build the approximate index: an IVF over 8-bit codes, inner product, ~LIST_SIZE vectors a
+    list, whose lists come from a two-level k-means (see LIST_SIZE), under ``ids``."""
+    n = len(vectors)
+    nlist = max(1, n // LIST_SIZE)
+    coarse_k = max(1, round(math.sqrt(nlist)))
+    rng = np.random.default_rng(0)
+    take = min(n, coarse_k * COARSE_SAMPLE)
+    sample = _padded(vectors[np.sort(rng.choice(n, take, replace=False))], width)
+    coarse = _kmeans(sample, min(coarse_k, len(sample)), 1, COARSE_SAMPLE)
+    first = np.empty(n, dtype=np.int64)
+    for start in range(0, n, ADD_CHUNK):
+        chunk = _padded(vectors[start : start + ADD_CHUNK], width)
+        first[start : start + len(chunk)] = coarse.index.search(chunk, 1)[1][:, 0]
+    # each coarse cluster gets lists in proportion to its size (at least one)
+    sizes = np.bincount(first, minlength=coarse.k)
+    shares = np.maximum(1, np.round(sizes * nlist / n)).astype(np.int64)
+    order = np.argsort(first, kind="stable")
+    assign = np.empty(n, dtype=np.int64)
+    centroids, base, at = [], 0, 0
+    for cluster in range(coarse.k):
+        members = order[at : at + sizes[cluster]]
+        at += sizes[cluster]
+        if len(members) == 0:
+            continue
+        x = _padded(vectors[members], width)
+        k = int(min(shares[cluster], len(members)))
+        fine = _kmeans(x, k, 2 + cluster, 256) if k > 1 else None
+        local = fine.index.search(x, 1)[1][:, 0] if fine is not None else np.zeros(len(x), int)
+        # the centroid of a list is the mean of its members: its inner product with a query is
+        # their mean score
+        counts = np.bincount(local, minlength=k)
+        sums = np.zeros((k, width), dtype=np.float64)
+        np.add.at(sums, local, x)
+        centroids.append((sums / np.maximum(counts, 1)[:, None]).astype(np.float32))
+        assign[members] = base + local
+        base += k
+    means = np.vstack(centroids)
+    quantizer: faiss.Index
+    if len(means) > HNSW_QUANTIZER_LISTS:
+        quantizer = faiss.IndexHNSWFlat(width, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        quantizer.hnsw.efConstruction = 80
+    else:
+        quantizer = faiss.IndexFlatIP(width)
+    quantizer.add(means)
+    inner = faiss.IndexIVFScalarQuantizer(
+        quantizer, width, len(means), faiss.ScalarQuantizer.QT_8bit,
+        faiss.METRIC_INNER_PRODUCT, False,  # codes of the vectors themselves, not residuals
+    )  # fmt: skip
+    inner.own_fields = True
+    quantizer.this.disown()  # type: ignore[union-attr]  # the IVF frees it (SWIG's handle)
+    inner.train(sample)  # the 8-bit codes' range per dimension (the lists are given)
+    del sample
+    out = faiss.IndexIDMap2(inner)  # wraps it empty; its ids are filled in below
+    for start in range(0, n, ADD_CHUNK):
+        chunk = _padded(vectors[start : start + ADD_CHUNK], width)
+        lists = np.ascontiguousarray(assign[start : start + len(chunk)])
+        inner.add_core(len(chunk), faiss.swig_ptr(chunk), None, faiss.swig_ptr(lists))
+    faiss.copy_array_to_vector(ids, out.id_map)
+    out.ntotal = inner.ntotal
+    out.construct_rev_map()
     return out
 
 
