@@ -57,7 +57,8 @@ In one run, on this machine:
      (``shortlist_latency.py 1000000 --institutions 2000 --no-http --no-bare-build``, load 2.7–8):
      recall@20 0.996, bare search p50 5.84 ms / p99 7.12 ms, Matcher.state 238 s (the index
      alone 106 s), index 0.67 GiB + 2.39 GiB exact vectors, peak RSS 5.57 GiB; the service p99
-     is 29.3 ms (p50 18.2 ms), still above 20 ms: the hard region filter keeps 10–30% of the
+     is 29.3 ms (p50 18.2 ms; a second run on 7 Dec, Matcher.state 179 s: 34.9 ms, p50
+     21.4 ms, recall 0.996), still above 20 ms: the hard region filter keeps 10–30% of the
      projects and a masked search scans nprobe / share lists (embeddings/index.py); #19 stays
      open on it.
 Run: .venv/bin/python benchmarks/shortlist_latency.py [N] [--institutions 2000] [--no-http]
