@@ -1794,7 +1794,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "column.reason": ("原因", "Reason"),
     "column.role": ("角色", "Role"),
     "column.scope": ("可管理的大赛", "Events it may manage"),
-    "column.seed": ("随机种子", "Seed"),
+    "column.seed": ("种子", "Seed"),
     "column.session": ("对接专场", "Session"),
     "column.sessions": ("对接专场", "Sessions"),
     "column.slot": ("时段", "Slot"),
