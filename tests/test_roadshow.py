@@ -101,7 +101,8 @@ def test_bad_draw_input_names_the_field_and_changes_nothing(
         MANAGE, data={"csrf": CSRF, "action": "draw", "seed": "abc"}, follow_redirects=True
     )
     text = answer.get_data(as_text=True)
-    assert answer.status_code == 200 and "[种子] &#39;abc&#39;: 种子应为" in text  # named as the form names it
+    # the field is named as the form names it
+    assert answer.status_code == 200 and "[种子] &#39;abc&#39;: 种子应为" in text
     assert db_snapshot(factory) == before
     # S1 is a one-to-one session: no roadshow page for it, and no 500
     assert organiser.get("/sessions/S1/roadshow/manage").status_code == 422
