@@ -90,7 +90,10 @@ def sign_in(page: Any, username: str, password: str = "demo1234") -> None:
     page.goto("/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    # wait for the answer's page (home, or the form again with its error): a test that went on
+    # at once could open the sign-in page's menu just before it was replaced (a flaky tap)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
 
 
 def test_sign_in_and_event_overview_in_chinese_then_english(page: Any) -> None:
