@@ -105,6 +105,13 @@ def _row(db: Session, model: Any, code: str) -> Any:
     return db.scalar(select(model).where(model.code == code))
 
 
+def _same_party(db: Session, *codes: str) -> bool:
+    """Whether the projects ``codes`` are all linked to one lasting party."""
+    ids = [_row(db, Project, code).id for code in codes]
+    links = db.scalars(select(LibraryLink).where(LibraryLink.project_id.in_(ids))).all()
+    return len(links) == len(ids) and len({link.party_id for link in links}) == 1
+
+
 def _first_contest(db: Session) -> None:
     """2026: imported, shared with the library, and its outcomes: the fund liked the battery
     recycler on its shortlist and passed the logistics platform; the storage project had a
@@ -384,14 +391,7 @@ def test_a_restored_contest_joins_the_library_again(
     assert restored.library["linked"].get("credit_code") == 1
     assert restored.library["proposed"] == 1
     with transaction(factory) as db:
-        old, new = _row(db, Project, "LF-P01"), _row(db, Project, "DT-P01")
-        party = {
-            link.project_id: link.party_id
-            for link in db.scalars(
-                select(LibraryLink).where(LibraryLink.project_id.in_([old.id, new.id]))
-            )
-        }
-        assert party[new.id] == party[old.id]
+        assert _same_party(db, "LF-P01", "DT-P01")
         waiting = proposals(db, get_event(db, "DT2027"))
         assert [(p["code"], p["reasons"]) for p in waiting] == [("DT-I07", ["phone"])]
 
@@ -474,11 +474,4 @@ def test_a_repeated_registration_is_proposed_with_its_evidence(
     with transaction(factory) as db:
         confirm_proposal(db, get_event(db, "TY2027"), renamed["id"])
     with transaction(factory) as db:
-        old, new = _row(db, Project, "JZ-P01"), _row(db, Project, "TY-P01")
-        parties = {
-            link.project_id: link.party_id
-            for link in db.scalars(
-                select(LibraryLink).where(LibraryLink.project_id.in_([old.id, new.id]))
-            )
-        }
-        assert parties[new.id] == parties[old.id]
+        assert _same_party(db, "JZ-P01", "TY-P01")
