@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from matchmaker.embeddings import index as index_module
 from matchmaker.embeddings import regions
 from matchmaker.embeddings.composite import (
     BLOCKS,
@@ -189,6 +190,96 @@ def test_above_the_threshold_the_approximate_index_agrees_with_exact_search() ->
             assert np.array_equal(index.search(query, 10, mask=mask)[0], got)
     with pytest.raises(ValueError):
         exact.search(query, 10, mask=np.ones(3, dtype=bool))
+
+
+def _placed(n: int, places: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vectors whose first coordinates say their place (as the region block does), ids, places."""
+    rng = np.random.default_rng(seed)
+    groups = rng.integers(0, places, n)
+    vectors = rng.normal(size=(n, 41)).astype(np.float32)
+    vectors[:, :places] += 1.5 * np.eye(places, dtype=np.float32)[groups]
+    return vectors, np.arange(n, dtype=np.int64) * 3 + 1, groups
+
+
+def test_an_index_built_with_places_keeps_each_list_to_one_place(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    vectors, ids, groups = _placed(3000, 12, 4)
+    grouped = VectorIndex(hnsw_threshold=500).build(vectors, ids, groups)
+    plain = VectorIndex(hnsw_threshold=500).build(vectors, ids)
+    inner = grouped._group_inner  # the second IVF, by place
+    assert inner is not None and grouped._by_group is not None
+    for number in range(inner.nlist):  # every list holds one place
+        size = inner.invlists.list_size(number)
+        rows = index_module.faiss.rev_swig_ptr(inner.invlists.get_ids(number), size)
+        assert len(set(groups[rows].tolist())) <= 1
+    assert grouped.use_groups(groups) and not plain.use_groups(groups)
+    # the unfiltered search keeps its lists of mixed places
+    assert grouped.search(vectors[5], 1)[0][0][0] == ids[5]
+    # a loaded index learns its lists' places again from the rows' places
+    grouped.save(tmp_path / "g.faiss")
+    assert (tmp_path / "g.faiss.groups").exists()
+    loaded = VectorIndex.load(tmp_path / "g.faiss", vectors)
+    assert loaded.use_groups(groups)
+    assert not loaded.use_groups(np.zeros(3000, dtype=np.int64) + (np.arange(3000) % 2))
+    with pytest.raises(ValueError):
+        loaded.use_groups(groups[:10])
+    with pytest.raises(ValueError):
+        VectorIndex(hnsw_threshold=500).build(vectors, ids, -groups - 1)
+
+
+@pytest.mark.parametrize("path", ["all kept lists", "centroids scored", "quantizer graph"])
+def test_a_region_filter_scans_only_its_places_lists_and_finds_the_filtered_top(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "EXACT_POOL", 0)  # the lists, not the few-rows shortcut
+    if path == "quantizer graph":
+        monkeypatch.setattr(index_module, "HNSW_QUANTIZER_LISTS", 8)
+        monkeypatch.setattr(index_module, "EXACT_LISTS", 0)
+    vectors, ids, groups = _placed(6000, 12, 5)
+    nprobe = 192 if path == "all kept lists" else 6
+    grouped = VectorIndex(hnsw_threshold=500, nprobe=nprobe).build(vectors, ids, groups)
+    exact = VectorIndex(hnsw_threshold=10**6).build(vectors, ids)
+    keep = np.zeros(13, dtype=bool)  # 12 places and "names none"
+    keep[[2, 7]] = True
+    rng = np.random.default_rng(6)
+    mask = keep[groups] & (rng.random(6000) > 0.05)  # two places, less a few exclusions
+    found = []
+    for query in rng.normal(size=(20, 41)).astype(np.float32):
+        query[2] += 2  # an institution of place 2 ...
+        got, scores = grouped.search(query, 10, mask=mask, groups=keep)
+        want, want_scores = exact.search(query, 10, mask=mask)
+        assert set(got[0].tolist()) <= set(ids[mask].tolist())
+        if path == "all kept lists":  # every list of the two places scanned: exact
+            assert list(got[0]) == list(want[0])
+            assert np.allclose(scores, want_scores, atol=1e-5)
+        found.append(len(set(got[0].tolist()) & set(want[0].tolist())) / 10)
+    assert np.mean(found) >= 0.9
+    # only the two places' lists were scanned (FAISS counts the lists a search visits)
+    stats = index_module.faiss.cvar.indexIVF_stats
+    stats.reset()
+    grouped.search(query, 10, mask=mask, groups=keep)
+    theirs = int(np.isin(grouped._list_group, [2, 7]).sum())
+    assert grouped._group_inner is not None
+    assert 0 < stats.nlist <= theirs and theirs < grouped._group_inner.nlist / 4
+    # without groups the same search still keeps to the mask, scanning lists of every place
+    stats.reset()
+    got, _ = grouped.search(query, 10, mask=mask)
+    assert set(got[0].tolist()) <= set(ids[mask].tolist())
+    assert stats.nlist > theirs
+
+
+def test_a_filter_that_keeps_a_few_rows_is_answered_exactly() -> None:
+    vectors, ids, groups = _placed(3000, 12, 8)
+    approximate = VectorIndex(hnsw_threshold=500, nprobe=1).build(vectors, ids, groups)
+    exact = VectorIndex(hnsw_threshold=10**6).build(vectors, ids)
+    mask = np.zeros(3000, dtype=bool)
+    mask[::97] = True  # a session's 31 projects, spread over every list
+    for query in np.random.default_rng(9).normal(size=(10, 41)).astype(np.float32):
+        got, scores = approximate.search(query, 20, mask=mask)
+        want, want_scores = exact.search(query, 20, mask=mask)
+        assert list(got[0]) == list(want[0])
+        assert np.allclose(scores, want_scores, atol=1e-5)
+        got, _ = approximate.search(query, 20, allowed=ids[mask])
+        assert list(got[0]) == list(want[0])
 
 
 def test_index_round_trips_through_a_file(tmp_path) -> None:  # type: ignore[no-untyped-def]

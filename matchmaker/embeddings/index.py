@@ -45,6 +45,21 @@ PAD = 16
 ADD_CHUNK = 65_536  # rows padded and added at a time (a padded copy of all would double them)
 KMEANS_ITER = 10
 COARSE_SAMPLE = 1000  # training points per coarse centroid
+# A filter that keeps at most this many vectors is answered by scoring them all exactly (at
+# 1,000,000 a session's or a county's projects: scanning lists for them would cost more).
+EXACT_POOL = 4096
+# GROUPS. Given groups (the projects' places: ``state.build_state``), the approximate index
+# builds a second IVF over the same codes whose lists each hold one group (each group split in
+# proportion to its size), so a hard region filter keeps whole lists of it: its search scans as
+# many lists as an unfiltered one, the best among the kept places' lists, instead of nprobe ÷
+# share mixed lists that it keeps a few rows of each. Why two, not one IVF by group: an
+# unfiltered (全国) search needs the mixed lists; in lists of one place, near-ties between
+# places split each cluster over every place. At 1,000,000 (benchmark data, 10 places, region
+# masks keeping 30%, one core, machine shared): unfiltered, the mixed IVF found 0.997 of the
+# exact top-20 at nprobe 192, the by-place one 0.965 (0.990 at 384, twice the scan); filtered,
+# the mixed IVF scanned 640 lists in ~20 ms for 1.000, the by-place one ~192 in ~5 ms for 0.991.
+# At most this many kept lists are scored exactly; more go through the quantizer's graph.
+EXACT_LISTS = 4096
 
 
 @dataclass(frozen=True)
@@ -112,6 +127,13 @@ class VectorIndex:
     Each defaults to the process's :class:`IndexDefaults` (see :func:`set_defaults`).
     """
 
+    # the approximate index's second IVF, whose lists each hold one group: see use_groups
+    _by_group: faiss.IndexIDMap2 | None = None
+    _group_inner: faiss.IndexIVF | None = None
+    _list_group: np.ndarray | None = None
+    _list_sizes: np.ndarray | None = None
+    _centroids: np.ndarray | None = None
+
     def __init__(
         self,
         hnsw_threshold: int | None = None,
@@ -126,21 +148,33 @@ class VectorIndex:
         self.refine = _defaults.refine if refine is None else refine
         self.nprobe = _defaults.nprobe if nprobe is None else nprobe
 
-    def build(self, vectors: np.ndarray, ids: np.ndarray) -> VectorIndex:
+    def build(
+        self, vectors: np.ndarray, ids: np.ndarray, groups: np.ndarray | None = None
+    ) -> VectorIndex:
         """Index ``vectors`` (n, d) float32 under int64 ``ids`` (n,); returns self.
 
         An approximate index keeps a reference to ``vectors`` (no copy when they are
         C-contiguous float32) to score its candidates exactly: do not change them afterwards.
+        ``groups`` (n,) non-negative ints (the projects' places): an approximate index also
+        builds a second IVF that never mixes two groups in one list, so a filter that keeps
+        whole groups keeps whole lists (``search``'s ``groups``; GROUPS says why two).
         """
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         if vectors.ndim != 2 or ids.shape != (vectors.shape[0],):
             raise ValueError(f"need (n, d) vectors and (n,) ids, got {vectors.shape}, {ids.shape}")
         dim = vectors.shape[1]
+        if groups is not None:
+            groups = np.ascontiguousarray(groups, dtype=np.int64)
+            if groups.shape != ids.shape or (len(groups) and groups.min() < 0):
+                raise ValueError(f"need ({len(ids)},) non-negative groups, got {groups.shape}")
         faiss.omp_set_num_threads(cpu_threads())
+        self._by_group = None
         try:
             if len(vectors) > self.hnsw_threshold:
                 self.index_ = _ivf(vectors, ids, dim + (-dim) % PAD)
+                if groups is not None:
+                    self._by_group = _ivf(vectors, ids, dim + (-dim) % PAD, groups)
             else:
                 flat = faiss.IndexFlatIP(dim)
                 self.index_ = faiss.IndexIDMap2(flat)
@@ -150,7 +184,41 @@ class VectorIndex:
         finally:
             faiss.omp_set_num_threads(self.search_threads)
         self._attach(ids, vectors)
+        if groups is not None:
+            self.use_groups(groups)
         return self
+
+    def use_groups(self, groups: np.ndarray) -> bool:
+        """Read which group each list of the by-group IVF holds (``groups`` as given to
+        ``build``, row for row); return whether every list holds one group only. Only then do
+        searches given ``groups`` pick whole lists of it; otherwise they scan as without.
+        (A loaded index does not know its rows' groups: ``build_state`` calls this after a load.)
+        """
+        self._list_group = self._list_sizes = self._centroids = None
+        groups = np.asarray(groups, dtype=np.int64)
+        if groups.shape != (self.size,):
+            raise ValueError(f"need ({self.size},) groups, got {groups.shape}")
+        inner = None if self._by_group is None else faiss.downcast_index(self._by_group.index)
+        if not isinstance(inner, faiss.IndexIVF) or inner.invlists is None:
+            return False
+        inverted = inner.invlists
+        nlist = inner.nlist
+        sizes = np.array([inverted.list_size(i) for i in range(nlist)], dtype=np.int64)
+        of_list = np.full(nlist, -1, dtype=np.int64)
+        for i in np.flatnonzero(sizes).tolist():
+            held = groups[faiss.rev_swig_ptr(inverted.get_ids(i), int(sizes[i]))]
+            if (held != held[0]).any():
+                return False
+            of_list[i] = held[0]
+        quantizer = faiss.downcast_index(inner.quantizer)
+        flat = faiss.downcast_index(getattr(quantizer, "storage", quantizer))
+        if not isinstance(flat, faiss.IndexFlat):
+            return False
+        # the lists' centroids, read in place (no copy): a few lists are scored exactly
+        self._centroids = faiss.rev_swig_ptr(flat.get_xb(), nlist * flat.d).reshape(nlist, -1)
+        self._list_group, self._list_sizes = of_list, sizes
+        self._group_inner = inner
+        return True
 
     def _attach(self, ids: np.ndarray, vectors: np.ndarray | None) -> None:
         self.ids_ = ids
@@ -159,6 +227,7 @@ class VectorIndex:
         # the exact vectors of an approximate index, and how to find an id's row among them
         self.vectors_ = vectors if self.approximate_ else None
         self._order = np.argsort(ids, kind="stable") if self.approximate_ else None
+        self._list_group = self._list_sizes = self._centroids = None
 
     @property
     def size(self) -> int:
@@ -167,9 +236,10 @@ class VectorIndex:
 
     @property
     def nbytes(self) -> int:
-        """Return the bytes the FAISS index itself holds (its serialised size: for measurement,
-        it makes a passing copy of that size)."""
-        return int(faiss.serialize_index(self.index_).nbytes)
+        """Return the bytes the FAISS indexes themselves hold (their serialised size: for
+        measurement, it makes a passing copy of that size)."""
+        extra = [] if self._by_group is None else [self._by_group]
+        return sum(int(faiss.serialize_index(index).nbytes) for index in [self.index_, *extra])
 
     def search(
         self,
@@ -177,6 +247,7 @@ class VectorIndex:
         k: int,
         allowed: np.ndarray | None = None,
         mask: np.ndarray | None = None,
+        groups: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(ids, scores)``, each (q, k'), k' = min(k, candidates), best first.
 
@@ -186,7 +257,10 @@ class VectorIndex:
         skips the others during the scan instead of filtering a truncated list afterwards.
         ``mask`` does the same as an (n,) boolean over the indexed vectors in the order they were
         built: at 1,000,000 projects, turning a shortlist's mask into ids and the ids into a
-        bitmap took ~13 ms, packing the mask into the bitmap 0.7 ms.
+        bitmap took ~13 ms, packing the mask into the bitmap 0.7 ms. ``groups``, with ``mask``:
+        a boolean over the group numbers given to ``build``, True for every group that holds a
+        row the mask keeps (a region filter's places); an approximate index built with groups
+        then scans only those groups' lists (GROUPS).
         """
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         if mask is not None:
@@ -202,7 +276,21 @@ class VectorIndex:
         if k == 0:
             empty = np.zeros((len(queries), 0))
             return empty.astype(np.int64), empty.astype(np.float32)
+        filtered = mask is not None or allowed is not None
+        if filtered and self.approximate_ and self.vectors_ is not None and pool <= EXACT_POOL:
+            # a few rows left (a session, a county): score them all exactly
+            if mask is not None:
+                few = np.flatnonzero(mask)
+            else:
+                assert allowed is not None
+                few = self._rows_of(np.unique(np.asarray(allowed, dtype=np.int64)))
+                few = few[few >= 0]
+            exact = queries @ self.vectors_[few].T
+            best = np.argsort(-exact, axis=1, kind="stable")[:, : min(k, len(few))]
+            return self.ids_[few][best], np.take_along_axis(exact, best, axis=1).astype(np.float32)
         fetch = min(pool, k * self.refine) if self.approximate_ else k
+        if mask is not None and groups is not None and self._list_group is not None:
+            return self._exact(queries, self._grouped(queries, fetch, mask, pool, groups), k)
         params: faiss.SearchParameters | None = None
         bits = None  # FAISS keeps a pointer into the selector's bits, not a copy: hold them here
         # faiss's type stubs leave SearchParametersHNSW out; faiss has it.
@@ -212,10 +300,8 @@ class VectorIndex:
             # 1,000,000 with masks that keep whole regions, as the hard region filter does (a
             # 10% region leaves kept rows in 5,934 of the 15,619 lists): 10% kept, 1,916 lists,
             # recall@20 1.000, p50 43.6 ms (607 lists: 0.995, 11.6 ms; 192: 0.911); 30% kept,
-            # 642 lists, 0.989, 18.5 ms (351: 0.971); a random 1% mask, p50 294 ms. Tried and
-            # not kept: picking lists only among those with kept rows (all centroids scored
-            # exactly, nprobe / √share-within): 1.000 / 0.996 at p50 18.0 / 19.8 ms, but the
-            # benchmark's service p99 went from 29 to 43 ms.
+            # 642 lists, 0.989, 18.5 ms (351: 0.971); a random 1% mask, p50 294 ms. Lists of one
+            # group each avoid that for region filters (GROUPS, ``_grouped``).
             share = pool / max(1, self.size)
             params.nprobe = int(min(self._inner.nlist, math.ceil(self.nprobe / max(share, 1e-9))))
             if isinstance(faiss.downcast_index(self._inner.quantizer), faiss.IndexHNSW):
@@ -230,6 +316,7 @@ class VectorIndex:
             params = faiss.SearchParameters()
         padded = _padded(queries, self.index_.d)
         faiss.omp_set_num_threads(self.search_threads)
+        rows: np.ndarray | None = None
         if mask is not None:  # the inner index numbers its vectors by row: a bitmap of rows
             assert params is not None
             bits = np.packbits(mask, bitorder="little")
@@ -243,17 +330,73 @@ class VectorIndex:
                 params.sel, bits = _bitmap(allowed)
             scores, ids = self.index_.search(padded, fetch, params=params)
             del bits  # the search is over
-            rows = None
         if self.approximate_ and self.vectors_ is None:
             # coded scores (an older HNSW index: L2 distances, only their order says anything)
             return ids, scores if isinstance(self._inner, faiss.IndexIVF) else -scores
         if self.approximate_ and self.vectors_ is not None:
             if rows is None:
-                assert self._order is not None
-                at = np.searchsorted(self.ids_, ids, sorter=self._order)
-                rows = np.where(ids >= 0, self._order[np.minimum(at, len(self._order) - 1)], -1)
+                rows = self._rows_of(ids)
             return self._exact(queries, rows, k)
         return ids, scores
+
+    def _rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """Return the rows of ``ids`` (-1 for -1 or an id not indexed)."""
+        assert self._order is not None
+        at = np.minimum(np.searchsorted(self.ids_, ids, sorter=self._order), len(self._order) - 1)
+        rows = self._order[at]
+        return np.where((ids >= 0) & (self.ids_[rows] == ids), rows, -1)
+
+    def _grouped(
+        self, queries: np.ndarray, fetch: int, mask: np.ndarray, pool: int, groups: np.ndarray
+    ) -> np.ndarray:
+        """Return the ``fetch`` best rows per query by their codes, scanning only the lists of
+        the kept ``groups``: as many of them, best centroid first, as hold about the rows an
+        unfiltered search scans (more when the mask keeps only part of those lists' rows)."""
+        assert self._list_group is not None and self._list_sizes is not None
+        assert self._centroids is not None
+        inner = self._group_inner
+        assert inner is not None
+        keep = np.asarray(groups, dtype=bool)
+        if len(keep) <= int(self._list_group.max(initial=-1)):
+            raise ValueError(f"need a boolean over {self._list_group.max() + 1} groups")
+        lists = np.flatnonzero((self._list_group >= 0) & keep[np.maximum(self._list_group, 0)])
+        held = int(self._list_sizes[lists].sum())
+        width = int(min(len(lists), math.ceil(self.nprobe * held / max(pool, 1))))
+        padded = _padded(queries, self.index_.d)
+        n = len(padded)
+        if width >= len(lists):  # every kept list
+            chosen = np.broadcast_to(lists, (n, len(lists)))
+        elif len(lists) <= EXACT_LISTS:  # few lists: their centroids scored exactly
+            scores = padded @ self._centroids[lists].T
+            best = np.argpartition(-scores, width - 1, axis=1)[:, :width]
+            chosen = lists[best]
+        else:  # the quantizer's graph, told which lists it may return
+            list_bits = np.zeros(inner.nlist, dtype=bool)
+            list_bits[lists] = True
+            packed = np.packbits(list_bits, bitorder="little")
+            coarse = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+            coarse.efSearch = max(self.ef_search, width)
+            coarse.sel = faiss.IDSelectorBitmap(inner.nlist, faiss.swig_ptr(packed))
+            chosen = faiss.downcast_index(inner.quantizer).search(padded, width, params=coarse)[1]
+            del packed
+        chosen = np.ascontiguousarray(chosen, dtype=np.int64)
+        params = faiss.SearchParametersIVF()
+        params.nprobe = chosen.shape[1]
+        bits = None
+        if pool < held:  # the mask drops rows inside the kept lists too
+            bits = np.packbits(mask, bitorder="little")
+            params.sel = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits))
+        coarse_scores = np.zeros(chosen.shape, dtype=np.float32)  # unused: codes, not residuals
+        scores = np.empty((n, fetch), dtype=np.float32)
+        rows = np.empty((n, fetch), dtype=np.int64)
+        faiss.omp_set_num_threads(self.search_threads)
+        inner.search_preassigned_c(  # type: ignore[attr-defined]  # the wrapper takes no params
+            n, faiss.swig_ptr(padded), fetch, faiss.swig_ptr(chosen),
+            faiss.swig_ptr(coarse_scores), faiss.swig_ptr(scores), faiss.swig_ptr(rows), False,
+            params,
+        )  # fmt: skip
+        del bits
+        return rows
 
     def _exact(
         self, queries: np.ndarray, rows: np.ndarray, k: int
@@ -271,11 +414,16 @@ class VectorIndex:
         return out_ids, np.where(out_ids >= 0, out_scores, -np.inf).astype(np.float32)
 
     def save(self, path: Path) -> None:
-        """Write the index to ``path`` (atomically: a reader never sees half a file)."""
+        """Write the index to ``path`` (atomically: a reader never sees half a file), and its
+        by-group IVF, if it has one, to ``by_group_file(path)``."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f"{path.suffix}.{os.getpid()}-{id(self)}.partial")
-        faiss.write_index(self.index_, str(partial))
-        os.replace(partial, path)
+        written = [(self._by_group, by_group_file(path))] if self._by_group is not None else []
+        if not written:
+            by_group_file(path).unlink(missing_ok=True)
+        for index, target in [*written, (self.index_, path)]:  # the main file last
+            partial = target.with_suffix(f"{target.suffix}.{os.getpid()}-{id(self)}.partial")
+            faiss.write_index(index, str(partial))
+            os.replace(partial, target)
 
     @classmethod
     def load(cls, path: Path, vectors: np.ndarray | None = None) -> VectorIndex:
@@ -296,7 +444,16 @@ class VectorIndex:
         ):
             raise ValueError(f"{path} indexes {len(ids)} vectors, not {vectors.shape}")
         self._attach(ids, vectors)
+        if self.approximate_ and by_group_file(path).exists():
+            grouped = faiss.read_index(str(by_group_file(path)), faiss.IO_FLAG_MMAP_IFC)
+            if isinstance(grouped, faiss.IndexIDMap2) and grouped.ntotal == loaded.ntotal:
+                self._by_group = grouped
         return self
+
+
+def by_group_file(path: Path) -> Path:
+    """Return where ``VectorIndex.save(path)`` writes the by-group IVF."""
+    return path.with_name(f"{path.name}.groups")
 
 
 def _padded(vectors: np.ndarray, width: int, norm: float = 0.0) -> np.ndarray:
@@ -324,43 +481,29 @@ def _kmeans(x: np.ndarray, k: int, seed: int, max_points: int) -> faiss.Kmeans:
     return km
 
 
-def _ivf(vectors: np.ndarray, ids: np.ndarray, width: int) -> faiss.IndexIDMap2:
+def _ivf(
+    vectors: np.ndarray, ids: np.ndarray, width: int, groups: np.ndarray | None = None
+) -> faiss.IndexIDMap2:
     """Build the approximate index: an IVF over 8-bit codes, inner product, ~LIST_SIZE vectors a
-    list, whose lists come from a two-level k-means (see LIST_SIZE), under ``ids``."""
+    list, whose lists come from a two-level k-means (see LIST_SIZE), under ``ids``; with
+    ``groups``, each group gets its own lists in proportion to its size (see GROUPS)."""
     n = len(vectors)
     nlist = max(1, n // LIST_SIZE)
-    coarse_k = max(1, round(math.sqrt(nlist)))
     rng = np.random.default_rng(0)
-    take = min(n, coarse_k * COARSE_SAMPLE)
+    take = min(n, max(1, round(math.sqrt(nlist))) * COARSE_SAMPLE)
     sample = _padded(vectors[np.sort(rng.choice(n, take, replace=False))], width)
-    coarse = _kmeans(sample, min(coarse_k, len(sample)), 1, COARSE_SAMPLE)
-    first = np.empty(n, dtype=np.int64)
-    for start in range(0, n, ADD_CHUNK):
-        chunk = _padded(vectors[start : start + ADD_CHUNK], width)
-        first[start : start + len(chunk)] = coarse.index.search(chunk, 1)[1][:, 0]
-    # each coarse cluster gets lists in proportion to its size (at least one)
-    sizes = np.bincount(first, minlength=coarse.k)
-    shares = np.maximum(1, np.round(sizes * nlist / n)).astype(np.int64)
-    order = np.argsort(first, kind="stable")
+    if groups is None:
+        parts = [np.arange(n)]
+    else:
+        order = np.argsort(groups, kind="stable")
+        parts = np.split(order, np.flatnonzero(np.diff(groups[order])) + 1)
     assign = np.empty(n, dtype=np.int64)
-    centroids, base, at = [], 0, 0
-    for cluster in range(coarse.k):
-        members = order[at : at + sizes[cluster]]
-        at += sizes[cluster]
-        if len(members) == 0:
-            continue
-        x = _padded(vectors[members], width)
-        k = int(min(shares[cluster], len(members)))
-        fine = _kmeans(x, k, 2 + cluster, 256) if k > 1 else None
-        local = fine.index.search(x, 1)[1][:, 0] if fine is not None else np.zeros(len(x), int)
-        # the centroid of a list is the mean of its members: its inner product with a query is
-        # their mean score
-        counts = np.bincount(local, minlength=k)
-        sums = np.zeros((k, width), dtype=np.float64)
-        np.add.at(sums, local, x)
-        centroids.append((sums / np.maximum(counts, 1)[:, None]).astype(np.float32))
-        assign[members] = base + local
-        base += k
+    centroids, base = [], 0
+    for part in parts:
+        local, means = _partition(vectors, part, max(1, round(len(part) * nlist / n)), width)
+        assign[part] = base + local
+        centroids.append(means)
+        base += len(means)
     means = np.vstack(centroids)
     quantizer: faiss.Index
     if len(means) > HNSW_QUANTIZER_LISTS:
@@ -386,6 +529,48 @@ def _ivf(vectors: np.ndarray, ids: np.ndarray, width: int) -> faiss.IndexIDMap2:
     out.ntotal = inner.ntotal
     out.construct_rev_map()
     return out
+
+
+def _partition(
+    vectors: np.ndarray, rows: np.ndarray, nlist: int, width: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split ``rows`` into about ``nlist`` lists by a two-level k-means (√nlist coarse clusters,
+    each split again in proportion to its size); return each row's list (0…) and the lists'
+    centroids, the means of their members (a centroid's inner product with a query is their mean
+    score)."""
+    n = len(rows)
+    coarse_k = max(1, round(math.sqrt(nlist)))
+    rng = np.random.default_rng(0)
+    take = min(n, coarse_k * COARSE_SAMPLE)
+    sample = _padded(vectors[rows[np.sort(rng.choice(n, take, replace=False))]], width)
+    coarse = _kmeans(sample, min(coarse_k, len(sample)), 1, COARSE_SAMPLE)
+    del sample
+    first = np.empty(n, dtype=np.int64)
+    for start in range(0, n, ADD_CHUNK):
+        chunk = _padded(vectors[rows[start : start + ADD_CHUNK]], width)
+        first[start : start + len(chunk)] = coarse.index.search(chunk, 1)[1][:, 0]
+    # each coarse cluster gets lists in proportion to its size (at least one)
+    sizes = np.bincount(first, minlength=coarse.k)
+    shares = np.maximum(1, np.round(sizes * nlist / n)).astype(np.int64)
+    order = np.argsort(first, kind="stable")
+    assign = np.empty(n, dtype=np.int64)
+    centroids, base, at = [], 0, 0
+    for cluster in range(coarse.k):
+        members = order[at : at + sizes[cluster]]
+        at += sizes[cluster]
+        if len(members) == 0:
+            continue
+        x = _padded(vectors[rows[members]], width)
+        k = int(min(shares[cluster], len(members)))
+        fine = _kmeans(x, k, 2 + cluster, 256) if k > 1 else None
+        local = fine.index.search(x, 1)[1][:, 0] if fine is not None else np.zeros(len(x), int)
+        counts = np.bincount(local, minlength=k)
+        sums = np.zeros((k, width), dtype=np.float64)
+        np.add.at(sums, local, x)
+        centroids.append((sums / np.maximum(counts, 1)[:, None]).astype(np.float32))
+        assign[members] = base + local
+        base += k
+    return assign, np.vstack(centroids)
 
 
 def _bitmap(allowed: np.ndarray) -> tuple[faiss.IDSelector, np.ndarray]:

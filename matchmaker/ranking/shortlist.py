@@ -53,9 +53,15 @@ class ProjectColumns:
             ask=np.array([p.ask if p.ask is not None else -1 for p in profiles], dtype=np.int64),
         )
 
-    def region_mask(self, covered: frozenset[int], at_least: float, unknown: bool) -> np.ndarray:
-        """Return the projects whose region fits ``covered`` at least this much (``unknown``:
-        whether a project that names no region passes)."""
+    @property
+    def groups(self) -> np.ndarray:
+        """Return each project's place as a group of the project index (``VectorIndex.build``):
+        its row of ``places``, or ``len(places)`` when it names none."""
+        return np.where(self.place >= 0, self.place, len(self.places))
+
+    def region_places(self, covered: frozenset[int], at_least: float, unknown: bool) -> np.ndarray:
+        """Return, per group (``groups``), whether its region fits ``covered`` at least this much
+        (``unknown``: whether a project that names no region passes)."""
         key = (covered, at_least, unknown)
         ok = self._admitted.get(key)
         if ok is None:  # per distinct place, once per target set (a shortlist reads it again)
@@ -63,7 +69,23 @@ class ProjectColumns:
             if len(self._admitted) >= 4096:  # typed region filters must not grow it forever
                 self._admitted.clear()
             self._admitted[key] = ok
-        return np.asarray(ok[self.place], dtype=bool)  # row -1 reads the appended ``unknown``
+        return np.asarray(ok, dtype=bool)
+
+    def region_mask(self, covered: frozenset[int], at_least: float, unknown: bool) -> np.ndarray:
+        """Return the projects whose region fits ``covered`` at least this much (``unknown``:
+        whether a project that names no region passes)."""
+        # row -1 reads the appended ``unknown``
+        return np.asarray(self.region_places(covered, at_least, unknown)[self.place], dtype=bool)
+
+
+def allowed_places(
+    columns: ProjectColumns, institution: InstitutionProfile, hard: HardFilters
+) -> np.ndarray | None:
+    """Return the groups (``ProjectColumns.groups``) the institution's hard region filter
+    admits, or None when it has none: ``allowed_projects`` keeps no project outside them."""
+    if hard.region and institution.regions and not regions.is_nationwide(institution.regions):
+        return columns.region_places(regions.targets(institution.regions), 1.0, unknown=True)
+    return None
 
 
 def allowed_projects(
@@ -76,8 +98,9 @@ def allowed_projects(
     another city's project is (it is only scored half, as maybe there, when regions are soft).
     """
     mask = np.ones(len(columns.ids), dtype=bool)
-    if hard.region and institution.regions and not regions.is_nationwide(institution.regions):
-        mask &= columns.region_mask(regions.targets(institution.regions), 1.0, unknown=True)
+    places = allowed_places(columns, institution, hard)
+    if places is not None:
+        mask &= places[columns.place]  # row -1 reads the last: projects that name no region
     if hard.stage and institution.stages:
         wanted = np.zeros(len(STAGES), dtype=bool)
         wanted[[STAGES.index(Stage(s)) for s in institution.stages]] = True
@@ -102,11 +125,12 @@ def rank(
     diversity: float = 0.0,
     vectors: Mapping[int, np.ndarray] | None = None,
     mask: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """Return ``(id, score)`` for ranks ``offset … offset+k-1``.
 
     ``allowed`` (ids) or ``mask`` (a boolean over the index's rows) limit the candidates
-    (``VectorIndex.search``).
+    (``VectorIndex.search``); ``groups`` says which places hold the rows ``mask`` keeps.
 
     ``query`` is one vector (dim,) or an institution's views (v, dim) (``embeddings/views.py``):
     an item's score is then its best inner product over the views, and the merge of each view's
@@ -121,7 +145,7 @@ def rank(
     if depth <= 0:
         return []
     pool = depth * 3 if diversity > 0 else depth
-    ids, scores = index.search(query, pool, allowed, mask)
+    ids, scores = index.search(query, pool, allowed, mask, groups)
     best: dict[int, float] = {}
     for row_ids, row_scores in zip(ids, scores, strict=True):
         for i, s in zip(row_ids.tolist(), row_scores.tolist(), strict=True):

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.engine import make_url
 
-from matchmaker.embeddings.index import VectorIndex
+from matchmaker.embeddings.index import VectorIndex, by_group_file
 
 log = logging.getLogger(__name__)
 Built = tuple[np.ndarray, np.ndarray, VectorIndex, VectorIndex]
@@ -22,6 +22,8 @@ Built = tuple[np.ndarray, np.ndarray, VectorIndex, VectorIndex]
 # that a load memory-maps them (an .npz member cannot be mapped): at 1,000,000 projects they are
 # 2.6 GB, which a fresh worker then shares with every other process through the page cache.
 SUFFIXES = (".npz", ".projects.faiss", ".institutions.faiss", ".projects.npy")
+# A large event's project index has a second IVF by place (``VectorIndex.save``), a small one not.
+OPTIONAL = ".projects.faiss.groups"
 TABLE = "table."  # the prefix of the table's arrays in the .npz
 
 
@@ -140,9 +142,13 @@ class IndexStore:
         """
         paths = self._paths(event_id, stamp)
         try:
-            return {suffix: path.read_bytes() for suffix, path in zip(SUFFIXES, paths, strict=True)}
+            out = {suffix: path.read_bytes() for suffix, path in zip(SUFFIXES, paths, strict=True)}
         except OSError:
             return None
+        grouped = by_group_file(paths[1])
+        if grouped.exists():
+            out[OPTIONAL] = grouped.read_bytes()
+        return out
 
     def install(self, event_id: int, stamp: tuple[Any, ...], files: dict[str, bytes]) -> None:
         """Write a set given as :meth:`files` returned it, for ``stamp``; the event's other sets
@@ -152,6 +158,8 @@ class IndexStore:
         paths = dict(zip(SUFFIXES, self._paths(event_id, stamp), strict=True))
         for suffix in SUFFIXES[1:]:
             paths[suffix].write_bytes(files[suffix])
+        if OPTIONAL in files:
+            by_group_file(paths[".projects.faiss"]).write_bytes(files[OPTIONAL])
         partial = paths[".npz"].with_name(f"{paths['.npz'].name}.{os.getpid()}.partial.npz")
         partial.write_bytes(files[".npz"])
         os.replace(partial, paths[".npz"])

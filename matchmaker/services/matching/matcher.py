@@ -30,6 +30,7 @@ from matchmaker.embeddings.composite import Weights
 from matchmaker.ranking.reasons import FeedbackNeighbour, Reason, explain
 from matchmaker.ranking.shortlist import (
     STAGES,
+    allowed_places,
     allowed_projects,
     held_first,
     rank,
@@ -199,6 +200,9 @@ class Matcher:
         profile = state.institutions[row]
         mask = allowed_projects(state.columns, profile, state.hard[institution_id])
         mask &= _project_filters(state, query)
+        places = _places(
+            state, allowed_places(state.columns, profile, state.hard[institution_id]), query
+        )
         nudge = verdict_shift(state, given)
         excluded = set(met)
         if not query.include_passed:
@@ -223,7 +227,7 @@ class Matcher:
             if allowed is not None and not allowed.any():
                 return []
             return rank(
-                state.project_index, views, k, skip, None, query.diversity, vectors, allowed
+                state.project_index, views, k, skip, None, query.diversity, vectors, allowed, places
             )
 
         held = [
@@ -341,6 +345,17 @@ def _match(
         fits,
         verdict,
     )
+
+
+def _places(
+    state: MatchState, places: np.ndarray | None, query: ShortlistQuery
+) -> np.ndarray | None:
+    """Return the places (``ProjectColumns.groups``) that hold every project the filters keep,
+    or None for all: the institution's hard region filter's, narrowed by the query's region."""
+    if query.region:
+        asked = state.columns.region_places(regions.targets([query.region]), 1.0, unknown=False)
+        return asked if places is None else places & asked
+    return places
 
 
 def _project_filters(state: MatchState, query: ShortlistQuery) -> np.ndarray:

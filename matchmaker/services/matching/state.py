@@ -47,8 +47,9 @@ from matchmaker.vocabulary import EventVocabulary
 # and county coordinates, regions.Places; 5: focus sectors the thesis names weigh more,
 # composite.CompositeSpace.focus_weights; 6: the project vectors are a .npy of their own,
 # memory-mapped on load, and a large event's index is HNSW over 8-bit codes; 7: a large event's
-# index is an IVF over 8-bit codes, whose recall holds at 1,000,000 projects where HNSW's fell).
-STATE_FORMAT = 7
+# index is an IVF over 8-bit codes, whose recall holds at 1,000,000 projects where HNSW's fell;
+# 8: its lists each hold one place, VectorIndex.use_groups).
+STATE_FORMAT = 8
 
 
 T = TypeVar("T")
@@ -231,6 +232,7 @@ def build_state(
     # a loaded set holds the projects' columns too: a fresh process reads no project row
     saved = store.table(event.id, stamp) if store and built else None
     table = ProjectTable.read(db, event.id, saved)
+    columns = table.columns()
     if built is None:
         # the rows just read, in case one was added since the ids were (the index's rows and the
         # table's must be the same: a shortlist's filter mask is passed to the index row for row)
@@ -243,11 +245,13 @@ def build_state(
         built = (
             p_vectors,
             q_vectors,
-            VectorIndex().build(p_vectors, p_ids),
+            VectorIndex().build(p_vectors, p_ids, columns.groups),
             VectorIndex().build(q_vectors, np.arange(len(q_vectors))),
         )
         if store:
             store.save(event.id, stamp, p_ids, q_ids, built, table.arrays())
+    else:  # a loaded index does not know which list holds which place
+        built[2].use_groups(columns.groups)
     p_vectors, q_vectors, p_index, q_index = built
     entries = _entry_vectors(db, encoder, q_profiles, progress)
     past = past_outcomes(db, event, [q.id for q in q_profiles])
@@ -268,7 +272,7 @@ def build_state(
         project_index=p_index,
         views=views,
         institution_index=q_index,
-        columns=table.columns(),
+        columns=columns,
         hard={i.id: HardFilters(i.hard_region, i.hard_stage, i.hard_ticket) for i in institutions},
         codes=Labels(table, table.code, {i.id: i.code for i in institutions}),
         names=Labels(table, table.name, {i.id: i.name for i in institutions}),

@@ -19,7 +19,7 @@ from typing import Any
 from matchmaker.db.dump import decode_row
 from matchmaker.db.event_tables import PLAN, Row, tables
 from matchmaker.errors import InvalidInput, Problem
-from matchmaker.services.matching.index_store import SUFFIXES
+from matchmaker.services.matching.index_store import OPTIONAL, SUFFIXES
 from matchmaker.services.matching.state import stamp_from
 
 FORMAT = "matchmaker-event-backup"
@@ -92,8 +92,8 @@ def read_archive(path: Path) -> Archive:
         problems += [Problem("backup.table_unknown", column=t) for t in sorted(extra)]
     if problems:
         raise InvalidInput("backup.damaged", problems, name=path.name, count=len(problems))
-    index = {s: contents[INDEX + s] for s in SUFFIXES if INDEX + s in contents}
-    return Archive(manifest, rows, index if len(index) == len(SUFFIXES) else {})
+    index = {s: contents[INDEX + s] for s in (*SUFFIXES, OPTIONAL) if INDEX + s in contents}
+    return Archive(manifest, rows, index if all(s in index for s in SUFFIXES) else {})
 
 
 def _manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
