@@ -771,6 +771,7 @@ def _unit_of(text: str) -> str:
     return match["unit"] if match else ""
 
 
+@lru_cache(maxsize=8192)  # each shortlist item formats its ask and the ticket range
 def format_yuan(yuan: int | None, lang: str = "zh") -> str:
     """Format integer yuan the way the press writes it: ``7.74亿元``, ``500万元``, ``3,000元``."""
     if yuan is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from matchmaker.text import to_simplified
 
@@ -63,6 +64,7 @@ _SUFFIXES = re.compile(r"(股份有限公司|有限责任公司|有限公司|集
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)  # each shortlist item asks again for its institution's portfolio
 def company_key(name: str) -> str:
     """Return a comparison key for company names: Simplified, case-folded, no punctuation/suffix.
 

@@ -135,6 +135,7 @@ class SectorMapper:
         self.taxonomy = taxonomy
         self.fallback = fallback
         self._similarity: dict[tuple[int, int], float] = {}
+        self._nodes: dict[str, int | None] = {}  # label → node, as nodes_for found it
 
     @cached_property
     def dim(self) -> int:
@@ -148,10 +149,16 @@ class SectorMapper:
         """
         found: list[tuple[str, int]] = []
         for label in labels:
-            node = self.taxonomy.match_label(label)
-            if node is None and self.fallback is not None:
-                hit = self.fallback(label)
-                node = hit[0] if hit else None
+            if label in self._nodes:  # every shortlist item's reasons ask again
+                node = self._nodes[label]
+            else:
+                node = self.taxonomy.match_label(label)
+                if node is None and self.fallback is not None:
+                    hit = self.fallback(label)
+                    node = hit[0] if hit else None
+                if len(self._nodes) >= 65536:  # labels are typed freely: keep it bounded
+                    self._nodes.clear()
+                self._nodes[label] = node
             if node is not None:
                 found.append((label, node))
         if not found and text:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -217,6 +218,7 @@ def _sector_reason(
     )
 
 
+@lru_cache(maxsize=1024)
 def _stage_names(stages: tuple[str, ...]) -> _Bilingual:
     members = [Stage(s) for s in stages]
     return _Bilingual(
