@@ -7,7 +7,12 @@ from pathlib import Path
 import numpy as np
 
 from matchmaker.embeddings.index import VectorIndex
-from matchmaker.services.matching.index_store import IndexStore, index_dir_for
+from matchmaker.services.matching.index_store import (
+    OPTIONAL,
+    SUFFIXES,
+    IndexStore,
+    index_dir_for,
+)
 
 
 def built(n: int = 20) -> tuple[np.ndarray, np.ndarray, tuple]:  # type: ignore[type-arg]
@@ -36,7 +41,8 @@ def test_a_large_set_loads_memory_mapped_and_ranks_as_built(tmp_path: Path) -> N
     p = rng.normal(size=(400, 16)).astype(np.float32)
     q = rng.normal(size=(3, 16)).astype(np.float32)
     p_ids, q_ids = np.arange(400, dtype=np.int64) * 2 + 7, np.arange(3, dtype=np.int64)
-    index = VectorIndex(hnsw_threshold=100).build(p, p_ids)
+    places = np.arange(400) % 3
+    index = VectorIndex(hnsw_threshold=100).build(p, p_ids, places)
     store = IndexStore(tmp_path)
     store.save(1, (1,), p_ids, q_ids, (p, q, index, VectorIndex().build(q, q_ids)))
     loaded = store.load(1, (1,), p_ids, q_ids)
@@ -44,6 +50,14 @@ def test_a_large_set_loads_memory_mapped_and_ranks_as_built(tmp_path: Path) -> N
     vectors, _q, projects, _institutions = loaded
     assert isinstance(vectors.base, np.memmap) and not vectors.flags.writeable
     assert projects.approximate_ and projects.vectors_ is vectors
+    assert projects.use_groups(places)  # its lists by place came with it
+    # a backup carries the set, the lists by place included, to another folder
+    files = store.files(1, (1,))
+    assert files is not None and files.keys() == {*SUFFIXES, OPTIONAL}
+    other = IndexStore(tmp_path / "restored")
+    other.install(1, (1,), files)
+    again = other.load(1, (1,), p_ids, q_ids)
+    assert again is not None and again[2].use_groups(places)
     for query in q:
         ids, scores = projects.search(query, 10)
         assert np.array_equal(ids, index.search(query, 10)[0])
