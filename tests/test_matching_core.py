@@ -253,6 +253,9 @@ def test_a_region_filter_scans_only_its_places_lists_and_finds_the_filtered_top(
             assert np.allclose(scores, want_scores, atol=1e-5)
         found.append(len(set(got[0].tolist()) & set(want[0].tolist())) / 10)
     assert np.mean(found) >= 0.9
+    # places that hold no list (a filter naming only places without projects) find nothing
+    nowhere = np.zeros(13, dtype=bool)
+    assert (grouped.search(query, 10, mask=mask, groups=nowhere)[0] == -1).all()
     # only the two places' lists were scanned (FAISS counts the lists a search visits)
     stats = index_module.faiss.cvar.indexIVF_stats
     stats.reset()

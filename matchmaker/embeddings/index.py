@@ -360,6 +360,8 @@ class VectorIndex:
         if len(keep) <= int(self._list_group.max(initial=-1)):
             raise ValueError(f"need a boolean over {self._list_group.max() + 1} groups")
         lists = np.flatnonzero((self._list_group >= 0) & keep[np.maximum(self._list_group, 0)])
+        if len(lists) == 0:  # no kept place has a list: nothing to find
+            return np.full((len(queries), fetch), -1, dtype=np.int64)
         held = int(self._list_sizes[lists].sum())
         width = int(min(len(lists), math.ceil(self.nprobe * held / max(pool, 1))))
         padded = _padded(queries, self.index_.d)
