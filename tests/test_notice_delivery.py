@@ -279,3 +279,17 @@ def test_a_commit_that_writes_notices_wakes_the_background_sender(
     assert kicker.idle.wait(20)
     assert kicker.runs >= 1
     assert [m.message["Subject"] for m in mail.received] == ["测试消息：后台"]
+
+
+def test_a_burst_of_commits_folds_into_one_background_send(
+    factory: Any, accounts: Any, settings: Settings, mail: MailServer
+) -> None:
+    # a booking rush: many commits write notices within moments; the sender waits for the
+    # burst to settle and sends them all in one run instead of one run per commit
+    kicker = Kicker(factory, settings, settle=2.0).watch()
+    for n in range(5):
+        write(factory, "entrant", NoticeKind.TEST, channel=f"批{n}")
+    assert kicker.idle.wait(20)
+    assert kicker.runs == 1
+    subjects = sorted(m.message["Subject"] for m in mail.received)
+    assert subjects == [f"测试消息：批{n}" for n in range(5)]

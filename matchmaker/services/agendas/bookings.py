@@ -25,6 +25,7 @@ from sqlalchemy import (
     CursorResult,
     and_,
     case,
+    exists,
     func,
     or_,
     select,
@@ -45,6 +46,8 @@ from matchmaker.db.models import (
     Slot,
     Unavailability,
     User,
+    session_institutions,
+    session_projects,
 )
 from matchmaker.db.transactions import begin_write
 from matchmaker.db.types import utcnow
@@ -216,11 +219,12 @@ def request_meeting(
     _ensure_acts_for(actor, project, institution)
     if slot_number is None:  # nobody is booked into a slot they did not choose
         raise InvalidInput("booking.no_slot", [Problem("booking.pick_slot", column="slot")])
-    # asked from the parties' side: their few sessions, not the session's every party (a
-    # booking used to load all 240 projects of the session to find one)
-    if session not in project.sessions:
+    # asked from the parties' side in one query: not the session's every party (a booking used
+    # to load all 240 projects of the session to find one), nor each party's sessions
+    project_attends, institution_attends = _attendance(db, session, project, institution)
+    if not project_attends:
         raise InvalidInput("booking.not_in_session", what=project.code, session=session.code)
-    if session not in institution.sessions:
+    if not institution_attends:
         raise InvalidInput("booking.not_in_session", what=institution.code, session=session.code)
     slot = next((s for s in session.slots if s.number == slot_number), None)
     if slot is None:
@@ -285,7 +289,7 @@ def request_meeting(
     record(db, request, "request", actor, after=_request_state(request, slot_number))
     # the asked side is told; an organiser booking for a pair tells the asking side too
     sides = [asked_side(request)] + ([asker_side(request)] if actor.role == Role.ORGANISER else [])
-    tell_request(db, request, NoticeKind.REQUEST_RECEIVED, actor, sides)
+    tell_request(db, request, NoticeKind.REQUEST_RECEIVED, actor, sides, hold)
     return request
 
 
@@ -454,6 +458,24 @@ def _check_caps(
     cap = rules.cap_for(session)
     if of_institution >= cap:
         raise Conflict("booking.institution_cap", institution=institution.code, cap=cap)
+
+
+def _attendance(
+    db: Session, session: MatchmakingSession, project: Project, institution: Institution
+) -> tuple[bool, bool]:
+    """Return whether ``project`` and whether ``institution`` attend ``session``, in one round
+    trip (not each party's list of sessions)."""
+
+    def attends(table: Any, column: Any, party_id: int) -> Any:
+        return exists().where(table.c.session_id == session.id, column == party_id)
+
+    row = db.execute(
+        select(
+            attends(session_projects, session_projects.c.project_id, project.id),
+            attends(session_institutions, session_institutions.c.institution_id, institution.id),
+        )
+    ).one()
+    return bool(row[0]), bool(row[1])
 
 
 def _ensure_acts_for(actor: User, project: Project, institution: Institution) -> None:

@@ -67,10 +67,12 @@ def tell_request(
     kind: NoticeKind,
     actor: User | None,
     sides: Iterable[str],
+    hold: Meeting | None = None,
 ) -> None:
     """Tell the accounts of ``sides`` (``project``/``institution``) of ``request`` what became
-    of it; the actor is never told of their own act."""
-    params = _request_params(db, request)
+    of it; the actor is never told of their own act. ``hold``: the request's meeting when the
+    caller has it in hand (it is looked up otherwise)."""
+    params = _request_params(db, request, hold)
     items = []
     if kind == NoticeKind.REQUEST_RECEIVED and request.message:
         items.append({"what": "message", "text": request.message})
@@ -107,8 +109,11 @@ def _side_users(db: Session, request: MeetingRequest, side: str) -> list[User]:
     return party_users(db, institutions=[request.institution_id])
 
 
-def _request_params(db: Session, request: MeetingRequest) -> dict[str, Any]:
-    hold = db.scalar(select(Meeting).where(Meeting.request_id == request.id))
+def _request_params(
+    db: Session, request: MeetingRequest, hold: Meeting | None = None
+) -> dict[str, Any]:
+    if hold is None:
+        hold = db.scalar(select(Meeting).where(Meeting.request_id == request.id))
     table = db.get(Table, hold.table_id) if hold is not None and hold.table_id else None
     slot = request.slot or (hold.slot if hold is not None else None)
     asker = request.institution if asker_side(request) == INSTITUTION else request.project

@@ -26,9 +26,14 @@ def seat(db: Session, session: MatchmakingSession, institution: Institution) -> 
     Two first bookings racing for the same free table meet the unique constraint on
     ``(session, table)``; the loser's transaction fails and its caller reports a conflict.
     """
+    held = db.scalar(
+        select(Table)
+        .join(SessionSeat, SessionSeat.table_id == Table.id)
+        .where(SessionSeat.session_id == session.id, SessionSeat.institution_id == institution.id)
+    )
+    if held is not None:  # every booking after an institution's first: one row, not the session's
+        return held
     taken = seats(db, session)
-    if institution.id in taken:
-        return taken[institution.id]
     used = {table.id for table in taken.values()}
     free = [table for table in session.tables if table.id not in used]
     if not free:

@@ -2,8 +2,10 @@
 
 The session factory is watched: a flush that adds a :class:`Notice` marks the session, and its
 commit kicks — an RQ job on the worker when Redis is configured (the composition root hands in
-``enqueue``), else one background thread per process that runs one send at a time (kicks that
-arrive while it runs fold into one more run). Cron's ``matchmaker notifications send`` remains
+``enqueue``), else one background thread per process that runs one send at a time. The thread
+lets a kick settle (``SETTLE`` seconds) before it sends, so the kicks of a burst (a booking rush:
+dozens of commits a second) fold into one send rather than one send each; kicks that arrive while
+it runs fold into one more run. Cron's ``matchmaker notifications send`` remains
 the safety net: a kick lost in a crash only delays a notice until the next run.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +28,7 @@ __all__ = ["Kicker"]
 log = logging.getLogger(__name__)
 
 _MARK = "matchmaker.notices_written"
+SETTLE = 0.25  # seconds a kick waits for more before the send (a notice is late by this much)
 
 
 class Kicker:
@@ -35,10 +39,12 @@ class Kicker:
         factory: sessionmaker[Session],
         settings: Settings,
         enqueue: Callable[[], None] | None = None,
+        settle: float = SETTLE,
     ) -> None:
         self.factory = factory
         self.settings = settings
         self.enqueue = enqueue
+        self.settle = settle
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -86,6 +92,7 @@ class Kicker:
 
         while True:
             self._wake.wait()
+            time.sleep(self.settle)  # the rest of a burst's kicks join this send
             with self._lock:
                 self._wake.clear()
             try:
