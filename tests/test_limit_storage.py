@@ -50,3 +50,33 @@ def test_a_fixed_window_counts_until_it_ends(storage) -> None:  # type: ignore[n
     storage.incr("g", 60)
     storage.reset()
     assert storage.get("g") == 0 and storage.get_moving_window("k", 3, 60)[1] == 0
+
+
+def test_the_window_after_a_take_is_answered_from_the_take(engine) -> None:  # type: ignore[no-untyped-def]
+    # flask-limiter reads the window right after each take (for its headers): the database
+    # storage answers from what the take read, with no second connection, and answers the same
+    from sqlalchemy import event
+
+    storage = storage_from_string("matchmaker-db://", engine=engine)
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert storage.acquire_entry("w", 2, 60) and storage.acquire_entry("w", 2, 60)
+        statements.clear()
+        remembered = storage.get_moving_window("w", 2, 60)
+        assert statements == []  # no query
+        asked = storage.get_moving_window("w", 2, 60)  # once only: this one asks the database
+        assert statements != []
+        assert remembered == asked and asked[1] == 2
+        assert not storage.acquire_entry("w", 2, 60)  # refused: the window is what it was
+        assert storage.get_moving_window("w", 2, 60) == asked
+        storage.acquire_entry("x", 2, 60)
+        statements.clear()
+        assert storage.get_moving_window("w", 2, 60) == asked  # another key's take: asked
+        assert statements != []
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)

@@ -7,11 +7,16 @@ transaction that first serialises on the key (PostgreSQL: an advisory lock on th
 SQLite: the write lock, ``BEGIN IMMEDIATE``), so two workers cannot both take the last entry.
 Rows past their window are swept away at most once a minute per process, by one process at a
 time (takers only insert, so a sweep never deadlocks with them).
+
+flask-limiter asks for the window right after taking an entry (for the ``X-RateLimit-*``
+headers). The take already read it, so the thread that took answers that question from what it
+read (its own entry counted) rather than with another connection and query.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +32,7 @@ HITS = RateLimitHit.__table__
 KEY_LENGTH = 255
 SWEEP_SECONDS = 60
 SWEEP_LOCK = 0x6D6D726C  # the advisory lock of the sweep ("mmrl")
+FRESH_SECONDS = 1.0  # how long a take's reading of its window answers the next question
 
 
 class DatabaseStorage(Storage, MovingWindowSupport):
@@ -43,6 +49,7 @@ class DatabaseStorage(Storage, MovingWindowSupport):
             raise ValueError("matchmaker-db:// needs the engine (storage option 'engine')")
         self.engine = engine
         self._swept_at = 0.0
+        self._taken = threading.local()  # this thread's last take: (key, expiry, at, window)
 
     @property
     def base_exceptions(self) -> type[Exception]:
@@ -58,23 +65,26 @@ class DatabaseStorage(Storage, MovingWindowSupport):
         key = _stored(key)
         with self._serialised(key) as conn:
             now = time.time()
-            used = conn.scalar(_count(key, now - expiry)) or 0
+            oldest, used = _read(conn.execute(_window(key, now - expiry)).one(), now)
             if used + amount > limit:
+                self._taken.last = (key, expiry, now, (oldest, used))
                 return False
             rows = [{"key": key, "at": now, "expires_at": now + expiry}] * amount
             conn.execute(insert(HITS), rows)
-            return True
+        self._taken.last = (key, expiry, now, (oldest, used + amount))
+        return True
 
     def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
         """Return (when the oldest entry in the window was taken, how many are in it)."""
+        key = _stored(key)
+        taken = getattr(self._taken, "last", None)
+        self._taken.last = None  # answers one question: the one that follows the take
+        if taken is not None and taken[:2] == (key, expiry):
+            if time.time() - taken[2] < FRESH_SECONDS:
+                return taken[3]  # type: ignore[no-any-return]
         now = time.time()
         with self.engine.connect() as conn:
-            oldest, count = conn.execute(
-                select(func.min(HITS.c.at), func.count()).where(
-                    HITS.c.key == _stored(key), HITS.c.at > now - expiry
-                )
-            ).one()
-        return (oldest, count) if count else (now, 0)
+            return _read(conn.execute(_window(key, now - expiry)).one(), now)
 
     # ---- fixed window (the interface asks for it; the app does not use it) --------------------
 
@@ -112,11 +122,13 @@ class DatabaseStorage(Storage, MovingWindowSupport):
 
     def reset(self) -> int | None:
         """Forget every counter; return how many entries there were."""
+        self._taken.last = None
         with self.engine.begin() as conn:
             return conn.execute(delete(HITS)).rowcount
 
     def clear(self, key: str) -> None:
         """Forget ``key``'s counter."""
+        self._taken.last = None
         with self.engine.begin() as conn:
             conn.execute(delete(HITS).where(HITS.c.key == _stored(key)))
 
@@ -161,6 +173,17 @@ def _count(key: str, after: float | None, alive_at: float | None = None) -> Any:
     if alive_at is not None:
         query = query.where(HITS.c.expires_at > alive_at)
     return query
+
+
+def _window(key: str, after: float) -> Any:
+    """When the oldest of ``key``'s entries taken after ``after`` was taken, and how many."""
+    return select(func.min(HITS.c.at), func.count()).where(HITS.c.key == key, HITS.c.at > after)
+
+
+def _read(found: Any, now: float) -> tuple[float, int]:
+    """A window's (oldest, count) from :func:`_window`'s row; ``now`` as oldest when empty."""
+    count = int(found[1])
+    return (float(found[0]) if count else now, count)
 
 
 def _window_end(key: str, now: float) -> Any:
