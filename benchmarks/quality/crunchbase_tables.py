@@ -191,9 +191,17 @@ def card_vectors(rows: list[Row], encoder_name: str | None) -> dict[str, np.ndar
 
 
 def tables(
-    rows: list[Row], start: str, weights: dict[str, Weights], texts: dict[str, np.ndarray]
+    rows: list[Row],
+    start: str,
+    weights: dict[str, Weights],
+    texts: dict[str, np.ndarray],
+    reranked: tuple[str, np.ndarray] | None = None,
 ) -> list[Table]:
-    """Return the split's two tables: all candidates, and new companies only."""
+    """Return the split's two tables: all candidates, and new companies only.
+
+    ``reranked``: a contender row's name and its (q, c) scores of this split's pairs (the
+    learned reranker, quality/crunchbase_rerank.py); follow-ons first, as for the method.
+    """
     split = make_split(rows, start)
     tiebreak = random_order(split.relevant.shape)
     scores = baselines(split)
@@ -216,6 +224,10 @@ def tables(
     # the product's shortlist shows an investor's own portfolio companies first; so may the
     # baselines (only the all-candidates table has follow-ons)
     scores[METHOD] = held_first(scores[METHOD], split.followed)
+    contenders = []
+    if reranked is not None:
+        contenders.append(reranked[0])
+        scores[reranked[0]] = held_first(reranked[1], split.followed)
     ruled = []
     text_rivals = ("BM25 (portfolio cards joined)", "TF-IDF word 1-2 (portfolio cards joined)")
     for name in (*text_rivals, PROFILE):
@@ -228,6 +240,7 @@ def tables(
         rel = split.relevant[:, keep]
         q = rel.any(axis=1)
         extra = [n for n in EXTRA if name == "all candidates" or "follow-on" not in n]
+        extra += contenders
         rivals = listed + (ruled if name == "all candidates" else [])
         results = {
             n: evaluate(s[q][:, keep], rel[q], tiebreak[q][:, keep])
@@ -244,7 +257,7 @@ def tables(
             "and the profile-shares baseline"
         )
         title = f"crunchbase2013 split {start}, {name}"
-        out.append(Table(title, counts, results, METHOD, rivals, extra))
+        out.append(Table(title, counts, results, METHOD, rivals, extra, contenders=contenders))
     return out
 
 

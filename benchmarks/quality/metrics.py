@@ -123,10 +123,17 @@ class Table:
     extra: list[str] = field(default_factory=list)
     queries: int = 0
     clusters: np.ndarray | None = None  # per query, for a cluster bootstrap (see compare)
+    # rows (among ``extra``) that stand against the best baseline as the method does: a
+    # candidate for the default, e.g. the learned reranker
+    contenders: list[str] = field(default_factory=list)
 
     def references(self) -> list[str]:
         """Return the (ref) rows that are baselines in spirit (not variants of the method)."""
-        return [n for n in self.extra if not n.startswith(("composite", "text only"))]
+        return [
+            n
+            for n in self.extra
+            if not n.startswith(("composite", "text only")) and n not in self.contenders
+        ]
 
     def best(self, metric: str) -> str:
         """Return the baseline with the highest mean on ``metric``."""
@@ -144,6 +151,7 @@ def print_table(table: Table, rounds: int) -> Summary:
     print(f"{'method':<{width}}{header}  hits@10 hits@50")
     for name, s in table.results.items():
         tag = " *" if name == table.method else (" (ref)" if name in table.extra else "")
+        tag = " (contender)" if name in table.contenders else tag
         values = "".join(f"{getattr(s, m).mean():>9.4f}" for m in METRICS)
         print(f"{name:<{width}}{values}{s.hits10.sum():>9}{s.hits50.sum():>8}{tag}")
     out: Summary = {}
@@ -165,6 +173,31 @@ def print_table(table: Table, rounds: int) -> Summary:
                 f"{c.ratio_ci[1]:.2f}]; queries * better/tie/worse {c.wins}/{c.ties}/{c.losses}"
             )
     return out
+
+
+def print_contenders(table: Table, rounds: int) -> list[tuple[str, Summary]]:
+    """Print each contender against the best baseline, per metric, as the method's lines are;
+    return one summary entry per contender."""
+    entries = []
+    for name in table.contenders:
+        out: Summary = {}
+        for metric, label in METRICS.items():
+            if all((getattr(s, metric) == 1).all() for s in table.results.values()):
+                continue
+            best = table.best(metric)
+            mine, theirs = table.results[name], table.results[best]
+            c = compare(
+                getattr(mine, metric), getattr(theirs, metric), best, rounds, table.clusters
+            )
+            out[metric] = [c]
+            print(
+                f"{label}: {name} − best baseline ({best}) = {c.delta:+.4f} [95% "
+                f"{c.delta_ci[0]:+.4f}, {c.delta_ci[1]:+.4f}]; ratio {c.ratio:.2f}× [95% "
+                f"{c.ratio_ci[0]:.2f}, {c.ratio_ci[1]:.2f}]; queries better/tie/worse "
+                f"{c.wins}/{c.ties}/{c.losses}"
+            )
+        entries.append((f"{table.title} — {name}", out))
+    return entries
 
 
 def print_summary(summary: list[tuple[str, Summary]]) -> None:
