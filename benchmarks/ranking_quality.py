@@ -139,6 +139,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--contest", type=Path, default=None, help="the independent set (default: its folder)"
     )
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--no-rerank",
+        action="store_true",
+        help="skip the crunchbase learned-rerank contender (its fits and scoring take ~15 min)",
+    )
     parser.add_argument("--encoder", default=None, help="text encoder (default: the product's)")
     args = parser.parse_args(argv)
     rounds = 500 if args.quick else 2000
@@ -176,14 +181,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{crunchbase_tables.VALIDATION[1]}):\n{account}"
             )
         crunchbase_tables.print_validation(rows, texts, weights)
-        reranker = crunchbase_rerank.SplitReranker(rows, weights["text"], texts, args.data)
-        crunchbase_rerank.print_validation(reranker, rounds)
+        reranker = None
+        if not args.no_rerank:
+            reranker = crunchbase_rerank.SplitReranker(rows, weights["text"], texts, args.data)
+            crunchbase_rerank.print_validation(reranker, rounds)
         splits = crunchbase_tables.SPLITS[:1] if args.quick else crunchbase_tables.SPLITS
         for start in splits:
-            model, account = reranker.fit(start)
-            print(f"reranker for the split {start}:\n{account}")
-            scored = crunchbase_rerank.score(model, reranker.features(start)[0])
-            reranked = (crunchbase_rerank.RERANK, scored)
+            reranked = None
+            if reranker is not None:
+                model, account = reranker.fit(start)
+                print(f"reranker for the split {start}:\n{account}")
+                scored = crunchbase_rerank.score(model, reranker.features(start)[0])
+                reranked = (crunchbase_rerank.RERANK, scored)
             run(crunchbase_tables.tables(rows, start, weights, texts, reranked))
         print(f"[crunchbase done at {time.perf_counter() - started:.0f} s]")
     if args.only in (None, "chinese"):
