@@ -76,6 +76,31 @@ def test_a_request_holds_its_slot_until_answered(client, accounts) -> None:  # t
     assert "已接受" in body["message"] or "Accepted" in body["message"]
 
 
+def test_a_party_s_own_project_and_event_come_with_its_sign_in(app, client, accounts) -> None:  # type: ignore[no-untyped-def]
+    """An entrant's free-slots question asks the database four things: the token (with the
+    project and its event), the institution, the session with its slots, and the stale requests
+    with the two parties' busy slots. Its own project and event are not looked up again by code,
+    nor the stale requests apart (it took eight)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    headers = accounts.headers("entrant")
+    free_before = free(client, headers)  # the token's first use is recorded: not counted below
+    assert free_before
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(" ".join(str(args[2]).split())[:60])
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        assert free(client, headers) == free_before
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert len(statements) == 4, statements
+    assert not any(s.startswith(("SELECT projects.", "SELECT events.")) for s in statements)
+
+
 def test_declined_and_withdrawn_requests_free_the_slot(client, accounts) -> None:  # type: ignore[no-untyped-def]
     entrant, investor = accounts.headers("entrant"), accounts.headers("investor")
     first = book(client, entrant, slot=2).get_json()

@@ -238,3 +238,23 @@ def test_parties_are_offered_no_event_choice(client: Any, factory: Any, three_ev
     page = client.get("/", headers=HTML).get_data(as_text=True)
     assert 'data-testid="event-choice"' not in page and "上届测试大赛" not in page
     assert client.get("/event?event=T2025&next=/", headers=HTML).status_code == 403
+
+
+def test_a_code_look_up_never_answers_with_another_event_s_row_it_already_holds(
+    factory: Any, three_events: Any
+) -> None:
+    """A look-up by registration id answers from the rows the request already holds (the
+    signed-in party's own, say) only when that row is of the event asked about: T2025 reuses
+    T2026's ids, and each event's T-P001 and T-I01 come back as its own, in either order."""
+    from matchmaker.db.models import Event
+    from matchmaker.services.registry.catalog import get_institution, get_project
+
+    with transaction(factory) as db:
+        ids = {e.code: e.id for e in db.query(Event)}
+        for first, then in (("T2026", "T2025"), ("T2025", "T2026")):
+            held = get_project(db, "T-P001", first)
+            other = get_project(db, "T-P001", then)
+            assert (held.event_id, other.event_id) == (ids[first], ids[then])
+            assert get_project(db, "T-P001", first) is held  # the held row, not a second one
+            assert get_institution(db, "T-I01", then).event_id == ids[then]
+            assert get_institution(db, "T-I01", first).event_id == ids[first]

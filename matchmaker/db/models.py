@@ -285,6 +285,9 @@ class Project(Contact, Base):
     sessions: Mapped[list[MatchmakingSession]] = relationship(
         secondary=session_projects, back_populates="projects", order_by="MatchmakingSession.code"
     )
+    # read only: the sign-in loads a party's event with it (the request's event look-ups then
+    # come from the session, not the database)
+    event: Mapped[Event] = relationship(viewonly=True)
 
     _name = validates("name")(_keep_name_key)
 
@@ -338,6 +341,7 @@ class Institution(Contact, Base):
         back_populates="institutions",
         order_by="MatchmakingSession.code",
     )
+    event: Mapped[Event] = relationship(viewonly=True)  # read only, as Project.event
 
     _name = validates("name")(_keep_name_key)
 

@@ -15,7 +15,7 @@ of failing with "database is locked".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -23,13 +23,15 @@ from typing import Any, Literal
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
+    Select,
     and_,
     case,
     exists,
     func,
+    literal,
     or_,
     select,
-    union,
+    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -95,41 +97,86 @@ def expire_stale(db: Session, session: MatchmakingSession, now: datetime | None 
     """Expire pending requests past their time and free their slots; return how many. Both
     sides of each are told (``request_expired``)."""
     now = now or utcnow()
-    stale = db.scalars(
-        select(MeetingRequest.id).where(
-            MeetingRequest.session_id == session.id,
-            MeetingRequest.status == RequestStatus.PENDING,
-            MeetingRequest.expires_at < now,
-        )
-    ).all()
-    if stale:
-        # only the requests this UPDATE moved are told of (another process may expire the same
-        # ones at once: its UPDATE, not this one, then returns them)
-        expired = db.scalars(
-            update(MeetingRequest)
-            .where(MeetingRequest.id.in_(stale), MeetingRequest.status == RequestStatus.PENDING)
-            .values(status=RequestStatus.EXPIRED, decided_at=now)
-            .returning(MeetingRequest.id)
-        ).all()
-        db.execute(
-            update(Meeting)
-            .where(Meeting.request_id.in_(stale), Meeting.status == MeetingStatus.REQUESTED)
-            .values(status=MeetingStatus.CANCELLED)
-        )
-        for request in db.scalars(select(MeetingRequest).where(MeetingRequest.id.in_(expired))):
-            tell_request(db, request, NoticeKind.REQUEST_EXPIRED, None, (PROJECT, INSTITUTION))
+    stale = db.scalars(_stale(session, now)).all()
+    _expire(db, stale, now)
     return len(stale)
 
 
-def busy_slots(db: Session, session: MatchmakingSession, **parties: int) -> set[int]:
-    """Return the slot ids in which any of the parties (``project_id=``, ``institution_id=``,
-    or both) has a live meeting or is away, in one query."""
-    met = [getattr(Meeting, column) == value for column, value in parties.items()]
-    away = [getattr(Unavailability, column) == value for column, value in parties.items()]
-    meetings = select(Meeting.slot_id).where(
-        Meeting.session_id == session.id, Meeting.status != MeetingStatus.CANCELLED, or_(*met)
+def _stale(session: MatchmakingSession, now: datetime) -> Select[int]:
+    """The ids of the pending requests of ``session`` past their time."""
+    return select(MeetingRequest.id).where(
+        MeetingRequest.session_id == session.id,
+        MeetingRequest.status == RequestStatus.PENDING,
+        MeetingRequest.expires_at < now,
     )
-    return set(db.scalars(union(meetings, select(Unavailability.slot_id).where(or_(*away)))))
+
+
+def _expire(db: Session, stale: Sequence[int], now: datetime) -> None:
+    """Expire the requests ``stale`` (ids) still pending, free their slots and tell both sides."""
+    if not stale:
+        return
+    # only the requests this UPDATE moved are told of (another process may expire the same
+    # ones at once: its UPDATE, not this one, then returns them)
+    expired = db.scalars(
+        update(MeetingRequest)
+        .where(MeetingRequest.id.in_(stale), MeetingRequest.status == RequestStatus.PENDING)
+        .values(status=RequestStatus.EXPIRED, decided_at=now)
+        .returning(MeetingRequest.id)
+    ).all()
+    db.execute(
+        update(Meeting)
+        .where(Meeting.request_id.in_(stale), Meeting.status == MeetingStatus.REQUESTED)
+        .values(status=MeetingStatus.CANCELLED)
+    )
+    for request in db.scalars(select(MeetingRequest).where(MeetingRequest.id.in_(expired))):
+        tell_request(db, request, NoticeKind.REQUEST_EXPIRED, None, (PROJECT, INSTITUTION))
+
+
+MEETING, AWAY, STALE = 0, 1, 2  # what a row of _pair_and_busy's query is
+
+
+def _pair_and_busy(
+    db: Session, session: MatchmakingSession, project: Project, institution: Institution
+) -> tuple[int | None, set[int]]:
+    """Expire the stale requests of ``session`` (:func:`expire_stale`), then return the slot id
+    of the pair's live meeting in it (None if they have none) and the slots in which either of
+    the two has a live meeting or is away.
+
+    One query asks all three; only when some request has gone stale (rare: most are answered or
+    lapse on the reminders' round) does a second one follow the expiry.
+    """
+    now = utcnow()
+    meetings = select(
+        literal(MEETING), Meeting.slot_id, Meeting.project_id, Meeting.institution_id
+    ).where(
+        Meeting.session_id == session.id,
+        Meeting.status != MeetingStatus.CANCELLED,
+        or_(Meeting.project_id == project.id, Meeting.institution_id == institution.id),
+    )
+    away = select(
+        literal(AWAY),
+        Unavailability.slot_id,
+        Unavailability.project_id,
+        Unavailability.institution_id,
+    ).where(
+        or_(
+            Unavailability.project_id == project.id, Unavailability.institution_id == institution.id
+        )
+    )
+    stale_ids = _stale(session, now).subquery()
+    stale = select(literal(STALE), stale_ids.c.id, literal(None), literal(None))
+    rows: list[Any] = list(db.execute(union_all(meetings, away, stale)))
+    stale_found = [int(row[1]) for row in rows if row[0] == STALE]
+    if stale_found:
+        _expire(db, stale_found, now)
+        rows = list(db.execute(union_all(meetings, away)))
+    paired: int | None = None
+    busy: set[int] = set()
+    for kind, slot_id, project_id, institution_id in rows:
+        busy.add(int(slot_id))
+        if kind == MEETING and (project_id, institution_id) == (project.id, institution.id):
+            paired = int(slot_id)
+    return paired, busy
 
 
 def free_slots(
@@ -137,8 +184,7 @@ def free_slots(
 ) -> list[Slot]:
     """Return the slots of ``session`` not yet begun in which both parties are free, in time
     order."""
-    expire_stale(db, session)
-    busy = busy_slots(db, session, project_id=project.id, institution_id=institution.id)
+    _paired, busy = _pair_and_busy(db, session, project, institution)
     now = utcnow()
     return [slot for slot in session.slots if slot.id not in busy and slot.starts_at > now]
 
@@ -240,21 +286,12 @@ def request_meeting(
     # so the caps below are exact.
     begin_write(db)
     db.execute(select(Institution.id).where(Institution.id == institution.id).with_for_update())
-    expire_stale(db, session)
+    paired, busy = _pair_and_busy(db, session, project, institution)  # stale ones expired
     _check_caps(db, rules, session, project, institution)
-    already = db.scalar(
-        select(Slot.number)
-        .join(Meeting, Meeting.slot_id == Slot.id)
-        .where(
-            Meeting.session_id == session.id,
-            Meeting.project_id == project.id,
-            Meeting.institution_id == institution.id,
-            Meeting.status != MeetingStatus.CANCELLED,
-        )
-    )
-    if already is not None:  # one meeting per pair and session: the agenda already has it
-        raise Conflict("booking.pair_meets", slot=already)
-    if slot.id in busy_slots(db, session, project_id=project.id, institution_id=institution.id):
+    if paired is not None:  # one meeting per pair and session: the agenda already has it
+        number = next(s.number for s in session.slots if s.id == paired)
+        raise Conflict("booking.pair_meets", slot=number)
+    if slot.id in busy:
         raise Conflict("booking.slot_taken", slot=slot_number)
     # The request holds its session, parties and slot (not only their ids): what is shown of it
     # after the commit is then read from memory, not the database, which may be gone by then.

@@ -45,10 +45,9 @@ from matchmaker.services.matching.state import (
     event_weights,
 )
 from matchmaker.services.matching.verdicts import (
-    met_projects,
     record_verdict,
     verdict_shift,
-    verdicts,
+    verdicts_and_met,
 )
 
 __all__ = [
@@ -178,8 +177,7 @@ class Matcher:
         """Return one page of projects for ``institution``, best first, and the candidate count."""
         state = self.state(db, event)
         row = state.institution_row[institution.id]
-        given = verdicts(db, institution.id)
-        met = frozenset(met_projects(db, institution.id))
+        given, met = verdicts_and_met(db, institution.id)
         # The page follows from the state, the query, the verdicts and the meetings alone: worked
         # out once for each of them while the state lasts (a verdict or a meeting is a new key).
         key = ("shortlist", row, astuple(query), frozenset(given.items()), met)

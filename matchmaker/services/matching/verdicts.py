@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from matchmaker.db.models import Feedback, Institution, Meeting, Project
@@ -17,25 +18,24 @@ from matchmaker.ranking.reasons import FeedbackNeighbour
 from matchmaker.services.matching.state import MatchState
 
 
-def verdicts(db: Session, institution_id: int) -> dict[int, str]:
-    """Return project id → the institution's verdict (``like``/``pass``)."""
-    rows = db.execute(
-        select(Feedback.project_id, Feedback.verdict).where(
-            Feedback.institution_id == institution_id
-        )
+def verdicts_and_met(db: Session, institution_id: int) -> tuple[dict[int, str], frozenset[int]]:
+    """Return the institution's verdicts (project id → ``like``/``pass``) and the projects it
+    has already met (meetings held), in one query."""
+    given = select(Feedback.project_id, Feedback.verdict).where(
+        Feedback.institution_id == institution_id
     )
-    return {pid: verdict.value for pid, verdict in rows}
-
-
-def met_projects(db: Session, institution_id: int) -> list[int]:
-    """Return the projects the institution has already met (meetings held)."""
-    return list(
-        db.scalars(
-            select(Meeting.project_id).where(
-                Meeting.institution_id == institution_id, Meeting.status == MeetingStatus.HELD
-            )
-        )
+    met = select(Meeting.project_id, literal(None)).where(
+        Meeting.institution_id == institution_id, Meeting.status == MeetingStatus.HELD
     )
+    verdict_of: dict[int, str] = {}
+    held: set[int] = set()
+    rows: list[Any] = list(db.execute(union_all(given, met)))
+    for project_id, verdict in rows:
+        if verdict is None:
+            held.add(int(project_id))
+        else:
+            verdict_of[int(project_id)] = Verdict(str(verdict)).value
+    return verdict_of, frozenset(held)
 
 
 def record_verdict(

@@ -140,13 +140,16 @@ def issue_token(
 def user_for_token(db: Session, token: str) -> User:
     """Return the active user holding ``token``; AuthenticationRequired if bad or expired."""
     digest = _digest(token)
-    # Every API request asks this first, and most go on to the user's institution or project:
-    # one query for all three, not three round trips.
+    # Every API request asks this first, and most go on to the user's institution or project
+    # and its event: one query for all of them, not four round trips.
     holder = joinedload(ApiToken.user)
     row = db.scalar(
         select(ApiToken)
         .where(ApiToken.token_hash == digest)
-        .options(holder.joinedload(User.institution), holder.joinedload(User.project))
+        .options(
+            holder.joinedload(User.institution).joinedload(Institution.event),
+            holder.joinedload(User.project).joinedload(Project.event),
+        )
     )
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         raise AuthenticationRequired("auth.bad_token")

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.db.models import (
@@ -46,6 +46,7 @@ from matchmaker.text import fold
 from matchmaker.vocabulary import Term, Vocabulary
 
 R = TypeVar("R", Project, Institution)
+HELD_SCAN = 64  # rows of a session searched before a code look-up asks the database (_held)
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,11 @@ def _by_code(
 ) -> R:
     query = select(model).where(model.code == code)
     if event:
-        query = query.where(model.event_id == get_event(db, event).id)
+        event_id = get_event(db, event).id
+        held = _held(db, model, code, event_id)
+        if held is not None:
+            return held
+        query = query.where(model.event_id == event_id)
     rows: list[R] = list(db.scalars(query))
     if not rows:
         raise NotFound(what=Ref(what), key=code)
@@ -234,6 +239,24 @@ def _by_code(
         codes = db.scalars(select(Event.code).where(Event.id.in_([r.event_id for r in rows])))
         raise InvalidInput("import.ambiguous_event", choices=", ".join(sorted(codes)))
     return rows[0]
+
+
+def _held(db: Session, model: type[R], code: str, event_id: int) -> R | None:
+    """The ``model`` row of ``event_id`` with ``code`` when this session already holds it loaded
+    (the signed-in party's own, say, read with its account), else None: the query would return
+    that same object, so the round trip is skipped. A session holding many rows (an organiser's
+    list) is not searched: the query is cheaper then."""
+    if len(db.identity_map) > HELD_SCAN:
+        return None
+    for row in list(db.identity_map.values()):
+        if type(row) is not model:
+            continue
+        state = inspect(row)
+        if state.unloaded & {"code", "event_id"} or state.deleted:
+            continue
+        if row.event_id == event_id and row.code == code:
+            return row
+    return None
 
 
 def create_project(

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from matchmaker.db.models import Event, MatchmakingSession, Meeting, Slot, Table, User
 from matchmaker.db.scope import SCOPE_KEY
@@ -298,8 +298,24 @@ def find_session(event: Event, code: str) -> MatchmakingSession | None:
 
 
 def get_session(db: Session, event_code: str | None, code: str) -> MatchmakingSession:
-    """Return the session ``code`` of the event ``event_code``; NotFound names what is missing."""
-    session = find_session(get_event(db, event_code), code)
+    """Return the session ``code`` of the event ``event_code``; NotFound names what is missing.
+
+    Unless the event's sessions are loaded already, only that session is read, with its slots
+    (a booking or a free-slots question needs them) in the same query.
+    """
+    event = get_event(db, event_code)
+    if "sessions" in inspect(event).unloaded:
+        session = (
+            db.scalars(
+                select(MatchmakingSession)
+                .where(MatchmakingSession.event_id == event.id, MatchmakingSession.code == code)
+                .options(joinedload(MatchmakingSession.slots))
+            )
+            .unique()
+            .one_or_none()
+        )
+    else:
+        session = find_session(event, code)
     if session is None:
         raise NotFound(what=Ref("what.session"), key=code)
     return session
