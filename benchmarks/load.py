@@ -161,7 +161,9 @@ def prepare(db_url: str, home: Path) -> dict[str, Any]:
 # ---- the server -------------------------------------------------------------------------------
 
 
-def serve(db_url: str, home: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def serve(
+    db_url: str, home: Path, port: int, workers: int, threads: int = 4
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "MATCHMAKER_DATABASE_URL": db_url,
@@ -169,7 +171,8 @@ def serve(db_url: str, home: Path, port: int, workers: int) -> subprocess.Popen[
         "MATCHMAKER_REQUEST_HOURS": "24",
     }
     server = subprocess.Popen(
-        [BIN / "matchmaker", "serve", "--port", str(port), "--workers", str(workers)],
+        [BIN / "matchmaker", "serve", "--port", str(port), "--workers", str(workers)]
+        + ["--threads", str(threads)],
         env=env,
         stdout=open(home / "access.log", "wb"),  # noqa: SIM115 - kept open for the run
         stderr=open(home / "server.log", "wb"),  # noqa: SIM115 - kept open for the run
@@ -304,6 +307,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--duration", type=int, default=60, help="seconds of the morning")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--restart-postgres", action="store_true")
     parser.add_argument(
         "--capacity-seconds", type=int, default=30, help="seconds of the capacity phase; 0 skips"
@@ -327,13 +331,14 @@ def main() -> int:
         plan_file = home / "plan.json"
         plan_file.write_text(json.dumps(plan))
         port = free_port()
-        server = serve(db_url, home, port, args.workers)
+        server = serve(db_url, home, port, args.workers, args.threads)
         base = f"http://127.0.0.1:{port}"
         warm(base, plan, args.workers)
         print(
             f"demo event on a private PostgreSQL {postgres.port}, {len(plan['investors'])} "
-            f"investors, {len(plan['entrants'])} entrants, gunicorn {args.workers} workers × 4 "
-            f"threads on {os.cpu_count()} cores; ready in {time.perf_counter() - started:.0f} s"
+            f"investors, {len(plan['entrants'])} entrants, gunicorn {args.workers} workers × "
+            f"{args.threads} threads on {os.cpu_count()} cores; ready in "
+            f"{time.perf_counter() - started:.0f} s"
         )
         env = {
             "MATCHMAKER_LOAD_PLAN": str(plan_file),

@@ -168,7 +168,7 @@ def create_app(
 ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 
 
-def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+def serve(settings: Settings, host: str, port: int, workers: int, threads: int = 4) -> None:
     """Run the app made from ``settings`` under gunicorn (the process edge)."""
     from gunicorn.app.base import BaseApplication
 
@@ -179,7 +179,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("threads", 4)
+            self.cfg.set("threads", threads)
             # Idle keep-alive connections stay open longer than clients pause between clicks;
             # closing them sooner races with the next request on the same socket (a reset).
             self.cfg.set("keepalive", 75)

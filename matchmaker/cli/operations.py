@@ -95,9 +95,12 @@ def demo(ctx: Context, reset: bool, ledger: bool, force: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
+@click.option(
+    "--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="per worker"
+)
 @pass_ctx
 @handles_errors
-def serve(ctx: Context, host: str, port: int, workers: int) -> None:
+def serve(ctx: Context, host: str, port: int, workers: int, threads: int) -> None:
     """Serve the web app and API with gunicorn."""
     from matchmaker.app import serve as run
     from matchmaker.db.engine import migrate
@@ -106,7 +109,7 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     migrate(engine)  # once, before the workers fork; a no-op when the schema is current
     engine.dispose()
     click.echo(f"matchmaker: http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)")
-    run(ctx.settings, host, port, workers)
+    run(ctx.settings, host, port, workers, threads)
 
 
 # ---- background work: the RQ worker and the list of an event's jobs --------------------------
